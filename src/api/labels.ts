@@ -1,0 +1,55 @@
+/** Names and labels of everything a WebStack owns: the one place that spells them. */
+
+export const LABEL_NAME = 'app.kubernetes.io/name';
+export const LABEL_INSTANCE = 'app.kubernetes.io/instance';
+export const LABEL_COMPONENT = 'app.kubernetes.io/component';
+export const LABEL_PART_OF = 'app.kubernetes.io/part-of';
+export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
+/** The WebStack an object belongs to. */
+export const LABEL_STACK = 'webstack.dev/stack';
+/** The app tier of an app pod. */
+export const LABEL_TIER = 'webstack.dev/tier';
+/** Database role, moved by the operator: primary | replica | quarantined. */
+export const LABEL_ROLE = 'webstack.dev/role';
+
+export const MANAGER = 'webstack-operator';
+export const ANNOTATION_CONFIG_CHECKSUM = 'webstack.dev/config-checksum';
+
+export type Component = 'loadbalancer' | 'app' | 'database';
+
+export const ROLE_PRIMARY = 'primary';
+export const ROLE_REPLICA = 'replica';
+export const ROLE_QUARANTINED = 'quarantined';
+
+export const names = {
+  haproxy: (stack: string) => `${stack}-haproxy`,
+  haproxyConfig: (stack: string) => `${stack}-haproxy`,
+  app: (stack: string, tier: string) => `${stack}-${tier}`,
+  mysql: (stack: string) => `${stack}-mysql`,
+  mysqlHeadless: (stack: string) => `${stack}-mysql`,
+  mysqlConfig: (stack: string) => `${stack}-mysql`,
+  mysqlSecret: (stack: string) => `${stack}-mysql`,
+  primaryService: (stack: string) => `${stack}-mysql-primary`,
+  replicasService: (stack: string) => `${stack}-mysql-replicas`,
+  mysqlPod: (stack: string, ordinal: number) => `${stack}-mysql-${ordinal}`,
+  networkPolicy: (stack: string, purpose: string) => `${stack}-${purpose}`,
+};
+
+/** Labels every object of a stack carries. */
+export function stackLabels(stack: string, component: Component): Record<string, string> {
+  return {
+    [LABEL_NAME]: component === 'database' ? 'mysql' : component === 'loadbalancer' ? 'haproxy' : 'app',
+    [LABEL_INSTANCE]: stack,
+    [LABEL_COMPONENT]: component,
+    [LABEL_PART_OF]: 'webstack',
+    [LABEL_MANAGED_BY]: MANAGER,
+    [LABEL_STACK]: stack,
+  };
+}
+
+/** The smallest stable selector for a component's pods (selectors are immutable, so keep them minimal). */
+export function componentSelector(stack: string, component: Component, tier?: string): Record<string, string> {
+  const sel: Record<string, string> = { [LABEL_STACK]: stack, [LABEL_COMPONENT]: component };
+  if (tier) sel[LABEL_TIER] = tier;
+  return sel;
+}

@@ -1,0 +1,193 @@
+/** The WebStack API, webstack.dev/v1alpha1. Field names are the user-facing contract. */
+
+export const GROUP = 'webstack.dev';
+export const VERSION = 'v1alpha1';
+export const API_VERSION = `${GROUP}/${VERSION}`;
+export const KIND = 'WebStack';
+export const PLURAL = 'webstacks';
+export const SINGULAR = 'webstack';
+export const SHORT_NAMES = ['ws'];
+
+export type BalanceAlgorithm = 'roundrobin' | 'static-rr' | 'leastconn' | 'source' | 'first' | 'random';
+export const BALANCE_ALGORITHMS: readonly BalanceAlgorithm[] = ['roundrobin', 'static-rr', 'leastconn', 'source', 'first', 'random'];
+
+export type ServiceType = 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+export const SERVICE_TYPES: readonly ServiceType[] = ['ClusterIP', 'NodePort', 'LoadBalancer'];
+
+export type DatabaseEngine = 'mysql' | 'mariadb';
+export const DATABASE_ENGINES: readonly DatabaseEngine[] = ['mysql', 'mariadb'];
+
+export type ReplicationMode = 'semisync' | 'async';
+export const REPLICATION_MODES: readonly ReplicationMode[] = ['semisync', 'async'];
+
+export interface EnvVar {
+  name: string;
+  value?: string;
+  valueFrom?: Record<string, unknown>;
+}
+
+export interface ResourceRequirements {
+  requests?: Record<string, string>;
+  limits?: Record<string, string>;
+}
+
+export interface LoadBalancerServiceSpec {
+  type?: ServiceType;
+  port?: number;
+  tlsPort?: number;
+  loadBalancerSourceRanges?: string[];
+  annotations?: Record<string, string>;
+}
+
+export interface TlsSpec {
+  /** A kubernetes.io/tls Secret in the WebStack's namespace. */
+  secretName: string;
+  redirectHttp?: boolean;
+  hstsMaxAgeSeconds?: number;
+}
+
+export interface HealthCheckSpec {
+  path?: string;
+  intervalSeconds?: number;
+  fall?: number;
+  rise?: number;
+}
+
+export interface LoadBalancerSpec {
+  replicas?: number;
+  algorithm?: BalanceAlgorithm;
+  image?: string;
+  service?: LoadBalancerServiceSpec;
+  tls?: TlsSpec;
+  healthCheck?: HealthCheckSpec;
+  resources?: ResourceRequirements;
+}
+
+export interface AppSpec {
+  name: string;
+  image: string;
+  replicas?: number;
+  port?: number;
+  weight?: number;
+  backup?: boolean;
+  env?: EnvVar[];
+  resources?: ResourceRequirements;
+  /** Overrides loadBalancer.healthCheck.path for this tier. */
+  healthPath?: string;
+}
+
+export interface StorageSpec {
+  size?: string;
+  storageClassName?: string;
+}
+
+export interface ReplicationSpec {
+  mode?: ReplicationMode;
+  /** Semi-sync ack timeout; long so that the primary never silently degrades to async. */
+  semiSyncTimeoutSeconds?: number;
+}
+
+export interface FailoverSpec {
+  enabled?: boolean;
+  failureThresholdSeconds?: number;
+}
+
+export interface DatabaseSpec {
+  engine?: DatabaseEngine;
+  image?: string;
+  replicas?: number;
+  storage?: StorageSpec;
+  replication?: ReplicationSpec;
+  failover?: FailoverSpec;
+  /** A pod name (`<name>-mysql-N`); changing it requests a planned switchover. */
+  primary?: string;
+  databaseName?: string;
+  user?: string;
+  resources?: ResourceRequirements;
+}
+
+export interface NetworkPolicySpec {
+  enabled?: boolean;
+  /** Namespace of the operator, allowed to reach MySQL. */
+  operatorNamespace?: string;
+}
+
+export interface WebStackSpec {
+  loadBalancer?: LoadBalancerSpec;
+  apps: AppSpec[];
+  database?: DatabaseSpec;
+  networkPolicy?: NetworkPolicySpec;
+}
+
+/** metav1.Condition */
+export interface Condition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
+  reason: string;
+  message: string;
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
+export interface AppStatus {
+  name: string;
+  replicas: number;
+  readyReplicas: number;
+}
+
+export type InstanceRole = 'primary' | 'replica' | 'quarantined' | 'unknown';
+
+export interface InstanceStatus {
+  name: string;
+  role: InstanceRole;
+  ready: boolean;
+  lagSeconds?: number;
+  gtidExecuted?: string;
+  errantGtids?: string;
+  message?: string;
+}
+
+export interface FailoverRecord {
+  from: string;
+  to: string;
+  reason: string;
+  startedAt: string;
+  durationMs: number;
+  kind?: 'failover' | 'switchover';
+}
+
+export interface DatabaseStatus {
+  primary?: string;
+  instances?: InstanceStatus[];
+  lastFailover?: FailoverRecord;
+  /** Set once the app database, app user and replication user exist on the primary. */
+  bootstrapped?: boolean;
+}
+
+export interface WebStackStatus {
+  observedGeneration?: number;
+  conditions?: Condition[];
+  apps?: AppStatus[];
+  loadBalancer?: { address?: string; readyReplicas?: number };
+  database?: DatabaseStatus;
+}
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  generation?: number;
+  resourceVersion?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+}
+
+export interface WebStack {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND;
+  metadata: ObjectMeta;
+  spec: WebStackSpec;
+  status?: WebStackStatus;
+}
