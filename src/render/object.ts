@@ -1,0 +1,48 @@
+/** The shape every rendered Kubernetes object has, and the metadata every stack object carries. */
+import { API_VERSION, KIND, type WebStack } from '../api/types.js';
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+export interface KubeObjectMeta {
+  name: string;
+  namespace?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+}
+
+export type KubeObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: KubeObjectMeta;
+} & Record<string, unknown>;
+
+/** The controller ownerReference to the WebStack, so garbage collection removes what it owns. */
+export function ownerReference(ws: WebStack): OwnerReference {
+  if (!ws.metadata.uid) throw new Error(`metadata.uid: WebStack ${ws.metadata.name} has no uid to own objects with`);
+  return { apiVersion: API_VERSION, kind: KIND, name: ws.metadata.name, uid: ws.metadata.uid, controller: true, blockOwnerDeletion: true };
+}
+
+/**
+ * Metadata for an object owned by `ws`: in its namespace, with the given labels and annotations.
+ * The ownerReference is added only when the WebStack has a uid (it has none when rendered from a
+ * file with `render -f`, before it exists in a cluster).
+ */
+export function ownedMetadata(
+  ws: WebStack,
+  name: string,
+  labels: Record<string, string>,
+  annotations?: Record<string, string>,
+): KubeObjectMeta {
+  const meta: KubeObjectMeta = { name, namespace: ws.metadata.namespace ?? 'default', labels: { ...labels } };
+  if (annotations && Object.keys(annotations).length > 0) meta.annotations = { ...annotations };
+  if (ws.metadata.uid) meta.ownerReferences = [ownerReference(ws)];
+  return meta;
+}
