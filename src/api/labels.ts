@@ -14,6 +14,8 @@ export const LABEL_ROLE = 'webstack.dev/role';
 
 export const MANAGER = 'webstack-operator';
 export const ANNOTATION_CONFIG_CHECKSUM = 'webstack.dev/config-checksum';
+/** The named port of an app tier's headless Service: haproxy finds pods through its SRV record `_http._tcp.<svc>`. */
+export const APP_PORT_NAME = 'http';
 
 export type Component = 'loadbalancer' | 'app' | 'database';
 
