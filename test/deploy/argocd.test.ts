@@ -1,0 +1,56 @@
+import { describe, expect, it } from '@jest/globals';
+import { existsSync, readFileSync } from 'node:fs';
+import { parse, parseAllDocuments } from 'yaml';
+import { ARGOCD_CM, ARGOCD_HEALTH_KEY, ARGOCD_HEALTH_LUA, argocdConfigMap } from '../../scripts/generate-manifests.js';
+import { validateKubeObject, type KubeObject } from './kube-schema.js';
+import { luaLiteral, runHealthScript } from './lua.js';
+
+const testdata = (name: string) => parse(readFileSync(`test/deploy/testdata/argocd/${name}.yaml`, 'utf8')) as KubeObject;
+
+describe('Argo CD health check deploy/argocd/health.lua (real Lua 5.1)', () => {
+  const cases: [string, string, string][] = [
+    ['no-status', 'Progressing', 'Waiting for the operator to observe the WebStack'],
+    ['stale-generation', 'Progressing', 'Waiting for the operator to observe generation 3'],
+    ['observed-no-conditions', 'Progressing', 'Waiting for the WebStack to become Ready'],
+    ['rolling-out', 'Progressing', 'waiting for web: 1/3 pods ready'],
+    ['ready', 'Healthy', '2/2 haproxy, web 3/3, database primary shop-mysql-0 with 2 replicas'],
+    ['invalid-spec', 'Degraded', 'spec.apps[0].name: "Web" is not a DNS label — use lower case\n(see docs)'],
+    ['degraded', 'Degraded', 'no replica of shop-mysql-0 can be promoted: shop-mysql-1 has errant transactions'],
+  ];
+  it.each(cases)('%s -> %s', (name, status, message) => {
+    expect(runHealthScript(ARGOCD_HEALTH_LUA, testdata(name))).toEqual({ status, message });
+  });
+
+  it('falls back to the reason when a failed Ready condition has no message', () => {
+    const obj = testdata('invalid-spec') as unknown as { status: { conditions: { message: string }[] } };
+    obj.status.conditions[0].message = '';
+    expect(runHealthScript(ARGOCD_HEALTH_LUA, obj)).toEqual({ status: 'Degraded', message: 'InvalidSpec' });
+  });
+
+  it('passes strings to Lua byte for byte', () => {
+    expect(luaLiteral({ a: ['x"\\\n\t', 1, true, null] })).toBe('{ ["a"] = { "x\\"\\\\\\10\\9", 1, true, nil } }');
+  });
+});
+
+describe('deploy/argocd manifests', () => {
+  it('argocd-cm.yaml carries health.lua unchanged under the WebStack health key (npm run generate)', async () => {
+    const text = readFileSync(ARGOCD_CM, 'utf8');
+    expect(text).toBe(argocdConfigMap(readFileSync(ARGOCD_HEALTH_LUA, 'utf8')));
+    const cm = parse(text) as KubeObject & { data: Record<string, string> };
+    expect(cm.data[ARGOCD_HEALTH_KEY]).toBe(readFileSync(ARGOCD_HEALTH_LUA, 'utf8'));
+    await validateKubeObject(cm);
+  });
+
+  it('the example Applications install the chart, then WebStacks, with server-side apply', () => {
+    const apps = parseAllDocuments(readFileSync('deploy/argocd/application.yaml', 'utf8')).map((d) => d.toJS()) as {
+      kind: string; metadata: { name: string; annotations: Record<string, string> };
+      spec: { source: { path: string; helm?: { valuesObject: unknown } }; syncPolicy: { syncOptions: string[] } };
+    }[];
+    expect(apps.map((a) => a.kind)).toEqual(['Application', 'Application']);
+    const [operator, stacks] = apps;
+    expect(existsSync(`${operator.spec.source.path}/Chart.yaml`)).toBe(true);
+    for (const app of apps) expect(app.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
+    expect(stacks.spec.syncPolicy.syncOptions).toContain('SkipDryRunOnMissingResource=true');
+    expect(Number(operator.metadata.annotations['argocd.argoproj.io/sync-wave'])).toBeLessThan(Number(stacks.metadata.annotations['argocd.argoproj.io/sync-wave']));
+  });
+});

@@ -1,0 +1,44 @@
+/** Runs an Argo CD health script with real Lua 5.1 on a Kubernetes object, as Argo CD's gopher-lua would. */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+const LUA = 'lua5.1';
+
+function luaString(s: string): string {
+  // Lua 5.1 has no \u escapes: UTF-8 bytes go through as they are; control characters become \ddd.
+  return `"${s.replace(/[\\"\x00-\x1f\x7f]/g, (c) => (c === '\\' || c === '"' ? `\\${c}` : `\\${c.charCodeAt(0)}`))}"`;
+}
+
+/** A Lua table constructor for a JSON value; arrays become sequences starting at 1, as gopher-lua decodes them. */
+export function luaLiteral(value: unknown): string {
+  if (value === null || value === undefined) return 'nil';
+  if (typeof value === 'string') return luaString(value);
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  if (Array.isArray(value)) return `{ ${value.map(luaLiteral).join(', ')} }`;
+  if (typeof value === 'object') {
+    return `{ ${Object.entries(value as Record<string, unknown>).map(([k, v]) => `[${luaString(k)}] = ${luaLiteral(v)}`).join(', ')} }`;
+  }
+  throw new Error(`cannot express ${typeof value} in Lua`);
+}
+
+export type Health = { status: string; message: string };
+
+/** Sets the global `obj`, runs `script`, and reads back the returned `hs` table. */
+export function runHealthScript(script: string, obj: unknown): Health {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'webstack-lua-'));
+  try {
+    const harness = path.join(dir, 'harness.lua');
+    writeFileSync(harness, [
+      `obj = ${luaLiteral(obj)}`,
+      `local hs = dofile(${luaString(path.resolve(script))})`,
+      'io.write(tostring(hs.status), "\\0", tostring(hs.message))',
+      '',
+    ].join('\n'));
+    const [status, message] = execFileSync(LUA, [harness], { encoding: 'utf8', timeout: 20000 }).split('\0');
+    return { status, message };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
