@@ -1,9 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { ARGOCD_CM, ARGOCD_HEALTH_KEY, ARGOCD_HEALTH_LUA, argocdConfigMap } from '../../scripts/generate-manifests.js';
 import { validateKubeObject, type KubeObject } from './kube-schema.js';
-import { luaLiteral, runHealthScript } from './lua.js';
+import { runHealthScript } from './lua.js';
 
 const testdata = (name: string) => parse(readFileSync(`test/deploy/testdata/argocd/${name}.yaml`, 'utf8')) as KubeObject;
 
@@ -28,7 +30,15 @@ describe('Argo CD health check deploy/argocd/health.lua (real Lua 5.1)', () => {
   });
 
   it('passes strings to Lua byte for byte', () => {
-    expect(luaLiteral({ a: ['x"\\\n\t', 1, true, null] })).toBe('{ ["a"] = { "x\\"\\\\\\10\\9", 1, true, nil } }');
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'webstack-lua-echo-'));
+    try {
+      const echo = path.join(dir, 'echo.lua');
+      writeFileSync(echo, 'hs = {}\nhs.status = obj.list[2] .. tostring(obj.list[3])\nhs.message = obj.text\nreturn hs\n');
+      const text = 'quote " backslash \\ newline \n tab-then-digit \t1 nul-then-digit \u00007 — ü';
+      expect(runHealthScript(echo, { text, list: ['a', 'b', true] })).toEqual({ status: 'btrue', message: text });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -7,8 +7,13 @@ import path from 'node:path';
 const LUA = 'lua5.1';
 
 function luaString(s: string): string {
-  // Lua 5.1 has no \u escapes: UTF-8 bytes go through as they are; control characters become \ddd.
-  return `"${s.replace(/[\\"\x00-\x1f\x7f]/g, (c) => (c === '\\' || c === '"' ? `\\${c}` : `\\${c.charCodeAt(0)}`))}"`;
+  // Lua 5.1 has no \u escapes: UTF-8 bytes go through as they are; control characters become \ddd (three digits, so a following digit is not absorbed).
+  const escaped = [...s].map((c) => {
+    if (c === '\\' || c === '"') return `\\${c}`;
+    const code = c.charCodeAt(0);
+    return code < 0x20 || code === 0x7f ? `\\${String(code).padStart(3, '0')}` : c;
+  });
+  return `"${escaped.join('')}"`;
 }
 
 /** A Lua table constructor for a JSON value; arrays become sequences starting at 1, as gopher-lua decodes them. */
@@ -33,11 +38,12 @@ export function runHealthScript(script: string, obj: unknown): Health {
     writeFileSync(harness, [
       `obj = ${luaLiteral(obj)}`,
       `local hs = dofile(${luaString(path.resolve(script))})`,
-      'io.write(tostring(hs.status), "\\0", tostring(hs.message))',
+      'io.write(tostring(hs.status), "\\n", tostring(hs.message))',
       '',
     ].join('\n'));
-    const [status, message] = execFileSync(LUA, [harness], { encoding: 'utf8', timeout: 20000 }).split('\0');
-    return { status, message };
+    const out = execFileSync(LUA, [harness], { encoding: 'utf8', timeout: 20000 });
+    const newline = out.indexOf('\n');
+    return { status: out.slice(0, newline), message: out.slice(newline + 1) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
