@@ -1,0 +1,195 @@
+/**
+ * How the sandbox runs one container of a Pod as a local process: which program, with which
+ * arguments and environment, decided from the Pod spec alone (no I/O here).
+ *  - image haproxy*          -> `haproxy -db -f <derived config>` (see haproxy-derive.ts)
+ *  - image mysql* / mariadb* -> the container's own command (the stack's start.sh), with the
+ *                               server binaries found on this machine
+ *  - any other image         -> the demo app, `node examples/demo-app/server.js`
+ * Paths the container would see are translated to the pod's directories (mounts.ts), and the pod
+ * binds to its own loopback address.
+ */
+import type { V1Container, V1EnvVar, V1Pod } from '@kubernetes/client-node';
+import { expandVars, translatePath, translatePathsIn, type HostMount } from './mounts.js';
+
+export type ContainerKind = 'haproxy' | 'database' | 'app';
+
+/** Where the demo app looks for the sandbox DNS server and the search domain for short names. */
+export const SANDBOX_DNS_ENV = 'SANDBOX_DNS';
+export const SANDBOX_DNS_SEARCH_ENV = 'SANDBOX_DNS_SEARCH';
+export const DEFAULT_HAPROXY_CONFIG = '/usr/local/etc/haproxy/haproxy.cfg';
+
+export interface PodContext {
+  pod: V1Pod;
+  podIP: string;
+  /** The pod's private root for paths not under a volume. */
+  rootfs: string;
+  /** Volume name -> host directory holding its files. */
+  volumeDirs: Record<string, string>;
+  configMaps: Record<string, Record<string, string>>;
+  secrets: Record<string, Record<string, string>>;
+  dns?: { address: string; search: string[] };
+  demoAppPath: string;
+  /** Resolves a program name to an absolute path on this machine, or undefined. */
+  which: (program: string) => string | undefined;
+  /** True when the `mysqld` found on this machine is really MariaDB (Debian links one to the other). */
+  mysqldIsMariadb: boolean;
+  hostPath: string;
+}
+
+export interface ProcessPlan {
+  kind: ContainerKind;
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd: string;
+  /** For haproxy: the rendered config to read and where the derived one goes. */
+  haproxyConfig?: { source: string; target: string };
+}
+
+export type ContainerPlan = ProcessPlan | { kind: ContainerKind; error: string; reason: string };
+
+export function containerKind(image: string | undefined): ContainerKind {
+  const repo = (image ?? '').split('@')[0].replace(/:[^/]*$/, '');
+  const base = repo.split('/').pop() ?? '';
+  if (base === 'haproxy' || base.startsWith('haproxy-')) return 'haproxy';
+  if (['mysql', 'mariadb', 'mysql-server', 'percona-server'].includes(base)) return 'database';
+  return 'app';
+}
+
+export function databaseEngine(image: string | undefined): 'mysql' | 'mariadb' {
+  const base = (image ?? '').split('@')[0].replace(/:[^/]*$/, '').split('/').pop() ?? '';
+  return base === 'mariadb' ? 'mariadb' : 'mysql';
+}
+
+export function containerMounts(container: V1Container, volumeDirs: Record<string, string>): HostMount[] {
+  const out: HostMount[] = [];
+  for (const m of container.volumeMounts ?? []) {
+    const dir = volumeDirs[m.name];
+    if (!dir) continue;
+    out.push({ mountPath: m.mountPath, hostPath: m.subPath ? `${dir}/${m.subPath}` : dir });
+  }
+  return out;
+}
+
+function fieldValue(fieldPath: string, ctx: PodContext): string {
+  const meta = ctx.pod.metadata ?? {};
+  const labelRef = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(fieldPath);
+  if (labelRef) return (labelRef[1] === 'labels' ? meta.labels : meta.annotations)?.[labelRef[2]] ?? '';
+  switch (fieldPath) {
+    case 'metadata.name': return meta.name ?? '';
+    case 'metadata.namespace': return meta.namespace ?? 'default';
+    case 'metadata.uid': return meta.uid ?? '';
+    case 'status.podIP': case 'status.hostIP': return ctx.podIP;
+    case 'spec.nodeName': return 'sandbox';
+    case 'spec.serviceAccountName': return ctx.pod.spec?.serviceAccountName ?? 'default';
+    default: throw new Error(`env valueFrom.fieldRef.fieldPath: '${fieldPath}' is not supported by the sandbox`);
+  }
+}
+
+/** The container's environment as Kubernetes builds it: envFrom first, then env in order with $(VAR) expansion. */
+export function containerEnv(container: V1Container, ctx: PodContext): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const src of container.envFrom ?? []) {
+    const data = src.configMapRef ? ctx.configMaps[src.configMapRef.name ?? ''] : src.secretRef ? ctx.secrets[src.secretRef.name ?? ''] : undefined;
+    const optional = src.configMapRef?.optional ?? src.secretRef?.optional ?? false;
+    if (!data) {
+      if (optional) continue;
+      throw new Error(`envFrom: ${src.configMapRef ? 'ConfigMap' : 'Secret'} ${src.configMapRef?.name ?? src.secretRef?.name} not found`);
+    }
+    for (const [k, v] of Object.entries(data)) env[`${src.prefix ?? ''}${k}`] = v;
+  }
+  for (const e of container.env ?? []) env[e.name] = envValue(e, ctx, env);
+  return env;
+}
+
+function envValue(e: V1EnvVar, ctx: PodContext, soFar: Record<string, string>): string {
+  if (e.value !== undefined) return expandVars(e.value, soFar);
+  const from = e.valueFrom;
+  if (!from) return '';
+  if (from.fieldRef) return fieldValue(from.fieldRef.fieldPath, ctx);
+  const ref = from.secretKeyRef ?? from.configMapKeyRef;
+  if (ref) {
+    const kind = from.secretKeyRef ? 'Secret' : 'ConfigMap';
+    const data = (from.secretKeyRef ? ctx.secrets : ctx.configMaps)[ref.name ?? ''];
+    const value = data?.[ref.key];
+    if (value === undefined) {
+      if (ref.optional) return '';
+      throw new Error(`env ${e.name}: ${kind} ${ref.name} key ${ref.key} not found`);
+    }
+    return value;
+  }
+  if (from.resourceFieldRef) return '0';
+  throw new Error(`env ${e.name}: unsupported valueFrom`);
+}
+
+function haproxyConfigPath(argv: string[]): string {
+  const i = argv.indexOf('-f');
+  return i >= 0 && argv[i + 1] ? argv[i + 1] : DEFAULT_HAPROXY_CONFIG;
+}
+
+/** The listening port the demo app gets when the pod sets no PORT: the container's first port. */
+function firstPort(container: V1Container): string | undefined {
+  const p = container.ports?.[0]?.containerPort;
+  return p === undefined ? undefined : String(p);
+}
+
+export function planContainer(container: V1Container, ctx: PodContext): ContainerPlan {
+  const kind = containerKind(container.image);
+  const mounts = containerMounts(container, ctx.volumeDirs);
+  let podEnv: Record<string, string>;
+  try {
+    podEnv = containerEnv(container, ctx);
+  } catch (err) {
+    return { kind, error: (err as Error).message, reason: 'CreateContainerConfigError' };
+  }
+  const tr = (s: string) => translatePathsIn(expandVars(s, podEnv), mounts, ctx.rootfs);
+  const env: Record<string, string> = {
+    PATH: `${ctx.hostPath}:/usr/local/sbin:/usr/sbin:/sbin`,
+    HOME: ctx.rootfs,
+    HOSTNAME: ctx.pod.metadata?.name ?? '',
+    POD_IP: ctx.podIP,
+  };
+  // Only values that are a path are translated: a password or a URL is passed as it is.
+  for (const [k, v] of Object.entries(podEnv)) env[k] = /^\/\S*$/.test(v) ? translatePath(v, mounts, ctx.rootfs) : v;
+  const cwd = container.workingDir ? translatePath(container.workingDir, mounts, ctx.rootfs) : ctx.rootfs;
+  const argv = [...(container.command ?? []), ...(container.args ?? [])].map(tr);
+
+  if (kind === 'haproxy') {
+    const haproxy = ctx.which('haproxy');
+    if (!haproxy) return { kind, error: 'haproxy is not installed (apt-get install haproxy)', reason: 'HaproxyNotFound' };
+    const source = translatePath(haproxyConfigPath([...(container.command ?? []), ...(container.args ?? [])]), mounts, ctx.rootfs);
+    const target = `${ctx.rootfs}/haproxy.cfg`;
+    return { kind, command: haproxy, args: ['-db', '-f', target], env, cwd, haproxyConfig: { source, target } };
+  }
+
+  if (kind === 'database') {
+    const engine = databaseEngine(container.image);
+    const server = engine === 'mariadb' ? ctx.which('mariadbd') : ctx.which('mysqld');
+    if (engine === 'mysql' && (!server || ctx.mysqldIsMariadb)) {
+      return { kind, error: 'engine mysql needs mysqld on PATH; use engine: mariadb in the sandbox', reason: 'MysqldNotFound' };
+    }
+    if (!server) return { kind, error: 'engine mariadb needs mariadbd (apt-get install mariadb-server)', reason: 'MariadbdNotFound' };
+    if (argv.length === 0) return { kind, error: 'the database container has no command: the sandbox runs the stack\'s start script', reason: 'NoCommand' };
+    env.MYSQLD = server;
+    for (const name of ['INSTALL_DB', 'CLIENT']) {
+      const v = env[name];
+      if (v && !v.includes('/')) env[name] = ctx.which(v) ?? v;
+    }
+    // Every pod listens on its own loopback address, so all of them can use port 3306.
+    env.BIND_ADDRESS = ctx.podIP;
+    const command = ctx.which(argv[0]) ?? argv[0];
+    return { kind, command, args: argv.slice(1), env, cwd };
+  }
+
+  env.HOST = ctx.podIP;
+  if (!env.PORT) {
+    const port = firstPort(container);
+    if (port) env.PORT = port;
+  }
+  env.POD_NAME ??= ctx.pod.metadata?.name ?? '';
+  if (ctx.dns) {
+    env[SANDBOX_DNS_ENV] = ctx.dns.address;
+    env[SANDBOX_DNS_SEARCH_ENV] = ctx.dns.search.join(',');
+  }
+  return { kind, command: process.execPath, args: [ctx.demoAppPath], env, cwd };
+}

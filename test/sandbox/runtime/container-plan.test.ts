@@ -1,0 +1,112 @@
+import { describe, expect, it } from '@jest/globals';
+import type { V1Container, V1Pod } from '@kubernetes/client-node';
+import { containerKind, planContainer, type PodContext, type ProcessPlan } from '../../../src/sandbox/runtime/container-plan.js';
+import { deriveHaproxyConfig } from '../../../src/sandbox/runtime/haproxy-derive.js';
+import { expandVars, translatePath, translatePathsIn } from '../../../src/sandbox/runtime/mounts.js';
+
+const mounts = [
+  { mountPath: '/var/lib/mysql', hostPath: '/state/volumes/data-db-0' },
+  { mountPath: '/etc/mysql/webstack', hostPath: '/state/pods/db-0/volumes/config' },
+];
+
+describe('path translation', () => {
+  it('maps mounted paths to their volume dirs, the longest mount first', () => {
+    expect(translatePath('/var/lib/mysql/data', mounts, '/r')).toBe('/state/volumes/data-db-0/data');
+    expect(translatePath('/etc/mysql/webstack/start.sh', mounts, '/r')).toBe('/state/pods/db-0/volumes/config/start.sh');
+  });
+  it('maps private dirs to the pod rootfs and leaves host programs alone', () => {
+    expect(translatePath('/var/run/mysqld/mysqld.sock', mounts, '/r')).toBe('/r/var/run/mysqld/mysqld.sock');
+    expect(translatePath('/usr/sbin/mariadbd', mounts, '/r')).toBe('/usr/sbin/mariadbd');
+    expect(translatePath('relative/x', mounts, '/r')).toBe('relative/x');
+  });
+  it('translates paths inside flags and shell lines', () => {
+    expect(translatePathsIn('--datadir=/var/lib/mysql/data', mounts, '/r')).toBe('--datadir=/state/volumes/data-db-0/data');
+    expect(translatePathsIn('sh /etc/mysql/webstack/start.sh', mounts, '/r')).toBe('sh /state/pods/db-0/volumes/config/start.sh');
+  });
+  it('expands $(VAR) and keeps $$(VAR) literal', () => {
+    expect(expandVars('$(A)-$(B)-$$(A)', { A: 'x' })).toBe('x-$(B)-$(A)');
+  });
+});
+
+const which = (p: string) => ({ haproxy: '/usr/sbin/haproxy', mariadbd: '/usr/sbin/mariadbd', mysqld: '/usr/sbin/mysqld', sh: '/bin/sh', 'mariadb-install-db': '/usr/bin/mariadb-install-db' } as Record<string, string>)[p];
+const pod: V1Pod = { metadata: { name: 'shop-mysql-0', namespace: 'shop', labels: { role: 'replica' } }, spec: { containers: [] } };
+const ctx = (extra: Partial<PodContext> = {}): PodContext => ({
+  pod, podIP: '127.10.0.7', rootfs: '/r', volumeDirs: { data: '/state/volumes/data-db-0', config: '/state/cfg' },
+  configMaps: {}, secrets: { creds: { password: 's3cr/et=' } }, dns: { address: '127.0.0.1:5353', search: ['shop.svc.cluster.local'] },
+  demoAppPath: '/repo/examples/demo-app/server.js', which, mysqldIsMariadb: true, hostPath: '/usr/bin:/bin', ...extra,
+});
+
+describe('planContainer', () => {
+  it('tells images apart', () => {
+    expect(containerKind('haproxy:3.2')).toBe('haproxy');
+    expect(containerKind('docker.io/library/mariadb:11.4')).toBe('database');
+    expect(containerKind('mysql:8.4')).toBe('database');
+    expect(containerKind('ghcr.io/acme/shop:1.4')).toBe('app');
+    expect(containerKind('localhost:5000/haproxy')).toBe('haproxy');
+  });
+
+  it('runs a database container\'s start script with translated paths, the local server and the pod address', () => {
+    const c: V1Container = {
+      name: 'mysql', image: 'mariadb:11.4', command: ['sh', '/etc/mysql/webstack/start.sh'],
+      volumeMounts: [{ name: 'data', mountPath: '/var/lib/mysql' }, { name: 'config', mountPath: '/etc/mysql/webstack' }],
+      env: [
+        { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+        { name: 'DATA_DIR', value: '/var/lib/mysql/data' },
+        { name: 'SOCKET', value: '/var/run/mysqld/mysqld.sock' },
+        { name: 'BIND_ADDRESS', value: '0.0.0.0' },
+        { name: 'ADMIN_PASSWORD', valueFrom: { secretKeyRef: { name: 'creds', key: 'password' } } },
+        { name: 'INSTALL_DB', value: 'mariadb-install-db' },
+        { name: 'ROLE', valueFrom: { fieldRef: { fieldPath: "metadata.labels['role']" } } },
+      ],
+    };
+    const plan = planContainer(c, ctx()) as ProcessPlan;
+    expect(plan.command).toBe('/bin/sh');
+    expect(plan.args).toEqual(['/state/cfg/start.sh']);
+    expect(plan.env).toMatchObject({
+      POD_NAME: 'shop-mysql-0', DATA_DIR: '/state/volumes/data-db-0/data', SOCKET: '/r/var/run/mysqld/mysqld.sock',
+      BIND_ADDRESS: '127.10.0.7', ADMIN_PASSWORD: 's3cr/et=', MYSQLD: '/usr/sbin/mariadbd', INSTALL_DB: '/usr/bin/mariadb-install-db', ROLE: 'replica',
+    });
+  });
+
+  it('refuses engine mysql when the only mysqld is MariaDB, with the message the user sees', () => {
+    const plan = planContainer({ name: 'mysql', image: 'mysql:8.4', command: ['sh', 'x'] }, ctx());
+    expect(plan).toEqual({ kind: 'database', reason: 'MysqldNotFound', error: 'engine mysql needs mysqld on PATH; use engine: mariadb in the sandbox' });
+  });
+
+  it('names the missing Secret key instead of starting', () => {
+    const plan = planContainer({ name: 'a', image: 'x', env: [{ name: 'P', valueFrom: { secretKeyRef: { name: 'creds', key: 'nope' } } }] }, ctx());
+    expect(plan).toMatchObject({ reason: 'CreateContainerConfigError', error: 'env P: Secret creds key nope not found' });
+  });
+
+  it('runs haproxy in the foreground on a derived copy of the mounted config', () => {
+    const c: V1Container = { name: 'haproxy', image: 'haproxy:3.2', args: ['-f', '/usr/local/etc/haproxy/haproxy.cfg'], volumeMounts: [{ name: 'config', mountPath: '/usr/local/etc/haproxy' }] };
+    const plan = planContainer(c, ctx()) as ProcessPlan;
+    expect(plan.command).toBe('/usr/sbin/haproxy');
+    expect(plan.args).toEqual(['-db', '-f', '/r/haproxy.cfg']);
+    expect(plan.haproxyConfig).toEqual({ source: '/state/cfg/haproxy.cfg', target: '/r/haproxy.cfg' });
+  });
+
+  it('runs any other image as the demo app on the pod address, with the sandbox DNS', () => {
+    const c: V1Container = { name: 'web', image: 'ghcr.io/acme/shop:1.4', ports: [{ containerPort: 8080 }], env: [{ name: 'DATABASE_HOST', value: 'shop-mysql-primary' }] };
+    const plan = planContainer(c, ctx()) as ProcessPlan;
+    expect(plan.command).toBe(process.execPath);
+    expect(plan.args).toEqual(['/repo/examples/demo-app/server.js']);
+    expect(plan.env).toMatchObject({ HOST: '127.10.0.7', PORT: '8080', POD_NAME: 'shop-mysql-0', DATABASE_HOST: 'shop-mysql-primary', SANDBOX_DNS: '127.0.0.1:5353', SANDBOX_DNS_SEARCH: 'shop.svc.cluster.local' });
+  });
+});
+
+describe('deriveHaproxyConfig', () => {
+  it('binds to the pod address, uses the sandbox DNS and moves runtime paths into the pod', () => {
+    const rendered = [
+      'global', '  stats socket /tmp/haproxy.sock mode 600 level operator', 'resolvers cluster', '  parse-resolv-conf',
+      'frontend web', '  bind :8080', '  bind *:8443 ssl crt /etc/haproxy/certs/tls.pem alpn h2,http/1.1', '  monitor-uri /healthz',
+      'frontend stats', '  bind 0.0.0.0:8404', '  bind 127.0.0.1:9999',
+    ].join('\n');
+    const out = deriveHaproxyConfig(rendered, '127.10.0.9', '127.0.0.1:5353', [{ mountPath: '/etc/haproxy/certs', hostPath: '/s/tls' }], '/r').split('\n');
+    expect(out).toEqual([
+      'global', '  stats socket /r/tmp/haproxy.sock mode 600 level operator', 'resolvers cluster', '  nameserver sandbox 127.0.0.1:5353',
+      'frontend web', '  bind 127.10.0.9:8080', '  bind 127.10.0.9:8443 ssl crt /s/tls/tls.pem alpn h2,http/1.1', '  monitor-uri /healthz',
+      'frontend stats', '  bind 127.10.0.9:8404', '  bind 127.0.0.1:9999',
+    ]);
+  });
+});
