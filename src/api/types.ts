@@ -168,6 +168,8 @@ export interface WebStackStatus {
   observedGeneration?: number;
   conditions?: Condition[];
   apps?: AppStatus[];
+  /** Ready pods per tier for `kubectl get`, e.g. "web 3/3, standby 1/1". */
+  appsSummary?: string;
   loadBalancer?: { address?: string; readyReplicas?: number };
   database?: DatabaseStatus;
 }
