@@ -96,7 +96,7 @@ export async function startHaproxy(config: string, socketPath: string, dir: stri
     } catch (err) {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
-        throw new Error(`haproxy did not open ${socketPath} within 20s: ${String(err)}\n${output}`);
+        throw new Error(`haproxy did not open ${socketPath} within 20s\n${output}`, { cause: err });
       }
       await new Promise((r) => setTimeout(r, 50));
     }
