@@ -1,0 +1,48 @@
+import { describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { CHART_CRD_TEMPLATE, CRD_SOURCE, MANIFESTS_DIR, MANIFESTS_NAMESPACE, chartCrdTemplate, renderManifests } from '../../scripts/generate-manifests.js';
+import { findObject, parseObjects, renderChart } from './chart.js';
+import { validateKubeObject } from './kube-schema.js';
+
+const manifestObjects = () => readdirSync(MANIFESTS_DIR).sort().flatMap((f) => parseObjects(readFileSync(`${MANIFESTS_DIR}/${f}`, 'utf8')));
+
+describe('generated deploy files are in sync with their sources (npm run generate)', () => {
+  it('the chart CRD template carries crds/webstack.yaml', () => {
+    expect(readFileSync(CHART_CRD_TEMPLATE, 'utf8')).toBe(chartCrdTemplate(readFileSync(CRD_SOURCE, 'utf8')));
+  });
+
+  it('the chart renders exactly the CRD of crds/webstack.yaml', () => {
+    const { metadata, spec } = findObject(renderChart({ crds: { enabled: true, keep: false } }), 'CustomResourceDefinition');
+    const source = parse(readFileSync(CRD_SOURCE, 'utf8')) as { metadata: unknown; spec: unknown };
+    expect({ metadata, spec }).toEqual({ metadata: source.metadata, spec: source.spec });
+  });
+
+  it('deploy/manifests is what the chart renders', () => {
+    const expected = renderManifests();
+    expect(readdirSync(MANIFESTS_DIR).sort()).toEqual([...expected.keys()].sort());
+    for (const [name, text] of expected) expect({ name, text: readFileSync(`${MANIFESTS_DIR}/${name}`, 'utf8') }).toEqual({ name, text });
+  });
+
+  it('refuses a CRD source that is not a CRD, naming the file', () => {
+    expect(() => chartCrdTemplate('kind: ConfigMap\nmetadata: {name: x}\n', 'crds/broken.yaml')).toThrow(/crds\/broken\.yaml/);
+  });
+});
+
+describe('deploy/manifests for kubectl apply -f', () => {
+  it('holds the namespace first, then the CRD, then RBAC and the operator, all in webstack-system', () => {
+    const objects = manifestObjects();
+    expect(objects[0]).toMatchObject({ kind: 'Namespace', metadata: { name: MANIFESTS_NAMESPACE } });
+    expect(objects[1]).toMatchObject({ kind: 'CustomResourceDefinition', metadata: { name: 'webstacks.webstack.dev' } });
+    const kinds = new Set(objects.map((o) => o.kind));
+    for (const kind of ['ServiceAccount', 'ClusterRole', 'ClusterRoleBinding', 'Role', 'RoleBinding', 'Deployment', 'Service', 'PodDisruptionBudget']) expect(kinds).toContain(kind);
+    const clusterScoped = new Set(['Namespace', 'CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding']);
+    for (const o of objects) {
+      expect({ kind: o.kind, namespace: o.metadata.namespace }).toEqual({ kind: o.kind, namespace: clusterScoped.has(o.kind) ? undefined : MANIFESTS_NAMESPACE });
+    }
+  });
+
+  it('every object is valid against the Kubernetes schemas', async () => {
+    for (const o of manifestObjects()) await validateKubeObject(o);
+  });
+});
