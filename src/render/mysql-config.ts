@@ -97,6 +97,8 @@ interface EngineScript {
   readOnly: string;
   readWrite: string;
   skipReplicaStart: string;
+  /** Statements run after the admin account exists, before the first real start. */
+  lockDown: string[];
 }
 
 const engines: Record<DatabaseEngine, EngineScript> = {
@@ -107,6 +109,8 @@ const engines: Record<DatabaseEngine, EngineScript> = {
     readOnly: '--read-only=ON --super-read-only=ON',
     readWrite: '--read-only=OFF --super-read-only=OFF',
     skipReplicaStart: '--skip-replica-start',
+    // --initialize-insecure leaves root@localhost without a password; the admin account replaces it.
+    lockDown: [`ALTER USER 'root'@'localhost' ACCOUNT LOCK;`],
   },
   mariadb: {
     server: 'mariadbd',
@@ -115,6 +119,8 @@ const engines: Record<DatabaseEngine, EngineScript> = {
     readOnly: '--read-only=ON',
     readWrite: '--read-only=OFF',
     skipReplicaStart: '--skip-slave-start',
+    // root@localhost is reachable only by the system root user (unix_socket), which pods never are.
+    lockDown: [],
   },
 };
 
@@ -148,8 +154,7 @@ BIND_ADDRESS="\${BIND_ADDRESS:-0.0.0.0}"
 SOCKET="\${SOCKET:-$DATA_DIR/mysqld.sock}"
 REPORT_HOST="\${REPORT_HOST:-$POD_NAME}"
 MYSQLD="\${MYSQLD:-${e.server}}"
-INSTALL_DB="\${INSTALL_DB:-mariadb-install-db}"
-CLIENT="\${CLIENT:-${e.client}}"
+${engine === 'mariadb' ? 'INSTALL_DB="${INSTALL_DB:-mariadb-install-db}"\n' : ''}CLIENT="\${CLIENT:-${e.client}}"
 INIT_TIMEOUT_SECONDS="\${INIT_TIMEOUT_SECONDS:-120}"
 
 log() { echo "start.sh: $*" >&2; }
@@ -208,7 +213,7 @@ initialize() {
     "FLUSH PRIVILEGES;" \\
     "CREATE USER '$user'@'%' IDENTIFIED BY '$password';" \\
     "GRANT ALL PRIVILEGES ON *.* TO '$user'@'%' WITH GRANT OPTION;" \\
-    | "$CLIENT" --no-defaults --protocol=socket --socket="$init_socket" -uroot
+${e.lockDown.map((sql) => `    "${sql}" \\\n`).join('')}    | "$CLIENT" --no-defaults --protocol=socket --socket="$init_socket" -uroot
   unset user password
   kill -TERM "$init_pid"
   wait "$init_pid" || { log "the temporary server did not shut down cleanly"; exit 1; }
