@@ -1,0 +1,186 @@
+/**
+ * One manager per WebStack: every tick it gathers (probe all instances), decides (one pure
+ * action) and acts (the executor), never two actions at once. Its memory (when the primary went
+ * silent, the primary's last GTID set, a switchover backoff) only sharpens decisions; a fresh
+ * manager rebuilds everything it needs from the record and the servers.
+ */
+import type { Registry } from 'prom-client';
+import type { Timeouts } from './connection.js';
+import { dialectFor } from './dialects.js';
+import { Executor, rolesFor, type ExecutionResult, type ExecutorLimits, type ExecutorLog } from './executor.js';
+import type { GtidSet } from './gtid.js';
+import { databaseMetrics, type DatabaseMetrics } from './metrics.js';
+import type { InstanceObservation } from './observation.js';
+import { decide, type Action } from './planner.js';
+import type {
+  ClusterRecord, ClusterState, ClusterTopology, Clock, DatabaseCredentials, EventSink, ManagerSpec, RoleLabel, RoleLabeler, Timer,
+} from './ports.js';
+import { systemClock } from './ports.js';
+import { probeAll } from './probe.js';
+import { databaseConditions, instanceStatuses, type ObservedDatabaseStatus } from './status.js';
+
+export interface ManagerOptions {
+  /** Which WebStack this manager serves; metric labels and log fields. */
+  stack: { namespace: string; name: string };
+  /** Read on every tick, so spec edits (a new desired primary) take effect without a restart. */
+  spec: () => ManagerSpec;
+  credentials: DatabaseCredentials;
+  topology: ClusterTopology;
+  record: ClusterRecord;
+  labeler: RoleLabeler;
+  events: EventSink;
+  registry: Registry;
+  clock?: Clock;
+  tickMs?: number;
+  timeouts?: Partial<Timeouts>;
+  limits?: Partial<ExecutorLimits>;
+  log?: ExecutorLog;
+  afterStep?: (action: Action, step: string) => void | Promise<void>;
+}
+
+export interface TickResult {
+  action: Action;
+  result?: ExecutionResult;
+}
+
+const SWITCHOVER_BACKOFF_MS = 30_000;
+const silent: ExecutorLog = { info: () => undefined, warn: () => undefined };
+
+export class DatabaseManager {
+  private readonly clock: Clock;
+  private readonly timeouts: Timeouts;
+  private readonly limits: ExecutorLimits;
+  private readonly metrics: DatabaseMetrics;
+  private readonly log: ExecutorLog;
+  private timer?: Timer;
+  private running?: Promise<TickResult | undefined>;
+  private again = false;
+  private stopped = true;
+  private unreachableSince?: { primary: string; at: number };
+  private lastPrimaryExecuted?: GtidSet;
+  private switchoverRetryAfter?: number;
+  private lastRoles = '';
+  private observed: ObservedDatabaseStatus = { bootstrapped: false, instances: [], conditions: [] };
+
+  constructor(private readonly opts: ManagerOptions) {
+    this.clock = opts.clock ?? systemClock;
+    this.timeouts = { connectMs: 500, queryMs: 2000, ...opts.timeouts };
+    this.limits = { applyRelayLogMs: 10_000, catchUpMs: 10_000, actionMs: 30_000, ...opts.limits };
+    this.metrics = databaseMetrics(opts.registry);
+    this.log = opts.log ?? silent;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.poke();
+  }
+
+  /** Run a tick now (after the current one, if one is running). */
+  poke(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.timer?.cancel();
+    this.running = this.tick().catch((err: unknown) => {
+      this.log.warn('database manager tick failed', { error: err instanceof Error ? err.message : String(err) });
+      return undefined;
+    }).finally(() => {
+      this.running = undefined;
+      if (this.stopped) return;
+      if (this.again) {
+        this.again = false;
+        this.poke();
+      } else {
+        this.timer = this.clock.after(this.opts.tickMs ?? 500, () => this.poke());
+      }
+    });
+  }
+
+  /** Stops ticking; resolves once a running action has finished. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.timer?.cancel();
+    await this.running;
+  }
+
+  status(): ObservedDatabaseStatus {
+    return this.observed;
+  }
+
+  /** One gather -> decide -> act round. Public so tests and the bench can step the manager. */
+  async tick(): Promise<TickResult> {
+    const spec = this.opts.spec();
+    const dialect = dialectFor(spec.engine);
+    const [addresses, record] = await Promise.all([this.opts.topology.instances(), this.opts.record.read()]);
+    const observations = await probeAll(addresses, dialect, this.opts.credentials, this.timeouts);
+    const now = this.clock.now();
+    this.remember(observations, record, now);
+    const action = decide({
+      now, spec, record, observations,
+      primaryUnreachableSince: this.unreachableSince?.at,
+      lastPrimaryExecuted: this.lastPrimaryExecuted,
+      switchoverRetryAfter: this.switchoverRetryAfter,
+    });
+    let result: ExecutionResult | undefined;
+    if (action.kind !== 'none') {
+      this.log.info('database action', { ...this.opts.stack, action: action.kind, reason: action.reason });
+      const executor = new Executor({
+        dialect, spec, credentials: this.opts.credentials, record: this.opts.record, labeler: this.opts.labeler,
+        events: this.opts.events, clock: this.clock, timeouts: this.timeouts, limits: this.limits, log: this.log,
+        afterStep: this.opts.afterStep,
+      });
+      result = await executor.execute(action, observations);
+      this.account(action, result);
+    }
+    const after = action.kind === 'none' ? record : await this.opts.record.read();
+    await this.syncLabels(observations.map((o) => o.name), after);
+    this.observed = {
+      primary: after.primary,
+      bootstrapped: !!after.bootstrapped,
+      instances: instanceStatuses(observations, after),
+      lastFailover: after.lastFailover,
+      conditions: databaseConditions(observations, after, spec, action),
+    };
+    return { action, result };
+  }
+
+  private remember(observations: InstanceObservation[], record: ClusterState, now: number): void {
+    const primary = observations.find((o) => o.name === record.primary);
+    if (!primary || primary.state) {
+      this.unreachableSince = undefined;
+      if (primary?.state) this.lastPrimaryExecuted = primary.state.executed;
+      return;
+    }
+    if (this.unreachableSince?.primary !== primary.name) this.unreachableSince = { primary: primary.name, at: now };
+  }
+
+  private account(action: Action, result: ExecutionResult): void {
+    const labels = this.opts.stack;
+    if (result.completed) {
+      const kind = result.completed.kind;
+      (kind === 'failover' ? this.metrics.failovers : this.metrics.switchovers).inc(labels);
+      this.metrics.failoverDuration.observe({ ...labels, kind }, result.completed.durationMs / 1000);
+      if (kind === 'switchover') this.switchoverRetryAfter = undefined;
+    }
+    if (action.kind === 'switchover' && !result.ok) {
+      this.switchoverRetryAfter = this.clock.now() + SWITCHOVER_BACKOFF_MS;
+    }
+    if (!result.ok) {
+      this.log.warn('database action failed', { ...labels, action: action.kind, error: result.message });
+      if (!result.rolledBack) this.opts.events.event('Warning', 'DatabaseActionFailed', result.message);
+    }
+  }
+
+  /** Labels follow the record; set only when they changed. */
+  private async syncLabels(names: string[], record: ClusterState): Promise<void> {
+    if (!record.primary) return;
+    const roles: Record<string, RoleLabel | undefined> = rolesFor(names, record);
+    const key = JSON.stringify(roles);
+    if (key === this.lastRoles) return;
+    await this.opts.labeler.setRoles(roles);
+    this.lastRoles = key;
+  }
+}

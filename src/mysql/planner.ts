@@ -1,0 +1,217 @@
+/**
+ * decide: observations + the recorded truth + spec + clock -> exactly one action, with a reason.
+ * Pure; every branch is covered by the table in test/mysql/planner.test.ts.
+ */
+import type { GtidSet } from './gtid.js';
+import { knownTransactions, type InstanceObservation, type ServerState } from './observation.js';
+import type { ClusterState, ManagerSpec } from './ports.js';
+
+export interface PlannerInput {
+  now: number;
+  spec: ManagerSpec;
+  record: ClusterState;
+  observations: InstanceObservation[];
+  /** Since when the recorded primary has been unreachable on every probe (manager memory only). */
+  primaryUnreachableSince?: number;
+  /** The primary's executed set when last seen (manager memory only; sharpens errant checks). */
+  lastPrimaryExecuted?: GtidSet;
+  /** A failed switchover is not retried before this time. */
+  switchoverRetryAfter?: number;
+}
+
+export type Fix =
+  | { kind: 'fence'; instance: string }
+  | { kind: 'promote'; instance: string }
+  | { kind: 'semiSyncSource'; instance: string }
+  | { kind: 'semiSyncReplica'; instance: string };
+
+/** Why nothing can be done now, for a condition and an Event. */
+export interface Blocked {
+  reason: string;
+  message: string;
+}
+
+export type Action =
+  | { kind: 'none'; reason: string; blocked?: Blocked }
+  | { kind: 'bootstrap'; primary: string; reason: string }
+  | { kind: 'configure'; fixes: Fix[]; reason: string }
+  | { kind: 'rejoin'; instance: string; unquarantine: boolean; reason: string }
+  | { kind: 'quarantine'; instance: string; errant: string; reason: string }
+  | { kind: 'failover'; from: string; to: string; reason: string }
+  | { kind: 'switchover'; from: string; to: string; reason: string };
+
+export function ordinalOf(name: string): number {
+  const n = Number(name.slice(name.lastIndexOf('-') + 1));
+  return Number.isInteger(n) ? n : Number.MAX_SAFE_INTEGER;
+}
+
+function byOrdinal(a: InstanceObservation, b: InstanceObservation): number {
+  return ordinalOf(a.name) - ordinalOf(b.name) || a.name.localeCompare(b.name);
+}
+
+type Reachable = InstanceObservation & { state: ServerState };
+
+function reachable(o: InstanceObservation): o is Reachable {
+  return o.state !== undefined;
+}
+
+export function replicatesFrom(s: ServerState, source: InstanceObservation): boolean {
+  return !!s.replica && s.replica.sourceHost === source.host && s.replica.sourcePort === source.port;
+}
+
+/**
+ * What `replica` has that `primary` lacks. Transactions originated by the primary itself are
+ * excluded: the replica may have applied one the primary committed after it was probed.
+ */
+export function errantTransactions(replica: ServerState, primary: ServerState): GtidSet {
+  const extra = replica.executed.subtract(primary.executed);
+  return extra.subtract(extra.fromSource(primary.sourceId));
+}
+
+export type CandidateChoice = { ok: true; name: string } | { ok: false; blocked: Blocked };
+
+/**
+ * The replica to promote when `failed` is gone: reachable, not quarantined, able to apply its
+ * relay log, without transactions of its own that nobody else has, and holding (received or
+ * applied) everything any other survivor holds — so no acknowledged write is left behind.
+ */
+export function pickCandidate(
+  observations: InstanceObservation[], failed: string, quarantined: readonly string[], spec: ManagerSpec,
+  lastPrimaryExecuted?: GtidSet,
+): CandidateChoice {
+  const survivors = observations.filter(reachable).filter((o) => o.name !== failed && !quarantined.includes(o.name));
+  const known = new Map(survivors.map((o) => [o.name, knownTransactions(o.state)]));
+  const errant = (o: Reachable): boolean => {
+    let others = lastPrimaryExecuted;
+    for (const s of survivors) if (s !== o) others = others ? others.union(known.get(s.name)!) : known.get(s.name)!;
+    return !!others && !o.state.executed.fromSource(o.state.sourceId).subtract(others).isEmpty();
+  };
+  const healthy = survivors.filter((o) => !o.state.replica?.lastSqlError && !errant(o));
+  const needed = spec.replicationMode === 'semisync' ? 2 : 1;
+  if (healthy.length < needed) {
+    return { ok: false, blocked: {
+      reason: 'TooFewHealthyReplicas',
+      message: `failover from ${failed} needs ${needed} healthy instance(s) (${spec.replicationMode}), found ${healthy.length}`
+        + (healthy.length ? ` (${healthy.map((o) => o.name).join(', ')})` : ''),
+    } };
+  }
+  const complete = healthy.filter((c) => survivors.every((o) => known.get(c.name)!.contains(known.get(o.name)!)));
+  if (!complete.length) {
+    return { ok: false, blocked: {
+      reason: 'NoCompleteCandidate',
+      message: `no healthy replica holds every transaction the other survivors of ${failed} hold`,
+    } };
+  }
+  const preferred = complete.find((o) => o.name === spec.desiredPrimary) ?? [...complete].sort(byOrdinal)[0];
+  return { ok: true, name: preferred.name };
+}
+
+function replicationBroken(s: ServerState, primary: InstanceObservation): string | undefined {
+  if (!s.replica) return 'no replication source configured';
+  if (!replicatesFrom(s, primary)) return `replicates from ${s.replica.sourceHost}:${s.replica.sourcePort}, not the primary`;
+  if (s.replica.ioThread === 'No' && !s.replica.lastIoError) return 'IO thread stopped';
+  if (!s.replica.sqlThread && !s.replica.lastSqlError) return 'SQL thread stopped';
+  return undefined;
+}
+
+function decideFailure(input: PlannerInput, primary: InstanceObservation, quarantined: string[]): Action {
+  const { spec, now } = input;
+  const since = input.primaryUnreachableSince ?? now;
+  const kind = primary.error?.kind ?? 'unknown';
+  if (!spec.failoverEnabled) {
+    return { kind: 'none', reason: `primary ${primary.name} unreachable (${kind})`,
+      blocked: { reason: 'FailoverDisabled', message: `primary ${primary.name} is unreachable and failover is disabled` } };
+  }
+  const waited = now - since;
+  if (waited < spec.failureThresholdSeconds * 1000) {
+    return { kind: 'none', reason: `primary ${primary.name} unreachable (${kind}) for ${waited} ms; threshold ${spec.failureThresholdSeconds} s` };
+  }
+  const stillConnected = input.observations.filter(reachable)
+    .filter((o) => o.name !== primary.name && !quarantined.includes(o.name))
+    .filter((o) => replicatesFrom(o.state, primary) && o.state.replica!.ioThread === 'Yes');
+  if (stillConnected.length) {
+    return { kind: 'none', reason: `primary ${primary.name} unreachable from here but ${stillConnected.map((o) => o.name).join(', ')} still receive from it` };
+  }
+  const choice = pickCandidate(input.observations, primary.name, quarantined, spec, input.lastPrimaryExecuted);
+  if (!choice.ok) return { kind: 'none', reason: choice.blocked.message, blocked: choice.blocked };
+  return { kind: 'failover', from: primary.name, to: choice.name,
+    reason: `primary ${primary.name} unreachable (${kind}) for ${waited} ms and lost by its replicas` };
+}
+
+export function decide(input: PlannerInput): Action {
+  const { spec, record } = input;
+  const obs = [...input.observations].sort(byOrdinal);
+  if (!obs.length) return { kind: 'none', reason: 'no database instances exist yet' };
+  const quarantined = record.quarantined ?? [];
+  const find = (name: string | undefined) => obs.find((o) => o.name === name);
+
+  // Safety first: nothing but the recorded primary may accept writes.
+  const writable = obs.filter(reachable).filter((o) => !o.state.readOnly && o.name !== record.primary);
+  if (writable.length) {
+    return { kind: 'configure', fixes: writable.map((o) => ({ kind: 'fence' as const, instance: o.name })),
+      reason: `${writable.map((o) => o.name).join(', ')} writable but not the recorded primary` };
+  }
+
+  const inProgress = record.failoverInProgress;
+  if (inProgress && find(inProgress.to)?.state) {
+    const oldPrimary = find(inProgress.from);
+    if (inProgress.kind === 'failover' || !oldPrimary?.state) {
+      return { kind: 'failover', from: inProgress.from, to: inProgress.to, reason: `resuming ${inProgress.kind}: ${inProgress.reason}` };
+    }
+    return { kind: 'switchover', from: inProgress.from, to: inProgress.to, reason: `resuming switchover: ${inProgress.reason}` };
+  }
+
+  if (!record.bootstrapped || !record.primary) {
+    const target = find(record.primary) ?? find(spec.desiredPrimary) ?? obs[0];
+    if (!target.state) return { kind: 'none', reason: `waiting for ${target.name} to bootstrap it as primary` };
+    return { kind: 'bootstrap', primary: target.name, reason: 'cluster not bootstrapped' };
+  }
+
+  const primary = find(record.primary);
+  if (!primary) return { kind: 'none', reason: `recorded primary ${record.primary} does not exist`,
+    blocked: { reason: 'PrimaryMissing', message: `recorded primary ${record.primary} is not among the instances` } };
+  if (!reachable(primary)) return decideFailure(input, primary, quarantined);
+
+  if (primary.state.readOnly || primary.state.replica) {
+    return { kind: 'configure', fixes: [{ kind: 'promote', instance: primary.name }], reason: `primary ${primary.name} is read-only or still a replica` };
+  }
+  const semi = spec.replicationMode === 'semisync';
+  if (primary.state.semiSync.sourceEnabled !== semi) {
+    return { kind: 'configure', fixes: [{ kind: 'semiSyncSource', instance: primary.name }], reason: `semi-sync on ${primary.name} should be ${semi ? 'on' : 'off'}` };
+  }
+
+  for (const o of obs.filter(reachable)) {
+    if (o.name === primary.name) continue;
+    const errant = errantTransactions(o.state, primary.state);
+    if (quarantined.includes(o.name)) {
+      if (errant.isEmpty()) return { kind: 'rejoin', instance: o.name, unquarantine: true, reason: `quarantined ${o.name} no longer holds transactions the primary lacks` };
+      continue;
+    }
+    if (!errant.isEmpty()) {
+      return { kind: 'quarantine', instance: o.name, errant: errant.toString(), reason: `${o.name} holds transactions the primary lacks: ${errant.toString()}` };
+    }
+    const broken = replicationBroken(o.state, primary);
+    if (broken) return { kind: 'rejoin', instance: o.name, unquarantine: false, reason: `${o.name}: ${broken}` };
+    if (o.state.semiSync.replicaEnabled !== semi) {
+      return { kind: 'configure', fixes: [{ kind: 'semiSyncReplica', instance: o.name }], reason: `semi-sync on replica ${o.name} should be ${semi ? 'on' : 'off'}` };
+    }
+  }
+
+  const desired = spec.desiredPrimary;
+  if (desired && desired !== primary.name) {
+    const candidate = find(desired);
+    if (!candidate) return { kind: 'none', reason: `requested primary ${desired} does not exist`,
+      blocked: { reason: 'SwitchoverTargetMissing', message: `spec.database.primary: ${desired} is not an instance of this stack` } };
+    if (quarantined.includes(desired)) return { kind: 'none', reason: `requested primary ${desired} is quarantined`,
+      blocked: { reason: 'SwitchoverTargetQuarantined', message: `spec.database.primary: ${desired} is quarantined` } };
+    if (input.switchoverRetryAfter !== undefined && input.now < input.switchoverRetryAfter) {
+      return { kind: 'none', reason: `switchover to ${desired} failed recently; retrying after backoff` };
+    }
+    const r = candidate.state?.replica;
+    if (!candidate.state || !r || !replicatesFrom(candidate.state, primary) || r.ioThread !== 'Yes' || !r.sqlThread) {
+      return { kind: 'none', reason: `switchover to ${desired} waits until it replicates from ${primary.name}` };
+    }
+    return { kind: 'switchover', from: primary.name, to: desired, reason: `spec.database.primary changed to ${desired}` };
+  }
+  return { kind: 'none', reason: 'healthy' };
+}

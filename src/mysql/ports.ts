@@ -1,0 +1,104 @@
+/**
+ * What the database manager needs from the outside world. The operator plugs in Kubernetes-backed
+ * implementations (pods, WebStack status, pod labels, Events); tests and the benchmark plug in
+ * in-memory ones. Nothing here knows about Kubernetes.
+ */
+import type { DatabaseEngine, ReplicationMode } from '../api/types.js';
+
+export interface InstanceAddress {
+  /** Pod name, e.g. `shop-mysql-1`; the ordinal after the last '-' gives server_id 100 + ordinal. */
+  name: string;
+  host: string;
+  port: number;
+}
+
+/** Who exists now (the StatefulSet's pods, addressed through the headless Service). */
+export interface ClusterTopology {
+  instances(): Promise<InstanceAddress[]>;
+}
+
+export interface FailoverInProgress {
+  kind: 'failover' | 'switchover';
+  from: string;
+  to: string;
+  reason: string;
+  /** ISO timestamp. */
+  startedAt: string;
+}
+
+export interface LastFailover {
+  kind: 'failover' | 'switchover';
+  from: string;
+  to: string;
+  reason: string;
+  startedAt: string;
+  durationMs: number;
+}
+
+/** The durable truth a restarted manager reads back (the WebStack status in the operator). */
+export interface ClusterState {
+  primary?: string;
+  bootstrapped?: boolean;
+  quarantined?: string[];
+  failoverInProgress?: FailoverInProgress;
+  lastFailover?: LastFailover;
+}
+
+/** A patch sets the given keys; a key set to `null` is removed. */
+export type ClusterStatePatch = { [K in keyof ClusterState]?: ClusterState[K] | null };
+
+export interface ClusterRecord {
+  read(): Promise<ClusterState>;
+  write(patch: ClusterStatePatch): Promise<void>;
+}
+
+export type RoleLabel = 'primary' | 'replica' | 'quarantined';
+
+/** Moves the role labels on the pods so the primary and replicas Services follow. */
+export interface RoleLabeler {
+  setRoles(roles: Record<string, RoleLabel | undefined>): Promise<void>;
+}
+
+export interface EventSink {
+  event(type: 'Normal' | 'Warning', reason: string, message: string): void;
+}
+
+/** Secrets: never logged, never in an error message or Event. */
+export interface DatabaseCredentials {
+  adminUser: string;
+  adminPassword: string;
+  replicationUser: string;
+  replicationPassword: string;
+  databaseName: string;
+  appUser: string;
+  appPassword: string;
+}
+
+/** The part of the WebStack spec the manager acts on. */
+export interface ManagerSpec {
+  engine: DatabaseEngine;
+  /** spec.database.primary; '' when no switchover is requested. */
+  desiredPrimary: string;
+  failoverEnabled: boolean;
+  failureThresholdSeconds: number;
+  replicationMode: ReplicationMode;
+  semiSyncTimeoutSeconds: number;
+}
+
+export interface Timer {
+  cancel(): void;
+}
+
+/** Same shape as the controller's clock, so the operator can pass its own. */
+export interface Clock {
+  now(): number;
+  after(ms: number, fn: () => void): Timer;
+}
+
+export const systemClock: Clock = {
+  now: () => Date.now(),
+  after(ms, fn) {
+    const t = setTimeout(fn, Math.max(0, ms));
+    return { cancel: () => clearTimeout(t) };
+  },
+};

@@ -1,0 +1,71 @@
+/** The observed database status of a WebStack, computed once per tick from plain data. Pure. */
+import type { InstanceStatus } from '../api/types.js';
+import type { InstanceObservation } from './observation.js';
+import { errantTransactions, replicatesFrom, type Action } from './planner.js';
+import type { ClusterState, LastFailover, ManagerSpec } from './ports.js';
+
+/** A condition without transition time: the controller stamps times when it writes status. */
+export interface DatabaseCondition {
+  type: 'DatabaseDegraded' | 'SemiSyncDegraded' | 'FailoverBlocked';
+  status: 'True' | 'False';
+  reason: string;
+  message: string;
+}
+
+export interface ObservedDatabaseStatus {
+  primary?: string;
+  bootstrapped: boolean;
+  instances: InstanceStatus[];
+  lastFailover?: LastFailover;
+  conditions: DatabaseCondition[];
+}
+
+export function instanceStatuses(observations: InstanceObservation[], record: ClusterState): InstanceStatus[] {
+  const primary = observations.find((o) => o.name === record.primary);
+  return observations.map((o): InstanceStatus => {
+    const quarantined = record.quarantined?.includes(o.name) ?? false;
+    const role = quarantined ? 'quarantined' : o.name === record.primary ? 'primary' : o.state ? 'replica' : 'unknown';
+    if (!o.state) return { name: o.name, role, ready: false, message: o.error?.message ?? 'unreachable' };
+    const s = o.state;
+    const errant = primary?.state && o !== primary ? errantTransactions(s, primary.state).toString() : '';
+    const replicating = !!primary && replicatesFrom(s, primary) && s.replica?.ioThread === 'Yes' && s.replica.sqlThread;
+    const ready = role === 'primary' ? !s.readOnly : role === 'replica' && replicating && s.readOnly;
+    const problem = s.replica?.lastSqlError || s.replica?.lastIoError || undefined;
+    return {
+      name: o.name, role, ready,
+      lagSeconds: s.replica?.secondsBehind ?? undefined,
+      gtidExecuted: s.executedText,
+      errantGtids: errant || undefined,
+      message: problem,
+    };
+  });
+}
+
+export function databaseConditions(
+  observations: InstanceObservation[], record: ClusterState, spec: ManagerSpec, action: Action | undefined,
+): DatabaseCondition[] {
+  const statuses = instanceStatuses(observations, record);
+  const primary = observations.find((o) => o.name === record.primary);
+  const notReady = statuses.filter((s) => !s.ready);
+  let degraded: DatabaseCondition = { type: 'DatabaseDegraded', status: 'False', reason: 'AllInstancesReady', message: 'every instance is ready' };
+  if (!primary?.state) {
+    degraded = { type: 'DatabaseDegraded', status: 'True', reason: 'PrimaryUnavailable',
+      message: record.primary ? `primary ${record.primary} is unreachable` : 'no primary yet' };
+  } else if (notReady.length) {
+    const quarantined = notReady.filter((s) => s.role === 'quarantined');
+    degraded = { type: 'DatabaseDegraded', status: 'True', reason: quarantined.length ? 'InstanceQuarantined' : 'InstanceNotReady',
+      message: notReady.map((s) => `${s.name}: ${s.role === 'quarantined' ? 'quarantined' : s.message ?? 'not ready'}`).join('; ') };
+  }
+  const semi = primary?.state?.semiSync;
+  const semiDegraded = spec.replicationMode === 'semisync' && !!primary?.state && !!semi
+    && (!semi.sourceEnabled || !semi.sourceActive || semi.sourceClients === 0);
+  const semiCondition: DatabaseCondition = semiDegraded
+    ? { type: 'SemiSyncDegraded', status: 'True', reason: 'NoReplicaAcknowledging',
+      message: `primary ${primary!.name}: semi-sync ${semi!.sourceActive ? 'on' : 'off'}, ${semi!.sourceClients} replica(s) acknowledging; writes wait until one acknowledges` }
+    : { type: 'SemiSyncDegraded', status: 'False', reason: spec.replicationMode === 'semisync' ? 'ReplicaAcknowledging' : 'Asynchronous', message: '' };
+  const blocked = action?.kind === 'none' ? action.blocked : undefined;
+  const blockedCondition: DatabaseCondition = blocked
+    ? { type: 'FailoverBlocked', status: 'True', reason: blocked.reason, message: blocked.message }
+    : { type: 'FailoverBlocked', status: 'False', reason: 'NotBlocked', message: '' };
+  return [degraded, semiCondition, blockedCondition];
+}

@@ -1,0 +1,189 @@
+/**
+ * N real mariadbd instances on 127.0.0.1, each started the way a database pod starts: `sh start.sh`
+ * with the stack's rendered server configuration (src/render/mysql-config.ts). Helpers crash
+ * (SIGKILL), hang (SIGSTOP), resume (SIGCONT) and restart (same data directory and port) an
+ * instance; close() stops everything and removes the temp directory.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import { resolveSpec } from '../../src/api/defaults.js';
+import type { ReplicationMode } from '../../src/api/types.js';
+import type { DatabaseCredentials, InstanceAddress } from '../../src/mysql/ports.js';
+import { renderServerConfig, renderStartScript } from '../../src/render/mysql-config.js';
+
+export interface ClusterInstance extends InstanceAddress {
+  dataDir: string;
+  process?: ChildProcess;
+  /** Output of the start script and server, for failure messages. */
+  log: string[];
+}
+
+export interface ClusterOptions {
+  size: number;
+  stack?: string;
+  replicationMode?: ReplicationMode;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address() as net.AddressInfo;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < end) {
+    try {
+      const v = await fn();
+      if (v) return v;
+    } catch (err) {
+      lastError = err;
+    }
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
+}
+
+export class MariadbCluster {
+  readonly instances: ClusterInstance[] = [];
+  readonly credentials: DatabaseCredentials;
+  private readonly root: string;
+  private readonly scriptPath: string;
+  private readonly configPath: string;
+
+  constructor(private readonly opts: ClusterOptions) {
+    this.root = mkdtempSync(path.join(os.tmpdir(), 'webstack-mariadb-'));
+    const db = resolveSpec({
+      apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name: opts.stack ?? 'shop' },
+      spec: { apps: [], database: { engine: 'mariadb', replicas: opts.size, replication: { mode: opts.replicationMode ?? 'semisync' } } },
+    }).database;
+    this.scriptPath = path.join(this.root, 'start.sh');
+    this.configPath = path.join(this.root, 'webstack.cnf');
+    writeFileSync(this.scriptPath, renderStartScript('mariadb'));
+    writeFileSync(this.configPath, renderServerConfig(db));
+    this.credentials = {
+      adminUser: 'webstack-admin', adminPassword: 'Adm1n-secret-pw',
+      replicationUser: 'webstack-repl', replicationPassword: 'Repl-secret-pw',
+      databaseName: 'app', appUser: 'app', appPassword: 'App-secret-pw',
+    };
+  }
+
+  async start(): Promise<this> {
+    const stack = this.opts.stack ?? 'shop';
+    for (let i = 0; i < this.opts.size; i++) {
+      const dataDir = path.join(this.root, `data-${i}`);
+      mkdirSync(dataDir);
+      this.instances.push({ name: `${stack}-mysql-${i}`, host: '127.0.0.1', port: await freePort(), dataDir, log: [] });
+    }
+    await Promise.all(this.instances.map((i) => this.launch(i)));
+    return this;
+  }
+
+  get(name: string): ClusterInstance {
+    const i = this.instances.find((x) => x.name === name);
+    if (!i) throw new Error(`no instance ${name}`);
+    return i;
+  }
+
+  addresses(): InstanceAddress[] {
+    return this.instances.map(({ name, host, port }) => ({ name, host, port }));
+  }
+
+  private async launch(inst: ClusterInstance): Promise<void> {
+    const child = spawn('sh', [this.scriptPath], {
+      env: {
+        PATH: process.env.PATH ?? '/usr/bin:/bin',
+        POD_NAME: inst.name, DATA_DIR: inst.dataDir, CONFIG_FILE: this.configPath,
+        ADMIN_USER: this.credentials.adminUser, ADMIN_PASSWORD: this.credentials.adminPassword,
+        PORT: String(inst.port), BIND_ADDRESS: '127.0.0.1', SOCKET: path.join(this.root, `${inst.name}.sock`),
+        REPORT_HOST: inst.name, MYSQLD: '/usr/sbin/mariadbd', INSTALL_DB: 'mariadb-install-db', CLIENT: 'mariadb',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    inst.process = child;
+    const keep = (b: Buffer) => { inst.log.push(b.toString()); if (inst.log.length > 200) inst.log.shift(); };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    await waitFor(`${inst.name} to accept connections`, async () => {
+      if (child.exitCode !== null) throw new Error(`${inst.name} exited: ${inst.log.join('').slice(-2000)}`);
+      const c = await this.connect(inst.name);
+      await c.end();
+      return true;
+    }, 120_000, 200);
+  }
+
+  /** An admin connection. */
+  connect(name: string, user?: { user: string; password: string }): Promise<mysql.Connection> {
+    const i = this.get(name);
+    return mysql.createConnection({
+      host: i.host, port: i.port, connectTimeout: 2000,
+      user: user?.user ?? this.credentials.adminUser, password: user?.password ?? this.credentials.adminPassword,
+    });
+  }
+
+  async query<T = Record<string, unknown>>(name: string, sql: string, params: unknown[] = []): Promise<T[]> {
+    const c = await this.connect(name);
+    try {
+      const [rows] = await c.query(sql, params);
+      return rows as T[];
+    } finally {
+      await c.end().catch(() => undefined);
+    }
+  }
+
+  private exited(inst: ClusterInstance): Promise<void> {
+    const p = inst.process;
+    if (!p || p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
+    return new Promise((resolve) => p.once('exit', () => resolve()));
+  }
+
+  async kill(name: string): Promise<void> {
+    const inst = this.get(name);
+    inst.process?.kill('SIGKILL');
+    await this.exited(inst);
+  }
+
+  stop(name: string): void {
+    this.get(name).process?.kill('SIGSTOP');
+  }
+
+  cont(name: string): void {
+    this.get(name).process?.kill('SIGCONT');
+  }
+
+  /** Start a killed instance again on the same data directory and port, as a restarted pod would. */
+  async restart(name: string): Promise<void> {
+    const inst = this.get(name);
+    await this.exited(inst);
+    await this.launch(inst);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.instances.map(async (i) => {
+      i.process?.kill('SIGCONT');
+      i.process?.kill('SIGKILL');
+      await this.exited(i);
+    }));
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+export async function startMariadbCluster(opts: ClusterOptions): Promise<MariadbCluster> {
+  const cluster = new MariadbCluster(opts);
+  try {
+    return await cluster.start();
+  } catch (err) {
+    await cluster.close();
+    throw err;
+  }
+}
