@@ -4,6 +4,7 @@
 type Command = { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> };
 
 const commands: Record<string, Command> = {
+  apiserver: { summary: 'run the in-memory Kubernetes API server alone and write a kubeconfig', load: () => import('./sandbox/apiserver/command.js') },
 };
 
 function usage(): string {

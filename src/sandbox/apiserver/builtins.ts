@@ -1,0 +1,85 @@
+/** The built-in kinds the stack, helm and kubectl use, as kube-apiserver serves them. */
+import type { PrinterColumn, ResourceType } from './resource-type.js';
+
+interface Builtin {
+  gv: string;
+  kind: string;
+  plural: string;
+  namespaced: boolean;
+  shortNames?: string[];
+  categories?: string[];
+  status?: boolean;
+  generation?: boolean;
+  columns?: PrinterColumn[];
+}
+
+const col = (name: string, jsonPath: string, type = 'string'): PrinterColumn => ({ name, type, jsonPath });
+
+const builtins: Builtin[] = [
+  { gv: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false, shortNames: ['ns'], status: true, columns: [col('Status', '.status.phase')] },
+  {
+    gv: 'v1', kind: 'Pod', plural: 'pods', namespaced: true, shortNames: ['po'], categories: ['all'], status: true,
+    columns: [col('Status', '.status.phase'), col('IP', '.status.podIP'), col('Node', '.spec.nodeName')],
+  },
+  {
+    gv: 'v1', kind: 'Service', plural: 'services', namespaced: true, shortNames: ['svc'], categories: ['all'], status: true,
+    columns: [col('Type', '.spec.type'), col('Cluster-IP', '.spec.clusterIP')],
+  },
+  { gv: 'v1', kind: 'Endpoints', plural: 'endpoints', namespaced: true, shortNames: ['ep'] },
+  { gv: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true, shortNames: ['cm'] },
+  { gv: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true, columns: [col('Type', '.type')] },
+  { gv: 'v1', kind: 'Event', plural: 'events', namespaced: true, shortNames: ['ev'], columns: [col('Type', '.type'), col('Reason', '.reason'), col('Message', '.message')] },
+  { gv: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true, shortNames: ['sa'] },
+  { gv: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', namespaced: true, shortNames: ['pvc'], status: true, columns: [col('Status', '.status.phase')] },
+  {
+    gv: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true, shortNames: ['deploy'], categories: ['all'], status: true, generation: true,
+    columns: [col('Replicas', '.spec.replicas', 'integer'), col('Ready', '.status.readyReplicas', 'integer'), col('Available', '.status.availableReplicas', 'integer')],
+  },
+  {
+    gv: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets', namespaced: true, shortNames: ['sts'], categories: ['all'], status: true, generation: true,
+    columns: [col('Replicas', '.spec.replicas', 'integer'), col('Ready', '.status.readyReplicas', 'integer')],
+  },
+  {
+    gv: 'apps/v1', kind: 'ReplicaSet', plural: 'replicasets', namespaced: true, shortNames: ['rs'], categories: ['all'], status: true, generation: true,
+    columns: [col('Desired', '.spec.replicas', 'integer'), col('Ready', '.status.readyReplicas', 'integer')],
+  },
+  { gv: 'apps/v1', kind: 'ControllerRevision', plural: 'controllerrevisions', namespaced: true },
+  { gv: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', namespaced: true, shortNames: ['pdb'], status: true, generation: true },
+  { gv: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies', namespaced: true, shortNames: ['netpol'], generation: true },
+  { gv: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses', namespaced: true, shortNames: ['ing'], status: true, generation: true },
+  { gv: 'coordination.k8s.io/v1', kind: 'Lease', plural: 'leases', namespaced: true, columns: [col('Holder', '.spec.holderIdentity')] },
+  { gv: 'events.k8s.io/v1', kind: 'Event', plural: 'events', namespaced: true, shortNames: ['ev'], columns: [col('Type', '.type'), col('Reason', '.reason'), col('Note', '.note')] },
+  {
+    gv: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', namespaced: false,
+    shortNames: ['crd', 'crds'], categories: ['api-extensions'], status: true, generation: true,
+  },
+  { gv: 'rbac.authorization.k8s.io/v1', kind: 'Role', plural: 'roles', namespaced: true },
+  { gv: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', plural: 'rolebindings', namespaced: true },
+  { gv: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', plural: 'clusterroles', namespaced: false },
+  { gv: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', namespaced: false },
+  { gv: 'admissionregistration.k8s.io/v1', kind: 'ValidatingWebhookConfiguration', plural: 'validatingwebhookconfigurations', namespaced: false, categories: ['api-extensions'], generation: true },
+  { gv: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', plural: 'mutatingwebhookconfigurations', namespaced: false, categories: ['api-extensions'], generation: true },
+  { gv: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', plural: 'validatingadmissionpolicies', namespaced: false, categories: ['api-extensions'], status: true, generation: true },
+  { gv: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', plural: 'validatingadmissionpolicybindings', namespaced: false, categories: ['api-extensions'], generation: true },
+  { gv: 'scheduling.k8s.io/v1', kind: 'PriorityClass', plural: 'priorityclasses', namespaced: false, shortNames: ['pc'] },
+];
+
+export function builtinTypes(): ResourceType[] {
+  return builtins.map((b) => {
+    const [group, version] = b.gv.includes('/') ? b.gv.split('/') : ['', b.gv];
+    return {
+      group,
+      version,
+      kind: b.kind,
+      listKind: `${b.kind}List`,
+      plural: b.plural,
+      singular: b.kind.toLowerCase(),
+      namespaced: b.namespaced,
+      shortNames: b.shortNames ?? [],
+      categories: b.categories ?? [],
+      statusSubresource: b.status ?? false,
+      hasGeneration: b.generation ?? false,
+      printerColumns: b.columns ?? [],
+    };
+  });
+}

@@ -1,0 +1,32 @@
+/** The checks kube makes on a CustomResourceDefinition before serving it. */
+import type { FieldError } from './errors.js';
+import { isObject, type KubeObject } from './types.js';
+
+export function validateCrd(crd: KubeObject): FieldError[] {
+  const errors: FieldError[] = [];
+  const spec = isObject(crd.spec) ? crd.spec : {};
+  const names = isObject(spec.names) ? spec.names : {};
+  const required = (field: string, value: unknown): void => {
+    if (typeof value !== 'string' || !value) errors.push({ field, reason: 'FieldValueRequired', detail: 'Required value' });
+  };
+  required('spec.group', spec.group);
+  required('spec.names.plural', names.plural);
+  required('spec.names.kind', names.kind);
+  if (spec.scope !== 'Namespaced' && spec.scope !== 'Cluster') {
+    errors.push({ field: 'spec.scope', reason: 'FieldValueNotSupported', detail: `Unsupported value: ${JSON.stringify(spec.scope ?? '')}: supported values: "Cluster", "Namespaced"` });
+  }
+  const expected = `${String(names.plural ?? '')}.${String(spec.group ?? '')}`;
+  if (crd.metadata.name !== expected) {
+    errors.push({ field: 'metadata.name', reason: 'FieldValueInvalid', detail: `Invalid value: ${JSON.stringify(crd.metadata.name)}: must be spec.names.plural+"."+spec.group` });
+  }
+  const versions = Array.isArray(spec.versions) ? spec.versions.filter(isObject) : [];
+  if (!versions.length) errors.push({ field: 'spec.versions', reason: 'FieldValueInvalid', detail: 'Invalid value: "array": must have exactly one version marked as storage version' });
+  else if (versions.filter((v) => v.storage === true).length !== 1) {
+    errors.push({ field: 'spec.versions', reason: 'FieldValueInvalid', detail: 'Invalid value: "array": must have exactly one version marked as storage version' });
+  }
+  versions.forEach((v, i) => {
+    const schema = isObject(v.schema) ? v.schema.openAPIV3Schema : undefined;
+    if (!isObject(schema)) errors.push({ field: `spec.versions[${i}].schema.openAPIV3Schema`, reason: 'FieldValueRequired', detail: 'Required value: schemas are required' });
+  });
+  return errors;
+}

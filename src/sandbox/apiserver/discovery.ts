@@ -1,0 +1,62 @@
+/** Discovery documents (/api, /apis, per group-version resource lists, /version), built from the registry. */
+import { VERBS, apiVersionOf, type ResourceType } from './resource-type.js';
+
+export const KUBE_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+webstack-sandbox' };
+
+export function versionInfo(): Record<string, string> {
+  return {
+    ...KUBE_VERSION,
+    gitCommit: '0000000000000000000000000000000000000000',
+    gitTreeState: 'clean',
+    buildDate: '2026-01-01T00:00:00Z',
+    goVersion: 'n/a (in-memory sandbox)',
+    compiler: 'gc',
+    platform: 'linux/amd64',
+  };
+}
+
+export function coreVersions(serverAddress: string): Record<string, unknown> {
+  return { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [{ clientCIDR: '0.0.0.0/0', serverAddress }] };
+}
+
+function groupsOf(types: ResourceType[]): Map<string, ResourceType[]> {
+  const groups = new Map<string, ResourceType[]>();
+  for (const t of types) {
+    if (!t.group) continue;
+    groups.set(t.group, [...(groups.get(t.group) ?? []), t]);
+  }
+  return groups;
+}
+
+function group(name: string, types: ResourceType[]): Record<string, unknown> {
+  const versions = [...new Set(types.map((t) => t.version))];
+  const entries = versions.map((version) => ({ groupVersion: `${name}/${version}`, version }));
+  return { name, versions: entries, preferredVersion: entries[0] };
+}
+
+export function groupList(types: ResourceType[]): Record<string, unknown> {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...groupsOf(types)].map(([name, ts]) => group(name, ts)) };
+}
+
+export function apiGroup(types: ResourceType[], name: string): Record<string, unknown> | undefined {
+  const ts = types.filter((t) => t.group === name);
+  return ts.length ? { kind: 'APIGroup', apiVersion: 'v1', ...group(name, ts) } : undefined;
+}
+
+export function resourceList(types: ResourceType[], groupName: string, version: string): Record<string, unknown> | undefined {
+  const ts = types.filter((t) => t.group === groupName && t.version === version);
+  if (!ts.length) return undefined;
+  const resources = ts.flatMap((t) => [
+    {
+      name: t.plural,
+      singularName: t.singular,
+      namespaced: t.namespaced,
+      kind: t.kind,
+      verbs: VERBS,
+      ...(t.shortNames.length ? { shortNames: t.shortNames } : {}),
+      ...(t.categories.length ? { categories: t.categories } : {}),
+    },
+    ...(t.statusSubresource ? [{ name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] }] : []),
+  ]);
+  return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group: groupName, version }), resources };
+}

@@ -1,0 +1,216 @@
+/**
+ * Field ownership (metadata.managedFields): server-side apply with conflicts and removal of
+ * fields a manager stops sending, and ownership tracking for ordinary updates.
+ */
+import { ApiError } from './errors.js';
+import {
+  addPath, deletePath, describePath, fieldsOf, fromFieldsV1, hasPath, isPrefix, newSet, removeAt, toFieldsV1, valueAt,
+  type FieldPath, type FieldSet,
+} from './fieldset.js';
+import type { Shape } from './shape.js';
+import { clone, deepEqual, isObject, type JsonObject, type KubeObject, type ManagedFieldsEntry } from './types.js';
+
+interface Manager {
+  manager: string;
+  operation: 'Apply' | 'Update';
+  apiVersion: string;
+  subresource?: string;
+  time?: string;
+  fields: FieldSet;
+}
+
+export interface WriteContext {
+  manager: string;
+  apiVersion: string;
+  /** 'status' for writes to the status subresource. */
+  subresource?: string;
+  now: string;
+  shape: Shape;
+  /** Top-level fields this write may touch: not status on the main resource, only status on /status. */
+  includes: (field: string) => boolean;
+}
+
+function readManagers(obj: KubeObject): Manager[] {
+  return (obj.metadata.managedFields ?? []).map((e) => ({
+    manager: e.manager,
+    operation: e.operation,
+    apiVersion: e.apiVersion,
+    subresource: e.subresource,
+    time: e.time,
+    fields: fromFieldsV1(e.fieldsV1),
+  }));
+}
+
+function writeManagers(obj: KubeObject, managers: Manager[]): void {
+  const entries: ManagedFieldsEntry[] = managers
+    .filter((m) => m.fields.size > 0)
+    .map((m) => ({
+      manager: m.manager,
+      operation: m.operation,
+      apiVersion: m.apiVersion,
+      ...(m.time ? { time: m.time } : {}),
+      fieldsType: 'FieldsV1',
+      fieldsV1: toFieldsV1(m.fields),
+      ...(m.subresource ? { subresource: m.subresource } : {}),
+    }));
+  if (entries.length) obj.metadata.managedFields = entries;
+  else delete obj.metadata.managedFields;
+}
+
+function same(m: Manager, ctx: WriteContext, operation: 'Apply' | 'Update'): boolean {
+  return m.manager === ctx.manager && m.operation === operation && (m.subresource ?? '') === (ctx.subresource ?? '');
+}
+
+function entryFor(managers: Manager[], ctx: WriteContext, operation: 'Apply' | 'Update'): Manager {
+  let m = managers.find((x) => same(x, ctx, operation));
+  if (!m) {
+    m = { manager: ctx.manager, operation, apiVersion: ctx.apiVersion, subresource: ctx.subresource, fields: newSet() };
+    managers.push(m);
+  }
+  m.apiVersion = ctx.apiVersion;
+  m.time = ctx.now;
+  return m;
+}
+
+/**
+ * Ownership after an ordinary write (create, update, patch): the writer takes every field whose
+ * value it changed or added, others lose those; fields that disappeared are owned by nobody.
+ */
+export function trackUpdate(old: KubeObject | undefined, updated: KubeObject, ctx: WriteContext): void {
+  const managers = old ? readManagers(old) : [];
+  const before = old ? fieldsOf(old, ctx.shape, ctx.includes) : newSet();
+  const after = fieldsOf(updated, ctx.shape, ctx.includes);
+  const changed: FieldPath[] = [];
+  for (const p of after.values()) {
+    if (!hasPath(before, p) || !deepEqual(valueAt(old, p), valueAt(updated, p))) changed.push(p);
+  }
+  for (const m of managers) {
+    for (const p of [...m.fields.values()]) {
+      if (!isOwnedByScope(p, ctx)) continue;
+      if (!hasPath(after, p) || changed.some((c) => encodeEqual(c, p))) deletePath(m.fields, p);
+    }
+  }
+  if (changed.length) {
+    const mine = entryFor(managers, ctx, 'Update');
+    for (const p of changed) addPath(mine.fields, p);
+  }
+  writeManagers(updated, managers);
+}
+
+function encodeEqual(a: FieldPath, b: FieldPath): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** A write to the main resource doesn't disown status fields, and a status write touches only status. */
+function isOwnedByScope(p: FieldPath, ctx: WriteContext): boolean {
+  return ctx.includes(p[0]?.slice(2) ?? '');
+}
+
+export interface ApplyOptions {
+  force: boolean;
+}
+
+/**
+ * Server-side apply of `config` onto `live` (undefined when the apply creates the object).
+ * Returns the merged object with updated managedFields, or throws 409 naming each conflict.
+ */
+export function serverSideApply(live: KubeObject | undefined, config: KubeObject, ctx: WriteContext, opts: ApplyOptions): KubeObject {
+  const base: KubeObject = live ? clone(live) : { apiVersion: config.apiVersion, kind: config.kind, metadata: clone(config.metadata) };
+  const managers = live ? readManagers(live) : [];
+  const applied = fieldsOf(config, ctx.shape, ctx.includes);
+  const conflicts: { manager: Manager; path: FieldPath }[] = [];
+  for (const m of managers) {
+    if (same(m, ctx, 'Apply')) continue;
+    for (const p of applied.values()) {
+      if (!hasPath(m.fields, p)) continue;
+      if (!deepEqual(valueAt(base, p), valueAt(config, p))) conflicts.push({ manager: m, path: p });
+    }
+  }
+  if (conflicts.length && !opts.force) throw conflictError(conflicts, config);
+  for (const c of conflicts) deletePath(c.manager.fields, c.path);
+
+  const previous = managers.find((m) => same(m, ctx, 'Apply'))?.fields ?? newSet();
+  const merged = mergeApplied(base, config, ctx);
+  const others = managers.filter((m) => !same(m, ctx, 'Apply'));
+  const dropped = [...previous.values()].filter((p) => !hasPath(applied, p));
+  // Longest paths first, so an item's fields go before the item itself is considered.
+  dropped.sort((a, b) => b.length - a.length);
+  for (const p of dropped) {
+    const ownedElsewhere = others.some((m) => [...m.fields.values()].some((q) => isPrefix(p, q)));
+    const stillApplied = [...applied.values()].some((q) => isPrefix(p, q));
+    if (!ownedElsewhere && !stillApplied) removeAt(merged, p);
+  }
+  // Shared ownership: fields applied with the same value another manager set stay theirs too.
+  const mine = entryFor(managers, ctx, 'Apply');
+  mine.fields = newSet([...applied.values()]);
+  writeManagers(merged, managers);
+  return merged;
+}
+
+function mergeApplied(base: KubeObject, config: KubeObject, ctx: WriteContext): KubeObject {
+  const out = clone(base);
+  for (const [key, value] of Object.entries(config)) {
+    if (key === 'apiVersion' || key === 'kind' || !ctx.includes(key)) continue;
+    if (key === 'metadata') {
+      const meta = isObject(value) ? value : {};
+      for (const m of ['labels', 'annotations', 'finalizers', 'ownerReferences']) {
+        if (meta[m] !== undefined) out.metadata[m] = mergeValue(out.metadata[m], meta[m], ctx.shape.child('metadata').child(m));
+      }
+      continue;
+    }
+    out[key] = mergeValue(out[key], value, ctx.shape.child(key));
+  }
+  return out;
+}
+
+function mergeValue(live: unknown, applied: unknown, shape: Shape): unknown {
+  if (isObject(applied) && !shape.atomicMap()) {
+    const out: JsonObject = isObject(live) ? clone(live) : {};
+    for (const [k, v] of Object.entries(applied)) out[k] = mergeValue(out[k], v, shape.child(k));
+    return out;
+  }
+  if (Array.isArray(applied)) {
+    const lt = shape.listType(applied);
+    const current = Array.isArray(live) ? clone(live) : [];
+    if (lt.type === 'set') {
+      for (const v of applied) if (!current.some((c) => deepEqual(c, v))) current.push(clone(v));
+      return current;
+    }
+    if (lt.type === 'map') {
+      for (const item of applied) {
+        if (!isObject(item)) continue;
+        const at = current.findIndex((c) => isObject(c) && lt.keys.every((k) => deepEqual(c[k], item[k])));
+        if (at >= 0) current[at] = mergeValue(current[at], item, shape.item());
+        else current.push(clone(item));
+      }
+      return current;
+    }
+  }
+  return clone(applied);
+}
+
+function conflictError(conflicts: { manager: Manager; path: FieldPath }[], config: KubeObject): ApiError {
+  const byManager = new Map<string, { manager: Manager; paths: FieldPath[] }>();
+  for (const c of conflicts) {
+    const key = `${c.manager.manager}\u0000${c.manager.apiVersion}`;
+    const entry = byManager.get(key) ?? { manager: c.manager, paths: [] };
+    entry.paths.push(c.path);
+    byManager.set(key, entry);
+  }
+  const lines = [...byManager.values()].map(({ manager, paths }) =>
+    paths.length === 1
+      ? `conflict with "${manager.manager}" using ${manager.apiVersion}: ${describePath(paths[0])}`
+      : `conflicts with "${manager.manager}" using ${manager.apiVersion}:\n${paths.map((p) => `- ${describePath(p)}`).join('\n')}`,
+  );
+  const n = conflicts.length;
+  const message = `Apply failed with ${n} conflict${n === 1 ? '' : 's'}: ${lines.join('\n')}`;
+  return new ApiError(409, 'Conflict', message, {
+    name: config.metadata.name,
+    kind: config.kind,
+    causes: conflicts.map((c) => ({
+      reason: 'FieldManagerConflict',
+      message: `conflict with "${c.manager.manager}" using ${c.manager.apiVersion}`,
+      field: describePath(c.path),
+    })),
+  });
+}

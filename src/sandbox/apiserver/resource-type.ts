@@ -1,0 +1,43 @@
+/** What the server knows about one served resource (a built-in kind or a CRD version). */
+import type { JsonObject } from './types.js';
+
+export interface PrinterColumn {
+  name: string;
+  type: string;
+  jsonPath: string;
+  description?: string;
+  format?: string;
+  priority?: number;
+}
+
+export interface ResourceType {
+  group: string;
+  version: string;
+  kind: string;
+  listKind: string;
+  plural: string;
+  singular: string;
+  namespaced: boolean;
+  shortNames: string[];
+  categories: string[];
+  /** Has a /status subresource: main writes ignore status, status writes change only status. */
+  statusSubresource: boolean;
+  /** metadata.generation is kept and bumped when anything but metadata and status changes. */
+  hasGeneration: boolean;
+  /** OpenAPI v3 schema of the whole object (CRDs); built-ins are not schema-checked. */
+  schema?: JsonObject;
+  printerColumns: PrinterColumn[];
+  /** The CustomResourceDefinition that serves it; undefined for built-ins. */
+  crd?: string;
+}
+
+export const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];
+
+export function apiVersionOf(t: { group: string; version: string }): string {
+  return t.group ? `${t.group}/${t.version}` : t.version;
+}
+
+/** Objects are stored once per group and resource, whatever version they were written in. */
+export function storageKey(t: { group: string; plural: string }): string {
+  return `${t.group}/${t.plural}`;
+}

@@ -1,0 +1,84 @@
+/** Serves a watch: a chunked stream of JSON lines, from a resourceVersion, until timeout or close. */
+import type { ServerResponse } from 'node:http';
+import type { Api } from './api.js';
+import { apiVersionOf, storageKey, type ResourceType } from './resource-type.js';
+import type { Selector } from './selectors.js';
+import type { KubeObject } from './types.js';
+import { watchEventFor, type WatchScope } from './watch-filter.js';
+
+export interface WatchRequest {
+  type: ResourceType;
+  namespace?: string;
+  matches: Selector;
+  resourceVersion?: string;
+  timeoutSeconds?: number;
+  bookmarks: boolean;
+  bookmarkIntervalMs: number;
+}
+
+export class WatchHub {
+  private readonly open = new Set<() => void>();
+
+  constructor(private readonly api: Api) {}
+
+  get count(): number {
+    return this.open.size;
+  }
+
+  dropAll(): void {
+    for (const close of [...this.open]) close();
+  }
+
+  serve(req: WatchRequest, res: ServerResponse): void {
+    const { type } = req;
+    const store = this.api.store;
+    const scope: WatchScope = { resource: storageKey(type), namespace: type.namespaced ? req.namespace : undefined, matches: req.matches };
+    const view = (o: KubeObject): KubeObject => ({ ...o, apiVersion: apiVersionOf(type), kind: type.kind });
+    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
+    res.flushHeaders();
+    const send = (t: string, object: unknown): void => {
+      res.write(`${JSON.stringify({ type: t, object })}\n`);
+    };
+    const rv = req.resourceVersion;
+    if (rv === undefined || rv === '' || rv === '0') {
+      for (const o of store.list(scope.resource, scope.namespace)) if (req.matches(o)) send('ADDED', view(o));
+    } else {
+      const from = Number(rv);
+      const past = Number.isInteger(from) ? store.eventsSince(from, scope.resource) : undefined;
+      if (!past) {
+        send('ERROR', {
+          kind: 'Status',
+          apiVersion: 'v1',
+          metadata: {},
+          status: 'Failure',
+          message: Number.isInteger(from) ? `too old resource version: ${rv} (${store.oldestRv})` : `invalid resource version: ${rv}`,
+          reason: Number.isInteger(from) ? 'Expired' : 'BadRequest',
+          code: Number.isInteger(from) ? 410 : 400,
+        });
+        res.end();
+        return;
+      }
+      for (const e of past) {
+        const out = watchEventFor(scope, e);
+        if (out) send(out.type, view(out.object));
+      }
+    }
+    const unsubscribe = store.subscribe((e) => {
+      const out = watchEventFor(scope, e);
+      if (out) send(out.type, view(out.object));
+    });
+    const timers: NodeJS.Timeout[] = [];
+    if (req.bookmarks) {
+      timers.push(setInterval(() => send('BOOKMARK', { kind: type.kind, apiVersion: apiVersionOf(type), metadata: { resourceVersion: String(store.currentRv) } }), req.bookmarkIntervalMs));
+    }
+    const close = (): void => {
+      if (!this.open.delete(close)) return;
+      unsubscribe();
+      for (const t of timers) clearInterval(t);
+      res.end();
+    };
+    if (req.timeoutSeconds && req.timeoutSeconds > 0) timers.push(setTimeout(close, req.timeoutSeconds * 1000));
+    this.open.add(close);
+    res.on('close', close);
+  }
+}
