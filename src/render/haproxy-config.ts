@@ -20,8 +20,12 @@ export const HAPROXY_STATS_PATH = '/stats';
 /** Name of the backend every request goes to; the traffic test reads its servers' state by this name. */
 export const HAPROXY_BACKEND = 'apps';
 const RESOLVERS = 'cluster';
-/** A fixed ceiling: haproxy would otherwise size it from the container's (often huge) fd limit. */
-const MAX_CONNECTIONS = 10000;
+/**
+ * A ceiling on file descriptors, not a fixed maxconn: haproxy derives maxconn from the lower of this
+ * and the container's limit, so it neither fails to start under a low limit nor sizes its tables for
+ * a huge one.
+ */
+const FD_HARD_LIMIT = 50000;
 
 export interface HaproxyResolverTimings {
   /** How often a server-template's SRV record is resolved again. */
@@ -111,7 +115,7 @@ export function renderHaproxyConfig(
     'global',
     // In a container logs go to stdout; no daemon, no chroot, no user switch: the pod runs non-root.
     '  log stdout format raw local0',
-    `  maxconn ${MAX_CONNECTIONS}`,
+    `  fd-hard-limit ${FD_HARD_LIMIT}`,
     `  stats socket ${runtimeDir}/haproxy.sock mode 600 level operator`,
     '  ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets',
   ];

@@ -1,0 +1,157 @@
+/**
+ * Real traffic through a rendered haproxy.cfg: real haproxy, resolving app tiers through the
+ * sandbox DNS server on loopback, in front of real HTTP servers as pods on 127.0.x.y addresses.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import type { WebStackSpec } from '../../src/api/types.js';
+import { clientLoop, closeClientConnections, get, sendRequests } from '../support/http-backends.js';
+import { webStack } from '../support/haproxy-examples.js';
+import { startStack, waitFor, type StackUnderTest } from '../support/haproxy-stack.js';
+
+// Short checks so that a dead pod is noticed in about two seconds.
+const FAST_CHECKS = { intervalSeconds: 1, fall: 2, rise: 1 };
+
+function stackSpec(spec: Omit<WebStackSpec, 'loadBalancer'> & { algorithm?: 'roundrobin' | 'static-rr' }): WebStackSpec {
+  return { loadBalancer: { algorithm: spec.algorithm ?? 'roundrobin', healthCheck: FAST_CHECKS }, apps: spec.apps };
+}
+
+function share(byPod: Record<string, number>, prefix: string): number {
+  return Object.entries(byPod).filter(([pod]) => pod.startsWith(prefix)).reduce((n, [, c]) => n + c, 0);
+}
+
+afterAll(() => closeClientConnections());
+
+describe('round robin over one tier, a killed pod, and pods coming and going in DNS', () => {
+  let stack: StackUnderTest;
+  beforeAll(async () => {
+    stack = await startStack(webStack('rr', stackSpec({ apps: [{ name: 'web', image: 'x', replicas: 3 }] })),
+      { web: ['127.0.1.1', '127.0.1.2', '127.0.1.3'] });
+    await stack.waitUp(3);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('answers its own health and metrics endpoints on the stats port', async () => {
+    expect((await get(`${stack.statsUrl}/healthz`)).status).toBe(200);
+    const metrics = await get(`${stack.statsUrl}/metrics`);
+    expect(metrics.status).toBe(200);
+    expect(metrics.body).toMatch(/^haproxy_backend_active_servers\{proxy="apps"\} 3$/m);
+  });
+
+  it('spreads requests evenly across the pods', async () => {
+    const t = await sendRequests(stack.url, 300);
+    expect(t.failures).toEqual([]);
+    expect(Object.keys(t.byPod).sort()).toEqual(['web-0', 'web-1', 'web-2']);
+    for (const n of Object.values(t.byPod)) expect(Math.abs(n - 100)).toBeLessThanOrEqual(3);
+  });
+
+  it('drops a killed pod within the health-check window, and no client request fails', async () => {
+    const loop = clientLoop(stack.url, 4);
+    await waitFor('client traffic', async () => (loop.tally.total > 200 ? true : undefined));
+    const killedAt = Date.now();
+    await stack.pods.get('web-1')!.kill();
+    const down = await waitFor('web-1 marked DOWN', async () => {
+      const s = (await stack.servers()).find((x) => x.address.startsWith('127.0.1.2:'));
+      return s && !s.status.startsWith('UP') ? s : undefined;
+    });
+    const detectionMs = Date.now() - killedAt;
+    const afterDown = loop.tally.total;
+    await waitFor('more traffic after the pod went DOWN', async () => (loop.tally.total > afterDown + 200 ? true : undefined));
+    const t = await loop.stop();
+    expect(down.status).toMatch(/^DOWN/);
+    expect(t.failures).toEqual([]);
+    expect(share(t.byPod, 'web-0')).toBeGreaterThan(0);
+    expect(share(t.byPod, 'web-2')).toBeGreaterThan(0);
+    console.log(`killed pod marked DOWN after ${detectionMs} ms (checks: inter 1s, fall 2); ${t.total} requests, 0 failed`);
+  });
+
+  it('picks up a pod added to DNS', async () => {
+    await stack.addPod('web', 'web-3', '127.0.1.4');
+    await stack.waitUp(3);
+    const t = await sendRequests(stack.url, 60);
+    expect(t.failures).toEqual([]);
+    expect(Object.keys(t.byPod).sort()).toEqual(['web-0', 'web-2', 'web-3']);
+  });
+
+  it('stops sending to a pod removed from DNS, though it still runs', async () => {
+    stack.unpublish('web', 'web-0');
+    await waitFor('web-0 gone from the backend', async () => {
+      const s = await stack.servers();
+      return s.some((x) => x.address.startsWith('127.0.1.1:')) ? undefined : true;
+    });
+    const served = stack.pods.get('web-0')!.served();
+    const t = await sendRequests(stack.url, 60);
+    expect(t.failures).toEqual([]);
+    expect(Object.keys(t.byPod).sort()).toEqual(['web-2', 'web-3']);
+    expect(stack.pods.get('web-0')!.served()).toBe(served);
+  });
+});
+
+describe('weights', () => {
+  let stack: StackUnderTest;
+  beforeAll(async () => {
+    stack = await startStack(webStack('weights', stackSpec({
+      apps: [{ name: 'heavy', image: 'x', replicas: 2, weight: 3 }, { name: 'light', image: 'x', replicas: 2, weight: 1 }],
+    })), { heavy: ['127.0.2.1', '127.0.2.2'], light: ['127.0.2.3', '127.0.2.4'] });
+    await stack.waitUp(4);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('uses the WebStack weights, not the SRV record\'s', async () => {
+    const weights = (await stack.servers()).filter((s) => s.status.startsWith('UP')).map((s) => `${s.name}=${s.weight}`).sort();
+    expect(weights).toEqual(['heavy-1=3', 'heavy-2=3', 'light-1=1', 'light-2=1']);
+  });
+
+  it('splits traffic 3:1 between a weight-3 tier and a weight-1 tier', async () => {
+    const t = await sendRequests(stack.url, 400);
+    expect(t.failures).toEqual([]);
+    const heavy = share(t.byPod, 'heavy-') / t.total;
+    expect(heavy).toBeGreaterThan(0.72);
+    expect(heavy).toBeLessThan(0.78);
+    // Within a tier, pods share equally.
+    expect(Math.abs(t.byPod['heavy-0'] - t.byPod['heavy-1'])).toBeLessThanOrEqual(0.05 * t.total);
+  });
+});
+
+describe('a backup tier', () => {
+  let stack: StackUnderTest;
+  beforeAll(async () => {
+    stack = await startStack(webStack('backup', stackSpec({
+      apps: [{ name: 'web', image: 'x', replicas: 2 }, { name: 'standby', image: 'x', replicas: 1, backup: true }],
+    })), { web: ['127.0.3.1', '127.0.3.2'], standby: ['127.0.3.3'] });
+    await stack.waitUp(3);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('gets nothing while an active pod is up', async () => {
+    const t = await sendRequests(stack.url, 60);
+    expect(t.failures).toEqual([]);
+    expect(Object.keys(t.byPod).sort()).toEqual(['web-0', 'web-1']);
+    await stack.pods.get('web-0')!.kill();
+    await stack.waitUp(2);
+    const afterOne = await sendRequests(stack.url, 60);
+    expect(afterOne.failures).toEqual([]);
+    expect(Object.keys(afterOne.byPod)).toEqual(['web-1']);
+  });
+
+  it('takes all traffic once every active pod is down', async () => {
+    await stack.pods.get('web-1')!.kill();
+    await stack.waitUp(1);
+    const t = await sendRequests(stack.url, 60);
+    expect(t.failures).toEqual([]);
+    expect(t.byPod).toEqual({ 'standby-0': 60 });
+  });
+
+  it('hands traffic back when an active pod returns', async () => {
+    await stack.addPod('web', 'web-2', '127.0.3.4');
+    await stack.waitUp(2);
+    const t = await sendRequests(stack.url, 60);
+    expect(t.failures).toEqual([]);
+    expect(t.byPod).toEqual({ 'web-2': 60 });
+  });
+});

@@ -1,0 +1,129 @@
+/**
+ * A WebStack's load-balancing path on loopback: the rendered haproxy.cfg run by real haproxy,
+ * resolving app tiers through the sandbox DNS server, in front of real HTTP servers as pods.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { resolveSpec } from '../../src/api/defaults.js';
+import type { WebStack } from '../../src/api/types.js';
+import { HAPROXY_BACKEND, appSrvRecord, renderHaproxyConfig, type HaproxyResolverTimings } from '../../src/render/haproxy-config.js';
+import { startDnsServer, type DnsServer } from '../../src/sandbox/dns/server.js';
+import { startAppPod, type AppPod } from './http-backends.js';
+import { startHaproxy, type RunningHaproxy, type ServerState } from './haproxy-process.js';
+
+const DOMAIN = 'cluster.local';
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((resolve) => s.listen(0, host, () => resolve()));
+  const port = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((resolve) => s.close(() => resolve()));
+  return port;
+}
+
+/** Polls `check` until it returns a value other than undefined; the error names what was awaited. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30000, everyMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined) return v;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+export interface StackUnderTest {
+  readonly url: string;
+  /** The stats port: /healthz, /stats, /metrics. */
+  readonly statsUrl: string;
+  readonly dns: DnsServer;
+  readonly haproxy: RunningHaproxy;
+  readonly pods: Map<string, AppPod>;
+  /** Starts a pod of `tier` on `host` and, unless told otherwise, publishes it in the tier's SRV record. */
+  addPod(tier: string, name: string, host: string, publish?: boolean): Promise<AppPod>;
+  /** Takes a pod out of its tier's SRV record (it keeps running), as Endpoints do for a pod not ready. */
+  unpublish(tier: string, name: string): void;
+  servers(): Promise<ServerState[]>;
+  /** Waits until exactly `n` servers of the backend are UP. */
+  waitUp(n: number): Promise<ServerState[]>;
+  stop(): Promise<void>;
+}
+
+/** Starts DNS, the pods given per tier (`{web: ['127.0.1.1', ...]}`, named `<tier>-<i>`), and haproxy. */
+export async function startStack(
+  ws: WebStack,
+  podHosts: Record<string, string[]>,
+  resolver: Partial<HaproxyResolverTimings> = { resolveSeconds: 1, holdObsoleteSeconds: 1 },
+): Promise<StackUnderTest> {
+  const stack = { name: ws.metadata.name, namespace: ws.metadata.namespace ?? 'default' };
+  const spec = resolveSpec(ws);
+  const ports = { http: await freePort(), stats: await freePort(), https: await freePort() };
+  const dir = mkdtempSync(path.join(tmpdir(), 'haproxy-traffic-'));
+  const dns = await startDnsServer();
+  const pods = new Map<string, AppPod>();
+  const published = new Map<string, string[]>();
+  let haproxy: RunningHaproxy | undefined;
+
+  const podName = (name: string, tier: string): string => `${name}.${stack.name}-${tier}.${stack.namespace}.svc.${DOMAIN}`;
+  const publish = (tier: string): void => {
+    const names = published.get(tier) ?? [];
+    dns.setSrv(appSrvRecord(stack, tier, DOMAIN), names.map((n) => ({ target: podName(n, tier), port: pods.get(n)!.port })));
+  };
+  const healthPathOf = (tier: string): string => spec.apps.find((a) => a.name === tier)?.healthPath ?? '/healthz';
+
+  const addPod = async (tier: string, name: string, host: string, show = true): Promise<AppPod> => {
+    const pod = await startAppPod(name, host, { healthPath: healthPathOf(tier), delayMs: 2 });
+    pods.set(name, pod);
+    dns.setA(podName(name, tier), [host]);
+    if (show) {
+      published.set(tier, [...(published.get(tier) ?? []), name]);
+      publish(tier);
+    }
+    return pod;
+  };
+
+  const stop = async (): Promise<void> => {
+    await haproxy?.stop();
+    await Promise.all([...pods.values()].map((p) => p.kill()));
+    await dns.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+
+  try {
+    for (const [tier, hosts] of Object.entries(podHosts)) {
+      for (const [i, host] of hosts.entries()) await addPod(tier, `${tier}-${i}`, host);
+    }
+    const config = renderHaproxyConfig(stack, spec, {
+      nameservers: [dns.address], bindAddress: '127.0.0.1', ports, runtimeDir: dir, resolver,
+    });
+    haproxy = await startHaproxy(config, path.join(dir, 'haproxy.sock'), dir);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  const running = haproxy;
+  const servers = (): Promise<ServerState[]> => running.servers(HAPROXY_BACKEND);
+
+  return {
+    url: `http://127.0.0.1:${ports.http}/`,
+    statsUrl: `http://127.0.0.1:${ports.stats}`,
+    dns, haproxy: running, pods, addPod,
+    unpublish: (tier, name) => {
+      published.set(tier, (published.get(tier) ?? []).filter((n) => n !== name));
+      publish(tier);
+    },
+    servers,
+    waitUp: (n) => waitFor(`${n} servers UP`, async () => {
+      const s = await servers();
+      return s.filter((x) => x.status.startsWith('UP')).length === n ? s : undefined;
+    }),
+    stop,
+  };
+}
