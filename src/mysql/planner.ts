@@ -81,12 +81,15 @@ export function pickCandidate(
 ): CandidateChoice {
   const survivors = observations.filter(reachable).filter((o) => o.name !== failed && !quarantined.includes(o.name));
   const known = new Map(survivors.map((o) => [o.name, knownTransactions(o.state)]));
-  const errant = (o: Reachable): boolean => {
+  // A survivor's own transactions that no one else (nor the last primary seen) has are errant:
+  // it must not be promoted, and nobody else needs to contain them.
+  const errant = new Map(survivors.map((o) => {
     let others = lastPrimaryExecuted;
     for (const s of survivors) if (s !== o) others = others ? others.union(known.get(s.name)!) : known.get(s.name)!;
-    return !!others && !o.state.executed.fromSource(o.state.sourceId).subtract(others).isEmpty();
-  };
-  const healthy = survivors.filter((o) => !o.state.replica?.lastSqlError && !errant(o));
+    return [o.name, others ? o.state.executed.fromSource(o.state.sourceId).subtract(others) : undefined] as const;
+  }));
+  for (const [n, e] of errant) if (e) known.set(n, known.get(n)!.subtract(e));
+  const healthy = survivors.filter((o) => !o.state.replica?.lastSqlError && !(errant.get(o.name)?.isEmpty() === false));
   const needed = spec.replicationMode === 'semisync' ? 2 : 1;
   if (healthy.length < needed) {
     return { ok: false, blocked: {
