@@ -1,0 +1,193 @@
+/**
+ * The database of a stack: Secret, ConfigMap (server config + start script), StatefulSet,
+ * the headless, primary and replicas Services, and a PodDisruptionBudget.
+ * Pods start without a role label: the operator adds it and moves it on failover.
+ */
+import { createHash } from 'node:crypto';
+import type { ResolvedSpec } from '../api/defaults.js';
+import {
+  ANNOTATION_CONFIG_CHECKSUM, componentSelector, LABEL_ROLE, names, ROLE_PRIMARY, ROLE_REPLICA, stackLabels,
+} from '../api/labels.js';
+import type { DatabaseEngine, WebStack } from '../api/types.js';
+import { credentialsToSecretData, SECRET_KEYS, type DatabaseCredentials } from './credentials.js';
+import {
+  DATA_VOLUME_PATH, DATABASE_CONFIG_DIR, DEFAULT_DATA_DIR, MYSQL_PORT, renderServerConfig, renderStartScript,
+  SERVER_CONFIG_KEY, START_SCRIPT_KEY,
+} from './mysql-config.js';
+import { ownedMetadata, type KubeObject } from './object.js';
+
+/** The images' mysql user and group. */
+export const DATABASE_UID = 999;
+export const DATABASE_CONTAINER = 'mysql';
+export const DATABASE_PORT_NAME = 'mysql';
+export const CLUSTER_DOMAIN = 'cluster.local';
+
+const adminTool: Record<DatabaseEngine, string> = { mysql: 'mysqladmin', mariadb: 'mariadb-admin' };
+
+/**
+ * "The server answers on its own socket": no dependence on the primary or on replication.
+ * The password reaches the client through MYSQL_PWD, not its argv.
+ */
+function pingCommand(engine: DatabaseEngine): string[] {
+  return ['sh', '-c', `MYSQL_PWD="$ADMIN_PASSWORD" exec ${adminTool[engine]} --no-defaults --socket=${DEFAULT_DATA_DIR}/mysqld.sock -u"$ADMIN_USER" ping`];
+}
+
+function secretEnv(name: string, secret: string, key: string) {
+  return { name, valueFrom: { secretKeyRef: { name: secret, key } } };
+}
+
+function checksum(...parts: string[]): string {
+  const hash = createHash('sha256');
+  for (const part of parts) hash.update(part).update('\0');
+  return hash.digest('hex');
+}
+
+export function renderDatabaseSecret(ws: WebStack, credentials: DatabaseCredentials): KubeObject {
+  const stack = ws.metadata.name;
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: ownedMetadata(ws, names.mysqlSecret(stack), stackLabels(stack, 'database')),
+    type: 'Opaque',
+    data: credentialsToSecretData(credentials),
+  };
+}
+
+function renderDatabaseConfigMap(ws: WebStack, db: ResolvedSpec['database']): KubeObject {
+  const stack = ws.metadata.name;
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: ownedMetadata(ws, names.mysqlConfig(stack), stackLabels(stack, 'database')),
+    data: { [SERVER_CONFIG_KEY]: renderServerConfig(db), [START_SCRIPT_KEY]: renderStartScript(db.engine) },
+  };
+}
+
+function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database']): KubeObject {
+  const stack = ws.metadata.name;
+  const namespace = ws.metadata.namespace ?? 'default';
+  const headless = names.mysqlHeadless(stack);
+  const secret = names.mysqlSecret(stack);
+  const selector = componentSelector(stack, 'database');
+  const ping = pingCommand(db.engine);
+  const container: Record<string, unknown> = {
+    name: DATABASE_CONTAINER,
+    image: db.image,
+    command: ['sh', `${DATABASE_CONFIG_DIR}/${START_SCRIPT_KEY}`],
+    env: [
+      { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
+      { name: 'REPORT_HOST', value: `$(POD_NAME).${headless}.${namespace}.svc.${CLUSTER_DOMAIN}` },
+      { name: 'DATA_DIR', value: DEFAULT_DATA_DIR },
+      secretEnv('ADMIN_USER', secret, SECRET_KEYS.adminUser),
+      secretEnv('ADMIN_PASSWORD', secret, SECRET_KEYS.adminPassword),
+    ],
+    ports: [{ name: DATABASE_PORT_NAME, containerPort: MYSQL_PORT, protocol: 'TCP' }],
+    // Initializing an empty data directory can take minutes on slow disks.
+    startupProbe: { exec: { command: ping }, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 120 },
+    readinessProbe: { exec: { command: ping }, periodSeconds: 5, timeoutSeconds: 5, failureThreshold: 2 },
+    // Lenient: a server busy with crash recovery or a long query must not be killed for it.
+    livenessProbe: { exec: { command: ping }, periodSeconds: 10, timeoutSeconds: 10, failureThreshold: 6 },
+    volumeMounts: [
+      { name: 'data', mountPath: DATA_VOLUME_PATH },
+      { name: 'config', mountPath: DATABASE_CONFIG_DIR, readOnly: true },
+      { name: 'tmp', mountPath: '/tmp' },
+    ],
+    securityContext: {
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      runAsNonRoot: true,
+      capabilities: { drop: ['ALL'] },
+    },
+  };
+  if (db.resources) container.resources = db.resources;
+
+  const claim: Record<string, unknown> = {
+    accessModes: ['ReadWriteOnce'],
+    resources: { requests: { storage: db.storage.size } },
+  };
+  if (db.storage.storageClassName) claim.storageClassName = db.storage.storageClassName;
+
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'StatefulSet',
+    metadata: ownedMetadata(ws, names.mysql(stack), stackLabels(stack, 'database')),
+    spec: {
+      serviceName: headless,
+      replicas: db.replicas,
+      // Every instance starts read-only and waits for the operator, so there is nothing to order.
+      podManagementPolicy: 'Parallel',
+      selector: { matchLabels: selector },
+      template: {
+        metadata: {
+          labels: stackLabels(stack, 'database'),
+          annotations: { [ANNOTATION_CONFIG_CHECKSUM]: checksum(renderServerConfig(db), renderStartScript(db.engine)) },
+        },
+        spec: {
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: 60,
+          securityContext: {
+            runAsUser: DATABASE_UID,
+            runAsGroup: DATABASE_UID,
+            fsGroup: DATABASE_UID,
+            runAsNonRoot: true,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          affinity: {
+            podAntiAffinity: {
+              preferredDuringSchedulingIgnoredDuringExecution: [{
+                weight: 100,
+                podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } },
+              }],
+            },
+          },
+          containers: [container],
+          volumes: [
+            { name: 'config', configMap: { name: names.mysqlConfig(stack), defaultMode: 0o444 } },
+            { name: 'tmp', emptyDir: {} },
+          ],
+        },
+      },
+      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: claim }],
+    },
+  };
+}
+
+function renderService(ws: WebStack, name: string, selector: Record<string, string>, headless: boolean): KubeObject {
+  const stack = ws.metadata.name;
+  const spec: Record<string, unknown> = {
+    selector,
+    ports: [{ name: DATABASE_PORT_NAME, port: MYSQL_PORT, targetPort: DATABASE_PORT_NAME, protocol: 'TCP' }],
+  };
+  if (headless) {
+    spec.clusterIP = 'None';
+    // Instances must resolve each other before they are Ready: replication is set up first.
+    spec.publishNotReadyAddresses = true;
+  } else {
+    spec.type = 'ClusterIP';
+  }
+  return { apiVersion: 'v1', kind: 'Service', metadata: ownedMetadata(ws, name, stackLabels(stack, 'database')), spec };
+}
+
+function renderDisruptionBudget(ws: WebStack): KubeObject {
+  const stack = ws.metadata.name;
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: ownedMetadata(ws, names.mysql(stack), stackLabels(stack, 'database')),
+    spec: { maxUnavailable: 1, selector: { matchLabels: componentSelector(stack, 'database') } },
+  };
+}
+
+export function renderDatabase(ws: WebStack, spec: ResolvedSpec, credentials: DatabaseCredentials): KubeObject[] {
+  const stack = ws.metadata.name;
+  const selector = componentSelector(stack, 'database');
+  return [
+    renderDatabaseSecret(ws, credentials),
+    renderDatabaseConfigMap(ws, spec.database),
+    renderService(ws, names.mysqlHeadless(stack), selector, true),
+    renderService(ws, names.primaryService(stack), { ...selector, [LABEL_ROLE]: ROLE_PRIMARY }, false),
+    renderService(ws, names.replicasService(stack), { ...selector, [LABEL_ROLE]: ROLE_REPLICA }, false),
+    renderStatefulSet(ws, spec.database),
+    renderDisruptionBudget(ws),
+  ];
+}

@@ -1,0 +1,80 @@
+/**
+ * NetworkPolicies of a stack (when spec.networkPolicy.enabled): everything denied, then exactly
+ * the paths the stack uses: DNS, world -> HAProxy, HAProxy -> apps, apps -> MySQL,
+ * MySQL <-> MySQL (replication) and the operator -> MySQL.
+ */
+import type { ResolvedSpec } from '../api/defaults.js';
+import {
+  componentSelector, LABEL_COMPONENT, LABEL_NAME, LABEL_STACK, names, stackLabels, type Component,
+} from '../api/labels.js';
+import type { WebStack } from '../api/types.js';
+import { HAPROXY_PORTS } from './haproxy-config.js';
+import { MYSQL_PORT } from './mysql-config.js';
+import { ownedMetadata, type KubeObject } from './object.js';
+
+/** The label every namespace carries (set by the API server since Kubernetes 1.22). */
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+const DNS_NAMESPACE = 'kube-system';
+const DNS_PORT = 53;
+
+type Peer = Record<string, unknown>;
+type Port = { protocol: 'TCP' | 'UDP'; port: number };
+interface Rules {
+  ingress?: { from?: Peer[]; ports: Port[] }[];
+  egress?: { to: Peer[]; ports: Port[] }[];
+}
+
+const tcp = (port: number): Port => ({ protocol: 'TCP', port });
+const podsOf = (stack: string, component: Component): Peer => ({ podSelector: { matchLabels: componentSelector(stack, component) } });
+const namespaceNamed = (namespace: string): Peer => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } } });
+
+function stackWideLabels(stack: string): Record<string, string> {
+  const labels = stackLabels(stack, 'app');
+  delete labels[LABEL_NAME];
+  delete labels[LABEL_COMPONENT];
+  return labels;
+}
+
+function policy(
+  ws: WebStack, purpose: string, labels: Record<string, string>, podSelector: Record<string, string>, rules: Rules,
+): KubeObject {
+  const policyTypes = [...(rules.ingress ? ['Ingress'] : []), ...(rules.egress ? ['Egress'] : [])];
+  return {
+    apiVersion: 'networking.k8s.io/v1',
+    kind: 'NetworkPolicy',
+    metadata: ownedMetadata(ws, names.networkPolicy(ws.metadata.name, purpose), labels),
+    spec: { podSelector: { matchLabels: podSelector }, policyTypes, ...rules },
+  };
+}
+
+export function renderNetworkPolicies(ws: WebStack, spec: ResolvedSpec): KubeObject[] {
+  if (!spec.networkPolicy.enabled) return [];
+  const stack = ws.metadata.name;
+  const allStackPods = { [LABEL_STACK]: stack };
+  const appPorts = [...new Set(spec.apps.map((a) => a.port))].sort((a, b) => a - b).map(tcp);
+  const mysql = [tcp(MYSQL_PORT)];
+  return [
+    // Selecting the pods with both policy types and no rules denies everything not allowed below.
+    policy(ws, 'default-deny', stackWideLabels(stack), allStackPods, { ingress: [], egress: [] }),
+    policy(ws, 'allow-dns', stackWideLabels(stack), allStackPods, {
+      egress: [{ to: [namespaceNamed(DNS_NAMESPACE)], ports: [{ protocol: 'UDP', port: DNS_PORT }, tcp(DNS_PORT)] }],
+    }),
+    policy(ws, 'allow-haproxy', stackLabels(stack, 'loadbalancer'), componentSelector(stack, 'loadbalancer'), {
+      // From anywhere: clients, the cloud load balancer, and Prometheus on the stats port.
+      ingress: [{ ports: [tcp(HAPROXY_PORTS.http), tcp(HAPROXY_PORTS.https), tcp(HAPROXY_PORTS.stats)] }],
+      egress: [{ to: [podsOf(stack, 'app')], ports: appPorts }],
+    }),
+    policy(ws, 'allow-apps', stackLabels(stack, 'app'), componentSelector(stack, 'app'), {
+      ingress: [{ from: [podsOf(stack, 'loadbalancer')], ports: appPorts }],
+      egress: [{ to: [podsOf(stack, 'database')], ports: mysql }],
+    }),
+    policy(ws, 'allow-mysql', stackLabels(stack, 'database'), componentSelector(stack, 'database'), {
+      ingress: [{
+        from: [podsOf(stack, 'app'), podsOf(stack, 'database'), namespaceNamed(spec.networkPolicy.operatorNamespace)],
+        ports: mysql,
+      }],
+      // Replicas connect to the primary.
+      egress: [{ to: [podsOf(stack, 'database')], ports: mysql }],
+    }),
+  ];
+}
