@@ -54,3 +54,19 @@ export function serviceRecords(svc: V1Service, serviceIp: string | undefined, en
   }
   return out;
 }
+
+/** The DNS server's table form: A addresses and SRV targets grouped by name, without duplicates. */
+export function recordTable(records: DnsRecord[]): { a: Record<string, string[]>; srv: Record<string, Array<{ target: string; port: number; priority: number; weight: number }>> } {
+  const a: Record<string, string[]> = {};
+  const srv: Record<string, Array<{ target: string; port: number; priority: number; weight: number }>> = {};
+  for (const r of records) {
+    if (r.type === 'A') {
+      const list = (a[r.name] ??= []);
+      if (!list.includes(r.address)) list.push(r.address);
+    } else {
+      const list = (srv[r.name] ??= []);
+      if (!list.some((t) => t.target === r.target && t.port === r.port)) list.push({ target: r.target, port: r.port, priority: r.priority, weight: r.weight });
+    }
+  }
+  return { a, srv };
+}

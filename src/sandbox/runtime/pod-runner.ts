@@ -1,0 +1,309 @@
+/**
+ * The kubelet's work for one Pod: an address, volumes as directories, each container as a
+ * supervised process, probes driving readiness, and status written back to the API server.
+ */
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { V1Container, V1Pod, V1Probe } from '@kubernetes/client-node';
+import type { Logger } from '../../log.js';
+import { MERGE_PATCH, tolerate, type Cluster } from './cluster.js';
+import { containerMounts, planContainer, type PodContext, type ProcessPlan } from './container-plan.js';
+import { ContainerProcess } from './container-process.js';
+import { deriveHaproxyConfig } from './haproxy-derive.js';
+import { mysqldIsMariadb, which } from './host-tools.js';
+import { translatePathsIn, type HostMount } from './mounts.js';
+import { ProbeState } from './probe-state.js';
+import { runProbe } from './probes.js';
+import { podStatus, type ContainerView } from './pod-status.js';
+import { materializeVolumes, referencedSources, type Sources } from './pod-volumes.js';
+
+export interface RunnerEnv {
+  cluster: Cluster;
+  log: Logger;
+  stateDir: string;
+  demoAppPath: string;
+  dns?: { address: string };
+  clusterDomain: string;
+}
+
+interface RunningContainer {
+  spec: V1Container;
+  process: ContainerProcess;
+  plan: ProcessPlan;
+  mounts: HostMount[];
+  readiness: ProbeState;
+  startedAt?: number;
+  timer?: NodeJS.Timeout;
+}
+
+const PRIVATE_ROOT_DIRS = ['tmp', 'run', 'var/run', 'var/lib', 'var/log'];
+
+function probeThresholds(p: V1Probe | undefined) {
+  return { successThreshold: p?.successThreshold ?? 1, failureThreshold: p?.failureThreshold ?? 3 };
+}
+
+export class PodRunner {
+  readonly namespace: string;
+  readonly name: string;
+  readonly uid: string;
+  private containers: RunningContainer[] = [];
+  private waiting: { reason: string; message: string } | undefined = { reason: 'ContainerCreating', message: 'preparing volumes' };
+  private stopped = false;
+  private lastWritten = '';
+  private writing: Promise<void> = Promise.resolve();
+  private readonly startTime = new Date();
+  private readonly podDir: string;
+  private readonly rootfs: string;
+  private prepareTimer: NodeJS.Timeout | undefined;
+  private warned = new Set<string>();
+
+  constructor(private pod: V1Pod, readonly podIP: string, private readonly env: RunnerEnv) {
+    this.namespace = pod.metadata?.namespace ?? 'default';
+    this.name = pod.metadata?.name ?? '';
+    this.uid = pod.metadata?.uid ?? '';
+    this.podDir = path.join(env.stateDir, 'pods', `${this.namespace}_${this.name}_${this.uid.slice(0, 8)}`);
+    this.rootfs = path.join(this.podDir, 'root');
+  }
+
+  get logDir(): string {
+    return path.join(this.env.stateDir, 'logs');
+  }
+
+  start(): void {
+    void this.writeStatus();
+    void this.prepare();
+  }
+
+  private async readSources(): Promise<Sources> {
+    const refs = referencedSources(this.pod);
+    const sources: Sources = { configMaps: {}, secrets: {} };
+    await Promise.all([
+      ...refs.configMaps.map(async (name) => {
+        const cm = await tolerate(this.env.cluster.core.readNamespacedConfigMap({ name, namespace: this.namespace }), 404);
+        if (cm) sources.configMaps[name] = { ...(cm.data ?? {}), ...Object.fromEntries(Object.entries(cm.binaryData ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('latin1')])) };
+      }),
+      ...refs.secrets.map(async (name) => {
+        const s = await tolerate(this.env.cluster.core.readNamespacedSecret({ name, namespace: this.namespace }), 404);
+        if (s) sources.secrets[name] = Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
+      }),
+    ]);
+    return sources;
+  }
+
+  /** Volumes and config; retried every second while something is missing, as the kubelet does. */
+  private async prepare(): Promise<void> {
+    if (this.stopped) return;
+    try {
+      await rm(this.podDir, { recursive: true, force: true });
+      await Promise.all([...PRIVATE_ROOT_DIRS.map((d) => mkdir(path.join(this.rootfs, d), { recursive: true })), mkdir(this.logDir, { recursive: true })]);
+      const sources = await this.readSources();
+      const volumeDirs = await materializeVolumes(this.pod, this.podDir, this.env.stateDir, sources);
+      const ctx: PodContext = {
+        pod: this.pod, podIP: this.podIP, rootfs: this.rootfs, volumeDirs, ...sources,
+        dns: this.env.dns ? { address: this.env.dns.address, search: [`${this.namespace}.svc.${this.env.clusterDomain}`, `svc.${this.env.clusterDomain}`, this.env.clusterDomain] } : undefined,
+        demoAppPath: this.env.demoAppPath, which, mysqldIsMariadb: mysqldIsMariadb(), hostPath: process.env.PATH ?? '/usr/bin:/bin',
+      };
+      if (this.stopped) return;
+      await this.runInitContainers(ctx);
+      if (this.stopped) return;
+      this.startContainers(ctx);
+    } catch (err) {
+      const message = (err as Error).message;
+      this.setWaiting('ContainerCreating', message);
+      this.prepareTimer = setTimeout(() => void this.prepare(), 1000);
+    }
+  }
+
+  private setWaiting(reason: string, message: string): void {
+    this.waiting = { reason, message };
+    this.warnOnce(reason, message);
+    void this.writeStatus();
+  }
+
+  private warnOnce(reason: string, message: string): void {
+    const key = `${reason}:${message}`;
+    if (this.warned.has(key)) return;
+    this.warned.add(key);
+    this.env.log.warn(`pod ${this.name}: ${message}`, { namespace: this.namespace, pod: this.name, reason });
+    const now = new Date();
+    void tolerate(this.env.cluster.core.createNamespacedEvent({
+      namespace: this.namespace,
+      body: {
+        metadata: { name: `${this.name}.${now.getTime().toString(16)}${this.warned.size}`, namespace: this.namespace },
+        involvedObject: { apiVersion: 'v1', kind: 'Pod', name: this.name, namespace: this.namespace, uid: this.uid },
+        reason, message, type: 'Warning', source: { component: 'sandbox-kubelet', host: 'sandbox' },
+        firstTimestamp: now, lastTimestamp: now, count: 1,
+      },
+    }), 409, 404).catch(() => undefined);
+  }
+
+  private planOrThrow(c: V1Container, ctx: PodContext): ProcessPlan {
+    const plan = planContainer(c, ctx);
+    if ('error' in plan) {
+      const err = new Error(plan.error) as Error & { reason?: string };
+      err.reason = plan.reason;
+      throw err;
+    }
+    return plan;
+  }
+
+  private launchFor(c: V1Container, plan: ProcessPlan, ctx: PodContext) {
+    const hc = plan.haproxyConfig;
+    const mounts = containerMounts(c, ctx.volumeDirs);
+    return {
+      command: plan.command, args: plan.args, env: plan.env, cwd: plan.cwd,
+      prepare: hc ? async () => {
+        const rendered = await readFile(hc.source, 'utf8');
+        await writeFile(hc.target, deriveHaproxyConfig(rendered, this.podIP, this.env.dns?.address, mounts, this.rootfs));
+      } : undefined,
+    };
+  }
+
+  private logFile(container: string): string {
+    return path.join(this.logDir, `${this.namespace}_${this.name}_${container}.log`);
+  }
+
+  private async runInitContainers(ctx: PodContext): Promise<void> {
+    for (const c of this.pod.spec?.initContainers ?? []) {
+      const plan = this.planOrThrow(c, ctx);
+      for (;;) {
+        const done = new Promise<number>((resolve) => {
+          const p = new ContainerProcess(c.name, this.launchFor(c, plan, ctx), this.logFile(c.name), 'Never', () => {
+            if (p.current.state === 'terminated') resolve(p.current.exitCode);
+          });
+          p.start();
+        });
+        const code = await done;
+        if (code === 0 || this.stopped) break;
+        this.setWaiting('PodInitializing', `init container ${c.name} exited with ${code}`);
+        await new Promise((r) => setTimeout(r, 1000));
+      }
+    }
+  }
+
+  private startContainers(ctx: PodContext): void {
+    const plans = (this.pod.spec?.containers ?? []).map((c) => {
+      const plan = planContainer(c, ctx);
+      return { c, plan };
+    });
+    const failed = plans.find((p) => 'error' in p.plan);
+    if (failed && 'error' in failed.plan) {
+      // A pod that can't run here says why on its status and in an Event, and stays Pending.
+      this.waiting = undefined;
+      this.setWaiting(failed.plan.reason, failed.plan.error);
+      return;
+    }
+    this.waiting = undefined;
+    for (const { c, plan } of plans as Array<{ c: V1Container; plan: ProcessPlan }>) {
+      const rc: RunningContainer = { spec: c, plan, mounts: containerMounts(c, ctx.volumeDirs), readiness: new ProbeState(probeThresholds(c.readinessProbe), !c.readinessProbe), process: undefined as never };
+      rc.process = new ContainerProcess(c.name, this.launchFor(c, plan, ctx), this.logFile(c.name), this.pod.spec?.restartPolicy, () => {
+        this.containerChanged(rc);
+      });
+      this.containers.push(rc);
+      rc.process.start();
+      this.env.log.info(`started ${plan.kind} container`, { namespace: this.namespace, pod: this.name, container: c.name, ip: this.podIP });
+    }
+    void this.writeStatus();
+  }
+
+  private containerChanged(rc: RunningContainer): void {
+    const s = rc.process.current;
+    const startedAt = s.state === 'running' ? s.startedAt.getTime() : undefined;
+    if (startedAt !== rc.startedAt) {
+      rc.startedAt = startedAt;
+      rc.readiness.reset(!rc.spec.readinessProbe);
+      if (rc.timer) clearTimeout(rc.timer);
+      if (startedAt !== undefined) this.scheduleProbes(rc, startedAt);
+    }
+    void this.writeStatus();
+  }
+
+  /** One loop per container: liveness kills it, readiness sets Ready; both restart with the process. */
+  private scheduleProbes(rc: RunningContainer, startedAt: number): void {
+    const { readinessProbe, livenessProbe } = rc.spec;
+    if (!readinessProbe && !livenessProbe) return;
+    const liveness = new ProbeState(probeThresholds(livenessProbe), true);
+    const target = {
+      podIP: this.podIP, container: rc.spec, env: rc.plan.env, cwd: rc.plan.cwd,
+      translate: (a: string) => translatePathsIn(a, rc.mounts, this.rootfs),
+    };
+    const delay = (p: V1Probe | undefined) => (p?.initialDelaySeconds ?? 0) * 1000;
+    const period = (p: V1Probe | undefined) => (p?.periodSeconds ?? 10) * 1000;
+    const lastRun = { readiness: 0, liveness: 0 };
+    const tick = async () => {
+      if (this.stopped || rc.startedAt !== startedAt) return;
+      const now = Date.now();
+      const due = (p: V1Probe | undefined, key: 'readiness' | 'liveness') => p && now - startedAt >= delay(p) && now - lastRun[key] >= period(p);
+      if (due(readinessProbe, 'readiness')) {
+        lastRun.readiness = now;
+        const r = await runProbe(readinessProbe!, target);
+        if (rc.startedAt === startedAt && rc.readiness.record(r.ok, r.message)) void this.writeStatus();
+      }
+      if (due(livenessProbe, 'liveness')) {
+        lastRun.liveness = now;
+        const r = await runProbe(livenessProbe!, target);
+        if (rc.startedAt === startedAt && liveness.record(r.ok, r.message) && !liveness.passing) {
+          this.env.log.warn(`liveness probe failed, killing container`, { namespace: this.namespace, pod: this.name, container: rc.spec.name, reason: r.message });
+          rc.process.signal('SIGKILL');
+          return;
+        }
+      }
+      if (!this.stopped && rc.startedAt === startedAt) rc.timer = setTimeout(() => void tick(), 200);
+    };
+    rc.timer = setTimeout(() => void tick(), Math.min(delay(readinessProbe ?? livenessProbe), delay(livenessProbe ?? readinessProbe)));
+  }
+
+  private view(): ContainerView[] {
+    if (this.containers.length === 0) {
+      return (this.pod.spec?.containers ?? []).map((c) => ({
+        name: c.name, image: c.image ?? '', current: { state: 'waiting', reason: this.waiting?.reason ?? 'ContainerCreating' }, restartCount: 0, ready: false, started: false,
+      }));
+    }
+    return this.containers.map((rc) => ({
+      name: rc.spec.name, image: rc.spec.image ?? '', current: rc.process.current, lastTermination: rc.process.lastTermination,
+      restartCount: rc.process.restartCount,
+      ready: rc.process.current.state === 'running' && rc.readiness.passing,
+      started: rc.process.current.state === 'running',
+    }));
+  }
+
+  /** Writes status when it changed; writes are serialized and always send the latest state. */
+  private writeStatus(): Promise<void> {
+    this.writing = this.writing.then(async () => {
+      if (this.stopped) return;
+      const status = podStatus({ podIP: this.podIP, startTime: this.startTime, initialized: this.containers.length > 0, waiting: this.waiting, containers: this.view() });
+      const json = JSON.stringify(status);
+      if (json === this.lastWritten) return;
+      try {
+        await this.env.cluster.core.patchNamespacedPodStatus({ name: this.name, namespace: this.namespace, body: { status } }, MERGE_PATCH);
+        this.lastWritten = json;
+      } catch (err) {
+        this.env.log.debug('pod status write failed', { namespace: this.namespace, pod: this.name, error: String(err) });
+      }
+    });
+    return this.writing;
+  }
+
+  signal(sig: NodeJS.Signals): number {
+    return this.containers.filter((rc) => rc.process.signal(sig)).length;
+  }
+
+  /** Kills every container (SIGTERM, SIGKILL after the grace period) and removes the pod's private files. */
+  async stop(graceMs: number): Promise<void> {
+    this.stopped = true;
+    if (this.prepareTimer) clearTimeout(this.prepareTimer);
+    for (const rc of this.containers) if (rc.timer) clearTimeout(rc.timer);
+    await Promise.all(this.containers.map((rc) => rc.process.stop(graceMs)));
+    await this.writing;
+    await rm(this.podDir, { recursive: true, force: true });
+  }
+
+  /** The pid of each running container, for `sandbox kill|stop|cont` and tests. */
+  pids(): Record<string, number | undefined> {
+    return Object.fromEntries(this.containers.map((rc) => [rc.spec.name, rc.process.pid]));
+  }
+
+  restartCounts(): Record<string, number> {
+    return Object.fromEntries(this.containers.map((rc) => [rc.spec.name, rc.process.restartCount]));
+  }
+}
