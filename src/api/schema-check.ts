@@ -138,7 +138,10 @@ function walk(node: SchemaNode, value: unknown, path: string, old: unknown, out:
         wellFormed = false;
       }
     }
-    for (const [key, child] of Object.entries(object)) {
+    // Schema order first, so errors read top to bottom as the reference documents the fields.
+    const keys = new Set([...Object.keys(node.properties ?? {}).filter((key) => key in object), ...Object.keys(object)]);
+    for (const key of keys) {
+      const child = object[key];
       if (child === undefined || child === null) continue;
       const known = node.properties?.[key];
       if (known) {

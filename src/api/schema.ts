@@ -307,9 +307,10 @@ const spec = obj({
         holds: (self) => unique(self, (a: AppSpec) => a.name),
       },
       {
-        rule: 'self.exists(a, !has(a.backup) || !a.backup)',
+        // An empty list already fails minItems; saying it has no active tier would be noise.
+        rule: 'size(self) == 0 || self.exists(a, !has(a.backup) || !a.backup)',
         message: 'at least one app must not be a backup: backup tiers serve only while every active tier is down',
-        holds: (self) => (self as AppSpec[]).some((a) => !a.backup),
+        holds: (self) => (self as AppSpec[]).length === 0 || (self as AppSpec[]).some((a) => !a.backup),
       },
     ],
   },
