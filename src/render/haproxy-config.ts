@@ -15,6 +15,8 @@ export const HAPROXY_TLS_KEY_SUFFIX = '.key';
 /** The only writable place with a read-only root filesystem (an emptyDir). */
 export const HAPROXY_RUNTIME_DIR = '/tmp';
 export const HAPROXY_HEALTH_PATH = '/healthz';
+/** How long a stopping haproxy may finish open requests; the pod's grace period is longer. */
+export const HAPROXY_HARD_STOP_AFTER_SECONDS = 25;
 export const HAPROXY_METRICS_PATH = '/metrics';
 export const HAPROXY_STATS_PATH = '/stats';
 /** Name of the backend every request goes to; the traffic test reads its servers' state by this name. */
@@ -116,6 +118,9 @@ export function renderHaproxyConfig(
     // In a container logs go to stdout; no daemon, no chroot, no user switch: the pod runs non-root.
     '  log stdout format raw local0',
     `  fd-hard-limit ${FD_HARD_LIMIT}`,
+    // The image stops haproxy with SIGUSR1 (soft stop: finish open requests); this bounds it so it ends
+    // before the pod's termination grace period and the kubelet's SIGKILL.
+    `  hard-stop-after ${HAPROXY_HARD_STOP_AFTER_SECONDS}s`,
     `  stats socket ${runtimeDir}/haproxy.sock mode 600 level operator`,
     '  ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets',
   ];

@@ -1,0 +1,168 @@
+/**
+ * The HAProxy load balancer of a stack: its haproxy.cfg ConfigMap, a Deployment of 2+ pods spread
+ * over nodes and zones, the Service clients reach, and a PodDisruptionBudget.
+ */
+import { createHash } from 'node:crypto';
+import type { ResolvedSpec } from '../api/defaults.js';
+import { ANNOTATION_CONFIG_CHECKSUM, componentSelector, names, stackLabels } from '../api/labels.js';
+import type { ResourceRequirements, WebStack } from '../api/types.js';
+import {
+  HAPROXY_HARD_STOP_AFTER_SECONDS, HAPROXY_HEALTH_PATH, HAPROXY_PORTS, HAPROXY_RUNTIME_DIR, HAPROXY_TLS_CERT_PATH,
+  HAPROXY_TLS_KEY_SUFFIX, renderHaproxyConfig,
+} from './haproxy-config.js';
+import { ownedMetadata, type KubeObject } from './object.js';
+
+export const HAPROXY_CONTAINER = 'haproxy';
+/** The key of haproxy.cfg in the ConfigMap, and the file name where the pod mounts it. */
+export const HAPROXY_CONFIG_KEY = 'haproxy.cfg';
+/** The official image's config directory and the uid/gid of its `haproxy` user. */
+export const HAPROXY_CONFIG_DIR = '/usr/local/etc/haproxy';
+export const HAPROXY_UID = 99;
+/** Container port names, also the Service's target ports. */
+export const HAPROXY_PORT_NAMES = { http: 'http', https: 'https', stats: 'stats' } as const;
+
+const DEFAULT_RESOURCES: ResourceRequirements = { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } };
+const TLS_CERT_DIR = HAPROXY_TLS_CERT_PATH.slice(0, HAPROXY_TLS_CERT_PATH.lastIndexOf('/'));
+const TLS_CERT_FILE = HAPROXY_TLS_CERT_PATH.slice(TLS_CERT_DIR.length + 1);
+/** Lets endpoint removal reach every node before haproxy starts to stop. */
+const PRE_STOP_DELAY_SECONDS = 5;
+
+export interface LoadBalancerOptions {
+  /** The cluster's DNS domain, for the app tiers' SRV records. */
+  clusterDomain?: string;
+}
+
+export function configChecksum(config: string): string {
+  return createHash('sha256').update(config).digest('hex');
+}
+
+function renderConfigMap(ws: WebStack, config: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: ownedMetadata(ws, names.haproxyConfig(ws.metadata.name), stackLabels(ws.metadata.name, 'loadbalancer')),
+    data: { [HAPROXY_CONFIG_KEY]: config },
+  };
+}
+
+function spread(stack: string, topologyKey: string): Record<string, unknown> {
+  return {
+    maxSkew: 1,
+    topologyKey,
+    whenUnsatisfiable: 'ScheduleAnyway',
+    labelSelector: { matchLabels: componentSelector(stack, 'loadbalancer') },
+  };
+}
+
+function renderDeployment(ws: WebStack, spec: ResolvedSpec, config: string): KubeObject {
+  const stack = ws.metadata.name;
+  const lb = spec.loadBalancer;
+  const labels = stackLabels(stack, 'loadbalancer');
+  const probe = { httpGet: { path: HAPROXY_HEALTH_PATH, port: HAPROXY_PORT_NAMES.stats } };
+  const ports = [
+    { name: HAPROXY_PORT_NAMES.http, containerPort: HAPROXY_PORTS.http, protocol: 'TCP' },
+    ...(lb.tls ? [{ name: HAPROXY_PORT_NAMES.https, containerPort: HAPROXY_PORTS.https, protocol: 'TCP' }] : []),
+    { name: HAPROXY_PORT_NAMES.stats, containerPort: HAPROXY_PORTS.stats, protocol: 'TCP' },
+  ];
+  const volumeMounts = [
+    { name: 'config', mountPath: HAPROXY_CONFIG_DIR, readOnly: true },
+    { name: 'run', mountPath: HAPROXY_RUNTIME_DIR },
+    ...(lb.tls ? [{ name: 'tls', mountPath: TLS_CERT_DIR, readOnly: true }] : []),
+  ];
+  const volumes = [
+    { name: 'config', configMap: { name: names.haproxyConfig(stack) } },
+    { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: '16Mi' } },
+    // haproxy reads the certificate and, beside it, `<cert>.key`: the Secret's two keys mapped to those names.
+    ...(lb.tls ? [{
+      name: 'tls',
+      secret: {
+        secretName: lb.tls.secretName,
+        defaultMode: 0o440,
+        items: [{ key: 'tls.crt', path: TLS_CERT_FILE }, { key: 'tls.key', path: TLS_CERT_FILE + HAPROXY_TLS_KEY_SUFFIX }],
+      },
+    }] : []),
+  ];
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: ownedMetadata(ws, names.haproxy(stack), labels),
+    spec: {
+      replicas: lb.replicas,
+      selector: { matchLabels: componentSelector(stack, 'loadbalancer') },
+      // Start a new pod before stopping an old one: serving capacity never drops during a config change.
+      strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: 0, maxSurge: 1 } },
+      template: {
+        metadata: {
+          labels,
+          // A new haproxy.cfg changes the pod template, so the pods roll and load it.
+          annotations: { [ANNOTATION_CONFIG_CHECKSUM]: configChecksum(config) },
+        },
+        spec: {
+          automountServiceAccountToken: false,
+          enableServiceLinks: false,
+          terminationGracePeriodSeconds: HAPROXY_HARD_STOP_AFTER_SECONDS + PRE_STOP_DELAY_SECONDS + 5,
+          securityContext: {
+            runAsNonRoot: true,
+            runAsUser: HAPROXY_UID,
+            runAsGroup: HAPROXY_UID,
+            fsGroup: HAPROXY_UID,
+            seccompProfile: { type: 'RuntimeDefault' },
+          },
+          topologySpreadConstraints: [spread(stack, 'kubernetes.io/hostname'), spread(stack, 'topology.kubernetes.io/zone')],
+          containers: [{
+            name: HAPROXY_CONTAINER,
+            image: lb.image,
+            command: ['haproxy', '-W', '-db', '-f', `${HAPROXY_CONFIG_DIR}/${HAPROXY_CONFIG_KEY}`],
+            ports,
+            readinessProbe: { ...probe, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
+            livenessProbe: { ...probe, initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+            lifecycle: { preStop: { exec: { command: ['sleep', String(PRE_STOP_DELAY_SECONDS)] } } },
+            resources: lb.resources ?? DEFAULT_RESOURCES,
+            securityContext: {
+              allowPrivilegeEscalation: false,
+              readOnlyRootFilesystem: true,
+              runAsNonRoot: true,
+              capabilities: { drop: ['ALL'] },
+            },
+            volumeMounts,
+          }],
+          volumes,
+        },
+      },
+    },
+  };
+}
+
+function renderService(ws: WebStack, spec: ResolvedSpec): KubeObject {
+  const stack = ws.metadata.name;
+  const svc = spec.loadBalancer.service;
+  const ports = [
+    { name: HAPROXY_PORT_NAMES.http, port: svc.port, targetPort: HAPROXY_PORT_NAMES.http, protocol: 'TCP' },
+    ...(spec.loadBalancer.tls ? [{ name: HAPROXY_PORT_NAMES.https, port: svc.tlsPort, targetPort: HAPROXY_PORT_NAMES.https, protocol: 'TCP' }] : []),
+  ];
+  const serviceSpec: Record<string, unknown> = { type: svc.type, selector: componentSelector(stack, 'loadbalancer'), ports };
+  if (svc.type === 'LoadBalancer' && svc.loadBalancerSourceRanges.length > 0) serviceSpec.loadBalancerSourceRanges = [...svc.loadBalancerSourceRanges];
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: ownedMetadata(ws, names.haproxy(stack), stackLabels(stack, 'loadbalancer'), svc.annotations),
+    spec: serviceSpec,
+  };
+}
+
+function renderDisruptionBudget(ws: WebStack): KubeObject {
+  const stack = ws.metadata.name;
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: ownedMetadata(ws, names.haproxy(stack), stackLabels(stack, 'loadbalancer')),
+    // One pod at a time: with 2+ replicas one always serves, and a single replica can still be drained.
+    spec: { maxUnavailable: 1, selector: { matchLabels: componentSelector(stack, 'loadbalancer') } },
+  };
+}
+
+export function renderLoadBalancer(ws: WebStack, spec: ResolvedSpec, options: LoadBalancerOptions = {}): KubeObject[] {
+  const stack = { name: ws.metadata.name, namespace: ws.metadata.namespace ?? 'default' };
+  const config = renderHaproxyConfig(stack, spec, { clusterDomain: options.clusterDomain });
+  return [renderConfigMap(ws, config), renderService(ws, spec), renderDisruptionBudget(ws), renderDeployment(ws, spec, config)];
+}
