@@ -123,7 +123,7 @@ export class Api {
     obj.metadata.uid = randomUUID();
     obj.metadata.creationTimestamp = now();
     if (type.hasGeneration) obj.metadata.generation = 1;
-    if (type.statusSubresource && type.crd) delete obj.status;
+    if (type.statusSubresource) delete obj.status;
     const warnings = this.admit(type, obj, undefined, opts);
     if (appliedManagers) obj.metadata.managedFields = appliedManagers;
     else trackUpdate(undefined, obj, this.writeContext(type, opts));

@@ -133,18 +133,34 @@ export function serverSideApply(live: KubeObject | undefined, config: KubeObject
   const merged = mergeApplied(base, config, ctx);
   const others = managers.filter((m) => !same(m, ctx, 'Apply'));
   const dropped = [...previous.values()].filter((p) => !hasPath(applied, p));
-  // Longest paths first, so an item's fields go before the item itself is considered.
-  dropped.sort((a, b) => b.length - a.length);
+  // Shortest paths first: once a list item goes, its fields go with it.
+  dropped.sort((a, b) => a.length - b.length);
+  const removed: FieldPath[] = [];
   for (const p of dropped) {
+    if (removed.some((r) => isPrefix(r, p))) continue;
     const ownedElsewhere = others.some((m) => [...m.fields.values()].some((q) => isPrefix(p, q)));
     const stillApplied = [...applied.values()].some((q) => isPrefix(p, q));
-    if (!ownedElsewhere && !stillApplied) removeAt(merged, p);
+    if (ownedElsewhere || stillApplied) continue;
+    removeAt(merged, p);
+    removed.push(p);
+    pruneEmptyParents(merged, p, [...others.flatMap((m) => [...m.fields.values()]), ...applied.values()]);
   }
   // Shared ownership: fields applied with the same value another manager set stay theirs too.
   const mine = entryFor(managers, ctx, 'Apply');
   mine.fields = newSet([...applied.values()]);
   writeManagers(merged, managers);
   return merged;
+}
+
+/** Maps and lists left empty by a removal go too, unless someone owns something at or under them. */
+function pruneEmptyParents(obj: KubeObject, removedPath: FieldPath, owned: FieldPath[]): void {
+  for (let len = removedPath.length - 1; len > 0; len--) {
+    const parent = removedPath.slice(0, len);
+    const value = valueAt(obj, parent);
+    const empty = (isObject(value) && !Object.keys(value).length) || (Array.isArray(value) && !value.length);
+    if (!empty || owned.some((q) => isPrefix(parent, q))) return;
+    removeAt(obj, parent);
+  }
 }
 
 function mergeApplied(base: KubeObject, config: KubeObject, ctx: WriteContext): KubeObject {

@@ -31,7 +31,8 @@ export function prune(value: unknown, schema: JsonObject | undefined, path = '',
   const additional = isObject(schema.additionalProperties) ? schema.additionalProperties : undefined;
   const embedded = schema['x-kubernetes-embedded-resource'] === true;
   for (const key of Object.keys(value)) {
-    if ((root || embedded) && ROOT_KEEP.has(key) && !isObject(props[key])) continue;
+    // ObjectMeta is kube's own business: a schema's 'metadata: {type: object}' doesn't prune it.
+    if ((root || embedded) && ROOT_KEEP.has(key)) continue;
     const sub = isObject(props[key]) ? props[key] : additional;
     if (sub) removed.push(...prune(value[key], sub, join(path, key), false));
     else if (schema.additionalProperties === true || preservesUnknown(schema)) continue;

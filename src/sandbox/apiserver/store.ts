@@ -90,9 +90,13 @@ export class ObjectStore {
     return resource ? events.filter((e) => e.resource === resource) : events;
   }
 
-  /** Forgets all history: every resourceVersion before now is too old to watch from. */
+  /**
+   * Forgets all history: every resourceVersion handed out so far is too old to watch from.
+   * The version moves on by one so a list made after compaction can be watched from.
+   */
   compact(): void {
     this.history.length = 0;
+    this.rv++;
     this.oldestAvailable = this.rv;
   }
 
