@@ -142,7 +142,7 @@ const unique = (items: unknown, key: (item: never) => string): boolean => {
 
 const app = obj({
   name: str(40, {
-    description: 'The tier\'s name; its Deployment and Service are called `<stack>-<name>`.',
+    description: `The tier's name; its Deployment and Service are called \`<stack>${TIER_SEPARATOR}<name>\`.`,
     ...PATTERNS.dnsLabel,
     minLength: 1,
     'x-kubernetes-validations': [{
@@ -176,7 +176,7 @@ const loadBalancer = obj({
   algorithm: { type: 'string', description: 'HAProxy balance algorithm.', enum: BALANCE_ALGORITHMS, default: d.loadBalancer.algorithm },
   image: str(512, { description: 'HAProxy image.', ...PATTERNS.image, minLength: 1, default: d.loadBalancer.image }),
   service: obj({
-    type: { type: 'string', enum: SERVICE_TYPES, default: d.loadBalancer.service.type },
+    type: { type: 'string', description: 'Service type.', enum: SERVICE_TYPES, default: d.loadBalancer.service.type },
     port: port('Service port for HTTP.', d.loadBalancer.service.port),
     tlsPort: port('Service port for HTTPS, used when tls is set.', d.loadBalancer.service.tlsPort),
     loadBalancerSourceRanges: {
@@ -190,14 +190,14 @@ const loadBalancer = obj({
   tls: obj({
     secretName: str(253, { description: 'A kubernetes.io/tls Secret in the WebStack\'s namespace.', ...PATTERNS.dnsSubdomain, minLength: 1 }),
     redirectHttp: bool({ description: 'Redirect HTTP to HTTPS.', default: d.loadBalancer.tls.redirectHttp }),
-    hstsMaxAgeSeconds: int(0, 63072000, { description: 'Strict-Transport-Security max-age; 0 sends no HSTS header.', default: d.loadBalancer.tls.hstsMaxAgeSeconds }),
+    hstsMaxAgeSeconds: int(0, 63072000, { description: 'Strict-Transport-Security max-age, in seconds.', default: d.loadBalancer.tls.hstsMaxAgeSeconds }),
   }, { description: 'TLS termination at HAProxy.', required: ['secretName'] }),
   healthCheck: obj({
     path: str(256, { description: 'HTTP path HAProxy checks on each app pod.', ...PATTERNS.httpPath, default: d.loadBalancer.healthCheck.path }),
-    intervalSeconds: int(1, 300, { default: d.loadBalancer.healthCheck.intervalSeconds }),
+    intervalSeconds: int(1, 300, { description: 'Seconds between two checks of a pod.', default: d.loadBalancer.healthCheck.intervalSeconds }),
     fall: int(1, 10, { description: 'Failed checks before a pod is taken out.', default: d.loadBalancer.healthCheck.fall }),
     rise: int(1, 10, { description: 'Passed checks before a pod is put back.', default: d.loadBalancer.healthCheck.rise }),
-  }, { default: {} }),
+  }, { description: 'How HAProxy checks app pods; a failed pod gets no traffic.', default: {} }),
   resources: resources('Resources of each HAProxy pod.'),
 }, {
   description: 'HAProxy in front of the app tiers.',
@@ -231,6 +231,7 @@ const database = obj({
     size: str(32, { description: 'Volume size of each database pod. Immutable.', ...PATTERNS.storageSize, default: d.database.storage.size }),
     storageClassName: str(253, { description: 'StorageClass of the volumes; the cluster default when unset. Immutable.', ...PATTERNS.dnsSubdomain }),
   }, {
+    description: 'The PersistentVolumeClaim of each database pod.',
     default: {},
     'x-kubernetes-validations': [
       {
@@ -259,12 +260,12 @@ const database = obj({
       description: 'How long the primary waits for a replica\'s acknowledgement before falling back to async.',
       default: d.database.replication.semiSyncTimeoutSeconds,
     }),
-  }, { default: {} }),
+  }, { description: 'How writes reach the replicas.', default: {} }),
   failover: obj({
     enabled: bool({ description: 'Promote a replica when the primary fails.', default: d.database.failover.enabled }),
     failureThresholdSeconds: int(1, 60, { description: 'How long the primary must be unreachable before failover.', default: d.database.failover.failureThresholdSeconds }),
-  }, { default: {} }),
-  primary: str(63, { description: 'The primary pod (`<stack>-mysql-<ordinal>`); changing it requests a planned switchover.' }),
+  }, { description: 'Automatic promotion of a replica when the primary fails.', default: {} }),
+  primary: str(63, { description: `The primary pod (\`<stack>${POD_INFIX}<ordinal>\`); changing it requests a planned switchover.` }),
   databaseName: str(64, { description: 'The app database.', ...PATTERNS.sqlIdentifier, minLength: 1, default: d.database.databaseName }),
   user: str(32, {
     description: 'The app\'s database user.',
@@ -319,7 +320,7 @@ const spec = obj({
     enabled: bool({ description: 'NetworkPolicies: deny by default, allow only the stack\'s own paths.', default: d.networkPolicy.enabled }),
     // No schema default: the operator's namespace is a fact of the installation, not of the object.
     operatorNamespace: str(63, { description: `Namespace of the operator, allowed to reach the database; ${d.networkPolicy.operatorNamespace} when unset.`, ...PATTERNS.dnsLabel }),
-  }, { default: {} }),
+  }, { description: 'NetworkPolicies around the stack\'s pods.', default: {} }),
 }, { description: 'The desired stack.', required: ['apps'] });
 
 const primaryOf = (ws: WebStack): { stack: string; primary: string } =>

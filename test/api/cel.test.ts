@@ -69,6 +69,14 @@ describe('CEL rules and their TypeScript twins', () => {
     }
   });
 
+  it('give the same verdicts on objects the API server has not defaulted', () => {
+    const failing = (sites: RuleSite[]) => sites.filter((site) => !evaluateCel(site)).map((site) => `${rulePath(site)}: ${site.rule.message}`);
+    for (const c of cases.filter((k) => k.old === undefined)) {
+      const raw = checkAgainstSchema(webStackSchema, withoutStatus(c.ws)).sites;
+      expect({ name: c.name, failing: failing(raw) }).toEqual({ name: c.name, failing: failing(sitesOf(c.ws, undefined)) });
+    }
+  });
+
   it('transition rules are evaluated on updates and skipped on creates', () => {
     const storageChanged = badCases.find((c) => c.name === 'storage size changed');
     const onUpdate = sitesOf(storageChanged?.ws, storageChanged?.old).filter((s) => s.rule.rule.includes('oldSelf'));
