@@ -10,6 +10,22 @@ import {
 } from '@kubernetes/client-node';
 import type { Logger } from '../../log.js';
 
+/**
+ * A KubeConfig from kubeconfig text. client-node 1.x refuses a plain-http server unless the cluster
+ * skips TLS verification; the sandbox API server is plain http on loopback, so that is set here.
+ */
+export function kubeConfigFrom(text: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromString(text);
+  kc.loadFromOptions({
+    clusters: kc.clusters.map((c) => (c.server.startsWith('http://') ? { ...c, skipTLSVerify: true } : c)),
+    users: kc.users,
+    contexts: kc.contexts,
+    currentContext: kc.currentContext,
+  });
+  return kc;
+}
+
 export const MERGE_PATCH = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 type Watched<T extends KubernetesObject> = Informer<T> & ObjectCache<T>;

@@ -4,9 +4,8 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../log.js';
-import { connect, Debouncer } from './cluster.js';
+import { connect, Debouncer, kubeConfigFrom } from './cluster.js';
 import { CLUSTER_DOMAIN } from './dns-records.js';
 import { Kubelet } from './kubelet.js';
 import type { PodRunner } from './pod-runner.js';
@@ -42,8 +41,7 @@ export interface Runtime {
 export const DEFAULT_DEMO_APP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples/demo-app/server.js');
 
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
-  const kc = new KubeConfig();
-  kc.loadFromString(opts.kubeconfig);
+  const kc = kubeConfigFrom(opts.kubeconfig);
   const log = opts.log;
   const clusterDomain = opts.clusterDomain ?? CLUSTER_DOMAIN;
   const cluster = connect(kc, log);

@@ -1,0 +1,168 @@
+/**
+ * The runtime against the real in-memory API server, with real processes: Deployments of demo-app
+ * pods become Ready, a Service forwards to them, killed processes restart, scaling and rolling
+ * updates follow the spec, a StatefulSet starts its pods in order with stable names in DNS.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readFileSync } from 'node:fs';
+import dns from 'node:dns';
+import type { V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import { httpGet, startHarness, until, type Harness } from './harness.js';
+
+const ns = 'default';
+let h: Harness;
+
+beforeAll(async () => { h = await startHarness(); });
+afterAll(async () => { await h?.close(); });
+
+function deployment(name: string, replicas: number, env: Record<string, string> = {}): V1Deployment {
+  return {
+    apiVersion: 'apps/v1', kind: 'Deployment',
+    metadata: { name, namespace: ns },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: {
+          containers: [{
+            name: 'web', image: 'ghcr.io/acme/shop:1.0', ports: [{ name: 'http', containerPort: 8080 }],
+            env: [{ name: 'PORT', value: '8080' }, ...Object.entries(env).map(([k, v]) => ({ name: k, value: v }))],
+            readinessProbe: { httpGet: { path: '/healthz', port: 'http' as never }, periodSeconds: 1 },
+          }],
+        },
+      },
+    },
+  };
+}
+
+async function podsOf(app: string): Promise<V1Pod[]> {
+  return (await h.core.listNamespacedPod({ namespace: ns, labelSelector: `app=${app}` })).items.filter((p) => !p.metadata?.deletionTimestamp);
+}
+
+const ready = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
+
+describe('sandbox runtime', () => {
+  it('runs a Deployment as Ready demo-app pods with their own addresses, behind a Service that round-robins', async () => {
+    await h.apps.createNamespacedDeployment({ namespace: ns, body: deployment('web', 2) });
+    await h.core.createNamespacedService({ namespace: ns, body: {
+      metadata: { name: 'web', namespace: ns }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' as never }] },
+    } });
+    const pods = await until('2 Ready web pods', async () => { const p = await podsOf('web'); return p.length === 2 && p.every(ready) && p; });
+    for (const p of pods) {
+      expect(p.metadata?.name).toMatch(/^web-[a-z0-9]{10}-[a-z0-9]{5}$/);
+      expect(p.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Deployment', name: 'web', controller: true });
+      expect(p.status?.podIP).toMatch(/^127\.10\./);
+      expect(p.status?.phase).toBe('Running');
+    }
+    expect(new Set(pods.map((p) => p.status?.podIP)).size).toBe(2);
+    const d = await until('Deployment status', async () => {
+      const d = await h.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
+      return d.status?.readyReplicas === 2 && d.status?.observedGeneration === d.metadata?.generation && d;
+    });
+    expect(d.status).toMatchObject({ replicas: 2, updatedReplicas: 2, availableReplicas: 2 });
+
+    const addr = await until('the Service address', () => { const a = h.runtime.serviceAddress(ns, 'web'); return a?.ports[80] && a; });
+    expect(addr.ip).toMatch(/^127\.20\./);
+    const servedBy = new Set<string>();
+    for (let i = 0; i < 4; i++) servedBy.add(JSON.parse((await httpGet(addr.ip, addr.ports[80])).body).pod);
+    expect([...servedBy].sort()).toEqual(pods.map((p) => p.metadata!.name!).sort());
+
+    const ep = await until('Endpoints with both pods', async () => {
+      const e = await h.core.readNamespacedEndpoints({ name: 'web', namespace: ns });
+      return e.subsets?.[0]?.addresses?.length === 2 && e;
+    });
+    expect(ep.subsets?.[0].ports).toEqual([{ name: 'http', port: 8080, protocol: 'TCP' }]);
+    const [address] = await until('DNS answer for the Service', async () => {
+      const r = new dns.promises.Resolver();
+      r.setServers([h.dns.address]);
+      return r.resolve4('web.default.svc.cluster.local');
+    });
+    expect(address).toBe(addr.ip);
+  });
+
+  it('restarts a killed container and reports its restart count, and the pod becomes Ready again', async () => {
+    const [pod] = await podsOf('web');
+    const name = pod.metadata!.name!;
+    const before = h.runtime.pod(ns, name)!.pids().web;
+    expect(h.runtime.signalPod(ns, name, 'SIGKILL')).toBe(1);
+    const restarted = await until('restartCount 1 and Ready', async () => {
+      const p = await h.core.readNamespacedPod({ name, namespace: ns });
+      return p.status?.containerStatuses?.[0]?.restartCount === 1 && ready(p) && p;
+    });
+    expect(restarted.status?.containerStatuses?.[0]?.lastState?.terminated).toMatchObject({ reason: 'Error' });
+    expect(h.runtime.pod(ns, name)!.pids().web).not.toBe(before);
+    expect(readFileSync(`${h.stateDir}/logs/${ns}_${name}_web.log`, 'utf8')).toMatch(/listening on 127\.10\./);
+  });
+
+  it('scales up and down, and rolls out a template change one pod at a time', async () => {
+    await h.apps.patchNamespacedDeployment({ name: 'web', namespace: ns, body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] });
+    await until('3 Ready pods', async () => { const p = await podsOf('web'); return p.length === 3 && p.every(ready); });
+    const old = new Set((await podsOf('web')).map((p) => p.metadata!.name!));
+
+    const d = deployment('web', 3, { GREETING: 'v2' });
+    const current = await h.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
+    d.metadata!.resourceVersion = current.metadata!.resourceVersion;
+    await h.apps.replaceNamespacedDeployment({ name: 'web', namespace: ns, body: d });
+    let maxPods = 0;
+    const rolled = await until('rollout to 3 new Ready pods', async () => {
+      const p = await podsOf('web');
+      maxPods = Math.max(maxPods, p.length);
+      return p.length === 3 && p.every((x) => ready(x) && !old.has(x.metadata!.name!)) && p;
+    }, 90_000);
+    expect(rolled).toHaveLength(3);
+    expect(maxPods).toBeLessThanOrEqual(4);
+
+    await h.apps.patchNamespacedDeployment({ name: 'web', namespace: ns, body: [{ op: 'replace', path: '/spec/replicas', value: 1 }] });
+    await until('1 pod left and its processes gone', async () => {
+      const p = await podsOf('web');
+      const all = (await h.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=web' })).items;
+      return p.length === 1 && all.length === 1 && h.runtime.pods().filter((r) => r.name.startsWith('web-')).length === 1;
+    });
+  });
+
+  it('runs a StatefulSet in order with stable names, pod DNS names and data dirs that survive the pod', async () => {
+    const sts: V1StatefulSet = {
+      apiVersion: 'apps/v1', kind: 'StatefulSet',
+      metadata: { name: 'db', namespace: ns },
+      spec: {
+        replicas: 2, serviceName: 'db', selector: { matchLabels: { app: 'db' } },
+        template: deployment('db', 1).spec!.template,
+        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+      },
+    };
+    sts.spec!.template.spec!.containers[0].volumeMounts = [{ name: 'data', mountPath: '/var/lib/data' }];
+    await h.core.createNamespacedService({ namespace: ns, body: {
+      metadata: { name: 'db', namespace: ns }, spec: { clusterIP: 'None', selector: { app: 'db' }, ports: [{ name: 'http', port: 8080 }] },
+    } });
+    await h.apps.createNamespacedStatefulSet({ namespace: ns, body: sts });
+    const pods = await until('db-0 and db-1 Ready', async () => { const p = await podsOf('db'); return p.length === 2 && p.every(ready) && p; });
+    expect(pods.map((p) => p.metadata!.name).sort()).toEqual(['db-0', 'db-1']);
+    const p0 = pods.find((p) => p.metadata!.name === 'db-0')!;
+    const p1 = pods.find((p) => p.metadata!.name === 'db-1')!;
+    expect(new Date(p0.metadata!.creationTimestamp!).getTime()).toBeLessThanOrEqual(new Date(p1.metadata!.creationTimestamp!).getTime());
+    const claims = await h.core.listNamespacedPersistentVolumeClaim({ namespace: ns });
+    expect(claims.items.map((c) => c.metadata!.name).sort()).toEqual(['data-db-0', 'data-db-1']);
+
+    const r = new dns.promises.Resolver();
+    r.setServers([h.dns.address]);
+    expect(await until('db-0 DNS name', () => r.resolve4('db-0.db.default.svc.cluster.local'))).toEqual([p0.status!.podIP]);
+    const srv = await until('SRV of the headless Service', async () => { const s = await r.resolveSrv('_http._tcp.db.default.svc.cluster.local'); return s.length === 2 && s; });
+    expect(srv.map((s) => s.name).sort()).toEqual(['db-0.db.default.svc.cluster.local', 'db-1.db.default.svc.cluster.local']);
+
+    const marker = `${h.stateDir}/volumes/${ns}/data-db-0/marker`;
+    const { writeFileSync, existsSync } = await import('node:fs');
+    writeFileSync(marker, 'kept');
+    await h.core.deleteNamespacedPod({ name: 'db-0', namespace: ns });
+    await until('db-0 re-created and Ready', async () => {
+      const p = await h.core.readNamespacedPod({ name: 'db-0', namespace: ns });
+      return p.metadata!.uid !== p0.metadata!.uid && ready(p);
+    });
+    expect(existsSync(marker)).toBe(true);
+    const s = await until('StatefulSet status', async () => {
+      const s = await h.apps.readNamespacedStatefulSet({ name: 'db', namespace: ns });
+      return s.status?.readyReplicas === 2 && s;
+    });
+    expect(s.status).toMatchObject({ replicas: 2, updatedReplicas: 2, observedGeneration: 1 });
+  });
+});
