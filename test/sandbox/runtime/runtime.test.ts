@@ -62,7 +62,7 @@ describe('sandbox runtime', () => {
     });
     expect(d.status).toMatchObject({ replicas: 2, updatedReplicas: 2, availableReplicas: 2 });
 
-    const addr = await until('the Service address', () => { const a = h.runtime.serviceAddress(ns, 'web'); return a?.ports[80] && a; });
+    const addr = await until('the Service address', () => { const a = h.runtime.serviceAddress(ns, 'web'); return a?.ports[80] ? a : undefined; });
     expect(addr.ip).toMatch(/^127\.20\./);
     const servedBy = new Set<string>();
     for (let i = 0; i < 4; i++) servedBy.add(JSON.parse((await httpGet(addr.ip, addr.ports[80])).body).pod);
