@@ -37,8 +37,21 @@ export function widgetCrd(): V1CustomResourceDefinition {
   return parse(readFileSync(fixturePath('widget-crd.yaml'), 'utf8')) as V1CustomResourceDefinition;
 }
 
+/**
+ * Creates a CRD from its manifest as is. (client-node's typed clients serialize through their
+ * models, which drop the x-kubernetes-* schema keys when given plain YAML.)
+ */
+export async function createCrd(h: Harness, crd: unknown): Promise<void> {
+  const res = await fetch(`${h.server.url}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify(crd),
+  });
+  if (res.status !== 201) throw new Error(`creating the CRD failed: ${res.status} ${await res.text()}`);
+}
+
 export async function installWidgetCrd(h: Harness): Promise<void> {
-  await h.extensions.createCustomResourceDefinition({ body: widgetCrd() });
+  await createCrd(h, widgetCrd());
 }
 
 export interface StatusBody {
