@@ -3,10 +3,16 @@
  * sandbox DNS server on loopback, in front of real HTTP servers as pods on 127.0.x.y addresses.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { WebStackSpec } from '../../src/api/types.js';
 import { clientLoop, closeClientConnections, get, sendRequests } from '../support/http-backends.js';
 import { webStack } from '../support/haproxy-examples.js';
 import { startStack, waitFor, type StackUnderTest } from '../support/haproxy-stack.js';
+import { writeSelfSignedCert } from '../support/self-signed-cert.js';
 
 // Short checks so that a dead pod is noticed in about two seconds.
 const FAST_CHECKS = { intervalSeconds: 1, fall: 2, rise: 1 };
@@ -153,5 +159,47 @@ describe('a backup tier', () => {
     const t = await sendRequests(stack.url, 60);
     expect(t.failures).toEqual([]);
     expect(t.byPod).toEqual({ 'web-2': 60 });
+  });
+});
+
+describe('TLS termination from a Secret laid out as certificate + key file', () => {
+  let stack: StackUnderTest;
+  let dir: string;
+  let ca: Buffer;
+  beforeAll(async () => {
+    dir = mkdtempSync(path.join(tmpdir(), 'haproxy-tls-'));
+    const cert = writeSelfSignedCert(dir);
+    ca = readFileSync(cert);
+    stack = await startStack(webStack('tls', {
+      loadBalancer: { tls: { secretName: 'tls', hstsMaxAgeSeconds: 1234 }, healthCheck: FAST_CHECKS },
+      apps: [{ name: 'web', image: 'x', replicas: 1 }],
+    }), { web: ['127.0.4.1'] }, { tlsCertPath: cert });
+    await stack.waitUp(1);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('serves HTTPS with the certificate and an HSTS header', async () => {
+    const reply = await new Promise<{ status: number; hsts: unknown; body: string }>((resolve, reject) => {
+      https.get(stack.httpsUrl, { ca, servername: 'localhost', agent: false }, (res) => {
+        let body = '';
+        res.on('data', (d: Buffer) => { body += d.toString(); });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, hsts: res.headers['strict-transport-security'], body }));
+      }).on('error', reject);
+    });
+    expect(reply).toEqual({ status: 200, hsts: 'max-age=1234', body: 'web-0' });
+  });
+
+  it('redirects plain HTTP to HTTPS with a 301', async () => {
+    const reply = await new Promise<{ status: number; location: unknown }>((resolve, reject) => {
+      http.get(stack.url, { agent: false }, (res) => {
+        res.resume();
+        resolve({ status: res.statusCode ?? 0, location: res.headers.location });
+      }).on('error', reject);
+    });
+    expect(reply.status).toBe(301);
+    expect(reply.location).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
   });
 });

@@ -41,6 +41,8 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
 
 export interface StackUnderTest {
   readonly url: string;
+  /** The HTTPS port's address, when the stack has TLS. */
+  readonly httpsUrl: string;
   /** The stats port: /healthz, /stats, /metrics. */
   readonly statsUrl: string;
   readonly dns: DnsServer;
@@ -60,8 +62,9 @@ export interface StackUnderTest {
 export async function startStack(
   ws: WebStack,
   podHosts: Record<string, string[]>,
-  resolver: Partial<HaproxyResolverTimings> = { resolveSeconds: 1, holdObsoleteSeconds: 1 },
+  extra: { resolver?: Partial<HaproxyResolverTimings>; tlsCertPath?: string } = {},
 ): Promise<StackUnderTest> {
+  const resolver = extra.resolver ?? { resolveSeconds: 1, holdObsoleteSeconds: 1 };
   const stack = { name: ws.metadata.name, namespace: ws.metadata.namespace ?? 'default' };
   const spec = resolveSpec(ws);
   const ports = { http: await freePort(), stats: await freePort(), https: await freePort() };
@@ -101,7 +104,7 @@ export async function startStack(
       for (const [i, host] of hosts.entries()) await addPod(tier, `${tier}-${i}`, host);
     }
     const config = renderHaproxyConfig(stack, spec, {
-      nameservers: [dns.address], bindAddress: '127.0.0.1', ports, runtimeDir: dir, resolver,
+      nameservers: [dns.address], bindAddress: '127.0.0.1', ports, runtimeDir: dir, resolver, tlsCertPath: extra.tlsCertPath,
     });
     haproxy = await startHaproxy(config, path.join(dir, 'haproxy.sock'), dir);
   } catch (err) {
@@ -113,6 +116,7 @@ export async function startStack(
 
   return {
     url: `http://127.0.0.1:${ports.http}/`,
+    httpsUrl: `https://127.0.0.1:${ports.https}/`,
     statsUrl: `http://127.0.0.1:${ports.stats}`,
     dns, haproxy: running, pods, addPod,
     unpublish: (tier, name) => {

@@ -11,6 +11,7 @@ export function writeSelfSignedCert(dir: string, commonName = 'localhost'): stri
   const cert = path.join(dir, 'tls.pem');
   execFileSync('openssl', [
     'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', `/CN=${commonName}`,
+    '-addext', `subjectAltName=DNS:${commonName},IP:127.0.0.1`,
     '-keyout', cert + HAPROXY_TLS_KEY_SUFFIX, '-out', cert,
   ], { stdio: 'ignore', timeout: 60000 });
   return cert;
