@@ -25,14 +25,16 @@ function lines(config: string, prefix: string): string[] {
   return config.split('\n').map((l) => l.trim()).filter((l) => l.startsWith(prefix));
 }
 
-/** WebStacks in examples/*.yaml, when that directory has any. */
+/** WebStacks in examples/*.yaml, named `example-<file>` (plus `-<name>` when a file holds several). */
 function exampleWebStacks(): [string, WebStack][] {
   if (!existsSync(EXAMPLES_DIR)) return [];
-  return readdirSync(EXAMPLES_DIR).filter((f) => /\.ya?ml$/.test(f)).flatMap((f) =>
-    parseAllDocuments(readFileSync(path.join(EXAMPLES_DIR, f), 'utf8'))
+  return readdirSync(EXAMPLES_DIR).filter((f) => /\.ya?ml$/.test(f)).sort().flatMap((f) => {
+    const stacks = parseAllDocuments(readFileSync(path.join(EXAMPLES_DIR, f), 'utf8'))
       .map((d) => d.toJS() as WebStack)
-      .filter((o) => o?.kind === 'WebStack')
-      .map((o): [string, WebStack] => [`example-${o.metadata.name}`, o]));
+      .filter((o) => o?.kind === 'WebStack');
+    const base = `example-${f.replace(/\.ya?ml$/, '')}`;
+    return stacks.map((o): [string, WebStack] => [stacks.length === 1 ? base : `${base}-${o.metadata.name}`, o]);
+  });
 }
 
 describe('renderHaproxyConfig', () => {
