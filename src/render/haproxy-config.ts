@@ -76,6 +76,27 @@ export function healthPathProblems(spec: ResolvedSpec): string[] {
     [`spec.apps[${i}].healthPath: must equal the health path of spec.apps[0] (${first.healthPath}): haproxy checks every tier of the one backend with the same request, got ${app.healthPath}`]);
 }
 
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+/** A path haproxy can take as one word: no whitespace or quotes that would end the word or the line. */
+const HTTP_PATH = /^\/[\x21-\x7e]*$/;
+
+/**
+ * Everything from the WebStack that lands in haproxy.cfg as a word, checked again here: a newline
+ * in a health path would otherwise inject configuration.
+ */
+function inputProblems(stack: { name: string; namespace: string }, spec: ResolvedSpec): string[] {
+  const problems: string[] = [];
+  if (!DNS_LABEL.test(stack.namespace)) problems.push(`metadata.namespace: ${JSON.stringify(stack.namespace)} is not a DNS label`);
+  if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(stack.name)) problems.push(`metadata.name: ${JSON.stringify(stack.name)} is not a DNS name`);
+  spec.apps.forEach((app, i) => {
+    if (!DNS_LABEL.test(app.name)) problems.push(`spec.apps[${i}].name: ${JSON.stringify(app.name)} is not a DNS label`);
+    if (!HTTP_PATH.test(app.healthPath) || /["'\\#]/.test(app.healthPath)) {
+      problems.push(`spec.apps[${i}].healthPath: ${JSON.stringify(app.healthPath)} must start with / and hold no spaces, quotes, backslashes or #`);
+    }
+  });
+  return problems;
+}
+
 function bind(address: string, port: number): string {
   return `${address}:${port}`;
 }
@@ -99,7 +120,7 @@ export function renderHaproxyConfig(
   options: HaproxyConfigOptions = {},
 ): string {
   if (spec.apps.length === 0) throw new Error('spec.apps: at least one app tier is needed to render haproxy.cfg');
-  const problems = healthPathProblems(spec);
+  const problems = [...inputProblems(stack, spec), ...healthPathProblems(spec)];
   if (problems.length > 0) throw new Error(problems.join('; '));
   for (const s of options.nameservers ?? []) {
     if (!/^[0-9a-fA-F.:[\]]+:\d+$/.test(s)) throw new Error(`nameservers: ${s} is not ip:port`);

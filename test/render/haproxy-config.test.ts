@@ -123,6 +123,15 @@ describe('renderHaproxyConfig', () => {
     expect(healthPathProblems(resolveSpec(same))).toEqual([]);
   });
 
+  it.each([
+    ['a newline in a health path', { apps: [{ name: 'web', image: 'x', healthPath: '/ok\n  server evil 1.2.3.4:80' }] }, /^spec\.apps\[0\]\.healthPath: /],
+    ['a space in a health path', { loadBalancer: { healthCheck: { path: '/a b' } }, apps: [{ name: 'web', image: 'x' }] }, /^spec\.apps\[0\]\.healthPath: /],
+    ['a relative health path', { apps: [{ name: 'web', image: 'x', healthPath: 'healthz' }] }, /^spec\.apps\[0\]\.healthPath: /],
+    ['a tier name that is not a DNS label', { apps: [{ name: 'Web tier', image: 'x' }] }, /^spec\.apps\[0\]\.name: /],
+  ])('refuses %s, naming the field', (_what, spec, error) => {
+    expect(() => render(webStack('bad', spec as WebStack['spec']))).toThrow(error);
+  });
+
   it('refuses a stack without tiers and a nameserver that is not ip:port', () => {
     expect(() => render(webStack('none', { apps: [] }))).toThrow(/^spec\.apps: /);
     expect(() => render(minimal, { nameservers: ['kube-dns'] })).toThrow(/^nameservers: kube-dns is not ip:port/);
