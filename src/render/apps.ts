@@ -8,6 +8,10 @@ import type { EnvVar, WebStack } from '../api/types.js';
 import { SECRET_KEYS } from './credentials.js';
 import { MYSQL_PORT } from './mysql-config.js';
 import { ownedMetadata, type KubeObject } from './object.js';
+// Types only (erased at build): the compiler checks every field name against the Kubernetes API.
+import type { IDeploymentSpec } from 'kubernetes-models/apps/v1/DeploymentSpec';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IServiceSpec } from 'kubernetes-models/v1/ServiceSpec';
 
 export const APP_CONTAINER = 'app';
 /**
@@ -38,7 +42,7 @@ function renderAppDeployment(ws: WebStack, spec: ResolvedSpec, app: ResolvedApp)
   const userNames = new Set(app.env.map((e) => e.name));
   const env = [...databaseEnv(ws, spec).filter((e) => !userNames.has(e.name)), ...app.env];
   const probe = { httpGet: { path: app.healthPath, port: APP_PORT_NAME } };
-  const container: Record<string, unknown> = {
+  const container: IContainer = {
     name: APP_CONTAINER,
     image: app.image,
     ports: [{ name: APP_PORT_NAME, containerPort: app.port, protocol: 'TCP' }],
@@ -69,7 +73,7 @@ function renderAppDeployment(ws: WebStack, spec: ResolvedSpec, app: ResolvedApp)
           containers: [container],
         },
       },
-    },
+    } satisfies IDeploymentSpec,
   };
 }
 
@@ -83,7 +87,7 @@ function renderAppService(ws: WebStack, app: ResolvedApp): KubeObject {
       clusterIP: 'None',
       selector: componentSelector(stack, 'app', app.name),
       ports: [{ name: APP_PORT_NAME, port: app.port, targetPort: APP_PORT_NAME, protocol: 'TCP' }],
-    },
+    } satisfies IServiceSpec,
   };
 }
 

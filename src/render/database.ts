@@ -15,6 +15,12 @@ import {
   SERVER_CONFIG_KEY, START_SCRIPT_KEY,
 } from './mysql-config.js';
 import { ownedMetadata, type KubeObject } from './object.js';
+// Types only (erased at build): the compiler checks every field name against the Kubernetes API.
+import type { IStatefulSetSpec } from 'kubernetes-models/apps/v1/StatefulSetSpec';
+import type { IPodDisruptionBudgetSpec } from 'kubernetes-models/policy/v1/PodDisruptionBudgetSpec';
+import type { IContainer } from 'kubernetes-models/v1/Container';
+import type { IPersistentVolumeClaimSpec } from 'kubernetes-models/v1/PersistentVolumeClaimSpec';
+import type { IServiceSpec } from 'kubernetes-models/v1/ServiceSpec';
 
 /** The images' mysql user and group. */
 export const DATABASE_UID = 999;
@@ -70,7 +76,7 @@ function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database']): KubeObje
   const secret = names.mysqlSecret(stack);
   const selector = componentSelector(stack, 'database');
   const ping = pingCommand(db.engine);
-  const container: Record<string, unknown> = {
+  const container: IContainer = {
     name: DATABASE_CONTAINER,
     image: db.image,
     command: ['sh', `${DATABASE_CONFIG_DIR}/${START_SCRIPT_KEY}`],
@@ -101,60 +107,56 @@ function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database']): KubeObje
   };
   if (db.resources) container.resources = db.resources;
 
-  const claim: Record<string, unknown> = {
+  const claim: IPersistentVolumeClaimSpec = {
     accessModes: ['ReadWriteOnce'],
     resources: { requests: { storage: db.storage.size } },
   };
   if (db.storage.storageClassName) claim.storageClassName = db.storage.storageClassName;
 
-  return {
-    apiVersion: 'apps/v1',
-    kind: 'StatefulSet',
-    metadata: ownedMetadata(ws, names.mysql(stack), stackLabels(stack, 'database')),
-    spec: {
-      serviceName: headless,
-      replicas: db.replicas,
-      // Every instance starts read-only and waits for the operator, so there is nothing to order.
-      podManagementPolicy: 'Parallel',
-      selector: { matchLabels: selector },
-      template: {
-        metadata: {
-          labels: stackLabels(stack, 'database'),
-          annotations: { [ANNOTATION_CONFIG_CHECKSUM]: checksum(renderServerConfig(db), renderStartScript(db.engine)) },
-        },
-        spec: {
-          enableServiceLinks: false,
-          terminationGracePeriodSeconds: 60,
-          securityContext: {
-            runAsUser: DATABASE_UID,
-            runAsGroup: DATABASE_UID,
-            fsGroup: DATABASE_UID,
-            runAsNonRoot: true,
-            seccompProfile: { type: 'RuntimeDefault' },
-          },
-          affinity: {
-            podAntiAffinity: {
-              preferredDuringSchedulingIgnoredDuringExecution: [{
-                weight: 100,
-                podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } },
-              }],
-            },
-          },
-          containers: [container],
-          volumes: [
-            { name: 'config', configMap: { name: names.mysqlConfig(stack), defaultMode: 0o444 } },
-            { name: 'tmp', emptyDir: {} },
-          ],
-        },
+  const spec: IStatefulSetSpec = {
+    serviceName: headless,
+    replicas: db.replicas,
+    // Every instance starts read-only and waits for the operator, so there is nothing to order.
+    podManagementPolicy: 'Parallel',
+    selector: { matchLabels: selector },
+    template: {
+      metadata: {
+        labels: stackLabels(stack, 'database'),
+        annotations: { [ANNOTATION_CONFIG_CHECKSUM]: checksum(renderServerConfig(db), renderStartScript(db.engine)) },
       },
-      volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: claim }],
+      spec: {
+        enableServiceLinks: false,
+        terminationGracePeriodSeconds: 60,
+        securityContext: {
+          runAsUser: DATABASE_UID,
+          runAsGroup: DATABASE_UID,
+          fsGroup: DATABASE_UID,
+          runAsNonRoot: true,
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+        affinity: {
+          podAntiAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [{
+              weight: 100,
+              podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: selector } },
+            }],
+          },
+        },
+        containers: [container],
+        volumes: [
+          { name: 'config', configMap: { name: names.mysqlConfig(stack), defaultMode: 0o444 } },
+          { name: 'tmp', emptyDir: {} },
+        ],
+      },
     },
+    volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: claim }],
   };
+  return { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: ownedMetadata(ws, names.mysql(stack), stackLabels(stack, 'database')), spec };
 }
 
 function renderService(ws: WebStack, name: string, selector: Record<string, string>, headless: boolean): KubeObject {
   const stack = ws.metadata.name;
-  const spec: Record<string, unknown> = {
+  const spec: IServiceSpec = {
     selector,
     ports: [{ name: DATABASE_PORT_NAME, port: MYSQL_PORT, targetPort: DATABASE_PORT_NAME, protocol: 'TCP' }],
   };
@@ -174,7 +176,7 @@ function renderDisruptionBudget(ws: WebStack): KubeObject {
     apiVersion: 'policy/v1',
     kind: 'PodDisruptionBudget',
     metadata: ownedMetadata(ws, names.mysql(stack), stackLabels(stack, 'database')),
-    spec: { maxUnavailable: 1, selector: { matchLabels: componentSelector(stack, 'database') } },
+    spec: { maxUnavailable: 1, selector: { matchLabels: componentSelector(stack, 'database') } } satisfies IPodDisruptionBudgetSpec,
   };
 }
 

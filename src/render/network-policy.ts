@@ -11,18 +11,19 @@ import type { WebStack } from '../api/types.js';
 import { HAPROXY_PORTS } from './haproxy-config.js';
 import { MYSQL_PORT } from './mysql-config.js';
 import { ownedMetadata, type KubeObject } from './object.js';
+// Types only (erased at build): the compiler checks every field name against the Kubernetes API.
+import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
+import type { INetworkPolicyPort } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPort';
+import type { INetworkPolicySpec } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicySpec';
 
 /** The label every namespace carries (set by the API server since Kubernetes 1.22). */
 const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
 const DNS_NAMESPACE = 'kube-system';
 const DNS_PORT = 53;
 
-type Peer = Record<string, unknown>;
-type Port = { protocol: 'TCP' | 'UDP'; port: number };
-interface Rules {
-  ingress?: { from?: Peer[]; ports: Port[] }[];
-  egress?: { to: Peer[]; ports: Port[] }[];
-}
+type Peer = INetworkPolicyPeer;
+type Port = INetworkPolicyPort & { protocol: 'TCP' | 'UDP'; port: number };
+type Rules = Pick<INetworkPolicySpec, 'ingress' | 'egress'>;
 
 const tcp = (port: number): Port => ({ protocol: 'TCP', port });
 const podsOf = (stack: string, component: Component): Peer => ({ podSelector: { matchLabels: componentSelector(stack, component) } });
@@ -38,12 +39,12 @@ function stackWideLabels(stack: string): Record<string, string> {
 function policy(
   ws: WebStack, purpose: string, labels: Record<string, string>, podSelector: Record<string, string>, rules: Rules,
 ): KubeObject {
-  const policyTypes = [...(rules.ingress ? ['Ingress'] : []), ...(rules.egress ? ['Egress'] : [])];
+  const policyTypes: INetworkPolicySpec['policyTypes'] = [...(rules.ingress ? ['Ingress' as const] : []), ...(rules.egress ? ['Egress' as const] : [])];
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
     metadata: ownedMetadata(ws, names.networkPolicy(ws.metadata.name, purpose), labels),
-    spec: { podSelector: { matchLabels: podSelector }, policyTypes, ...rules },
+    spec: { podSelector: { matchLabels: podSelector }, policyTypes, ...rules } satisfies INetworkPolicySpec,
   };
 }
 

@@ -1,0 +1,16 @@
+/** Rendering: a WebStack as Kubernetes objects. Pure functions, no I/O. */
+export { renderStack, APPLY_ORDER, type StackInputs } from './stack.js';
+export type { KubeObject, KubeObjectMeta, OwnerReference } from './object.js';
+export {
+  SECRET_KEYS, ADMIN_USER, REPLICATION_USER, newDatabaseCredentials, credentialsFromSecretData, credentialsToSecretData,
+  type DatabaseCredentials, type RandomBytes,
+} from './credentials.js';
+export {
+  renderServerConfig, renderStartScript, DATABASE_CONFIG_DIR, SERVER_CONFIG_KEY, START_SCRIPT_KEY, DATA_VOLUME_PATH,
+  DEFAULT_DATA_DIR, MYSQL_PORT,
+} from './mysql-config.js';
+export { renderDatabase, renderDatabaseSecret, DATABASE_CONTAINER, DATABASE_UID } from './database.js';
+export { renderApps, databaseEnv, APP_CONTAINER, APP_MAX_SURGE } from './apps.js';
+export { renderNetworkPolicies } from './network-policy.js';
+export { renderLoadBalancer } from './loadbalancer.js';
+export { objectsToYaml } from './yaml.js';

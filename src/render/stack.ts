@@ -1,0 +1,42 @@
+/**
+ * A whole WebStack as the Kubernetes objects it should consist of. Pure: the caller validates the
+ * WebStack first and supplies the database credentials (from the existing Secret, or new ones once).
+ */
+import { resolveSpec } from '../api/defaults.js';
+import type { WebStack } from '../api/types.js';
+import { renderApps } from './apps.js';
+import type { DatabaseCredentials } from './credentials.js';
+import { renderDatabase } from './database.js';
+import { renderLoadBalancer } from './loadbalancer.js';
+import { renderNetworkPolicies } from './network-policy.js';
+import type { KubeObject } from './object.js';
+
+export interface StackInputs {
+  credentials: DatabaseCredentials;
+}
+
+/**
+ * Apply order: what pods mount or read first, the policies that guard them before any pod runs,
+ * then Services so DNS names exist when the workloads start, the database before the apps.
+ */
+export const APPLY_ORDER = [
+  'Secret', 'ConfigMap', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'StatefulSet', 'Deployment',
+] as const;
+
+function applyRank(kind: string): number {
+  const rank = (APPLY_ORDER as readonly string[]).indexOf(kind);
+  return rank < 0 ? APPLY_ORDER.length : rank;
+}
+
+/** Every object of the stack, in apply order (stable within a kind), each in the WebStack's namespace. */
+export function renderStack(ws: WebStack, inputs: StackInputs): KubeObject[] {
+  const spec = resolveSpec(ws);
+  const objects = [
+    ...renderLoadBalancer(ws, spec),
+    ...renderApps(ws, spec),
+    ...renderDatabase(ws, spec, inputs.credentials),
+    ...renderNetworkPolicies(ws, spec),
+  ];
+  // Array.prototype.sort is stable: within a kind, the order the renderers chose is kept.
+  return objects.sort((a, b) => applyRank(a.kind) - applyRank(b.kind));
+}

@@ -1,0 +1,65 @@
+import { describe, expect, it } from '@jest/globals';
+import { randomBytes } from 'node:crypto';
+import {
+  ADMIN_USER, credentialsFromSecretData, credentialsToSecretData, newDatabaseCredentials, REPLICATION_USER, SECRET_KEYS,
+} from '../../src/render/credentials.js';
+
+/** A random source that hands out the given bytes in order, cycling. */
+function scripted(bytes: number[]): (n: number) => Uint8Array {
+  let i = 0;
+  return (n) => Uint8Array.from({ length: n }, () => bytes[i++ % bytes.length]);
+}
+
+describe('newDatabaseCredentials', () => {
+  it('generates three different 32-character alphanumeric passwords and the fixed account names', () => {
+    const c = newDatabaseCredentials(randomBytes);
+    expect(c.adminUser).toBe(ADMIN_USER);
+    expect(c.replicationUser).toBe(REPLICATION_USER);
+    const passwords = [c.adminPassword, c.replicationPassword, c.appPassword];
+    for (const p of passwords) expect(p).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(new Set(passwords).size).toBe(3);
+    expect(newDatabaseCredentials(randomBytes).adminPassword).not.toBe(c.adminPassword);
+  });
+
+  it.each([
+    ['byte 0 is A', [0], 'A'],
+    ['byte 61 is 9', [61], '9'],
+    ['byte 62 wraps to A', [62], 'A'],
+    ['bytes from 248 are skipped, not folded onto the first letters', [255, 248, 1], 'B'],
+  ])('uses the random source: %s', (_name, bytes, first) => {
+    const c = newDatabaseCredentials(scripted(bytes));
+    expect(c.adminPassword[0]).toBe(first);
+    expect(c.adminPassword).toHaveLength(32);
+  });
+});
+
+describe('Secret data', () => {
+  const credentials = newDatabaseCredentials(randomBytes);
+
+  it('stores every key base64-encoded and reads it back unchanged', () => {
+    const data = credentialsToSecretData(credentials);
+    expect(Object.keys(data)).toEqual(Object.values(SECRET_KEYS));
+    expect(Buffer.from(data[SECRET_KEYS.adminPassword], 'base64').toString()).toBe(credentials.adminPassword);
+    expect(credentialsFromSecretData(data)).toEqual(credentials);
+  });
+
+  it('keeps values it did not generate (rendering never changes existing credentials)', () => {
+    const custom = { ...credentials, appPassword: "pässwörd with 'quotes'" };
+    expect(credentialsFromSecretData(credentialsToSecretData(custom))).toEqual(custom);
+  });
+
+  it.each([
+    ['no data at all', undefined, /my-secret: missing keys admin-user, admin-password, replication-user, replication-password, app-password/],
+    ['one key missing', 'replication-password', /my-secret: missing key replication-password$/],
+  ])('names the missing keys and never a value: %s', (_name, drop, message) => {
+    const data = drop === undefined ? undefined : Object.fromEntries(Object.entries(credentialsToSecretData(credentials)).filter(([k]) => k !== drop));
+    let error: Error | undefined;
+    try {
+      credentialsFromSecretData(data, 'my-secret');
+    } catch (err) {
+      error = err as Error;
+    }
+    expect(error?.message).toMatch(message);
+    expect(error?.message).not.toContain(credentials.adminPassword);
+  });
+});

@@ -1,0 +1,106 @@
+import { describe, expect, it } from '@jest/globals';
+import { LABEL_ROLE, ROLE_PRIMARY, ROLE_REPLICA } from '../../src/api/labels.js';
+import type { DatabaseSpec } from '../../src/api/types.js';
+import { credentialsFromSecretData, SECRET_KEYS } from '../../src/render/credentials.js';
+import { renderDatabase } from '../../src/render/database.js';
+import { renderServerConfig, renderStartScript } from '../../src/render/mysql-config.js';
+import { envOf, find, type Loose } from './find.js';
+import { FIXED_CREDENTIALS, withSpec } from './fixtures.js';
+
+function render(database: DatabaseSpec = {}) {
+  const [ws, spec] = withSpec({ database });
+  const objects = renderDatabase(ws, spec, FIXED_CREDENTIALS);
+  const sts = find(objects, 'StatefulSet', 'shop-mysql');
+  return { objects, spec, sts, pod: sts.spec.template.spec, container: sts.spec.template.spec.containers[0] };
+}
+
+describe('renderDatabase', () => {
+  it('renders the Secret, ConfigMap, three Services, the StatefulSet and the PodDisruptionBudget', () => {
+    const { objects } = render();
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'Secret/shop-mysql', 'ConfigMap/shop-mysql', 'Service/shop-mysql', 'Service/shop-mysql-primary',
+      'Service/shop-mysql-replicas', 'StatefulSet/shop-mysql', 'PodDisruptionBudget/shop-mysql',
+    ]);
+  });
+
+  it('stores the given credentials unchanged in the Secret', () => {
+    const secret = find(render().objects, 'Secret', 'shop-mysql');
+    expect(secret.type).toBe('Opaque');
+    expect(credentialsFromSecretData(secret.data)).toEqual(FIXED_CREDENTIALS);
+  });
+
+  it('puts the rendered server config and start script in the ConfigMap', () => {
+    const { objects, spec } = render({ engine: 'mariadb' });
+    const cm = find(objects, 'ConfigMap', 'shop-mysql');
+    expect(cm.data).toEqual({ 'webstack.cnf': renderServerConfig(spec.database), 'start.sh': renderStartScript('mariadb') });
+  });
+
+  it.each<[string, DatabaseSpec, (r: ReturnType<typeof render>) => unknown, unknown]>([
+    ['default image', {}, (r) => r.container.image, 'mysql:8.4'],
+    ['engine mariadb image', { engine: 'mariadb' }, (r) => r.container.image, 'mariadb:11.4'],
+    ['image override', { image: 'mysql:8.4.3' }, (r) => r.container.image, 'mysql:8.4.3'],
+    ['mysql probe tool', {}, (r) => r.container.readinessProbe.exec.command[2], expect.stringContaining('exec mysqladmin ')],
+    ['mariadb probe tool', { engine: 'mariadb' }, (r) => r.container.readinessProbe.exec.command[2], expect.stringContaining('exec mariadb-admin ')],
+    ['replicas default', {}, (r) => r.sts.spec.replicas, 3],
+    ['replicas', { replicas: 5 }, (r) => r.sts.spec.replicas, 5],
+    ['storage default', {}, (r) => r.sts.spec.volumeClaimTemplates[0].spec, { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } }],
+    ['storage size and class', { storage: { size: '50Gi', storageClassName: 'fast' } }, (r) => r.sts.spec.volumeClaimTemplates[0].spec,
+      { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } }, storageClassName: 'fast' }],
+    ['no resources by default', {}, (r) => r.container.resources, undefined],
+    ['resources', { resources: { limits: { memory: '1Gi' } } }, (r) => r.container.resources, { limits: { memory: '1Gi' } }],
+  ])('%s', (_name, database, pick, expected) => {
+    expect(pick(render(database))).toEqual(expected);
+  });
+
+  it('runs the start script from the ConfigMap with the pod name, report host and admin account from the Secret', () => {
+    const { container, pod, sts } = render();
+    expect(container.command).toEqual(['sh', '/etc/mysql/webstack/start.sh']);
+    const env = envOf(container);
+    expect(env.POD_NAME.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
+    expect(env.REPORT_HOST.value).toBe('$(POD_NAME).shop-mysql.shop.svc.cluster.local');
+    expect(env.ADMIN_USER.valueFrom).toEqual({ secretKeyRef: { name: 'shop-mysql', key: SECRET_KEYS.adminUser } });
+    expect(env.ADMIN_PASSWORD.valueFrom).toEqual({ secretKeyRef: { name: 'shop-mysql', key: SECRET_KEYS.adminPassword } });
+    expect(pod.volumes).toContainEqual({ name: 'config', configMap: { name: 'shop-mysql', defaultMode: 0o444 } });
+    expect(JSON.stringify(sts)).not.toContain(FIXED_CREDENTIALS.adminPassword);
+  });
+
+  it('starts every pod in parallel, without a role label, as the images mysql user, spread over nodes', () => {
+    const { sts, pod, container } = render();
+    expect(sts.spec.podManagementPolicy).toBe('Parallel');
+    expect(sts.spec.serviceName).toBe('shop-mysql');
+    expect(sts.spec.template.metadata.labels[LABEL_ROLE]).toBeUndefined();
+    expect(sts.spec.selector.matchLabels[LABEL_ROLE]).toBeUndefined();
+    expect(pod.securityContext).toMatchObject({ runAsUser: 999, fsGroup: 999, runAsNonRoot: true });
+    expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    const term = pod.affinity.podAntiAffinity.preferredDuringSchedulingIgnoredDuringExecution[0].podAffinityTerm;
+    expect(term).toEqual({ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: sts.spec.selector.matchLabels } });
+  });
+
+  it('probes only the local server, with liveness more lenient than readiness', () => {
+    const { container } = render();
+    const script = container.readinessProbe.exec.command[2] as string;
+    expect(script).toContain('--socket=/var/lib/mysql/data/mysqld.sock');
+    expect(script).not.toMatch(/primary|--host/);
+    const tolerance = (p: Loose) => p.periodSeconds * p.failureThreshold;
+    expect(tolerance(container.livenessProbe)).toBeGreaterThan(tolerance(container.readinessProbe));
+    expect(tolerance(container.startupProbe)).toBeGreaterThanOrEqual(300);
+  });
+
+  it('selects the primary and the replicas by the role label the operator moves; the headless Service publishes unready pods', () => {
+    const { objects, sts } = render();
+    const selector = sts.spec.selector.matchLabels;
+    const headless = find(objects, 'Service', 'shop-mysql');
+    expect(headless.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true, selector });
+    expect(find(objects, 'Service', 'shop-mysql-primary').spec.selector).toEqual({ ...selector, [LABEL_ROLE]: ROLE_PRIMARY });
+    expect(find(objects, 'Service', 'shop-mysql-replicas').spec.selector).toEqual({ ...selector, [LABEL_ROLE]: ROLE_REPLICA });
+    expect(find(objects, 'PodDisruptionBudget', 'shop-mysql').spec).toEqual({ maxUnavailable: 1, selector: { matchLabels: selector } });
+  });
+
+  it('rolls the pods when the config or script changes, and only then', () => {
+    const checksum = (database: DatabaseSpec) => render(database).sts.spec.template.metadata.annotations['webstack.dev/config-checksum'];
+    expect(checksum({})).toMatch(/^[0-9a-f]{64}$/);
+    expect(checksum({ replicas: 5, storage: { size: '1Gi' } })).toBe(checksum({}));
+    expect(checksum({ replication: { mode: 'async' } })).not.toBe(checksum({}));
+    expect(checksum({ engine: 'mariadb' })).not.toBe(checksum({}));
+  });
+});
