@@ -1,0 +1,73 @@
+/**
+ * Does a live object already hold what we would apply? A semantic comparison of the fields we
+ * set (the desired object) against the live one, ignoring everything the server or other
+ * controllers add. Steady state must make zero writes, so this decides every apply.
+ */
+
+type Json = unknown;
+
+function isObject(v: Json): v is Record<string, Json> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isEmpty(v: Json): boolean {
+  return v === undefined || v === null || (Array.isArray(v) && v.length === 0) || (isObject(v) && Object.keys(v).length === 0);
+}
+
+/**
+ * Why `live` differs from `desired` at `path`, or undefined when every field of `desired` is
+ * present in `live` with the same value. Objects: desired keys only (extra live keys are
+ * defaults or someone else's). Arrays: same length, element-wise. Empty desired values match
+ * an absent live field, since the server drops them.
+ */
+export function firstDifference(desired: Json, live: Json, path = ''): string | undefined {
+  if (isEmpty(desired) && isEmpty(live)) return undefined;
+  if (isObject(desired)) {
+    if (!isObject(live)) return `${path || '.'}: missing`;
+    for (const [k, v] of Object.entries(desired)) {
+      const d = firstDifference(v, live[k], path ? `${path}.${k}` : k);
+      if (d) return d;
+    }
+    return undefined;
+  }
+  if (Array.isArray(desired)) {
+    if (!Array.isArray(live)) return `${path}: missing`;
+    if (live.length !== desired.length) return `${path}: ${live.length} items, want ${desired.length}`;
+    for (let i = 0; i < desired.length; i++) {
+      const d = firstDifference(desired[i], live[i], `${path}[${i}]`);
+      if (d) return d;
+    }
+    return undefined;
+  }
+  if (desired === live) return undefined;
+  // Quantities and ports may come back as a number or its string form.
+  if ((typeof desired === 'number' || typeof desired === 'string') && (typeof live === 'number' || typeof live === 'string')
+    && String(desired) === String(live)) return undefined;
+  return `${path}: ${live === undefined ? 'missing' : 'differs'}`;
+}
+
+/**
+ * The parts we compare: spec-like fields and our labels, annotations and owner references.
+ * Owner references are a list keyed by uid on the server, so others' entries are left out.
+ */
+function comparable(o: Record<string, Json>, ownerUids?: Set<unknown>): Record<string, Json> {
+  const { status: _status, apiVersion: _a, kind: _k, ...rest } = o;
+  const meta = isObject(o.metadata) ? o.metadata : {};
+  const refs = Array.isArray(meta.ownerReferences) ? meta.ownerReferences : [];
+  return {
+    ...rest,
+    metadata: {
+      labels: meta.labels,
+      annotations: meta.annotations,
+      ownerReferences: ownerUids ? refs.filter((r) => isObject(r) && ownerUids.has(r.uid)) : refs,
+    },
+  };
+}
+
+/** Why `desired` must be applied (a reason for the log), or undefined when live already matches. */
+export function applyReason(desired: Record<string, Json>, live: Record<string, Json> | undefined): string | undefined {
+  if (!live) return 'does not exist';
+  const want = comparable(desired);
+  const uids = new Set((want.metadata as { ownerReferences: Json[] }).ownerReferences.map((r) => isObject(r) && r.uid));
+  return firstDifference(want, comparable(live, uids));
+}

@@ -1,0 +1,52 @@
+import { describe, expect, it } from '@jest/globals';
+import { applyReason, firstDifference } from '../../src/controller/diff.js';
+
+const owner = { apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', name: 'shop', uid: 'u1', controller: true, blockOwnerDeletion: true };
+const desired = {
+  apiVersion: 'apps/v1', kind: 'Deployment',
+  metadata: { name: 'shop-web', namespace: 'ns', labels: { a: '1' }, ownerReferences: [owner] },
+  spec: { replicas: 3, template: { spec: { containers: [{ name: 'app', image: 'x:1', env: [] }] } } },
+};
+function live(patch: (o: any) => void): any {
+  const o = JSON.parse(JSON.stringify(desired));
+  o.metadata = { ...o.metadata, uid: 'd1', resourceVersion: '7', generation: 2, managedFields: [{}], creationTimestamp: 'x' };
+  o.spec.progressDeadlineSeconds = 600;
+  o.spec.template.spec.containers[0].imagePullPolicy = 'IfNotPresent';
+  delete o.spec.template.spec.containers[0].env;
+  o.status = { readyReplicas: 1 };
+  patch(o);
+  return o;
+}
+
+describe('applyReason', () => {
+  it.each([
+    ['server defaults, metadata and status added by others', (_: any) => {}, undefined],
+    ['someone scaled it', (o: any) => { o.spec.replicas = 5; }, 'spec.replicas: differs'],
+    ['someone changed the image', (o: any) => { o.spec.template.spec.containers[0].image = 'y'; }, 'spec.template.spec.containers[0].image: differs'],
+    ['a sidecar was added', (o: any) => { o.spec.template.spec.containers.push({ name: 's' }); }, 'spec.template.spec.containers: 2 items, want 1'],
+    ['our label removed', (o: any) => { delete o.metadata.labels.a; }, 'metadata.labels.a: missing'],
+    ['an extra label from someone else', (o: any) => { o.metadata.labels.b = '2'; }, undefined],
+    ['another owner reference added by someone else', (o: any) => { o.metadata.ownerReferences.push({ uid: 'other', kind: 'X', name: 'x', apiVersion: 'v1' }); }, undefined],
+    ['our owner reference removed', (o: any) => { o.metadata.ownerReferences = []; }, 'metadata.ownerReferences: 0 items, want 1'],
+    ['a number came back as a string', (o: any) => { o.spec.replicas = '3'; }, undefined],
+  ])('%s', (_name, mutate, want) => {
+    expect(applyReason(desired, live(mutate))).toBe(want);
+  });
+
+  it('a missing object must be created', () => {
+    expect(applyReason(desired, undefined)).toBe('does not exist');
+  });
+});
+
+describe('firstDifference', () => {
+  it.each([
+    [{ a: [] }, {}, undefined],
+    [{ a: {} }, { a: null }, undefined],
+    [{ a: false }, {}, 'a: missing'],
+    [{ a: 0 }, { a: 0 }, undefined],
+    [[1, 2], [2, 1], '[0]: differs'],
+    [{ a: { b: 1 } }, { a: 'x' }, 'a: missing'],
+  ])('%j vs %j', (d, l, want) => {
+    expect(firstDifference(d, l)).toBe(want);
+  });
+});
