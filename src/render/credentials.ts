@@ -11,7 +11,7 @@ export const SECRET_KEYS = {
   appPassword: 'app-password',
 } as const;
 
-export type DatabaseCredentials = { [K in keyof typeof SECRET_KEYS]: string };
+export type DatabaseCredentials = { -readonly [K in keyof typeof SECRET_KEYS]: string };
 
 /** The operator's account on every instance (created by the start script), and the replication account. */
 export const ADMIN_USER = 'webstack-admin';
