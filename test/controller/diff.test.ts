@@ -7,8 +7,13 @@ const desired = {
   metadata: { name: 'shop-web', namespace: 'ns', labels: { a: '1' }, ownerReferences: [owner] },
   spec: { replicas: 3, template: { spec: { containers: [{ name: 'app', image: 'x:1', env: [] }] } } },
 };
-function live(patch: (o: any) => void): any {
-  const o = JSON.parse(JSON.stringify(desired));
+interface Live {
+  metadata: { labels: Record<string, string>; ownerReferences: object[] } & Record<string, unknown>;
+  spec: { replicas: number | string; template: { spec: { containers: Record<string, unknown>[] } } } & Record<string, unknown>;
+  status?: unknown;
+}
+function live(patch: (o: Live) => void): Live {
+  const o = JSON.parse(JSON.stringify(desired)) as Live;
   o.metadata = { ...o.metadata, uid: 'd1', resourceVersion: '7', generation: 2, managedFields: [{}], creationTimestamp: 'x' };
   o.spec.progressDeadlineSeconds = 600;
   o.spec.template.spec.containers[0].imagePullPolicy = 'IfNotPresent';
@@ -20,17 +25,17 @@ function live(patch: (o: any) => void): any {
 
 describe('applyReason', () => {
   it.each([
-    ['server defaults, metadata and status added by others', (_: any) => {}, undefined],
-    ['someone scaled it', (o: any) => { o.spec.replicas = 5; }, 'spec.replicas: differs'],
-    ['someone changed the image', (o: any) => { o.spec.template.spec.containers[0].image = 'y'; }, 'spec.template.spec.containers[0].image: differs'],
-    ['a sidecar was added', (o: any) => { o.spec.template.spec.containers.push({ name: 's' }); }, 'spec.template.spec.containers: 2 items, want 1'],
-    ['our label removed', (o: any) => { delete o.metadata.labels.a; }, 'metadata.labels.a: missing'],
-    ['an extra label from someone else', (o: any) => { o.metadata.labels.b = '2'; }, undefined],
-    ['another owner reference added by someone else', (o: any) => { o.metadata.ownerReferences.push({ uid: 'other', kind: 'X', name: 'x', apiVersion: 'v1' }); }, undefined],
-    ['our owner reference removed', (o: any) => { o.metadata.ownerReferences = []; }, 'metadata.ownerReferences: 0 items, want 1'],
-    ['a number came back as a string', (o: any) => { o.spec.replicas = '3'; }, undefined],
+    ['server defaults, metadata and status added by others', (_: Live) => {}, undefined],
+    ['someone scaled it', (o: Live) => { o.spec.replicas = 5; }, 'spec.replicas: differs'],
+    ['someone changed the image', (o: Live) => { o.spec.template.spec.containers[0].image = 'y'; }, 'spec.template.spec.containers[0].image: differs'],
+    ['a sidecar was added', (o: Live) => { o.spec.template.spec.containers.push({ name: 's' }); }, 'spec.template.spec.containers: 2 items, want 1'],
+    ['our label removed', (o: Live) => { delete o.metadata.labels.a; }, 'metadata.labels.a: missing'],
+    ['an extra label from someone else', (o: Live) => { o.metadata.labels.b = '2'; }, undefined],
+    ['another owner reference added by someone else', (o: Live) => { o.metadata.ownerReferences.push({ uid: 'other', kind: 'X', name: 'x', apiVersion: 'v1' }); }, undefined],
+    ['our owner reference removed', (o: Live) => { o.metadata.ownerReferences = []; }, 'metadata.ownerReferences: 0 items, want 1'],
+    ['a number came back as a string', (o: Live) => { o.spec.replicas = '3'; }, undefined],
   ])('%s', (_name, mutate, want) => {
-    expect(applyReason(desired, live(mutate))).toBe(want);
+    expect(applyReason(desired, live(mutate) as unknown as Record<string, unknown>)).toBe(want);
   });
 
   it('a missing object must be created', () => {
