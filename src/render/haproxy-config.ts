@@ -108,6 +108,7 @@ function serverTemplate(stack: { name: string; namespace: string }, app: Resolve
     `server-template ${app.name}- ${serverSlots(app.replicas)} ${appSrvRecord(stack, app.name, domain)}`,
     `resolvers ${RESOLVERS} resolve-prefer ipv4 init-addr none`,
     // ignore-weight: the tier's weight comes from the WebStack, not from the SRV record's weight field.
+    // allow-dup-ip: pods that share an address on different ports (the sandbox's loopback pods) stay distinct.
     'resolve-opts allow-dup-ip,ignore-weight',
     `check inter ${hc.intervalSeconds}s fall ${hc.fall} rise ${hc.rise} weight ${app.weight}`,
     ...(app.backup ? ['backup'] : []),

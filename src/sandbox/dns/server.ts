@@ -87,6 +87,7 @@ function listenTcp(server: net.Server, host: string, port: number): Promise<void
 /** Serves length-prefixed messages on one TCP connection (RFC 1035 4.2.2), several per connection. */
 function serveTcpConnection(conn: net.Socket, answer: (packet: Buffer) => Buffer | undefined): void {
   let pending = Buffer.alloc(0);
+  conn.setNoDelay(true);
   conn.setTimeout(TCP_IDLE_MS, () => conn.destroy());
   conn.on('error', () => conn.destroy());
   conn.on('data', (chunk: Buffer) => {
