@@ -1,8 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import { readdirSync, readFileSync } from 'node:fs';
-import { parse } from 'yaml';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parse, stringify } from 'yaml';
 import { CHART_CRD_TEMPLATE, CRD_SOURCE, MANIFESTS_DIR, MANIFESTS_NAMESPACE, chartCrdTemplate, renderManifests } from '../../scripts/generate-manifests.js';
-import { findObject, parseObjects, renderChart } from './chart.js';
+import { CHART, findObject, helm, parseObjects, renderChart } from './chart.js';
 import { validateKubeObject } from './kube-schema.js';
 
 const manifestObjects = () => readdirSync(MANIFESTS_DIR).sort().flatMap((f) => parseObjects(readFileSync(`${MANIFESTS_DIR}/${f}`, 'utf8')));
@@ -22,6 +24,23 @@ describe('generated deploy files are in sync with their sources (npm run generat
     const expected = renderManifests();
     expect(readdirSync(MANIFESTS_DIR).sort()).toEqual([...expected.keys()].sort());
     for (const [name, text] of expected) expect({ name, text: readFileSync(`${MANIFESTS_DIR}/${name}`, 'utf8') }).toEqual({ name, text });
+  });
+
+  it('keeps template-like text in the CRD literal (e.g. {{ in a CEL message)', () => {
+    const source = parse(readFileSync(CRD_SOURCE, 'utf8')) as { metadata: { name: string; labels?: Record<string, string> }; spec: { versions: { schema: { openAPIV3Schema: { description?: string } } }[] } };
+    source.metadata.labels = { 'example.com/owner': 'team-a' };
+    source.spec.versions[0].schema.openAPIV3Schema.description = 'literal {{ .Values.crds.enabled }} and {{- "x" }}';
+    const chart = mkdtempSync(path.join(os.tmpdir(), 'webstack-crd-chart-'));
+    try {
+      cpSync(CHART, chart, { recursive: true });
+      writeFileSync(path.join(chart, 'templates/crd.yaml'), chartCrdTemplate(stringify(source)));
+      const result = helm(['template', 'x', chart, '--set', 'crds.keep=false']);
+      expect(result.stderr).toBe('');
+      const crd = parseObjects(result.stdout).find((o) => o.kind === 'CustomResourceDefinition') as unknown as typeof source;
+      expect({ metadata: crd.metadata, spec: crd.spec }).toEqual({ metadata: source.metadata, spec: source.spec });
+    } finally {
+      rmSync(chart, { recursive: true, force: true });
+    }
   });
 
   it('refuses a CRD source that is not a CRD, naming the file', () => {
