@@ -18,6 +18,8 @@ export interface WatchRequest {
 
 export class WatchHub {
   private readonly open = new Set<() => void>();
+  /** Each stored object is serialized once per event type and version, however many watchers see it. */
+  private readonly lines = new WeakMap<KubeObject, Map<string, string>>();
 
   constructor(private readonly api: Api) {}
 
@@ -39,9 +41,20 @@ export class WatchHub {
     const send = (t: string, object: unknown): void => {
       res.write(`${JSON.stringify({ type: t, object })}\n`);
     };
+    const sendStored = (t: string, object: KubeObject): void => {
+      const cache = this.lines.get(object) ?? new Map<string, string>();
+      this.lines.set(object, cache);
+      const key = `${t} ${apiVersionOf(type)}`;
+      let line = cache.get(key);
+      if (line === undefined) {
+        line = `${JSON.stringify({ type: t, object: view(object) })}\n`;
+        cache.set(key, line);
+      }
+      res.write(line);
+    };
     const rv = req.resourceVersion;
     if (rv === undefined || rv === '' || rv === '0') {
-      for (const o of store.list(scope.resource, scope.namespace)) if (req.matches(o)) send('ADDED', view(o));
+      for (const o of store.list(scope.resource, scope.namespace)) if (req.matches(o)) sendStored('ADDED', o);
     } else {
       const from = Number(rv);
       const past = Number.isInteger(from) ? store.eventsSince(from, scope.resource) : undefined;
@@ -60,12 +73,12 @@ export class WatchHub {
       }
       for (const e of past) {
         const out = watchEventFor(scope, e);
-        if (out) send(out.type, view(out.object));
+        if (out) sendStored(out.type, out.object);
       }
     }
     const unsubscribe = store.subscribe((e) => {
       const out = watchEventFor(scope, e);
-      if (out) send(out.type, view(out.object));
+      if (out) sendStored(out.type, out.object);
     });
     const timers: NodeJS.Timeout[] = [];
     if (req.bookmarks) {

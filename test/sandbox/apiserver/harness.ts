@@ -75,12 +75,12 @@ export async function failure(call: Promise<unknown>): Promise<StatusBody> {
 }
 
 /** Polls until `check` stops throwing (or returns true), for things that settle asynchronously. */
-export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 20000): Promise<T> {
+export async function eventually<T>(check: () => T | false | Promise<T | false>, timeoutMs = 20000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     try {
       const v = await check();
-      if (v !== false) return v;
+      if (v !== false) return v as T;
       if (Date.now() > deadline) throw new Error('condition still false');
     } catch (err) {
       if (Date.now() > deadline) throw err;

@@ -11,8 +11,8 @@ afterAll(async () => {
   await h.server.close();
 });
 
-const apply = (body: KubernetesObject, manager: string, force = false) =>
-  h.objects.patch(body, undefined, undefined, manager, force, PatchStrategy.ServerSideApply);
+const apply = (body: KubernetesObject | V1Deployment | { apiVersion: string; kind: string; metadata: { name: string; namespace: string }; spec: unknown }, manager: string, force = false) =>
+  h.objects.patch(body as KubernetesObject, undefined, undefined, manager, force, PatchStrategy.ServerSideApply);
 
 const deployment = (containers: { name: string; image: string }[], replicas?: number): V1Deployment => ({
   apiVersion: 'apps/v1',

@@ -19,7 +19,7 @@ interface Seen {
 }
 
 /** Opens a watch and records what arrives until stopped. */
-async function watch(path: string, params: Record<string, unknown>): Promise<{ events: Seen[]; done: Promise<unknown>; stop: () => void }> {
+async function watch(path: string, params: Record<string, string | number | boolean | undefined>): Promise<{ events: Seen[]; done: Promise<unknown>; stop: () => void }> {
   const events: Seen[] = [];
   let finish: (err: unknown) => void = () => {};
   const done = new Promise((resolve) => (finish = resolve));

@@ -53,7 +53,7 @@ describe('strategic merge patch', () => {
     const out = strategicMergePatch(deployment, { spec: { template: { spec: { containers: [{ name: 'web', image: 'a:2', env: [{ name: 'C', value: '3' }] }] } } } }, builtin) as typeof deployment;
     const web = out.spec.template.spec.containers[0];
     expect(web.image).toBe('a:2');
-    expect(web.env.map((e) => e.name)).toEqual(['A', 'B', 'C']);
+    expect(web.env?.map((e) => e.name)).toEqual(['A', 'B', 'C']);
     expect(out.spec.template.spec.containers[1].name).toBe('side');
   });
 
