@@ -203,3 +203,23 @@ describe('TLS termination from a Secret laid out as certificate + key file', () 
     expect(reply.location).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/$/);
   });
 });
+
+describe('a tier whose SRV answer needs EDNS0 (40 pods, about 3 KB)', () => {
+  let stack: StackUnderTest;
+  const hosts = Array.from({ length: 40 }, (_, i) => `127.0.5.${i + 1}`);
+  beforeAll(async () => {
+    stack = await startStack(webStack('big', stackSpec({ apps: [{ name: 'web', image: 'x', replicas: 40 }] })), { web: hosts });
+    await stack.waitUp(40);
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('resolves every pod over UDP and spreads requests over all of them', async () => {
+    expect(stack.dns.stats.tcp).toBe(0);
+    const t = await sendRequests(stack.url, 400);
+    expect(t.failures).toEqual([]);
+    expect(Object.keys(t.byPod)).toHaveLength(40);
+    for (const n of Object.values(t.byPod)) expect(Math.abs(n - 10)).toBeLessThanOrEqual(2);
+  });
+});
