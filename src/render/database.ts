@@ -26,7 +26,7 @@ import type { IServiceSpec } from 'kubernetes-models/v1/ServiceSpec';
 export const DATABASE_UID = 999;
 export const DATABASE_CONTAINER = 'mysql';
 export const DATABASE_PORT_NAME = 'mysql';
-export const CLUSTER_DOMAIN = 'cluster.local';
+export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
 
 const adminTool: Record<DatabaseEngine, string> = { mysql: 'mysqladmin', mariadb: 'mariadb-admin' };
 
@@ -69,7 +69,7 @@ function renderDatabaseConfigMap(ws: WebStack, db: ResolvedSpec['database']): Ku
   };
 }
 
-function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database']): KubeObject {
+function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database'], clusterDomain: string): KubeObject {
   const stack = ws.metadata.name;
   const namespace = ws.metadata.namespace ?? 'default';
   const headless = names.mysqlHeadless(stack);
@@ -82,7 +82,7 @@ function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database']): KubeObje
     command: ['sh', `${DATABASE_CONFIG_DIR}/${START_SCRIPT_KEY}`],
     env: [
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
-      { name: 'REPORT_HOST', value: `$(POD_NAME).${headless}.${namespace}.svc.${CLUSTER_DOMAIN}` },
+      { name: 'REPORT_HOST', value: `$(POD_NAME).${headless}.${namespace}.svc.${clusterDomain}` },
       { name: 'DATA_DIR', value: DEFAULT_DATA_DIR },
       secretEnv('ADMIN_USER', secret, SECRET_KEYS.adminUser),
       secretEnv('ADMIN_PASSWORD', secret, SECRET_KEYS.adminPassword),
@@ -180,7 +180,10 @@ function renderDisruptionBudget(ws: WebStack): KubeObject {
   };
 }
 
-export function renderDatabase(ws: WebStack, spec: ResolvedSpec, credentials: DatabaseCredentials): KubeObject[] {
+/** `clusterDomain` names the pods in REPORT_HOST, the address replicas and the operator reach them by. */
+export function renderDatabase(
+  ws: WebStack, spec: ResolvedSpec, credentials: DatabaseCredentials, clusterDomain = DEFAULT_CLUSTER_DOMAIN,
+): KubeObject[] {
   const stack = ws.metadata.name;
   const selector = componentSelector(stack, 'database');
   return [
@@ -189,7 +192,7 @@ export function renderDatabase(ws: WebStack, spec: ResolvedSpec, credentials: Da
     renderService(ws, names.mysqlHeadless(stack), selector, true),
     renderService(ws, names.primaryService(stack), { ...selector, [LABEL_ROLE]: ROLE_PRIMARY }, false),
     renderService(ws, names.replicasService(stack), { ...selector, [LABEL_ROLE]: ROLE_REPLICA }, false),
-    renderStatefulSet(ws, spec.database),
+    renderStatefulSet(ws, spec.database, clusterDomain),
     renderDisruptionBudget(ws),
   ];
 }

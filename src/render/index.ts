@@ -9,7 +9,7 @@ export {
   renderServerConfig, renderStartScript, DATABASE_CONFIG_DIR, SERVER_CONFIG_KEY, START_SCRIPT_KEY, DATA_VOLUME_PATH,
   DEFAULT_DATA_DIR, MYSQL_PORT,
 } from './mysql-config.js';
-export { renderDatabase, renderDatabaseSecret, DATABASE_CONTAINER, DATABASE_UID } from './database.js';
+export { renderDatabase, renderDatabaseSecret, DATABASE_CONTAINER, DATABASE_UID, DEFAULT_CLUSTER_DOMAIN } from './database.js';
 export { renderApps, databaseEnv, APP_CONTAINER, APP_MAX_SURGE } from './apps.js';
 export { renderNetworkPolicies } from './network-policy.js';
 export { renderLoadBalancer } from './loadbalancer.js';

@@ -12,7 +12,10 @@ import { renderNetworkPolicies } from './network-policy.js';
 import type { KubeObject } from './object.js';
 
 export interface StackInputs {
+  /** From the existing database Secret; new ones (newDatabaseCredentials) only when it doesn't exist. */
   credentials: DatabaseCredentials;
+  /** The cluster's DNS domain (default cluster.local), for SRV records and the database pods' report_host. */
+  clusterDomain?: string;
 }
 
 /**
@@ -32,9 +35,9 @@ function applyRank(kind: string): number {
 export function renderStack(ws: WebStack, inputs: StackInputs): KubeObject[] {
   const spec = resolveSpec(ws);
   const objects = [
-    ...renderLoadBalancer(ws, spec),
+    ...renderLoadBalancer(ws, spec, { clusterDomain: inputs.clusterDomain }),
     ...renderApps(ws, spec),
-    ...renderDatabase(ws, spec, inputs.credentials),
+    ...renderDatabase(ws, spec, inputs.credentials, inputs.clusterDomain),
     ...renderNetworkPolicies(ws, spec),
   ];
   // Array.prototype.sort is stable: within a kind, the order the renderers chose is kept.

@@ -9,6 +9,7 @@ import { validateWebStack } from '../../src/api/validate.js';
 import { APPLY_ORDER, renderStack } from '../../src/render/stack.js';
 import { objectsToYaml } from '../../src/render/yaml.js';
 import { validateKubeObject } from '../deploy/kube-schema.js';
+import type { Loose } from './find.js';
 import { EXAMPLE_NAMES, example, FIXED_CREDENTIALS, FIXED_UID, stack } from './fixtures.js';
 
 const inputs = { credentials: FIXED_CREDENTIALS };
@@ -68,6 +69,15 @@ describe('renderStack', () => {
     const objects = renderStack({ ...ws, metadata: { name: ws.metadata.name, namespace: 'x' } }, inputs);
     expect(objects.filter((o) => o.metadata.ownerReferences)).toEqual([]);
     expect(objects.every((o) => o.metadata.namespace === 'x')).toBe(true);
+  });
+
+  it('names pods and SRV records in the given cluster domain', () => {
+    const objects = renderStack(example('minimal'), { ...inputs, clusterDomain: 'corp.example' });
+    const sts = objects.find((o) => o.kind === 'StatefulSet') as Loose;
+    const reportHost = sts.spec.template.spec.containers[0].env.find((e: Loose) => e.name === 'REPORT_HOST');
+    expect(reportHost.value).toBe('$(POD_NAME).shop-mysql.default.svc.corp.example');
+    const haproxyConfig = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'shop-haproxy') as Loose;
+    expect(haproxyConfig.data['haproxy.cfg']).toContain('_http._tcp.shop-web.default.svc.corp.example');
   });
 
   it('is pure: the same input gives the same objects and the input is not modified', () => {
