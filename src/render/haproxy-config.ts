@@ -1,7 +1,8 @@
 /**
  * haproxy.cfg for a WebStack: one frontend (HTTP, plus HTTPS when TLS is set), one backend with a
  * `server-template` per app tier resolved through the tier's headless Service SRV record, and a
- * stats/Prometheus/health frontend on its own port. Valid for Debian's haproxy 2.6 and haproxy 3.2.
+ * stats/Prometheus/health frontend on its own port. Tested with Debian's haproxy 2.6; it uses only
+ * keywords that haproxy 3.2 (the default image) still has, none of those deprecated in 3.x.
  */
 import type { ResolvedApp, ResolvedSpec } from '../api/defaults.js';
 import { APP_PORT_NAME, names } from '../api/labels.js';
@@ -15,10 +16,10 @@ export const HAPROXY_TLS_KEY_SUFFIX = '.key';
 /** The only writable place with a read-only root filesystem (an emptyDir). */
 export const HAPROXY_RUNTIME_DIR = '/tmp';
 export const HAPROXY_HEALTH_PATH = '/healthz';
-/** How long a stopping haproxy may finish open requests; the pod's grace period is longer. */
-export const HAPROXY_HARD_STOP_AFTER_SECONDS = 25;
 export const HAPROXY_METRICS_PATH = '/metrics';
 export const HAPROXY_STATS_PATH = '/stats';
+/** How long a stopping haproxy may finish open requests; the pod's grace period is longer. */
+export const HAPROXY_HARD_STOP_AFTER_SECONDS = 25;
 /** Name of the backend every request goes to; the traffic test reads its servers' state by this name. */
 export const HAPROXY_BACKEND = 'apps';
 const RESOLVERS = 'cluster';
