@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
@@ -54,7 +54,7 @@ describe('deploy/argocd manifests', () => {
   it('the example Applications install the chart, then WebStacks, with server-side apply', () => {
     const apps = parseAllDocuments(readFileSync('deploy/argocd/application.yaml', 'utf8')).map((d) => d.toJS()) as {
       kind: string; metadata: { name: string; annotations: Record<string, string> };
-      spec: { source: { path: string; helm?: { valuesObject: unknown } }; syncPolicy: { syncOptions: string[] } };
+      spec: { source: { path: string; helm?: { valuesObject: unknown }; directory?: { include: string } }; syncPolicy: { syncOptions: string[] } };
     }[];
     expect(apps.map((a) => a.kind)).toEqual(['Application', 'Application']);
     const [operator, stacks] = apps;
@@ -62,5 +62,12 @@ describe('deploy/argocd manifests', () => {
     for (const app of apps) expect(app.spec.syncPolicy.syncOptions).toContain('ServerSideApply=true');
     expect(stacks.spec.syncPolicy.syncOptions).toContain('SkipDryRunOnMissingResource=true');
     expect(Number(operator.metadata.annotations['argocd.argoproj.io/sync-wave'])).toBeLessThan(Number(stacks.metadata.annotations['argocd.argoproj.io/sync-wave']));
+    // The stacks' Application picks up WebStacks only (not the demo app's package.json).
+    expect(stacks.spec.source.directory?.include).toBe('*.yaml');
+    const picked = readdirSync(stacks.spec.source.path).filter((f) => f.endsWith('.yaml'));
+    expect(picked.length).toBeGreaterThan(0);
+    for (const f of picked) {
+      for (const doc of parseAllDocuments(readFileSync(path.join(stacks.spec.source.path, f), 'utf8'))) expect((doc.toJS() as { kind: string }).kind).toBe('WebStack');
+    }
   });
 });

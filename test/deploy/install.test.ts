@@ -4,12 +4,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startApiServer, type RunningApiServer } from '../../src/sandbox/apiserver/index.js';
 import { MANIFESTS_DIR, MANIFESTS_NAMESPACE } from '../../scripts/generate-manifests.js';
 import { kubectlPath } from '../support/binaries.js';
+import { parseObjects } from './chart.js';
 
 let server: RunningApiServer;
 let dir = '';
@@ -53,10 +54,21 @@ describe('kubectl apply -f deploy/manifests/ against the in-memory API server', 
     expect(sa.status).toBe(0);
   });
 
-  it('then accepts a WebStack (kubectl get ws lists it) and refuses an invalid one with the field named', async () => {
-    const ok = await kubectl(['apply', '-f', '-'], webStack('shop', [{ name: 'web', image: 'ghcr.io/acme/shop:1.4' }]));
-    expect({ status: ok.status, stderr: ok.stderr }).toEqual({ status: 0, stderr: '' });
-    expect((await kubectl(['get', 'ws', '-n', 'default', '-o', 'name'])).stdout.trim()).toBe('webstack.webstack.dev/shop');
+  it('then accepts the example WebStacks (kubectl get ws lists them) and refuses an invalid one with the field named', async () => {
+    const examples = readdirSync('examples').filter((f) => f.endsWith('.yaml')).map((f) => path.join('examples', f));
+    expect(examples.length).toBeGreaterThan(0);
+    const names: string[] = [];
+    for (const file of examples) {
+      const objects = parseObjects(readFileSync(file, 'utf8'));
+      for (const ns of new Set(objects.map((o) => o.metadata.namespace ?? 'default'))) {
+        if (ns !== 'default') await kubectl(['create', 'namespace', ns]);
+      }
+      const applied = await kubectl(['apply', '-f', file]);
+      expect({ file, status: applied.status, stderr: applied.stderr }).toEqual({ file, status: 0, stderr: '' });
+      names.push(...objects.map((o) => `${o.metadata.namespace ?? 'default'}/${o.metadata.name}`));
+    }
+    const listed = await kubectl(['get', 'ws', '--all-namespaces', '-o', 'jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{"\\n"}{end}']);
+    expect(listed.stdout.trim().split('\n').sort()).toEqual(names.sort());
     const bad = await kubectl(['apply', '-f', '-'], webStack('broken', [{ name: 'web', image: 'x', replicas: -1 }]));
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/replicas/);
