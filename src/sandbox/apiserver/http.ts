@@ -7,6 +7,7 @@ import { ApiError, badRequest } from './errors.js';
 import type { FaultInjector } from './faults.js';
 import { openApiDocument, openApiIndex } from './openapi.js';
 import type { ResourceType } from './resource-type.js';
+import { decodeProtobuf, isProtobuf } from './protobuf.js';
 import { parseRoute } from './routes.js';
 import { bothSelectors } from './selectors.js';
 import { toTable, type IncludeObject } from './table.js';
@@ -23,7 +24,7 @@ export interface HttpContext {
 
 const MAX_BODY = 16 * 1024 * 1024;
 
-function readBody(req: IncomingMessage): Promise<string> {
+function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -32,12 +33,14 @@ function readBody(req: IncomingMessage): Promise<string> {
       if (size > MAX_BODY) reject(new ApiError(413, 'RequestEntityTooLarge', 'the request body is too large'));
       else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }
 
-function parseBody(text: string, contentType: string): unknown {
+function parseBody(raw: Buffer, contentType: string): unknown {
+  if (isProtobuf(contentType)) return raw.length ? decodeProtobuf(raw) : undefined;
+  const text = raw.toString('utf8');
   if (!text.trim()) return undefined;
   try {
     return contentType.includes('yaml') ? parseYaml(text) : JSON.parse(text);
@@ -172,7 +175,7 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
       return send(res, 201, result.object, result.warnings);
     }
     if (method === 'DELETE') {
-      const body = parseBody(await readBody(req), 'application/json') as Record<string, unknown> | undefined;
+      const body = parseBody(await readBody(req), contentType) as Record<string, unknown> | undefined;
       const list = ctx.api.list(type, namespace, { labelSelector: q.get('labelSelector') ?? undefined, fieldSelector: q.get('fieldSelector') ?? undefined });
       const deleted: KubeObject[] = [];
       for (const o of list.items) {
@@ -209,7 +212,7 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
       return send(res, result.created ? 201 : 200, result.object, result.warnings);
     }
     case 'DELETE': {
-      const body = parseBody(await readBody(req), 'application/json') as Record<string, unknown> | undefined;
+      const body = parseBody(await readBody(req), contentType) as Record<string, unknown> | undefined;
       const obj = ctx.api.delete(type, namespace, name, deleteOptions(q, body));
       const stillThere = stillExists(ctx.api, type, obj);
       return send(res, stillThere ? 202 : 200, obj);
