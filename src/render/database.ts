@@ -32,7 +32,9 @@ const adminTool: Record<DatabaseEngine, string> = { mysql: 'mysqladmin', mariadb
 
 /**
  * "The server answers on its own socket": no dependence on the primary or on replication.
- * The password reaches the client through MYSQL_PWD, not its argv.
+ * `ping` succeeds on a running server even when the login is refused, so the account only keeps
+ * "access denied" lines out of the server log; the password reaches the client through MYSQL_PWD,
+ * not its argv.
  */
 function pingCommand(engine: DatabaseEngine): string[] {
   return ['sh', '-c', `MYSQL_PWD="$ADMIN_PASSWORD" exec ${adminTool[engine]} --no-defaults --socket=${DEFAULT_DATA_DIR}/mysqld.sock -u"$ADMIN_USER" ping`];

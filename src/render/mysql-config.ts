@@ -26,18 +26,22 @@ function mysqlServerConfig(db: Database): string[] {
     'log_replica_updates = ON',
     'super_read_only = ON',
     'skip_replica_start = ON',
+    // The X protocol is not used; off, it needs no socket on the read-only root filesystem.
+    'mysqlx = OFF',
   ];
   if (db.replication.mode === 'semisync') {
     const timeoutMs = Math.min(db.replication.semiSyncTimeoutSeconds * 1000, MYSQL_MAX_SEMISYNC_TIMEOUT_MS);
     lines.push(
       'plugin_load_add = semisync_source.so;semisync_replica.so',
+      // `loose_`: the plugins' variables exist only once the plugins are loaded, which
+      // `mysqld --initialize-insecure` does not do; the prefix keeps it from refusing them.
       // Every instance boots read-only as a would-be replica; the operator turns the source
       // side on when it makes an instance the primary.
-      'rpl_semi_sync_source_enabled = OFF',
-      'rpl_semi_sync_replica_enabled = ON',
-      'rpl_semi_sync_source_wait_point = AFTER_SYNC',
-      'rpl_semi_sync_source_wait_for_replica_count = 1',
-      `rpl_semi_sync_source_timeout = ${timeoutMs}`,
+      'loose_rpl_semi_sync_source_enabled = OFF',
+      'loose_rpl_semi_sync_replica_enabled = ON',
+      'loose_rpl_semi_sync_source_wait_point = AFTER_SYNC',
+      'loose_rpl_semi_sync_source_wait_for_replica_count = 1',
+      `loose_rpl_semi_sync_source_timeout = ${timeoutMs}`,
     );
   }
   return lines;

@@ -31,13 +31,13 @@ describe('renderServerConfig', () => {
   it.each<[string, DatabaseSpec, Record<string, string>]>([
     ['mysql semisync', { engine: 'mysql' }, {
       ...common, gtid_mode: 'ON', enforce_gtid_consistency: 'ON', log_replica_updates: 'ON', super_read_only: 'ON',
-      skip_replica_start: 'ON', plugin_load_add: 'semisync_source.so;semisync_replica.so',
-      rpl_semi_sync_source_enabled: 'OFF', rpl_semi_sync_replica_enabled: 'ON',
-      rpl_semi_sync_source_wait_point: 'AFTER_SYNC', rpl_semi_sync_source_wait_for_replica_count: '1',
-      rpl_semi_sync_source_timeout: '4294967295',
+      skip_replica_start: 'ON', mysqlx: 'OFF', plugin_load_add: 'semisync_source.so;semisync_replica.so',
+      loose_rpl_semi_sync_source_enabled: 'OFF', loose_rpl_semi_sync_replica_enabled: 'ON',
+      loose_rpl_semi_sync_source_wait_point: 'AFTER_SYNC', loose_rpl_semi_sync_source_wait_for_replica_count: '1',
+      loose_rpl_semi_sync_source_timeout: '4294967295',
     }],
     ['mysql semisync with a short timeout', { engine: 'mysql', replication: { semiSyncTimeoutSeconds: 10 } }, {
-      rpl_semi_sync_source_timeout: '10000',
+      loose_rpl_semi_sync_source_timeout: '10000',
     }],
     ['mariadb semisync', { engine: 'mariadb', replication: { mode: 'semisync', semiSyncTimeoutSeconds: 30 } }, {
       ...common, gtid_strict_mode: 'ON', log_slave_updates: 'ON', skip_slave_start: '',
@@ -51,8 +51,8 @@ describe('renderServerConfig', () => {
 
   it.each<[DatabaseSpec, string[]]>([
     [{ engine: 'mysql' }, ['gtid_strict_mode', 'log_slave_updates', 'skip_slave_start', 'rpl_semi_sync_master_timeout']],
-    [{ engine: 'mariadb' }, ['gtid_mode', 'super_read_only', 'log_replica_updates', 'skip_replica_start', 'plugin_load_add']],
-    [{ engine: 'mysql', replication: { mode: 'async' } }, ['plugin_load_add', 'rpl_semi_sync_source_enabled', 'rpl_semi_sync_source_timeout']],
+    [{ engine: 'mariadb' }, ['gtid_mode', 'super_read_only', 'log_replica_updates', 'skip_replica_start', 'plugin_load_add', 'mysqlx']],
+    [{ engine: 'mysql', replication: { mode: 'async' } }, ['plugin_load_add', 'loose_rpl_semi_sync_source_enabled', 'loose_rpl_semi_sync_source_timeout']],
     [{ engine: 'mariadb', replication: { mode: 'async' } }, ['rpl_semi_sync_slave_enabled', 'rpl_semi_sync_master_timeout']],
   ])('%j has none of the other syntax or mode: %j', (database, absent) => {
     const settings = configFor(database);

@@ -7,9 +7,20 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { RowDataPacket } from 'mysql2/promise';
+import type { Loose } from './find.js';
+import { renderDatabase } from '../../src/render/database.js';
+import { DEFAULT_DATA_DIR } from '../../src/render/mysql-config.js';
 import { startMariadbInstance, writeDatabaseFiles, type MariadbInstance } from '../support/mariadb-instance.js';
+import { FIXED_CREDENTIALS, withSpec } from './fixtures.js';
 
 const PASSWORD = `it's a \\ "secret" pa$$word`;
+
+/** The readiness probe of a rendered mariadb StatefulSet. */
+const probe: string[] = (() => {
+  const [ws, spec] = withSpec({ database: { engine: 'mariadb' } });
+  const sts = renderDatabase(ws, spec, FIXED_CREDENTIALS).find((o) => o.kind === 'StatefulSet') as Loose;
+  return sts.spec.template.spec.containers[0].readinessProbe.exec.command;
+})();
 
 async function query(db: MariadbInstance, sql: string): Promise<RowDataPacket[]> {
   const conn = await db.connect();
@@ -37,6 +48,11 @@ describe('database start script on a real mariadbd', () => {
   afterAll(async () => {
     await db?.cleanup();
   });
+
+  /** The rendered probe, pointed at this instance's socket; its exit status. */
+  const runProbe = (password: string) => spawnSync(probe[0], probe.slice(1).map((arg) => arg.replace(`${DEFAULT_DATA_DIR}/mysqld.sock`, db.socket)), {
+    env: { PATH: process.env.PATH, ADMIN_USER: db.adminUser, ADMIN_PASSWORD: password }, timeout: 20000,
+  }).status;
 
   it('comes up read-only, with server_id from the ordinal, replication logged and not started', async () => {
     const [vars] = await query(db, `SELECT @@server_id AS serverId, @@read_only AS readOnly, @@log_bin AS logBin,
@@ -77,6 +93,13 @@ describe('database start script on a real mariadbd', () => {
     expect(existsSync(`${db.dataDir}.init`)).toBe(false);
   });
 
+  it.each([
+    ['the admin password', PASSWORD, 0],
+    ['a wrong password: a running server is alive whatever the account', 'wrong', 0],
+  ])('answers the pod probe (real mariadb-admin on its socket) with %s', (_name, password, status) => {
+    expect(runProbe(password)).toBe(status);
+  });
+
   it('restarts on its data directory without initializing it again', async () => {
     const conn = await db.connect();
     await conn.query('SET SESSION sql_log_bin = 0');
@@ -90,6 +113,9 @@ describe('database start script on a real mariadbd', () => {
     expect(db.output().match(/start\.sh: starting/g)).toHaveLength(2);
     const [vars] = await query(db, 'SELECT @@server_id AS serverId, @@read_only AS readOnly, @@gtid_binlog_pos AS binlogPos');
     expect(vars).toEqual({ serverId: 102, readOnly: 1, binlogPos: '' });
+    // A stopped server fails the probe.
+    await db.stop();
+    expect(runProbe(PASSWORD)).not.toBe(0);
   }, 120000);
 });
 

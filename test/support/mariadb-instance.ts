@@ -34,6 +34,8 @@ export interface MariadbInstance {
   readonly port: number;
   readonly dir: string;
   readonly dataDir: string;
+  /** The server's unix socket. */
+  readonly socket: string;
   readonly adminUser: string;
   readonly adminPassword: string;
   /** The pid of the running server (the script execs it), or undefined when stopped. */
@@ -97,6 +99,7 @@ export async function startMariadbInstance(options: MariadbInstanceOptions): Pro
   const adminUser = options.adminUser ?? 'webstack-admin';
   const adminPassword = options.adminPassword ?? 'test-admin-password';
   const dataDir = path.join(dir, 'data');
+  const socket = path.join(dir, 'mysqld.sock');
   const { configFile, startScript } = writeDatabaseFiles(dir, options.replicationMode ?? 'semisync');
   const readyTimeoutMs = options.readyTimeoutMs ?? 90000;
   let child: ChildProcess | undefined;
@@ -116,7 +119,7 @@ export async function startMariadbInstance(options: MariadbInstanceOptions): Pro
         ADMIN_PASSWORD: adminPassword,
         PORT: String(port),
         BIND_ADDRESS: '127.0.0.1',
-        SOCKET: path.join(dir, 'mysqld.sock'),
+        SOCKET: socket,
         MYSQLD: MARIADBD,
         ...options.env,
       },
@@ -163,6 +166,7 @@ export async function startMariadbInstance(options: MariadbInstanceOptions): Pro
     port,
     dir,
     dataDir,
+    socket,
     adminUser,
     adminPassword,
     pid: () => child?.pid,
