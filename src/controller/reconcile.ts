@@ -1,0 +1,175 @@
+/**
+ * One reconcile of one WebStack, level-triggered: read everything from the caches, converge the
+ * children, compute the status once at the end. It never depends on which event woke it.
+ */
+import { randomBytes } from 'node:crypto';
+import { resolveSpec } from '../api/defaults.js';
+import { MANAGER, names } from '../api/labels.js';
+import type { WebStack } from '../api/types.js';
+import { formatValidationErrors, validateWebStack } from '../api/validate.js';
+import { forStack, type Logger } from '../log.js';
+import { credentialsFromSecretData, newDatabaseCredentials, type DatabaseCredentials } from '../render/credentials.js';
+import type { KubeObject } from '../render/object.js';
+import { renderStack } from '../render/stack.js';
+import type { StackAddon } from './addons.js';
+import type { AppliedMemo } from './applied-memo.js';
+import type { Caches } from './caches.js';
+import { childrenToDelete } from './children.js';
+import type { Clock } from './clock.js';
+import { applyReason } from './diff.js';
+import type { EventRecorder } from './events.js';
+import { isNotFound, type KubeClient, type KubeObj } from './kube-client.js';
+import { objectKey, resourceFor, WEBSTACK } from './resources.js';
+import { computeStatus, mergePatch, statusEqual } from './status.js';
+import type { LiveWorkload } from './workloads.js';
+
+export interface ReconcileDeps {
+  client: KubeClient;
+  caches: Caches;
+  events: EventRecorder;
+  memo: AppliedMemo;
+  log: Logger;
+  clock: Clock;
+  addon?: StackAddon;
+  /** Asks for another reconcile of `key` (the addon's contribution changed). */
+  requeue(key: string): void;
+}
+
+export type ReconcileResult =
+  | { result: 'deleted' | 'invalid' | 'converged' }
+  /** Waiting for something that produces no event we watch: come back later. */
+  | { result: 'waiting'; requeueAfterMs: number };
+
+/** A reconcile that could not finish: requeued with backoff. Its message never holds secret values. */
+export class ReconcileError extends Error {}
+
+const TERMINATING_RECHECK_MS = 5_000;
+
+export async function reconcile(key: string, deps: ReconcileDeps): Promise<ReconcileResult> {
+  const [namespace, name] = key.split('/');
+  const ws = deps.caches.get<WebStack>(WEBSTACK.kind, namespace, name);
+  if (!ws || ws.metadata.deletionTimestamp) {
+    // Children go with the WebStack through their owner references: nothing to delete here.
+    await deps.addon?.stop(key);
+    deps.memo.forgetPrefix(`${namespace}/${name}/`);
+    return { result: 'deleted' };
+  }
+  const log = forStack(deps.log, namespace, name);
+  const generation = ws.metadata.generation ?? 0;
+
+  const errors = validateWebStack(ws);
+  if (errors.length > 0) {
+    const message = formatValidationErrors(errors);
+    log.warn('invalid spec, nothing applied', { generation, fields: errors.map((e) => e.field) });
+    await deps.events.warning(ws, 'InvalidSpec', message);
+    await writeStatus(ws, deps, log, { invalidSpec: message });
+    return { result: 'invalid' };
+  }
+
+  let applyError: string | undefined;
+  let waiting = false;
+  try {
+    const credentials = await databaseCredentials(ws, deps);
+    const desired = renderStack(ws, { credentials });
+    waiting = await applyChildren(ws, desired, deps, log);
+    await deleteUnwanted(ws, desired, deps, log);
+    deps.addon?.ensure(ws, () => deps.requeue(key));
+  } catch (err) {
+    applyError = err instanceof Error ? err.message : String(err);
+    log.error('reconcile failed', { generation, error: applyError });
+  }
+  await writeStatus(ws, deps, log, { applyError });
+  if (applyError) throw new ReconcileError(applyError);
+  return waiting ? { result: 'waiting', requeueAfterMs: TERMINATING_RECHECK_MS } : { result: 'converged' };
+}
+
+/**
+ * The stack's database credentials: from its Secret when it exists, new ones otherwise. The
+ * cache may not have seen a Secret we just created, so "missing" is confirmed with a GET before
+ * new credentials are made: they must never change once created.
+ */
+async function databaseCredentials(ws: WebStack, deps: ReconcileDeps): Promise<DatabaseCredentials> {
+  const ns = ws.metadata.namespace!;
+  const secretName = names.mysqlSecret(ws.metadata.name);
+  const cached = deps.caches.get<{ data?: Record<string, string> }>('Secret', ns, secretName);
+  const secret = cached ?? await deps.client.get<{ data?: Record<string, string> }>(resourceFor('v1', 'Secret'), ns, secretName);
+  if (secret) return credentialsFromSecretData(secret.data, `Secret ${ns}/${secretName}`);
+  return newDatabaseCredentials((n) => randomBytes(n));
+}
+
+function memoKey(o: { apiVersion: string; kind: string; metadata: { namespace?: string; name?: string } }, stack: string): string {
+  return `${o.metadata.namespace}/${stack}/${objectKey(o)}`;
+}
+
+/** Apply every child whose live state differs from the desired; true when one is terminating (retry later). */
+async function applyChildren(ws: WebStack, desired: KubeObject[], deps: ReconcileDeps, log: Logger): Promise<boolean> {
+  let waiting = false;
+  for (const obj of desired) {
+    const ns = obj.metadata.namespace!;
+    const cached = deps.caches.get<KubeObj>(obj.kind, ns, obj.metadata.name);
+    const mk = memoKey(obj, ws.metadata.name);
+    const live = deps.memo.freshest(mk, cached);
+    if (live?.metadata.deletionTimestamp) {
+      // Applying would only touch an object on its way out; create it anew once it is gone.
+      waiting = true;
+      continue;
+    }
+    const reason = applyReason(obj, live);
+    if (!reason) continue;
+    const t = resourceFor(obj.apiVersion, obj.kind);
+    let applied: KubeObj;
+    try {
+      applied = await deps.client.apply(t, obj as KubeObj, MANAGER);
+    } catch (err) {
+      throw new Error(`apply ${obj.kind} ${obj.metadata.name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    deps.memo.remember(mk, cached, applied);
+    const verb = live ? 'Updated' : 'Created';
+    // `reason` names a field path, never a value: safe for Secrets too.
+    log.info(`${verb.toLowerCase()} ${obj.kind}`, { object: obj.metadata.name, why: reason });
+    await deps.events.normal(ws, verb, `${verb} ${obj.kind} ${obj.metadata.name}${live ? ` (${reason})` : ''}`);
+  }
+  return waiting;
+}
+
+async function deleteUnwanted(ws: WebStack, desired: KubeObject[], deps: ReconcileDeps, log: Logger): Promise<void> {
+  const live = deps.caches.ownedBy(ws.metadata.namespace!, ws.metadata.name);
+  for (const o of childrenToDelete(desired, live, ws.metadata.name, ws.metadata.uid!)) {
+    try {
+      await deps.client.delete(resourceFor(o.apiVersion, o.kind), o.metadata.namespace, o.metadata.name!, o.metadata.uid);
+    } catch (err) {
+      throw new Error(`delete ${o.kind} ${o.metadata.name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+    }
+    log.info(`deleted ${o.kind}`, { object: o.metadata.name, why: 'no longer part of the spec' });
+    await deps.events.normal(ws, 'Deleted', `Deleted ${o.kind} ${o.metadata.name}: no longer part of the spec`);
+  }
+}
+
+async function writeStatus(ws: WebStack, deps: ReconcileDeps, log: Logger,
+  outcome: { invalidSpec?: string; applyError?: string }): Promise<void> {
+  const ns = ws.metadata.namespace!;
+  const stack = ws.metadata.name;
+  const get = (kind: string, n: string) => deps.caches.get<LiveWorkload & KubeObj>(kind, ns, n);
+  // Status is judged on the last valid spec's shape when the current one is invalid.
+  const spec = outcome.invalidSpec ? undefined : resolveSpec(ws);
+  const next = computeStatus({
+    generation: ws.metadata.generation ?? 0,
+    previous: ws.status,
+    now: new Date(deps.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    invalidSpec: outcome.invalidSpec,
+    applyError: outcome.applyError,
+    tiers: (spec?.apps ?? []).map((a) => ({ name: a.name, replicas: a.replicas, deployment: get('Deployment', names.app(stack, a.name)) })),
+    haproxy: { replicas: spec?.loadBalancer.replicas ?? 0, deployment: get('Deployment', names.haproxy(stack)) },
+    database: { replicas: spec?.database.replicas ?? 0, statefulSet: get('StatefulSet', names.mysql(stack)) },
+    service: get('Service', names.haproxy(stack)) as never,
+    addon: deps.addon?.contribution(`${ns}/${stack}`),
+  });
+  if (statusEqual(ws.status, next)) return;
+  try {
+    await deps.client.mergePatch(WEBSTACK, ns, stack, { status: mergePatch(ws.status ?? {}, next) }, 'status');
+    log.debug('status written', { generation: next.observedGeneration });
+  } catch (err) {
+    if (isNotFound(err)) return;
+    throw new ReconcileError(`write status: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
+  }
+}
