@@ -7,7 +7,7 @@ import { names } from './labels.js';
 import type { CelRule, SchemaNode } from './schema-types.js';
 import {
   BALANCE_ALGORITHMS, DATABASE_ENGINES, REPLICATION_MODES, SERVICE_TYPES,
-  type AppSpec, type EnvVar, type WebStack,
+  type AppSpec, type EnvVar, type WebStack, type WebStackSpec,
 } from './types.js';
 
 interface Pattern { pattern: string; patternMeans: string }
@@ -321,7 +321,22 @@ const spec = obj({
     // No schema default: the operator's namespace is a fact of the installation, not of the object.
     operatorNamespace: str(63, { description: `Namespace of the operator, allowed to reach the database; ${d.networkPolicy.operatorNamespace} when unset.`, ...PATTERNS.dnsLabel }),
   }, { description: 'NetworkPolicies around the stack\'s pods.', default: {} }),
-}, { description: 'The desired stack.', required: ['apps'] });
+}, {
+  description: 'The desired stack.',
+  required: ['apps'],
+  'x-kubernetes-validations': [{
+    // HAProxy checks every server of its one backend with the same request, so tiers can't differ.
+    rule: `self.apps.all(a, self.apps.all(b, (has(a.healthPath) ? a.healthPath : (has(self.loadBalancer) && has(self.loadBalancer.healthCheck) && has(self.loadBalancer.healthCheck.path) ? self.loadBalancer.healthCheck.path : '${d.loadBalancer.healthCheck.path}')) == (has(b.healthPath) ? b.healthPath : (has(self.loadBalancer) && has(self.loadBalancer.healthCheck) && has(self.loadBalancer.healthCheck.path) ? self.loadBalancer.healthCheck.path : '${d.loadBalancer.healthCheck.path}'))))`,
+    message: 'every app tier must use the same health path (apps[].healthPath or loadBalancer.healthCheck.path): HAProxy checks all tiers with one request',
+    fieldPath: '.apps',
+    holds: (self) => {
+      const s = self as WebStackSpec;
+      const shared = s.loadBalancer?.healthCheck?.path ?? d.loadBalancer.healthCheck.path;
+      const pathOf = (a: AppSpec): string => a.healthPath ?? shared;
+      return s.apps.length === 0 || s.apps.every((a) => pathOf(a) === pathOf(s.apps[0]));
+    },
+  }],
+});
 
 const primaryOf = (ws: WebStack): { stack: string; primary: string } =>
   ({ stack: ws.metadata.name, primary: ws.spec.database?.primary ?? '' });

@@ -66,17 +66,6 @@ export function serverSlots(replicas: number): number {
   return Math.max(replicas * 2, replicas + 2);
 }
 
-/**
- * haproxy checks every server of a backend with one HTTP request, so all tiers must share a health
- * path. Returns one problem per tier that differs from the first tier, naming the field.
- */
-export function healthPathProblems(spec: ResolvedSpec): string[] {
-  const first = spec.apps[0];
-  if (!first) return [];
-  return spec.apps.flatMap((app, i) => app.healthPath === first.healthPath ? [] :
-    [`spec.apps[${i}].healthPath: must equal the health path of spec.apps[0] (${first.healthPath}): haproxy checks every tier of the one backend with the same request, got ${app.healthPath}`]);
-}
-
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 /** A path haproxy can take as one word: no whitespace or quotes that would end the word or the line. */
 const HTTP_PATH = /^\/[\x21-\x7e]*$/;
@@ -122,7 +111,7 @@ export function renderHaproxyConfig(
   options: HaproxyConfigOptions = {},
 ): string {
   if (spec.apps.length === 0) throw new Error('spec.apps: at least one app tier is needed to render haproxy.cfg');
-  const problems = [...inputProblems(stack, spec), ...healthPathProblems(spec)];
+  const problems = inputProblems(stack, spec);
   if (problems.length > 0) throw new Error(problems.join('; '));
   for (const s of options.nameservers ?? []) {
     if (!/^[0-9a-fA-F.:[\]]+:\d+$/.test(s)) throw new Error(`nameservers: ${s} is not ip:port`);
@@ -198,6 +187,7 @@ export function renderHaproxyConfig(
     `backend ${HAPROXY_BACKEND}`,
     `  balance ${lb.algorithm}`,
     '  option httpchk',
+    // One request for every tier: the API requires the tiers to share their health path.
     `  http-check send meth GET uri ${spec.apps[0].healthPath}`,
     '  http-check expect status 200-399',
     // A request whose pod died before answering is replayed on another pod, but only when replaying is

@@ -33,7 +33,7 @@ export function full(): Json {
       },
       apps: [
         {
-          name: 'web', image: 'ghcr.io/acme/shop:1.4', replicas: 3, port: 8080, weight: 200, healthPath: '/ready',
+          name: 'web', image: 'ghcr.io/acme/shop:1.4', replicas: 3, port: 8080, weight: 200, healthPath: '/healthz?full=1',
           env: [
             { name: 'LOG_LEVEL', value: 'info' },
             { name: 'API_KEY', valueFrom: { secretKeyRef: { name: 'shop-api', key: 'key' } } },
@@ -76,6 +76,7 @@ const app0 = (change: (a: Json) => void) => spec((s) => change(s.apps[0]));
 export const goodCases: GoodCase[] = [
   { name: 'the minimal stack', ws: minimal() },
   { name: 'every section set', ws: full() },
+  { name: 'tiers sharing a health path spelt two ways', ws: spec((s) => { s.loadBalancer = { healthCheck: { path: '/up' } }; s.apps.push({ name: 'b', image: 'y', healthPath: '/up' }); }) },
   { name: 'nulls count as absent', ws: spec((s) => { s.database = null; s.loadBalancer = { tls: null }; }) },
   { name: 'listed without apiVersion and kind', ws: edit(minimal, (ws) => { delete ws.apiVersion; delete ws.kind; }) },
   { name: 'async replication with one database pod', ws: spec((s) => { s.database = { replicas: 1, replication: { mode: 'async' } }; }) },
@@ -137,6 +138,7 @@ export const badCases: BadCase[] = [
   { name: 'backup not a boolean', ws: app0((a) => { a.backup = 'yes'; }), errors: [['spec.apps[0].backup', 'must be true or false']] },
   { name: 'app field misspelt', ws: app0((a) => { a.replica = 2; }), errors: [['spec.apps[0].replica', 'unknown field']] },
   { name: 'duplicate app names', ws: spec((s) => { s.apps.push({ name: 'web', image: 'y' }); }), errors: [['spec.apps', 'app names must be unique']] },
+  { name: 'tiers with different health paths', ws: spec((s) => { s.apps.push({ name: 'legacy', image: 'y', healthPath: '/status' }); }), errors: [['spec.apps', 'every app tier must use the same health path']] },
   { name: 'only backup apps', ws: app0((a) => { a.backup = true; }), errors: [['spec.apps', 'at least one app must not be a backup']] },
   { name: 'env overriding DATABASE_PASSWORD', ws: app0((a) => { a.env = [{ name: 'DATABASE_PASSWORD', value: 'x' }]; }), errors: [['spec.apps[0].env[0].name', 'DATABASE_* variables are set by the operator']] },
   { name: 'env name starting with a digit', ws: app0((a) => { a.env = [{ name: '1PORT', value: '1' }]; }), errors: [['spec.apps[0].env[0].name', 'must be an environment variable name']] },

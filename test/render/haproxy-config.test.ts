@@ -6,7 +6,7 @@ import { parseAllDocuments } from 'yaml';
 import { resolveSpec } from '../../src/api/defaults.js';
 import { BALANCE_ALGORITHMS, type WebStack } from '../../src/api/types.js';
 import {
-  appSrvRecord, healthPathProblems, renderHaproxyConfig, serverSlots, type HaproxyConfigOptions,
+  appSrvRecord, renderHaproxyConfig, serverSlots, type HaproxyConfigOptions,
 } from '../../src/render/haproxy-config.js';
 import {
   goldenExamples, minimal, tlsWeightedBackup, tlsWithoutRedirect, webStack, withAlgorithm,
@@ -111,16 +111,6 @@ describe('renderHaproxyConfig', () => {
 
   it('is a pure function of its input', () => {
     expect(render(tlsWeightedBackup)).toBe(render(structuredClone(tlsWeightedBackup)));
-  });
-
-  it('refuses tiers with different health paths, naming the field', () => {
-    const ws = webStack('mixed', { apps: [{ name: 'web', image: 'x' }, { name: 'legacy', image: 'y', healthPath: '/status' }] });
-    expect(healthPathProblems(resolveSpec(ws))).toEqual([
-      'spec.apps[1].healthPath: must equal the health path of spec.apps[0] (/healthz): haproxy checks every tier of the one backend with the same request, got /status',
-    ]);
-    expect(() => render(ws)).toThrow(/^spec\.apps\[1\]\.healthPath: /);
-    const same = webStack('same', { apps: [{ name: 'web', image: 'x', healthPath: '/up' }, { name: 'b', image: 'y', healthPath: '/up' }] });
-    expect(healthPathProblems(resolveSpec(same))).toEqual([]);
   });
 
   it.each([
