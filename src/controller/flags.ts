@@ -1,0 +1,109 @@
+/** `webstack-operator run` flags: the contract with the Helm chart. Pure parsing, errors name the flag. */
+import { DEFAULT_LEASE_TIMINGS, type LeaseTimings } from './leader-election.js';
+
+export interface RunFlags {
+  kubeconfig?: string;
+  namespaces: string[];
+  leaderElect: boolean;
+  leaseNamespace?: string;
+  leaseName: string;
+  metricsPort: number;
+  healthPort: number;
+  logFormat?: 'json' | 'text';
+  timings: LeaseTimings;
+  resyncPeriodMs: number;
+  workers: number;
+}
+
+export const RUN_USAGE = `usage: webstack-operator run [flags]
+
+  --kubeconfig FILE                  kubeconfig to use (default: $KUBECONFIG, ~/.kube/config, or in-cluster)
+  --namespace NS[,NS2]               namespaces to watch (default: all)
+  --leader-elect=true|false          elect a leader through a Lease before reconciling (default: true)
+  --lease-namespace NS               namespace of the Lease (default: $POD_NAMESPACE, else the kubeconfig's)
+  --lease-name NAME                  name of the Lease (default: webstack-operator-leader)
+  --leader-elect-lease-duration D    how long a lease is valid without renewal (default: 15s)
+  --leader-elect-renew-deadline D    how long a leader retries renewing before it steps down (default: 10s)
+  --leader-elect-retry-period D      time between attempts (default: 2s)
+  --metrics-port PORT                Prometheus /metrics (default: 8080)
+  --health-port PORT                 /healthz and /readyz (default: 8081)
+  --log-format json|text             default: text on a terminal, JSON otherwise
+  --resync-period D                  re-check every stack this often (default: 10m)
+  --workers N                        stacks reconciled in parallel (default: 4)
+`;
+
+/** "15s", "500ms", "2m", "1h" or a bare number of seconds, in milliseconds. */
+export function parseDuration(flag: string, value: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  if (!m) throw new Error(`--${flag}: '${value}' is not a duration (e.g. 15s, 500ms, 2m)`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'];
+  return Math.round(Number(m[1]) * unit);
+}
+
+function parsePort(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`--${flag}: '${value}' is not a port (0-65535)`);
+  return n;
+}
+
+function parseBool(flag: string, value: string): boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw new Error(`--${flag}: '${value}' must be true or false`);
+}
+
+const VALUE_FLAGS = new Set(['kubeconfig', 'namespace', 'lease-namespace', 'lease-name', 'metrics-port', 'health-port', 'log-format',
+  'leader-elect-lease-duration', 'leader-elect-renew-deadline', 'leader-elect-retry-period', 'resync-period', 'workers']);
+
+export function parseRunFlags(argv: string[]): RunFlags | 'help' {
+  const flags: RunFlags = {
+    namespaces: [], leaderElect: true, leaseName: 'webstack-operator-leader', metricsPort: 8080, healthPort: 8081,
+    timings: { ...DEFAULT_LEASE_TIMINGS }, resyncPeriodMs: 10 * 60_000, workers: 4,
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h' || arg === '--help') return 'help';
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument '${arg}'`);
+    const eq = arg.indexOf('=');
+    const name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+    let value: string;
+    if (eq >= 0) value = arg.slice(eq + 1);
+    else if (name === 'leader-elect') value = 'true';
+    else if (VALUE_FLAGS.has(name)) {
+      if (i + 1 >= argv.length) throw new Error(`--${name}: needs a value`);
+      value = argv[++i];
+    } else throw new Error(`unknown flag --${name}`);
+    switch (name) {
+      case 'kubeconfig': flags.kubeconfig = value; break;
+      case 'namespace': flags.namespaces = value.split(',').map((s) => s.trim()).filter(Boolean); break;
+      case 'leader-elect': flags.leaderElect = parseBool(name, value); break;
+      case 'lease-namespace': flags.leaseNamespace = value; break;
+      case 'lease-name':
+        if (!value) throw new Error('--lease-name: must not be empty');
+        flags.leaseName = value;
+        break;
+      case 'metrics-port': flags.metricsPort = parsePort(name, value); break;
+      case 'health-port': flags.healthPort = parsePort(name, value); break;
+      case 'log-format':
+        if (value !== 'json' && value !== 'text') throw new Error(`--log-format: '${value}' must be json or text`);
+        flags.logFormat = value;
+        break;
+      case 'leader-elect-lease-duration': flags.timings.leaseDurationMs = parseDuration(name, value); break;
+      case 'leader-elect-renew-deadline': flags.timings.renewDeadlineMs = parseDuration(name, value); break;
+      case 'leader-elect-retry-period': flags.timings.retryPeriodMs = parseDuration(name, value); break;
+      case 'resync-period': flags.resyncPeriodMs = parseDuration(name, value); break;
+      case 'workers': {
+        const n = Number(value);
+        if (!Number.isInteger(n) || n < 1) throw new Error(`--workers: '${value}' must be a positive integer`);
+        flags.workers = n;
+        break;
+      }
+      default: throw new Error(`unknown flag --${name}`);
+    }
+  }
+  const t = flags.timings;
+  if (!(t.leaseDurationMs > t.renewDeadlineMs && t.renewDeadlineMs > t.retryPeriodMs)) {
+    throw new Error('--leader-elect-lease-duration must exceed --leader-elect-renew-deadline, which must exceed --leader-elect-retry-period');
+  }
+  return flags;
+}
