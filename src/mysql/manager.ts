@@ -143,6 +143,7 @@ export class DatabaseManager {
       instances: instanceStatuses(observations, after),
       lastFailover: after.lastFailover,
       conditions: databaseConditions(observations, after, spec, action),
+      lastDecision: { kind: action.kind, reason: action.reason, result: result?.message },
     };
     return { action, result };
   }

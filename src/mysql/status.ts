@@ -18,6 +18,8 @@ export interface ObservedDatabaseStatus {
   instances: InstanceStatus[];
   lastFailover?: LastFailover;
   conditions: DatabaseCondition[];
+  /** What the last tick decided, and how carrying it out went: for logs and debugging. */
+  lastDecision?: { kind: string; reason: string; result?: string };
 }
 
 export function instanceStatuses(observations: InstanceObservation[], record: ClusterState): InstanceStatus[] {

@@ -17,6 +17,7 @@ import { renderServerConfig, renderStartScript } from '../../src/render/mysql-co
 
 export interface ClusterInstance extends InstanceAddress {
   dataDir: string;
+  tmpDir: string;
   process?: ChildProcess;
   /** Output of the start script and server, for failure messages. */
   log: string[];
@@ -82,8 +83,10 @@ export class MariadbCluster {
     const stack = this.opts.stack ?? 'shop';
     for (let i = 0; i < this.opts.size; i++) {
       const dataDir = path.join(this.root, `data-${i}`);
+      const tmpDir = path.join(this.root, `tmp-${i}`);
       mkdirSync(dataDir);
-      this.instances.push({ name: `${stack}-mysql-${i}`, host: '127.0.0.1', port: await freePort(), dataDir, log: [] });
+      mkdirSync(tmpDir);
+      this.instances.push({ name: `${stack}-mysql-${i}`, host: '127.0.0.1', port: await freePort(), dataDir, tmpDir, log: [] });
     }
     await Promise.all(this.instances.map((i) => this.launch(i)));
     return this;
@@ -103,6 +106,8 @@ export class MariadbCluster {
     const child = spawn('sh', [this.scriptPath], {
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
+        // A pod has a /tmp of its own; a shared one lets concurrent initializations trip over each other's temp tables.
+        TMPDIR: inst.tmpDir,
         POD_NAME: inst.name, DATA_DIR: inst.dataDir, CONFIG_FILE: this.configPath,
         ADMIN_USER: this.credentials.adminUser, ADMIN_PASSWORD: this.credentials.adminPassword,
         PORT: String(inst.port), BIND_ADDRESS: '127.0.0.1', SOCKET: path.join(this.root, `${inst.name}.sock`),
@@ -114,12 +119,15 @@ export class MariadbCluster {
     const keep = (b: Buffer) => { inst.log.push(b.toString()); if (inst.log.length > 200) inst.log.shift(); };
     child.stdout?.on('data', keep);
     child.stderr?.on('data', keep);
+    let exited = false;
+    child.once('exit', () => { exited = true; });
     await waitFor(`${inst.name} to accept connections`, async () => {
-      if (child.exitCode !== null) throw new Error(`${inst.name} exited: ${inst.log.join('').slice(-2000)}`);
+      if (exited) return true;
       const c = await this.connect(inst.name);
       await c.end();
       return true;
     }, 120_000, 200);
+    if (exited) throw new Error(`${inst.name} exited during start: ${inst.log.join('').slice(-2000)}`);
   }
 
   /** An admin connection. */
@@ -134,7 +142,7 @@ export class MariadbCluster {
   async query<T = Record<string, unknown>>(name: string, sql: string, params: unknown[] = []): Promise<T[]> {
     const c = await this.connect(name);
     try {
-      const [rows] = await c.query(sql, params);
+      const [rows] = await c.query({ sql, values: params, timeout: 20_000 });
       return rows as T[];
     } finally {
       await c.end().catch(() => undefined);
@@ -185,5 +193,77 @@ export async function startMariadbCluster(opts: ClusterOptions): Promise<Mariadb
   } catch (err) {
     await cluster.close();
     throw err;
+  }
+}
+
+export interface AckedWrite {
+  id: number;
+  /** server_id of the server that committed and acknowledged it. */
+  serverId: number;
+  at: number;
+}
+
+/**
+ * An application writing in a loop: one autocommit INSERT at a time, each row tagged with the
+ * server_id of the server that took it (INSERT ... RETURNING). `target` says where the primary is
+ * now (a follower of the record, or a proxy standing in for the primary Service); a failed or
+ * timed-out write drops the connection and tries again with a new id, since its outcome is unknown.
+ */
+export class WriteLoop {
+  readonly acked: AckedWrite[] = [];
+  failures = 0;
+  private nextId = 1;
+  private running = false;
+  private done?: Promise<void>;
+
+  constructor(
+    private readonly target: () => { host: string; port: number } | undefined,
+    private readonly user: { user: string; password: string; database: string },
+    private readonly table = 'writes',
+    private readonly writeTimeoutMs = 3000,
+  ) {}
+
+  static createTable(table = 'writes'): string {
+    return `CREATE TABLE IF NOT EXISTS ${table} (id INT PRIMARY KEY, server_id INT NOT NULL)`;
+  }
+
+  start(): void {
+    this.running = true;
+    this.done = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.done;
+  }
+
+  private async loop(): Promise<void> {
+    let conn: mysql.Connection | undefined;
+    let connectedTo = '';
+    const drop = () => { conn?.destroy(); conn = undefined; };
+    while (this.running) {
+      const t = this.target();
+      const key = t ? `${t.host}:${t.port}` : '';
+      if (conn && key !== connectedTo) drop();
+      try {
+        if (!t) throw new Error('no primary');
+        if (!conn) {
+          conn = await mysql.createConnection({ host: t.host, port: t.port, user: this.user.user, password: this.user.password,
+            database: this.user.database, connectTimeout: 1000 });
+          conn.on('error', () => undefined);
+          connectedTo = key;
+        }
+        const id = this.nextId++;
+        const [rows] = await conn.query({ sql: `INSERT INTO ${this.table} (id, server_id) VALUES (?, @@server_id) RETURNING server_id`,
+          values: [id], timeout: this.writeTimeoutMs });
+        const serverId = Number((rows as Record<string, unknown>[])[0]?.server_id);
+        this.acked.push({ id, serverId, at: Date.now() });
+      } catch {
+        this.failures++;
+        drop();
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
+    drop();
   }
 }

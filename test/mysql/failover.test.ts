@@ -1,0 +1,76 @@
+/** Crash failover on real MariaDB: SIGKILL the primary under continuous writes, twice in a row. */
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { waitFor } from '../support/mariadb-cluster.js';
+import { bootstrapped, idsOn, readOnly, serverId, startStack, waitForAcksFrom, waitHealthy, waitNewPrimary, writableInstances, writer, type Stack } from './harness.js';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+  await bootstrapped(stack);
+}, 120_000);
+afterAll(async () => stack?.close(), 60_000);
+
+async function crashAndCheck(): Promise<{ old: string; next: string }> {
+  const w = writer(stack);
+  const old = stack.primary();
+  w.start();
+  try {
+    await waitForAcksFrom(w, serverId(old), 30);
+    await stack.cluster.kill(old);
+    const killedAt = Date.now();
+    const next = await waitNewPrimary(stack, old);
+    await waitForAcksFrom(w, serverId(next), 30);
+    await w.stop();
+    // The old primary is dead: nothing it acknowledged can be later than its death.
+    expect(w.acked.filter((a) => a.serverId === serverId(old) && a.at > killedAt + 50)).toEqual([]);
+    const onNew = await idsOn(stack, next);
+    const lost = w.acked.filter((a) => !onNew.has(a.id));
+    expect(lost).toEqual([]);
+    expect(stack.record.snapshot().lastFailover).toMatchObject({ kind: 'failover', from: old, to: next });
+    expect(stack.labeler.roles[next]).toBe('primary');
+    return { old, next };
+  } finally {
+    await w.stop();
+  }
+}
+
+test('SIGKILL of the primary under writes: a replica takes over with every acknowledged write; the old one rejoins read-only', async () => {
+  const { old, next } = await crashAndCheck();
+  expect(await writableInstances(stack)).toEqual([next]);
+
+  await stack.cluster.restart(old);
+  expect(await readOnly(stack, old)).toBe(true);
+  await waitHealthy(stack);
+  const status = stack.manager.status();
+  // Lossless semi-sync: everything the old primary wrote reached a replica, so it fits inside the new primary.
+  expect(status.instances.find((i) => i.name === old)).toMatchObject({ role: 'replica', ready: true });
+  expect(await writableInstances(stack)).toEqual([next]);
+  // It replicates from the new primary and holds every acknowledged write.
+  await waitFor('the old primary to catch up', async () => {
+    const [onOld, onNew] = await Promise.all([idsOn(stack, old), idsOn(stack, next)]);
+    return onOld.size === onNew.size;
+  });
+}, 120_000);
+
+test('an app connection to the old primary is refused once it is back', async () => {
+  const old = stack.record.snapshot().lastFailover!.from;
+  const c = stack.cluster.credentials;
+  const conn = await stack.cluster.connect(old, { user: c.appUser, password: c.appPassword });
+  try {
+    await expect(conn.query('INSERT INTO app.writes VALUES (-2, @@server_id)')).rejects.toThrow(/read-only|READ-ONLY/i);
+  } finally {
+    await conn.end();
+  }
+}, 30_000);
+
+test('a second failover right after the first', async () => {
+  const first = stack.record.snapshot().lastFailover!;
+  const { old, next } = await crashAndCheck();
+  expect(old).toBe(first.to);
+  expect(next).not.toBe(old);
+  expect(await writableInstances(stack)).toEqual([next]);
+  const metrics = await stack.registry.getSingleMetricAsString('webstack_database_failovers_total');
+  expect(metrics).toContain('webstack_database_failovers_total{namespace="test",name="shop"} 2');
+  await stack.cluster.restart(old);
+  await waitHealthy(stack);
+}, 120_000);
