@@ -36,7 +36,8 @@ export const RUN_USAGE = `usage: webstack-operator run [flags]
 export function parseDuration(flag: string, value: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
   if (!m) throw new Error(`--${flag}: '${value}' is not a duration (e.g. 15s, 500ms, 2m)`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[m[2] ?? 's'];
+  const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const unit = units[m[2] ?? 's'];
   return Math.round(Number(m[1]) * unit);
 }
 

@@ -1,0 +1,41 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseDuration, parseRunFlags, type RunFlags } from '../../src/controller/flags.js';
+
+function flags(argv: string[]): RunFlags {
+  const f = parseRunFlags(argv);
+  if (f === 'help') throw new Error('help');
+  return f;
+}
+
+describe('run flags (the Helm chart contract)', () => {
+  it('defaults', () => {
+    const f = flags([]);
+    expect(f).toEqual(expect.objectContaining({ namespaces: [], leaderElect: true, leaseName: 'webstack-operator-leader', metricsPort: 8080, healthPort: 8081 }));
+    expect(f.timings).toEqual({ leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 });
+  });
+
+  it('every chart flag, in both spellings', () => {
+    const f = flags(['--kubeconfig', '/k', '--namespace=a,b', '--leader-elect=false', '--lease-namespace', 'ops', '--lease-name=l',
+      '--metrics-port', '9090', '--health-port=9091', '--log-format', 'json']);
+    expect(f).toEqual(expect.objectContaining({
+      kubeconfig: '/k', namespaces: ['a', 'b'], leaderElect: false, leaseNamespace: 'ops', leaseName: 'l', metricsPort: 9090, healthPort: 9091, logFormat: 'json',
+    }));
+    expect(flags(['--leader-elect']).leaderElect).toBe(true);
+  });
+
+  it.each([
+    [['--metrics-port', 'x'], '--metrics-port'],
+    [['--log-format', 'xml'], '--log-format'],
+    [['--leader-elect=maybe'], '--leader-elect'],
+    [['--bogus'], '--bogus'],
+    [['--namespace'], '--namespace'],
+    [['--leader-elect-renew-deadline', '20s'], '--leader-elect-lease-duration'],
+    [['--leader-elect-retry-period', 'soon'], '--leader-elect-retry-period'],
+  ])('%j is refused naming %s', (argv, name) => {
+    expect(() => parseRunFlags(argv)).toThrow(name);
+  });
+
+  it.each([['15s', 15_000], ['500ms', 500], ['2m', 120_000], ['3', 3_000], ['1.5s', 1_500]])('duration %s = %i ms', (v, ms) => {
+    expect(parseDuration('x', v)).toBe(ms);
+  });
+});
