@@ -10,9 +10,15 @@ export const SERVICE_NETWORK = [127, 20] as const;
 export class AddressPool {
   private readonly byKey = new Map<string, string>();
   private readonly inUse = new Set<string>();
-  private next = 0;
+  private next: number;
 
-  constructor(private readonly network: readonly [number, number]) {}
+  /**
+   * `start` is where allocation begins; a random start keeps two sandboxes (or two test files) on
+   * one machine from handing out the same addresses.
+   */
+  constructor(private readonly network: readonly [number, number], start = 0) {
+    this.next = start % (256 * 254);
+  }
 
   allocate(key: string): string {
     const known = this.byKey.get(key);

@@ -9,6 +9,7 @@
  * binds to its own loopback address.
  */
 import type { V1Container, V1EnvVar, V1Pod } from '@kubernetes/client-node';
+import { DATABASE_CONFIG_DIR, SERVER_CONFIG_KEY } from '../../render/mysql-config.js';
 import { expandVars, translatePath, translatePathsIn, type HostMount } from './mounts.js';
 
 export type ContainerKind = 'haproxy' | 'database' | 'app';
@@ -177,6 +178,8 @@ export function planContainer(container: V1Container, ctx: PodContext): Containe
     }
     // Every pod listens on its own loopback address, so all of them can use port 3306.
     env.BIND_ADDRESS = ctx.podIP;
+    // The start script's own default is a path inside the container, which only the environment can move.
+    env.CONFIG_FILE ??= translatePath(`${DATABASE_CONFIG_DIR}/${SERVER_CONFIG_KEY}`, mounts, ctx.rootfs);
     const command = ctx.which(argv[0]) ?? argv[0];
     return { kind, command, args: argv.slice(1), env, cwd };
   }

@@ -2,6 +2,9 @@
  * The sandbox's local runtime: workload controllers, kubelet, kube-proxy and the DNS feed, all
  * against one API server. `startRuntime` returns once the caches are filled and the loops run.
  */
+import { createHash } from 'node:crypto';
+import { mkdirSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from '../../log.js';
@@ -40,14 +43,28 @@ export interface Runtime {
 
 export const DEFAULT_DEMO_APP = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../examples/demo-app/server.js');
 
+/**
+ * Unix socket paths are limited to ~100 bytes, and pods put sockets deep in the state dir: a long
+ * state dir is reached through a short symlink in the temp dir instead.
+ */
+function shortAlias(stateDir: string): string {
+  if (stateDir.length <= 40) return stateDir;
+  const alias = path.join(os.tmpdir(), `wso-${createHash('sha256').update(stateDir).digest('hex').slice(0, 10)}`);
+  rmSync(alias, { force: true });
+  symlinkSync(stateDir, alias);
+  return alias;
+}
+
 export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   const kc = kubeConfigFrom(opts.kubeconfig);
   const log = opts.log;
   const clusterDomain = opts.clusterDomain ?? CLUSTER_DOMAIN;
   const cluster = connect(kc, log);
-  const workloads = new WorkloadControllers(cluster, log);
+  mkdirSync(opts.stateDir, { recursive: true });
+  const stateDir = shortAlias(path.resolve(opts.stateDir));
+  const workloads = new WorkloadControllers(cluster, log, stateDir);
   const kubelet = new Kubelet({
-    cluster, log, stateDir: path.resolve(opts.stateDir), demoAppPath: opts.demoAppPath ?? DEFAULT_DEMO_APP,
+    cluster, log, stateDir, demoAppPath: opts.demoAppPath ?? DEFAULT_DEMO_APP,
     dns: opts.dns ? { address: opts.dns.address } : undefined, clusterDomain,
   });
   const services = new ServiceController(cluster, log, opts.dns, clusterDomain);
@@ -74,6 +91,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       await cluster.stop();
       await kubelet.stopAll(graceMs);
       await services.close();
+      if (stateDir !== path.resolve(opts.stateDir)) rmSync(stateDir, { force: true });
     },
   };
 }

@@ -4,6 +4,7 @@
  * (gracePeriodSeconds=0), as a real kubelet finishes a graceful deletion.
  */
 import type { V1Pod } from '@kubernetes/client-node';
+import { randomInt } from 'node:crypto';
 import { AddressPool, POD_NETWORK } from './addresses.js';
 import { tolerate } from './cluster.js';
 import { isTerminating } from './pod-state.js';
@@ -14,7 +15,7 @@ const DEFAULT_GRACE_SECONDS = 30;
 export class Kubelet {
   private readonly runners = new Map<string, PodRunner>();
   private readonly stopping = new Map<string, Promise<void>>();
-  private readonly addresses = new AddressPool(POD_NETWORK);
+  private readonly addresses = new AddressPool(POD_NETWORK, randomInt(256 * 254));
   private closed = false;
 
   constructor(private readonly env: RunnerEnv) {}

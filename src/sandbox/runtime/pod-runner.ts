@@ -61,7 +61,8 @@ export class PodRunner {
     this.namespace = pod.metadata?.namespace ?? 'default';
     this.name = pod.metadata?.name ?? '';
     this.uid = pod.metadata?.uid ?? '';
-    this.podDir = path.join(env.stateDir, 'pods', `${this.namespace}_${this.name}_${this.uid.slice(0, 8)}`);
+    // Short: unix socket paths inside it (haproxy's stats socket) must stay under ~100 bytes.
+    this.podDir = path.join(env.stateDir, 'pods', this.uid.slice(0, 8));
     this.rootfs = path.join(this.podDir, 'root');
   }
 
@@ -218,39 +219,55 @@ export class PodRunner {
     void this.writeStatus();
   }
 
-  /** One loop per container: liveness kills it, readiness sets Ready; both restart with the process. */
+  /**
+   * One loop per container: a startup probe holds the others back until it passes; liveness kills
+   * the container; readiness sets Ready. All of them start over with the process.
+   */
   private scheduleProbes(rc: RunningContainer, startedAt: number): void {
-    const { readinessProbe, livenessProbe } = rc.spec;
-    if (!readinessProbe && !livenessProbe) return;
+    const { readinessProbe, livenessProbe, startupProbe } = rc.spec;
+    if (!readinessProbe && !livenessProbe && !startupProbe) return;
     const liveness = new ProbeState(probeThresholds(livenessProbe), true);
+    let started = !startupProbe;
+    let startupFailures = 0;
     const target = {
       podIP: this.podIP, container: rc.spec, env: rc.plan.env, cwd: rc.plan.cwd,
       translate: (a: string) => translatePathsIn(a, rc.mounts, this.rootfs),
     };
     const delay = (p: V1Probe | undefined) => (p?.initialDelaySeconds ?? 0) * 1000;
     const period = (p: V1Probe | undefined) => (p?.periodSeconds ?? 10) * 1000;
-    const lastRun = { readiness: 0, liveness: 0 };
+    const lastRun = { startup: 0, readiness: 0, liveness: 0 };
+    const current = () => !this.stopped && rc.startedAt === startedAt;
+    const kill = (why: string, message: string) => {
+      this.env.log.warn(`${why} probe failed, killing container`, { namespace: this.namespace, pod: this.name, container: rc.spec.name, reason: message });
+      rc.process.signal('SIGKILL');
+    };
     const tick = async () => {
-      if (this.stopped || rc.startedAt !== startedAt) return;
+      if (!current()) return;
       const now = Date.now();
-      const due = (p: V1Probe | undefined, key: 'readiness' | 'liveness') => p && now - startedAt >= delay(p) && now - lastRun[key] >= period(p);
-      if (due(readinessProbe, 'readiness')) {
-        lastRun.readiness = now;
-        const r = await runProbe(readinessProbe!, target);
-        if (rc.startedAt === startedAt && rc.readiness.record(r.ok, r.message)) void this.writeStatus();
-      }
-      if (due(livenessProbe, 'liveness')) {
-        lastRun.liveness = now;
-        const r = await runProbe(livenessProbe!, target);
-        if (rc.startedAt === startedAt && liveness.record(r.ok, r.message) && !liveness.passing) {
-          this.env.log.warn(`liveness probe failed, killing container`, { namespace: this.namespace, pod: this.name, container: rc.spec.name, reason: r.message });
-          rc.process.signal('SIGKILL');
-          return;
+      const due = (p: V1Probe | undefined, key: keyof typeof lastRun) => p && now - startedAt >= delay(p) && now - lastRun[key] >= period(p);
+      if (!started) {
+        if (due(startupProbe, 'startup')) {
+          lastRun.startup = now;
+          const r = await runProbe(startupProbe!, target);
+          if (current() && r.ok) started = true;
+          // A failing startup probe means "not yet" until failureThreshold tries have failed.
+          else if (current() && ++startupFailures >= probeThresholds(startupProbe).failureThreshold) { kill('startup', r.message); return; }
+        }
+      } else {
+        if (due(readinessProbe, 'readiness')) {
+          lastRun.readiness = now;
+          const r = await runProbe(readinessProbe!, target);
+          if (current() && rc.readiness.record(r.ok, r.message)) void this.writeStatus();
+        }
+        if (due(livenessProbe, 'liveness')) {
+          lastRun.liveness = now;
+          const r = await runProbe(livenessProbe!, target);
+          if (current() && liveness.record(r.ok, r.message) && !liveness.passing) { kill('liveness', r.message); return; }
         }
       }
-      if (!this.stopped && rc.startedAt === startedAt) rc.timer = setTimeout(() => void tick(), 200);
+      if (current()) rc.timer = setTimeout(() => void tick(), 200);
     };
-    rc.timer = setTimeout(() => void tick(), Math.min(delay(readinessProbe ?? livenessProbe), delay(livenessProbe ?? readinessProbe)));
+    rc.timer = setTimeout(() => void tick(), 0);
   }
 
   private view(): ContainerView[] {

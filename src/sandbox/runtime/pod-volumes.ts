@@ -76,7 +76,7 @@ export async function materializeVolumes(pod: V1Pod, podDir: string, stateDir: s
   const ns = pod.metadata?.namespace ?? 'default';
   const dirs: Record<string, string> = {};
   for (const v of pod.spec?.volumes ?? []) {
-    dirs[v.name] = await materializeVolume(v, ns, path.join(podDir, 'volumes', v.name), stateDir, sources);
+    dirs[v.name] = await materializeVolume(v, ns, path.join(podDir, 'v', v.name), stateDir, sources);
   }
   return dirs;
 }

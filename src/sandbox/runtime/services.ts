@@ -6,6 +6,7 @@
  */
 import type { V1Endpoints, V1Service } from '@kubernetes/client-node';
 import type { Logger } from '../../log.js';
+import { randomInt } from 'node:crypto';
 import { AddressPool, SERVICE_NETWORK } from './addresses.js';
 import { MERGE_PATCH, httpStatus, tolerate, type Cluster } from './cluster.js';
 import { recordTable, serviceRecords, type DnsRecord } from './dns-records.js';
@@ -23,7 +24,7 @@ export interface ServiceAddress {
 }
 
 export class ServiceController {
-  private readonly addresses = new AddressPool(SERVICE_NETWORK);
+  private readonly addresses = new AddressPool(SERVICE_NETWORK, randomInt(256 * 254));
   private readonly proxies = new Map<string, ServiceProxy>();
   private readonly listening = new Map<string, Promise<unknown>>();
   private readonly lastEndpoints = new Map<string, string>();
@@ -96,7 +97,10 @@ export class ServiceController {
       this.listening.set(key, p.listen().then((listenPort) => {
         this.log.info('service listening', { namespace: svc.metadata?.namespace, service: svc.metadata?.name, address: `${ip}:${listenPort}` });
       }, (err) => {
-        this.log.warn('service could not listen', { namespace: svc.metadata?.namespace, service: svc.metadata?.name, address: `${ip}:${port}`, error: String(err) });
+        this.log.warn('service could not listen, will retry', { namespace: svc.metadata?.namespace, service: svc.metadata?.name, address: `${ip}:${port}`, error: String(err) });
+        // Forgotten, so the next sync tries again.
+        if (this.proxies.get(key) === p) this.proxies.delete(key);
+        this.listening.delete(key);
       }));
     }
     return proxy;

@@ -7,6 +7,7 @@
 import type {
   V1Deployment, V1OwnerReference, V1PersistentVolumeClaim, V1Pod, V1PodTemplateSpec, V1StatefulSet,
 } from '@kubernetes/client-node';
+import { rm } from 'node:fs/promises';
 import type { Logger } from '../../log.js';
 import { MERGE_PATCH, tolerate, type Cluster } from './cluster.js';
 import { planDeployment, type PodFacts } from './deployment-plan.js';
@@ -15,6 +16,7 @@ import {
   statefulPodName, statefulPodOrdinal, templateHash,
 } from './pod-names.js';
 import { isControlledBy, isPodReady, isTerminating } from './pod-state.js';
+import { claimDir } from './pod-volumes.js';
 import { planStatefulSet, type StatefulPodFacts } from './statefulset-plan.js';
 
 const EXPECTATION_TIMEOUT_MS = 10_000;
@@ -53,16 +55,35 @@ function createdAt(pod: V1Pod): number {
 export class WorkloadControllers {
   private readonly expected = new Map<string, { create: Set<string>; remove: Set<string>; until: number }>();
   private readonly lastStatus = new Map<string, string>();
+  private readonly knownClaims = new Map<string, { namespace: string; name: string }>();
 
-  constructor(private readonly cluster: Cluster, private readonly log: Logger) {}
+  constructor(private readonly cluster: Cluster, private readonly log: Logger, private readonly stateDir: string) {}
 
   async sync(): Promise<void> {
     const pods = this.cluster.pods();
     const claims = this.cluster.claims();
+    await this.removeDeletedClaimData(claims);
     await Promise.all([
       ...this.cluster.deployments().map((d) => this.syncDeployment(d, pods).catch((err) => this.failed('Deployment', d, err))),
       ...this.cluster.statefulSets().map((s) => this.syncStatefulSet(s, pods, claims).catch((err) => this.failed('StatefulSet', s, err))),
     ]);
+  }
+
+  /** A claim's data dir lives as long as the claim object: `kubectl delete pvc` frees it, as a Delete reclaim policy would. */
+  private async removeDeletedClaimData(claims: V1PersistentVolumeClaim[]): Promise<void> {
+    const live = new Set<string>();
+    for (const c of claims) {
+      const key = c.metadata?.uid ?? '';
+      live.add(key);
+      this.knownClaims.set(key, { namespace: c.metadata?.namespace ?? 'default', name: c.metadata?.name ?? '' });
+    }
+    for (const [uid, c] of this.knownClaims) {
+      if (live.has(uid)) continue;
+      this.knownClaims.delete(uid);
+      if (claims.some((x) => x.metadata?.namespace === c.namespace && x.metadata?.name === c.name)) continue;
+      this.log.info('claim deleted, removing its data', { namespace: c.namespace, claim: c.name });
+      await rm(claimDir(this.stateDir, c.namespace, c.name), { recursive: true, force: true });
+    }
   }
 
   private failed(kind: string, obj: V1Deployment | V1StatefulSet, err: unknown): void {

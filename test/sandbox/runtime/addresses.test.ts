@@ -11,6 +11,11 @@ describe('AddressPool', () => {
     expect(pool.allocate('default/a')).toBe(a);
   });
 
+  it('starts where it is told, so two sandboxes on one machine do not collide', () => {
+    expect(new AddressPool(POD_NETWORK, 254 * 3 + 4).allocate('x')).toBe('127.10.3.5');
+    expect(new AddressPool(POD_NETWORK, 256 * 254 + 1).allocate('x')).toBe('127.10.0.2');
+  });
+
   it('never gives .0 or .255 and wraps into the next third octet', () => {
     const pool = new AddressPool(POD_NETWORK);
     const ips = Array.from({ length: 300 }, (_, i) => pool.allocate(`k${i}`));
