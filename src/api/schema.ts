@@ -154,7 +154,7 @@ const app = obj({
   image: str(512, { description: 'Container image of the app.', ...PATTERNS.image, minLength: 1 }),
   replicas: int(0, 100, { description: 'Pods of this tier.', default: d.app.replicas }),
   port: port('Port the app listens on (HTTP).', d.app.port),
-  weight: int(0, 256, { description: 'Share of traffic among the active tiers (HAProxy server weight; 0 sends none).', default: d.app.weight }),
+  weight: int(0, 256, { description: 'HAProxy weight of each pod of this tier: a tier\'s share of traffic is its weight times its ready pods, relative to the other active tiers; 0 sends none.', default: d.app.weight }),
   backup: bool({ description: 'A passive tier: served only when no active pod is up.', default: d.app.backup }),
   env: {
     type: 'array',
