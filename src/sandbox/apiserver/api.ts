@@ -14,6 +14,7 @@ import { strategicMergePatch } from './patch/strategic-merge-patch.js';
 import { Registry } from './registry.js';
 import { apiVersionOf, storageKey, type ResourceType } from './resource-type.js';
 import { applyDefaults, prune, validate } from './schema.js';
+import { applyScale, toScale } from './scale.js';
 import { shapeFor } from './shape.js';
 import { ObjectStore } from './store.js';
 import { clone, deepEqual, isObject, type KubeObject } from './types.js';
@@ -229,6 +230,29 @@ export class Api {
     const stored = this.store.put(storageKey(type), obj);
     this.afterWrite(type, stored);
     return { object: this.view(type, stored), created: false, warnings };
+  }
+
+  getScale(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
+    return toScale(this.get(type, namespace, name), type.scale!);
+  }
+
+  /** Writes a Scale (from PUT, or a patch of the current Scale) to the workload's replica count. */
+  updateScale(type: ResourceType, namespace: string | undefined, name: string, change: { body: unknown } | { patchType: PatchType; patch: unknown }, opts: WriteOptions): KubeObject {
+    const ns = type.namespaced ? namespace : undefined;
+    const old = this.store.get(storageKey(type), ns, name);
+    if (!old) throw notFound(type.plural, type.group, name);
+    const current = toScale(this.view(type, old), type.scale!);
+    let scale: unknown;
+    if ('body' in change) scale = change.body;
+    else if (change.patchType === 'json') scale = jsonPatch(current, change.patch);
+    else if (change.patchType === 'apply') throw new ApiError(415, 'UnsupportedMediaType', 'apply patches are not supported on the scale subresource here');
+    else scale = mergePatch(current, change.patch);
+    const rv = isObject(scale) && isObject(scale.metadata) ? scale.metadata.resourceVersion : undefined;
+    if (rv && rv !== old.metadata.resourceVersion) {
+      throw conflict(type.plural, type.group, name, 'the object has been modified; please apply your changes to the latest version and try again');
+    }
+    const result = this.write(type, old, applyScale(this.view(type, old), scale, type.scale!), opts);
+    return toScale(result.object, type.scale!);
   }
 
   delete(type: ResourceType, namespace: string | undefined, name: string, opts: DeleteOptions): KubeObject {

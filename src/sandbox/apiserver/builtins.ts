@@ -1,5 +1,6 @@
 /** The built-in kinds the stack, helm and kubectl use, as kube-apiserver serves them. */
-import type { PrinterColumn, ResourceType } from './resource-type.js';
+import type { PrinterColumn, ResourceType, ScalePaths } from './resource-type.js';
+import { isObject, type JsonObject } from './types.js';
 
 interface Builtin {
   gv: string;
@@ -10,37 +11,84 @@ interface Builtin {
   categories?: string[];
   status?: boolean;
   generation?: boolean;
+  scale?: boolean;
   columns?: PrinterColumn[];
 }
 
+const replicas: ScalePaths = { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.spec.selector' };
+
 const col = (name: string, jsonPath: string, type = 'string'): PrinterColumn => ({ name, type, jsonPath });
+const computed = (name: string, compute: (o: JsonObject) => unknown, type = 'string'): PrinterColumn => ({ name, type, jsonPath: '', compute });
+
+const at = (o: unknown, ...path: string[]): unknown => path.reduce<unknown>((cur, k) => (isObject(cur) ? cur[k] : undefined), o);
+const num = (v: unknown): number => (typeof v === 'number' ? v : 0);
+const count = (v: unknown): number => (isObject(v) ? Object.keys(v).length : 0);
+
+function podReady(o: JsonObject): string {
+  const statuses = at(o, 'status', 'containerStatuses');
+  const containers = at(o, 'spec', 'containers');
+  const ready = Array.isArray(statuses) ? statuses.filter((s) => isObject(s) && s.ready === true).length : 0;
+  return `${ready}/${Array.isArray(containers) ? containers.length : 0}`;
+}
+
+function podRestarts(o: JsonObject): number {
+  const statuses = at(o, 'status', 'containerStatuses');
+  return Array.isArray(statuses) ? statuses.reduce<number>((n, s) => n + num(at(s, 'restartCount')), 0) : 0;
+}
+
+function podStatus(o: JsonObject): string {
+  if (at(o, 'metadata', 'deletionTimestamp')) return 'Terminating';
+  const statuses = at(o, 'status', 'containerStatuses');
+  for (const s of Array.isArray(statuses) ? statuses : []) {
+    const reason = at(s, 'state', 'waiting', 'reason') ?? at(s, 'state', 'terminated', 'reason');
+    if (typeof reason === 'string') return reason;
+  }
+  return String(at(o, 'status', 'reason') ?? at(o, 'status', 'phase') ?? 'Unknown');
+}
+
+function servicePorts(o: JsonObject): string {
+  const ports = at(o, 'spec', 'ports');
+  if (!Array.isArray(ports) || !ports.length) return '<none>';
+  return ports.map((p) => `${num(at(p, 'port'))}${at(p, 'nodePort') ? `:${num(at(p, 'nodePort'))}` : ''}/${String(at(p, 'protocol') ?? 'TCP')}`).join(',');
+}
+
+function externalIp(o: JsonObject): string {
+  const ingress = at(o, 'status', 'loadBalancer', 'ingress');
+  const ips = Array.isArray(ingress) ? ingress.map((i) => at(i, 'ip') ?? at(i, 'hostname')).filter(Boolean) : [];
+  if (ips.length) return ips.join(',');
+  return at(o, 'spec', 'type') === 'LoadBalancer' ? '<pending>' : '<none>';
+}
 
 const builtins: Builtin[] = [
   { gv: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false, shortNames: ['ns'], status: true, columns: [col('Status', '.status.phase')] },
   {
     gv: 'v1', kind: 'Pod', plural: 'pods', namespaced: true, shortNames: ['po'], categories: ['all'], status: true,
-    columns: [col('Status', '.status.phase'), col('IP', '.status.podIP'), col('Node', '.spec.nodeName')],
+    columns: [computed('Ready', podReady), computed('Status', podStatus), computed('Restarts', podRestarts, 'integer'), col('IP', '.status.podIP'), col('Node', '.spec.nodeName')],
   },
   {
     gv: 'v1', kind: 'Service', plural: 'services', namespaced: true, shortNames: ['svc'], categories: ['all'], status: true,
-    columns: [col('Type', '.spec.type'), col('Cluster-IP', '.spec.clusterIP')],
+    columns: [col('Type', '.spec.type'), col('Cluster-IP', '.spec.clusterIP'), computed('External-IP', externalIp), computed('Port(s)', servicePorts)],
   },
   { gv: 'v1', kind: 'Endpoints', plural: 'endpoints', namespaced: true, shortNames: ['ep'] },
-  { gv: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true, shortNames: ['cm'] },
-  { gv: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true, columns: [col('Type', '.type')] },
+  { gv: 'v1', kind: 'ConfigMap', plural: 'configmaps', namespaced: true, shortNames: ['cm'], columns: [computed('Data', (o) => count(o.data) + count(o.binaryData), 'integer')] },
+  { gv: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true, columns: [col('Type', '.type'), computed('Data', (o) => count(o.data), 'integer')] },
   { gv: 'v1', kind: 'Event', plural: 'events', namespaced: true, shortNames: ['ev'], columns: [col('Type', '.type'), col('Reason', '.reason'), col('Message', '.message')] },
   { gv: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true, shortNames: ['sa'] },
   { gv: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', namespaced: true, shortNames: ['pvc'], status: true, columns: [col('Status', '.status.phase')] },
   {
-    gv: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true, shortNames: ['deploy'], categories: ['all'], status: true, generation: true,
-    columns: [col('Replicas', '.spec.replicas', 'integer'), col('Ready', '.status.readyReplicas', 'integer'), col('Available', '.status.availableReplicas', 'integer')],
+    gv: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true, shortNames: ['deploy'], categories: ['all'], status: true, generation: true, scale: true,
+    columns: [
+      computed('Ready', (o) => `${num(at(o, 'status', 'readyReplicas'))}/${num(at(o, 'spec', 'replicas'))}`),
+      computed('Up-to-date', (o) => num(at(o, 'status', 'updatedReplicas')), 'integer'),
+      computed('Available', (o) => num(at(o, 'status', 'availableReplicas')), 'integer'),
+    ],
   },
   {
-    gv: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets', namespaced: true, shortNames: ['sts'], categories: ['all'], status: true, generation: true,
-    columns: [col('Replicas', '.spec.replicas', 'integer'), col('Ready', '.status.readyReplicas', 'integer')],
+    gv: 'apps/v1', kind: 'StatefulSet', plural: 'statefulsets', namespaced: true, shortNames: ['sts'], categories: ['all'], status: true, generation: true, scale: true,
+    columns: [computed('Ready', (o) => `${num(at(o, 'status', 'readyReplicas'))}/${num(at(o, 'spec', 'replicas'))}`)],
   },
   {
-    gv: 'apps/v1', kind: 'ReplicaSet', plural: 'replicasets', namespaced: true, shortNames: ['rs'], categories: ['all'], status: true, generation: true,
+    gv: 'apps/v1', kind: 'ReplicaSet', plural: 'replicasets', namespaced: true, shortNames: ['rs'], categories: ['all'], status: true, generation: true, scale: true,
     columns: [col('Desired', '.spec.replicas', 'integer'), col('Ready', '.status.readyReplicas', 'integer')],
   },
   { gv: 'apps/v1', kind: 'ControllerRevision', plural: 'controllerrevisions', namespaced: true },
@@ -79,6 +127,7 @@ export function builtinTypes(): ResourceType[] {
       categories: b.categories ?? [],
       statusSubresource: b.status ?? false,
       hasGeneration: b.generation ?? false,
+      ...(b.scale ? { scale: replicas } : {}),
       printerColumns: b.columns ?? [],
     };
   });

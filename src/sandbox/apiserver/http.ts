@@ -120,7 +120,7 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
   }
   const type = ctx.api.registry.find(r.group, r.version, r.plural);
   if (!type) return notFoundPage();
-  if (r.subresource && !(r.subresource === 'status' && type.statusSubresource)) return notFoundPage();
+  if (r.subresource && !((r.subresource === 'status' && type.statusSubresource) || (r.subresource === 'scale' && type.scale))) return notFoundPage();
   const watching = r.watchPrefix || q.get('watch') === 'true' || q.get('watch') === '1';
   const verb = verbOf(method, Boolean(r.name), watching);
   const fault = ctx.faults.take(verb, r.subresource ? `${r.plural}/${r.subresource}` : r.plural, r.group, r.name);
@@ -151,6 +151,7 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
         timeoutSeconds: q.get('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : undefined,
         bookmarks: q.get('allowWatchBookmarks') === 'true',
         bookmarkIntervalMs: ctx.bookmarkIntervalMs,
+        table: table ? includeObject : undefined,
       },
       res,
     );
@@ -191,6 +192,17 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
   }
 
   const name = r.name;
+  if (r.subresource === 'scale') {
+    const opts = { ...writeOpts(), subresource: undefined };
+    if (method === 'GET') return send(res, 200, ctx.api.getScale(type, namespace, name));
+    if (method === 'PUT') return send(res, 200, ctx.api.updateScale(type, namespace, name, { body: parseBody(await readBody(req), contentType) }, opts));
+    if (method === 'PATCH') {
+      const patchType = patchTypes[contentType] === 'strategic' ? 'merge' : patchTypes[contentType];
+      if (!patchType) throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: ${Object.keys(patchTypes).join(', ')}`);
+      return send(res, 200, ctx.api.updateScale(type, namespace, name, { patchType, patch: parseBody(await readBody(req), contentType) }, opts));
+    }
+    return methodNotAllowed(res, method);
+  }
   switch (method) {
     case 'GET': {
       const obj = ctx.api.get(type, namespace, name);

@@ -44,6 +44,7 @@ export function typesFromCrd(crd: KubeObject): ResourceType[] {
       const subresources = (v.subresources ?? {}) as JsonObject;
       const schemaHolder = (v.schema ?? {}) as JsonObject;
       const status = isObject(subresources.status);
+      const scale = isObject(subresources.scale) ? subresources.scale : undefined;
       return {
         group: String(spec.group ?? ''),
         version: String(v.name ?? ''),
@@ -56,6 +57,9 @@ export function typesFromCrd(crd: KubeObject): ResourceType[] {
         categories: Array.isArray(names.categories) ? names.categories.map(String) : [],
         statusSubresource: status,
         hasGeneration: true,
+        ...(scale
+          ? { scale: { specReplicasPath: String(scale.specReplicasPath ?? ''), statusReplicasPath: String(scale.statusReplicasPath ?? ''), ...(scale.labelSelectorPath ? { labelSelectorPath: String(scale.labelSelectorPath) } : {}) } }
+          : {}),
         schema: isObject(schemaHolder.openAPIV3Schema) ? schemaHolder.openAPIV3Schema : undefined,
         printerColumns: Array.isArray(v.additionalPrinterColumns)
           ? (v.additionalPrinterColumns.filter(isObject) as unknown as PrinterColumn[])

@@ -8,6 +8,8 @@ export interface PrinterColumn {
   description?: string;
   format?: string;
   priority?: number;
+  /** Built-in columns kube computes rather than reads (READY as "1/2", DATA as a count). */
+  compute?: (obj: JsonObject) => unknown;
 }
 
 export interface ResourceType {
@@ -22,6 +24,8 @@ export interface ResourceType {
   categories: string[];
   /** Has a /status subresource: main writes ignore status, status writes change only status. */
   statusSubresource: boolean;
+  /** Has a /scale subresource (autoscaling/v1 Scale): where the replica counts and selector live. */
+  scale?: ScalePaths;
   /** metadata.generation is kept and bumped when anything but metadata and status changes. */
   hasGeneration: boolean;
   /** OpenAPI v3 schema of the whole object (CRDs); built-ins are not schema-checked. */
@@ -29,6 +33,12 @@ export interface ResourceType {
   printerColumns: PrinterColumn[];
   /** The CustomResourceDefinition that serves it; undefined for built-ins. */
   crd?: string;
+}
+
+export interface ScalePaths {
+  specReplicasPath: string;
+  statusReplicasPath: string;
+  labelSelectorPath?: string;
 }
 
 export const VERBS = ['create', 'delete', 'deletecollection', 'get', 'list', 'patch', 'update', 'watch'];

@@ -24,6 +24,7 @@ function columnsOf(type: ResourceType): PrinterColumn[] {
 }
 
 function cell(obj: KubeObject, column: PrinterColumn): unknown {
+  if (column.compute) return column.compute(obj);
   const values = evaluateJsonPath(obj, column.jsonPath);
   if (!values.length) return null;
   const v = values[0];

@@ -3,6 +3,7 @@ import type { ServerResponse } from 'node:http';
 import type { Api } from './api.js';
 import { apiVersionOf, storageKey, type ResourceType } from './resource-type.js';
 import type { Selector } from './selectors.js';
+import { toTable, type IncludeObject } from './table.js';
 import type { KubeObject } from './types.js';
 import { watchEventFor, type WatchScope } from './watch-filter.js';
 
@@ -14,6 +15,8 @@ export interface WatchRequest {
   timeoutSeconds?: number;
   bookmarks: boolean;
   bookmarkIntervalMs: number;
+  /** `kubectl get -w` asks for Tables: each event's object is then a one-row Table. */
+  table?: IncludeObject;
 }
 
 export class WatchHub {
@@ -42,6 +45,10 @@ export class WatchHub {
       res.write(`${JSON.stringify({ type: t, object })}\n`);
     };
     const sendStored = (t: string, object: KubeObject): void => {
+      if (req.table) {
+        send(t, toTable(type, [view(object)], req.table, { resourceVersion: object.metadata.resourceVersion }));
+        return;
+      }
       const cache = this.lines.get(object) ?? new Map<string, string>();
       this.lines.set(object, cache);
       const key = `${t} ${apiVersionOf(type)}`;

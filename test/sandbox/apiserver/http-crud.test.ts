@@ -193,6 +193,23 @@ describe('patches', () => {
   });
 });
 
+describe('scale subresource', () => {
+  it('reads and writes the replica count of a Deployment as an autoscaling/v1 Scale', async () => {
+    await h.apps.createNamespacedDeployment({ namespace: 'default', body: deployment('scaled', 2) });
+    const scale = await h.apps.readNamespacedDeploymentScale({ namespace: 'default', name: 'scaled' });
+    expect(scale.spec!.replicas).toBe(2);
+    expect(scale.status!.selector).toBe('app=scaled');
+    const updated = await h.apps.replaceNamespacedDeploymentScale({ namespace: 'default', name: 'scaled', body: { ...scale, spec: { replicas: 4 } } });
+    expect(updated.spec!.replicas).toBe(4);
+    const d = await h.apps.readNamespacedDeployment({ namespace: 'default', name: 'scaled' });
+    expect(d.spec!.replicas).toBe(4);
+    expect(d.metadata!.generation).toBe(2);
+    expect((await failure(h.apps.replaceNamespacedDeploymentScale({ namespace: 'default', name: 'scaled', body: scale }))).code).toBe(409);
+    const list = (await rawGet(h, '/apis/apps/v1')).body as { resources: { name: string; kind: string; group?: string }[] };
+    expect(list.resources).toContainEqual(expect.objectContaining({ name: 'deployments/scale', kind: 'Scale', group: 'autoscaling' }));
+  });
+});
+
 describe('status subresource', () => {
   it('main writes ignore status; /status writes change only status', async () => {
     await h.apps.createNamespacedDeployment({ namespace: 'default', body: { ...deployment('st'), status: { replicas: 9 } } });

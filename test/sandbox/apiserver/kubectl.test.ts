@@ -3,9 +3,10 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { kubectlPath } from '../../support/binaries.js';
-import { fixturePath, startHarness, type Harness } from './harness.js';
+import { eventually, fixturePath, startHarness, type Harness } from './harness.js';
 
 let h: Harness;
 let dir: string;
@@ -169,6 +170,29 @@ describe('kubectl against the in-memory API server', () => {
     const gone = await kubectl(['get', 'wd', 'w2']);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain('widgets.test.webstack.dev "w2" not found');
+  });
+
+  it('scale a Deployment', async () => {
+    expect(await kubectl(['scale', 'deployment', 'web', '--replicas=4'])).toMatchObject({ code: 0, stdout: 'deployment.apps/web scaled\n' });
+    expect((await kubectl(['get', 'deployment', 'web', '-o', 'jsonpath={.spec.replicas}'])).stdout).toBe('4');
+    const stale = await kubectl(['scale', 'deployment', 'web', '--replicas=1', '--current-replicas=2']);
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toContain('Expected replicas to be 2, was 4');
+  });
+
+  it('get -w prints rows as objects change', async () => {
+    const child = execFile(kubectlPath(), ['--kubeconfig', kubeconfig, '--cache-dir', path.join(dir, 'cache'), 'get', 'configmaps', '-w'], { env: { ...process.env, HOME: dir } });
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+    try {
+      await h.core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { name: 'watched' } } });
+      await eventually(() => /^watched\s+0\s+\S+$/m.test(out), 30000);
+      await h.core.patchNamespacedConfigMap({ namespace: 'default', name: 'watched', body: [{ op: 'add', path: '/metadata/labels', value: { seen: 'twice' } }] }, setHeaderOptions('Content-Type', PatchStrategy.JsonPatch));
+      await eventually(() => (out.match(/^watched\s+0\s+\S+$/gm) ?? []).length >= 2, 30000);
+      expect(out.split('\n')[0].split(/\s+/)).toEqual(['NAME', 'DATA', 'AGE']);
+    } finally {
+      child.kill();
+    }
   });
 
   it('api-resources lists built-ins and the CRD', async () => {
