@@ -1,6 +1,8 @@
 // Demo app for webstack-operator: shows which pod served a request, writes through the primary
 // (DATABASE_HOST) and reads through the replicas (DATABASE_READ_HOST). Plain Node, no build step.
+import dns from 'node:dns';
 import { createServer } from 'node:http';
+import net from 'node:net';
 import os from 'node:os';
 import mysql from 'mysql2/promise';
 
@@ -18,6 +20,29 @@ const config = {
     password: env.DATABASE_PASSWORD || '',
   },
 };
+/**
+ * The webstack-operator sandbox runs pods as local processes, where /etc/resolv.conf knows no
+ * cluster names: it passes its DNS server (SANDBOX_DNS=ip:port) and the pod's search domains
+ * (SANDBOX_DNS_SEARCH=a,b,c). Names are tried with each search domain first, as with ndots:5,
+ * then as given, then through the system resolver.
+ */
+function sandboxLookup(server, search) {
+  const resolver = new dns.Resolver({ timeout: 2000, tries: 2 });
+  resolver.setServers([server]);
+  return (hostname, options, callback) => {
+    const names = hostname.endsWith('.') ? [hostname.slice(0, -1)] : [...search.map((d) => `${hostname}.${d}`), hostname];
+    const tryName = (i) => {
+      if (i >= names.length) return dns.lookup(hostname, options, callback);
+      resolver.resolve4(names[i], (err, addresses) => {
+        if (err || addresses.length === 0) return tryName(i + 1);
+        if (options.all) callback(null, addresses.map((address) => ({ address, family: 4 })));
+        else callback(null, addresses[0], 4);
+      });
+    };
+    tryName(0);
+  };
+}
+const lookup = env.SANDBOX_DNS ? sandboxLookup(env.SANDBOX_DNS, (env.SANDBOX_DNS_SEARCH || '').split(',').filter(Boolean)) : undefined;
 const startedAt = Date.now();
 let served = 0;
 
@@ -46,6 +71,7 @@ function databaseTarget(host) {
       connectionLimit: 5,
       connectTimeout: 3000,
       enableKeepAlive: true,
+      ...(lookup ? { stream: ({ config: c }) => net.connect({ host: c.host, port: c.port, lookup, noDelay: true }) } : {}),
     });
     return pool;
   };
