@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { KubernetesObjectApi, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
 import { renderStack } from '../../../src/render/index.js';
 import { newDatabaseCredentials } from '../../../src/render/credentials.js';
-import { names } from '../../../src/api/labels.js';
+import { LABEL_ROLE, ROLE_PRIMARY, names } from '../../../src/api/labels.js';
 import type { WebStack } from '../../../src/api/types.js';
 import { kubeConfigFrom } from '../../../src/sandbox/runtime/cluster.js';
 import { httpGet, startHarness, until, type Harness } from './harness.js';
@@ -57,5 +57,16 @@ describe('a rendered stack in the runtime', () => {
       return new Set(served).size === 3 && served;
     }, 60_000);
     expect([...round].sort()).toEqual(appPods);
+
+    // Playing the operator's part: the primary role label makes shop-mysql-0 the primary Service's
+    // endpoint. The app finds the Service by its short name through the sandbox DNS and reaches
+    // mariadbd; the app user is the operator's to create, so the server refuses it by name.
+    await h.core.patchNamespacedPod({ name: 'shop-mysql-0', namespace: 'default', body: [{ op: 'add', path: `/metadata/labels/${LABEL_ROLE.replace('/', '~1')}`, value: ROLE_PRIMARY }] });
+    const write = await until('an answer from the database through the primary Service', async () => {
+      const res = await fetch(`http://${lb.ip}:${port}/write`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+      const body = await res.text();
+      return /ER_ACCESS_DENIED/.test(body) && body;
+    }, 60_000);
+    expect(write).toContain(names.primaryService('shop'));
   }, 240_000);
 });
