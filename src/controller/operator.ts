@@ -92,6 +92,7 @@ export class Operator {
       });
     }
     if (opts.metricsPort !== undefined) this.metricsServer = await serveMetrics(opts.metricsPort, this.metrics.registry);
+    opts.log.info('serving probes and metrics', { identity: opts.identity, healthPort: this.healthServer?.port, metricsPort: this.metricsServer?.port });
     await this.caches.start();
     await this.waitForSync();
     opts.log.info('caches synced', { namespaces: opts.namespaces.length ? opts.namespaces.join(',') : '(all)' });
