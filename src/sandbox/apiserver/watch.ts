@@ -24,7 +24,15 @@ export class WatchHub {
   /** Each stored object is serialized once per event type and version, however many watchers see it. */
   private readonly lines = new WeakMap<KubeObject, Map<string, string>>();
 
-  constructor(private readonly api: Api) {}
+  /** Watches of custom resources, by CRD name: they end when their CRD is deleted. */
+  private readonly byCrd = new Map<() => void, string>();
+
+  constructor(private readonly api: Api) {
+    api.store.subscribe((e) => {
+      if (e.type !== 'DELETED' || e.resource !== 'apiextensions.k8s.io/customresourcedefinitions') return;
+      for (const [close, crd] of [...this.byCrd]) if (crd === e.object.metadata.name) close();
+    });
+  }
 
   get count(): number {
     return this.open.size;
@@ -92,6 +100,7 @@ export class WatchHub {
       timers.push(setInterval(() => send('BOOKMARK', { kind: type.kind, apiVersion: apiVersionOf(type), metadata: { resourceVersion: String(store.currentRv) } }), req.bookmarkIntervalMs));
     }
     const close = (): void => {
+      this.byCrd.delete(close);
       if (!this.open.delete(close)) return;
       unsubscribe();
       for (const t of timers) clearInterval(t);
@@ -99,6 +108,7 @@ export class WatchHub {
     };
     if (req.timeoutSeconds && req.timeoutSeconds > 0) timers.push(setTimeout(close, req.timeoutSeconds * 1000));
     this.open.add(close);
+    if (type.crd) this.byCrd.set(close, type.crd);
     res.on('close', close);
   }
 }

@@ -104,7 +104,10 @@ describe('CustomResourceDefinitions registered at run time', () => {
     await createCrd(h, crd);
     await h.custom.createClusterCustomObject({ group, version: 'v1', plural: 'gadgets', body: { apiVersion: `${group}/v1`, kind: 'Gadget', metadata: { name: 'g' }, anything: { goes: 1 } } });
     expect(await h.custom.getClusterCustomObject({ group, version: 'v1', plural: 'gadgets', name: 'g' })).toMatchObject({ anything: { goes: 1 } });
+    const watching = await fetch(`${h.server.url}/apis/${group}/v1/gadgets?watch=true`);
+    const streamEnded = watching.text();
     await h.extensions.deleteCustomResourceDefinition({ name: 'gadgets.test.webstack.dev' });
+    expect(await streamEnded).toContain('"ADDED"');
     await eventually(async () => (await rawGet(h, `/apis/${group}/v1/gadgets`)).status === 404);
     const list = (await rawGet(h, `/apis/${group}/v1`)).body as { resources: { name: string }[] };
     expect(list.resources.map((r) => r.name)).not.toContain('gadgets');

@@ -76,6 +76,25 @@ describe('create, get, list, update, delete', () => {
     expect(await failure(h.core.createNamespacedConfigMap({ namespace: 'ghost', body: cm('x') }))).toMatchObject({ code: 404, message: 'namespaces "ghost" not found' });
   });
 
+  it('refuses an invalid name with 422 naming metadata.name', async () => {
+    const err = await failure(h.core.createNamespacedConfigMap({ namespace: 'default', body: cm('Not_Valid') }));
+    expect(err).toMatchObject({ code: 422, reason: 'Invalid' });
+    expect(err.message).toContain('ConfigMap "Not_Valid" is invalid: metadata.name: Invalid value: "Not_Valid": a lowercase RFC 1123 subdomain');
+  });
+
+  it('dry-run writes validate and answer but store nothing', async () => {
+    const res = await rawRequest(h, 'POST', '/api/v1/namespaces/default/configmaps?dryRun=All', cm('dry'));
+    expect(res.status).toBe(201);
+    expect((res.body.metadata as { uid: string }).uid).toEqual(expect.any(String));
+    expect((await failure(h.core.readNamespacedConfigMap({ namespace: 'default', name: 'dry' }))).code).toBe(404);
+    await h.core.createNamespacedConfigMap({ namespace: 'default', body: cm('dry') });
+    const patched = await rawRequest(h, 'PATCH', '/api/v1/namespaces/default/configmaps/dry?dryRun=All', { data: { k: 'dry-run' } }, 'application/merge-patch+json');
+    expect((patched.body.data as Record<string, string>).k).toBe('dry-run');
+    expect((await h.core.readNamespacedConfigMap({ namespace: 'default', name: 'dry' })).data).toEqual({ k: 'v' });
+    await h.core.deleteNamespacedConfigMap({ namespace: 'default', name: 'dry', dryRun: 'All' });
+    expect((await h.core.readNamespacedConfigMap({ namespace: 'default', name: 'dry' })).data).toEqual({ k: 'v' });
+  });
+
   it('generates names from generateName', async () => {
     const created = await h.core.createNamespacedConfigMap({ namespace: 'default', body: { metadata: { generateName: 'gen-' } } });
     expect(created.metadata!.name).toMatch(/^gen-[a-z0-9]{5}$/);
