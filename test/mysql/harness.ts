@@ -52,15 +52,15 @@ export async function startStack(opts: { size?: number; overrides?: Partial<Mana
 }
 
 /** Until every instance is ready and nothing is left to do. */
-export async function waitHealthy(stack: Stack, timeoutMs = 60_000): Promise<void> {
+export async function waitHealthy(stack: Stack, timeoutMs = 60_000, manager = stack.manager): Promise<void> {
   try {
     await waitFor('a healthy cluster', async () => {
-      const s = stack.manager.status();
+      const s = manager.status();
       return s.instances.length === stack.cluster.instances.length && s.instances.every((i) => i.ready)
         && s.conditions.every((c) => c.status === 'False');
     }, timeoutMs, 100);
   } catch (err) {
-    const detail = JSON.stringify({ status: stack.manager.status(), record: stack.record.snapshot(), events: stack.events.events.slice(-8) }, null, 1);
+    const detail = JSON.stringify({ status: manager.status(), record: stack.record.snapshot(), events: stack.events.events.slice(-8) }, null, 1);
     throw new Error(`${(err as Error).message}\n${detail}`);
   }
 }
