@@ -19,6 +19,7 @@ import { shapeFor } from './shape.js';
 import { ObjectStore } from './store.js';
 import { clone, deepEqual, isObject, type KubeObject } from './types.js';
 import { validateCrd } from './crd.js';
+import { immutabilityErrors, ownerReferenceErrors } from './immutable.js';
 import { validateMetadata } from './names.js';
 import { bothSelectors } from './selectors.js';
 
@@ -350,7 +351,11 @@ export class Api {
   private admit(type: ResourceType, obj: KubeObject, old: KubeObject | undefined, opts: WriteOptions): string[] {
     const warnings: string[] = [];
     if (!type.crd) defaultBuiltin(type.group, type.kind, obj, old);
-    const metaErrors = validateMetadata(obj, type.kind, type.group);
+    const metaErrors = [
+      ...validateMetadata(obj, type.kind, type.group),
+      ...ownerReferenceErrors(obj),
+      ...(old && !type.crd ? immutabilityErrors(type.group, type.kind, old, obj) : []),
+    ];
     if (metaErrors.length) throw invalid(type.kind, type.group, obj.metadata.name ?? '', metaErrors);
     if (type.group === 'apiextensions.k8s.io' && type.plural === 'customresourcedefinitions') {
       const errors = validateCrd(obj);

@@ -212,6 +212,27 @@ describe('patches', () => {
   });
 });
 
+describe('immutable fields', () => {
+  it('refuses a StatefulSet volumeClaimTemplates change, as kube does', async () => {
+    const sts = {
+      metadata: { name: 'db' },
+      spec: {
+        serviceName: 'db',
+        selector: { matchLabels: { app: 'db' } },
+        template: { metadata: { labels: { app: 'db' } }, spec: { containers: [{ name: 'db', image: 'db:1' }] } },
+        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }],
+      },
+    };
+    await h.apps.createNamespacedStatefulSet({ namespace: 'default', body: sts });
+    const grown = { ...sts, spec: { ...sts.spec, volumeClaimTemplates: [{ ...sts.spec.volumeClaimTemplates[0], spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '2Gi' } } } }] } };
+    const err = await failure(h.apps.replaceNamespacedStatefulSet({ namespace: 'default', name: 'db', body: grown }));
+    expect(err.code).toBe(422);
+    expect(err.message).toContain("StatefulSet.apps \"db\" is invalid: spec: Forbidden: updates to statefulset spec for fields other than 'replicas'");
+    const scaled = await h.apps.patchNamespacedStatefulSet({ namespace: 'default', name: 'db', body: { spec: { replicas: 3 } } }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    expect(scaled.spec!.replicas).toBe(3);
+  });
+});
+
 describe('scale subresource', () => {
   it('reads and writes the replica count of a Deployment as an autoscaling/v1 Scale', async () => {
     await h.apps.createNamespacedDeployment({ namespace: 'default', body: deployment('scaled', 2) });
