@@ -1,0 +1,54 @@
+/** The `sandbox` subcommand's command line. Pure. */
+
+export const DEFAULT_STATE_DIR = '.sandbox';
+
+export const SANDBOX_USAGE = `usage:
+  webstack-operator sandbox -f FILE [--state-dir DIR]      run a WebStack on this machine (Ctrl-C stops it)
+  webstack-operator sandbox kill|stop|cont POD [-n NS] [--state-dir DIR]
+                                                           SIGKILL, SIGSTOP or SIGCONT a pod's processes
+
+  -f, --filename FILE   WebStack manifest(s) to apply (YAML, several documents allowed)
+  --state-dir DIR       where the kubeconfig, pod files, data and logs live (default: ${DEFAULT_STATE_DIR})
+  -n, --namespace NS    the pod's namespace (default: default)
+`;
+
+export type SandboxArgs =
+  | { mode: 'help' }
+  | { mode: 'up'; file: string; stateDir: string }
+  | { mode: 'signal'; signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'; pod: string; namespace: string; stateDir: string };
+
+const SIGNALS = { kill: 'SIGKILL', stop: 'SIGSTOP', cont: 'SIGCONT' } as const;
+
+export function parseSandboxArgs(argv: string[]): SandboxArgs {
+  let file: string | undefined;
+  let stateDir = DEFAULT_STATE_DIR;
+  let namespace = 'default';
+  const positional: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '-h' || arg === '--help') return { mode: 'help' };
+    const m = /^(--[a-z-]+|-[fn])(?:=(.*))?$/.exec(arg);
+    if (!m) {
+      positional.push(arg);
+      continue;
+    }
+    const value = m[2] ?? argv[++i];
+    if (value === undefined || value === '') throw new Error(`flag ${m[1]} needs a value`);
+    switch (m[1]) {
+      case '-f': case '--filename': file = value; break;
+      case '--state-dir': stateDir = value; break;
+      case '-n': case '--namespace': namespace = value; break;
+      default: throw new Error(`unknown flag ${m[1]}`);
+    }
+  }
+  if (positional.length === 0) {
+    if (!file) throw new Error('-f FILE is required: the WebStack manifest to run');
+    return { mode: 'up', file, stateDir };
+  }
+  const [verb, pod, ...rest] = positional;
+  if (!(verb in SIGNALS)) throw new Error(`unknown action '${verb}': use kill, stop or cont`);
+  if (!pod) throw new Error(`${verb}: which pod? (kubectl --kubeconfig ${stateDir}/kubeconfig get pods)`);
+  if (rest.length > 0) throw new Error(`unexpected argument '${rest[0]}'`);
+  if (file) throw new Error(`-f is not used with ${verb}`);
+  return { mode: 'signal', signal: SIGNALS[verb as keyof typeof SIGNALS], pod, namespace, stateDir };
+}

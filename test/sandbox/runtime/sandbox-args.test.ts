@@ -1,0 +1,25 @@
+import { describe, expect, it } from '@jest/globals';
+import { parseSandboxArgs } from '../../../src/sandbox/runtime/sandbox-args.js';
+
+describe('parseSandboxArgs', () => {
+  it('starts a sandbox from a file, in .sandbox by default', () => {
+    expect(parseSandboxArgs(['-f', 'x.yaml'])).toEqual({ mode: 'up', file: 'x.yaml', stateDir: '.sandbox' });
+    expect(parseSandboxArgs(['--filename=x.yaml', '--state-dir', '/tmp/s'])).toEqual({ mode: 'up', file: 'x.yaml', stateDir: '/tmp/s' });
+  });
+  it('maps kill, stop and cont to signals', () => {
+    expect(parseSandboxArgs(['kill', 'shop-mysql-0'])).toEqual({ mode: 'signal', signal: 'SIGKILL', pod: 'shop-mysql-0', namespace: 'default', stateDir: '.sandbox' });
+    expect(parseSandboxArgs(['stop', 'p', '-n', 'blog'])).toMatchObject({ signal: 'SIGSTOP', namespace: 'blog' });
+    expect(parseSandboxArgs(['cont', 'p', '--state-dir', 'd'])).toMatchObject({ signal: 'SIGCONT', stateDir: 'd' });
+  });
+  it('names what is wrong', () => {
+    expect(() => parseSandboxArgs([])).toThrow('-f FILE is required');
+    expect(() => parseSandboxArgs(['-f'])).toThrow('flag -f needs a value');
+    expect(() => parseSandboxArgs(['--bogus', '1'])).toThrow('unknown flag --bogus');
+    expect(() => parseSandboxArgs(['reboot', 'p'])).toThrow("unknown action 'reboot'");
+    expect(() => parseSandboxArgs(['kill'])).toThrow('kill: which pod?');
+    expect(() => parseSandboxArgs(['kill', 'a', 'b'])).toThrow("unexpected argument 'b'");
+  });
+  it('asks for help', () => {
+    expect(parseSandboxArgs(['-h'])).toEqual({ mode: 'help' });
+  });
+});
