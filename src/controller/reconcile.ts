@@ -103,6 +103,21 @@ function memoKey(o: { apiVersion: string; kind: string; metadata: { namespace?: 
 
 /** Apply every child whose live state differs from the desired; true when one is terminating (retry later). */
 async function applyChildren(ws: WebStack, desired: KubeObject[], deps: ReconcileDeps, log: Logger): Promise<boolean> {
+  let waiting: boolean;
+  const created: string[] = [];
+  const updated: string[] = [];
+  try {
+    waiting = await applyEach(ws, desired, deps, log, created, updated);
+  } finally {
+    // One Event per kind of action and reconcile, not one per object: a new stack makes two, not twenty.
+    if (created.length > 0) await deps.events.normal(ws, 'Created', summarize('Created', created));
+    if (updated.length > 0) await deps.events.normal(ws, 'Updated', summarize('Updated', updated));
+  }
+  return waiting;
+}
+
+async function applyEach(ws: WebStack, desired: KubeObject[], deps: ReconcileDeps, log: Logger, created: string[],
+  updated: string[]): Promise<boolean> {
   let waiting = false;
   for (const obj of desired) {
     const ns = obj.metadata.namespace!;
@@ -124,16 +139,21 @@ async function applyChildren(ws: WebStack, desired: KubeObject[], deps: Reconcil
       throw new Error(`apply ${obj.kind} ${obj.metadata.name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     deps.memo.remember(mk, cached, applied);
-    const verb = live ? 'Updated' : 'Created';
     // `reason` names a field path, never a value: safe for Secrets too.
-    log.info(`${verb.toLowerCase()} ${obj.kind}`, { object: obj.metadata.name, why: reason });
-    await deps.events.normal(ws, verb, `${verb} ${obj.kind} ${obj.metadata.name}${live ? ` (${reason})` : ''}`);
+    log.info(`${live ? 'updated' : 'created'} ${obj.kind}`, { object: obj.metadata.name, why: reason });
+    (live ? updated : created).push(`${obj.kind} ${obj.metadata.name}${live ? ` (${reason})` : ''}`);
   }
   return waiting;
 }
 
+function summarize(verb: string, items: string[]): string {
+  const shown = items.slice(0, 20).join(', ');
+  return `${verb} ${items.length} object${items.length > 1 ? 's' : ''}: ${shown}${items.length > 20 ? ', ...' : ''}`;
+}
+
 async function deleteUnwanted(ws: WebStack, desired: KubeObject[], deps: ReconcileDeps, log: Logger): Promise<void> {
   const live = deps.caches.ownedBy(ws.metadata.namespace!, ws.metadata.name);
+  const deleted: string[] = [];
   for (const o of childrenToDelete(desired, live, ws.metadata.name, ws.metadata.uid!)) {
     try {
       await deps.client.delete(resourceFor(o.apiVersion, o.kind), o.metadata.namespace, o.metadata.name!, o.metadata.uid);
@@ -141,8 +161,9 @@ async function deleteUnwanted(ws: WebStack, desired: KubeObject[], deps: Reconci
       throw new Error(`delete ${o.kind} ${o.metadata.name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
     }
     log.info(`deleted ${o.kind}`, { object: o.metadata.name, why: 'no longer part of the spec' });
-    await deps.events.normal(ws, 'Deleted', `Deleted ${o.kind} ${o.metadata.name}: no longer part of the spec`);
+    deleted.push(`${o.kind} ${o.metadata.name}`);
   }
+  if (deleted.length > 0) await deps.events.normal(ws, 'Deleted', `${summarize('Deleted', deleted)} (no longer part of the spec)`);
 }
 
 async function writeStatus(ws: WebStack, deps: ReconcileDeps, log: Logger,

@@ -75,8 +75,9 @@ describe('a WebStack through its life', () => {
     const secret = await env.client.get<{ data: Record<string, string> }>(SECRET, NS, 'shop-mysql');
     password = Buffer.from(secret!.data['admin-password'], 'base64').toString();
     expect(password.length).toBeGreaterThan(10);
-    const { items } = await env.client.list<{ reason: string; involvedObject: { name: string } }>(EVENTS, NS);
-    expect(items.filter((e) => e.reason === 'Created').length).toBeGreaterThanOrEqual(objs.length);
+    const { items } = await env.client.list<{ reason: string; message: string; involvedObject: { name: string } }>(EVENTS, NS);
+    const createdEvents = items.filter((e) => e.reason === 'Created' && e.involvedObject.name === 'shop').map((e) => e.message).join('\n');
+    for (const o of objs) expect(createdEvents).toContain(`${o.kind} ${o.metadata.name}`);
   });
 
   it('steady state: a resync of a converged stack writes nothing', async () => {

@@ -1,0 +1,150 @@
+/**
+ * Benchmark of the operator: N WebStacks created at once against the in-memory API server (run
+ * as its own process, so the RSS measured here is the operator's). Reports the time to converge
+ * (every stack's children applied and its status written for its generation), API requests per
+ * stack, writes during two resync periods after convergence (must be 0), peak RSS; and, as a
+ * bound, how long the server alone takes to create the same number of child objects.
+ *
+ *   npm run bench:reconcile -- --stacks 1000 [--workers 4] [--resync-ms 10000]
+ *
+ * Ends with one JSON line: {convergeMs, serverBoundMs, requestsPerStack, steadyStateWrites, peakRssMb, ...}.
+ */
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import type { WebStack } from '../src/api/types.js';
+import { KubeClient } from '../src/controller/kube-client.js';
+import { Operator } from '../src/controller/operator.js';
+import { resourceFor, WEBSTACK, type ResourceType } from '../src/controller/resources.js';
+import { createLogger } from '../src/log.js';
+import { newDatabaseCredentials } from '../src/render/credentials.js';
+import { renderStack } from '../src/render/stack.js';
+
+function flag(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name}: must be a positive number`);
+  return v;
+}
+
+const STACKS = flag('stacks', 1000);
+const WORKERS = flag('workers', 4);
+const RESYNC_MS = flag('resync-ms', 10_000);
+const CONCURRENCY = 16;
+const CRD: ResourceType = { kind: 'CustomResourceDefinition', apiVersion: 'apiextensions.k8s.io/v1', plural: 'customresourcedefinitions', namespaced: false };
+const NAMESPACE: ResourceType = { kind: 'Namespace', apiVersion: 'v1', plural: 'namespaces', namespaced: false };
+
+async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length) await work(items[next++]);
+  }));
+}
+
+async function startServerProcess(dir: string): Promise<{ kubeconfig: string; stop: () => Promise<void> }> {
+  const file = path.join(dir, 'kubeconfig');
+  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/cli.ts', 'apiserver', '--port', '0',
+    '--kubeconfig-out', file, '--watch-history', '200000'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('listening')) resolve();
+    });
+    child.once('exit', (code) => reject(new Error(`apiserver exited with ${code}`)));
+  });
+  const exited = new Promise((r) => child.once('exit', r));
+  return { kubeconfig: readFileSync(file, 'utf8'), stop: async () => { child.kill('SIGTERM'); await exited; } };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function stack(name: string, ns: string): WebStack {
+  return {
+    apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name, namespace: ns },
+    spec: { apps: [{ name: 'web', image: 'ghcr.io/acme/shop:1.4' }, { name: 'api', image: 'ghcr.io/acme/api:2' }] },
+  };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-reconcile-'));
+  const server = await startServerProcess(dir);
+  const kc = new KubeConfig();
+  kc.loadFromString(server.kubeconfig);
+  const client = new KubeClient(kc);
+  try {
+    await client.create(CRD, undefined, parse(readFileSync('crds/webstack.yaml', 'utf8')) as object);
+    for (const name of ['bench', 'bound']) await client.create(NAMESPACE, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    for (let i = 0; ; i++) {
+      try {
+        await client.list(WEBSTACK, 'bench');
+        break;
+      } catch (err) {
+        if (i > 100) throw err;
+        await sleep(100);
+      }
+    }
+
+    // The bound: the server creating the same child objects, as fast as the same number of workers can send them.
+    const credentials = newDatabaseCredentials((n) => randomBytes(n));
+    const children = Array.from({ length: STACKS }, (_, i) => renderStack(stack(`s${i}`, 'bound'), { credentials })).flat();
+    const childrenPerStack = children.length / STACKS;
+    let t0 = performance.now();
+    await pool(children, WORKERS, (o) => client.create(resourceFor(o.apiVersion, o.kind), o.metadata.namespace, o));
+    const serverBoundMs = performance.now() - t0;
+    process.stdout.write(`server bound: ${children.length} objects (${childrenPerStack} per stack) created by ${WORKERS} workers in ${serverBoundMs.toFixed(0)} ms\n`);
+
+    const operator = new Operator({
+      kubeConfig: kc, namespaces: ['bench'], identity: 'bench', log: createLogger({ format: 'json', level: 'error' }),
+      workers: WORKERS, resyncPeriodMs: RESYNC_MS, defaultMetrics: false,
+    });
+    await operator.start();
+
+    t0 = performance.now();
+    await pool(Array.from({ length: STACKS }, (_, i) => stack(`s${i}`, 'bench')), CONCURRENCY, (ws) => client.create(WEBSTACK, 'bench', ws));
+    const createdMs = performance.now() - t0;
+    for (;;) {
+      const { items } = await client.list<WebStack>(WEBSTACK, 'bench');
+      const done = items.filter((w) => w.status?.observedGeneration === w.metadata.generation).length;
+      if (done === STACKS && operator.controller.queue.len() === 0) break;
+      await sleep(200);
+    }
+    const convergeMs = performance.now() - t0;
+    const requests = operator.client.counts.total;
+    const writesAtConvergence = operator.client.counts.writes;
+    const deployments = (await client.list(resourceFor('apps/v1', 'Deployment'), 'bench')).items.length;
+    process.stdout.write(`operator: ${STACKS} WebStacks created in ${createdMs.toFixed(0)} ms, converged after ${convergeMs.toFixed(0)} ms `
+      + `(${deployments} Deployments), ${requests} requests (${JSON.stringify(operator.client.counts.byVerb)})\n`);
+
+    const reconcilesBefore = (await operator.metrics.reconciles.get()).values.reduce((s, v) => s + v.value, 0);
+    await sleep(2 * RESYNC_MS + 1000);
+    const steadyStateWrites = operator.client.counts.writes - writesAtConvergence;
+    const reconcilesDuring = (await operator.metrics.reconciles.get()).values.reduce((s, v) => s + v.value, 0) - reconcilesBefore;
+    process.stdout.write(`steady state: ${reconcilesDuring} reconciles in two resync periods of ${RESYNC_MS} ms, ${steadyStateWrites} writes\n`);
+    await operator.stop();
+
+    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    const result = {
+      stacks: STACKS, workers: WORKERS, convergeMs: Math.round(convergeMs), serverBoundMs: Math.round(serverBoundMs),
+      ratio: Number((convergeMs / serverBoundMs).toFixed(2)), requestsPerStack: Number((requests / STACKS).toFixed(1)),
+      childrenPerStack, steadyStateWrites, steadyStateReconciles: reconcilesDuring, peakRssMb,
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    if (deployments !== STACKS * 3) throw new Error(`expected ${STACKS * 3} Deployments, found ${deployments}`);
+  } finally {
+    client.close();
+    await server.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:reconcile: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
