@@ -18,10 +18,12 @@ import { applyScale, toScale } from './scale.js';
 import { shapeFor } from './shape.js';
 import { ObjectStore } from './store.js';
 import { clone, deepEqual, isObject, type KubeObject } from './types.js';
-import { validateCrd } from './crd.js';
+import { crdStatus, validateCrd } from './crd.js';
 import { immutabilityErrors, ownerReferenceErrors } from './immutable.js';
 import { validateMetadata } from './names.js';
 import { bothSelectors } from './selectors.js';
+import { decodeContinue, encodeContinue } from './continue-token.js';
+import { changedBeyondMetadata, keepManagerTimes, podGrace, randomSuffix, withoutVolatile } from './write-rules.js';
 
 export interface WriteOptions {
   fieldManager?: string;
@@ -404,18 +406,7 @@ export class Api {
   private establishCrd(crd: KubeObject): void {
     if (crd.metadata.deletionTimestamp) return;
     this.registry.setCrd(crd.metadata.name!, crd);
-    const spec = (crd.spec ?? {}) as Record<string, unknown>;
-    const versions = Array.isArray(spec.versions) ? spec.versions.filter(isObject) : [];
-    const stored = versions.filter((v) => v.storage === true).map((v) => String(v.name));
-    const time = now();
-    const status = {
-      acceptedNames: spec.names,
-      conditions: [
-        { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: time },
-        { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: time },
-      ],
-      storedVersions: [...new Set([...(((crd.status as Record<string, unknown> | undefined)?.storedVersions as string[] | undefined) ?? []), ...stored])],
-    };
+    const status = crdStatus(crd, now());
     const current = crd.status as Record<string, unknown> | undefined;
     if (current && deepEqual(current.acceptedNames, status.acceptedNames) && deepEqual(current.storedVersions, status.storedVersions)) return;
     const next = clone(crd);
@@ -474,52 +465,9 @@ export class Api {
   }
 }
 
-function podGrace(obj: KubeObject): number {
-  const spec = isObject(obj.spec) ? obj.spec : {};
-  return typeof spec.terminationGracePeriodSeconds === 'number' ? spec.terminationGracePeriodSeconds : 30;
-}
 
-function changedBeyondMetadata(type: ResourceType, old: KubeObject, obj: KubeObject): boolean {
-  const strip = (o: KubeObject): Record<string, unknown> => {
-    const { metadata: _m, apiVersion: _a, kind: _k, ...rest } = o;
-    if (type.statusSubresource) delete rest.status;
-    return rest;
-  };
-  return !deepEqual(strip(old), strip(obj));
-}
 
-function withoutVolatile(o: KubeObject): KubeObject {
-  const c = clone(o);
-  delete c.metadata.resourceVersion;
-  delete c.metadata.managedFields;
-  return c;
-}
 
-/** A manager whose fields did not change keeps its timestamp, so re-sending the same thing is a no-op. */
-function keepManagerTimes(old: KubeObject, obj: KubeObject): void {
-  for (const entry of obj.metadata.managedFields ?? []) {
-    const before = (old.metadata.managedFields ?? []).find(
-      (m) => m.manager === entry.manager && m.operation === entry.operation && m.subresource === entry.subresource,
-    );
-    if (before && deepEqual(before.fieldsV1, entry.fieldsV1) && before.apiVersion === entry.apiVersion) entry.time = before.time;
-  }
-}
 
-function randomSuffix(): string {
-  const chars = 'bcdfghjklmnpqrstvwxz2456789';
-  return Array.from({ length: 5 }, () => chars[Math.floor(Math.random() * chars.length)]).join('');
-}
 
-function encodeContinue(token: { rv: number; after: string }): string {
-  return Buffer.from(JSON.stringify(token)).toString('base64url');
-}
 
-function decodeContinue(text: string): { rv: number; after: string } {
-  try {
-    const t = JSON.parse(Buffer.from(text, 'base64url').toString()) as { rv: number; after: string };
-    if (typeof t.rv === 'number' && typeof t.after === 'string') return t;
-  } catch {
-    // reported below
-  }
-  throw badRequest('continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)');
-}

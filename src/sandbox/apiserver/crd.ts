@@ -1,6 +1,6 @@
 /** The checks kube makes on a CustomResourceDefinition before serving it. */
 import type { FieldError } from './errors.js';
-import { isObject, type KubeObject } from './types.js';
+import { isObject, type JsonObject, type KubeObject } from './types.js';
 
 export function validateCrd(crd: KubeObject): FieldError[] {
   const errors: FieldError[] = [];
@@ -29,4 +29,20 @@ export function validateCrd(crd: KubeObject): FieldError[] {
     if (!isObject(schema)) errors.push({ field: `spec.versions[${i}].schema.openAPIV3Schema`, reason: 'FieldValueRequired', detail: 'Required value: schemas are required' });
   });
   return errors;
+}
+
+/** The status kube reports for an accepted CRD: names accepted, Established, and the versions ever stored. */
+export function crdStatus(crd: KubeObject, time: string): { acceptedNames: unknown; conditions: JsonObject[]; storedVersions: string[] } {
+  const spec = isObject(crd.spec) ? crd.spec : {};
+  const versions = Array.isArray(spec.versions) ? spec.versions.filter(isObject) : [];
+  const stored = versions.filter((v) => v.storage === true).map((v) => String(v.name));
+  const previous = isObject(crd.status) && Array.isArray(crd.status.storedVersions) ? crd.status.storedVersions.map(String) : [];
+  return {
+    acceptedNames: spec.names,
+    conditions: [
+      { type: 'NamesAccepted', status: 'True', reason: 'NoConflicts', message: 'no conflicts found', lastTransitionTime: time },
+      { type: 'Established', status: 'True', reason: 'InitialNamesAccepted', message: 'the initial names have been accepted', lastTransitionTime: time },
+    ],
+    storedVersions: [...new Set([...previous, ...stored])],
+  };
 }
