@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { stackLabels } from '../../src/api/labels.js';
+import { parseRunFlags, type RunFlags } from '../../src/controller/flags.js';
 import { CHART, findObject, helm, renderChart } from './chart.js';
 import { validateKubeObject, type KubeObject } from './kube-schema.js';
 
@@ -54,6 +55,17 @@ describe('helm chart deploy/helm/webstack-operator', () => {
     }
   });
 
+  it('passes the operator only flags that `webstack-operator run` accepts, with the values asked for', () => {
+    const expected: Record<string, Partial<RunFlags>> = {
+      default: { namespaces: [], leaderElect: true, leaseNamespace: 'ops', leaseName: 'webstack-operator-leader', metricsPort: 8080, healthPort: 8081, logFormat: 'json' },
+      'non-default': { namespaces: ['shop', 'blog'], leaderElect: true, leaseNamespace: 'ops', leaseName: 'my-lease', logFormat: 'text' },
+      'crds disabled, one replica, no leader election': { leaderElect: false, leaseName: 'webstack-operator-leader' },
+    };
+    for (const [name, values] of Object.entries(VARIANTS)) {
+      expect({ name, flags: parseRunFlags(container(renderChart(values)).args) }).toMatchObject({ name, flags: expected[name] });
+    }
+  });
+
   it('has the package version as appVersion', () => {
     const chart = parse(readFileSync(`${CHART}/Chart.yaml`, 'utf8')) as { appVersion: string };
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
@@ -82,7 +94,7 @@ describe('helm chart deploy/helm/webstack-operator', () => {
     const spec = podSpec(objects);
     expect(spec.replicas).toBe(2);
     const c = container(objects);
-    expect(c.args).toEqual(['--leader-elect=true', '--lease-namespace=ops', '--metrics-port=8080', '--health-port=8081', '--log-format=json']);
+    expect(c.args).toEqual(['--leader-elect=true', '--lease-namespace=ops', '--lease-name=webstack-operator-leader', '--metrics-port=8080', '--health-port=8081', '--log-format=json']);
     expect(c.env.map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath])).toEqual([['POD_NAME', 'metadata.name'], ['POD_NAMESPACE', 'metadata.namespace']]);
     expect([c.livenessProbe.httpGet, c.readinessProbe.httpGet]).toEqual([{ path: '/healthz', port: 'health' }, { path: '/readyz', port: 'health' }]);
     expect(c.ports.map((p) => [p.name, p.containerPort])).toEqual([['metrics', 8080], ['health', 8081]]);
@@ -115,7 +127,7 @@ describe('helm chart deploy/helm/webstack-operator', () => {
       expect(binding.roleRef.kind).toBe('Role');
       expect(binding.subjects[0].namespace).toBe('ops');
     }
-    expect(container(objects).args).toEqual(['--namespace=shop,blog', '--leader-elect=true', '--lease-namespace=ops', '--metrics-port=8080', '--health-port=8081', '--log-format=text']);
+    expect(container(objects).args).toEqual(['--namespace=shop,blog', '--leader-elect=true', '--lease-namespace=ops', '--lease-name=my-lease', '--metrics-port=8080', '--health-port=8081', '--log-format=text']);
     expect(podSpec(objects).replicas).toBe(3);
   });
 
