@@ -1,0 +1,81 @@
+/** `webstack-operator sandbox -f FILE` as a child process, as a user runs it, plus real kubectl against it. */
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { kubectlPath } from '../support/binaries.js';
+
+const run = promisify(execFile);
+
+export interface Sandbox {
+  stateDir: string;
+  kubeconfig: string;
+  output(): string;
+  kubectl(...args: string[]): Promise<string>;
+  /** `webstack-operator sandbox <args> --state-dir DIR`, run to completion. */
+  cli(...args: string[]): Promise<string>;
+  /** Pids of processes whose working directory is inside the state dir: the pods' processes. */
+  podProcesses(): number[];
+  stop(): Promise<number | null>;
+}
+
+const CLI = path.resolve('src/cli.ts');
+const NODE_ARGS = ['--import', '@swc-node/register/esm-register', CLI];
+
+export async function startSandbox(manifest: string): Promise<Sandbox> {
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-sb-'));
+  const file = path.join(stateDir, 'stack.yaml');
+  writeFileSync(file, manifest);
+  const kubeconfig = path.join(stateDir, 'kubeconfig');
+  let out = '';
+  const child: ChildProcess = spawn(process.execPath, [...NODE_ARGS, 'sandbox', '-f', file, '--state-dir', stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
+  child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const deadline = Date.now() + 60_000;
+  while (!existsSync(kubeconfig)) {
+    if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the sandbox did not write ${kubeconfig}:\n${out}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const realState = stateDir;
+  return {
+    stateDir, kubeconfig,
+    output: () => out,
+    kubectl: async (...args) => (await run(kubectlPath(), ['--kubeconfig', kubeconfig, ...args], { timeout: 240_000 })).stdout,
+    cli: async (...args) => (await run(process.execPath, [...NODE_ARGS, 'sandbox', ...args, '--state-dir', stateDir], { timeout: 60_000 })).stdout,
+    podProcesses: () => {
+      const pids: number[] = [];
+      for (const entry of readdirSync('/proc')) {
+        if (!/^\d+$/.test(entry)) continue;
+        try {
+          if (readlinkSync(`/proc/${entry}/cwd`).startsWith(`${realState}/`)) pids.push(Number(entry));
+        } catch {
+          // gone, or not ours to read
+        }
+      }
+      return pids;
+    },
+    stop: async () => {
+      if (child.exitCode === null) child.kill('SIGINT');
+      const code = await exited;
+      rmSync(stateDir, { recursive: true, force: true });
+      return code;
+    },
+  };
+}
+
+export async function until<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 120_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await check();
+      if (v !== undefined && v !== false) return v as T;
+    } catch (err) {
+      last = err;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+    await new Promise((r) => setTimeout(r, 300));
+  }
+}
