@@ -21,6 +21,7 @@ import { clone, deepEqual, isObject, type KubeObject } from './types.js';
 import { crdStatus, validateCrd } from './crd.js';
 import { immutabilityErrors, ownerReferenceErrors } from './immutable.js';
 import { validateMetadata } from './names.js';
+import { checkFieldSelector } from './field-labels.js';
 import { bothSelectors } from './selectors.js';
 import { decodeContinue, encodeContinue } from './continue-token.js';
 import { changedBeyondMetadata, keepManagerTimes, podGrace, randomSuffix, withoutVolatile } from './write-rules.js';
@@ -96,6 +97,7 @@ export class Api {
   }
 
   list(type: ResourceType, namespace: string | undefined, opts: ListOptions): ListResult {
+    checkFieldSelector(type, opts.fieldSelector);
     const matches = bothSelectors(opts.labelSelector, opts.fieldSelector);
     let items = this.store.list(storageKey(type), type.namespaced ? namespace : undefined).filter(matches);
     const rv = String(this.store.currentRv);

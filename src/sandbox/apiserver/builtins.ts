@@ -129,6 +129,7 @@ export function builtinTypes(): ResourceType[] {
       hasGeneration: b.generation ?? false,
       ...(b.scale ? { scale: replicas } : {}),
       printerColumns: b.columns ?? [],
+      selectableFields: [],
     };
   });
 }

@@ -9,6 +9,7 @@ import { openApiDocument, openApiIndex } from './openapi.js';
 import type { ResourceType } from './resource-type.js';
 import { decodeProtobuf, isProtobuf } from './protobuf.js';
 import { parseRoute } from './routes.js';
+import { checkFieldSelector } from './field-labels.js';
 import { bothSelectors } from './selectors.js';
 import { toTable, type IncludeObject } from './table.js';
 import type { KubeObject } from './types.js';
@@ -141,6 +142,7 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
 
   if (watching) {
     if (method !== 'GET') return notFoundPage();
+    checkFieldSelector(type, q.get('fieldSelector') ?? undefined);
     const matches = bothSelectors(q.get('labelSelector') ?? undefined, r.name ? `metadata.name=${r.name}${q.get('fieldSelector') ? `,${q.get('fieldSelector')}` : ''}` : (q.get('fieldSelector') ?? undefined));
     ctx.watches.serve(
       {

@@ -64,6 +64,9 @@ export function typesFromCrd(crd: KubeObject): ResourceType[] {
         printerColumns: Array.isArray(v.additionalPrinterColumns)
           ? (v.additionalPrinterColumns.filter(isObject) as unknown as PrinterColumn[])
           : [],
+        selectableFields: Array.isArray(v.selectableFields)
+          ? v.selectableFields.filter(isObject).map((f) => String(f.jsonPath ?? '').replace(/^\./, ''))
+          : [],
         crd: crd.metadata.name,
       };
     });

@@ -31,6 +31,8 @@ export interface ResourceType {
   /** OpenAPI v3 schema of the whole object (CRDs); built-ins are not schema-checked. */
   schema?: JsonObject;
   printerColumns: PrinterColumn[];
+  /** Extra fields list and watch can select on (a CRD version's selectableFields). */
+  selectableFields: string[];
   /** The CustomResourceDefinition that serves it; undefined for built-ins. */
   crd?: string;
 }

@@ -86,6 +86,12 @@ describe('CustomResourceDefinitions registered at run time', () => {
     expect(labelOnly.metadata.generation).toBe(2);
   });
 
+  it('selects by the CRD selectableFields', async () => {
+    const green = (await h.custom.listNamespacedCustomObject({ group, version: 'v1', namespace: 'default', plural: 'widgets', fieldSelector: 'spec.color=green' })) as { items: { metadata: { name: string } }[] };
+    expect(green.items.map((i) => i.metadata.name)).toEqual(['w-status']);
+    expect((await failure(h.custom.listNamespacedCustomObject({ group, version: 'v1', namespace: 'default', plural: 'widgets', fieldSelector: 'spec.size=1' }))).code).toBe(400);
+  });
+
   it('rejects strategic merge patch for custom resources (415), as kube does', async () => {
     const res = await rawRequest(h, 'PATCH', `/apis/${group}/v1/namespaces/default/widgets/w-status`, { spec: { size: 3 } }, 'application/strategic-merge-patch+json');
     expect(res.status).toBe(415);

@@ -147,6 +147,14 @@ describe('create, get, list, update, delete', () => {
     expect(all.items).toHaveLength(3);
   });
 
+  it('accepts only the field selectors kube supports for the kind', async () => {
+    const err = await failure(h.core.listNamespacedConfigMap({ namespace: 'default', fieldSelector: 'data.k=v' }));
+    expect(err).toMatchObject({ code: 400, message: 'field label not supported: data.k' });
+    await h.core.createNamespacedPod({ namespace: 'default', body: { metadata: { name: 'fs' }, spec: { nodeName: 'n1', containers: [{ name: 'c', image: 'i' }] } } });
+    const pods = await h.core.listNamespacedPod({ namespace: 'default', fieldSelector: 'spec.nodeName=n1,status.phase=Pending' });
+    expect(pods.items.map((p) => p.metadata!.name)).toEqual(['fs']);
+  });
+
   it('deletes, honouring uid and resourceVersion preconditions', async () => {
     const c = await h.core.createNamespacedConfigMap({ namespace: 'default', body: cm('d1') });
     const wrongUid = await failure(h.core.deleteNamespacedConfigMap({ namespace: 'default', name: 'd1', body: { preconditions: { uid: 'not-it' } } }));
