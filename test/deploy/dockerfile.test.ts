@@ -111,6 +111,12 @@ describe('the image entrypoint from a production install', () => {
     expect(result.stdout).toMatch(/^ {2}run\s+\S/m);
   });
 
+  it('the ENTRYPOINT command (webstack-operator run) loads with production dependencies only', () => {
+    const result = spawnSync(bin, ['run', '--help'], { cwd: dir, encoding: 'utf8', env: { PATH: process.env.PATH, HOME: dir }, timeout: 30000 });
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(result.stdout).toMatch(/^usage: webstack-operator run/);
+  });
+
   it('every package the compiled code imports is a production dependency', () => {
     const check = path.join(app, 'resolve-check.mjs');
     const specifiers = [...bareImports(path.join(app, 'dist'))];
