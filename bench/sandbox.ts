@@ -1,0 +1,76 @@
+/**
+ * `npm run bench:sandbox -- --trials N`: end-to-end crash failover as the app sees it. A sandbox runs
+ * a MariaDB WebStack; writes go through HAProxy and the demo app to the primary Service; each trial
+ * SIGKILLs the recorded primary pod and measures the time from the first failed write to the first
+ * successful one, then checks every acknowledged write on the new primary. Ends with one JSON line:
+ * {appFailoverP50Ms, appFailoverMaxMs, lostWrites, trials}.
+ */
+import { startSandbox, until, type Sandbox } from '../test/e2e/sandbox-process.js';
+import { DATABASE_STACK } from '../test/e2e/stacks.js';
+import { lostWrites, rowIdsOn, WriteLoad } from '../test/e2e/write-load.js';
+
+function parseTrials(argv: string[]): number {
+  const i = argv.indexOf('--trials');
+  const raw = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--trials='))?.slice('--trials='.length);
+  const n = Number(raw ?? '5');
+  if (!Number.isInteger(n) || n < 1) throw new Error(`--trials: a positive integer, got '${raw}'`);
+  return n;
+}
+
+function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+async function jsonpath(sb: Sandbox, ...args: string[]): Promise<string> {
+  return sb.kubectl(...args.slice(0, -1), '-o', `jsonpath=${args[args.length - 1]}`);
+}
+
+async function healthy(sb: Sandbox): Promise<string> {
+  return until('every database pod Ready and a recorded primary', async () => {
+    const ready = await jsonpath(sb, 'get', 'sts', 'shop-mysql', '{.status.readyReplicas}');
+    const primary = await jsonpath(sb, 'get', 'ws', 'shop', '{.status.database.primary}');
+    return ready === '3' && primary ? primary : undefined;
+  }, 300_000);
+}
+
+async function main(): Promise<void> {
+  const trials = parseTrials(process.argv.slice(2));
+  const sb = await startSandbox(DATABASE_STACK);
+  try {
+    const url = await until('the stack URL', () => /shop is Ready: (http:\/\/\S+)/.exec(sb.output())?.[1], 300_000);
+    const decode = async (key: string) => Buffer.from(await jsonpath(sb, 'get', 'secret', 'shop-mysql', `{.data.${key}}`), 'base64').toString('utf8');
+    const credentials = { user: await decode('admin-user'), password: await decode('admin-password') };
+    const outages: number[] = [];
+    let lost = 0;
+    process.stdout.write('trial  killed          new primary     app outage ms  lost\n');
+    for (let t = 1; t <= trials; t++) {
+      const primary = await healthy(sb);
+      const load = new WriteLoad(url);
+      await until('writes flowing', () => load.acknowledged().length >= 20, 120_000);
+      const killedAt = Date.now();
+      await sb.cli('kill', primary);
+      const next = await until('a new primary', async () => {
+        const p = await jsonpath(sb, 'get', 'ws', 'shop', '{.status.database.primary}');
+        return p && p !== primary ? p : undefined;
+      }, 120_000);
+      await until('writes resumed', () => load.successAfter(killedAt + 100) !== undefined, 120_000);
+      await new Promise((r) => setTimeout(r, 1000));
+      await load.stop();
+      const outage = load.outageMs(killedAt) ?? 0;
+      const ip = await jsonpath(sb, 'get', 'pod', next, '{.status.podIP}');
+      const missing = lostWrites(load.acknowledged(), await rowIdsOn(ip, credentials, 'app')).length;
+      outages.push(outage);
+      lost += missing;
+      process.stdout.write(`${String(t).padEnd(7)}${primary.padEnd(16)}${next.padEnd(16)}${String(outage).padEnd(15)}${missing}\n`);
+    }
+    process.stdout.write(`${JSON.stringify({ appFailoverP50Ms: percentile(outages, 50), appFailoverMaxMs: Math.max(...outages), lostWrites: lost, trials })}\n`);
+  } finally {
+    await sb.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`bench:sandbox: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
