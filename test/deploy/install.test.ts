@@ -42,7 +42,7 @@ afterAll(async () => {
 
 describe('kubectl apply -f deploy/manifests/ against the in-memory API server', () => {
   it('installs the namespace, CRD, RBAC and operator', async () => {
-    const applied = await kubectl(['apply', '--server-side', '-f', MANIFESTS_DIR]);
+    const applied = await kubectl(['apply', '-f', MANIFESTS_DIR]);
     expect({ status: applied.status, stderr: applied.stderr }).toEqual({ status: 0, stderr: '' });
     expect((await kubectl(['wait', '--for=condition=Established', '--timeout=30s', 'crd/webstacks.webstack.dev'])).status).toBe(0);
     const deployment = JSON.parse((await kubectl(['get', '-n', MANIFESTS_NAMESPACE, 'deployment/webstack-operator', '-o', 'json'])).stdout) as { spec: { replicas: number; template: { spec: { serviceAccountName: string } } } };
@@ -74,10 +74,10 @@ describe('kubectl apply -f deploy/manifests/ against the in-memory API server', 
     expect(bad.stderr).toMatch(/replicas/);
   });
 
-  it('applying again changes nothing (the manifests are stable under server-side apply)', async () => {
+  it('applying again changes nothing', async () => {
     const versions = async () => (await kubectl(['get', '-f', MANIFESTS_DIR, '-o', 'jsonpath={range .items[*]}{.kind}/{.metadata.name}={.metadata.resourceVersion}{"\\n"}{end}'])).stdout;
     const before = await versions();
-    const again = await kubectl(['apply', '--server-side', '-f', MANIFESTS_DIR]);
+    const again = await kubectl(['apply', '-f', MANIFESTS_DIR]);
     expect(again.status).toBe(0);
     expect(before.split('\n').filter(Boolean).length).toBeGreaterThanOrEqual(10);
     expect(await versions()).toBe(before);
