@@ -19,6 +19,7 @@ import { shapeFor } from './shape.js';
 import { ObjectStore } from './store.js';
 import { clone, deepEqual, isObject, type KubeObject } from './types.js';
 import { crdStatus, validateCrd } from './crd.js';
+import { coreToEventsV1, eventsV1ToCore } from './event-conversion.js';
 import { immutabilityErrors, ownerReferenceErrors } from './immutable.js';
 import { validateMetadata } from './names.js';
 import { checkFieldSelector } from './field-labels.js';
@@ -84,10 +85,15 @@ export class Api {
     this.closed = true;
   }
 
-  /** The object as seen in the requested version: same data, that version's apiVersion. */
-  private view(type: ResourceType, obj: KubeObject): KubeObject {
+  /** The object as seen in the requested version: same data, that version's apiVersion (events converted). */
+  view(type: ResourceType, obj: KubeObject): KubeObject {
     if (obj.apiVersion === apiVersionOf(type) && obj.kind === type.kind) return obj;
+    if (type.group === 'events.k8s.io') return coreToEventsV1(obj);
     return { ...obj, apiVersion: apiVersionOf(type), kind: type.kind };
+  }
+
+  private put(type: ResourceType, obj: KubeObject): KubeObject {
+    return this.store.put(storageKey(type), type.group === 'events.k8s.io' ? eventsV1ToCore(obj) : obj);
   }
 
   get(type: ResourceType, namespace: string | undefined, name: string): KubeObject {
@@ -99,7 +105,7 @@ export class Api {
   list(type: ResourceType, namespace: string | undefined, opts: ListOptions): ListResult {
     checkFieldSelector(type, opts.fieldSelector);
     const matches = bothSelectors(opts.labelSelector, opts.fieldSelector);
-    let items = this.store.list(storageKey(type), type.namespaced ? namespace : undefined).filter(matches);
+    let items = this.store.list(storageKey(type), type.namespaced ? namespace : undefined).filter((o) => matches(this.view(type, o)));
     const rv = String(this.store.currentRv);
     if (opts.continue) {
       const token = decodeContinue(opts.continue);
@@ -135,7 +141,7 @@ export class Api {
     if (appliedManagers) obj.metadata.managedFields = appliedManagers;
     else trackUpdate(undefined, obj, this.writeContext(type, opts));
     if (opts.dryRun) return { object: obj, created: true, warnings };
-    const stored = this.store.put(storageKey(type), obj);
+    const stored = this.put(type, obj);
     this.afterWrite(type, stored);
     return { object: this.view(type, stored), created: true, warnings };
   }
@@ -233,7 +239,7 @@ export class Api {
       this.afterDelete(type, removed ?? obj);
       return { object: this.view(type, { ...obj, metadata: { ...obj.metadata, resourceVersion: removed?.metadata.resourceVersion } }), created: false, warnings };
     }
-    const stored = this.store.put(storageKey(type), obj);
+    const stored = this.put(type, obj);
     this.afterWrite(type, stored);
     return { object: this.view(type, stored), created: false, warnings };
   }

@@ -12,6 +12,7 @@ interface Builtin {
   status?: boolean;
   generation?: boolean;
   scale?: boolean;
+  storedIn?: string;
   columns?: PrinterColumn[];
 }
 
@@ -96,7 +97,7 @@ const builtins: Builtin[] = [
   { gv: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies', namespaced: true, shortNames: ['netpol'], generation: true },
   { gv: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses', namespaced: true, shortNames: ['ing'], status: true, generation: true },
   { gv: 'coordination.k8s.io/v1', kind: 'Lease', plural: 'leases', namespaced: true, columns: [col('Holder', '.spec.holderIdentity')] },
-  { gv: 'events.k8s.io/v1', kind: 'Event', plural: 'events', namespaced: true, shortNames: ['ev'], columns: [col('Type', '.type'), col('Reason', '.reason'), col('Note', '.note')] },
+  { gv: 'events.k8s.io/v1', kind: 'Event', plural: 'events', namespaced: true, shortNames: ['ev'], storedIn: '/events', columns: [col('Type', '.type'), col('Reason', '.reason'), col('Note', '.note')] },
   {
     gv: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', plural: 'customresourcedefinitions', namespaced: false,
     shortNames: ['crd', 'crds'], categories: ['api-extensions'], status: true, generation: true,
@@ -130,6 +131,7 @@ export function builtinTypes(): ResourceType[] {
       ...(b.scale ? { scale: replicas } : {}),
       printerColumns: b.columns ?? [],
       selectableFields: [],
+      ...(b.storedIn ? { storedIn: b.storedIn } : {}),
     };
   });
 }

@@ -33,6 +33,8 @@ export interface ResourceType {
   printerColumns: PrinterColumn[];
   /** Extra fields list and watch can select on (a CRD version's selectableFields). */
   selectableFields: string[];
+  /** The store key of another resource holding these objects (events.k8s.io Events live with core Events). */
+  storedIn?: string;
   /** The CustomResourceDefinition that serves it; undefined for built-ins. */
   crd?: string;
 }
@@ -50,6 +52,6 @@ export function apiVersionOf(t: { group: string; version: string }): string {
 }
 
 /** Objects are stored once per group and resource, whatever version they were written in. */
-export function storageKey(t: { group: string; plural: string }): string {
-  return `${t.group}/${t.plural}`;
+export function storageKey(t: { group: string; plural: string; storedIn?: string }): string {
+  return t.storedIn ?? `${t.group}/${t.plural}`;
 }

@@ -45,8 +45,8 @@ export class WatchHub {
   serve(req: WatchRequest, res: ServerResponse): void {
     const { type } = req;
     const store = this.api.store;
-    const scope: WatchScope = { resource: storageKey(type), namespace: type.namespaced ? req.namespace : undefined, matches: req.matches };
-    const view = (o: KubeObject): KubeObject => ({ ...o, apiVersion: apiVersionOf(type), kind: type.kind });
+    const scope: WatchScope = { resource: storageKey(type), namespace: type.namespaced ? req.namespace : undefined, matches: (o) => req.matches(this.api.view(type, o)) };
+    const view = (o: KubeObject): KubeObject => this.api.view(type, o);
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
     const send = (t: string, object: unknown): void => {
@@ -69,7 +69,7 @@ export class WatchHub {
     };
     const rv = req.resourceVersion;
     if (rv === undefined || rv === '' || rv === '0') {
-      for (const o of store.list(scope.resource, scope.namespace)) if (req.matches(o)) sendStored('ADDED', o);
+      for (const o of store.list(scope.resource, scope.namespace)) if (scope.matches(o)) sendStored('ADDED', o);
     } else {
       const from = Number(rv);
       const past = Number.isInteger(from) ? store.eventsSince(from, scope.resource) : undefined;

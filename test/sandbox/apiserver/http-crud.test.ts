@@ -182,6 +182,32 @@ describe('create, get, list, update, delete', () => {
   });
 });
 
+describe('events', () => {
+  it('an events.k8s.io/v1 Event is also a core/v1 Event (and back), selectable by the object it regards', async () => {
+    const events = await rawRequest(h, 'POST', '/apis/events.k8s.io/v1/namespaces/default/events', {
+      apiVersion: 'events.k8s.io/v1',
+      kind: 'Event',
+      metadata: { name: 'shop.1' },
+      eventTime: '2026-01-01T00:00:00.000000Z',
+      reportingController: 'webstack.dev/operator',
+      reportingInstance: 'op-1',
+      action: 'Reconcile',
+      reason: 'Failover',
+      type: 'Warning',
+      note: 'promoted shop-mysql-1',
+      regarding: { apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', name: 'shop', namespace: 'default' },
+    });
+    expect(events.status).toBe(201);
+    expect(events.body).toMatchObject({ apiVersion: 'events.k8s.io/v1', note: 'promoted shop-mysql-1', regarding: { name: 'shop' } });
+    const core = await h.core.listNamespacedEvent({ namespace: 'default', fieldSelector: 'involvedObject.kind=WebStack,involvedObject.name=shop' });
+    expect(core.items).toHaveLength(1);
+    expect(core.items[0]).toMatchObject({ apiVersion: 'v1', message: 'promoted shop-mysql-1', reason: 'Failover', reportingComponent: 'webstack.dev/operator', involvedObject: { name: 'shop' } });
+    await h.core.createNamespacedEvent({ namespace: 'default', body: { metadata: { name: 'core.1' }, involvedObject: { kind: 'Pod', name: 'p' }, reason: 'Started', message: 'hello', type: 'Normal' } });
+    const viaEvents = (await rawGet(h, '/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=regarding.name%3Dp')).body as { items: { note: string; regarding: { kind: string } }[] };
+    expect(viaEvents.items).toEqual([expect.objectContaining({ note: 'hello', regarding: { kind: 'Pod', name: 'p' } })]);
+  });
+});
+
 describe('patches', () => {
   it('merge patch, JSON patch and strategic merge patch on a Deployment', async () => {
     await h.apps.createNamespacedDeployment({ namespace: 'default', body: deployment('p1') });
