@@ -200,6 +200,8 @@ initialize() {
     --pid-file="$stage/init.pid" --skip-networking --skip-log-bin --skip-grant-tables \\
     --server-id="$server_id" ${e.readWrite} ${e.skipReplicaStart} $user_opt >&2 &
   init_pid=$!
+  # Whatever fails from here on, the temporary server must not outlive the script.
+  trap 'kill "$init_pid" 2>/dev/null || true' EXIT
   waited=0
   until "$CLIENT" --no-defaults --protocol=socket --socket="$init_socket" -uroot -e 'SELECT 1' >/dev/null 2>&1; do
     if ! kill -0 "$init_pid" 2>/dev/null; then log "the temporary server exited during initialization"; exit 1; fi
@@ -221,6 +223,7 @@ ${e.lockDown.map((sql) => `    "${sql}" \\\n`).join('')}    | "$CLIENT" --no-def
   unset user password
   kill -TERM "$init_pid"
   wait "$init_pid" || { log "the temporary server did not shut down cleanly"; exit 1; }
+  trap - EXIT
   rm -f "$init_socket" "$stage/init.pid"
 
   if rmdir "$DATA_DIR" 2>/dev/null || [ ! -e "$DATA_DIR" ]; then
@@ -234,7 +237,7 @@ ${e.lockDown.map((sql) => `    "${sql}" \\\n`).join('')}    | "$CLIENT" --no-def
 }
 
 if is_empty "$DATA_DIR"; then initialize; fi
-# The server needs none of these, and they would be readable in its environment.
+# The server doesn't need the password, and it would be readable in its environment.
 unset ADMIN_PASSWORD
 
 log "starting $MYSQLD: server_id $server_id, $BIND_ADDRESS:$PORT, report_host $REPORT_HOST"

@@ -2,7 +2,7 @@
  * The rendered start script, run for real with `sh` against Debian's mariadbd, the way a pod runs it.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -141,6 +141,43 @@ describe('database start script: initialization edge cases', () => {
     } finally {
       await db.cleanup();
     }
+  }, 120000);
+
+  it('fails without leaving the temporary server behind when the admin account cannot be created', async () => {
+    const dir = newDir();
+    const { configFile, startScript } = writeDatabaseFiles(dir, 'semisync');
+    const dataDir = path.join(dir, 'data');
+    // Longer than any engine allows for a user name: CREATE USER fails.
+    const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+      const child = spawn('sh', [startScript], {
+        env: {
+          PATH: process.env.PATH, POD_NAME: 'shop-mysql-3', DATA_DIR: dataDir, CONFIG_FILE: configFile, MYSQLD: '/usr/sbin/mariadbd',
+          ADMIN_USER: 'u'.repeat(300), ADMIN_PASSWORD: PASSWORD, SOCKET: path.join(dir, 's.sock'), BIND_ADDRESS: '127.0.0.1', PORT: '1',
+        },
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+      // 'exit', not 'close': a leaked server would hold stderr open.
+      child.on('exit', (code) => setTimeout(() => resolve({ code, stderr }), 200));
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stderr).toMatch(/ERROR .*user name/i);
+    expect(result.stderr).not.toContain(PASSWORD);
+    expect(existsSync(dataDir)).toBe(false);
+    const cmdline = (pid: string) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      } catch {
+        return ''; // exited meanwhile
+      }
+    };
+    const leaked = () => readdirSync('/proc').filter((pid) => /^\d+$/.test(pid) && cmdline(pid).includes(`--datadir=${dataDir}.init`));
+    const deadline = Date.now() + 30000;
+    while (leaked().length > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    const left = leaked();
+    for (const pid of left) process.kill(Number(pid), 'SIGKILL');
+    expect(left).toEqual([]);
   }, 120000);
 
   const runScript = (env: Record<string, string>) => {
