@@ -29,7 +29,7 @@ export const RUN_USAGE = `usage: webstack-operator run [flags]
   --health-port PORT                 /healthz and /readyz (default: 8081)
   --log-format json|text             default: text on a terminal, JSON otherwise
   --resync-period D                  re-check every stack this often (default: 10m)
-  --workers N                        stacks reconciled in parallel (default: 4)
+  --workers N                        stacks reconciled in parallel (default: 8)
 `;
 
 /** "15s", "500ms", "2m", "1h" or a bare number of seconds, in milliseconds. */
@@ -59,7 +59,7 @@ const VALUE_FLAGS = new Set(['kubeconfig', 'namespace', 'lease-namespace', 'leas
 export function parseRunFlags(argv: string[]): RunFlags | 'help' {
   const flags: RunFlags = {
     namespaces: [], leaderElect: true, leaseName: 'webstack-operator-leader', metricsPort: 8080, healthPort: 8081,
-    timings: { ...DEFAULT_LEASE_TIMINGS }, resyncPeriodMs: 10 * 60_000, workers: 4,
+    timings: { ...DEFAULT_LEASE_TIMINGS }, resyncPeriodMs: 10 * 60_000, workers: 8,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];

@@ -56,7 +56,7 @@ export class Operator {
     const events = new EventRecorder(this.client, MANAGER, opts.identity, clock, opts.log);
     this.controller = new Controller(
       { client: this.client, caches: this.caches, events, log: opts.log, clock, metrics: this.metrics, addon: opts.addon },
-      { workers: opts.workers ?? 4, resyncPeriodMs: opts.resyncPeriodMs ?? 10 * 60_000 },
+      { workers: opts.workers ?? 8, resyncPeriodMs: opts.resyncPeriodMs ?? 10 * 60_000 },
     );
     this.stopped = new Promise((resolve) => { this.finish = resolve; });
     const le = opts.leaderElection;
