@@ -17,6 +17,7 @@ import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../api/types.js';
 import { createLogger } from '../log.js';
 import { httpStatus, kubeConfigFrom } from './runtime/cluster.js';
 import { CONTROL_FILE, readSandboxInfo, signalThroughControl, startControlServer, type SandboxInfo } from './runtime/control.js';
+import { killLeftovers } from './runtime/leftovers.js';
 import { parseSandboxArgs, SANDBOX_USAGE } from './runtime/sandbox-args.js';
 
 const CRD_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../crds/webstack.yaml');
@@ -113,6 +114,8 @@ async function up(file: string, stateDir: string): Promise<number> {
     try { running = readSandboxInfo(dir); } catch { /* a stale file from a run that was killed */ }
     if (running) throw new Error(`a sandbox is already running with state dir ${stateDir} (pid ${running.pid}); stop it with Ctrl-C or use another --state-dir`);
   }
+  const leftovers = killLeftovers(dir);
+  if (leftovers.length > 0) say(`stopped ${leftovers.length} process(es) an earlier run in ${stateDir} left behind`);
   for (const entry of RUN_STATE) rmSync(path.join(dir, entry), { recursive: true, force: true });
   mkdirSync(path.join(dir, 'logs'), { recursive: true });
   const kubeconfig = path.join(dir, 'kubeconfig');
