@@ -7,9 +7,11 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import dns from 'node:dns';
 import type { V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
+import { mysqldIsMariadb, which } from '../../../src/sandbox/runtime/host-tools.js';
 import { httpGet, startHarness, until, type Harness } from './harness.js';
 
 const ns = 'default';
+const realMysql = Boolean(which('mysqld')) && !mysqldIsMariadb();
 let h: Harness;
 
 beforeAll(async () => { h = await startHarness(); });
@@ -164,5 +166,26 @@ describe('sandbox runtime', () => {
       return s.status?.readyReplicas === 2 && s;
     });
     expect(s.status).toMatchObject({ replicas: 2, updatedReplicas: 2, observedGeneration: 1 });
+  });
+
+  // Where a real MySQL server is installed, engine mysql runs and there is nothing to refuse.
+  (realMysql ? it.skip : it)('refuses engine mysql when no MySQL server is installed, on the pod status and in an Event', async () => {
+    await h.core.createNamespacedPod({ namespace: ns, body: {
+      metadata: { name: 'legacy-db', namespace: ns },
+      spec: { nodeName: 'sandbox', containers: [{ name: 'mysql', image: 'mysql:8.4', command: ['sh', '/etc/mysql/webstack/start.sh'] }] },
+    } });
+    const message = 'engine mysql needs mysqld on PATH; use engine: mariadb in the sandbox';
+    const waiting = await until('the pod to say why it does not start', async () => {
+      const p = await h.core.readNamespacedPod({ name: 'legacy-db', namespace: ns });
+      return p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'MysqldNotFound' && p.status.containerStatuses[0].state.waiting;
+    });
+    expect(waiting.message).toBe(message);
+    const events = await until('a Warning Event', async () => {
+      const list = await h.core.listNamespacedEvent({ namespace: ns });
+      const e = list.items.filter((x) => x.involvedObject.name === 'legacy-db' && x.type === 'Warning');
+      return e.length > 0 && e;
+    });
+    expect(events[0]).toMatchObject({ reason: 'MysqldNotFound', message });
+    expect(h.runtime.pod(ns, 'legacy-db')?.pids()).toEqual({});
   });
 });
