@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { defaultBuiltin } from './builtin-defaults.js';
 import { ApiError, alreadyExists, badRequest, conflict, gone, invalid, notFound } from './errors.js';
-import { FOREGROUND, NAMESPACE_FINALIZER, ORPHAN, planGarbageCollection, type GcAction, type StoredRef } from './gc.js';
+import { CRD_FINALIZER, FOREGROUND, NAMESPACE_FINALIZER, ORPHAN, planGarbageCollection, type GcAction, type StoredRef } from './gc.js';
 import { serverSideApply, trackUpdate, type WriteContext } from './managed-fields.js';
 import { jsonPatch } from './patch/json-patch.js';
 import { mergePatch } from './patch/merge-patch.js';
@@ -131,12 +131,17 @@ export class Api {
     const name = obj.metadata.name;
     if (!name) throw invalid(type.kind, type.group, '', [{ field: 'metadata.name', reason: 'FieldValueRequired', detail: 'Required value: name or generateName is required' }]);
     this.checkNamespace(type, obj.metadata.namespace);
+    if (type.crd && this.store.get('apiextensions.k8s.io/customresourcedefinitions', undefined, type.crd)?.metadata.deletionTimestamp) {
+      throw new ApiError(405, 'MethodNotAllowed', 'create not allowed while custom resource definition is terminating');
+    }
     if (this.store.get(storageKey(type), obj.metadata.namespace, name)) throw alreadyExists(type.plural, type.group, name);
     for (const k of ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields']) delete obj.metadata[k];
     obj.metadata.uid = randomUUID();
     obj.metadata.creationTimestamp = now();
     if (type.hasGeneration) obj.metadata.generation = 1;
     if (type.statusSubresource) delete obj.status;
+    // kube's CRD finalizer: deleting a CRD deletes its objects first, letting their finalizers run.
+    if (isCrdType(type)) obj.metadata.finalizers = [...new Set([...(obj.metadata.finalizers ?? []), CRD_FINALIZER])];
     const warnings = this.admit(type, obj, undefined, opts);
     if (appliedManagers) obj.metadata.managedFields = appliedManagers;
     else trackUpdate(undefined, obj, this.writeContext(type, opts));
@@ -367,7 +372,7 @@ export class Api {
       ...(old && !type.crd ? immutabilityErrors(type.group, type.kind, old, obj) : []),
     ];
     if (metaErrors.length) throw invalid(type.kind, type.group, obj.metadata.name ?? '', metaErrors);
-    if (type.group === 'apiextensions.k8s.io' && type.plural === 'customresourcedefinitions') {
+    if (isCrdType(type)) {
       const errors = validateCrd(obj);
       if (errors.length) throw invalid(type.kind, type.group, obj.metadata.name ?? '', errors);
     }
@@ -397,12 +402,12 @@ export class Api {
   }
 
   private afterWrite(type: ResourceType, stored: KubeObject): void {
-    if (type.group === 'apiextensions.k8s.io' && type.plural === 'customresourcedefinitions') this.establishCrd(stored);
+    if (isCrdType(type)) this.establishCrd(stored);
     if (stored.metadata.ownerReferences?.length || stored.metadata.deletionTimestamp) this.scheduleGc();
   }
 
   private afterDelete(type: ResourceType, removed: KubeObject): void {
-    if (type.group === 'apiextensions.k8s.io' && type.plural === 'customresourcedefinitions') {
+    if (isCrdType(type)) {
       const served = this.registry.all().find((t) => t.crd === removed.metadata.name);
       this.registry.setCrd(removed.metadata.name!, undefined);
       if (served) for (const o of this.store.list(storageKey(served))) this.store.remove(storageKey(served), o.metadata.namespace, o.metadata.name!);
@@ -473,9 +478,6 @@ export class Api {
   }
 }
 
-
-
-
-
-
-
+function isCrdType(type: ResourceType): boolean {
+  return type.group === 'apiextensions.k8s.io' && type.plural === 'customresourcedefinitions';
+}

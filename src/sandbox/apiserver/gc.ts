@@ -20,6 +20,8 @@ export type GcAction =
 export const FOREGROUND = 'foregroundDeletion';
 export const ORPHAN = 'orphan';
 export const NAMESPACE_FINALIZER = 'kubernetes';
+export const CRD_FINALIZER = 'customresourcecleanup.apiextensions.k8s.io';
+const CRDS = 'apiextensions.k8s.io/customresourcedefinitions';
 
 export function planGarbageCollection(all: StoredRef[]): GcAction[] {
   const byUid = new Map<string, StoredRef>();
@@ -58,12 +60,26 @@ export function planGarbageCollection(all: StoredRef[]): GcAction[] {
       if (!blocking.length) actions.push({ kind: 'removeFinalizer', target: r, finalizer: FOREGROUND });
     }
   }
-  actions.push(...planNamespaceTermination(all));
+  actions.push(...planNamespaceTermination(all), ...planCrdCleanup(all));
   return actions;
 }
 
 function isDeleting(r: StoredRef): boolean {
   return Boolean(r.object.metadata.deletionTimestamp);
+}
+
+/** A deleted CRD first deletes its objects (their finalizers run), then goes itself. */
+function planCrdCleanup(all: StoredRef[]): GcAction[] {
+  const actions: GcAction[] = [];
+  for (const crd of all) {
+    if (crd.resource !== CRDS || !crd.object.metadata.deletionTimestamp || !crd.object.metadata.finalizers?.includes(CRD_FINALIZER)) continue;
+    const spec = (crd.object.spec ?? {}) as { group?: string; names?: { plural?: string } };
+    const key = `${spec.group ?? ''}/${spec.names?.plural ?? ''}`;
+    const objects = all.filter((r) => r.resource === key);
+    for (const o of objects) if (!o.object.metadata.deletionTimestamp) actions.push({ kind: 'delete', target: o, why: `its CustomResourceDefinition ${crd.object.metadata.name} is being deleted` });
+    if (!objects.length) actions.push({ kind: 'removeFinalizer', target: crd, finalizer: CRD_FINALIZER });
+  }
+  return actions;
 }
 
 function planNamespaceTermination(all: StoredRef[]): GcAction[] {

@@ -45,6 +45,16 @@ describe('garbage collection decisions', () => {
       [{ resource: '/namespaces', object: { metadata: { name: 'ns', uid: 'n', deletionTimestamp: 't' }, spec: { finalizers: ['kubernetes'] } } }],
       ['removeFinalizer:n:kubernetes'],
     ],
+    [
+      'a deleted CRD deletes its objects first',
+      [{ resource: 'apiextensions.k8s.io/customresourcedefinitions', object: { metadata: { name: 'ws.g', uid: 'crd', deletionTimestamp: 't', finalizers: ['customresourcecleanup.apiextensions.k8s.io'] }, spec: { group: 'g', names: { plural: 'ws' } } } }, obj('w', {}, 'g/ws')],
+      ['delete:w'],
+    ],
+    [
+      'then loses its finalizer',
+      [{ resource: 'apiextensions.k8s.io/customresourcedefinitions', object: { metadata: { name: 'ws.g', uid: 'crd', deletionTimestamp: 't', finalizers: ['customresourcecleanup.apiextensions.k8s.io'] }, spec: { group: 'g', names: { plural: 'ws' } } } }],
+      ['removeFinalizer:crd:customresourcecleanup.apiextensions.k8s.io'],
+    ],
   ])('%s', (_name, all, expected) => {
     expect(describeActions(all)).toEqual(expected);
   });

@@ -119,6 +119,25 @@ describe('CustomResourceDefinitions registered at run time', () => {
     expect(list.resources.map((r) => r.name)).not.toContain('gadgets');
   });
 
+  it('a CRD being deleted waits for its objects and their finalizers, and takes no new ones', async () => {
+    const crd = { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'sprockets.test.webstack.dev' }, spec: { group, scope: 'Namespaced', names: { plural: 'sprockets', kind: 'Sprocket' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true } } }] } };
+    await createCrd(h, crd);
+    const created = await h.extensions.readCustomResourceDefinition({ name: 'sprockets.test.webstack.dev' });
+    expect(created.metadata!.finalizers).toEqual(['customresourcecleanup.apiextensions.k8s.io']);
+    const sprocket = (name: string) => ({ apiVersion: `${group}/v1`, kind: 'Sprocket', metadata: { name, finalizers: ['test.webstack.dev/cleanup'] } });
+    await h.custom.createNamespacedCustomObject({ group, version: 'v1', namespace: 'default', plural: 'sprockets', body: sprocket('s1') });
+    await h.extensions.deleteCustomResourceDefinition({ name: 'sprockets.test.webstack.dev' });
+    const held = (await eventually(async () => {
+      const s = (await h.custom.getNamespacedCustomObject({ group, version: 'v1', namespace: 'default', plural: 'sprockets', name: 's1' })) as { metadata: { deletionTimestamp?: string } };
+      return s.metadata.deletionTimestamp ? s : false;
+    })) as { metadata: { deletionTimestamp?: string } };
+    expect(held.metadata.deletionTimestamp).toEqual(expect.any(String));
+    expect((await h.extensions.readCustomResourceDefinition({ name: 'sprockets.test.webstack.dev' })).metadata!.deletionTimestamp).toBeInstanceOf(Date);
+    expect((await failure(h.custom.createNamespacedCustomObject({ group, version: 'v1', namespace: 'default', plural: 'sprockets', body: sprocket('s2') }))).code).toBe(405);
+    await h.custom.patchNamespacedCustomObject({ group, version: 'v1', namespace: 'default', plural: 'sprockets', name: 's1', body: { metadata: { finalizers: null } } }, mergePatch);
+    await eventually(async () => (await failure(h.extensions.readCustomResourceDefinition({ name: 'sprockets.test.webstack.dev' }))).code === 404);
+  });
+
   it('refuses a CRD whose name does not match its names and group', async () => {
     const err = await failure(h.extensions.createCustomResourceDefinition({ body: { metadata: { name: 'wrong' }, spec: { group, scope: 'Namespaced', names: { plural: 'things', kind: 'Thing' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }] } } }));
     expect(err.code).toBe(422);
