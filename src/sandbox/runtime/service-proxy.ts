@@ -34,12 +34,11 @@ export class ServiceProxy {
     });
     try {
       await tryListen(this.port);
-      this.listenPort = this.port;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EACCES' || this.port >= 1024) throw err;
       await tryListen(this.port + 8000);
-      this.listenPort = this.port + 8000;
     }
+    this.listenPort = (this.server.address() as net.AddressInfo).port;
     return this.listenPort;
   }
 
