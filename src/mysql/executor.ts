@@ -145,7 +145,8 @@ export class Executor {
   private async pointAt(addr: InstanceAddress, primary: InstanceAddress): Promise<void> {
     const d = this.ctx.dialect;
     const c = this.ctx.credentials;
-    const netTimeout = Math.max(2, this.ctx.spec.failureThresholdSeconds);
+    // A replica must notice a silent (hung) primary about as fast as the manager does.
+    const netTimeout = Math.max(1, this.ctx.spec.failureThresholdSeconds);
     await this.run(addr, [
       d.stopReplica(),
       ...d.setReadOnly(true),

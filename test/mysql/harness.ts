@@ -61,7 +61,7 @@ export async function waitHealthy(stack: Stack, timeoutMs = 60_000, manager = st
     }, timeoutMs, 100);
   } catch (err) {
     const detail = JSON.stringify({ status: manager.status(), record: stack.record.snapshot(), events: stack.events.events.slice(-8) }, null, 1);
-    throw new Error(`${(err as Error).message}\n${detail}`);
+    throw new Error(`${(err as Error).message}\n${detail}`, { cause: err });
   }
 }
 
@@ -71,7 +71,7 @@ export async function waitNewPrimary(stack: Stack, old: string, timeoutMs = 30_0
     await waitFor('a new primary', async () => stack.primary() !== old, timeoutMs, 20);
   } catch (err) {
     const detail = JSON.stringify({ status: stack.manager.status(), record: stack.record.snapshot(), events: stack.events.events.slice(-8) }, null, 1);
-    throw new Error(`${(err as Error).message}\n${detail}`);
+    throw new Error(`${(err as Error).message}\n${detail}`, { cause: err });
   }
   return stack.primary();
 }

@@ -176,6 +176,16 @@ export class MariadbCluster {
     await this.launch(inst);
   }
 
+  /** What an operator does to a quarantined instance: throw its data away and start it empty. */
+  async rebuild(name: string): Promise<void> {
+    const inst = this.get(name);
+    inst.process?.kill('SIGCONT');
+    await this.kill(name);
+    rmSync(inst.dataDir, { recursive: true, force: true });
+    mkdirSync(inst.dataDir);
+    await this.launch(inst);
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.instances.map(async (i) => {
       i.process?.kill('SIGCONT');
@@ -212,20 +222,22 @@ export interface AckedWrite {
 export class WriteLoop {
   readonly acked: AckedWrite[] = [];
   failures = 0;
-  private nextId = 1;
+  private nextId: number;
   private running = false;
   private done?: Promise<void>;
 
   constructor(
     private readonly target: () => { host: string; port: number } | undefined,
     private readonly user: { user: string; password: string; database: string },
-    private readonly table = 'writes',
-    private readonly writeTimeoutMs = 3000,
-  ) {}
-
-  static createTable(table = 'writes'): string {
-    return `CREATE TABLE IF NOT EXISTS ${table} (id INT PRIMARY KEY, server_id INT NOT NULL)`;
+    opts: { table?: string; writeTimeoutMs?: number; firstId?: number } = {},
+  ) {
+    this.table = opts.table ?? 'writes';
+    this.writeTimeoutMs = opts.writeTimeoutMs ?? 3000;
+    this.nextId = opts.firstId ?? 1;
   }
+
+  private readonly table: string;
+  private readonly writeTimeoutMs: number;
 
   start(): void {
     this.running = true;

@@ -1,0 +1,219 @@
+/**
+ * Failover benchmark on real MariaDB: `npm run bench:failover -- --trials N` (default 20).
+ * Crash (SIGKILL), hang (SIGSTOP) and planned switchover trials under write load; writers go
+ * through a proxy that follows the recorded primary (a stand-in for the primary Service).
+ * Per trial: time from the signal to the first write acknowledged by the new primary, writes
+ * acknowledged but missing from the new primary (lost), writes acknowledged by a server after
+ * another had been recorded primary (split brain). Ends with one JSON line of the figures.
+ */
+import { Registry } from 'prom-client';
+import { DatabaseManager } from '../../src/mysql/manager.js';
+import { MemoryEvents, MemoryLabeler, MemoryRecord, StaticTopology } from '../../src/mysql/memory.js';
+import type { ManagerSpec } from '../../src/mysql/ports.js';
+import { startMariadbCluster, waitFor, WriteLoop, type MariadbCluster } from '../../test/support/mariadb-cluster.js';
+import { PrimaryProxy } from './proxy.js';
+import { percentile, splitBrainWrites } from './stats.js';
+
+type Kind = 'crash' | 'hang' | 'switchover';
+
+interface Trial {
+  kind: Kind;
+  n: number;
+  from: string;
+  to: string;
+  recoveryMs: number;
+  acked: number;
+  lost: number;
+  splitBrain: number;
+}
+
+const WRITERS = 4;
+const verbose = process.argv.includes('--verbose');
+const FAILURE_THRESHOLD_SECONDS = 1;
+
+function flag(argv: string[], name: string, fallback: number): number {
+  const i = argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const v = Number(argv[i + 1]);
+  if (!Number.isInteger(v) || v < 0) throw new Error(`--${name}: expected a non-negative integer, got '${argv[i + 1] ?? ''}'`);
+  return v;
+}
+
+const serverIdOf = (name: string) => 100 + Number(name.slice(name.lastIndexOf('-') + 1));
+
+class Bench {
+  cluster!: MariadbCluster;
+  record!: MemoryRecord;
+  manager!: DatabaseManager;
+  proxy!: PrimaryProxy;
+  proxyPort = 0;
+  private idBase = 0;
+  /** Old primaries that came back diverged (unacknowledged writes of their own) and were quarantined. */
+  quarantines = 0;
+  readonly spec: ManagerSpec = {
+    engine: 'mariadb', desiredPrimary: '', failoverEnabled: true, failureThresholdSeconds: FAILURE_THRESHOLD_SECONDS,
+    replicationMode: 'semisync', semiSyncTimeoutSeconds: 3600,
+  };
+
+  async up(): Promise<void> {
+    this.cluster = await startMariadbCluster({ size: 3 });
+    this.record = new MemoryRecord();
+    this.spec.desiredPrimary = '';
+    this.idBase = 0;
+    this.manager = new DatabaseManager({
+      stack: { namespace: 'bench', name: 'shop' }, spec: () => this.spec, credentials: this.cluster.credentials,
+      topology: new StaticTopology(() => this.cluster.addresses()), record: this.record, labeler: new MemoryLabeler(),
+      events: new MemoryEvents(), registry: new Registry(),
+      log: verbose ? {
+        info: (m, f) => process.stderr.write(`${new Date().toISOString()} ${m} ${JSON.stringify(f)}\n`),
+        warn: (m, f) => process.stderr.write(`${new Date().toISOString()} WARN ${m} ${JSON.stringify(f)}\n`),
+      } : undefined,
+    });
+    this.proxy = new PrimaryProxy(() => {
+      const p = this.record.snapshot().primary;
+      return p ? this.cluster.get(p) : undefined;
+    });
+    this.proxyPort = await this.proxy.listen();
+    this.manager.start();
+    await this.healthy();
+    await this.cluster.query(this.primary(), `CREATE TABLE app.${'writes'} (id INT PRIMARY KEY, server_id INT NOT NULL)`);
+  }
+
+  async down(): Promise<void> {
+    await this.manager?.stop();
+    await this.proxy?.close();
+    await this.cluster?.close();
+  }
+
+  primary(): string {
+    return this.record.snapshot().primary ?? '';
+  }
+
+  async healthy(timeoutMs = 60_000): Promise<void> {
+    await waitFor('a healthy cluster', async () => {
+      const s = this.manager.status();
+      return s.instances.length === 3 && s.instances.every((i) => i.ready) && s.conditions.every((c) => c.status === 'False');
+    }, timeoutMs, 50);
+  }
+
+  /** Writers through the proxy, each with its own range of ids. */
+  writers(): WriteLoop[] {
+    const c = this.cluster.credentials;
+    return Array.from({ length: WRITERS }, () => {
+      this.idBase += 100_000;
+      return new WriteLoop(() => ({ host: '127.0.0.1', port: this.proxyPort }),
+        { user: c.appUser, password: c.appPassword, database: c.databaseName }, { firstId: this.idBase });
+    });
+  }
+
+  async trial(kind: Kind, n: number): Promise<Trial> {
+    const from = this.primary();
+    const ws = this.writers();
+    ws.forEach((w) => w.start());
+    const historyStart = this.record.history.length;
+    let signalAt = 0;
+    try {
+      await waitFor('writes before the signal', async () => ws.every((w) => w.acked.length >= 5), 30_000, 10);
+      const candidate = this.cluster.instances.map((i) => i.name).find((x) => x !== from)!;
+      signalAt = Date.now();
+      if (kind === 'crash') await this.cluster.kill(from);
+      else if (kind === 'hang') this.cluster.stop(from);
+      else this.spec.desiredPrimary = candidate;
+      await waitFor('a write acknowledged by a new primary', async () => {
+        const p = this.primary();
+        return p !== from && ws.some((w) => w.acked.some((a) => a.serverId === serverIdOf(p) && a.at > signalAt));
+      }, 60_000, 5);
+      await new Promise((r) => setTimeout(r, 300));
+    } finally {
+      if (kind === 'hang') this.cluster.cont(from);
+      await Promise.all(ws.map((w) => w.stop()));
+    }
+    const to = this.primary();
+    const acked = ws.flatMap((w) => w.acked);
+    const firstOnNew = Math.min(...acked.filter((a) => a.serverId === serverIdOf(to) && a.at > signalAt).map((a) => a.at));
+    const rows = await this.cluster.query<{ id: number }>(to, 'SELECT id FROM app.writes');
+    const present = new Set(rows.map((r) => Number(r.id)));
+    const history = [{ at: 0, primaryServerId: serverIdOf(from) },
+      ...this.record.history.slice(historyStart).filter((h) => h.state.primary).map((h) => ({ at: h.at, primaryServerId: serverIdOf(h.state.primary!) }))];
+    const trial: Trial = {
+      kind, n, from, to, recoveryMs: firstOnNew - signalAt, acked: acked.length,
+      lost: acked.filter((a) => !present.has(a.id)).length,
+      splitBrain: splitBrainWrites(acked, history).length,
+    };
+    if (kind === 'crash') await this.cluster.restart(from);
+    await this.settle(`${kind} #${n}`, from);
+    return trial;
+  }
+
+  /**
+   * Back to three healthy instances. An old primary that committed a write no replica had
+   * acknowledged is quarantined; like an operator would, rebuild it empty and let it rejoin.
+   */
+  private async settle(label: string, old: string): Promise<void> {
+    try {
+      await waitFor('the old primary to rejoin or be quarantined', async () => {
+        const s = this.manager.status().instances.find((i) => i.name === old);
+        return s?.role === 'quarantined' || (s?.role === 'replica' && s.ready);
+      }, 30_000, 50);
+      const quarantined = this.manager.status().instances.find((i) => i.name === old && i.role === 'quarantined');
+      if (quarantined) {
+        this.quarantines++;
+        if (verbose) process.stderr.write(`${label}: ${old} quarantined (${quarantined.errantGtids ?? ''}); rebuilding it\n`);
+        await this.cluster.rebuild(old);
+      }
+      await this.healthy(30_000);
+    } catch (err) {
+      process.stderr.write(`${label}: cluster not healthy afterwards (${(err as Error).message}); starting a fresh one\n`);
+      await this.down();
+      await this.up();
+    }
+  }
+}
+
+function fmt(t: Trial): string {
+  return `${t.kind.padEnd(10)} ${String(t.n).padStart(3)}  ${t.from.padEnd(13)} ${t.to.padEnd(13)} ${String(t.recoveryMs).padStart(8)}  ${String(t.acked).padStart(6)}  ${String(t.lost).padStart(4)}  ${String(t.splitBrain).padStart(5)}`;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const crashTrials = flag(argv, 'trials', 20);
+  const hangTrials = flag(argv, 'hang-trials', Math.max(2, Math.round(crashTrials / 4)));
+  const switchoverTrials = flag(argv, 'switchover-trials', Math.max(2, Math.round(crashTrials / 4)));
+  const bench = new Bench();
+  const trials: Trial[] = [];
+  process.stdout.write(`failover benchmark: 3 MariaDB instances, semi-sync, failureThresholdSeconds ${FAILURE_THRESHOLD_SECONDS}, ${WRITERS} writers through a primary-following proxy\n`);
+  process.stdout.write(`${'kind'.padEnd(10)} ${'#'.padStart(3)}  ${'from'.padEnd(13)} ${'to'.padEnd(13)} ${'ms'.padStart(8)}  ${'acked'.padStart(6)}  ${'lost'.padStart(4)}  ${'split'.padStart(5)}\n`);
+  try {
+    await bench.up();
+    const plan: [Kind, number][] = [['crash', crashTrials], ['hang', hangTrials], ['switchover', switchoverTrials]];
+    for (const [kind, count] of plan) {
+      for (let n = 1; n <= count; n++) {
+        const t = await bench.trial(kind, n);
+        trials.push(t);
+        process.stdout.write(`${fmt(t)}\n`);
+      }
+    }
+  } finally {
+    await bench.down();
+  }
+  const of = (k: Kind) => trials.filter((t) => t.kind === k).map((t) => t.recoveryMs);
+  const result = {
+    crashP50Ms: percentile(of('crash'), 50),
+    crashMaxMs: Math.max(...of('crash')),
+    hangMaxMs: Math.max(...of('hang')),
+    switchoverP50Ms: percentile(of('switchover'), 50),
+    lostWrites: trials.reduce((s, t) => s + t.lost, 0),
+    splitBrainWrites: trials.reduce((s, t) => s + t.splitBrain, 0),
+    trials: crashTrials,
+  };
+  process.stdout.write(`\ncrash      p50 ${result.crashP50Ms} ms, max ${result.crashMaxMs} ms (${of('crash').length} trials)\n`);
+  process.stdout.write(`hang       p50 ${percentile(of('hang'), 50)} ms, max ${result.hangMaxMs} ms (${of('hang').length} trials)\n`);
+  process.stdout.write(`switchover p50 ${result.switchoverP50Ms} ms, max ${Math.max(...of('switchover'))} ms (${of('switchover').length} trials)\n`);
+  process.stdout.write(`acknowledged writes lost: ${result.lostWrites}; acknowledged by a replaced primary: ${result.splitBrainWrites}\n`);
+  process.stdout.write(`old primaries quarantined on return (unacknowledged writes of their own), rebuilt empty: ${bench.quarantines}\n`);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`bench:failover: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exitCode = 1;
+});
