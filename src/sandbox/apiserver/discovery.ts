@@ -28,8 +28,20 @@ function groupsOf(types: ResourceType[]): Map<string, ResourceType[]> {
   return groups;
 }
 
+/** kube's version priority: GA before beta before alpha, higher numbers first, then others by name. */
+export function compareVersions(a: string, b: string): number {
+  const rank = (v: string): [number, number, number] => {
+    const m = v.match(/^v(\d+)(?:(alpha|beta)(\d+))?$/);
+    if (!m) return [0, 0, 0];
+    return [m[2] === undefined ? 3 : m[2] === 'beta' ? 2 : 1, Number(m[1]), Number(m[3] ?? 0)];
+  };
+  const [ra, rb] = [rank(a), rank(b)];
+  for (let i = 0; i < 3; i++) if (ra[i] !== rb[i]) return rb[i] - ra[i];
+  return a.localeCompare(b);
+}
+
 function group(name: string, types: ResourceType[]): Record<string, unknown> {
-  const versions = [...new Set(types.map((t) => t.version))];
+  const versions = [...new Set(types.map((t) => t.version))].sort(compareVersions);
   const entries = versions.map((version) => ({ groupVersion: `${name}/${version}`, version }));
   return { name, versions: entries, preferredVersion: entries[0] };
 }

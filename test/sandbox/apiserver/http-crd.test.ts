@@ -138,6 +138,18 @@ describe('CustomResourceDefinitions registered at run time', () => {
     await eventually(async () => (await failure(h.extensions.readCustomResourceDefinition({ name: 'sprockets.test.webstack.dev' }))).code === 404);
   });
 
+  it('serves every served version of one resource from the same objects', async () => {
+    const schema = { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', properties: { n: { type: 'integer' } } } } } };
+    await createCrd(h, { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', metadata: { name: 'dials.test.webstack.dev' }, spec: { group, scope: 'Namespaced', names: { plural: 'dials', kind: 'Dial' }, versions: [{ name: 'v1beta1', served: true, storage: false, schema }, { name: 'v1', served: true, storage: true, schema }, { name: 'v0', served: false, storage: false, schema }] } });
+    await h.custom.createNamespacedCustomObject({ group, version: 'v1beta1', namespace: 'default', plural: 'dials', body: { apiVersion: `${group}/v1beta1`, kind: 'Dial', metadata: { name: 'd' }, spec: { n: 1 } } });
+    const v1 = (await h.custom.getNamespacedCustomObject({ group, version: 'v1', namespace: 'default', plural: 'dials', name: 'd' })) as { apiVersion: string; spec: { n: number } };
+    expect(v1).toMatchObject({ apiVersion: `${group}/v1`, spec: { n: 1 } });
+    expect((await rawGet(h, `/apis/${group}/v0/namespaces/default/dials`)).status).toBe(404);
+    const apiGroup = (await rawGet(h, `/apis/${group}`)).body as { versions: { version: string }[]; preferredVersion: { version: string } };
+    expect(apiGroup.versions.map((v) => v.version)).toEqual(['v1', 'v1beta1']);
+    expect(apiGroup.preferredVersion.version).toBe('v1');
+  });
+
   it('refuses a CRD whose name does not match its names and group', async () => {
     const err = await failure(h.extensions.createCustomResourceDefinition({ body: { metadata: { name: 'wrong' }, spec: { group, scope: 'Namespaced', names: { plural: 'things', kind: 'Thing' }, versions: [{ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: { type: 'object' } } }] } } }));
     expect(err.code).toBe(422);

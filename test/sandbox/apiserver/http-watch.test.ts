@@ -78,6 +78,15 @@ describe('watch', () => {
     expect(w.events).toEqual([{ type: 'ERROR', code: 410, name: undefined, rv: undefined, data: undefined }]);
   });
 
+  it('a list continue token from before a compaction is 410 Gone', async () => {
+    for (const n of ['page-a', 'page-b']) await h.core.createNamespacedConfigMap({ namespace: 'default', body: cm(n, { paged: 'yes' }) });
+    const first = await h.core.listNamespacedConfigMap({ namespace: 'default', labelSelector: 'paged', limit: 1 });
+    h.server.faults.compact();
+    const res = await fetch(`${h.server.url}/api/v1/namespaces/default/configmaps?labelSelector=paged&limit=1&continue=${first.metadata!._continue}`);
+    expect(res.status).toBe(410);
+    expect(((await res.json()) as { reason: string }).reason).toBe('Expired');
+  });
+
   it('sends BOOKMARK events when allowed, and ends at timeoutSeconds', async () => {
     const list = await h.core.listNamespacedConfigMap({ namespace: 'default' });
     const started = Date.now();

@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { compareVersions } from '../../../src/sandbox/apiserver/discovery.js';
 import { parseRoute } from '../../../src/sandbox/apiserver/routes.js';
 
 describe('request paths', () => {
@@ -18,5 +19,11 @@ describe('request paths', () => {
   ])('%s', (path, expected) => {
     const r = parseRoute(path);
     expect(Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined))).toEqual(expected);
+  });
+});
+
+describe('version priority', () => {
+  it('sorts like kube: GA, beta, alpha, higher first, others last by name', () => {
+    expect(['v1alpha1', 'foo', 'v1beta1', 'v2', 'v1', 'v1beta2', 'bar', 'v2alpha1'].sort(compareVersions)).toEqual(['v2', 'v1', 'v1beta2', 'v1beta1', 'v2alpha1', 'v1alpha1', 'bar', 'foo']);
   });
 });

@@ -55,6 +55,11 @@ describe('structural schema', () => {
     expect(admit(widget({ color: 'red', size: 2 }), old).errors).toEqual([]);
   });
 
+  it('words the failure with messageExpression when given', () => {
+    const s: JsonObject = { type: 'object', properties: { n: { type: 'integer' } }, 'x-kubernetes-validations': [{ rule: 'self.n < 3', messageExpression: "'n is ' + string(self.n) + ', want less than 3'" }] };
+    expect(validate({ n: 5 }, s)).toEqual([{ field: '<root>', reason: 'FieldValueInvalid', detail: 'Invalid value: "object": n is 5, want less than 3' }]);
+  });
+
   it('skips a rule it cannot evaluate instead of rejecting', () => {
     const s: JsonObject = { type: 'object', 'x-kubernetes-validations': [{ rule: 'self.undefinedFunction(1) ==' }, { rule: 'self.missing.deep == 1' }] };
     expect(validate({ a: 1 }, s)).toEqual([]);

@@ -77,6 +77,11 @@ describe('strategic merge patch', () => {
     expect(out).toEqual({ metadata: { finalizers: ['a', 'b'], labels: { x: '1' } } });
   });
 
+  it('keeps only $retainKeys (how kubectl switches a union like a volume source)', () => {
+    const out = strategicMergePatch({ volumes: [{ name: 'v', emptyDir: {}, x: 1 }] }, { volumes: [{ name: 'v', $retainKeys: ['name', 'secret'], secret: { secretName: 's' } }] }, builtin);
+    expect(out).toEqual({ volumes: [{ name: 'v', secret: { secretName: 's' } }] });
+  });
+
   it('merges service ports by port and container ports by containerPort', () => {
     const svc = strategicMergePatch({ spec: { ports: [{ port: 80, name: 'http' }, { port: 443, name: 'https' }] } }, { spec: { ports: [{ port: 443, targetPort: 8443 }] } }, builtin);
     expect(svc).toEqual({ spec: { ports: [{ port: 80, name: 'http' }, { port: 443, name: 'https', targetPort: 8443 }] } });
