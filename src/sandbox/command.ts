@@ -26,6 +26,12 @@ const RUN_STATE = ['pods', 'volumes', 'logs', 'kubeconfig', CONTROL_FILE];
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
+/** A path as the user would type it: relative when under the working directory, else absolute. */
+function shown(p: string): string {
+  const rel = path.relative(process.cwd(), p);
+  return rel && !rel.startsWith('..') ? rel : p;
+}
+
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
@@ -132,7 +138,7 @@ async function up(file: string, stateDir: string): Promise<number> {
     const api = await startApiServer();
     cleanups.push(() => api.close());
     api.writeKubeconfig(kubeconfig);
-    const rel = path.relative(process.cwd(), kubeconfig) || kubeconfig;
+    const rel = shown(kubeconfig);
     say(`API server ${api.url}; kubeconfig: ${rel}`);
     say(`  kubectl --kubeconfig ${rel} get ws,pods,svc`);
 
@@ -163,7 +169,7 @@ async function up(file: string, stateDir: string): Promise<number> {
       if (operator?.exitCode === null) operator.kill('SIGTERM');
       await exited;
     });
-    say(`operator started (pid ${operator.pid}); logs in ${path.relative(process.cwd(), path.join(dir, 'logs')) || dir}/`);
+    say(`operator started (pid ${operator.pid}); logs in ${shown(path.join(dir, 'logs'))}/`);
 
     for (const ns of new Set(objects.map((o) => o.metadata!.namespace!))) {
       await apply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }).catch((err) => {
@@ -200,7 +206,7 @@ async function up(file: string, stateDir: string): Promise<number> {
         const port = Object.values(addr.ports)[0];
         say(`\n${s.metadata!.name} is Ready: http://${addr.ip}:${port}/`);
       }
-      const kcRel = path.relative(process.cwd(), kubeconfig) || kubeconfig;
+      const kcRel = shown(kubeconfig);
       const dirFlag = path.resolve(stateDir) === path.resolve('.sandbox') ? '' : ` --state-dir ${stateDir}`;
       say(`\nBreak things and watch the stack heal:`);
       say(`  kubectl --kubeconfig ${kcRel} get pods -L webstack.dev/role      find the primary database pod`);
