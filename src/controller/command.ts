@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger } from '../log.js';
+import { DatabaseAddon } from './database/addon.js';
 import { parseRunFlags, RUN_USAGE } from './flags.js';
 import { Operator } from './operator.js';
 
@@ -38,6 +39,7 @@ export async function main(argv: string[]): Promise<number> {
     log,
     resyncPeriodMs: flags.resyncPeriodMs,
     workers: flags.workers,
+    addon: (parts) => new DatabaseAddon(parts),
   });
   const onSignal = (signal: string) => {
     log.info('shutting down', { signal });

@@ -3,6 +3,7 @@
  * control loop while leading, probes and metrics. `stopped` resolves when it must exit.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { Registry } from 'prom-client';
 import { MANAGER } from '../api/labels.js';
 import type { Logger } from '../log.js';
 import type { StackAddon } from './addons.js';
@@ -30,10 +31,24 @@ export interface OperatorOptions {
   clock?: Clock;
   workers?: number;
   resyncPeriodMs?: number;
-  addon?: StackAddon;
+  /** A StackAddon, or a factory given the operator's own parts (the database managers need its client, Events and registry). */
+  addon?: StackAddon | ((parts: OperatorParts) => OperatorAddon);
   /** Off in tests that run several operators in one process. */
   defaultMetrics?: boolean;
 }
+
+export interface OperatorParts {
+  kubeConfig: KubeConfig;
+  client: KubeClient;
+  events: EventRecorder;
+  registry: Registry;
+  log: Logger;
+  clock: Clock;
+  namespaces: readonly string[];
+}
+
+/** An addon with per-stack work of its own to end when the operator stops (or loses the lease). */
+export type OperatorAddon = StackAddon & { close?(): Promise<void> };
 
 export class Operator {
   readonly client: KubeClient;
@@ -45,6 +60,7 @@ export class Operator {
   metricsServer: Listening | undefined;
   healthServer: Listening | undefined;
   private readonly elector: LeaderElector | undefined;
+  private readonly addon: OperatorAddon | undefined;
   private finish!: (reason: string) => void;
   private stopping = false;
 
@@ -54,8 +70,11 @@ export class Operator {
     this.metrics = new OperatorMetrics(() => this.client.counts.byVerb, opts.defaultMetrics ?? true);
     this.caches = new Caches(opts.kubeConfig, this.client, opts.namespaces, clock, opts.log);
     const events = new EventRecorder(this.client, MANAGER, opts.identity, clock, opts.log);
+    this.addon = typeof opts.addon === 'function'
+      ? opts.addon({ kubeConfig: opts.kubeConfig, client: this.client, events, registry: this.metrics.registry, log: opts.log, clock, namespaces: opts.namespaces })
+      : opts.addon;
     this.controller = new Controller(
-      { client: this.client, caches: this.caches, events, log: opts.log, clock, metrics: this.metrics, addon: opts.addon },
+      { client: this.client, caches: this.caches, events, log: opts.log, clock, metrics: this.metrics, addon: this.addon },
       { workers: opts.workers ?? 8, resyncPeriodMs: opts.resyncPeriodMs ?? 10 * 60_000 },
     );
     this.stopped = new Promise((resolve) => { this.finish = resolve; });
@@ -105,6 +124,7 @@ export class Operator {
     if (this.stopping) return;
     this.stopping = true;
     await this.controller.stop();
+    await this.addon?.close?.();
     await this.elector?.stop(releaseLease);
     await this.caches.stop();
     await this.healthServer?.close();

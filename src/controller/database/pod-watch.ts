@@ -1,0 +1,53 @@
+/** A watched cache of the pods in the operator's namespaces: database topology and early pokes come from it. */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Logger } from '../../log.js';
+import type { Clock } from '../clock.js';
+import { Informer, type InformerEvent } from '../informer.js';
+import type { KubeClient } from '../kube-client.js';
+import { POD } from '../resources.js';
+import type { DatabasePod } from './topology.js';
+
+export class PodWatch {
+  private readonly informers: Informer[];
+  private started: Promise<void> | undefined;
+
+  /** `namespaces` empty: every namespace. */
+  constructor(kc: KubeConfig, client: KubeClient, namespaces: readonly string[], clock: Clock, log: Logger) {
+    const scopes = namespaces.length > 0 ? namespaces : [undefined];
+    this.informers = scopes.map((ns) => new Informer(kc, client, POD, ns, clock, log));
+  }
+
+  on(handler: (type: InformerEvent, pod: DatabasePod) => void): void {
+    for (const i of this.informers) i.on((type, o) => handler(type, o as unknown as DatabasePod));
+  }
+
+  /** Starts on first use; resolves once every informer has listed. */
+  ready(): Promise<void> {
+    this.started ??= (async () => {
+      await Promise.all(this.informers.map((i) => i.start()));
+      while (!this.informers.every((i) => i.hasSynced())) await new Promise((r) => setTimeout(r, 50));
+    })();
+    return this.started;
+  }
+
+  pods(namespace: string): DatabasePod[] {
+    return this.informers
+      .filter((i) => i.namespace === undefined || i.namespace === namespace)
+      .flatMap((i) => i.list(namespace) as unknown as DatabasePod[]);
+  }
+
+  pod(namespace: string, name: string): DatabasePod | undefined {
+    for (const i of this.informers) {
+      if (i.namespace !== undefined && i.namespace !== namespace) continue;
+      const p = i.get(namespace, name);
+      if (p) return p as unknown as DatabasePod;
+    }
+    return undefined;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.started) return;
+    await this.started.catch(() => undefined);
+    await Promise.all(this.informers.map((i) => i.stop()));
+  }
+}
