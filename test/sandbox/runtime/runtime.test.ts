@@ -166,6 +166,21 @@ describe('sandbox runtime', () => {
       return s.status?.readyReplicas === 2 && s;
     });
     expect(s.status).toMatchObject({ replicas: 2, updatedReplicas: 2, observedGeneration: 1 });
+
+    // A template change rolls the pods from the highest ordinal down, one at a time.
+    const before = Object.fromEntries((await podsOf('db')).map((p) => [p.metadata!.name!, p.metadata!.uid!]));
+    await h.apps.patchNamespacedStatefulSet({ name: 'db', namespace: ns, body: [{ op: 'add', path: '/spec/template/spec/containers/0/env/-', value: { name: 'GREETING', value: 'v2' } }] });
+    const rolled = await until('both pods replaced and Ready', async () => {
+      const p = await podsOf('db');
+      return p.length === 2 && p.every((x) => ready(x) && x.metadata!.uid !== before[x.metadata!.name!]) && p;
+    }, 90_000);
+    const created = (n: string) => new Date(rolled.find((p) => p.metadata!.name === n)!.metadata!.creationTimestamp!).getTime();
+    expect(created('db-1')).toBeLessThanOrEqual(created('db-0'));
+    const updated = await until('StatefulSet status after the rollout', async () => {
+      const st = await h.apps.readNamespacedStatefulSet({ name: 'db', namespace: ns });
+      return st.status?.updatedReplicas === 2 && st.status.readyReplicas === 2 && st.status.currentRevision === st.status.updateRevision && st;
+    });
+    expect(updated.status?.observedGeneration).toBe(2);
   });
 
   // Where a real MySQL server is installed, engine mysql runs and there is nothing to refuse.
