@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { defaultBuiltin } from './builtin-defaults.js';
+import { builtinErrors } from './builtin-validation.js';
 import { ApiError, alreadyExists, badRequest, conflict, gone, invalid, notFound } from './errors.js';
 import { CRD_FINALIZER, FOREGROUND, NAMESPACE_FINALIZER, ORPHAN, planGarbageCollection, type GcAction, type StoredRef } from './gc.js';
 import { serverSideApply, trackUpdate, type WriteContext } from './managed-fields.js';
@@ -370,6 +371,7 @@ export class Api {
       ...validateMetadata(obj, type.kind, type.group),
       ...ownerReferenceErrors(obj),
       ...(old && !type.crd ? immutabilityErrors(type.group, type.kind, old, obj) : []),
+      ...(type.crd ? [] : builtinErrors(type.group, type.kind, obj)),
     ];
     if (metaErrors.length) throw invalid(type.kind, type.group, obj.metadata.name ?? '', metaErrors);
     if (isCrdType(type)) {

@@ -246,6 +246,16 @@ describe('patches', () => {
   });
 });
 
+describe('built-in validation', () => {
+  it('refuses a Deployment whose selector does not match its template', async () => {
+    const bad = deployment('mismatch');
+    bad.spec!.selector = { matchLabels: { app: 'other' } };
+    const err = await failure(h.apps.createNamespacedDeployment({ namespace: 'default', body: bad }));
+    expect(err.code).toBe(422);
+    expect(err.message).toBe('Deployment.apps "mismatch" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"mismatch"}: `selector` does not match template `labels`');
+  });
+});
+
 describe('immutable fields', () => {
   it('refuses a StatefulSet volumeClaimTemplates change, as kube does', async () => {
     const sts = {
