@@ -45,6 +45,7 @@ export const mariadbDialect: Dialect = {
         retrievedText: asText(r.Gtid_IO_Pos),
       } : undefined,
       semiSync: {
+        available: true,
         sourceEnabled: asBool(v.semi_source),
         replicaEnabled: asBool(v.semi_replica),
         sourceActive: asBool(st.get('rpl_semi_sync_master_status')),

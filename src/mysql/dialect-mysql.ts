@@ -14,10 +14,13 @@ export const mysqlDialect: Dialect = {
   flavor: 'mysql',
   probeSql: {
     variables: 'SELECT @@server_id AS server_id, @@server_uuid AS server_uuid, @@super_read_only AS super_read_only, '
-      + '@@read_only AS read_only, @@gtid_executed AS gtid_executed, @@log_replica_updates AS log_replica_updates, '
-      + '@@rpl_semi_sync_source_enabled AS semi_source, @@rpl_semi_sync_replica_enabled AS semi_replica',
+      + '@@read_only AS read_only, @@gtid_executed AS gtid_executed, @@log_replica_updates AS log_replica_updates',
     replicaStatus: 'SHOW REPLICA STATUS',
-    semiSyncStatus: "SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_%'",
+    // The semi-sync variables exist only while the plugins are loaded (semisync mode), so they are
+    // read as rows, where absence is an answer rather than an error.
+    semiSyncStatus: 'SELECT VARIABLE_NAME AS Variable_name, VARIABLE_VALUE AS Value FROM performance_schema.global_variables '
+      + "WHERE VARIABLE_NAME LIKE 'rpl\\_semi\\_sync\\_%' UNION ALL SELECT VARIABLE_NAME, VARIABLE_VALUE "
+      + "FROM performance_schema.global_status WHERE VARIABLE_NAME LIKE 'Rpl\\_semi\\_sync\\_%'",
   },
 
   parseProbe(v: Row, replicaRows: Row[], statusRows: Row[]): ServerState {
@@ -42,8 +45,9 @@ export const mysqlDialect: Dialect = {
         retrievedText: asText(r.Retrieved_Gtid_Set).replace(/\s+/g, ''),
       } : undefined,
       semiSync: {
-        sourceEnabled: asBool(v.semi_source),
-        replicaEnabled: asBool(v.semi_replica),
+        available: st.has('rpl_semi_sync_source_enabled'),
+        sourceEnabled: asBool(st.get('rpl_semi_sync_source_enabled')),
+        replicaEnabled: asBool(st.get('rpl_semi_sync_replica_enabled')),
         sourceActive: asBool(st.get('rpl_semi_sync_source_status')),
         sourceClients: Number(st.get('rpl_semi_sync_source_clients') ?? 0),
         replicaActive: asBool(st.get('rpl_semi_sync_replica_status')),

@@ -89,7 +89,9 @@ export class Executor {
 
   private async step<T>(name: string, fn: () => Promise<T>): Promise<T> {
     if (this.ctx.clock.now() > this.deadlineAt) throw new Abort(`deadline passed before step ${name}`);
+    const began = this.ctx.clock.now();
     const out = await fn();
+    this.ctx.log.info('database action step done', { action: this.current.kind, step: name, ms: this.ctx.clock.now() - began });
     await this.ctx.afterStep?.(this.current, name);
     return out;
   }
@@ -108,7 +110,9 @@ export class Executor {
     return this.ctx.spec.replicationMode === 'semisync';
   }
 
-  private semiSyncStatements(source: boolean, replica: boolean): string[] {
+  /** Nothing for a server without semi-sync (MySQL without the plugins, i.e. async mode). */
+  private semiSyncStatements(source: boolean, replica: boolean, on?: InstanceObservation): string[] {
+    if (on?.state && !on.state.semiSync.available) return [];
     return this.ctx.dialect.semiSync({ source: source && this.semi, replica: replica && this.semi,
       timeoutMs: this.ctx.spec.semiSyncTimeoutSeconds * 1000 });
   }
@@ -130,9 +134,9 @@ export class Executor {
     });
   }
 
-  private async promote(addr: InstanceAddress, semiSync: boolean): Promise<void> {
+  private async promote(addr: InstanceObservation, semiSync: boolean): Promise<void> {
     const d = this.ctx.dialect;
-    await this.run(addr, [d.stopReplica(), d.resetReplicaAll(), ...this.semiSyncStatements(semiSync, false)]);
+    await this.run(addr, [d.stopReplica(), d.resetReplicaAll(), ...this.semiSyncStatements(semiSync, false, addr)]);
   }
 
   /** The one path to a writable server: only the instance the record names as primary. */
@@ -142,7 +146,7 @@ export class Executor {
     await this.run(addr, this.ctx.dialect.setReadOnly(false));
   }
 
-  private async pointAt(addr: InstanceAddress, primary: InstanceAddress): Promise<void> {
+  private async pointAt(addr: InstanceObservation, primary: InstanceAddress): Promise<void> {
     const d = this.ctx.dialect;
     const c = this.ctx.credentials;
     // A replica must notice a silent (hung) primary about as fast as the manager does.
@@ -152,7 +156,7 @@ export class Executor {
       ...d.setReadOnly(true),
       ...d.alignReplicaPosition(),
       d.replicaNetTimeout(netTimeout),
-      ...this.semiSyncStatements(false, true),
+      ...this.semiSyncStatements(false, true, addr),
       d.changeSource({ host: primary.host, port: primary.port, user: c.replicationUser, password: c.replicationPassword,
         heartbeatSeconds: netTimeout / 2 }),
       d.startReplica(),
@@ -208,12 +212,12 @@ export class Executor {
           await this.step(`make-writable ${fix.instance}`, () => this.makeWritable(addr));
           break;
         case 'semiSyncSource':
-          await this.step(`semi-sync ${fix.instance}`, () => this.run(addr, this.semiSyncStatements(true, false)));
+          await this.step(`semi-sync ${fix.instance}`, () => this.run(addr, this.semiSyncStatements(true, false, addr)));
           break;
         case 'semiSyncReplica':
           // A replica picks up the semi-sync setting when its IO thread reconnects.
           await this.step(`semi-sync ${fix.instance}`, () => this.run(addr,
-            [...this.semiSyncStatements(false, true), d.stopReplicaIoThread(), d.startReplica()]));
+            [...this.semiSyncStatements(false, true, addr), d.stopReplicaIoThread(), d.startReplica()]));
           break;
       }
     }

@@ -21,6 +21,8 @@ export interface ReplicaObservation {
 }
 
 export interface SemiSyncObservation {
+  /** The server knows semi-sync at all (MySQL: the plugins are loaded; MariaDB: always). */
+  available: boolean;
   sourceEnabled: boolean;
   replicaEnabled: boolean;
   /** The source is currently waiting for acks (not degraded to async). */

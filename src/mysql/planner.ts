@@ -179,7 +179,7 @@ export function decide(input: PlannerInput): Action {
     return { kind: 'configure', fixes: [{ kind: 'promote', instance: primary.name }], reason: `primary ${primary.name} is read-only or still a replica` };
   }
   const semi = spec.replicationMode === 'semisync';
-  if (primary.state.semiSync.sourceEnabled !== semi) {
+  if (primary.state.semiSync.available && primary.state.semiSync.sourceEnabled !== semi) {
     return { kind: 'configure', fixes: [{ kind: 'semiSyncSource', instance: primary.name }], reason: `semi-sync on ${primary.name} should be ${semi ? 'on' : 'off'}` };
   }
 
@@ -195,7 +195,7 @@ export function decide(input: PlannerInput): Action {
     }
     const broken = replicationBroken(o.state, primary);
     if (broken) return { kind: 'rejoin', instance: o.name, unquarantine: false, reason: `${o.name}: ${broken}` };
-    if (o.state.semiSync.replicaEnabled !== semi) {
+    if (o.state.semiSync.available && o.state.semiSync.replicaEnabled !== semi) {
       return { kind: 'configure', fixes: [{ kind: 'semiSyncReplica', instance: o.name }], reason: `semi-sync on replica ${o.name} should be ${semi ? 'on' : 'off'}` };
     }
   }

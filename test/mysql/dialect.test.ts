@@ -94,6 +94,11 @@ describe('MySQL 8.4 dialect', () => {
       "GRANT ALL PRIVILEGES ON `shop`.* TO 'app'@'%'",
     ]);
   });
+  test('semi-sync variables are read as rows, so a server without the plugins still answers the probe', () => {
+    expect(d.probeSql.variables).not.toContain('rpl_semi_sync');
+    expect(d.probeSql.semiSyncStatus).toContain('FROM performance_schema.global_variables');
+    expect(d.probeSql.semiSyncStatus).toContain('FROM performance_schema.global_status');
+  });
   test('client connections come from performance_schema', () => {
     expect(d.clientConnections(['admin'])).toContain("NOT IN ('', 'event_scheduler', 'admin')");
     expect(d.clientConnections(['admin'])).toContain('performance_schema.threads');
@@ -101,15 +106,19 @@ describe('MySQL 8.4 dialect', () => {
   test('probe parsing: super_read_only counts as read-only; GTID sets lose their newlines', () => {
     const u = '3e11fa47-71ca-11e1-9e33-c80aa9429562';
     const s = d.parseProbe(
-      { server_id: 100, server_uuid: u, read_only: 0, super_read_only: 1, gtid_executed: `${u}:1-5,\n${u}:7`, log_replica_updates: 1, semi_source: 1, semi_replica: 0 },
+      { server_id: 100, server_uuid: u, read_only: 0, super_read_only: 1, gtid_executed: `${u}:1-5,\n${u}:7`, log_replica_updates: 1 },
       [{ Source_Host: 'h', Source_Port: 3306, Replica_IO_Running: 'Yes', Replica_SQL_Running: 'No', Last_SQL_Error: 'x',
         Seconds_Behind_Source: '4', Retrieved_Gtid_Set: `${u}:1-9` }],
-      [{ Variable_name: 'Rpl_semi_sync_source_status', Value: 'ON' }, { Variable_name: 'Rpl_semi_sync_source_clients', Value: '2' }],
+      [{ Variable_name: 'rpl_semi_sync_source_enabled', Value: 'ON' }, { Variable_name: 'rpl_semi_sync_replica_enabled', Value: 'OFF' },
+        { Variable_name: 'Rpl_semi_sync_source_status', Value: 'ON' }, { Variable_name: 'Rpl_semi_sync_source_clients', Value: '2' }],
     );
     expect(s).toMatchObject({ sourceId: u, readOnly: true, executedText: `${u}:1-5,${u}:7`,
       replica: { ioThread: 'Yes', sqlThread: false, lastSqlError: 'x', secondsBehind: 4 },
-      semiSync: { sourceEnabled: true, sourceActive: true, sourceClients: 2 } });
+      semiSync: { available: true, sourceEnabled: true, replicaEnabled: false, sourceActive: true, sourceClients: 2 } });
     expect(s.executed.toString()).toBe(`${u}:1-5:7`);
+    // Async mode: the plugins are not loaded, so there is nothing to read and nothing to turn off.
+    expect(d.parseProbe({ server_id: 100, server_uuid: u, read_only: 1, gtid_executed: '' }, [], []).semiSync)
+      .toMatchObject({ available: false, sourceEnabled: false, replicaEnabled: false });
   });
 });
 

@@ -40,6 +40,7 @@ export function up(i: number, o: UpOptions = {}): InstanceObservation {
         retrieved: parseGtidSet(flavor, o.retrieved ?? ''), retrievedText: o.retrieved ?? '',
       },
       semiSync: {
+        available: true,
         sourceEnabled: o.semiSource ?? false, replicaEnabled: o.semiReplica ?? true,
         sourceActive: o.semiSource ?? false, sourceClients: o.clients ?? 0, replicaActive: o.semiReplica ?? true,
       },
