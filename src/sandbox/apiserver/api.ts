@@ -434,7 +434,13 @@ export class Api {
     this.gcScheduled = true;
     setImmediate(() => {
       this.gcScheduled = false;
-      if (!this.closed) this.collectGarbage();
+      if (this.closed) return;
+      try {
+        this.collectGarbage();
+      } catch (err) {
+        // A garbage-collection bug must not take the whole API server down with it.
+        process.stderr.write(`apiserver: garbage collection failed: ${err instanceof Error ? err.message : String(err)}\n`);
+      }
     });
   }
 
