@@ -31,6 +31,22 @@ export function immutabilityErrors(group: string, kind: string, old: KubeObject,
       });
     }
   }
+  if (key === '/Pod') {
+    const strip = (s: JsonObject): JsonObject => {
+      const out: JsonObject = { ...s, activeDeadlineSeconds: undefined, tolerations: undefined, terminationGracePeriodSeconds: undefined };
+      for (const list of ['containers', 'initContainers']) {
+        if (Array.isArray(s[list])) out[list] = s[list].map((c) => (isObject(c) ? { ...c, image: undefined } : c));
+      }
+      return out;
+    };
+    if (!deepEqual(strip(before), strip(after))) {
+      errors.push({
+        field: 'spec',
+        reason: 'FieldValueForbidden',
+        detail: 'Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)',
+      });
+    }
+  }
   if (key === '/Service' && before.clusterIP && before.clusterIP !== after.clusterIP) {
     errors.push({ field: 'spec.clusterIPs[0]', reason: 'FieldValueInvalid', detail: `Invalid value: ${JSON.stringify(after.clusterIP ?? '')}: may not change once set` });
   }

@@ -18,6 +18,8 @@ describe('immutable fields on update', () => {
     ['PVC access modes may not', '', 'PersistentVolumeClaim', { spec: { accessModes: ['ReadWriteOnce'] } }, { spec: { accessModes: ['ReadWriteMany'] } }, ['spec']],
     ['an immutable ConfigMap keeps its data', '', 'ConfigMap', { immutable: true, data: { a: '1' } }, { immutable: true, data: { a: '2' } }, ['data']],
     ['a mutable ConfigMap changes freely', '', 'ConfigMap', { data: { a: '1' } }, { data: { a: '2' } }, []],
+    ['a pod may change its images', '', 'Pod', { spec: { containers: [{ name: 'c', image: 'a:1' }] } }, { spec: { containers: [{ name: 'c', image: 'a:2' }] } }, []],
+    ['a pod may not change anything else', '', 'Pod', { spec: { containers: [{ name: 'c', image: 'a:1' }] } }, { spec: { containers: [{ name: 'c', image: 'a:1', args: ['x'] }] } }, ['spec']],
     ['a Secret keeps its type', '', 'Secret', { type: 'Opaque' }, { type: 'kubernetes.io/tls' }, ['type']],
   ])('%s', (_name, group, kind, old, next, expected) => {
     expect(fields(group, kind, old, next)).toEqual(expected);
