@@ -1,20 +1,25 @@
 /**
- * Decoding of the Kubernetes protobuf encoding for the few kinds Go clients (helm's release
- * storage, kubectl's typed clients) send that way: Secret, ConfigMap, Namespace,
- * ServiceAccount, and DeleteOptions. Other kinds get 415, which is what kube answers for an
- * encoding it can't read. Field numbers are those of k8s.io/api generated.proto.
+ * Decoding of the Kubernetes protobuf encoding for the kinds Go clients (helm's release
+ * storage, `kubectl create ...`) send that way: Secret, ConfigMap, Namespace, ServiceAccount,
+ * Deployment and Service (the fields those commands set), and DeleteOptions. Other kinds get
+ * 415, as kube answers for an encoding it can't read. Field numbers are k8s.io/api's generated.proto.
  */
 import { ApiError } from './errors.js';
 import type { JsonObject } from './types.js';
 
 const MAGIC = Buffer.from([0x6b, 0x38, 0x73, 0x00]);
 
-type FieldKind = 'string' | 'bytes' | 'int' | 'bool' | 'time' | { message: string } | { map: 'string' | 'bytes' };
+type FieldKind = 'string' | 'bytes' | 'int' | 'bool' | 'time' | 'intOrString' | { message: string } | { map: 'string' | 'bytes' };
 
 interface Field {
   name: string;
   kind: FieldKind;
   repeated?: boolean;
+  /**
+   * A pointer field in Go: sent only when set, so its zero value means something (replicas: 0,
+   * gracePeriodSeconds: 0). Other fields are always sent, and their zero value means "unset".
+   */
+  pointer?: boolean;
 }
 
 const messages: Record<string, Record<number, Field>> = {
@@ -29,7 +34,7 @@ const messages: Record<string, Record<number, Field>> = {
     7: { name: 'generation', kind: 'int' },
     8: { name: 'creationTimestamp', kind: 'time' },
     9: { name: 'deletionTimestamp', kind: 'time' },
-    10: { name: 'deletionGracePeriodSeconds', kind: 'int' },
+    10: { name: 'deletionGracePeriodSeconds', kind: 'int', pointer: true },
     11: { name: 'labels', kind: { map: 'string' } },
     12: { name: 'annotations', kind: { map: 'string' } },
     13: { name: 'ownerReferences', kind: { message: 'OwnerReference' }, repeated: true },
@@ -40,8 +45,8 @@ const messages: Record<string, Record<number, Field>> = {
     3: { name: 'name', kind: 'string' },
     4: { name: 'uid', kind: 'string' },
     5: { name: 'apiVersion', kind: 'string' },
-    6: { name: 'controller', kind: 'bool' },
-    7: { name: 'blockOwnerDeletion', kind: 'bool' },
+    6: { name: 'controller', kind: 'bool', pointer: true },
+    7: { name: 'blockOwnerDeletion', kind: 'bool', pointer: true },
   },
   Time: { 1: { name: 'seconds', kind: 'int' }, 2: { name: 'nanos', kind: 'int' } },
   Secret: {
@@ -49,13 +54,13 @@ const messages: Record<string, Record<number, Field>> = {
     2: { name: 'data', kind: { map: 'bytes' } },
     3: { name: 'type', kind: 'string' },
     4: { name: 'stringData', kind: { map: 'string' } },
-    5: { name: 'immutable', kind: 'bool' },
+    5: { name: 'immutable', kind: 'bool', pointer: true },
   },
   ConfigMap: {
     1: { name: 'metadata', kind: { message: 'ObjectMeta' } },
     2: { name: 'data', kind: { map: 'string' } },
     3: { name: 'binaryData', kind: { map: 'bytes' } },
-    4: { name: 'immutable', kind: 'bool' },
+    4: { name: 'immutable', kind: 'bool', pointer: true },
   },
   Namespace: { 1: { name: 'metadata', kind: { message: 'ObjectMeta' } }, 2: { name: 'spec', kind: { message: 'NamespaceSpec' } } },
   NamespaceSpec: { 1: { name: 'finalizers', kind: 'string', repeated: true } },
@@ -63,14 +68,65 @@ const messages: Record<string, Record<number, Field>> = {
     1: { name: 'metadata', kind: { message: 'ObjectMeta' } },
     2: { name: 'secrets', kind: { message: 'ObjectReference' }, repeated: true },
     3: { name: 'imagePullSecrets', kind: { message: 'LocalObjectReference' }, repeated: true },
-    4: { name: 'automountServiceAccountToken', kind: 'bool' },
+    4: { name: 'automountServiceAccountToken', kind: 'bool', pointer: true },
   },
+  Deployment: { 1: { name: 'metadata', kind: { message: 'ObjectMeta' } }, 2: { name: 'spec', kind: { message: 'DeploymentSpec' } } },
+  DeploymentSpec: {
+    1: { name: 'replicas', kind: 'int', pointer: true },
+    2: { name: 'selector', kind: { message: 'LabelSelector' } },
+    3: { name: 'template', kind: { message: 'PodTemplateSpec' } },
+    4: { name: 'strategy', kind: { message: 'DeploymentStrategy' } },
+    5: { name: 'minReadySeconds', kind: 'int' },
+    6: { name: 'revisionHistoryLimit', kind: 'int', pointer: true },
+    7: { name: 'paused', kind: 'bool' },
+    9: { name: 'progressDeadlineSeconds', kind: 'int', pointer: true },
+  },
+  DeploymentStrategy: { 1: { name: 'type', kind: 'string' } },
+  LabelSelector: { 1: { name: 'matchLabels', kind: { map: 'string' } }, 2: { name: 'matchExpressions', kind: { message: 'LabelSelectorRequirement' }, repeated: true } },
+  LabelSelectorRequirement: { 1: { name: 'key', kind: 'string' }, 2: { name: 'operator', kind: 'string' }, 3: { name: 'values', kind: 'string', repeated: true } },
+  PodTemplateSpec: { 1: { name: 'metadata', kind: { message: 'ObjectMeta' } }, 2: { name: 'spec', kind: { message: 'PodSpec' } } },
+  PodSpec: {
+    2: { name: 'containers', kind: { message: 'Container' }, repeated: true },
+    3: { name: 'restartPolicy', kind: 'string' },
+    4: { name: 'terminationGracePeriodSeconds', kind: 'int', pointer: true },
+    8: { name: 'serviceAccountName', kind: 'string' },
+    10: { name: 'nodeName', kind: 'string' },
+    20: { name: 'initContainers', kind: { message: 'Container' }, repeated: true },
+  },
+  Container: {
+    1: { name: 'name', kind: 'string' },
+    2: { name: 'image', kind: 'string' },
+    3: { name: 'command', kind: 'string', repeated: true },
+    4: { name: 'args', kind: 'string', repeated: true },
+    5: { name: 'workingDir', kind: 'string' },
+    6: { name: 'ports', kind: { message: 'ContainerPort' }, repeated: true },
+    7: { name: 'env', kind: { message: 'EnvVar' }, repeated: true },
+    14: { name: 'imagePullPolicy', kind: 'string' },
+  },
+  ContainerPort: { 1: { name: 'name', kind: 'string' }, 3: { name: 'containerPort', kind: 'int' }, 4: { name: 'protocol', kind: 'string' } },
+  EnvVar: { 1: { name: 'name', kind: 'string' }, 2: { name: 'value', kind: 'string' } },
+  Service: { 1: { name: 'metadata', kind: { message: 'ObjectMeta' } }, 2: { name: 'spec', kind: { message: 'ServiceSpec' } } },
+  ServiceSpec: {
+    1: { name: 'ports', kind: { message: 'ServicePort' }, repeated: true },
+    2: { name: 'selector', kind: { map: 'string' } },
+    3: { name: 'clusterIP', kind: 'string' },
+    4: { name: 'type', kind: 'string' },
+    6: { name: 'externalName', kind: 'string' },
+  },
+  ServicePort: {
+    1: { name: 'name', kind: 'string' },
+    2: { name: 'protocol', kind: 'string' },
+    3: { name: 'port', kind: 'int' },
+    4: { name: 'targetPort', kind: 'intOrString' },
+    5: { name: 'nodePort', kind: 'int' },
+  },
+  IntOrString: { 1: { name: 'type', kind: 'int' }, 2: { name: 'intVal', kind: 'int' }, 3: { name: 'strVal', kind: 'string' } },
   ObjectReference: { 1: { name: 'kind', kind: 'string' }, 2: { name: 'namespace', kind: 'string' }, 3: { name: 'name', kind: 'string' } },
   LocalObjectReference: { 1: { name: 'name', kind: 'string' } },
   DeleteOptions: {
-    1: { name: 'gracePeriodSeconds', kind: 'int' },
+    1: { name: 'gracePeriodSeconds', kind: 'int', pointer: true },
     2: { name: 'preconditions', kind: { message: 'Preconditions' } },
-    3: { name: 'orphanDependents', kind: 'bool' },
+    3: { name: 'orphanDependents', kind: 'bool', pointer: true },
     4: { name: 'propagationPolicy', kind: 'string' },
     5: { name: 'dryRun', kind: 'string', repeated: true },
   },
@@ -127,6 +183,7 @@ function decodeMessage(buf: Buffer, type: string): JsonObject {
       continue;
     }
     const value = decodeValue(r, field.kind, wireType);
+    if (!field.pointer && !field.repeated && isZero(value)) continue;
     if (typeof field.kind === 'object' && 'map' in field.kind) {
       const [k, v] = value as [string, unknown];
       out[field.name] = { ...((out[field.name] as JsonObject | undefined) ?? {}), [k]: v };
@@ -137,6 +194,11 @@ function decodeMessage(buf: Buffer, type: string): JsonObject {
   return out;
 }
 
+/** Go's zero values, which JSON would have left out (omitempty), including the zero Time. */
+function isZero(value: unknown): boolean {
+  return value === '' || value === 0 || value === false || value === null;
+}
+
 function decodeValue(r: Reader, kind: FieldKind, wireType: number): unknown {
   if (kind === 'int') return toSigned(r.varint());
   if (kind === 'bool') return r.varint() !== 0n;
@@ -144,9 +206,13 @@ function decodeValue(r: Reader, kind: FieldKind, wireType: number): unknown {
   const bytes = r.bytes();
   if (kind === 'string') return bytes.toString('utf8');
   if (kind === 'bytes') return bytes;
+  if (kind === 'intOrString') {
+    const v = decodeMessage(bytes, 'IntOrString');
+    return v.type === 1 ? String(v.strVal ?? '') : Number(v.intVal ?? 0);
+  }
   if (kind === 'time') {
     const t = decodeMessage(bytes, 'Time');
-    return new Date(Number(t.seconds ?? 0) * 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    return t.seconds ? new Date(Number(t.seconds) * 1000).toISOString().replace(/\.\d+Z$/, 'Z') : null;
   }
   if ('message' in kind) return decodeMessage(bytes, kind.message);
   const entry = decodeMessage(bytes, kind.map === 'bytes' ? 'MapEntryBytes' : 'MapEntryString');
@@ -154,10 +220,10 @@ function decodeValue(r: Reader, kind: FieldKind, wireType: number): unknown {
   return [String(entry.key ?? ''), value];
 }
 
-messages.MapEntryString = { 1: { name: 'key', kind: 'string' }, 2: { name: 'value', kind: 'string' } };
-messages.MapEntryBytes = { 1: { name: 'key', kind: 'string' }, 2: { name: 'value', kind: 'bytes' } };
+messages.MapEntryString = { 1: { name: 'key', kind: 'string' }, 2: { name: 'value', kind: 'string', pointer: true } };
+messages.MapEntryBytes = { 1: { name: 'key', kind: 'string' }, 2: { name: 'value', kind: 'bytes', pointer: true } };
 
-const decodable = new Set(['Secret', 'ConfigMap', 'Namespace', 'ServiceAccount', 'DeleteOptions']);
+const decodable = new Set(['Secret', 'ConfigMap', 'Namespace', 'ServiceAccount', 'Deployment', 'Service', 'DeleteOptions']);
 
 export function isProtobuf(contentType: string): boolean {
   return contentType === 'application/vnd.kubernetes.protobuf';

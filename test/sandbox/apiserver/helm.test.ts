@@ -44,6 +44,19 @@ describe('Go typed clients (protobuf bodies)', () => {
     expect((await h.core.readNamespacedConfigMap({ namespace: 'typed', name: 'c' })).data).toEqual({ k: 'v' });
     expect(await kubectl(['-n', 'typed', 'delete', 'secret', 's'])).toMatchObject({ code: 0 });
   });
+
+  it('kubectl create deployment / service: zero values Go always sends are not taken as set', async () => {
+    expect(await kubectl(['-n', 'typed', 'create', 'deployment', 'web', '--image=web:1', '--port=8080', '--replicas=0'])).toMatchObject({ code: 0, stdout: 'deployment.apps/web created\n' });
+    const d = await h.apps.readNamespacedDeployment({ namespace: 'typed', name: 'web' });
+    expect(d.spec!.replicas).toBe(0);
+    expect(d.spec!.selector.matchLabels).toEqual({ app: 'web' });
+    expect(d.spec!.template.spec!.containers).toEqual([{ name: 'web', image: 'web:1', ports: [{ containerPort: 8080 }] }]);
+    expect(await kubectl(['-n', 'typed', 'create', 'service', 'clusterip', 'web', '--tcp=80:8080'])).toMatchObject({ code: 0 });
+    const svc = await h.core.readNamespacedService({ namespace: 'typed', name: 'web' });
+    expect(svc.spec!.ports).toEqual([{ name: '80-8080', port: 80, protocol: 'TCP', targetPort: 8080 }]);
+    expect(svc.spec!.clusterIP).toMatch(/^10\.96\./);
+    expect(await kubectl(['-n', 'typed', 'delete', 'deployment', 'web', '--grace-period=0'])).toMatchObject({ code: 0 });
+  });
 });
 
 (existsSync(chart) ? describe : describe.skip)('helm and our chart', () => {

@@ -44,9 +44,20 @@ describe('protobuf request bodies', () => {
     });
   });
 
+  it('drops the zero values Go sends for unset fields, keeps them for pointer fields', () => {
+    const spec = Buffer.concat([intField(1, 0), bytesField(4, bytesField(1, ''))]);
+    const meta = Buffer.concat([bytesField(1, 'web'), bytesField(2, ''), intField(7, 0), bytesField(8, Buffer.alloc(0))]);
+    expect(decodeProtobuf(envelope('apps/v1', 'Deployment', Buffer.concat([bytesField(1, meta), bytesField(2, spec)])))).toEqual({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'web' },
+      spec: { replicas: 0, strategy: {} },
+    });
+  });
+
   it('decodes DeleteOptions', () => {
-    const opts = Buffer.concat([intField(1, 0), bytesField(2, bytesField(1, 'uid-9')), bytesField(4, 'Foreground')]);
-    expect(decodeProtobuf(envelope('meta.k8s.io/v1', 'DeleteOptions', opts))).toMatchObject({ gracePeriodSeconds: 0, preconditions: { uid: 'uid-9' }, propagationPolicy: 'Foreground' });
+    const opts = Buffer.concat([intField(1, 0), bytesField(2, bytesField(1, 'uid-9')), bytesField(4, 'Foreground'), intField(3, 0)]);
+    expect(decodeProtobuf(envelope('meta.k8s.io/v1', 'DeleteOptions', opts))).toEqual({ apiVersion: 'meta.k8s.io/v1', kind: 'DeleteOptions', gracePeriodSeconds: 0, preconditions: { uid: 'uid-9' }, propagationPolicy: 'Foreground', orphanDependents: false });
   });
 
   it('answers 415 for kinds it does not read, and 400 for garbage', () => {
