@@ -89,10 +89,16 @@ class Bench {
     return this.record.snapshot().primary ?? '';
   }
 
+  /**
+   * Every instance ready and caught up: a replica still downloading a backlog (one rebuilt after a
+   * quarantine) would be the only one able to acknowledge the next primary's writes, and trials
+   * would measure its catch-up instead of the failover.
+   */
   async healthy(timeoutMs = 60_000): Promise<void> {
     await waitFor('a healthy cluster', async () => {
       const s = this.manager.status();
-      return s.instances.length === 3 && s.instances.every((i) => i.ready) && s.conditions.every((c) => c.status === 'False');
+      return s.instances.length === 3 && s.instances.every((i) => i.ready) && s.conditions.every((c) => c.status === 'False')
+        && new Set(s.instances.map((i) => i.gtidExecuted)).size === 1;
     }, timeoutMs, 50);
   }
 

@@ -102,3 +102,18 @@ export const systemClock: Clock = {
     return { cancel: () => clearTimeout(t) };
   },
 };
+
+/** The manager's view of a resolved WebStack database spec. */
+export function managerSpec(db: {
+  engine: DatabaseEngine; primary: string; failover: { enabled: boolean; failureThresholdSeconds: number };
+  replication: { mode: ReplicationMode; semiSyncTimeoutSeconds: number };
+}): ManagerSpec {
+  return {
+    engine: db.engine,
+    desiredPrimary: db.primary,
+    failoverEnabled: db.failover.enabled,
+    failureThresholdSeconds: db.failover.failureThresholdSeconds,
+    replicationMode: db.replication.mode,
+    semiSyncTimeoutSeconds: db.replication.semiSyncTimeoutSeconds,
+  };
+}
