@@ -116,6 +116,16 @@ describe('watch', () => {
     expect(byName.events.map((e) => `${e.type}:${e.name}`)).toEqual(['ADDED:x', 'MODIFIED:x']);
   });
 
+  it('serves the legacy /watch/ path prefix, for one object too', async () => {
+    const start = await h.core.createNamespacedConfigMap({ namespace: 'default', body: cm('legacy') });
+    const one = await watch('/api/v1/watch/namespaces/default/configmaps/legacy', { resourceVersion: start.metadata!.resourceVersion });
+    await h.core.createNamespacedConfigMap({ namespace: 'default', body: cm('legacy-other') });
+    await h.core.patchNamespacedConfigMap({ namespace: 'default', name: 'legacy', body: { data: { v: 'changed' } } }, mergePatch);
+    await eventually(() => one.events.length >= 1);
+    one.stop();
+    expect(one.events.map((e) => `${e.type}:${e.name}:${e.data?.v}`)).toEqual(['MODIFIED:legacy:changed']);
+  });
+
   it('ends every open watch on dropWatches', async () => {
     const w = await watch('/api/v1/namespaces/default/configmaps', { resourceVersion: (await h.core.listNamespacedConfigMap({ namespace: 'default' })).metadata!.resourceVersion });
     h.server.faults.dropWatches();
