@@ -1,0 +1,85 @@
+/**
+ * The operator with its database addon against the in-memory API server, and the sandbox runtime
+ * playing the cluster: database pods are real mariadbd processes started through the rendered start
+ * script, on pod IPs in 127.0.0.0/8; Services are real loopback proxies that follow pod labels.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { KubeConfig } from '@kubernetes/client-node';
+import { parse } from 'yaml';
+import { DatabaseAddon } from '../../../src/controller/database/addon.js';
+import { KubeClient } from '../../../src/controller/kube-client.js';
+import { Operator } from '../../../src/controller/operator.js';
+import { WEBSTACK } from '../../../src/controller/resources.js';
+import { createLogger } from '../../../src/log.js';
+import { startApiServer, type RunningApiServer } from '../../../src/sandbox/apiserver/index.js';
+import { startDnsServer, type DnsServer } from '../../../src/sandbox/dns/server.js';
+import { startRuntime, type Runtime } from '../../../src/sandbox/runtime/index.js';
+import { LogCapture } from '../harness.js';
+
+export interface DatabaseEnv {
+  api: RunningApiServer;
+  dns: DnsServer;
+  runtime: Runtime;
+  client: KubeClient;
+  logs: LogCapture;
+  operator: Operator | undefined;
+  startOperator(identity: string): Promise<Operator>;
+  stopOperator(): Promise<void>;
+  close(): Promise<void>;
+}
+
+const CRD = { kind: 'CustomResourceDefinition', apiVersion: 'apiextensions.k8s.io/v1', plural: 'customresourcedefinitions', namespaced: false };
+const NAMESPACE = { kind: 'Namespace', apiVersion: 'v1', plural: 'namespaces', namespaced: false };
+
+export async function startDatabaseEnv(namespace: string): Promise<DatabaseEnv> {
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'db-addon-'));
+  const runtimeLogs = new LogCapture();
+  const api = await startApiServer({ port: 0 });
+  const dns = await startDnsServer();
+  const runtime = await startRuntime({ kubeconfig: api.kubeconfig(), stateDir, log: createLogger({ format: 'json', stream: runtimeLogs }), dns, resyncMs: 500 });
+  const kc = new KubeConfig();
+  kc.loadFromString(api.kubeconfig());
+  const client = new KubeClient(kc);
+  await client.create(CRD, undefined, parse(readFileSync('crds/webstack.yaml', 'utf8')) as object);
+  for (let i = 0; ; i++) {
+    try {
+      await client.list(WEBSTACK, 'default');
+      break;
+    } catch (err) {
+      if (i > 100) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  await client.create(NAMESPACE, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
+  const logs = new LogCapture();
+  const env: DatabaseEnv = {
+    api, dns, runtime, client, logs, operator: undefined,
+    async startOperator(identity) {
+      const okc = new KubeConfig();
+      okc.loadFromString(api.kubeconfig());
+      const operator = new Operator({
+        kubeConfig: okc, namespaces: [namespace], identity, defaultMetrics: false,
+        log: createLogger({ format: 'json', stream: logs, level: 'debug' }),
+        addon: (parts) => new DatabaseAddon({ ...parts, tickMs: 300 }),
+      });
+      env.operator = operator;
+      await operator.start();
+      return operator;
+    },
+    async stopOperator() {
+      await env.operator?.stop();
+      env.operator = undefined;
+    },
+    async close() {
+      await env.stopOperator();
+      client.close();
+      await runtime.close(2000);
+      await dns.close();
+      await api.close();
+      rmSync(stateDir, { recursive: true, force: true });
+    },
+  };
+  return env;
+}
