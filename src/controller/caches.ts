@@ -7,13 +7,13 @@ import type { LiveObject } from './children.js';
 import type { Clock } from './clock.js';
 import { Informer, type InformerEvent } from './informer.js';
 import type { KubeClient } from './kube-client.js';
-import { OWNED, WEBSTACK, type ResourceType } from './resources.js';
+import { OWNED, WEBSTACK } from './resources.js';
 
 export class Caches {
   private readonly informers = new Map<string, Informer[]>();
 
   /** `namespaces` empty: watch the whole cluster. */
-  constructor(kc: KubeConfig, client: KubeClient, private readonly namespaces: string[], clock: Clock, log: Logger) {
+  constructor(kc: KubeConfig, client: KubeClient, namespaces: readonly string[], clock: Clock, log: Logger) {
     for (const t of [WEBSTACK, ...OWNED]) {
       const scopes = namespaces.length > 0 ? namespaces : [undefined];
       this.informers.set(t.kind, scopes.map((ns) => new Informer(kc, client, t, ns, clock, log)));
@@ -57,14 +57,6 @@ export class Caches {
     return OWNED.flatMap((t) => this.scoped(t.kind, namespace)
       .flatMap((i) => i.list(namespace) as unknown as LiveObject[])
       .filter((o) => o.metadata.labels?.[LABEL_STACK] === stack));
-  }
-
-  watchesNamespace(namespace: string): boolean {
-    return this.namespaces.length === 0 || this.namespaces.includes(namespace);
-  }
-
-  typeOf(kind: string): ResourceType | undefined {
-    return [WEBSTACK, ...OWNED].find((t) => t.kind === kind);
   }
 
   private scoped(kind: string, namespace: string): Informer[] {

@@ -97,10 +97,6 @@ export class WorkQueue {
     return new Promise((resolve) => this.drainWaiters.push(resolve));
   }
 
-  isShuttingDown(): boolean {
-    return this.shuttingDown;
-  }
-
   private push(key: string): void {
     const getter = this.getters.shift();
     if (getter) getter(this.take(key));
