@@ -1,0 +1,55 @@
+/** Which pods are a stack's database instances, and at which address. */
+import { describe, expect, it } from '@jest/globals';
+import { instancesFromPods, podFingerprint, type DatabasePod } from '../../../src/controller/database/topology.js';
+
+function pod(name: string, over: { stack?: string; component?: string; ip?: string; owner?: string; ns?: string; port?: number } = {}): DatabasePod {
+  return {
+    metadata: {
+      name, namespace: over.ns ?? 'shop',
+      labels: { 'webstack.dev/stack': over.stack ?? 'shop', 'app.kubernetes.io/component': over.component ?? 'database' },
+      ownerReferences: [{ kind: 'StatefulSet', name: over.owner ?? 'shop-mysql', controller: true }],
+    },
+    spec: { containers: [{ ports: over.port ? [{ name: 'mysql', containerPort: over.port }] : [] }] },
+    status: over.ip ? { podIP: over.ip } : {},
+  };
+}
+
+describe('instancesFromPods', () => {
+  it.each([
+    ['a pod of another stack', pod('cart-mysql-0', { stack: 'cart', owner: 'cart-mysql', ip: '127.0.0.9' })],
+    ['an app pod of the stack', pod('shop-web-x', { component: 'app', ip: '127.0.0.9' })],
+    ['a database pod of another namespace', pod('shop-mysql-0', { ns: 'other', ip: '127.0.0.9' })],
+    ['a pod labelled for the stack but owned by another StatefulSet', pod('shop-mysql-x-0', { owner: 'shop-mysql-x', ip: '127.0.0.9' })],
+  ])('leaves out %s', (_what, p) => {
+    expect(instancesFromPods([p], 'shop', 'shop')).toEqual([]);
+  });
+
+  it('addresses pods by IP and container port, in ordinal order (10 after 2)', () => {
+    const pods = [pod('shop-mysql-10', { ip: '127.0.0.10' }), pod('shop-mysql-2', { ip: '127.0.0.2', port: 3307 }), pod('shop-mysql-0', { ip: '127.0.0.1' })];
+    expect(instancesFromPods(pods, 'shop', 'shop')).toEqual([
+      { name: 'shop-mysql-0', host: '127.0.0.1', port: 3306 },
+      { name: 'shop-mysql-2', host: '127.0.0.2', port: 3307 },
+      { name: 'shop-mysql-10', host: '127.0.0.10', port: 3306 },
+    ]);
+  });
+
+  it('lists a pod without an IP under its headless Service DNS name, so it shows as unreachable rather than gone', () => {
+    expect(instancesFromPods([pod('shop-mysql-1')], 'shop', 'shop')).toEqual([{ name: 'shop-mysql-1', host: 'shop-mysql-1.shop-mysql.shop.svc', port: 3306 }]);
+  });
+});
+
+describe('podFingerprint', () => {
+  const base = pod('shop-mysql-0', { ip: '127.0.0.1' });
+  it('ignores labels (the role labels the addon itself moves)', () => {
+    const relabelled = { ...base, metadata: { ...base.metadata, labels: { ...base.metadata.labels, 'webstack.dev/role': 'primary' } } };
+    expect(podFingerprint(relabelled)).toBe(podFingerprint(base));
+  });
+  it.each([
+    ['a new IP', { ...base, status: { podIP: '127.0.0.7' } }],
+    ['readiness', { ...base, status: { podIP: '127.0.0.1', conditions: [{ type: 'Ready', status: 'False' }] } }],
+    ['a restart', { ...base, status: { podIP: '127.0.0.1', containerStatuses: [{ restartCount: 1 }] } }],
+    ['deletion', { ...base, metadata: { ...base.metadata, deletionTimestamp: '2026-01-01T00:00:00Z' } }],
+  ])('changes with %s', (_what, changed) => {
+    expect(podFingerprint(changed as DatabasePod)).not.toBe(podFingerprint(base));
+  });
+});
