@@ -146,6 +146,22 @@ describe('the database addon in the operator', () => {
     primary = await failoverFrom(primary);
   }, 300_000);
 
+  it('a new spec.database.primary reaches the running manager: a planned switchover', async () => {
+    const target = [0, 1, 2].map((n) => names.mysqlPod('shop', n)).find((n) => n !== primary)!;
+    await eventually('every instance ready before the switchover', async () => {
+      const list = (await ws()).status?.database?.instances ?? [];
+      return list.length === 3 && list.every((i) => i.ready);
+    }, 120_000);
+    await env.client.mergePatch(WEBSTACK, NS, 'shop', { spec: { database: { primary: target } } });
+    const last = await eventually('the switchover recorded', async () => {
+      const db = (await ws()).status?.database;
+      return db?.primary === target && db.lastFailover?.to === target ? db.lastFailover : undefined;
+    }, 90_000);
+    expect(last).toEqual(expect.objectContaining({ kind: 'switchover', from: primary }));
+    await expectPrimaryServes(target);
+    primary = target;
+  }, 240_000);
+
   it('never logs the database passwords', async () => {
     const secret = await env.client.get<{ data?: Record<string, string> }>(SECRET, NS, names.mysqlSecret('shop'));
     const c = credentialsFromSecretData(secret!.data);
