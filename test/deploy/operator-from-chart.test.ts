@@ -7,7 +7,9 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { startApiServer, type RunningApiServer } from '../../src/sandbox/apiserver/index.js';
@@ -16,6 +18,7 @@ import { helmPath, kubectlPath } from '../support/binaries.js';
 import { freePort } from '../support/mariadb-instance.js';
 import { CHART, parseObjects } from './chart.js';
 import { runHealthScript } from './lua.js';
+import { allowedBy, requestAttributes, type PolicyRule } from './rbac.js';
 
 const NS = 'webstack-system';
 const POD_NAME = 'webstack-operator-7f9c-abcde';
@@ -29,6 +32,26 @@ let operator: ChildProcess | undefined;
 let operatorExit: Promise<void> = Promise.resolve();
 let operatorLog = '';
 let container: Container;
+let proxy: Server;
+/** Every request the operator made, with the API server's answer. */
+const operatorRequests: { method: string; url: string; status: number }[] = [];
+
+/** Passes the operator's requests on to the API server and records them, so RBAC can be checked against them. */
+async function startRecordingProxy(target: URL): Promise<string> {
+  proxy = createServer((req, res) => {
+    const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      operatorRequests.push({ method: req.method ?? '', url: req.url ?? '', status: up.statusCode ?? 0 });
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      // A watch answers its headers at once and its events later: pass the headers on at once too.
+      res.flushHeaders();
+      up.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`;
+}
 
 /** Asynchronous on purpose: the API server answers from this very process. */
 function run(binary: string, args: string[], input = ''): Promise<{ status: number; stdout: string; stderr: string }> {
@@ -74,7 +97,9 @@ beforeAll(async () => {
   container = deployment.spec.template.spec.containers[0];
   const downward: Record<string, string> = { 'metadata.name': POD_NAME, 'metadata.namespace': NS };
   const env = Object.fromEntries(container.env.map((e) => [e.name, downward[e.valueFrom!.fieldRef!.fieldPath]]));
-  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/cli.ts', 'run', ...container.args, '--kubeconfig', kubeconfig],
+  const operatorKubeconfig = path.join(dir, 'operator-kubeconfig');
+  writeFileSync(operatorKubeconfig, server.kubeconfig().replace(server.url, await startRecordingProxy(new URL(server.url))));
+  const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/cli.ts', 'run', ...container.args, '--kubeconfig', operatorKubeconfig],
     { env: { PATH: process.env.PATH, HOME: dir, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   operator = child;
   child.stdout?.on('data', (d: Buffer) => { operatorLog += d.toString(); });
@@ -87,6 +112,8 @@ afterAll(async () => {
     operator.kill('SIGTERM');
     await operatorExit;
   }
+  proxy?.closeAllConnections();
+  await new Promise((resolve) => (proxy ? proxy.close(resolve) : resolve(undefined)));
   await server?.close();
   rmSync(dir, { recursive: true, force: true });
 }, 60000);
@@ -124,5 +151,20 @@ describe('webstack-operator run, started exactly as the chart starts it', () => 
     // No pods run here, so the stack can't be Ready yet: Argo CD shows it Progressing with the operator's words.
     expect(ready.status).not.toBe('True');
     expect(runHealthScript(ARGOCD_HEALTH_LUA, ws)).toEqual({ status: 'Progressing', message: ready.message });
+  });
+
+  it('made only requests that the chart\'s RBAC allows (the in-memory API server does not enforce RBAC)', async () => {
+    const clusterRole = await kubectlJson<{ rules: PolicyRule[] }>('get', 'clusterrole/webstack-operator');
+    const leaseRole = await kubectlJson<{ rules: PolicyRule[] }>('get', '-n', NS, 'role/webstack-operator-leader-election');
+    // A server-side apply that creates the object (201) needs create as well as patch.
+    const resourceRequests = operatorRequests.flatMap(({ method, url, status }) => {
+      const attrs = requestAttributes(method, url);
+      if (!attrs) return [];
+      const request = `${method} ${url.split('?')[0]}`;
+      return method === 'PATCH' && status === 201 ? [{ request, attrs }, { request: `${request} (create)`, attrs: { ...attrs, verb: 'create' } }] : [{ request, attrs }];
+    });
+    expect(resourceRequests.length).toBeGreaterThan(10);
+    const denied = resourceRequests.filter(({ attrs }) => !allowedBy(clusterRole.rules, attrs) && !(attrs.namespace === NS && allowedBy(leaseRole.rules, attrs)));
+    expect(denied.map((d) => d.request)).toEqual([]);
   });
 });
