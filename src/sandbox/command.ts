@@ -152,7 +152,7 @@ async function up(file: string, stateDir: string): Promise<number> {
     cleanups.push(() => dns.close());
     const runtime = await startRuntime({ kubeconfig: api.kubeconfig(), stateDir: dir, log, dns });
     cleanups.push(() => runtime.close(10_000));
-    const control = await startControlServer((ns, pod, sig) => runtime.signalPod(ns, pod, sig));
+    const control = await startControlServer(runtime);
     cleanups.push(() => control.close());
     const info: SandboxInfo = { pid: process.pid, control: control.url, apiserver: api.url, dns: dns.address };
     writeFileSync(path.join(dir, CONTROL_FILE), JSON.stringify(info, null, 2));
@@ -210,7 +210,7 @@ async function up(file: string, stateDir: string): Promise<number> {
       const dirFlag = path.resolve(stateDir) === path.resolve('.sandbox') ? '' : ` --state-dir ${stateDir}`;
       say(`\nBreak things and watch the stack heal:`);
       say(`  kubectl --kubeconfig ${kcRel} get pods -L webstack.dev/role      find the primary database pod`);
-      say(`  npm run sandbox -- kill <pod>${dirFlag}     SIGKILL a pod's processes`);
+      say(`  npm run sandbox -- kill <pod>${dirFlag}     SIGKILL a pod's processes (down 10s, then restarted)`);
       say(`  npm run sandbox -- stop <pod>${dirFlag}     SIGSTOP (hang) them; 'cont' resumes`);
       say(`  kubectl --kubeconfig ${kcRel} delete pod <pod>`);
       say(`Ctrl-C stops everything.`);
@@ -244,7 +244,7 @@ export async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (args.mode === 'signal') {
-    say(await signalThroughControl(args.stateDir, args.namespace, args.pod, args.signal));
+    say(await signalThroughControl(args.stateDir, args.namespace, args.pod, args.signal, args.downForMs));
     return 0;
   }
   return up(args.file, args.stateDir);

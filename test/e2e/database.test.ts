@@ -43,7 +43,7 @@ describe('webstack-operator sandbox with the database', () => {
       return res.status === 200 && (await res.json()) as { server: { serverId: number | string } };
     });
     expect(Number(read.server.serverId)).not.toBe(100 + ordinal);
-  });
+  }, 240_000);
 
   it('fails over when the primary pod is killed under write load, losing no acknowledged write', async () => {
     const primary = await jsonpath('get', 'ws', 'shop', '{.status.database.primary}');

@@ -119,7 +119,7 @@ describe('webstack-operator sandbox', () => {
     const [pod] = await podNames('webstack.dev/tier=web');
     expect(await sb.cli('stop', pod)).toContain(`SIGSTOP sent to default/${pod}`);
     expect(await sb.cli('cont', pod)).toContain(`SIGCONT sent to default/${pod}`);
-    expect(await sb.cli('kill', pod)).toContain(`SIGKILL sent to default/${pod}`);
+    expect(await sb.cli('kill', pod, '--down-for', '1s')).toContain(`SIGKILL sent to default/${pod} (1 process group); it restarts in 1s`);
     await until('the killed pod restarted', async () => (await sb.kubectl('get', 'pod', pod, '-o', 'jsonpath={.status.containerStatuses[0].restartCount}')) === '1');
     await expect(sb.cli('kill', 'no-such-pod')).rejects.toThrow(/no running process/);
   });

@@ -29,6 +29,7 @@ export class ContainerProcess {
   private stopping = false;
   private backoffMs = 0;
   private restartTimer: NodeJS.Timeout | undefined;
+  private holdUntil = 0;
   private exited: Promise<void> = Promise.resolve();
 
   constructor(
@@ -105,13 +106,19 @@ export class ContainerProcess {
       return;
     }
     this.backoffMs = nextBackoff(this.backoffMs, ranForMs);
-    this.current = { state: 'waiting', reason: 'CrashLoopBackOff', message: message ?? `back-off ${this.backoffMs}ms restarting failed container ${this.name}` };
+    const delay = Math.max(this.backoffMs, this.holdUntil - Date.now());
+    this.current = { state: 'waiting', reason: 'CrashLoopBackOff', message: message ?? `back-off ${delay}ms restarting failed container ${this.name}` };
     this.onChange();
     this.restartTimer = setTimeout(() => {
       this.restartTimer = undefined;
       this.restartCount++;
       void this.startOnce();
-    }, this.backoffMs);
+    }, delay);
+  }
+
+  /** Keeps the next restart from happening before `ms` from now (a crashed machine takes a while to return). */
+  holdRestart(ms: number): void {
+    this.holdUntil = Date.now() + ms;
   }
 
   /** Sends a signal to the container's whole process group. */

@@ -24,7 +24,12 @@ export interface ControlServer {
 
 const ALLOWED = new Set(['SIGKILL', 'SIGSTOP', 'SIGCONT', 'SIGTERM']);
 
-export async function startControlServer(signalPod: (namespace: string, pod: string, signal: NodeJS.Signals) => number): Promise<ControlServer> {
+export interface PodSignals {
+  signalPod(namespace: string, pod: string, signal: NodeJS.Signals): number;
+  crashPod(namespace: string, pod: string, downForMs: number): number;
+}
+
+export async function startControlServer(pods: PodSignals): Promise<ControlServer> {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://control');
     const reply = (status: number, body: object) => {
@@ -36,7 +41,9 @@ export async function startControlServer(signalPod: (namespace: string, pod: str
     const pod = url.searchParams.get('pod') ?? '';
     const signal = url.searchParams.get('signal') ?? '';
     if (!ALLOWED.has(signal)) return reply(400, { error: `signal: ${signal} is not one of ${[...ALLOWED].join(', ')}` });
-    const count = signalPod(namespace, pod, signal as NodeJS.Signals);
+    const downForMs = Number(url.searchParams.get('downForMs') ?? '0');
+    if (!Number.isFinite(downForMs) || downForMs < 0) return reply(400, { error: `downForMs: a number of milliseconds, got ${url.searchParams.get('downForMs')}` });
+    const count = signal === 'SIGKILL' ? pods.crashPod(namespace, pod, downForMs) : pods.signalPod(namespace, pod, signal as NodeJS.Signals);
     if (count === 0) return reply(404, { error: `pod ${namespace}/${pod} has no running process in this sandbox` });
     return reply(200, { pod, namespace, signal, processes: count });
   });
@@ -67,11 +74,12 @@ export function readSandboxInfo(stateDir: string): SandboxInfo {
   return info;
 }
 
-export async function signalThroughControl(stateDir: string, namespace: string, pod: string, signal: string): Promise<string> {
+export async function signalThroughControl(stateDir: string, namespace: string, pod: string, signal: string, downForMs = 0): Promise<string> {
   const info = readSandboxInfo(stateDir);
-  const url = `${info.control}/signal?${new URLSearchParams({ namespace, pod, signal })}`;
+  const url = `${info.control}/signal?${new URLSearchParams({ namespace, pod, signal, downForMs: String(downForMs) })}`;
   const res = await fetch(url, { method: 'POST', signal: AbortSignal.timeout(10_000) });
   const body = await res.json() as { error?: string; processes?: number };
   if (!res.ok) throw new Error(body.error ?? `control endpoint answered ${res.status}`);
-  return `${signal} sent to ${namespace}/${pod} (${body.processes} process group${body.processes === 1 ? '' : 's'})`;
+  const down = signal === 'SIGKILL' && downForMs > 0 ? `; it restarts in ${downForMs / 1000}s` : '';
+  return `${signal} sent to ${namespace}/${pod} (${body.processes} process group${body.processes === 1 ? '' : 's'})${down}`;
 }

@@ -35,6 +35,8 @@ export interface Runtime {
   serviceAddress(namespace: string, name: string): ServiceAddress | undefined;
   /** Sends a signal to every container process of a pod; returns how many received it. */
   signalPod(namespace: string, name: string, signal: NodeJS.Signals): number;
+  /** SIGKILLs a pod's processes and keeps them down for `downForMs` before the kubelet restarts them. */
+  crashPod(namespace: string, name: string, downForMs: number): number;
   pod(namespace: string, name: string): PodRunner | undefined;
   pods(): PodRunner[];
   /** Stops every loop and process (SIGTERM, then SIGKILL after `graceMs`). */
@@ -83,6 +85,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   return {
     serviceAddress: (ns, name) => services.address(ns, name),
     signalPod: (ns, name, sig) => kubelet.runner(ns, name)?.signal(sig) ?? 0,
+    crashPod: (ns, name, downForMs) => kubelet.runner(ns, name)?.crash(downForMs) ?? 0,
     pod: (ns, name) => kubelet.runner(ns, name),
     pods: () => kubelet.allRunners(),
     close: async (graceMs = 5000) => {

@@ -305,6 +305,12 @@ export class PodRunner {
     return this.containers.filter((rc) => rc.process.signal(sig)).length;
   }
 
+  /** SIGKILLs every container; none restarts before `downForMs` has passed. */
+  crash(downForMs: number): number {
+    for (const rc of this.containers) rc.process.holdRestart(downForMs);
+    return this.signal('SIGKILL');
+  }
+
   /** Kills every container (SIGTERM, SIGKILL after the grace period) and removes the pod's private files. */
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;

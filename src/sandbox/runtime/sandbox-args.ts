@@ -1,21 +1,29 @@
 /** The `sandbox` subcommand's command line. Pure. */
+import { parseDuration } from '../../controller/flags.js';
 
 export const DEFAULT_STATE_DIR = '.sandbox';
+/**
+ * How long `kill` keeps a pod's processes down before the kubelet restarts them: the kubelet's
+ * back-off period. A crashed pod that came back at once would hide the failure the operator must
+ * notice; a crashed machine takes this long at least to return.
+ */
+export const DEFAULT_DOWN_FOR_MS = 10_000;
 
 export const SANDBOX_USAGE = `usage:
   webstack-operator sandbox -f FILE [--state-dir DIR]      run a WebStack on this machine (Ctrl-C stops it)
-  webstack-operator sandbox kill|stop|cont POD [-n NS] [--state-dir DIR]
+  webstack-operator sandbox kill|stop|cont POD [-n NS] [--down-for D] [--state-dir DIR]
                                                            SIGKILL, SIGSTOP or SIGCONT a pod's processes
 
   -f, --filename FILE   WebStack manifest(s) to apply (YAML, several documents allowed)
   --state-dir DIR       where the kubeconfig, pod files, data and logs live (default: ${DEFAULT_STATE_DIR})
   -n, --namespace NS    the pod's namespace (default: default)
+  --down-for D          kill: how long the pod stays down before it restarts (default: 10s; 0: at once)
 `;
 
 export type SandboxArgs =
   | { mode: 'help' }
   | { mode: 'up'; file: string; stateDir: string }
-  | { mode: 'signal'; signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'; pod: string; namespace: string; stateDir: string };
+  | { mode: 'signal'; signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'; pod: string; namespace: string; stateDir: string; downForMs: number };
 
 const SIGNALS = { kill: 'SIGKILL', stop: 'SIGSTOP', cont: 'SIGCONT' } as const;
 
@@ -23,6 +31,7 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs {
   let file: string | undefined;
   let stateDir = DEFAULT_STATE_DIR;
   let namespace = 'default';
+  let downForMs: number | undefined;
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -38,6 +47,7 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs {
       case '-f': case '--filename': file = value; break;
       case '--state-dir': stateDir = value; break;
       case '-n': case '--namespace': namespace = value; break;
+      case '--down-for': downForMs = parseDuration('down-for', value); break;
       default: throw new Error(`unknown flag ${m[1]}`);
     }
   }
@@ -50,5 +60,6 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs {
   if (!pod) throw new Error(`${verb}: which pod? (kubectl --kubeconfig ${stateDir}/kubeconfig get pods)`);
   if (rest.length > 0) throw new Error(`unexpected argument '${rest[0]}'`);
   if (file) throw new Error(`-f is not used with ${verb}`);
-  return { mode: 'signal', signal: SIGNALS[verb as keyof typeof SIGNALS], pod, namespace, stateDir };
+  if (downForMs !== undefined && verb !== 'kill') throw new Error(`--down-for is only used with kill`);
+  return { mode: 'signal', signal: SIGNALS[verb as keyof typeof SIGNALS], pod, namespace, stateDir, downForMs: downForMs ?? DEFAULT_DOWN_FOR_MS };
 }

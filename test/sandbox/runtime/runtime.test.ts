@@ -95,6 +95,17 @@ describe('sandbox runtime', () => {
     expect(restarted.status?.containerStatuses?.[0]?.lastState?.terminated).toMatchObject({ reason: 'Error' });
     expect(h.runtime.pod(ns, name)!.pids().web).not.toBe(before);
     expect(readFileSync(`${h.stateDir}/logs/${ns}_${name}_web.log`, 'utf8')).toMatch(/listening on 127\.10\./);
+
+    // A crash with a hold: the pod stays down (not Ready, no process) until the hold has passed.
+    const crashedAt = Date.now();
+    expect(h.runtime.crashPod(ns, name, 3000)).toBe(1);
+    await until('the crashed pod not Ready', async () => !ready(await h.core.readNamespacedPod({ name, namespace: ns })));
+    if (Date.now() - crashedAt < 2500) expect(h.runtime.pod(ns, name)!.pids().web).toBeUndefined();
+    const back = await until('the crashed pod back and Ready', async () => {
+      const p = await h.core.readNamespacedPod({ name, namespace: ns });
+      return p.status?.containerStatuses?.[0]?.restartCount === 2 && ready(p) && p;
+    });
+    expect(new Date(back.status!.containerStatuses![0].state!.running!.startedAt!).getTime() - crashedAt).toBeGreaterThanOrEqual(3000);
   });
 
   it('scales up and down, and rolls out a template change one pod at a time', async () => {

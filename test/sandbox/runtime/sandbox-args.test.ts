@@ -7,7 +7,9 @@ describe('parseSandboxArgs', () => {
     expect(parseSandboxArgs(['--filename=x.yaml', '--state-dir', '/tmp/s'])).toEqual({ mode: 'up', file: 'x.yaml', stateDir: '/tmp/s' });
   });
   it('maps kill, stop and cont to signals', () => {
-    expect(parseSandboxArgs(['kill', 'shop-mysql-0'])).toEqual({ mode: 'signal', signal: 'SIGKILL', pod: 'shop-mysql-0', namespace: 'default', stateDir: '.sandbox' });
+    expect(parseSandboxArgs(['kill', 'shop-mysql-0'])).toEqual({ mode: 'signal', signal: 'SIGKILL', pod: 'shop-mysql-0', namespace: 'default', stateDir: '.sandbox', downForMs: 10_000 });
+    expect(parseSandboxArgs(['kill', 'p', '--down-for', '0'])).toMatchObject({ downForMs: 0 });
+    expect(parseSandboxArgs(['kill', 'p', '--down-for=1.5s'])).toMatchObject({ downForMs: 1500 });
     expect(parseSandboxArgs(['stop', 'p', '-n', 'blog'])).toMatchObject({ signal: 'SIGSTOP', namespace: 'blog' });
     expect(parseSandboxArgs(['cont', 'p', '--state-dir', 'd'])).toMatchObject({ signal: 'SIGCONT', stateDir: 'd' });
   });
@@ -18,6 +20,8 @@ describe('parseSandboxArgs', () => {
     expect(() => parseSandboxArgs(['reboot', 'p'])).toThrow("unknown action 'reboot'");
     expect(() => parseSandboxArgs(['kill'])).toThrow('kill: which pod?');
     expect(() => parseSandboxArgs(['kill', 'a', 'b'])).toThrow("unexpected argument 'b'");
+    expect(() => parseSandboxArgs(['stop', 'a', '--down-for', '1s'])).toThrow('--down-for is only used with kill');
+    expect(() => parseSandboxArgs(['kill', 'a', '--down-for', 'soon'])).toThrow("--down-for: 'soon' is not a duration");
   });
   it('asks for help', () => {
     expect(parseSandboxArgs(['-h'])).toEqual({ mode: 'help' });
