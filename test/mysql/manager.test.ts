@@ -1,0 +1,74 @@
+/** The manager's loop: ticks on its clock and on poke(), never two at once, nothing after stop(). */
+import { expect, test } from '@jest/globals';
+import { Registry } from 'prom-client';
+import { DatabaseManager } from '../../src/mysql/manager.js';
+import { MemoryEvents, MemoryLabeler, MemoryRecord } from '../../src/mysql/memory.js';
+import type { Clock, InstanceAddress } from '../../src/mysql/ports.js';
+import { spec } from './fixtures.js';
+
+class ManualClock implements Clock {
+  t = 0;
+  timers: { at: number; fn: () => void; cancelled: boolean }[] = [];
+  now(): number { return this.t; }
+  after(ms: number, fn: () => void) {
+    const timer = { at: this.t + ms, fn, cancelled: false };
+    this.timers.push(timer);
+    return { cancel: () => { timer.cancelled = true; } };
+  }
+  advance(ms: number): void {
+    this.t += ms;
+    const due = this.timers.filter((x) => !x.cancelled && x.at <= this.t);
+    this.timers = this.timers.filter((x) => !due.includes(x));
+    due.forEach((x) => x.fn());
+  }
+}
+
+const flush = () => new Promise((r) => setImmediate(r));
+
+test('ticks on the clock and on poke, one at a time, and stops', async () => {
+  const clock = new ManualClock();
+  let calls = 0;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  let release: (() => void) | undefined;
+  const topology = {
+    async instances(): Promise<InstanceAddress[]> {
+      calls++;
+      inFlight++;
+      maxInFlight = Math.max(maxInFlight, inFlight);
+      if (calls === 2) await new Promise<void>((r) => { release = r; });
+      inFlight--;
+      return [];
+    },
+  };
+  const credentials = { adminUser: 'a', adminPassword: 'p', replicationUser: 'r', replicationPassword: 'p', databaseName: 'd', appUser: 'u', appPassword: 'p' };
+  const m = new DatabaseManager({
+    stack: { namespace: 'n', name: 's' }, spec: () => spec, credentials, topology, record: new MemoryRecord(),
+    labeler: new MemoryLabeler(), events: new MemoryEvents(), registry: new Registry(), clock, tickMs: 500,
+  });
+  m.start();
+  await flush();
+  expect(calls).toBe(1);
+  expect(m.status().lastDecision).toEqual({ kind: 'none', reason: 'no database instances exist yet', result: undefined });
+  clock.advance(499);
+  await flush();
+  expect(calls).toBe(1);
+  clock.advance(1);
+  await flush();
+  expect(calls).toBe(2); // the second tick hangs until released
+  m.poke();
+  m.poke();
+  clock.advance(5000);
+  await flush();
+  expect(calls).toBe(2);
+  release!();
+  await flush();
+  await flush();
+  expect(calls).toBe(3); // the pokes coalesced into one tick right after
+  expect(maxInFlight).toBe(1);
+  await m.stop();
+  clock.advance(10_000);
+  m.poke();
+  await flush();
+  expect(calls).toBe(3);
+});
