@@ -60,6 +60,7 @@ interface RunningStack {
 }
 
 const SECRET = resourceFor('v1', 'Secret');
+const START_RETRY_MS = 5_000;
 
 export class DatabaseAddon implements StackAddon {
   private readonly stacks = new Map<string, RunningStack>();
@@ -93,10 +94,11 @@ export class DatabaseAddon implements StackAddon {
     this.starting.set(key, { ws, changed });
     if (pending) return;
     this.start(key).catch((err: unknown) => {
-      // The next reconcile (a resync at the latest) tries again.
       this.starting.delete(key);
-      forStack(this.opts.log, ws.metadata.namespace!, ws.metadata.name).warn('database manager not started',
+      forStack(this.opts.log, ws.metadata.namespace!, ws.metadata.name).warn('database manager not started, retrying',
         { error: err instanceof Error ? err.message : String(err) });
+      // A reconcile calls ensure() again; asked for soon rather than at the next resync.
+      this.opts.clock.after(START_RETRY_MS, () => { if (!this.closed) changed(); });
     });
   }
 
@@ -106,6 +108,7 @@ export class DatabaseAddon implements StackAddon {
     if (!running) return;
     this.stacks.delete(key);
     await running.manager.stop();
+    forStack(this.opts.log, running.ws.metadata.namespace!, running.ws.metadata.name).info('database manager stopped');
   }
 
   contribution(key: string): AddonContribution | undefined {

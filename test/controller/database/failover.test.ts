@@ -162,10 +162,20 @@ describe('the database addon in the operator', () => {
     primary = target;
   }, 240_000);
 
-  it('never logs the database passwords', async () => {
+  it('never puts the database passwords in a log line, an Event or the status', async () => {
     const secret = await env.client.get<{ data?: Record<string, string> }>(SECRET, NS, names.mysqlSecret('shop'));
     const c = credentialsFromSecretData(secret!.data);
-    const text = env.logs.lines.join('');
+    const events = (await env.client.list<{ message: string }>(EVENT, NS)).items.map((e) => e.message);
+    expect(events.length).toBeGreaterThan(0);
+    const text = [...env.logs.lines, ...events, JSON.stringify((await ws()).status)].join('\n');
     for (const p of [c.adminPassword, c.replicationPassword, c.appPassword]) expect(text).not.toContain(p);
   });
+
+  it('stops the stack\'s manager when the WebStack is deleted', async () => {
+    // The first operator's shutdown stopped its manager too: count the stops from here.
+    const stops = () => env.logs.lines.filter((l) => l.includes('"database manager stopped"')).length;
+    const before = stops();
+    await env.client.delete(WEBSTACK, NS, 'shop');
+    await eventually('the manager stopped', () => stops() > before, 60_000);
+  }, 90_000);
 });
