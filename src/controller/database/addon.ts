@@ -12,7 +12,7 @@ import { LABEL_STACK, names } from '../../api/labels.js';
 import type { WebStack } from '../../api/types.js';
 import { forStack, type Logger } from '../../log.js';
 import { DatabaseManager } from '../../mysql/manager.js';
-import type { ManagerSpec } from '../../mysql/ports.js';
+import { managerSpec, type ManagerSpec } from '../../mysql/ports.js';
 import { credentialsFromSecretData } from '../../render/credentials.js';
 import type { AddonContribution, StackAddon } from '../addons.js';
 import type { Clock, Timer } from '../clock.js';
@@ -22,7 +22,7 @@ import type { KubeClient } from '../kube-client.js';
 import { resourceFor } from '../resources.js';
 import { databaseContribution, instancesShape } from './contribution.js';
 import { PodRoleLabeler } from './labeler.js';
-import { managerCredentials, managerSpec } from './manager-inputs.js';
+import { managerCredentials } from './manager-inputs.js';
 import { PodWatch } from './pod-watch.js';
 import { StatusRecord } from './status-record.js';
 import { instancesFromPods, isDatabasePodOf, podFingerprint, type DatabasePod } from './topology.js';
@@ -83,7 +83,7 @@ export class DatabaseAddon implements StackAddon {
     if (running) {
       running.ws = ws;
       running.changed = changed;
-      const spec = managerSpec(resolveSpec(ws));
+      const spec = managerSpec(resolveSpec(ws).database);
       if (JSON.stringify(spec) !== JSON.stringify(running.spec)) {
         running.spec = spec;
         running.manager.poke();
@@ -143,7 +143,7 @@ export class DatabaseAddon implements StackAddon {
     const record = new StatusRecord(this.opts.client, ns, name);
     const labeler = new PodRoleLabeler(this.opts.client, this.pods, ns);
     const running: RunningStack = {
-      ws: latest.ws, spec: managerSpec(resolveSpec(latest.ws)), changed: latest.changed, record, labeler,
+      ws: latest.ws, spec: managerSpec(resolveSpec(latest.ws).database), changed: latest.changed, record, labeler,
       contributionKey: '', instancesShape: '', instancesJson: '', publishedAt: 0, publishing: false,
       manager: undefined as unknown as DatabaseManager,
     };
