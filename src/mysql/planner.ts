@@ -141,6 +141,33 @@ function decideFailure(input: PlannerInput, primary: InstanceObservation, quaran
     reason: `primary ${primary.name} unreachable (${kind}) for ${waited} ms and lost by its replicas` };
 }
 
+/**
+ * Writes of the primary's own that a replica holds but the primary no longer does. Instances boot
+ * with init_rpl_role = SLAVE, so a primary that crashed and came back before a failover has rolled
+ * back and cut from its binlog what it had not committed, even if a replica had already received
+ * it. Made writable again it would reuse those GTIDs for other writes; a replica must take over.
+ */
+function droppedByPrimary(observations: InstanceObservation[], primary: InstanceObservation, quarantined: readonly string[]): string | undefined {
+  if (!primary.state?.readOnly) return undefined;
+  const own = primary.state.sourceId;
+  for (const o of observations.filter(reachable)) {
+    if (o.name === primary.name || quarantined.includes(o.name)) continue;
+    const missing = knownTransactions(o.state).fromSource(own).subtract(primary.state.executed);
+    if (!missing.isEmpty()) return `${o.name} holds ${missing.toString()}`;
+  }
+  return undefined;
+}
+
+function decideDropped(input: PlannerInput, primary: InstanceObservation, quarantined: string[], dropped: string): Action {
+  const message = `primary ${primary.name} restarted without writes its replicas hold (${dropped})`;
+  if (!input.spec.failoverEnabled) {
+    return { kind: 'none', reason: message, blocked: { reason: 'FailoverDisabled', message: `${message} and failover is disabled` } };
+  }
+  const choice = pickCandidate(input.observations, primary.name, quarantined, input.spec, input.lastPrimaryExecuted);
+  if (!choice.ok) return { kind: 'none', reason: choice.blocked.message, blocked: choice.blocked };
+  return { kind: 'failover', from: primary.name, to: choice.name, reason: message };
+}
+
 export function decide(input: PlannerInput): Action {
   const { spec, record } = input;
   const obs = [...input.observations].sort(byOrdinal);
@@ -175,6 +202,8 @@ export function decide(input: PlannerInput): Action {
     blocked: { reason: 'PrimaryMissing', message: `recorded primary ${record.primary} is not among the instances` } };
   if (!reachable(primary)) return decideFailure(input, primary, quarantined);
 
+  const dropped = droppedByPrimary(input.observations, primary, quarantined);
+  if (dropped) return decideDropped(input, primary, quarantined, dropped);
   if (primary.state.readOnly || primary.state.replica) {
     return { kind: 'configure', fixes: [{ kind: 'promote', instance: primary.name }], reason: `primary ${primary.name} is read-only or still a replica` };
   }

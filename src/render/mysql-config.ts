@@ -52,6 +52,12 @@ function mariadbServerConfig(db: Database): string[] {
     'gtid_strict_mode = ON',
     'log_slave_updates = ON',
     'skip_slave_start',
+    // Every instance boots as a would-be replica, so crash recovery rolls back a transaction that
+    // reached the binlog but was never committed (with AFTER_SYNC: no replica acknowledged it, no
+    // client was told) and cuts it from the binlog, instead of committing it and diverging from
+    // the new primary (MDEV-21117; since 10.6.19, 10.11.9 and 11.4.3 this option triggers it,
+    // not rpl_semi_sync_slave_enabled: MDEV-33465).
+    'init_rpl_role = SLAVE',
   ];
   if (db.replication.mode === 'semisync') {
     lines.push(
