@@ -107,6 +107,11 @@ describe('leader election between operator processes', () => {
     const b = startProcess('op-b');
     await readyProcess(a);
     await readyProcess(b);
+    for (const p of [a, b]) {
+      expect((await fetchText(p.healthPort!, '/healthz')).status).toBe(200);
+      expect((await fetchText(p.healthPort!, '/nope')).status).toBe(404);
+      expect((await fetchText(p.metricsPort!, '/metrics')).text).toContain('process_cpu_seconds_total');
+    }
     await env.client.create(WEBSTACK, NS, webStack('shop', { apps: [{ name: 'web', image: 'ghcr.io/acme/shop:1', replicas: 1 }] }));
     await eventually('shop-web created', async () => (await replicasOf('shop-web')) === 1, 30_000);
     const id = await holder();
