@@ -4,7 +4,7 @@ import { LABEL_STACK } from '../api/labels.js';
 import type { WebStack } from '../api/types.js';
 import type { Logger } from '../log.js';
 import type { LiveObject } from './children.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { Informer, type InformerEvent } from './informer.js';
 import type { KubeClient } from './kube-client.js';
 import { OWNED, WEBSTACK } from './resources.js';

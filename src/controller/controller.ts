@@ -8,7 +8,7 @@ import type { StackAddon } from './addons.js';
 import { AppliedMemo } from './applied-memo.js';
 import type { Caches } from './caches.js';
 import { controllingWebStackUid, type LiveObject } from './children.js';
-import type { Clock, Timer } from './clock.js';
+import type { Clock, Timer } from '../clock.js';
 import type { EventRecorder } from './events.js';
 import type { KubeClient } from './kube-client.js';
 import type { OperatorMetrics } from './metrics.js';

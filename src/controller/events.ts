@@ -4,7 +4,7 @@
  * count and lastTimestamp are patched. Messages are the caller's; they must never hold secrets.
  */
 import type { Logger } from '../log.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import type { KubeClient } from './kube-client.js';
 import { EVENT } from './resources.js';
 

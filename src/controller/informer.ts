@@ -5,7 +5,7 @@
  */
 import { ListWatch, Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
-import type { Clock, Timer } from './clock.js';
+import type { Clock, Timer } from '../clock.js';
 import type { KubeClient } from './kube-client.js';
 import { resourcePath, type ResourceType } from './resources.js';
 

@@ -5,8 +5,8 @@
  * change: the holder's renewTime comes from another machine's clock and is never trusted.
  * The decision (`decideLease`) is pure; `LeaderElector` is the one I/O loop around it.
  */
-import type { Clock } from './clock.js';
-import { sleep } from './clock.js';
+import type { Clock } from '../clock.js';
+import { sleep } from '../clock.js';
 
 export interface LeaseRecord {
   holderIdentity?: string;

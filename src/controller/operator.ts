@@ -8,7 +8,7 @@ import { MANAGER } from '../api/labels.js';
 import type { Logger } from '../log.js';
 import type { StackAddon } from './addons.js';
 import { Caches } from './caches.js';
-import { systemClock, type Clock } from './clock.js';
+import { systemClock, type Clock } from '../clock.js';
 import { Controller } from './controller.js';
 import { EventRecorder } from './events.js';
 import { serveHealth, serveMetrics, type Listening } from './http-server.js';

@@ -1,5 +1,5 @@
 /** Rate limiters for the work queue, with client-go's semantics (per-item backoff, global token bucket). */
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 
 export interface RateLimiter {
   /** How long to wait before `key` may be processed again; each call counts as one failure. */

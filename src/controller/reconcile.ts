@@ -15,7 +15,7 @@ import type { StackAddon } from './addons.js';
 import type { AppliedMemo } from './applied-memo.js';
 import type { Caches } from './caches.js';
 import { childrenToDelete } from './children.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../clock.js';
 import { applyReason } from './diff.js';
 import type { EventRecorder } from './events.js';
 import { isNotFound, type KubeClient, type KubeObj } from './kube-client.js';

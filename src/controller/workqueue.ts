@@ -3,7 +3,7 @@
  * is never handed to two workers at once (a key added while processing is re-queued on `done`),
  * failures back off per key (`addRateLimited`), and timed requeues use `addAfter`.
  */
-import type { Clock, Timer } from './clock.js';
+import type { Clock, Timer } from '../clock.js';
 import { defaultControllerRateLimiter, type RateLimiter } from './rate-limiter.js';
 
 export class WorkQueue {

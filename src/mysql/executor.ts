@@ -3,13 +3,14 @@
  * the record is written before the step that depends on it, so a manager restarted between any
  * two steps reads the record back and finishes the job.
  */
+import type { Clock } from '../clock.js';
 import { withSession, type Session, type Timeouts } from './connection.js';
 import type { Dialect } from './dialect.js';
 import type { InstanceObservation } from './observation.js';
 import { pickCandidate, type Action, type Fix } from './planner.js';
 import { probeAll } from './probe.js';
 import type {
-  ClusterRecord, ClusterState, Clock, DatabaseCredentials, EventSink, InstanceAddress, LastFailover, ManagerSpec,
+  ClusterRecord, ClusterState, DatabaseCredentials, EventSink, InstanceAddress, LastFailover, ManagerSpec,
   RoleLabel, RoleLabeler,
 } from './ports.js';
 import { DatabaseError } from './sanitize.js';

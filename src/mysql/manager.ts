@@ -4,6 +4,7 @@
  * silent, the primary's last GTID set, a switchover backoff) only sharpens decisions; a fresh
  * manager rebuilds everything it needs from the record and the servers.
  */
+import type { Clock, Timer } from '../clock.js';
 import type { Registry } from 'prom-client';
 import type { Timeouts } from './connection.js';
 import { dialectFor } from './dialects.js';
@@ -13,9 +14,9 @@ import { databaseMetrics, type DatabaseMetrics } from './metrics.js';
 import type { InstanceObservation } from './observation.js';
 import { decide, type Action } from './planner.js';
 import type {
-  ClusterRecord, ClusterState, ClusterTopology, Clock, DatabaseCredentials, EventSink, ManagerSpec, RoleLabel, RoleLabeler, Timer,
+  ClusterRecord, ClusterState, ClusterTopology, DatabaseCredentials, EventSink, ManagerSpec, RoleLabel, RoleLabeler,
 } from './ports.js';
-import { systemClock } from './ports.js';
+import { systemClock } from '../clock.js';
 import { probeAll } from './probe.js';
 import { databaseConditions, instanceStatuses, type ObservedDatabaseStatus } from './status.js';
 

@@ -85,24 +85,6 @@ export interface ManagerSpec {
   semiSyncTimeoutSeconds: number;
 }
 
-export interface Timer {
-  cancel(): void;
-}
-
-/** Same shape as the controller's clock, so the operator can pass its own. */
-export interface Clock {
-  now(): number;
-  after(ms: number, fn: () => void): Timer;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  after(ms, fn) {
-    const t = setTimeout(fn, Math.max(0, ms));
-    return { cancel: () => clearTimeout(t) };
-  },
-};
-
 /** The manager's view of a resolved WebStack database spec. */
 export function managerSpec(db: {
   engine: DatabaseEngine; primary: string; failover: { enabled: boolean; failureThresholdSeconds: number };

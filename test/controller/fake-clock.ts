@@ -1,5 +1,5 @@
 /** A manual clock for tests: time moves only when the test calls `advance`. */
-import type { Clock, Timer } from '../../src/controller/clock.js';
+import type { Clock, Timer } from '../../src/clock.js';
 
 export class FakeClock implements Clock {
   private timers: { at: number; seq: number; fn: () => void; cancelled: boolean }[] = [];

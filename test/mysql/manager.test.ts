@@ -3,7 +3,8 @@ import { expect, test } from '@jest/globals';
 import { Registry } from 'prom-client';
 import { DatabaseManager } from '../../src/mysql/manager.js';
 import { MemoryEvents, MemoryLabeler, MemoryRecord } from '../../src/mysql/memory.js';
-import type { Clock, InstanceAddress } from '../../src/mysql/ports.js';
+import type { Clock } from '../../src/clock.js';
+import type { InstanceAddress } from '../../src/mysql/ports.js';
 import { spec } from './fixtures.js';
 
 class ManualClock implements Clock {

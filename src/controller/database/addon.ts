@@ -15,7 +15,7 @@ import { DatabaseManager } from '../../mysql/manager.js';
 import { managerSpec, type ManagerSpec } from '../../mysql/ports.js';
 import { credentialsFromSecretData } from '../../render/credentials.js';
 import type { AddonContribution, StackAddon } from '../addons.js';
-import type { Clock, Timer } from '../clock.js';
+import type { Clock, Timer } from '../../clock.js';
 import type { EventRecorder } from '../events.js';
 import type { InformerEvent } from '../informer.js';
 import type { KubeClient } from '../kube-client.js';

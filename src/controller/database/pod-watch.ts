@@ -1,7 +1,7 @@
 /** A watched cache of the pods in the operator's namespaces: database topology and early pokes come from it. */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../log.js';
-import type { Clock } from '../clock.js';
+import type { Clock } from '../../clock.js';
 import { Informer, type InformerEvent } from '../informer.js';
 import type { KubeClient } from '../kube-client.js';
 import { POD } from '../resources.js';
