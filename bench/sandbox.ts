@@ -5,9 +5,10 @@
  * successful one, then checks every acknowledged write on the new primary. Ends with one JSON line:
  * {appFailoverP50Ms, appFailoverMaxMs, lostWrites, trials}.
  */
-import { startSandbox, until, type Sandbox } from '../test/e2e/sandbox-process.js';
+import { startSandbox, type Sandbox } from '../test/e2e/sandbox-process.js';
 import { DATABASE_STACK } from '../test/e2e/stacks.js';
 import { lostWrites, rowIdsOn, WriteLoad } from '../test/e2e/write-load.js';
+import { eventually } from '../test/support/eventually.js';
 
 function parseTrials(argv: string[]): number {
   const i = argv.indexOf('--trials');
@@ -27,7 +28,7 @@ async function jsonpath(sb: Sandbox, ...args: string[]): Promise<string> {
 }
 
 async function healthy(sb: Sandbox): Promise<string> {
-  return until('every database pod Ready and a recorded primary', async () => {
+  return eventually('every database pod Ready and a recorded primary', async () => {
     const ready = await jsonpath(sb, 'get', 'sts', 'shop-mysql', '{.status.readyReplicas}');
     const primary = await jsonpath(sb, 'get', 'ws', 'shop', '{.status.database.primary}');
     return ready === '3' && primary ? primary : undefined;
@@ -38,7 +39,7 @@ async function main(): Promise<void> {
   const trials = parseTrials(process.argv.slice(2));
   const sb = await startSandbox(DATABASE_STACK);
   try {
-    const url = await until('the stack URL', () => /shop is Ready: (http:\/\/\S+)/.exec(sb.output())?.[1], 300_000);
+    const url = await eventually('the stack URL', () => /shop is Ready: (http:\/\/\S+)/.exec(sb.output())?.[1], 300_000);
     const decode = async (key: string) => Buffer.from(await jsonpath(sb, 'get', 'secret', 'shop-mysql', `{.data.${key}}`), 'base64').toString('utf8');
     const credentials = { user: await decode('admin-user'), password: await decode('admin-password') };
     const outages: number[] = [];
@@ -47,14 +48,14 @@ async function main(): Promise<void> {
     for (let t = 1; t <= trials; t++) {
       const primary = await healthy(sb);
       const load = new WriteLoad(url);
-      await until('writes flowing', () => load.acknowledged().length >= 20, 120_000);
+      await eventually('writes flowing', () => load.acknowledged().length >= 20, 120_000);
       const killedAt = Date.now();
       await sb.cli('kill', primary);
-      const next = await until('a new primary', async () => {
+      const next = await eventually('a new primary', async () => {
         const p = await jsonpath(sb, 'get', 'ws', 'shop', '{.status.database.primary}');
         return p && p !== primary ? p : undefined;
       }, 120_000);
-      await until('writes resumed', () => load.successAfter(killedAt + 100) !== undefined, 120_000);
+      await eventually('writes resumed', () => load.successAfter(killedAt + 100) !== undefined, 120_000);
       await new Promise((r) => setTimeout(r, 1000));
       await load.stop();
       const outage = load.outageMs(killedAt) ?? 0;

@@ -10,9 +10,10 @@ import { Registry } from 'prom-client';
 import { DatabaseManager } from '../../src/mysql/manager.js';
 import { MemoryEvents, MemoryLabeler, MemoryRecord, StaticTopology } from '../../src/mysql/memory.js';
 import type { ManagerSpec } from '../../src/mysql/ports.js';
-import { startMariadbCluster, waitFor, WriteLoop, type MariadbCluster } from '../../test/support/mariadb-cluster.js';
+import { startMariadbCluster, WriteLoop, type MariadbCluster } from '../../test/support/mariadb-cluster.js';
 import { PrimaryProxy } from './proxy.js';
 import { percentile, splitBrainWrites } from './stats.js';
+import { eventually } from '../../test/support/eventually.js';
 
 type Kind = 'crash' | 'hang' | 'switchover';
 
@@ -95,7 +96,7 @@ class Bench {
    * would measure its catch-up instead of the failover.
    */
   async healthy(timeoutMs = 60_000): Promise<void> {
-    await waitFor('a healthy cluster', async () => {
+    await eventually('a healthy cluster', async () => {
       const s = this.manager.status();
       return s.instances.length === 3 && s.instances.every((i) => i.ready) && s.conditions.every((c) => c.status === 'False')
         && new Set(s.instances.map((i) => i.gtidExecuted)).size === 1;
@@ -119,13 +120,13 @@ class Bench {
     const historyStart = this.record.history.length;
     let signalAt = 0;
     try {
-      await waitFor('writes before the signal', async () => ws.every((w) => w.acked.length >= 5), 30_000, 10);
+      await eventually('writes before the signal', async () => ws.every((w) => w.acked.length >= 5), 30_000, 10);
       const candidate = this.cluster.instances.map((i) => i.name).find((x) => x !== from)!;
       signalAt = Date.now();
       if (kind === 'crash') await this.cluster.kill(from);
       else if (kind === 'hang') this.cluster.stop(from);
       else this.spec.desiredPrimary = candidate;
-      await waitFor('a write acknowledged by a new primary', async () => {
+      await eventually('a write acknowledged by a new primary', async () => {
         const p = this.primary();
         return p !== from && ws.some((w) => w.acked.some((a) => a.serverId === serverIdOf(p) && a.at > signalAt));
       }, 60_000, 5);
@@ -157,7 +158,7 @@ class Bench {
    */
   private async settle(label: string, old: string): Promise<void> {
     try {
-      await waitFor('the old primary to rejoin or be quarantined', async () => {
+      await eventually('the old primary to rejoin or be quarantined', async () => {
         const s = this.manager.status().instances.find((i) => i.name === old);
         return s?.role === 'quarantined' || (s?.role === 'replica' && s.ready);
       }, 30_000, 50);

@@ -5,7 +5,8 @@ import type { Operator } from '../../src/controller/operator.js';
 import { WEBSTACK } from '../../src/controller/resources.js';
 import type { WebStack } from '../../src/api/types.js';
 import type { WorkloadSimulator } from '../support/workload-simulator.js';
-import { condition, eventually, getWs, startEnv, startOperator, startSimulator, webStack, type Env } from './harness.js';
+import { condition, getWs, startEnv, startOperator, startSimulator, webStack, type Env } from './harness.js';
+import { eventually } from '../support/eventually.js';
 
 /** A stand-in database manager whose contribution the test sets. */
 class ScriptedAddon implements StackAddon {

@@ -7,9 +7,8 @@ import type { Operator } from '../../src/controller/operator.js';
 import { renderStack } from '../../src/render/stack.js';
 import { newDatabaseCredentials } from '../../src/render/credentials.js';
 import type { WorkloadSimulator } from '../support/workload-simulator.js';
-import {
-  condition, describeObjects, eventually, getWs, stackObjects, startEnv, startOperator, startSimulator, webStack, type Env,
-} from './harness.js';
+import { condition, describeObjects, getWs, stackObjects, startEnv, startOperator, startSimulator, webStack, type Env,  } from './harness.js';
+import { eventually } from '../support/eventually.js';
 
 const NS = 'faults';
 let env: Env;

@@ -10,6 +10,7 @@ import { resourceFor, WEBSTACK } from '../../src/controller/resources.js';
 import { createLogger } from '../../src/log.js';
 import type { WebStack, WebStackSpec } from '../../src/api/types.js';
 import { WorkloadSimulator, type SimulatorOptions } from '../support/workload-simulator.js';
+import { eventually } from '../support/eventually.js';
 
 export interface Env {
   server: RunningApiServer;
@@ -22,22 +23,6 @@ export interface Env {
 const CRD = { kind: 'CustomResourceDefinition', apiVersion: 'apiextensions.k8s.io/v1', plural: 'customresourcedefinitions', namespaced: false };
 const NAMESPACE = { kind: 'Namespace', apiVersion: 'v1', plural: 'namespaces', namespaced: false };
 
-/** Poll until `check` returns a value (not undefined/false), or fail with the last state described. */
-export async function eventually<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${lastError ? `: ${String(lastError)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 export async function startEnv(namespaces: string[] = ['shop']): Promise<Env> {
   const server = await startApiServer({ port: 0 });

@@ -8,7 +8,8 @@ import { promisify } from 'node:util';
 import type { Operator } from '../../src/controller/operator.js';
 import { kubectlPath } from '../support/binaries.js';
 import type { WorkloadSimulator } from '../support/workload-simulator.js';
-import { eventually, stackObjects, startEnv, startOperator, startSimulator, type Env } from './harness.js';
+import { stackObjects, startEnv, startOperator, startSimulator, type Env } from './harness.js';
+import { eventually } from '../support/eventually.js';
 
 const run = promisify(execFile);
 const NS = 'shop';

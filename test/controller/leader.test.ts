@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { resourceFor, WEBSTACK } from '../../src/controller/resources.js';
 import type { WebStack } from '../../src/api/types.js';
-import { DEPLOYMENT, eventually, getWs, startEnv, webStack, type Env } from './harness.js';
+import { DEPLOYMENT, getWs, startEnv, webStack, type Env } from './harness.js';
+import { eventually } from '../support/eventually.js';
 
 const NS = 'shop';
 const LEASE = resourceFor('coordination.k8s.io/v1', 'Lease');

@@ -4,10 +4,8 @@ import { WEBSTACK } from '../../src/controller/resources.js';
 import type { WebStack } from '../../src/api/types.js';
 import type { Operator } from '../../src/controller/operator.js';
 import type { WorkloadSimulator } from '../support/workload-simulator.js';
-import {
-  condition, CONFIGMAP, DEPLOYMENT, describeObjects, eventually, EVENTS, getWs, SECRET, stackObjects, startEnv, startOperator,
-  startSimulator, webStack, type Env, type LogCapture,
-} from './harness.js';
+import { condition, CONFIGMAP, DEPLOYMENT, describeObjects, EVENTS, getWs, SECRET, stackObjects, startEnv, startOperator, startSimulator, webStack, type Env, type LogCapture,  } from './harness.js';
+import { eventually } from '../support/eventually.js';
 
 const NS = 'shop';
 let env: Env;

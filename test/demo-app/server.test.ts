@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { freePort, startMariadbInstance, type MariadbInstance } from '../support/mariadb-instance.js';
+import { eventually } from '../support/eventually.js';
 
 const PASSWORD = 'demo-S3cret-pw';
 const POD = 'shop-web-7d9f-abcde';
@@ -11,7 +12,6 @@ let appExited: Promise<void>;
 let appLog = '';
 let base = '';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** What the operator does on the primary: make it writable, create the app database and user. */
 async function preparePrimary(): Promise<void> {
@@ -40,18 +40,11 @@ async function call(method: string, path: string): Promise<{ status: number; bod
   return { status: res.status, body: (await res.json()) as Record<string, unknown>, servedBy: res.headers.get('x-served-by') };
 }
 
+/** eventually(), with the app's output on failure. */
 async function until<T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs = 60000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      const value = await attempt();
-      if (value !== undefined) return value;
-    } catch {
-      // Not yet.
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; app output:\n${appLog}`);
-    await sleep(200);
-  }
+  return eventually(what, attempt, timeoutMs, 200).catch((err: Error) => {
+    throw new Error(`${err.message}; app output:\n${appLog}`);
+  });
 }
 
 beforeAll(async () => {

@@ -19,6 +19,7 @@ import { freePort } from '../support/mariadb-instance.js';
 import { CHART, parseObjects } from './chart.js';
 import { runHealthScript } from './lua.js';
 import { allowedBy, requestAttributes, type PolicyRule } from './rbac.js';
+import { eventually } from '../support/eventually.js';
 
 const NS = 'webstack-system';
 const POD_NAME = 'webstack-operator-7f9c-abcde';
@@ -65,19 +66,11 @@ function run(binary: string, args: string[], input = ''): Promise<{ status: numb
 }
 const kubectlJson = async <T>(...args: string[]): Promise<T> => JSON.parse((await run(kubectlPath(), [...args, '-o', 'json'])).stdout) as T;
 
-async function eventually<T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs = 60000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const value = await attempt();
-      if (value !== undefined) return value;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (${String(last)}); operator log:\n${operatorLog.slice(-3000)}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/** untilOperator(), with the operator's log on failure. */
+async function untilOperator<T>(what: string, attempt: () => Promise<T | undefined>, timeoutMs = 60000): Promise<T> {
+  return eventually(what, attempt, timeoutMs, 250).catch((err: Error) => {
+    throw new Error(`${err.message}; operator log:\n${operatorLog.slice(-3000)}`);
+  });
 }
 
 const port = (name: string) => container.ports.find((p) => p.name === name)!.containerPort;
@@ -121,8 +114,8 @@ afterAll(async () => {
 describe('webstack-operator run, started exactly as the chart starts it', () => {
   it('answers the chart\'s liveness and readiness probes and serves metrics on the metrics port', async () => {
     const health = port(container.livenessProbe.httpGet.port);
-    await eventually('liveness', async () => ((await httpStatus(health, container.livenessProbe.httpGet.path)) === 200 ? true : undefined));
-    await eventually('readiness', async () => ((await httpStatus(port(container.readinessProbe.httpGet.port), container.readinessProbe.httpGet.path)) === 200 ? true : undefined));
+    await untilOperator('liveness', async () => ((await httpStatus(health, container.livenessProbe.httpGet.path)) === 200 ? true : undefined));
+    await untilOperator('readiness', async () => ((await httpStatus(port(container.readinessProbe.httpGet.port), container.readinessProbe.httpGet.path)) === 200 ? true : undefined));
     const metrics = await fetch(`http://127.0.0.1:${port('metrics')}/metrics`);
     expect(metrics.status).toBe(200);
     expect(await metrics.text()).toMatch(/^# HELP /m);
@@ -131,7 +124,7 @@ describe('webstack-operator run, started exactly as the chart starts it', () => 
   it('holds the Lease that the leader-election Role allows, in the release namespace', async () => {
     const role = await kubectlJson<{ rules: { resources: string[]; resourceNames?: string[]; verbs: string[] }[] }>('get', '-n', NS, 'role/webstack-operator-leader-election');
     const [leaseName] = role.rules.find((r) => r.resourceNames)!.resourceNames!;
-    const lease = await eventually('the Lease', async () => {
+    const lease = await untilOperator('the Lease', async () => {
       const l = await kubectlJson<{ spec: { holderIdentity?: string } }>('get', '-n', NS, `lease/${leaseName}`);
       return l.spec.holderIdentity ? l : undefined;
     });
@@ -143,7 +136,7 @@ describe('webstack-operator run, started exactly as the chart starts it', () => 
     expect({ status: applied.status, stderr: applied.stderr }).toEqual({ status: 0, stderr: '' });
     const [{ metadata: { name } }] = parseObjects(readFileSync('examples/minimal.yaml', 'utf8'));
     type Observed = { metadata: { generation: number }; status?: { observedGeneration?: number; conditions?: { type: string; status: string; message: string }[] } };
-    const ws = await eventually('the WebStack observed', async () => {
+    const ws = await untilOperator('the WebStack observed', async () => {
       const o = await kubectlJson<Observed>('get', '-n', 'default', `webstack/${name}`);
       return o.status?.observedGeneration === o.metadata.generation && o.status.conditions?.some((c) => c.type === 'Ready') ? o : undefined;
     });

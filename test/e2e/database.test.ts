@@ -4,9 +4,10 @@
  * over, the primary Service follows, writes resume and no acknowledged write is lost.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startSandbox, until, type Sandbox } from './sandbox-process.js';
+import { startSandbox, type Sandbox } from './sandbox-process.js';
 import { DATABASE_STACK } from './stacks.js';
 import { lostWrites, rowIdsOn, WriteLoad } from './write-load.js';
+import { eventually } from '../support/eventually.js';
 
 let sb: Sandbox;
 let url: string;
@@ -23,7 +24,7 @@ async function adminCredentials(): Promise<{ user: string; password: string }> {
 describe('webstack-operator sandbox with the database', () => {
   beforeAll(async () => {
     sb = await startSandbox(DATABASE_STACK);
-    url = await until('the stack URL', () => /shop is Ready: (http:\/\/\S+)/.exec(sb.output())?.[1], 200_000);
+    url = await eventually('the stack URL', () => /shop is Ready: (http:\/\/\S+)/.exec(sb.output())?.[1], 200_000);
   }, 240_000);
 
   afterAll(async () => {
@@ -31,14 +32,14 @@ describe('webstack-operator sandbox with the database', () => {
   }, 60_000);
 
   it('writes through the primary Service and reads through the replicas Service', async () => {
-    const primary = await until('a recorded primary', async () => (await jsonpath('get', 'ws', 'shop', '{.status.database.primary}')) || undefined, 180_000);
+    const primary = await eventually('a recorded primary', async () => (await jsonpath('get', 'ws', 'shop', '{.status.database.primary}')) || undefined, 180_000);
     const ordinal = Number(primary.split('-').pop());
-    const write = await until('a write through the app', async () => {
+    const write = await eventually('a write through the app', async () => {
       const res = await fetch(`${url}write`, { method: 'POST' });
       return res.status === 201 && (await res.json()) as { server: { serverId: number | string } };
     }, 120_000);
     expect(Number(write.server.serverId)).toBe(100 + ordinal);
-    const read = await until('a read through the app', async () => {
+    const read = await eventually('a read through the app', async () => {
       const res = await fetch(`${url}read`);
       return res.status === 200 && (await res.json()) as { server: { serverId: number | string } };
     });
@@ -48,17 +49,17 @@ describe('webstack-operator sandbox with the database', () => {
   it('fails over when the primary pod is killed under write load, losing no acknowledged write', async () => {
     const primary = await jsonpath('get', 'ws', 'shop', '{.status.database.primary}');
     const load = new WriteLoad(url);
-    await until('writes flowing', () => load.acknowledged().length >= 20);
+    await eventually('writes flowing', () => load.acknowledged().length >= 20);
     const killedAt = Date.now();
     expect(await sb.cli('kill', primary)).toContain('SIGKILL');
-    const next = await until('a new primary recorded', async () => {
+    const next = await eventually('a new primary recorded', async () => {
       const p = await jsonpath('get', 'ws', 'shop', '{.status.database.primary}');
       return p && p !== primary && p;
     }, 120_000);
-    await until('writes resumed', () => load.successAfter(killedAt + 100) !== undefined, 120_000);
+    await eventually('writes resumed', () => load.successAfter(killedAt + 100) !== undefined, 120_000);
     await new Promise((r) => setTimeout(r, 1000));
     await load.stop();
-    await until('the failover recorded', async () => (await jsonpath('get', 'ws', 'shop', '{.status.database.lastFailover.to}')) === next);
+    await eventually('the failover recorded', async () => (await jsonpath('get', 'ws', 'shop', '{.status.database.lastFailover.to}')) === next);
     expect(await jsonpath('get', 'pod', next, '{.metadata.labels.webstack\\.dev/role}')).toBe('primary');
     const ip = await jsonpath('get', 'pod', next, '{.status.podIP}');
     const rows = await rowIdsOn(ip, await adminCredentials(), 'app');

@@ -4,7 +4,8 @@
  * removed tier) are followed, and deleting the WebStack ends every process and Service.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startSandbox, until, type Sandbox } from './sandbox-process.js';
+import { startSandbox, type Sandbox } from './sandbox-process.js';
+import { eventually } from '../support/eventually.js';
 
 const manifest = (apps: string, extra = '') => `
 apiVersion: webstack.dev/v1alpha1
@@ -47,7 +48,7 @@ async function podNames(selector: string): Promise<string[]> {
 
 /** Waits until `n` requests in a row cycle through exactly the given pods, each once per cycle. */
 async function roundRobinOver(pods: string[]): Promise<string[]> {
-  return until(`round robin over ${pods.join(', ')}`, async () => {
+  return eventually(`round robin over ${pods.join(', ')}`, async () => {
     const seen = await servedBy(pods.length * 2);
     const first = seen.slice(0, pods.length);
     return [...first].sort().join() === pods.join() && seen.slice(pods.length).join() === first.join() && seen;
@@ -56,7 +57,7 @@ async function roundRobinOver(pods: string[]): Promise<string[]> {
 
 beforeAll(async () => {
   sb = await startSandbox(manifest(TWO_TIERS));
-  const out = await until('the sandbox to print the stack URL', () => /shop is Ready: (http:\/\/\S+)/.exec(sb.output())?.[1], 200_000);
+  const out = await eventually('the sandbox to print the stack URL', () => /shop is Ready: (http:\/\/\S+)/.exec(sb.output())?.[1], 200_000);
   url = out;
 }, 240_000);
 
@@ -85,8 +86,8 @@ describe('webstack-operator sandbox', () => {
     await sb.kubectl('patch', 'ws', 'shop', '--type', 'merge', '-p', JSON.stringify({
       spec: { apps: [{ name: 'web', image: 'ghcr.io/acme/shop:1.4', replicas: 4 }, { name: 'api', image: 'ghcr.io/acme/api:1.0', replicas: 1 }], database: { replicas: 3 } },
     }));
-    await until('3 Ready database pods', async () => (await sb.kubectl('get', 'sts', 'shop-mysql', '-o', 'jsonpath={.status.readyReplicas}')) === '3', 180_000);
-    const pods = await until('5 app pods', async () => { const p = await podNames('app.kubernetes.io/component=app'); return p.length === 5 && p; });
+    await eventually('3 Ready database pods', async () => (await sb.kubectl('get', 'sts', 'shop-mysql', '-o', 'jsonpath={.status.readyReplicas}')) === '3', 180_000);
+    const pods = await eventually('5 app pods', async () => { const p = await podNames('app.kubernetes.io/component=app'); return p.length === 5 && p; });
     await sb.kubectl('wait', '--for=condition=Ready', 'pod', ...pods, '--timeout=120s');
     await roundRobinOver(pods);
     expect((await podNames('app.kubernetes.io/component=database'))).toEqual(['shop-mysql-0', 'shop-mysql-1', 'shop-mysql-2']);
@@ -95,15 +96,15 @@ describe('webstack-operator sandbox', () => {
   it('changes the balance algorithm: haproxy rolls onto the new config', async () => {
     const before = await podNames('app.kubernetes.io/component=loadbalancer');
     await sb.kubectl('patch', 'ws', 'shop', '--type', 'merge', '-p', JSON.stringify({ spec: { loadBalancer: { algorithm: 'first' } } }));
-    await until('the haproxy config with balance first', async () => (await sb.kubectl('get', 'configmap', 'shop-haproxy', '-o', 'jsonpath={.data.haproxy\\.cfg}')).includes('balance first'));
-    const after = await until('a new, Ready haproxy pod in place of the old one', async () => {
+    await eventually('the haproxy config with balance first', async () => (await sb.kubectl('get', 'configmap', 'shop-haproxy', '-o', 'jsonpath={.data.haproxy\\.cfg}')).includes('balance first'));
+    const after = await eventually('a new, Ready haproxy pod in place of the old one', async () => {
       const p = await podNames('app.kubernetes.io/component=loadbalancer');
       if (p.length !== 1 || p[0] === before[0]) return undefined;
       return (await sb.kubectl('get', 'pod', p[0], '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')) === 'True' && p;
     }, 180_000);
     expect(after).not.toEqual(before);
     // `first` sends everything to the first server with free slots: one pod serves every request.
-    const seen = await until('every request on one pod', async () => { const s = await servedBy(6); return new Set(s).size === 1 && s; }, 60_000);
+    const seen = await eventually('every request on one pod', async () => { const s = await servedBy(6); return new Set(s).size === 1 && s; }, 60_000);
     expect(seen).toHaveLength(6);
   });
 
@@ -111,8 +112,8 @@ describe('webstack-operator sandbox', () => {
     const apiPods = await podNames('webstack.dev/tier=api');
     expect(apiPods).toHaveLength(1);
     await sb.kubectl('patch', 'ws', 'shop', '--type', 'merge', '-p', JSON.stringify({ spec: { apps: [{ name: 'web', image: 'ghcr.io/acme/shop:1.4', replicas: 4 }] } }));
-    await until('the api Deployment gone', async () => (await sb.kubectl('get', 'deploy', '-o', 'name')).trim() === 'deployment.apps/shop-haproxy\ndeployment.apps/shop-web');
-    await until('the api pods gone', async () => (await podNames('webstack.dev/tier=api')).length === 0);
+    await eventually('the api Deployment gone', async () => (await sb.kubectl('get', 'deploy', '-o', 'name')).trim() === 'deployment.apps/shop-haproxy\ndeployment.apps/shop-web');
+    await eventually('the api pods gone', async () => (await podNames('webstack.dev/tier=api')).length === 0);
   });
 
   it('kill, stop and cont act on a running pod through the CLI', async () => {
@@ -120,17 +121,17 @@ describe('webstack-operator sandbox', () => {
     expect(await sb.cli('stop', pod)).toContain(`SIGSTOP sent to default/${pod}`);
     expect(await sb.cli('cont', pod)).toContain(`SIGCONT sent to default/${pod}`);
     expect(await sb.cli('kill', pod, '--down-for', '1s')).toContain(`SIGKILL sent to default/${pod} (1 process group); it restarts in 1s`);
-    await until('the killed pod restarted', async () => (await sb.kubectl('get', 'pod', pod, '-o', 'jsonpath={.status.containerStatuses[0].restartCount}')) === '1');
+    await eventually('the killed pod restarted', async () => (await sb.kubectl('get', 'pod', pod, '-o', 'jsonpath={.status.containerStatuses[0].restartCount}')) === '1');
     await expect(sb.cli('kill', 'no-such-pod')).rejects.toThrow(/no running process/);
   });
 
   it('deleting the WebStack ends every process and Service', async () => {
     expect(sb.podProcesses().length).toBeGreaterThan(0);
     await sb.kubectl('delete', 'ws', 'shop', '--wait', '--timeout=120s');
-    await until('no pods and no Services of the stack', async () => {
+    await eventually('no pods and no Services of the stack', async () => {
       const left = await sb.kubectl('get', 'pods,svc,deploy,sts', '-l', 'webstack.dev/stack=shop', '-o', 'name');
       return left.trim() === '';
     }, 120_000);
-    await until('no pod process left', () => sb.podProcesses().length === 0, 60_000);
+    await eventually('no pod process left', () => sb.podProcesses().length === 0, 60_000);
   });
 });

@@ -5,8 +5,9 @@
  * --init-rpl-role=SLAVE, MDEV-33465), so it can rejoin as a replica instead of being quarantined.
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { waitFor, WriteLoop } from '../support/mariadb-cluster.js';
+import { WriteLoop } from '../support/mariadb-cluster.js';
 import { bootstrapped, idsOn, serverId, startStack, waitHealthy, waitNewPrimary, type Stack } from './harness.js';
+import { eventually } from '../support/eventually.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -33,12 +34,12 @@ function writers(round: number): WriteLoop[] {
 }
 
 async function acksFrom(ws: WriteLoop[], name: string, since: number): Promise<void> {
-  await waitFor(`writes acknowledged by ${name}`,
+  await eventually(`writes acknowledged by ${name}`,
     async () => ws.every((w) => w.acked.filter((a) => a.serverId === serverId(name) && a.at > since).length >= 10), 30_000, 20);
 }
 
 async function settle(old: string): Promise<'replica' | 'quarantined'> {
-  const s = await waitFor('the old primary to rejoin or be quarantined', async () => {
+  const s = await eventually('the old primary to rejoin or be quarantined', async () => {
     const i = stack.manager.status().instances.find((x) => x.name === old);
     return i && (i.role === 'quarantined' || (i.role === 'replica' && i.ready)) ? i : undefined;
   }, 60_000);
@@ -63,7 +64,7 @@ test('SIGKILL under writes, three times: each old primary comes back without its
     await stack.cluster.restart(old);
     expect({ round, role: await settle(old) }).toEqual({ round, role: 'replica' });
     await waitHealthy(stack);
-    await waitFor('the old primary to catch up', async () => {
+    await eventually('the old primary to catch up', async () => {
       const [a, b] = await Promise.all([gtidPositions(old), gtidPositions(next)]);
       return a.current === b.current;
     });
@@ -84,7 +85,7 @@ test('a transaction in the binlog that no replica acknowledged is rolled back an
   const conn = await stack.cluster.connect(primary);
   conn.on('error', () => undefined);
   const pending = conn.query('INSERT INTO app.writes VALUES (-100, @@server_id)').catch((err: Error) => err);
-  await waitFor('the write to reach the binlog', async () => (await gtidPositions(primary)).binlog !== before.binlog);
+  await eventually('the write to reach the binlog', async () => (await gtidPositions(primary)).binlog !== before.binlog);
   await stack.cluster.kill(primary);
   expect(await pending).toBeInstanceOf(Error);
   conn.destroy();
@@ -110,7 +111,7 @@ test('a primary back before any failover, without a write a replica already hold
   const conn = await stack.cluster.connect(primary);
   conn.on('error', () => undefined);
   const pending = conn.query('INSERT INTO app.writes VALUES (-200, @@server_id)').catch((err: Error) => err);
-  await waitFor('the replicas to apply the write', async () => {
+  await eventually('the replicas to apply the write', async () => {
     const on = await Promise.all(replicas.map((r) => idsOn(stack, r)));
     return on.every((ids) => ids.has(-200));
   });
@@ -122,7 +123,7 @@ test('a primary back before any failover, without a write a replica already hold
 
   manager = stack.newManager();
   manager.start();
-  await waitFor('a replica to take over', async () => stack.primary() !== primary, 30_000);
+  await eventually('a replica to take over', async () => stack.primary() !== primary, 30_000);
   await waitHealthy(stack, 60_000, manager);
   expect(manager.status().instances.find((i) => i.name === primary)).toMatchObject({ role: 'replica', ready: true });
   expect(stack.record.snapshot().quarantined ?? []).toEqual([]);

@@ -1,7 +1,8 @@
 /** Crash failover on real MariaDB: SIGKILL the primary under continuous writes, twice in a row. */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { waitFor } from '../support/mariadb-cluster.js';
+
 import { bootstrapped, idsOn, readOnly, serverId, startStack, waitForAcksFrom, waitHealthy, waitNewPrimary, writableInstances, writer, type Stack } from './harness.js';
+import { eventually } from '../support/eventually.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -42,7 +43,7 @@ test('SIGKILL of the primary under writes: a replica takes over with every ackno
   expect(await readOnly(stack, old)).toBe(true);
   // It rejoins when everything it holds is on the new primary. A write it committed but never got
   // acknowledged by a replica (in flight at the kill) makes it diverge: then it is quarantined.
-  const settled = await waitFor('the old primary to rejoin or be quarantined', async () => {
+  const settled = await eventually('the old primary to rejoin or be quarantined', async () => {
     const s = stack.manager.status().instances.find((i) => i.name === old);
     return s && (s.role === 'quarantined' || (s.role === 'replica' && s.ready)) ? s : undefined;
   }, 60_000);
@@ -56,7 +57,7 @@ test('SIGKILL of the primary under writes: a replica takes over with every ackno
   expect(stack.manager.status().instances.find((i) => i.name === old)).toMatchObject({ role: 'replica', ready: true });
   expect(stack.record.snapshot().quarantined ?? []).toEqual([]);
   // It replicates from the new primary and holds every acknowledged write.
-  await waitFor('the old primary to catch up', async () => {
+  await eventually('the old primary to catch up', async () => {
     const [onOld, onNew] = await Promise.all([idsOn(stack, old), idsOn(stack, next)]);
     return onOld.size === onNew.size;
   });
@@ -82,7 +83,7 @@ test('a second failover right after the first', async () => {
   const metrics = await stack.registry.getSingleMetricAsString('webstack_database_failovers_total');
   expect(metrics).toContain('webstack_database_failovers_total{namespace="test",name="shop"} 2');
   await stack.cluster.restart(old);
-  await waitFor('the old primary to settle', async () => {
+  await eventually('the old primary to settle', async () => {
     const s = stack.manager.status().instances.find((i) => i.name === old);
     return s?.role === 'quarantined' || (s?.role === 'replica' && s.ready);
   }, 60_000);

@@ -4,7 +4,8 @@ import type { Action } from '../../src/mysql/planner.js';
 import { DatabaseManager, type ManagerOptions } from '../../src/mysql/manager.js';
 import { MemoryEvents, MemoryLabeler, MemoryRecord, StaticTopology } from '../../src/mysql/memory.js';
 import type { ManagerSpec } from '../../src/mysql/ports.js';
-import { startMariadbCluster, waitFor, WriteLoop, type MariadbCluster } from '../support/mariadb-cluster.js';
+import { startMariadbCluster, WriteLoop, type MariadbCluster } from '../support/mariadb-cluster.js';
+import { eventually } from '../support/eventually.js';
 
 export interface Stack {
   cluster: MariadbCluster;
@@ -54,7 +55,7 @@ export async function startStack(opts: { size?: number; overrides?: Partial<Mana
 /** Until every instance is ready and nothing is left to do. */
 export async function waitHealthy(stack: Stack, timeoutMs = 60_000, manager = stack.manager): Promise<void> {
   try {
-    await waitFor('a healthy cluster', async () => {
+    await eventually('a healthy cluster', async () => {
       const s = manager.status();
       return s.instances.length === stack.cluster.instances.length && s.instances.every((i) => i.ready)
         && s.conditions.every((c) => c.status === 'False');
@@ -68,7 +69,7 @@ export async function waitHealthy(stack: Stack, timeoutMs = 60_000, manager = st
 /** Until the record names a primary other than `old`. */
 export async function waitNewPrimary(stack: Stack, old: string, timeoutMs = 30_000): Promise<string> {
   try {
-    await waitFor('a new primary', async () => stack.primary() !== old, timeoutMs, 20);
+    await eventually('a new primary', async () => stack.primary() !== old, timeoutMs, 20);
   } catch (err) {
     const detail = JSON.stringify({ status: stack.manager.status(), record: stack.record.snapshot(), events: stack.events.events.slice(-8) }, null, 1);
     throw new Error(`${(err as Error).message}\n${detail}`, { cause: err });
@@ -116,7 +117,7 @@ export async function writableInstances(stack: Stack): Promise<string[]> {
 
 export async function waitForAcksFrom(w: WriteLoop, id: number, count: number, timeoutMs = 30_000): Promise<void> {
   const before = w.acked.filter((a) => a.serverId === id).length;
-  await waitFor(`${count} writes acknowledged by server ${id}`, async () => w.acked.filter((a) => a.serverId === id).length >= before + count, timeoutMs, 20);
+  await eventually(`${count} writes acknowledged by server ${id}`, async () => w.acked.filter((a) => a.serverId === id).length >= before + count, timeoutMs, 20);
 }
 
 export type StepHook = (action: Action, step: string) => void;

@@ -1,7 +1,8 @@
 /** Bootstrap, replication and the read-only guarantees on three real MariaDB instances; an errant replica. */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { waitFor } from '../support/mariadb-cluster.js';
+
 import { bootstrapped, idsOn, readOnly, startStack, waitNewPrimary, writableInstances, type Stack } from './harness.js';
+import { eventually } from '../support/eventually.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -38,7 +39,7 @@ test('writes on the primary replicate; replicas refuse the app user’s writes',
   await primaryConn.query('INSERT INTO app.writes VALUES (1, @@server_id), (2, @@server_id)');
   await primaryConn.end();
   for (const name of [p1, p2]) {
-    await waitFor(`rows on ${name}`, async () => (await idsOn(stack, name)).size === 2);
+    await eventually(`rows on ${name}`, async () => (await idsOn(stack, name)).size === 2);
     expect(await readOnly(stack, name)).toBe(true);
     const conn = await stack.cluster.connect(name, app);
     await expect(conn.query('INSERT INTO app.writes VALUES (3, @@server_id)')).rejects.toThrow(/read-only/i);
@@ -56,15 +57,15 @@ test('nothing in status, events or errors carries a password', () => {
 test('a replica with an errant transaction is quarantined and never promoted', async () => {
   // An operator mistake: a write straight on replica 2 (the admin account may write through read_only).
   await stack.cluster.query(p2, 'INSERT INTO app.writes VALUES (100, @@server_id)');
-  await waitFor('the quarantine', async () => stack.record.snapshot().quarantined?.includes(p2), 20_000);
+  await eventually('the quarantine', async () => stack.record.snapshot().quarantined?.includes(p2), 20_000);
   expect(stack.labeler.roles[p2]).toBe('quarantined');
   expect(stack.events.events.find((e) => e.reason === 'InstanceQuarantined')?.message).toMatch(/shop-mysql-2 holds transactions the primary lacks \(0-102-\d+\)/);
-  await waitFor('status to show the errant GTIDs', async () => stack.manager.status().instances.find((i) => i.name === p2)?.errantGtids?.startsWith('0-102-'));
+  await eventually('status to show the errant GTIDs', async () => stack.manager.status().instances.find((i) => i.name === p2)?.errantGtids?.startsWith('0-102-'));
   expect(await readOnly(stack, p2)).toBe(true);
 
   // Async mode, so that one survivor is enough for a failover and the errant one is the only other choice.
   stack.spec.replicationMode = 'async';
-  await waitFor('async replication configured', async () => stack.manager.status().conditions.find((c) => c.type === 'SemiSyncDegraded')?.reason === 'Asynchronous'
+  await eventually('async replication configured', async () => stack.manager.status().conditions.find((c) => c.type === 'SemiSyncDegraded')?.reason === 'Asynchronous'
     && stack.manager.status().lastDecision?.reason === 'healthy');
   await stack.cluster.kill(p0);
   expect(await waitNewPrimary(stack, p0)).toBe(p1);

@@ -4,8 +4,9 @@
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import type { DatabaseManager } from '../../src/mysql/manager.js';
-import { waitFor } from '../support/mariadb-cluster.js';
+
 import { bootstrapped, idsOn, startStack, waitHealthy, writableInstances, type Stack } from './harness.js';
+import { eventually } from '../support/eventually.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -37,13 +38,13 @@ test.each(['fence-replicas', 'record-intent', 'apply-relay-log', 'promote', 'rec
     });
     await stack.cluster.kill(old);
     doomed.start();
-    await waitFor(`the manager to die after ${killStep}`, async () => killed, 30_000, 20);
+    await eventually(`the manager to die after ${killStep}`, async () => killed, 30_000, 20);
     await doomed.stop();
     expect((await writableInstances(stack)).length).toBeLessThanOrEqual(1);
 
     current = stack.newManager();
     current.start();
-    await waitFor('the failover to finish', async () => stack.record.snapshot().lastFailover?.from === old && !stack.record.snapshot().failoverInProgress, 30_000);
+    await eventually('the failover to finish', async () => stack.record.snapshot().lastFailover?.from === old && !stack.record.snapshot().failoverInProgress, 30_000);
     const next = stack.primary();
     expect(next).not.toBe(old);
     expect(await writableInstances(stack)).toEqual([next]);

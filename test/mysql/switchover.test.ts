@@ -1,7 +1,8 @@
 /** Planned switchover on real MariaDB: zero lost writes; a candidate that cannot catch up rolls back. */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { waitFor } from '../support/mariadb-cluster.js';
+
 import { bootstrapped, idsOn, readOnly, serverId, startStack, waitForAcksFrom, waitHealthy, writableInstances, writer, type Stack } from './harness.js';
+import { eventually } from '../support/eventually.js';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -18,7 +19,7 @@ test('switchover to the requested primary under writes loses nothing', async () 
   try {
     await waitForAcksFrom(w, serverId(p0), 30);
     stack.spec.desiredPrimary = p2;
-    await waitFor('the switchover', async () => stack.record.snapshot().lastFailover?.kind === 'switchover', 30_000);
+    await eventually('the switchover', async () => stack.record.snapshot().lastFailover?.kind === 'switchover', 30_000);
     expect(stack.primary()).toBe(p2);
     await waitForAcksFrom(w, serverId(p2), 30);
   } finally {
@@ -44,10 +45,10 @@ test('a switchover whose candidate cannot catch up rolls back: the old primary t
     w.start();
     await waitForAcksFrom(w, serverId(p2), 20);
     stack.spec.desiredPrimary = p1;
-    await waitFor('the rollback', async () => stack.events.events.some((e) => e.reason === 'SwitchoverRolledBack'), 30_000);
+    await eventually('the rollback', async () => stack.events.events.some((e) => e.reason === 'SwitchoverRolledBack'), 30_000);
     expect(stack.primary()).toBe(p2);
     expect(stack.record.snapshot().failoverInProgress).toBeUndefined();
-    await waitFor('the old primary writable again', async () => !(await readOnly(stack, p2)), 10_000);
+    await eventually('the old primary writable again', async () => !(await readOnly(stack, p2)), 10_000);
     expect(await writableInstances(stack)).toEqual([p2]);
     await waitForAcksFrom(w, serverId(p2), 20);
   } finally {

@@ -11,8 +11,9 @@ import path from 'node:path';
 import type { WebStackSpec } from '../../src/api/types.js';
 import { clientLoop, closeClientConnections, get, sendRequests } from '../support/http-backends.js';
 import { webStack } from '../support/haproxy-examples.js';
-import { startStack, waitFor, type StackUnderTest } from '../support/haproxy-stack.js';
+import { startStack, type StackUnderTest } from '../support/haproxy-stack.js';
 import { writeSelfSignedCert } from '../support/self-signed-cert.js';
+import { eventually } from '../support/eventually.js';
 
 // Short checks so that a dead pod is noticed in about two seconds.
 const FAST_CHECKS = { intervalSeconds: 1, fall: 2, rise: 1 };
@@ -54,16 +55,16 @@ describe('round robin over one tier, a killed pod, and pods coming and going in 
 
   it('drops a killed pod within the health-check window, and no client request fails', async () => {
     const loop = clientLoop(stack.url, 4);
-    await waitFor('client traffic', async () => (loop.tally.total > 200 ? true : undefined));
+    await eventually('client traffic', async () => (loop.tally.total > 200 ? true : undefined));
     const killedAt = Date.now();
     await stack.pods.get('web-1')!.kill();
-    const down = await waitFor('web-1 marked DOWN', async () => {
+    const down = await eventually('web-1 marked DOWN', async () => {
       const s = (await stack.servers()).find((x) => x.address.startsWith('127.0.1.2:'));
       return s && !s.status.startsWith('UP') ? s : undefined;
     });
     const detectionMs = Date.now() - killedAt;
     const afterDown = loop.tally.total;
-    await waitFor('more traffic after the pod went DOWN', async () => (loop.tally.total > afterDown + 200 ? true : undefined));
+    await eventually('more traffic after the pod went DOWN', async () => (loop.tally.total > afterDown + 200 ? true : undefined));
     const t = await loop.stop();
     expect(down.status).toMatch(/^DOWN/);
     expect(t.failures).toEqual([]);
@@ -82,7 +83,7 @@ describe('round robin over one tier, a killed pod, and pods coming and going in 
 
   it('stops sending to a pod removed from DNS, though it still runs', async () => {
     stack.unpublish('web', 'web-0');
-    await waitFor('web-0 gone from the backend', async () => {
+    await eventually('web-0 gone from the backend', async () => {
       const s = await stack.servers();
       return s.some((x) => x.address.startsWith('127.0.1.1:')) ? undefined : true;
     });

@@ -12,6 +12,7 @@ import { HAPROXY_BACKEND, appSrvRecord, renderHaproxyConfig, type HaproxyResolve
 import { startDnsServer, type DnsServer } from '../../src/sandbox/dns/server.js';
 import { startAppPod, type AppPod } from './http-backends.js';
 import { startHaproxy, type RunningHaproxy, type ServerState } from './haproxy-process.js';
+import { eventually } from './eventually.js';
 
 const DOMAIN = 'cluster.local';
 
@@ -23,21 +24,6 @@ export async function freePort(host = '127.0.0.1'): Promise<number> {
   return port;
 }
 
-/** Polls `check` until it returns a value other than undefined; the error names what was awaited. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 30000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined) return v;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 export interface StackUnderTest {
   readonly url: string;
@@ -124,7 +110,7 @@ export async function startStack(
       publish(tier);
     },
     servers,
-    waitUp: (n) => waitFor(`${n} servers UP`, async () => {
+    waitUp: (n) => eventually(`${n} servers UP`, async () => {
       const s = await servers();
       return s.filter((x) => x.status.startsWith('UP')).length === n ? s : undefined;
     }),

@@ -14,6 +14,7 @@ import { resolveSpec } from '../../src/api/defaults.js';
 import type { ReplicationMode } from '../../src/api/types.js';
 import type { DatabaseCredentials, InstanceAddress } from '../../src/mysql/ports.js';
 import { renderServerConfig, renderStartScript } from '../../src/render/mysql-config.js';
+import { eventually } from './eventually.js';
 
 export interface ClusterInstance extends InstanceAddress {
   dataDir: string;
@@ -40,20 +41,6 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function waitFor<T>(what: string, fn: () => Promise<T | undefined | false>, timeoutMs = 60_000, everyMs = 100): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < end) {
-    try {
-      const v = await fn();
-      if (v) return v;
-    } catch (err) {
-      lastError = err;
-    }
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? `: ${(lastError as Error).message}` : ''}`);
-}
 
 export class MariadbCluster {
   readonly instances: ClusterInstance[] = [];
@@ -121,7 +108,7 @@ export class MariadbCluster {
     child.stderr?.on('data', keep);
     let exited = false;
     child.once('exit', () => { exited = true; });
-    await waitFor(`${inst.name} to accept connections`, async () => {
+    await eventually(`${inst.name} to accept connections`, async () => {
       if (exited) return true;
       const c = await this.connect(inst.name);
       await c.end();

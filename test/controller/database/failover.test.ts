@@ -10,8 +10,9 @@ import { LABEL_COMPONENT, LABEL_ROLE, names } from '../../../src/api/labels.js';
 import type { WebStack } from '../../../src/api/types.js';
 import { resourceFor, WEBSTACK } from '../../../src/controller/resources.js';
 import { credentialsFromSecretData } from '../../../src/render/credentials.js';
-import { eventually } from '../harness.js';
+
 import { startDatabaseEnv, type DatabaseEnv } from './harness.js';
+import { eventually } from '../../support/eventually.js';
 
 const NS = 'shop';
 const POD = resourceFor('v1', 'Pod');

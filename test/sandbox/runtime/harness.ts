@@ -43,21 +43,6 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or fails naming `what`. */
-export async function until<T>(what: string, check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (err) {
-      last = err;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 export async function httpGet(host: string, port: number, pathName = '/'): Promise<{ status: number; body: string }> {
   const res = await fetch(`http://${host}:${port}${pathName}`, { signal: AbortSignal.timeout(5000) });

@@ -12,7 +12,8 @@ import { newDatabaseCredentials } from '../../../src/render/credentials.js';
 import { LABEL_ROLE, ROLE_PRIMARY, names } from '../../../src/api/labels.js';
 import type { WebStack } from '../../../src/api/types.js';
 import { kubeConfigFrom } from '../../../src/sandbox/runtime/cluster.js';
-import { httpGet, startHarness, until, type Harness } from './harness.js';
+import { httpGet, startHarness, type Harness } from './harness.js';
+import { eventually } from '../../support/eventually.js';
 
 let h: Harness;
 beforeAll(async () => { h = await startHarness(); });
@@ -36,7 +37,7 @@ describe('a rendered stack in the runtime', () => {
     for (const obj of renderStack(ws, { credentials: newDatabaseCredentials((n) => randomBytes(n)) })) {
       await client.create(obj as KubernetesObject);
     }
-    const pods = await until('every pod Ready', async () => {
+    const pods = await eventually('every pod Ready', async () => {
       const list = (await h.core.listNamespacedPod({ namespace: 'default' })).items;
       return list.length === 7 && list.every(ready) && list;
     }, 120_000);
@@ -44,10 +45,10 @@ describe('a rendered stack in the runtime', () => {
     const appPods = pods.filter((p) => p.metadata!.name!.startsWith('shop-web-')).map((p) => p.metadata!.name!).sort();
     expect(appPods).toHaveLength(3);
 
-    const lb = await until('the haproxy Service address', () => { const a = h.runtime.serviceAddress('default', names.haproxy('shop')); return a && Object.keys(a.ports).length > 0 ? a : undefined; });
+    const lb = await eventually('the haproxy Service address', () => { const a = h.runtime.serviceAddress('default', names.haproxy('shop')); return a && Object.keys(a.ports).length > 0 ? a : undefined; });
     const port = Object.values(lb.ports)[0];
     // haproxy marks servers up after its health checks pass: poll until every pod answers in one round.
-    const round = await until('a round robin over all app pods', async () => {
+    const round = await eventually('a round robin over all app pods', async () => {
       const served: string[] = [];
       for (let i = 0; i < 3; i++) {
         const r = await httpGet(lb.ip, port, '/');
@@ -62,7 +63,7 @@ describe('a rendered stack in the runtime', () => {
     // endpoint. The app finds the Service by its short name through the sandbox DNS and reaches
     // mariadbd; the app user is the operator's to create, so the server refuses it by name.
     await h.core.patchNamespacedPod({ name: 'shop-mysql-0', namespace: 'default', body: [{ op: 'add', path: `/metadata/labels/${LABEL_ROLE.replace('/', '~1')}`, value: ROLE_PRIMARY }] });
-    const write = await until('an answer from the database through the primary Service', async () => {
+    const write = await eventually('an answer from the database through the primary Service', async () => {
       const res = await fetch(`http://${lb.ip}:${port}/write`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
       const body = await res.text();
       return /ER_ACCESS_DENIED/.test(body) && body;

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import dns from 'node:dns';
 import type { V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { mysqldIsMariadb, which } from '../../../src/sandbox/runtime/host-tools.js';
-import { httpGet, startHarness, until, type Harness } from './harness.js';
+import { httpGet, startHarness, type Harness } from './harness.js';
+import { eventually } from '../../support/eventually.js';
 
 const ns = 'default';
 const realMysql = Boolean(which('mysqld')) && !mysqldIsMariadb();
@@ -50,7 +51,7 @@ describe('sandbox runtime', () => {
     await h.core.createNamespacedService({ namespace: ns, body: {
       metadata: { name: 'web', namespace: ns }, spec: { selector: { app: 'web' }, ports: [{ name: 'http', port: 80, targetPort: 'http' as never }] },
     } });
-    const pods = await until('2 Ready web pods', async () => { const p = await podsOf('web'); return p.length === 2 && p.every(ready) && p; });
+    const pods = await eventually('2 Ready web pods', async () => { const p = await podsOf('web'); return p.length === 2 && p.every(ready) && p; });
     for (const p of pods) {
       expect(p.metadata?.name).toMatch(/^web-[a-z0-9]{10}-[a-z0-9]{5}$/);
       expect(p.metadata?.ownerReferences?.[0]).toMatchObject({ kind: 'Deployment', name: 'web', controller: true });
@@ -58,24 +59,24 @@ describe('sandbox runtime', () => {
       expect(p.status?.phase).toBe('Running');
     }
     expect(new Set(pods.map((p) => p.status?.podIP)).size).toBe(2);
-    const d = await until('Deployment status', async () => {
+    const d = await eventually('Deployment status', async () => {
       const d = await h.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
       return d.status?.readyReplicas === 2 && d.status?.observedGeneration === d.metadata?.generation && d;
     });
     expect(d.status).toMatchObject({ replicas: 2, updatedReplicas: 2, availableReplicas: 2 });
 
-    const addr = await until('the Service address', () => { const a = h.runtime.serviceAddress(ns, 'web'); return a?.ports[80] ? a : undefined; });
+    const addr = await eventually('the Service address', () => { const a = h.runtime.serviceAddress(ns, 'web'); return a?.ports[80] ? a : undefined; });
     expect(addr.ip).toMatch(/^127\.20\./);
     const servedBy = new Set<string>();
     for (let i = 0; i < 4; i++) servedBy.add(JSON.parse((await httpGet(addr.ip, addr.ports[80])).body).pod);
     expect([...servedBy].sort()).toEqual(pods.map((p) => p.metadata!.name!).sort());
 
-    const ep = await until('Endpoints with both pods', async () => {
+    const ep = await eventually('Endpoints with both pods', async () => {
       const e = await h.core.readNamespacedEndpoints({ name: 'web', namespace: ns });
       return e.subsets?.[0]?.addresses?.length === 2 && e;
     });
     expect(ep.subsets?.[0].ports).toEqual([{ name: 'http', port: 8080, protocol: 'TCP' }]);
-    const [address] = await until('DNS answer for the Service', async () => {
+    const [address] = await eventually('DNS answer for the Service', async () => {
       const r = new dns.promises.Resolver();
       r.setServers([h.dns.address]);
       return r.resolve4('web.default.svc.cluster.local');
@@ -88,7 +89,7 @@ describe('sandbox runtime', () => {
     const name = pod.metadata!.name!;
     const before = h.runtime.pod(ns, name)!.pids().web;
     expect(h.runtime.signalPod(ns, name, 'SIGKILL')).toBe(1);
-    const restarted = await until('restartCount 1 and Ready', async () => {
+    const restarted = await eventually('restartCount 1 and Ready', async () => {
       const p = await h.core.readNamespacedPod({ name, namespace: ns });
       return p.status?.containerStatuses?.[0]?.restartCount === 1 && ready(p) && p;
     });
@@ -99,9 +100,9 @@ describe('sandbox runtime', () => {
     // A crash with a hold: the pod stays down (not Ready, no process) until the hold has passed.
     const crashedAt = Date.now();
     expect(h.runtime.crashPod(ns, name, 3000)).toBe(1);
-    await until('the crashed pod not Ready', async () => !ready(await h.core.readNamespacedPod({ name, namespace: ns })));
+    await eventually('the crashed pod not Ready', async () => !ready(await h.core.readNamespacedPod({ name, namespace: ns })));
     if (Date.now() - crashedAt < 2500) expect(h.runtime.pod(ns, name)!.pids().web).toBeUndefined();
-    const back = await until('the crashed pod back and Ready', async () => {
+    const back = await eventually('the crashed pod back and Ready', async () => {
       const p = await h.core.readNamespacedPod({ name, namespace: ns });
       return p.status?.containerStatuses?.[0]?.restartCount === 2 && ready(p) && p;
     });
@@ -110,7 +111,7 @@ describe('sandbox runtime', () => {
 
   it('scales up and down, and rolls out a template change one pod at a time', async () => {
     await h.apps.patchNamespacedDeployment({ name: 'web', namespace: ns, body: [{ op: 'replace', path: '/spec/replicas', value: 3 }] });
-    await until('3 Ready pods', async () => { const p = await podsOf('web'); return p.length === 3 && p.every(ready); });
+    await eventually('3 Ready pods', async () => { const p = await podsOf('web'); return p.length === 3 && p.every(ready); });
     const old = new Set((await podsOf('web')).map((p) => p.metadata!.name!));
 
     const d = deployment('web', 3, { GREETING: 'v2' });
@@ -118,7 +119,7 @@ describe('sandbox runtime', () => {
     d.metadata!.resourceVersion = current.metadata!.resourceVersion;
     await h.apps.replaceNamespacedDeployment({ name: 'web', namespace: ns, body: d });
     let maxPods = 0;
-    const rolled = await until('rollout to 3 new Ready pods', async () => {
+    const rolled = await eventually('rollout to 3 new Ready pods', async () => {
       const p = await podsOf('web');
       maxPods = Math.max(maxPods, p.length);
       return p.length === 3 && p.every((x) => ready(x) && !old.has(x.metadata!.name!)) && p;
@@ -127,7 +128,7 @@ describe('sandbox runtime', () => {
     expect(maxPods).toBeLessThanOrEqual(4);
 
     await h.apps.patchNamespacedDeployment({ name: 'web', namespace: ns, body: [{ op: 'replace', path: '/spec/replicas', value: 1 }] });
-    await until('1 pod left and its processes gone', async () => {
+    await eventually('1 pod left and its processes gone', async () => {
       const p = await podsOf('web');
       const all = (await h.core.listNamespacedPod({ namespace: ns, labelSelector: 'app=web' })).items;
       return p.length === 1 && all.length === 1 && h.runtime.pods().filter((r) => r.name.startsWith('web-')).length === 1;
@@ -149,7 +150,7 @@ describe('sandbox runtime', () => {
       metadata: { name: 'db', namespace: ns }, spec: { clusterIP: 'None', selector: { app: 'db' }, ports: [{ name: 'http', port: 8080 }] },
     } });
     await h.apps.createNamespacedStatefulSet({ namespace: ns, body: sts });
-    const pods = await until('db-0 and db-1 Ready', async () => { const p = await podsOf('db'); return p.length === 2 && p.every(ready) && p; });
+    const pods = await eventually('db-0 and db-1 Ready', async () => { const p = await podsOf('db'); return p.length === 2 && p.every(ready) && p; });
     expect(pods.map((p) => p.metadata!.name).sort()).toEqual(['db-0', 'db-1']);
     const p0 = pods.find((p) => p.metadata!.name === 'db-0')!;
     const p1 = pods.find((p) => p.metadata!.name === 'db-1')!;
@@ -159,20 +160,20 @@ describe('sandbox runtime', () => {
 
     const r = new dns.promises.Resolver();
     r.setServers([h.dns.address]);
-    expect(await until('db-0 DNS name', () => r.resolve4('db-0.db.default.svc.cluster.local'))).toEqual([p0.status!.podIP]);
-    const srv = await until('SRV of the headless Service', async () => { const s = await r.resolveSrv('_http._tcp.db.default.svc.cluster.local'); return s.length === 2 && s; });
+    expect(await eventually('db-0 DNS name', () => r.resolve4('db-0.db.default.svc.cluster.local'))).toEqual([p0.status!.podIP]);
+    const srv = await eventually('SRV of the headless Service', async () => { const s = await r.resolveSrv('_http._tcp.db.default.svc.cluster.local'); return s.length === 2 && s; });
     expect(srv.map((s) => s.name).sort()).toEqual(['db-0.db.default.svc.cluster.local', 'db-1.db.default.svc.cluster.local']);
 
     const marker = `${h.stateDir}/volumes/${ns}/data-db-0/marker`;
     const { writeFileSync, existsSync } = await import('node:fs');
     writeFileSync(marker, 'kept');
     await h.core.deleteNamespacedPod({ name: 'db-0', namespace: ns });
-    await until('db-0 re-created and Ready', async () => {
+    await eventually('db-0 re-created and Ready', async () => {
       const p = await h.core.readNamespacedPod({ name: 'db-0', namespace: ns });
       return p.metadata!.uid !== p0.metadata!.uid && ready(p);
     });
     expect(existsSync(marker)).toBe(true);
-    const s = await until('StatefulSet status', async () => {
+    const s = await eventually('StatefulSet status', async () => {
       const s = await h.apps.readNamespacedStatefulSet({ name: 'db', namespace: ns });
       return s.status?.readyReplicas === 2 && s;
     });
@@ -181,13 +182,13 @@ describe('sandbox runtime', () => {
     // A template change rolls the pods from the highest ordinal down, one at a time.
     const before = Object.fromEntries((await podsOf('db')).map((p) => [p.metadata!.name!, p.metadata!.uid!]));
     await h.apps.patchNamespacedStatefulSet({ name: 'db', namespace: ns, body: [{ op: 'add', path: '/spec/template/spec/containers/0/env/-', value: { name: 'GREETING', value: 'v2' } }] });
-    const rolled = await until('both pods replaced and Ready', async () => {
+    const rolled = await eventually('both pods replaced and Ready', async () => {
       const p = await podsOf('db');
       return p.length === 2 && p.every((x) => ready(x) && x.metadata!.uid !== before[x.metadata!.name!]) && p;
     }, 90_000);
     const created = (n: string) => new Date(rolled.find((p) => p.metadata!.name === n)!.metadata!.creationTimestamp!).getTime();
     expect(created('db-1')).toBeLessThanOrEqual(created('db-0'));
-    const updated = await until('StatefulSet status after the rollout', async () => {
+    const updated = await eventually('StatefulSet status after the rollout', async () => {
       const st = await h.apps.readNamespacedStatefulSet({ name: 'db', namespace: ns });
       return st.status?.updatedReplicas === 2 && st.status.readyReplicas === 2 && st.status.currentRevision === st.status.updateRevision && st;
     });
@@ -201,12 +202,12 @@ describe('sandbox runtime', () => {
       spec: { nodeName: 'sandbox', containers: [{ name: 'mysql', image: 'mysql:8.4', command: ['sh', '/etc/mysql/webstack/start.sh'] }] },
     } });
     const message = 'engine mysql needs mysqld on PATH; use engine: mariadb in the sandbox';
-    const waiting = await until('the pod to say why it does not start', async () => {
+    const waiting = await eventually('the pod to say why it does not start', async () => {
       const p = await h.core.readNamespacedPod({ name: 'legacy-db', namespace: ns });
       return p.status?.containerStatuses?.[0]?.state?.waiting?.reason === 'MysqldNotFound' && p.status.containerStatuses[0].state.waiting;
     });
     expect(waiting.message).toBe(message);
-    const events = await until('a Warning Event', async () => {
+    const events = await eventually('a Warning Event', async () => {
       const list = await h.core.listNamespacedEvent({ namespace: ns });
       const e = list.items.filter((x) => x.involvedObject.name === 'legacy-db' && x.type === 'Warning');
       return e.length > 0 && e;
