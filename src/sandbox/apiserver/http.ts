@@ -44,10 +44,58 @@ function parseBody(raw: Buffer, contentType: string): unknown {
   const text = raw.toString('utf8');
   if (!text.trim()) return undefined;
   try {
-    return contentType.includes('yaml') ? parseYaml(text) : JSON.parse(text);
+    return contentType.includes('yaml') ? parseYamlOrJson(text) : JSON.parse(text);
   } catch (err) {
     throw badRequest(`the request body could not be decoded: ${(err as Error).message}`);
   }
+}
+
+/**
+ * Clients send server-side apply bodies as JSON under the YAML content type; JSON is YAML, but
+ * the YAML parser is many times slower, so JSON that parses is taken as is. JSON with duplicate
+ * keys goes to the YAML parser, which rejects it as kube does.
+ */
+function parseYamlOrJson(text: string): unknown {
+  if (text.trimStart().startsWith('{')) {
+    try {
+      const json: unknown = JSON.parse(text);
+      if (!hasDuplicateKeys(text)) return json;
+    } catch {
+      // Not JSON (a YAML flow mapping): the YAML parser decides.
+    }
+  }
+  return parseYaml(text);
+}
+
+/** Whether some object in valid JSON text repeats a key, which JSON.parse silently allows. */
+function hasDuplicateKeys(text: string): boolean {
+  const objects: (Set<string> | undefined)[] = [];
+  let expectKey = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      let end = i + 1;
+      while (text[end] !== '"') end += text[end] === '\\' ? 2 : 1;
+      const keys = objects[objects.length - 1];
+      if (keys && expectKey) {
+        const key = JSON.parse(text.slice(i, end + 1)) as string;
+        if (keys.has(key)) return true;
+        keys.add(key);
+        expectKey = false;
+      }
+      i = end;
+    } else if (c === '{') {
+      objects.push(new Set());
+      expectKey = true;
+    } else if (c === '[') {
+      objects.push(undefined);
+    } else if (c === '}' || c === ']') {
+      objects.pop();
+    } else if (c === ',') {
+      expectKey = objects[objects.length - 1] !== undefined;
+    }
+  }
+  return false;
 }
 
 function send(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {

@@ -18,6 +18,17 @@ export interface StoreEvent {
 
 export type Listener = (event: StoreEvent) => void;
 
+/** Where an object lives: its resource and key, so indexes never hold a stale copy. */
+interface Location {
+  resource: string;
+  key: string;
+}
+
+export interface Located {
+  resource: string;
+  object: KubeObject;
+}
+
 function objectKey(namespace: string | undefined, name: string): string {
   return `${namespace ?? ''}/${name}`;
 }
@@ -26,6 +37,12 @@ export class ObjectStore {
   private readonly byResource = new Map<string, Map<string, KubeObject>>();
   private readonly history: StoreEvent[] = [];
   private readonly listeners = new Set<Listener>();
+  /** Indexes for garbage collection, kept so it never has to scan every object on each write. */
+  private readonly uids = new Map<string, Location>();
+  private readonly dependentsByOwner = new Map<string, Map<string, Location>>();
+  /** Owner uids that some object references but no stored object has. */
+  private readonly missingOwners = new Set<string>();
+  private readonly deletingObjects = new Map<string, Location>();
   private rv = 1;
   /** Events with rv greater than this are in history; older resourceVersions are gone. */
   private oldestAvailable = 1;
@@ -64,7 +81,9 @@ export class ObjectStore {
     const stored = clone(object);
     this.rv++;
     stored.metadata.resourceVersion = String(this.rv);
+    if (previous) this.unindex(resource, key, previous);
     map.set(key, stored);
+    this.index(resource, key, stored);
     this.record({ type: previous ? 'MODIFIED' : 'ADDED', resource, object: stored, previous, rv: this.rv });
     return stored;
   }
@@ -75,6 +94,7 @@ export class ObjectStore {
     const previous = map?.get(key);
     if (!map || !previous) return undefined;
     map.delete(key);
+    this.unindex(resource, key, previous);
     this.rv++;
     const gone = clone(previous);
     gone.metadata.resourceVersion = String(this.rv);
@@ -100,9 +120,69 @@ export class ObjectStore {
     this.oldestAvailable = this.rv;
   }
 
+  byUid(uid: string): Located | undefined {
+    const at = this.uids.get(uid);
+    return at && this.locate(at);
+  }
+
+  /** Objects with an owner reference to `uid`. */
+  dependents(uid: string): Located[] {
+    return [...(this.dependentsByOwner.get(uid)?.values() ?? [])].map((at) => this.locate(at)!);
+  }
+
+  /** Owner uids referenced by some object that no stored object has. */
+  missingOwnerUids(): string[] {
+    return [...this.missingOwners];
+  }
+
+  /** Objects with a deletionTimestamp. */
+  deleting(): Located[] {
+    return [...this.deletingObjects.values()].map((at) => this.locate(at)!);
+  }
+
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  private locate(at: Location): Located | undefined {
+    const object = this.byResource.get(at.resource)?.get(at.key);
+    return object && { resource: at.resource, object };
+  }
+
+  private index(resource: string, key: string, object: KubeObject): void {
+    const at = { resource, key };
+    const id = `${resource}\0${key}`;
+    const uid = object.metadata.uid;
+    if (uid) {
+      this.uids.set(uid, at);
+      this.missingOwners.delete(uid);
+    }
+    if (object.metadata.deletionTimestamp) this.deletingObjects.set(id, at);
+    for (const ref of object.metadata.ownerReferences ?? []) {
+      const dependents = this.dependentsByOwner.get(ref.uid) ?? new Map<string, Location>();
+      this.dependentsByOwner.set(ref.uid, dependents);
+      dependents.set(id, at);
+      if (!this.uids.has(ref.uid)) this.missingOwners.add(ref.uid);
+    }
+  }
+
+  private unindex(resource: string, key: string, object: KubeObject): void {
+    const id = `${resource}\0${key}`;
+    const uid = object.metadata.uid;
+    if (uid && this.uids.get(uid)?.resource === resource && this.uids.get(uid)?.key === key) {
+      this.uids.delete(uid);
+      if (this.dependentsByOwner.has(uid)) this.missingOwners.add(uid);
+    }
+    this.deletingObjects.delete(id);
+    for (const ref of object.metadata.ownerReferences ?? []) {
+      const dependents = this.dependentsByOwner.get(ref.uid);
+      dependents?.delete(id);
+      if (dependents?.size === 0) {
+        this.dependentsByOwner.delete(ref.uid);
+        this.missingOwners.delete(ref.uid);
+      }
+    }
   }
 
   private record(event: StoreEvent): void {
