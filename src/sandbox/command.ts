@@ -140,7 +140,7 @@ async function up(file: string, stateDir: string): Promise<number> {
     api.writeKubeconfig(kubeconfig);
     const rel = shown(kubeconfig);
     say(`API server ${api.url}; kubeconfig: ${rel}`);
-    say(`  kubectl --kubeconfig ${rel} get ws,pods,svc`);
+    say(`  kubectl --kubeconfig ${rel} get ws,pods,svc -A`);
 
     const kc = kubeConfigFrom(api.kubeconfig());
     const client = KubernetesObjectApi.makeApiClient(kc);
@@ -208,11 +208,13 @@ async function up(file: string, stateDir: string): Promise<number> {
       }
       const kcRel = shown(kubeconfig);
       const dirFlag = path.resolve(stateDir) === path.resolve('.sandbox') ? '' : ` --state-dir ${stateDir}`;
+      const namespace = stacks[0]?.metadata?.namespace ?? 'default';
+      const nsFlag = namespace === 'default' ? '' : ` -n ${namespace}`;
       say(`\nBreak things and watch the stack heal:`);
-      say(`  kubectl --kubeconfig ${kcRel} get pods -L webstack.dev/role      find the primary database pod`);
-      say(`  npm run sandbox -- kill <pod>${dirFlag}     SIGKILL a pod's processes (down 10s, then restarted)`);
-      say(`  npm run sandbox -- stop <pod>${dirFlag}     SIGSTOP (hang) them; 'cont' resumes`);
-      say(`  kubectl --kubeconfig ${kcRel} delete pod <pod>`);
+      say(`  kubectl --kubeconfig ${kcRel}${nsFlag} get pods -L webstack.dev/role      find the primary database pod`);
+      say(`  npm run sandbox -- kill <pod>${nsFlag}${dirFlag}     SIGKILL a pod's processes (down 10s, then restarted)`);
+      say(`  npm run sandbox -- stop <pod>${nsFlag}${dirFlag}     SIGSTOP (hang) them; 'cont' resumes`);
+      say(`  kubectl --kubeconfig ${kcRel}${nsFlag} delete pod <pod>`);
       say(`Ctrl-C stops everything.`);
     })();
     const outcome = await Promise.race([stop, exited.then((code) => ({ operatorExit: code })), waitReady.then(() => stop)]);
