@@ -1,7 +1,7 @@
 /** Short-lived admin connections with hard deadlines: a hung server must never hang the manager. */
 import mysql from 'mysql2/promise';
 import type { Row } from './dialect.js';
-import type { DatabaseCredentials, InstanceAddress } from './ports.js';
+import type { ManagerCredentials, InstanceAddress } from './ports.js';
 import { DatabaseError, toDatabaseError } from './sanitize.js';
 
 export interface Timeouts {
@@ -14,7 +14,7 @@ export interface Session {
   query(sql: string, timeoutMs?: number): Promise<Row[]>;
 }
 
-export function secretsOf(c: DatabaseCredentials): string[] {
+export function secretsOf(c: ManagerCredentials): string[] {
   return [c.adminPassword, c.replicationPassword, c.appPassword];
 }
 
@@ -30,7 +30,7 @@ function deadline<T>(p: Promise<T>, ms: number, what: string, onTimeout: () => v
 }
 
 export async function withSession<T>(
-  addr: InstanceAddress, credentials: DatabaseCredentials, timeouts: Timeouts, fn: (s: Session) => Promise<T>,
+  addr: InstanceAddress, credentials: ManagerCredentials, timeouts: Timeouts, fn: (s: Session) => Promise<T>,
 ): Promise<T> {
   const secrets = secretsOf(credentials);
   const where = `${addr.name} (${addr.host}:${addr.port})`;

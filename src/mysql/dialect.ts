@@ -3,7 +3,7 @@ import mysql from 'mysql2';
 import type { DatabaseEngine } from '../api/types.js';
 import type { GtidFlavor } from './gtid.js';
 import type { ServerState } from './observation.js';
-import type { DatabaseCredentials } from './ports.js';
+import type { ManagerCredentials } from './ports.js';
 
 export type Row = Record<string, unknown>;
 
@@ -45,7 +45,7 @@ export interface Dialect {
   waitApplied(gtids: string, timeoutSeconds: number): string;
   waitSucceeded(row: Row): boolean;
   /** Replication user, app database and app user: run once, on the primary only. */
-  bootstrapUsers(credentials: DatabaseCredentials): string[];
+  bootstrapUsers(credentials: ManagerCredentials): string[];
   /** Ids of client connections other than ours and the replication/system threads. */
   clientConnections(excludeUsers: string[]): string;
   killConnection(id: number): string;

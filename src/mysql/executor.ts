@@ -10,7 +10,7 @@ import type { InstanceObservation } from './observation.js';
 import { pickCandidate, type Action, type Fix } from './planner.js';
 import { probeAll } from './probe.js';
 import type {
-  ClusterRecord, ClusterState, DatabaseCredentials, EventSink, InstanceAddress, LastFailover, ManagerSpec,
+  ClusterRecord, ClusterState, ManagerCredentials, EventSink, InstanceAddress, LastFailover, ManagerSpec,
   RoleLabel, RoleLabeler,
 } from './ports.js';
 import { DatabaseError } from './sanitize.js';
@@ -31,7 +31,7 @@ export interface ExecutorLog {
 
 export interface ExecutorContext {
   dialect: Dialect;
-  credentials: DatabaseCredentials;
+  credentials: ManagerCredentials;
   spec: ManagerSpec;
   record: ClusterRecord;
   labeler: RoleLabeler;

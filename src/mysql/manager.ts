@@ -14,7 +14,7 @@ import { databaseMetrics, type DatabaseMetrics } from './metrics.js';
 import type { InstanceObservation } from './observation.js';
 import { decide, type Action } from './planner.js';
 import type {
-  ClusterRecord, ClusterState, ClusterTopology, DatabaseCredentials, EventSink, ManagerSpec, RoleLabel, RoleLabeler,
+  ClusterRecord, ClusterState, ClusterTopology, ManagerCredentials, EventSink, ManagerSpec, RoleLabel, RoleLabeler,
 } from './ports.js';
 import { systemClock } from '../clock.js';
 import { probeAll } from './probe.js';
@@ -25,7 +25,7 @@ export interface ManagerOptions {
   stack: { namespace: string; name: string };
   /** Read on every tick, so spec edits (a new desired primary) take effect without a restart. */
   spec: () => ManagerSpec;
-  credentials: DatabaseCredentials;
+  credentials: ManagerCredentials;
   topology: ClusterTopology;
   record: ClusterRecord;
   labeler: RoleLabeler;

@@ -63,8 +63,11 @@ export interface EventSink {
   event(type: 'Normal' | 'Warning', reason: string, message: string): void;
 }
 
-/** Secrets: never logged, never in an error message or Event. */
-export interface DatabaseCredentials {
+/**
+ * What the manager connects and bootstraps with: the stack Secret's credentials plus the app
+ * database and user from the spec. Secrets: never logged, never in an error message or Event.
+ */
+export interface ManagerCredentials {
   adminUser: string;
   adminPassword: string;
   replicationUser: string;

@@ -2,11 +2,11 @@
 import { secretsOf, withSession, type Timeouts } from './connection.js';
 import type { Dialect } from './dialect.js';
 import type { InstanceObservation } from './observation.js';
-import type { DatabaseCredentials, InstanceAddress } from './ports.js';
+import type { ManagerCredentials, InstanceAddress } from './ports.js';
 import { toDatabaseError } from './sanitize.js';
 
 export async function probeInstance(
-  addr: InstanceAddress, dialect: Dialect, credentials: DatabaseCredentials, timeouts: Timeouts,
+  addr: InstanceAddress, dialect: Dialect, credentials: ManagerCredentials, timeouts: Timeouts,
 ): Promise<InstanceObservation> {
   const base = { name: addr.name, host: addr.host, port: addr.port };
   try {
@@ -26,7 +26,7 @@ export async function probeInstance(
 }
 
 export function probeAll(
-  instances: InstanceAddress[], dialect: Dialect, credentials: DatabaseCredentials, timeouts: Timeouts,
+  instances: InstanceAddress[], dialect: Dialect, credentials: ManagerCredentials, timeouts: Timeouts,
 ): Promise<InstanceObservation[]> {
   return Promise.all(instances.map((i) => probeInstance(i, dialect, credentials, timeouts)));
 }

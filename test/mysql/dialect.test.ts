@@ -2,9 +2,9 @@ import { describe, expect, test } from '@jest/globals';
 import { mariadbDialect } from '../../src/mysql/dialect-mariadb.js';
 import { mysqlDialect } from '../../src/mysql/dialect-mysql.js';
 import { dialectFor } from '../../src/mysql/dialects.js';
-import type { DatabaseCredentials } from '../../src/mysql/ports.js';
+import type { ManagerCredentials } from '../../src/mysql/ports.js';
 
-const creds: DatabaseCredentials = {
+const creds: ManagerCredentials = {
   adminUser: 'admin', adminPassword: 'a-pw', replicationUser: 'repl', replicationPassword: "r'pw",
   databaseName: 'shop', appUser: 'app', appPassword: 'app-pw',
 };

@@ -12,7 +12,7 @@ import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { resolveSpec } from '../../src/api/defaults.js';
 import type { ReplicationMode } from '../../src/api/types.js';
-import type { DatabaseCredentials, InstanceAddress } from '../../src/mysql/ports.js';
+import type { ManagerCredentials, InstanceAddress } from '../../src/mysql/ports.js';
 import { renderServerConfig, renderStartScript } from '../../src/render/mysql-config.js';
 import { eventually } from './eventually.js';
 
@@ -44,7 +44,7 @@ async function freePort(): Promise<number> {
 
 export class MariadbCluster {
   readonly instances: ClusterInstance[] = [];
-  readonly credentials: DatabaseCredentials;
+  readonly credentials: ManagerCredentials;
   private readonly root: string;
   private readonly scriptPath: string;
   private readonly configPath: string;
