@@ -14,10 +14,9 @@ import {
   DATA_VOLUME_PATH, DATABASE_CONFIG_DIR, DEFAULT_DATA_DIR, MYSQL_PORT, renderServerConfig, renderStartScript,
   SERVER_CONFIG_KEY, START_SCRIPT_KEY,
 } from './mysql-config.js';
-import { ownedMetadata, type KubeObject } from './object.js';
+import { ownedMetadata, podDisruptionBudget, type KubeObject } from './object.js';
 // Types only (erased at build): the compiler checks every field name against the Kubernetes API.
 import type { IStatefulSetSpec } from 'kubernetes-models/apps/v1/StatefulSetSpec';
-import type { IPodDisruptionBudgetSpec } from 'kubernetes-models/policy/v1/PodDisruptionBudgetSpec';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPersistentVolumeClaimSpec } from 'kubernetes-models/v1/PersistentVolumeClaimSpec';
 import type { IServiceSpec } from 'kubernetes-models/v1/ServiceSpec';
@@ -172,15 +171,6 @@ function renderService(ws: WebStack, name: string, selector: Record<string, stri
   return { apiVersion: 'v1', kind: 'Service', metadata: ownedMetadata(ws, name, stackLabels(stack, 'database')), spec };
 }
 
-function renderDisruptionBudget(ws: WebStack): KubeObject {
-  const stack = ws.metadata.name;
-  return {
-    apiVersion: 'policy/v1',
-    kind: 'PodDisruptionBudget',
-    metadata: ownedMetadata(ws, names.mysql(stack), stackLabels(stack, 'database')),
-    spec: { maxUnavailable: 1, selector: { matchLabels: componentSelector(stack, 'database') } } satisfies IPodDisruptionBudgetSpec,
-  };
-}
 
 /** `clusterDomain` names the pods in REPORT_HOST, the address replicas and the operator reach them by. */
 export function renderDatabase(
@@ -195,6 +185,6 @@ export function renderDatabase(
     renderService(ws, names.primaryService(stack), { ...selector, [LABEL_ROLE]: ROLE_PRIMARY }, false),
     renderService(ws, names.replicasService(stack), { ...selector, [LABEL_ROLE]: ROLE_REPLICA }, false),
     renderStatefulSet(ws, spec.database, clusterDomain),
-    renderDisruptionBudget(ws),
+    podDisruptionBudget(ws, names.mysql(ws.metadata.name), 'database'),
   ];
 }

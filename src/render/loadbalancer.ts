@@ -10,7 +10,7 @@ import {
   HAPROXY_HARD_STOP_AFTER_SECONDS, HAPROXY_HEALTH_PATH, HAPROXY_PORTS, HAPROXY_RUNTIME_DIR, HAPROXY_TLS_CERT_PATH,
   HAPROXY_TLS_KEY_SUFFIX, renderHaproxyConfig,
 } from './haproxy-config.js';
-import { ownedMetadata, type KubeObject } from './object.js';
+import { ownedMetadata, podDisruptionBudget, type KubeObject } from './object.js';
 
 export const HAPROXY_CONTAINER = 'haproxy';
 /** The key of haproxy.cfg in the ConfigMap, and the file name where the pod mounts it. */
@@ -150,19 +150,9 @@ function renderService(ws: WebStack, spec: ResolvedSpec): KubeObject {
   };
 }
 
-function renderDisruptionBudget(ws: WebStack): KubeObject {
-  const stack = ws.metadata.name;
-  return {
-    apiVersion: 'policy/v1',
-    kind: 'PodDisruptionBudget',
-    metadata: ownedMetadata(ws, names.haproxy(stack), stackLabels(stack, 'loadbalancer')),
-    // One pod at a time: with 2+ replicas one always serves, and a single replica can still be drained.
-    spec: { maxUnavailable: 1, selector: { matchLabels: componentSelector(stack, 'loadbalancer') } },
-  };
-}
 
 export function renderLoadBalancer(ws: WebStack, spec: ResolvedSpec, options: LoadBalancerOptions = {}): KubeObject[] {
   const stack = { name: ws.metadata.name, namespace: ws.metadata.namespace ?? 'default' };
   const config = renderHaproxyConfig(stack, spec, { clusterDomain: options.clusterDomain });
-  return [renderConfigMap(ws, config), renderService(ws, spec), renderDisruptionBudget(ws), renderDeployment(ws, spec, config)];
+  return [renderConfigMap(ws, config), renderService(ws, spec), podDisruptionBudget(ws, names.haproxy(ws.metadata.name), 'loadbalancer'), renderDeployment(ws, spec, config)];
 }

@@ -1,4 +1,6 @@
 /** The shape every rendered Kubernetes object has, and the metadata every stack object carries. */
+import type { IPodDisruptionBudgetSpec } from 'kubernetes-models/policy/v1/PodDisruptionBudgetSpec';
+import { componentSelector, stackLabels, type Component } from '../api/labels.js';
 import { API_VERSION, KIND, type WebStack } from '../api/types.js';
 
 export interface OwnerReference {
@@ -45,4 +47,18 @@ export function ownedMetadata(
   if (annotations && Object.keys(annotations).length > 0) meta.annotations = { ...annotations };
   if (ws.metadata.uid) meta.ownerReferences = [ownerReference(ws)];
   return meta;
+}
+
+/**
+ * At most one pod of a component away at a time through voluntary disruptions (node drains):
+ * with 2+ replicas one always serves, and a single replica can still be drained.
+ */
+export function podDisruptionBudget(ws: WebStack, name: string, component: Component): KubeObject {
+  const stack = ws.metadata.name;
+  return {
+    apiVersion: 'policy/v1',
+    kind: 'PodDisruptionBudget',
+    metadata: ownedMetadata(ws, name, stackLabels(stack, component)),
+    spec: { maxUnavailable: 1, selector: { matchLabels: componentSelector(stack, component) } } satisfies IPodDisruptionBudgetSpec,
+  };
 }

@@ -1,16 +1,10 @@
 /** Shapes shared by the store and the HTTP layer: Kubernetes objects as plain JSON. */
+import type { OwnerReference } from '../../render/object.js';
+
+export type { OwnerReference };
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: unknown };
-
-export interface OwnerReference {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  uid: string;
-  controller?: boolean;
-  blockOwnerDeletion?: boolean;
-}
 
 export interface ManagedFieldsEntry {
   manager: string;
