@@ -65,6 +65,8 @@ class Bench {
       stack: { namespace: 'bench', name: 'shop' }, spec: () => this.spec, credentials: this.cluster.credentials,
       topology: new StaticTopology(() => this.cluster.addresses()), record: this.record, labeler: new MemoryLabeler(),
       events: new MemoryEvents(), registry: new Registry(),
+      // A returning hung primary is fenced by a hard restart, as the operator deletes its pod with grace 0.
+      restarter: { restart: (name) => this.cluster.hardRestart(name) },
       log: verbose ? {
         info: (m, f) => process.stderr.write(`${new Date().toISOString()} ${m} ${JSON.stringify(f)}\n`),
         warn: (m, f) => process.stderr.write(`${new Date().toISOString()} WARN ${m} ${JSON.stringify(f)}\n`),

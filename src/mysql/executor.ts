@@ -10,8 +10,8 @@ import type { InstanceObservation } from './observation.js';
 import { pickCandidate, type Action, type Fix } from './planner.js';
 import { probeAll } from './probe.js';
 import type {
-  ClusterRecord, ClusterState, ManagerCredentials, EventSink, InstanceAddress, LastFailover, ManagerSpec,
-  RoleLabel, RoleLabeler,
+  ClusterRecord, ClusterState, ManagerCredentials, EventSink, InstanceAddress, InstanceRestarter, LastFailover,
+  ManagerSpec, RoleLabel, RoleLabeler,
 } from './ports.js';
 import { DatabaseError } from './sanitize.js';
 
@@ -36,6 +36,8 @@ export interface ExecutorContext {
   record: ClusterRecord;
   labeler: RoleLabeler;
   events: EventSink;
+  /** Absent (or failing): a fence falls back to SQL (kill client connections, read_only). */
+  restarter?: InstanceRestarter;
   clock: Clock;
   timeouts: Timeouts;
   limits: ExecutorLimits;
@@ -135,6 +137,27 @@ export class Executor {
     });
   }
 
+  /**
+   * Fences a writable instance that is not the primary: by a hard restart when asked and possible
+   * (never the recorded primary), else by SQL. True when it was restarted.
+   */
+  private async fenceWritable(addr: InstanceAddress, restart: boolean): Promise<boolean> {
+    const restarter = this.ctx.restarter;
+    if (restart && restarter) {
+      const rec = await this.ctx.record.read();
+      if (rec.primary !== addr.name) {
+        try {
+          await restarter.restart(addr.name);
+          return true;
+        } catch (err) {
+          this.ctx.log.warn('could not restart instance; fencing by SQL', { instance: addr.name, error: (err as Error).message });
+        }
+      }
+    }
+    await this.fence(addr);
+    return false;
+  }
+
   private async promote(addr: InstanceObservation, semiSync: boolean): Promise<void> {
     const d = this.ctx.dialect;
     await this.run(addr, [d.stopReplica(), d.resetReplicaAll(), ...this.semiSyncStatements(semiSync, false, addr)]);
@@ -204,10 +227,13 @@ export class Executor {
     for (const fix of fixes) {
       const addr = mustFind(observations, fix.instance);
       switch (fix.kind) {
-        case 'fence':
-          await this.step(`fence ${fix.instance}`, () => this.fence(addr));
-          this.ctx.events.event('Warning', 'InstanceFenced', `${fix.instance} was writable but is not the primary; made read-only`);
+        case 'fence': {
+          const restarted = await this.step(`fence ${fix.instance}`, () => this.fenceWritable(addr, fix.restart));
+          this.ctx.events.event('Warning', 'InstanceFenced', restarted
+            ? `${fix.instance} was writable but is not the primary; restarted hard so it rolls back unacknowledged transactions and comes back read-only`
+            : `${fix.instance} was writable but is not the primary; made read-only`);
           break;
+        }
         case 'promote':
           await this.step(`promote ${fix.instance}`, () => this.promote(addr, true));
           await this.step(`make-writable ${fix.instance}`, () => this.makeWritable(addr));

@@ -14,7 +14,8 @@ import { databaseMetrics, type DatabaseMetrics } from './metrics.js';
 import type { InstanceObservation } from './observation.js';
 import { decide, type Action } from './planner.js';
 import type {
-  ClusterRecord, ClusterState, ClusterTopology, ManagerCredentials, EventSink, ManagerSpec, RoleLabel, RoleLabeler,
+  ClusterRecord, ClusterState, ClusterTopology, ManagerCredentials, EventSink, InstanceRestarter, ManagerSpec, RoleLabel,
+  RoleLabeler,
 } from './ports.js';
 import { systemClock } from '../clock.js';
 import { probeAll } from './probe.js';
@@ -30,6 +31,8 @@ export interface ManagerOptions {
   record: ClusterRecord;
   labeler: RoleLabeler;
   events: EventSink;
+  /** Fences a returning old primary by a hard restart; without it, fencing is by SQL only. */
+  restarter?: InstanceRestarter;
   registry: Registry;
   clock?: Clock;
   tickMs?: number;
@@ -45,6 +48,8 @@ export interface TickResult {
 }
 
 const SWITCHOVER_BACKOFF_MS = 30_000;
+/** How long a restarted instance may take to come back read-only before it is fenced by SQL instead. */
+const RESTART_SETTLE_MS = 30_000;
 const silent: ExecutorLog = { info: () => undefined, warn: () => undefined };
 
 export class DatabaseManager {
@@ -61,6 +66,8 @@ export class DatabaseManager {
   private lastPrimaryExecuted?: GtidSet;
   private switchoverRetryAfter?: number;
   private lastRoles = '';
+  /** Instances restarted by a fence and not seen read-only since. */
+  private readonly restartedAt = new Map<string, number>();
   private observed: ObservedDatabaseStatus = { bootstrapped: false, instances: [], conditions: [] };
 
   constructor(private readonly opts: ManagerOptions) {
@@ -130,7 +137,8 @@ export class DatabaseManager {
       this.log.info('database action', { ...this.opts.stack, action: action.kind, reason: action.reason });
       const executor = new Executor({
         dialect, spec, credentials: this.opts.credentials, record: this.opts.record, labeler: this.opts.labeler,
-        events: this.opts.events, clock: this.clock, timeouts: this.timeouts, limits: this.limits, log: this.log,
+        events: this.opts.events, restarter: this.guardedRestarter(), clock: this.clock, timeouts: this.timeouts,
+        limits: this.limits, log: this.log,
         afterStep: this.opts.afterStep,
       });
       result = await executor.execute(action, observations);
@@ -149,7 +157,31 @@ export class DatabaseManager {
     return { action, result };
   }
 
+  /**
+   * The configured restarter, once per incident: an instance restarted and not yet seen back
+   * read-only is still going down or coming up (a pod deletion takes a moment), so a repeat is a
+   * no-op, not an SQL fence of a dying server; one still writable after RESTART_SETTLE_MS is not
+   * fixed by restarting and is fenced by SQL instead.
+   */
+  private guardedRestarter(): InstanceRestarter | undefined {
+    const inner = this.opts.restarter;
+    if (!inner) return undefined;
+    return {
+      restart: async (name) => {
+        const last = this.restartedAt.get(name);
+        const now = this.clock.now();
+        if (last === undefined) {
+          this.restartedAt.set(name, now);
+          await inner.restart(name);
+        } else if (now - last >= RESTART_SETTLE_MS) {
+          throw new Error(`${name} is still writable ${now - last} ms after its restart`);
+        }
+      },
+    };
+  }
+
   private remember(observations: InstanceObservation[], record: ClusterState, now: number): void {
+    for (const o of observations) if (o.state?.readOnly) this.restartedAt.delete(o.name);
     const primary = observations.find((o) => o.name === record.primary);
     if (!primary || primary.state) {
       this.unreachableSince = undefined;

@@ -20,7 +20,8 @@ export interface PlannerInput {
 }
 
 export type Fix =
-  | { kind: 'fence'; instance: string }
+  /** restart: fence by a hard restart (see the writable check in decide) rather than by SQL. */
+  | { kind: 'fence'; instance: string; restart: boolean }
   | { kind: 'promote'; instance: string }
   | { kind: 'semiSyncSource'; instance: string }
   | { kind: 'semiSyncReplica'; instance: string };
@@ -175,10 +176,15 @@ export function decide(input: PlannerInput): Action {
   const quarantined = record.quarantined ?? [];
   const find = (name: string | undefined) => obs.find((o) => o.name === name);
 
-  // Safety first: nothing but the recorded primary may accept writes.
+  // Safety first: nothing but the recorded primary may accept writes. Once bootstrapped, such an
+  // instance is a former primary (hung or cut off through a failover) that may hold commits
+  // waiting for a semi-sync ack: a SQL fence would let them commit (errant), a hard restart rolls
+  // them back. It serves nobody, so restarting it costs nothing; once back it is read-only, so it
+  // is not chosen again. Before bootstrap no failover has happened and nothing needs rolling back.
   const writable = obs.filter(reachable).filter((o) => !o.state.readOnly && o.name !== record.primary);
   if (writable.length) {
-    return { kind: 'configure', fixes: writable.map((o) => ({ kind: 'fence' as const, instance: o.name })),
+    const restart = !!record.bootstrapped && !!record.primary;
+    return { kind: 'configure', fixes: writable.map((o) => ({ kind: 'fence' as const, instance: o.name, restart })),
       reason: `${writable.map((o) => o.name).join(', ')} writable but not the recorded primary` };
   }
 

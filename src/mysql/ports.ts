@@ -59,6 +59,16 @@ export interface RoleLabeler {
   setRoles(roles: Record<string, RoleLabel | undefined>): Promise<void>;
 }
 
+/**
+ * Restarts an instance HARD (SIGKILL of the server, same data): no graceful shutdown, which would
+ * let commits waiting for a semi-sync acknowledgement complete. Crash recovery with
+ * init_rpl_role = SLAVE then rolls those back and the instance comes back read-only. Resolves once
+ * the kill is done (the instance may still be starting again).
+ */
+export interface InstanceRestarter {
+  restart(name: string): Promise<void>;
+}
+
 export interface EventSink {
   event(type: 'Normal' | 'Warning', reason: string, message: string): void;
 }

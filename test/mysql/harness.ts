@@ -35,6 +35,7 @@ export async function startStack(opts: { size?: number; overrides?: Partial<Mana
     const m = new DatabaseManager({
       stack: { namespace: 'test', name: 'shop' }, spec: () => spec, credentials: cluster.credentials,
       topology: new StaticTopology(() => cluster.addresses()), record, labeler, events, registry,
+      restarter: { restart: (name) => cluster.hardRestart(name) },
       tickMs: 250, limits: { catchUpMs: 5000, applyRelayLogMs: 10_000, actionMs: 30_000 },
       ...opts.overrides, ...overrides,
     });

@@ -163,6 +163,12 @@ export class MariadbCluster {
     await this.launch(inst);
   }
 
+  /** SIGKILL (even of a hung instance), then start again on the same data: a pod deleted with grace 0. */
+  async hardRestart(name: string): Promise<void> {
+    await this.kill(name);
+    await this.restart(name);
+  }
+
   /** What an operator does to a quarantined instance: throw its data away and start it empty. */
   async rebuild(name: string): Promise<void> {
     const inst = this.get(name);

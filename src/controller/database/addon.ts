@@ -22,6 +22,7 @@ import type { KubeClient } from '../kube-client.js';
 import { resourceFor } from '../resources.js';
 import { databaseContribution, instancesShape } from './contribution.js';
 import { PodRoleLabeler } from './labeler.js';
+import { PodRestarter } from './restarter.js';
 import { managerCredentials } from './manager-inputs.js';
 import { PodWatch } from './pod-watch.js';
 import { StatusRecord } from './status-record.js';
@@ -155,6 +156,7 @@ export class DatabaseAddon implements StackAddon {
       record,
       labeler,
       events: { event: (type, reason, message) => void this.opts.events.record(running.ws, type, reason, message) },
+      restarter: new PodRestarter(this.opts.kubeConfig, this.pods, ns),
       registry: this.opts.registry,
       clock: this.opts.clock,
       tickMs: this.opts.tickMs ?? 500,

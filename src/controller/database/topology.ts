@@ -9,7 +9,7 @@ import { MYSQL_PORT } from '../../render/mysql-config.js';
 import type { InstanceAddress } from '../../mysql/ports.js';
 
 export interface DatabasePod {
-  metadata: { name?: string; namespace?: string; labels?: Record<string, string>; deletionTimestamp?: string;
+  metadata: { name?: string; namespace?: string; uid?: string; labels?: Record<string, string>; deletionTimestamp?: string;
     ownerReferences?: { kind: string; name: string; controller?: boolean }[] };
   spec?: { containers?: { ports?: { name?: string; containerPort: number }[] }[] };
   status?: { podIP?: string; phase?: string; conditions?: { type: string; status: string }[];

@@ -156,6 +156,41 @@ describe('the database addon in the operator', () => {
     primary = target;
   }, 240_000);
 
+  it('a hung primary (SIGSTOP) is failed over; resumed, its pod is deleted with grace 0 and comes back as a replica', async () => {
+    const old = primary;
+    // No requested primary, or the manager would switch back to it once it rejoins.
+    await env.client.mergePatch(WEBSTACK, NS, 'shop', { spec: { database: { primary: null } } });
+    await eventually('every instance ready before the hang', async () => {
+      const list = (await ws()).status?.database?.instances ?? [];
+      return list.length === 3 && list.every((i) => i.ready);
+    }, 120_000);
+    const uid = (await env.client.get<{ metadata: { uid: string } }>(POD, NS, old))!.metadata.uid;
+    expect(env.runtime.signalPod(NS, old, 'SIGSTOP')).toBeGreaterThan(0);
+    let next: string;
+    try {
+      next = await eventually('a new primary recorded', async () => {
+        const p = (await ws()).status?.database?.primary;
+        return p && p !== old ? p : undefined;
+      }, 90_000);
+    } finally {
+      env.runtime.signalPod(NS, old, 'SIGCONT');
+    }
+    await eventually('an InstanceFenced Event for the hard restart', async () => {
+      const { items } = await env.client.list<{ reason: string; message: string }>(EVENT, NS);
+      return items.some((e) => e.reason === 'InstanceFenced' && e.message.startsWith(`${old} `) && e.message.includes('restarted hard'));
+    }, 60_000);
+    await eventually('the old primary\'s pod replaced', async () => {
+      const pod = await env.client.get<{ metadata: { uid: string } }>(POD, NS, old);
+      return !!pod && pod.metadata.uid !== uid;
+    }, 60_000);
+    await eventually('the old primary back as a replica', async () => {
+      const db = (await ws()).status?.database;
+      return (db?.instances ?? []).length === 3 && db!.instances!.every((i) => i.ready && i.role !== 'quarantined');
+    }, 120_000);
+    await expectPrimaryServes(next);
+    primary = next;
+  }, 300_000);
+
   it('never puts the database passwords in a log line, an Event or the status', async () => {
     const secret = await env.client.get<{ data?: Record<string, string> }>(SECRET, NS, names.mysqlSecret('shop'));
     const c = credentialsFromSecretData(secret!.data);
