@@ -83,7 +83,8 @@ describe('helm chart deploy/helm/webstack-operator', () => {
     expect(allows(clusterRules, 'webstack.dev', 'webstacks/status', 'update')).toBe(true);
     expect(allows(clusterRules, 'webstack.dev', 'webstacks/finalizers', 'update')).toBe(true);
     expect(allows(clusterRules, '', 'pods', 'patch')).toBe(true);
-    expect(allows(clusterRules, '', 'pods', 'delete')).toBe(false);
+    expect(allows(clusterRules, '', 'pods', 'delete')).toBe(true);
+    expect(allows(clusterRules, '', 'pods', 'create')).toBe(false);
     expect(allows(clusterRules, 'webstack.dev', 'webstacks', 'delete')).toBe(false);
     expect(allows(clusterRules, 'coordination.k8s.io', 'leases', 'get')).toBe(false);
 

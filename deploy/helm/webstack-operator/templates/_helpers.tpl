@@ -59,10 +59,11 @@ app.kubernetes.io/part-of: webstack-operator
 - apiGroups: [""]
   resources: [persistentvolumeclaims]
   verbs: [get, list, watch]
-# The operator moves the database role label from pod to pod on failover.
+# The operator moves the database role label from pod to pod on failover, and deletes (restarts
+# hard) a returning old primary so crash recovery drops its unacknowledged writes.
 - apiGroups: [""]
   resources: [pods]
-  verbs: [get, list, watch, patch]
+  verbs: [get, list, watch, patch, delete]
 - apiGroups: [""]
   resources: [events]
   verbs: [create, patch]
