@@ -5,8 +5,7 @@
  * --init-rpl-role=SLAVE, MDEV-33465), so it can rejoin as a replica instead of being quarantined.
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { WriteLoop } from '../support/mariadb-cluster.js';
-import { bootstrapped, idsOn, serverId, startStack, waitHealthy, waitNewPrimary, type Stack } from './harness.js';
+import { acksFrom, bootstrapped, idsOn, startStack, waitHealthy, waitNewPrimary, writers, type Stack } from './harness.js';
 import { eventually } from '../support/eventually.js';
 
 let stack: Stack;
@@ -22,22 +21,6 @@ async function gtidPositions(name: string): Promise<{ binlog: string; current: s
   return row;
 }
 
-/** Several writers, as in the failover benchmark: with one, a kill rarely catches a write waiting for its acknowledgement. */
-function writers(round: number): WriteLoop[] {
-  const c = stack.cluster.credentials;
-  const target = () => {
-    const p = stack.primary();
-    return p ? stack.cluster.get(p) : undefined;
-  };
-  return Array.from({ length: 4 }, (_, i) => new WriteLoop(target,
-    { user: c.appUser, password: c.appPassword, database: c.databaseName }, { firstId: (round * 10 + i) * 100_000 }));
-}
-
-async function acksFrom(ws: WriteLoop[], name: string, since: number): Promise<void> {
-  await eventually(`writes acknowledged by ${name}`,
-    async () => ws.every((w) => w.acked.filter((a) => a.serverId === serverId(name) && a.at > since).length >= 10), 30_000, 20);
-}
-
 async function settle(old: string): Promise<'replica' | 'quarantined'> {
   const s = await eventually('the old primary to rejoin or be quarantined', async () => {
     const i = stack.manager.status().instances.find((x) => x.name === old);
@@ -48,7 +31,7 @@ async function settle(old: string): Promise<'replica' | 'quarantined'> {
 
 test('SIGKILL under writes, three times: each old primary comes back without its unacknowledged write and rejoins', async () => {
   for (let round = 1; round <= 3; round++) {
-    const ws = writers(round);
+    const ws = writers(stack, round);
     const old = stack.primary();
     ws.forEach((w) => w.start());
     let next: string;

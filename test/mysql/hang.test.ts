@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 
 import { WriteLoop } from '../support/mariadb-cluster.js';
-import { bootstrapped, idsOn, readOnly, serverId, startStack, waitHealthy, waitNewPrimary, writableInstances, type Stack } from './harness.js';
+import { acksFrom, bootstrapped, idsOn, readOnly, startStack, waitHealthy, waitNewPrimary, writableInstances, writers, type Stack } from './harness.js';
 import { eventually } from '../support/eventually.js';
 
 let stack: Stack;
@@ -17,25 +17,9 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(async () => stack?.close(), 60_000);
 
-/** Several writers: with one, a hang rarely catches a write waiting for its acknowledgement. */
-function writers(round: number): WriteLoop[] {
-  const c = stack.cluster.credentials;
-  const target = () => {
-    const p = stack.primary();
-    return p ? stack.cluster.get(p) : undefined;
-  };
-  return Array.from({ length: 4 }, (_, i) => new WriteLoop(target,
-    { user: c.appUser, password: c.appPassword, database: c.databaseName }, { firstId: (round * 10 + i) * 100_000 }));
-}
-
-async function acksFrom(ws: WriteLoop[], name: string, since: number): Promise<void> {
-  await eventually(`writes acknowledged by ${name}`,
-    async () => ws.every((w) => w.acked.filter((a) => a.serverId === serverId(name) && a.at > since).length >= 10), 30_000, 20);
-}
-
 /** Hangs the primary under writes, fails over, resumes it; the writers keep going throughout. */
 async function hangUnderWrites(round: number): Promise<{ old: string; next: string; ws: WriteLoop[] }> {
-  const ws = writers(round);
+  const ws = writers(stack, round);
   const old = stack.primary();
   ws.forEach((w) => w.start());
   let next: string;

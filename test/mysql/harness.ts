@@ -85,12 +85,24 @@ export async function bootstrapped(stack: Stack): Promise<void> {
   await stack.cluster.query(stack.primary(), `CREATE TABLE app.${'writes'} (id INT PRIMARY KEY, server_id INT NOT NULL)`);
 }
 
-export function writer(stack: Stack): WriteLoop {
+/** A writer through whatever instance the record names as primary, as an app behind the primary Service. */
+export function writer(stack: Stack, firstId = 1): WriteLoop {
   const c = stack.cluster.credentials;
   return new WriteLoop(() => {
-    const p = stack.record.snapshot().primary;
+    const p = stack.primary();
     return p ? stack.cluster.get(p) : undefined;
-  }, { user: c.appUser, password: c.appPassword, database: c.databaseName });
+  }, { user: c.appUser, password: c.appPassword, database: c.databaseName }, { firstId });
+}
+
+/** Several writers, as in the failover benchmark: with one, a kill or hang rarely catches a write waiting for its acknowledgement. */
+export function writers(stack: Stack, round: number, count = 4): WriteLoop[] {
+  return Array.from({ length: count }, (_, i) => writer(stack, (round * 10 + i) * 100_000));
+}
+
+/** Waits until every writer has 10 writes acknowledged by `name` after `since`. */
+export async function acksFrom(ws: WriteLoop[], name: string, since: number): Promise<void> {
+  await eventually(`writes acknowledged by ${name}`,
+    async () => ws.every((w) => w.acked.filter((a) => a.serverId === serverId(name) && a.at > since).length >= 10), 30_000, 20);
 }
 
 export async function idsOn(stack: Stack, name: string): Promise<Set<number>> {
