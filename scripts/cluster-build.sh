@@ -2,7 +2,8 @@
 # Builds the real control plane from the Go modules in cluster/ (committed go.mod and go.sum):
 # etcd, kube-apiserver, kube-controller-manager and kube-scheduler, static and version-stamped.
 # Binaries land in .cache/cluster/<kubernetes>-etcd<etcd>/ (ignored); a second run finds them
-# there and returns at once. Prints the folder on its last line.
+# there and returns at once. Prints the folder on its last line. `--where` prints it without
+# building, and fails when the binaries are not there.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 export GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS=-mod=mod
@@ -17,6 +18,7 @@ bins=(etcd kube-apiserver kube-controller-manager kube-scheduler)
 
 complete() { for b in "${bins[@]}"; do [[ -x "$out/$b" ]] || return 1; done; }
 if complete; then echo "$out"; exit 0; fi
+if [[ "${1:-}" == --where ]]; then echo "$out"; exit 1; fi
 command -v go >/dev/null || { echo "cluster-build: Go is not installed (need Go 1.25 or later)" >&2; exit 1; }
 
 mkdir -p "$out.partial"

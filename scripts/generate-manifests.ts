@@ -11,7 +11,7 @@ import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'nod
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { helmPath } from '../test/support/binaries.js';
+import { helmPath } from '../src/sandbox/cli-tools.js';
 
 export const CRD_SOURCE = 'crds/webstack.yaml';
 export const CHART_DIR = 'deploy/helm/webstack-operator';

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Operator } from '../../src/controller/operator.js';
-import { kubectlPath } from '../support/binaries.js';
+import { kubectlPath } from '../../src/sandbox/cli-tools.js';
 import type { WorkloadSimulator } from '../support/workload-simulator.js';
 import { stackObjects, startEnv, startOperator, startSimulator, type Env } from './harness.js';
 import { eventually } from '../support/eventually.js';

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { helmPath } from '../support/binaries.js';
+import { helmPath } from '../../src/sandbox/cli-tools.js';
 import type { KubeObject } from './kube-schema.js';
 
 export const CHART = path.resolve('deploy/helm/webstack-operator');

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startApiServer, type RunningApiServer } from '../../src/sandbox/apiserver/index.js';
-import { helmPath, kubectlPath } from '../support/binaries.js';
+import { helmPath, kubectlPath } from '../../src/sandbox/cli-tools.js';
 import { CHART } from './chart.js';
 
 type Run = { status: number; stdout: string; stderr: string };

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startApiServer, type RunningApiServer } from '../../src/sandbox/apiserver/index.js';
 import { MANIFESTS_DIR, MANIFESTS_NAMESPACE } from '../../scripts/generate-manifests.js';
-import { kubectlPath } from '../support/binaries.js';
+import { kubectlPath } from '../../src/sandbox/cli-tools.js';
 import { parseObjects } from './chart.js';
 
 let server: RunningApiServer;

@@ -14,7 +14,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startApiServer, type RunningApiServer } from '../../src/sandbox/apiserver/index.js';
 import { ARGOCD_HEALTH_LUA } from '../../scripts/generate-manifests.js';
-import { helmPath, kubectlPath } from '../support/binaries.js';
+import { helmPath, kubectlPath } from '../../src/sandbox/cli-tools.js';
 import { freePort } from '../support/mariadb-instance.js';
 import { CHART, parseObjects } from './chart.js';
 import { runHealthScript } from './lua.js';

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readdirSync, readlinkSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { kubectlPath } from '../support/binaries.js';
+import { kubectlPath } from '../../src/sandbox/cli-tools.js';
 
 const run = promisify(execFile);
 

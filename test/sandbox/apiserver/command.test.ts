@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from '@jest/globals';
 import { parse } from 'yaml';
-import { kubectlPath } from '../../support/binaries.js';
+import { kubectlPath } from '../../../src/sandbox/cli-tools.js';
 import { eventually } from './harness.js';
 
 const dir = mkdtempSync(path.join(tmpdir(), 'apiserver-cmd-'));

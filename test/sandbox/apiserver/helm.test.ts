@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { helmPath, kubectlPath } from '../../support/binaries.js';
+import { helmPath, kubectlPath } from '../../../src/sandbox/cli-tools.js';
 import { startHarness, type Harness } from './harness.js';
 
 // helm's release storage and --create-namespace go through Go typed clients, which send protobuf.

