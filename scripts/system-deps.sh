@@ -8,9 +8,11 @@ set -euo pipefail
 purpose=${1:-test}
 
 # program -> package that ships it
-programs=(haproxy:haproxy mariadbd:mariadb-server mariadb-install-db:mariadb-server mariadb:mariadb-client mariadb-admin:mariadb-client)
+# openssl makes the real control plane's certificates; unshare runs the operator's pod on it.
+programs=(haproxy:haproxy mariadbd:mariadb-server mariadb-install-db:mariadb-server mariadb:mariadb-client mariadb-admin:mariadb-client
+  openssl:openssl unshare:util-linux unzip:unzip)
 if [ "$purpose" = test ]; then
-  programs+=(lua5.1:lua5.1 unzip:unzip openssl:openssl)
+  programs+=(lua5.1:lua5.1)
 fi
 
 has() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/local/sbin/$1" ]; }

@@ -3,8 +3,14 @@ import { parseSandboxArgs } from '../../../src/sandbox/runtime/sandbox-args.js';
 
 describe('parseSandboxArgs', () => {
   it('starts a sandbox from a file, in .sandbox by default', () => {
-    expect(parseSandboxArgs(['-f', 'x.yaml'])).toEqual({ mode: 'up', file: 'x.yaml', stateDir: '.sandbox' });
-    expect(parseSandboxArgs(['--filename=x.yaml', '--state-dir', '/tmp/s'])).toEqual({ mode: 'up', file: 'x.yaml', stateDir: '/tmp/s' });
+    expect(parseSandboxArgs(['-f', 'x.yaml'])).toEqual({ mode: 'up', file: 'x.yaml', stateDir: '.sandbox', controlPlane: 'embedded' });
+    expect(parseSandboxArgs(['--filename=x.yaml', '--state-dir', '/tmp/s'])).toEqual({ mode: 'up', file: 'x.yaml', stateDir: '/tmp/s', controlPlane: 'embedded' });
+  });
+  it('runs on the real control plane when asked', () => {
+    expect(parseSandboxArgs(['-f', 'x.yaml', '--control-plane', 'kube'])).toMatchObject({ mode: 'up', controlPlane: 'kube' });
+    expect(parseSandboxArgs(['-f', 'x.yaml', '--control-plane=embedded'])).toMatchObject({ controlPlane: 'embedded' });
+    expect(() => parseSandboxArgs(['-f', 'x.yaml', '--control-plane', 'k3s'])).toThrow("--control-plane: 'k3s' must be embedded or kube");
+    expect(() => parseSandboxArgs(['kill', 'p', '--control-plane', 'kube'])).toThrow('--control-plane is not used with kill');
   });
   it('maps kill, stop and cont to signals', () => {
     expect(parseSandboxArgs(['kill', 'shop-mysql-0'])).toEqual({ mode: 'signal', signal: 'SIGKILL', pod: 'shop-mysql-0', namespace: 'default', stateDir: '.sandbox', downForMs: 10_000 });
