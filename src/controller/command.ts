@@ -36,6 +36,7 @@ export async function main(argv: string[]): Promise<number> {
     leaderElection: flags.leaderElect ? { namespace: leaseNamespace, name: flags.leaseName, timings: flags.timings } : undefined,
     metricsPort: flags.metricsPort,
     healthPort: flags.healthPort,
+    bindAddress: flags.bindAddress || undefined,
     log,
     resyncPeriodMs: flags.resyncPeriodMs,
     workers: flags.workers,

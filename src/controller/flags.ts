@@ -1,4 +1,5 @@
 /** `webstack-operator run` flags: the contract with the Helm chart. Pure parsing, errors name the flag. */
+import { isIP } from 'node:net';
 import { DEFAULT_LEASE_TIMINGS, type LeaseTimings } from './leader-election.js';
 
 export interface RunFlags {
@@ -9,6 +10,8 @@ export interface RunFlags {
   leaseName: string;
   metricsPort: number;
   healthPort: number;
+  /** Empty: every interface. */
+  bindAddress: string;
   logFormat?: 'json' | 'text';
   timings: LeaseTimings;
   resyncPeriodMs: number;
@@ -27,6 +30,7 @@ export const RUN_USAGE = `usage: webstack-operator run [flags]
   --leader-elect-retry-period D      time between attempts (default: 2s)
   --metrics-port PORT                Prometheus /metrics (default: 8080)
   --health-port PORT                 /healthz and /readyz (default: 8081)
+  --bind-address IP                  address the metrics and health servers listen on (default: all)
   --log-format json|text             default: text on a terminal, JSON otherwise
   --resync-period D                  re-check every stack this often (default: 10m)
   --workers N                        stacks reconciled in parallel (default: 8)
@@ -53,12 +57,12 @@ function parseBool(flag: string, value: string): boolean {
   throw new Error(`--${flag}: '${value}' must be true or false`);
 }
 
-const VALUE_FLAGS = new Set(['kubeconfig', 'namespace', 'lease-namespace', 'lease-name', 'metrics-port', 'health-port', 'log-format',
+const VALUE_FLAGS = new Set(['kubeconfig', 'namespace', 'lease-namespace', 'lease-name', 'metrics-port', 'health-port', 'bind-address', 'log-format',
   'leader-elect-lease-duration', 'leader-elect-renew-deadline', 'leader-elect-retry-period', 'resync-period', 'workers']);
 
 export function parseRunFlags(argv: string[]): RunFlags | 'help' {
   const flags: RunFlags = {
-    namespaces: [], leaderElect: true, leaseName: 'webstack-operator-leader', metricsPort: 8080, healthPort: 8081,
+    namespaces: [], leaderElect: true, leaseName: 'webstack-operator-leader', metricsPort: 8080, healthPort: 8081, bindAddress: '',
     timings: { ...DEFAULT_LEASE_TIMINGS }, resyncPeriodMs: 10 * 60_000, workers: 8,
   };
   for (let i = 0; i < argv.length; i++) {
@@ -85,6 +89,10 @@ export function parseRunFlags(argv: string[]): RunFlags | 'help' {
         break;
       case 'metrics-port': flags.metricsPort = parsePort(name, value); break;
       case 'health-port': flags.healthPort = parsePort(name, value); break;
+      case 'bind-address':
+        if (isIP(value) === 0) throw new Error(`--bind-address: '${value}' is not an IP address`);
+        flags.bindAddress = value;
+        break;
       case 'log-format':
         if (value !== 'json' && value !== 'text') throw new Error(`--log-format: '${value}' must be json or text`);
         flags.logFormat = value;

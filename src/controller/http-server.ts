@@ -15,17 +15,17 @@ export interface Listening {
   close(): Promise<void>;
 }
 
-function listen(server: Server, port: number): Promise<Listening> {
+function listen(server: Server, port: number, host: string | undefined): Promise<Listening> {
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, () => resolve({
+    server.listen(port, host, () => resolve({
       port: (server.address() as AddressInfo).port,
       close: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
     }));
   });
 }
 
-export function serveHealth(port: number, probes: Probes): Promise<Listening> {
+export function serveHealth(port: number, host: string | undefined, probes: Probes): Promise<Listening> {
   const server = createServer((req, res) => {
     const path = (req.url ?? '').split('?')[0];
     const problem = path === '/healthz' || path === '/livez' ? probes.healthy() : path === '/readyz' ? probes.ready() : 'not found';
@@ -33,10 +33,10 @@ export function serveHealth(port: number, probes: Probes): Promise<Listening> {
     res.setHeader('content-type', 'text/plain');
     res.end(problem ?? 'ok');
   });
-  return listen(server, port);
+  return listen(server, port, host);
 }
 
-export function serveMetrics(port: number, registry: Registry): Promise<Listening> {
+export function serveMetrics(port: number, host: string | undefined, registry: Registry): Promise<Listening> {
   const server = createServer((req, res) => {
     if ((req.url ?? '').split('?')[0] !== '/metrics') {
       res.statusCode = 404;
@@ -51,5 +51,5 @@ export function serveMetrics(port: number, registry: Registry): Promise<Listenin
       res.end(String(err));
     });
   });
-  return listen(server, port);
+  return listen(server, port, host);
 }

@@ -27,6 +27,8 @@ export interface OperatorOptions {
   /** Undefined: not served. 0: an ephemeral port. */
   metricsPort?: number;
   healthPort?: number;
+  /** Undefined: every interface. */
+  bindAddress?: string;
   log: Logger;
   clock?: Clock;
   workers?: number;
@@ -105,12 +107,12 @@ export class Operator {
   async start(): Promise<void> {
     const { opts } = this;
     if (opts.healthPort !== undefined) {
-      this.healthServer = await serveHealth(opts.healthPort, {
+      this.healthServer = await serveHealth(opts.healthPort, opts.bindAddress, {
         healthy: () => (this.stopping ? 'shutting down' : undefined),
         ready: () => (this.caches.hasSynced() ? undefined : 'caches not synced'),
       });
     }
-    if (opts.metricsPort !== undefined) this.metricsServer = await serveMetrics(opts.metricsPort, this.metrics.registry);
+    if (opts.metricsPort !== undefined) this.metricsServer = await serveMetrics(opts.metricsPort, opts.bindAddress, this.metrics.registry);
     opts.log.info('serving probes and metrics', { identity: opts.identity, healthPort: this.healthServer?.port, metricsPort: this.metricsServer?.port });
     await this.caches.start();
     await this.waitForSync();

@@ -23,12 +23,19 @@ describe('run flags (the Helm chart contract)', () => {
     expect(flags(['--leader-elect']).leaderElect).toBe(true);
   });
 
+  it('listens on every interface unless an address is named', () => {
+    expect(flags([]).bindAddress).toBe('');
+    expect(flags(['--bind-address', '127.20.0.5']).bindAddress).toBe('127.20.0.5');
+    expect(flags(['--bind-address=::1']).bindAddress).toBe('::1');
+  });
+
   it.each([
     [['--metrics-port', 'x'], '--metrics-port'],
     [['--log-format', 'xml'], '--log-format'],
     [['--leader-elect=maybe'], '--leader-elect'],
     [['--bogus'], '--bogus'],
     [['--namespace'], '--namespace'],
+    [['--bind-address', 'localhost'], '--bind-address'],
     [['--leader-elect-renew-deadline', '20s'], '--leader-elect-lease-duration'],
     [['--leader-elect-retry-period', 'soon'], '--leader-elect-retry-period'],
   ])('%j is refused naming %s', (argv, name) => {
