@@ -18,6 +18,7 @@ const NON_DEFAULT = {
   serviceMonitor: { enabled: true, interval: '15s', labels: { release: 'prometheus' } },
   networkPolicy: { enabled: true, apiServerCIDRs: ['10.0.0.1/32'], metricsFrom: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } } }] },
   logFormat: 'text',
+  resyncPeriod: '30s',
   nodeSelector: { 'kubernetes.io/os': 'linux' },
   tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'ops', effect: 'NoSchedule' }],
   imagePullSecrets: [{ name: 'regcred' }],
@@ -57,8 +58,8 @@ describe('helm chart deploy/helm/webstack-operator', () => {
 
   it('passes the operator only flags that `webstack-operator run` accepts, with the values asked for', () => {
     const expected: Record<string, Partial<RunFlags>> = {
-      default: { namespaces: [], leaderElect: true, leaseNamespace: 'ops', leaseName: 'webstack-operator-leader', metricsPort: 8080, healthPort: 8081, logFormat: 'json' },
-      'non-default': { namespaces: ['shop', 'blog'], leaderElect: true, leaseNamespace: 'ops', leaseName: 'my-lease', logFormat: 'text' },
+      default: { namespaces: [], leaderElect: true, leaseNamespace: 'ops', leaseName: 'webstack-operator-leader', metricsPort: 8080, healthPort: 8081, logFormat: 'json', resyncPeriodMs: 600_000 },
+      'non-default': { namespaces: ['shop', 'blog'], leaderElect: true, leaseNamespace: 'ops', leaseName: 'my-lease', logFormat: 'text', resyncPeriodMs: 30_000 },
       'crds disabled, one replica, no leader election': { leaderElect: false, leaseName: 'webstack-operator-leader' },
     };
     for (const [name, values] of Object.entries(VARIANTS)) {
@@ -95,7 +96,7 @@ describe('helm chart deploy/helm/webstack-operator', () => {
     const spec = podSpec(objects);
     expect(spec.replicas).toBe(2);
     const c = container(objects);
-    expect(c.args).toEqual(['--leader-elect=true', '--lease-namespace=ops', '--lease-name=webstack-operator-leader', '--metrics-port=8080', '--health-port=8081', '--log-format=json']);
+    expect(c.args).toEqual(['--leader-elect=true', '--lease-namespace=ops', '--lease-name=webstack-operator-leader', '--metrics-port=8080', '--health-port=8081', '--log-format=json', '--resync-period=10m']);
     expect(c.env.map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath])).toEqual([['POD_NAME', 'metadata.name'], ['POD_NAMESPACE', 'metadata.namespace']]);
     expect([c.livenessProbe.httpGet, c.readinessProbe.httpGet]).toEqual([{ path: '/healthz', port: 'health' }, { path: '/readyz', port: 'health' }]);
     expect(c.ports.map((p) => [p.name, p.containerPort])).toEqual([['metrics', 8080], ['health', 8081]]);
@@ -128,7 +129,7 @@ describe('helm chart deploy/helm/webstack-operator', () => {
       expect(binding.roleRef.kind).toBe('Role');
       expect(binding.subjects[0].namespace).toBe('ops');
     }
-    expect(container(objects).args).toEqual(['--namespace=shop,blog', '--leader-elect=true', '--lease-namespace=ops', '--lease-name=my-lease', '--metrics-port=8080', '--health-port=8081', '--log-format=text']);
+    expect(container(objects).args).toEqual(['--namespace=shop,blog', '--leader-elect=true', '--lease-namespace=ops', '--lease-name=my-lease', '--metrics-port=8080', '--health-port=8081', '--log-format=text', '--resync-period=30s']);
     expect(podSpec(objects).replicas).toBe(3);
   });
 
