@@ -7,10 +7,14 @@ export const SERVICE_CIDR = '10.96.0.0/16';
 /** The first address of SERVICE_CIDR: the `kubernetes` Service. */
 export const KUBERNETES_SERVICE_IP = '10.96.0.1';
 export const CLUSTER_DOMAIN = 'cluster.local';
+/** The one Node: the sandbox's local runtime. */
+export const NODE_NAME = 'sandbox';
 
 export interface Layout {
   /** Certificates and keys (see pki.ts). */
   pki: string;
+  /** The audit policy file and the log it writes. */
+  audit: { policy: string; log: string };
   etcdData: string;
   /** Kubeconfig files by component. */
   kubeconfigs: { controllerManager: string; scheduler: string };
@@ -50,8 +54,22 @@ export function apiserverArgs(layout: Layout, ports: Ports): string[] {
     `--service-cluster-ip-range=${SERVICE_CIDR}`,
     '--authorization-mode=Node,RBAC', '--allow-privileged=true',
     `--cert-dir=${layout.pki}/generated`, '--profiling=false', '--v=1',
+    `--audit-policy-file=${layout.audit.policy}`, `--audit-log-path=${layout.audit.log}`, '--audit-log-format=json',
   ];
 }
+
+/**
+ * Every write, at Metadata level (who, what, which object, the answer; never a body, so no Secret
+ * value): the record that shows which client changed what, and that nothing does at rest.
+ */
+export const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
+kind: Policy
+omitStages: [RequestReceived]
+rules:
+  - level: Metadata
+    verbs: [create, update, patch, delete, deletecollection]
+  - level: None
+`;
 
 export function controllerManagerArgs(layout: Layout, ports: Ports): string[] {
   const pki = (f: string) => `${layout.pki}/${f}`;

@@ -13,7 +13,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { controlPlaneBinaries } from './binaries.js';
 import {
-  apiserverArgs, CLUSTER_DOMAIN, controllerManagerArgs, etcdArgs, KUBERNETES_SERVICE_IP, schedulerArgs, type Layout, type Ports,
+  apiserverArgs, AUDIT_POLICY, CLUSTER_DOMAIN, controllerManagerArgs, etcdArgs, KUBERNETES_SERVICE_IP, schedulerArgs, type Layout, type Ports,
 } from './component-args.js';
 import { ensurePki, kubeconfigFor } from './pki.js';
 
@@ -34,8 +34,12 @@ export interface ControlPlane {
   kubeconfig(): string;
   /** The component logs, by name. */
   logs: Record<string, string>;
+  /** The API server's audit log: every write, JSON lines (see AUDIT_POLICY). */
+  auditLog: string;
   /** The CA that signed the API server's certificate (PEM). */
   caPem: string;
+  /** The serving certificate and key (PEM) of the kubelet's endpoint, which the API server calls for logs. */
+  kubeletTls: { cert: string; key: string };
   /** Stops every component (SIGTERM, then SIGKILL after `graceMs`). */
   close(graceMs?: number): Promise<void>;
 }
@@ -119,6 +123,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
   mkdirSync(logDir, { recursive: true });
   const layout: Layout = {
     pki: path.join(dir, 'pki'),
+    audit: { policy: path.join(dir, 'audit-policy.yaml'), log: path.join(logDir, 'audit.log') },
     etcdData: path.join(dir, 'etcd'),
     kubeconfigs: { controllerManager: path.join(dir, 'controller-manager.kubeconfig'), scheduler: path.join(dir, 'scheduler.kubeconfig') },
   };
@@ -127,6 +132,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     controllerManager: await freePort(), scheduler: await freePort(),
   };
   ensurePki(layout.pki, KUBERNETES_SERVICE_IP, CLUSTER_DOMAIN);
+  writeFileSync(layout.audit.policy, AUDIT_POLICY);
   const url = `https://127.0.0.1:${ports.apiserver}`;
   writeFileSync(layout.kubeconfigs.controllerManager, kubeconfigFor(layout.pki, 'controller-manager', url), { mode: 0o600 });
   writeFileSync(layout.kubeconfigs.scheduler, kubeconfigFor(layout.pki, 'scheduler', url), { mode: 0o600 });
@@ -162,7 +168,12 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     port: ports.apiserver,
     kubeconfig: () => admin,
     logs: Object.fromEntries(components.map((c) => [c.name, c.log])),
+    auditLog: layout.audit.log,
     caPem: tls.ca,
+    kubeletTls: {
+      cert: readFileSync(path.join(layout.pki, 'kubelet.crt'), 'utf8'),
+      key: readFileSync(path.join(layout.pki, 'kubelet.key'), 'utf8'),
+    },
     close: (graceMs = 10_000) => stopAll(components, graceMs),
   };
 }

@@ -1,11 +1,12 @@
 /**
  * The control plane's certificates and keys, made with the real `openssl`: one CA, the API
- * server's serving certificate, a client certificate per component (the user and group names the
+ * server's and the node's serving certificates, a client certificate per component (the user and group names the
  * bootstrap RBAC policy binds), and the service-account signing key pair.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { NODE_NAME } from './component-args.js';
 
 export interface ClientIdentity {
   /** File stem: `<stem>.crt`, `<stem>.key`. */
@@ -65,6 +66,10 @@ export function ensurePki(dir: string, serviceIP: string, clusterDomain: string)
   if (!existsSync(path.join(dir, 'apiserver.crt'))) {
     signed('apiserver', '/CN=kube-apiserver',
       `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=${apiServerNames(serviceIP, clusterDomain).join(',')}\n`, dir);
+  }
+  if (!existsSync(path.join(dir, 'kubelet.crt'))) {
+    signed('kubelet', `/O=system:nodes/CN=system:node:${NODE_NAME}`,
+      'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n', dir);
   }
   for (const c of CLIENTS) {
     if (existsSync(path.join(dir, `${c.stem}.crt`))) continue;
