@@ -151,6 +151,8 @@ function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database'], clusterDo
       },
     },
     volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: claim }],
+    // The data goes with the stack (as the StatefulSet's garbage), but a scale-down keeps it for a scale-up.
+    persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' },
   };
   return { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: ownedMetadata(ws, names.mysql(stack), stackLabels(stack, 'database')), spec };
 }
