@@ -59,38 +59,23 @@ export function apiserverArgs(layout: Layout, ports: Ports): string[] {
 }
 
 /**
- * Every write, at Metadata level (who, what, which object, the answer; never a body, so no Secret
- * value): the record that shows which client changed what, and that nothing does at rest.
+ * Metadata level only (who, what, which object, the answer; never a body, so no Secret value):
+ * every write, and every request of a workload's service account (the operator's reads
+ * included, so a 403 anywhere shows). The control plane's own reads are left out.
  */
 export const AUDIT_POLICY = `apiVersion: audit.k8s.io/v1
 kind: Policy
 omitStages: [RequestReceived]
 rules:
+  - level: None
+    userGroups: [system:serviceaccounts:kube-system, system:nodes]
+    verbs: [get, list, watch]
+  - level: None
+    users: [system:kube-controller-manager, system:kube-scheduler, system:apiserver]
+    verbs: [get, list, watch]
   - level: Metadata
     verbs: [create, update, patch, delete, deletecollection]
+  - level: Metadata
+    userGroups: [system:serviceaccounts]
   - level: None
 `;
-
-export function controllerManagerArgs(layout: Layout, ports: Ports): string[] {
-  const pki = (f: string) => `${layout.pki}/${f}`;
-  const kc = layout.kubeconfigs.controllerManager;
-  return [
-    `--kubeconfig=${kc}`, `--authentication-kubeconfig=${kc}`, `--authorization-kubeconfig=${kc}`,
-    '--bind-address=127.0.0.1', `--secure-port=${ports.controllerManager}`,
-    // Each controller acts under its own service account, so the bootstrap RBAC policy applies as on a cluster.
-    '--use-service-account-credentials=true',
-    `--service-account-private-key-file=${pki('sa.key')}`, `--root-ca-file=${pki('ca.crt')}`,
-    `--cluster-signing-cert-file=${pki('ca.crt')}`, `--cluster-signing-key-file=${pki('ca.key')}`,
-    `--service-cluster-ip-range=${SERVICE_CIDR}`,
-    '--controllers=*', '--leader-elect=false', '--profiling=false', '--v=1',
-  ];
-}
-
-export function schedulerArgs(layout: Layout, ports: Ports): string[] {
-  const kc = layout.kubeconfigs.scheduler;
-  return [
-    `--kubeconfig=${kc}`, `--authentication-kubeconfig=${kc}`, `--authorization-kubeconfig=${kc}`,
-    '--bind-address=127.0.0.1', `--secure-port=${ports.scheduler}`,
-    '--leader-elect=false', '--profiling=false', '--v=1',
-  ];
-}

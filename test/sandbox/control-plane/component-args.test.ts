@@ -56,11 +56,13 @@ describe('control plane command lines', () => {
     expect(flags(schedulerArgs(layout, ports))).toMatchObject({ kubeconfig: '/s/sched.kubeconfig', 'secure-port': '1005', 'bind-address': '127.0.0.1' });
   });
 
-  it('audits writes only, and never at a level that records bodies', () => {
-    const policy = parse(AUDIT_POLICY) as { rules: Array<{ level: string; verbs?: string[] }> };
-    expect(policy.rules[0]).toEqual({ level: 'Metadata', verbs: ['create', 'update', 'patch', 'delete', 'deletecollection'] });
-    expect(policy.rules.map((r) => r.level)).not.toContain('Request');
-    expect(policy.rules.map((r) => r.level)).not.toContain('RequestResponse');
+  it('audits writes and service accounts, never at a level that records bodies', () => {
+    const policy = parse(AUDIT_POLICY) as { rules: Array<{ level: string; verbs?: string[]; userGroups?: string[] }> };
+    const levels = policy.rules.map((r) => r.level);
+    expect(levels).not.toContain('Request');
+    expect(levels).not.toContain('RequestResponse');
+    expect(policy.rules).toContainEqual({ level: 'Metadata', verbs: ['create', 'update', 'patch', 'delete', 'deletecollection'] });
+    expect(policy.rules).toContainEqual({ level: 'Metadata', userGroups: ['system:serviceaccounts'] });
     expect(policy.rules.at(-1)).toEqual({ level: 'None' });
   });
 });
