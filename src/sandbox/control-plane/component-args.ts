@@ -79,3 +79,27 @@ rules:
     userGroups: [system:serviceaccounts]
   - level: None
 `;
+
+export function controllerManagerArgs(layout: Layout, ports: Ports): string[] {
+  const pki = (f: string) => `${layout.pki}/${f}`;
+  const kc = layout.kubeconfigs.controllerManager;
+  return [
+    `--kubeconfig=${kc}`, `--authentication-kubeconfig=${kc}`, `--authorization-kubeconfig=${kc}`,
+    '--bind-address=127.0.0.1', `--secure-port=${ports.controllerManager}`,
+    // Each controller acts under its own service account, so the bootstrap RBAC policy applies as on a cluster.
+    '--use-service-account-credentials=true',
+    `--service-account-private-key-file=${pki('sa.key')}`, `--root-ca-file=${pki('ca.crt')}`,
+    `--cluster-signing-cert-file=${pki('ca.crt')}`, `--cluster-signing-key-file=${pki('ca.key')}`,
+    `--service-cluster-ip-range=${SERVICE_CIDR}`,
+    '--controllers=*', '--leader-elect=false', '--profiling=false', '--v=1',
+  ];
+}
+
+export function schedulerArgs(layout: Layout, ports: Ports): string[] {
+  const kc = layout.kubeconfigs.scheduler;
+  return [
+    `--kubeconfig=${kc}`, `--authentication-kubeconfig=${kc}`, `--authorization-kubeconfig=${kc}`,
+    '--bind-address=127.0.0.1', `--secure-port=${ports.scheduler}`,
+    '--leader-elect=false', '--profiling=false', '--v=1',
+  ];
+}
