@@ -24,6 +24,8 @@ export interface ControlPlaneOptions {
   binDir?: string;
   /** How long start-up may take, ms. */
   timeoutMs?: number;
+  /** false: etcd and the API server only, no controllers or scheduler (a benchmark's bare server). */
+  controllers?: boolean;
 }
 
 export interface ControlPlane {
@@ -152,13 +154,15 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     const apiserver = start('kube-apiserver', bin('kube-apiserver'), apiserverArgs(layout, ports), dir, logDir);
     components.push(apiserver);
     await waitFor(apiserver, async () => (await get(`${url}/readyz`, tls)).status === 200, deadline);
-    const kcm = start('kube-controller-manager', bin('kube-controller-manager'), controllerManagerArgs(layout, ports), dir, logDir);
-    const scheduler = start('kube-scheduler', bin('kube-scheduler'), schedulerArgs(layout, ports), dir, logDir);
-    components.push(kcm, scheduler);
-    await waitFor(kcm, async () => (await get(`https://127.0.0.1:${ports.controllerManager}/healthz`)).status === 200, deadline);
-    await waitFor(scheduler, async () => (await get(`https://127.0.0.1:${ports.scheduler}/healthz`)).status === 200, deadline);
-    // Pods can only be admitted once their namespace's ServiceAccount exists.
-    await waitFor(kcm, async () => (await get(`${url}/api/v1/namespaces/default/serviceaccounts/default`, tls)).status === 200, deadline);
+    if (opts.controllers !== false) {
+      const kcm = start('kube-controller-manager', bin('kube-controller-manager'), controllerManagerArgs(layout, ports), dir, logDir);
+      const scheduler = start('kube-scheduler', bin('kube-scheduler'), schedulerArgs(layout, ports), dir, logDir);
+      components.push(kcm, scheduler);
+      await waitFor(kcm, async () => (await get(`https://127.0.0.1:${ports.controllerManager}/healthz`)).status === 200, deadline);
+      await waitFor(scheduler, async () => (await get(`https://127.0.0.1:${ports.scheduler}/healthz`)).status === 200, deadline);
+      // Pods can only be admitted once their namespace's ServiceAccount exists.
+      await waitFor(kcm, async () => (await get(`${url}/api/v1/namespaces/default/serviceaccounts/default`, tls)).status === 200, deadline);
+    }
   } catch (err) {
     await stopAll(components, 2000);
     throw err;
