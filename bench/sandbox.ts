@@ -1,18 +1,29 @@
 /**
- * `npm run bench:sandbox -- --trials N`: end-to-end crash failover as the app sees it. A sandbox runs
+ * `npm run bench:sandbox -- --trials N [--control-plane embedded|kube]`: end-to-end crash failover
+ * as the app sees it, on the in-memory API server or the real control plane. A sandbox runs
  * a MariaDB WebStack; writes go through HAProxy and the demo app to the primary Service; each trial
  * SIGKILLs the recorded primary pod and measures the time from the first failed write to the first
  * successful one, then checks every acknowledged write on the new primary. Ends with one JSON line:
- * {appFailoverP50Ms, appFailoverMaxMs, lostWrites, trials}.
+ * {controlPlane, appFailoverP50Ms, appFailoverMaxMs, lostWrites, trials}.
  */
-import { startSandbox, type Sandbox } from '../test/e2e/sandbox-process.js';
+import { startSandbox, type ControlPlane, type Sandbox } from '../test/e2e/sandbox-process.js';
 import { DATABASE_STACK } from '../test/e2e/stacks.js';
 import { lostWrites, rowIdsOn, WriteLoad } from '../test/e2e/write-load.js';
 import { eventually } from '../test/support/eventually.js';
 
+function flagValue(argv: string[], name: string): string | undefined {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+}
+
+function parseControlPlane(argv: string[]): ControlPlane {
+  const raw = flagValue(argv, 'control-plane') ?? 'embedded';
+  if (raw !== 'embedded' && raw !== 'kube') throw new Error(`--control-plane: embedded or kube, got '${raw}'`);
+  return raw;
+}
+
 function parseTrials(argv: string[]): number {
-  const i = argv.indexOf('--trials');
-  const raw = i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith('--trials='))?.slice('--trials='.length);
+  const raw = flagValue(argv, 'trials');
   const n = Number(raw ?? '5');
   if (!Number.isInteger(n) || n < 1) throw new Error(`--trials: a positive integer, got '${raw}'`);
   return n;
@@ -37,7 +48,8 @@ async function healthy(sb: Sandbox): Promise<string> {
 
 async function main(): Promise<void> {
   const trials = parseTrials(process.argv.slice(2));
-  const sb = await startSandbox(DATABASE_STACK);
+  const controlPlane = parseControlPlane(process.argv.slice(2));
+  const sb = await startSandbox(DATABASE_STACK, controlPlane);
   try {
     const url = await eventually('the stack URL', () => /shop is Ready: (http:\/\/\S+)/.exec(sb.output())?.[1], 300_000);
     const decode = async (key: string) => Buffer.from(await jsonpath(sb, 'get', 'secret', 'shop-mysql', `{.data.${key}}`), 'base64').toString('utf8');
@@ -65,7 +77,7 @@ async function main(): Promise<void> {
       lost += missing;
       process.stdout.write(`${String(t).padEnd(7)}${primary.padEnd(16)}${next.padEnd(16)}${String(outage).padEnd(15)}${missing}\n`);
     }
-    process.stdout.write(`${JSON.stringify({ appFailoverP50Ms: percentile(outages, 50), appFailoverMaxMs: Math.max(...outages), lostWrites: lost, trials })}\n`);
+    process.stdout.write(`${JSON.stringify({ controlPlane, appFailoverP50Ms: percentile(outages, 50), appFailoverMaxMs: Math.max(...outages), lostWrites: lost, trials })}\n`);
   } finally {
     await sb.stop();
   }

@@ -1,28 +1,27 @@
 /**
- * `webstack-operator sandbox -f FILE [--state-dir DIR]`: a whole WebStack on one machine. Starts
- * the in-memory API server (DIR/kubeconfig is written as soon as it listens), installs the CRD,
- * starts the DNS server, the local runtime and the operator (a child process, its log in
- * DIR/logs/operator.log), applies FILE, and prints the stack's URL once it is Ready.
+ * `webstack-operator sandbox -f FILE [--control-plane embedded|kube] [--state-dir DIR]`: a whole
+ * WebStack on one machine. Starts a plane (plane.ts: the in-memory API server, or the real
+ * Kubernetes control plane), writes DIR/kubeconfig, starts the DNS server and the local runtime,
+ * then the operator, applies FILE, and prints the stack's URL once it is Ready.
  * `sandbox kill|stop|cont POD` signals the pod's processes in a running sandbox.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { CustomObjectsApi, KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
-import { parseAllDocuments } from 'yaml';
+import { CustomObjectsApi, KubernetesObjectApi } from '@kubernetes/client-node';
 import { names } from '../api/labels.js';
-import { API_VERSION, GROUP, KIND, PLURAL, VERSION } from '../api/types.js';
+import { GROUP, KIND, PLURAL, VERSION } from '../api/types.js';
 import { createLogger } from '../log.js';
+import { selfCommand, startEmbeddedPlane } from './embedded-plane.js';
+import { startKubePlane } from './kube-plane.js';
+import { apply, readManifests, retry } from './manifests.js';
+import type { ControlPlaneKind, OperatorHandle, Plane } from './plane.js';
 import { httpStatus, kubeConfigFrom } from './runtime/cluster.js';
 import { CONTROL_FILE, readSandboxInfo, signalThroughControl, startControlServer, type SandboxInfo } from './runtime/control.js';
 import { killLeftovers } from './runtime/leftovers.js';
 import { parseSandboxArgs, SANDBOX_USAGE } from './runtime/sandbox-args.js';
 
-const CRD_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../crds/webstack.yaml');
 /** What a previous run left that means nothing to a new, empty API server. */
-const RUN_STATE = ['pods', 'volumes', 'logs', 'kubeconfig', CONTROL_FILE];
+const RUN_STATE = ['pods', 'volumes', 'logs', 'kubeconfig', 'control-plane', CONTROL_FILE];
 
 const say = (line: string) => process.stdout.write(`${line}\n`);
 
@@ -30,63 +29,6 @@ const say = (line: string) => process.stdout.write(`${line}\n`);
 function shown(p: string): string {
   const rel = path.relative(process.cwd(), p);
   return rel && !rel.startsWith('..') ? rel : p;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
-}
-
-function readManifests(file: string): KubernetesObject[] {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (err) {
-    throw new Error(`-f ${file}: ${(err as Error).message}`, { cause: err });
-  }
-  const docs = parseAllDocuments(text);
-  const objects: KubernetesObject[] = [];
-  for (const [i, doc] of docs.entries()) {
-    if (doc.errors.length > 0) throw new Error(`${file}: document ${i + 1}: ${doc.errors[0].message}`);
-    const obj = doc.toJS() as KubernetesObject | null;
-    if (!obj) continue;
-    if (!obj.apiVersion || !obj.kind || !obj.metadata?.name) throw new Error(`${file}: document ${i + 1} needs apiVersion, kind and metadata.name`);
-    obj.metadata.namespace ??= 'default';
-    objects.push(obj);
-  }
-  if (!objects.some((o) => o.kind === KIND)) throw new Error(`${file}: no ${KIND} in it (apiVersion ${API_VERSION})`);
-  return objects;
-}
-
-/** Create, or replace what exists: `kubectl apply` for a file the sandbox itself starts from. */
-async function apply(client: KubernetesObjectApi, obj: KubernetesObject): Promise<string> {
-  try {
-    await client.create(obj);
-    return 'created';
-  } catch (err) {
-    if (httpStatus(err) !== 409) throw err;
-    const current = await client.read({ apiVersion: obj.apiVersion!, kind: obj.kind!, metadata: { name: obj.metadata!.name!, namespace: obj.metadata!.namespace } });
-    await client.replace({ ...obj, metadata: { ...obj.metadata, resourceVersion: current.metadata?.resourceVersion } });
-    return 'configured';
-  }
-}
-
-async function retry<T>(what: string, fn: () => Promise<T>, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    try {
-      return await fn();
-    } catch (err) {
-      if (Date.now() > deadline) throw new Error(`${what}: ${(err as Error).message ?? String(err)}`, { cause: err });
-      await new Promise((r) => setTimeout(r, 250));
-    }
-  }
 }
 
 interface StackState { ready: boolean; message: string }
@@ -99,21 +41,10 @@ async function stackState(custom: CustomObjectsApi, ns: string, name: string): P
   return { ready: ready?.status === 'True', message: ready ? `${ready.reason ?? ''}: ${ready.message ?? ''}` : 'waiting for the operator' };
 }
 
-function operatorCommand(kubeconfig: string, metricsPort: number, healthPort: number): { command: string; args: string[] } {
-  // The same Node, loader flags and entry point as this process: works from source and from dist/.
-  return {
-    command: process.execPath,
-    args: [...process.execArgv, process.argv[1], 'run', '--kubeconfig', kubeconfig, '--leader-elect=false',
-      '--metrics-port', String(metricsPort), '--health-port', String(healthPort), '--log-format', 'json'],
-  };
-}
-
-async function up(file: string, stateDir: string): Promise<number> {
+async function up(file: string, stateDir: string, controlPlane: ControlPlaneKind): Promise<number> {
   const objects = readManifests(file);
   // Loaded here, so `sandbox kill|stop|cont` starts fast and needs none of them.
-  const [{ startApiServer }, { startDnsServer }, { startRuntime }] = await Promise.all([
-    import('./apiserver/index.js'), import('./dns/server.js'), import('./runtime/index.js'),
-  ]);
+  const [{ startDnsServer }, { startRuntime }] = await Promise.all([import('./dns/server.js'), import('./runtime/index.js')]);
   const dir = path.resolve(stateDir);
   if (existsSync(path.join(dir, CONTROL_FILE))) {
     let running: SandboxInfo | undefined;
@@ -128,48 +59,37 @@ async function up(file: string, stateDir: string): Promise<number> {
   const log = createLogger({ format: 'json', stream: createWriteStream(path.join(dir, 'logs', 'runtime.log')) });
 
   const cleanups: Array<() => Promise<unknown>> = [];
-  let operator: ChildProcess | undefined;
   let shuttingDown = false;
   const shutdown = async () => {
     shuttingDown = true;
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
   };
   try {
-    const api = await startApiServer();
-    cleanups.push(() => api.close());
-    api.writeKubeconfig(kubeconfig);
+    if (controlPlane === 'kube') say('starting etcd, kube-apiserver, kube-controller-manager and kube-scheduler...');
+    const plane: Plane = controlPlane === 'kube' ? await startKubePlane(dir, kubeconfig) : await startEmbeddedPlane(dir, kubeconfig);
+    cleanups.push(() => plane.close());
     const rel = shown(kubeconfig);
-    say(`API server ${api.url}; kubeconfig: ${rel}`);
+    say(`API server ${plane.url}; kubeconfig: ${rel}`);
     say(`  kubectl --kubeconfig ${rel} get ws,pods,svc -A`);
 
-    const kc = kubeConfigFrom(api.kubeconfig());
+    const kc = kubeConfigFrom(plane.kubeconfig);
     const client = KubernetesObjectApi.makeApiClient(kc);
     const custom = kc.makeApiClient(CustomObjectsApi);
-    const crd = parseAllDocuments(readFileSync(CRD_FILE, 'utf8')).map((d) => d.toJS() as KubernetesObject).filter(Boolean);
-    for (const c of crd) await apply(client, c);
 
     const dns = await startDnsServer();
     cleanups.push(() => dns.close());
-    const runtime = await startRuntime({ kubeconfig: api.kubeconfig(), stateDir: dir, log, dns });
+    const runtime = await startRuntime({ kubeconfig: plane.kubeconfig, stateDir: dir, log, dns, node: plane.node, operatorCommand: selfCommand() });
     cleanups.push(() => runtime.close(10_000));
     const control = await startControlServer(runtime);
     cleanups.push(() => control.close());
-    const info: SandboxInfo = { pid: process.pid, control: control.url, apiserver: api.url, dns: dns.address };
+    const info: SandboxInfo = { pid: process.pid, control: control.url, apiserver: plane.url, dns: dns.address };
     writeFileSync(path.join(dir, CONTROL_FILE), JSON.stringify(info, null, 2));
     cleanups.push(async () => rmSync(path.join(dir, CONTROL_FILE), { force: true }));
 
-    const { command, args } = operatorCommand(kubeconfig, await freePort(), await freePort());
-    const operatorLog = openSync(path.join(dir, 'logs', 'operator.log'), 'a');
-    // The operator reaches database pods by their cluster names; like the demo app, it can resolve
-    // them through the sandbox DNS named here (the host's resolver knows no cluster names).
-    const env = { ...process.env, SANDBOX_DNS: dns.address, SANDBOX_DNS_SEARCH: 'svc.cluster.local,cluster.local' };
-    operator = spawn(command, args, { stdio: ['ignore', operatorLog, operatorLog], env });
-    const exited = new Promise<number>((resolve) => operator!.once('exit', (code) => resolve(code ?? 1)));
-    cleanups.push(async () => {
-      if (operator?.exitCode === null) operator.kill('SIGTERM');
-      await exited;
-    });
-    say(`operator started (pid ${operator.pid}); logs in ${shown(path.join(dir, 'logs'))}/`);
+    if (controlPlane === 'kube') say('installing the operator with its Helm chart...');
+    const operator: OperatorHandle = await plane.startOperator(runtime);
+    cleanups.push(() => operator.stop());
+    say(`operator started; logs: ${operator.logs.startsWith('/') ? shown(operator.logs) : operator.logs}`);
 
     for (const ns of new Set(objects.map((o) => o.metadata!.namespace!))) {
       await apply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }).catch((err) => {
@@ -217,9 +137,10 @@ async function up(file: string, stateDir: string): Promise<number> {
       say(`  kubectl --kubeconfig ${kcRel}${nsFlag} delete pod <pod>`);
       say(`Ctrl-C stops everything.`);
     })();
-    const outcome = await Promise.race([stop, exited.then((code) => ({ operatorExit: code })), waitReady.then(() => stop)]);
+    const exited = operator.exited?.then((code) => ({ operatorExit: code })) ?? new Promise<never>(() => undefined);
+    const outcome = await Promise.race([stop, exited, waitReady.then(() => stop)]);
     if (typeof outcome === 'object' && !shuttingDown) {
-      say(`the operator exited with code ${outcome.operatorExit}; see ${path.join(dir, 'logs', 'operator.log')}`);
+      say(`the operator exited with code ${outcome.operatorExit}; see ${shown(operator.logs)}`);
       await shutdown();
       return 1;
     }
@@ -249,5 +170,5 @@ export async function main(argv: string[]): Promise<number> {
     say(await signalThroughControl(args.stateDir, args.namespace, args.pod, args.signal, args.downForMs));
     return 0;
   }
-  return up(args.file, args.stateDir);
+  return up(args.file, args.stateDir, args.controlPlane);
 }

@@ -23,17 +23,20 @@ export interface Sandbox {
 const CLI = path.resolve('src/cli.ts');
 const NODE_ARGS = ['--import', '@swc-node/register/esm-register', CLI];
 
-export async function startSandbox(manifest: string): Promise<Sandbox> {
+/** `embedded` (the in-memory API server, the default) or `kube` (the real control plane). */
+export type ControlPlane = 'embedded' | 'kube';
+
+export async function startSandbox(manifest: string, controlPlane: ControlPlane = 'embedded'): Promise<Sandbox> {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-sb-'));
   const file = path.join(stateDir, 'stack.yaml');
   writeFileSync(file, manifest);
   const kubeconfig = path.join(stateDir, 'kubeconfig');
   let out = '';
-  const child: ChildProcess = spawn(process.execPath, [...NODE_ARGS, 'sandbox', '-f', file, '--state-dir', stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn(process.execPath, [...NODE_ARGS, 'sandbox', '-f', file, '--control-plane', controlPlane, '--state-dir', stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (d: Buffer) => { out += d.toString(); });
   child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  const deadline = Date.now() + 60_000;
+  const deadline = Date.now() + 180_000;
   while (!existsSync(kubeconfig)) {
     if (child.exitCode !== null || Date.now() > deadline) throw new Error(`the sandbox did not write ${kubeconfig}:\n${out}`);
     await new Promise((r) => setTimeout(r, 100));

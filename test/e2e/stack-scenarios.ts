@@ -1,10 +1,10 @@
 /**
- * End to end: `webstack-operator sandbox -f FILE` runs a WebStack on this machine; real kubectl
- * drives it. The stack becomes Ready, HAProxy round-robins over every app pod, edits (scale, algorithm,
+ * End to end, on either control plane: `webstack-operator sandbox -f FILE` runs a WebStack on
+ * this machine; real kubectl drives it. The stack becomes Ready, HAProxy round-robins over every app pod, edits (scale, algorithm,
  * removed tier) are followed, and deleting the WebStack ends every process and Service.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startSandbox, type Sandbox } from './sandbox-process.js';
+import { startSandbox, type ControlPlane, type Sandbox } from './sandbox-process.js';
 import { eventually } from '../support/eventually.js';
 
 const manifest = (apps: string, extra = '') => `
@@ -28,110 +28,112 @@ ${apps}
 const TWO_TIERS = `    - {name: web, image: ghcr.io/acme/shop:1.4, replicas: 3}
     - {name: api, image: ghcr.io/acme/api:1.0, replicas: 1}`;
 
-let sb: Sandbox;
-let url: string;
+export function describeStackLifecycle(controlPlane: ControlPlane): void {
+  let sb: Sandbox;
+  let url: string;
 
-async function servedBy(n: number): Promise<string[]> {
-  const pods: string[] = [];
-  for (let i = 0; i < n; i++) {
-    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-    if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}`);
-    pods.push(((await res.json()) as { pod: string }).pod);
+  async function servedBy(n: number): Promise<string[]> {
+    const pods: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+      if (res.status !== 200) throw new Error(`GET ${url} answered ${res.status}`);
+      pods.push(((await res.json()) as { pod: string }).pod);
+    }
+    return pods;
   }
-  return pods;
+
+  async function podNames(selector: string): Promise<string[]> {
+    const out = await sb.kubectl('get', 'pods', '-l', selector, '-o', 'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}');
+    return out.split('\n').filter(Boolean).sort();
+  }
+
+  /** Waits until `n` requests in a row cycle through exactly the given pods, each once per cycle. */
+  async function roundRobinOver(pods: string[]): Promise<string[]> {
+    return eventually(`round robin over ${pods.join(', ')}`, async () => {
+      const seen = await servedBy(pods.length * 2);
+      const first = seen.slice(0, pods.length);
+      return [...first].sort().join() === pods.join() && seen.slice(pods.length).join() === first.join() && seen;
+    }, 90_000);
+  }
+
+  beforeAll(async () => {
+    sb = await startSandbox(manifest(TWO_TIERS), controlPlane);
+    const out = await eventually('the sandbox to print the stack URL', () => /shop is Ready: (http:\/\/\S+)/.exec(sb.output())?.[1], 400_000);
+    url = out;
+  }, 420_000);
+
+  afterAll(async () => {
+    expect(await sb?.stop()).toBe(0);
+  }, 60_000);
+
+  describe(`webstack-operator sandbox --control-plane ${controlPlane}`, () => {
+    it('writes a kubeconfig that real kubectl uses, and the WebStack is Ready', async () => {
+      expect(sb.output()).toContain(`kubectl --kubeconfig`);
+      await sb.kubectl('wait', '--for=condition=Ready', 'webstack/shop', '--timeout=60s');
+      const table = await sb.kubectl('get', 'ws');
+      expect(table).toMatch(/^NAME\s+READY/);
+      expect(table).toMatch(/shop\s+True/);
+      expect(url).toMatch(/^http:\/\/127\.20\.\d+\.\d+:\d+\/$/);
+    });
+
+    it('sends requests through HAProxy to every app pod, in round-robin order', async () => {
+      const pods = await podNames('webstack.dev/stack=shop,app.kubernetes.io/component=app');
+      expect(pods).toHaveLength(4);
+      const seen = await roundRobinOver(pods);
+      expect(new Set(seen).size).toBe(4);
+    });
+
+    it('scales an app tier and the database', async () => {
+      await sb.kubectl('patch', 'ws', 'shop', '--type', 'merge', '-p', JSON.stringify({
+        spec: { apps: [{ name: 'web', image: 'ghcr.io/acme/shop:1.4', replicas: 4 }, { name: 'api', image: 'ghcr.io/acme/api:1.0', replicas: 1 }], database: { replicas: 3 } },
+      }));
+      await eventually('3 Ready database pods', async () => (await sb.kubectl('get', 'sts', 'shop-mysql', '-o', 'jsonpath={.status.readyReplicas}')) === '3', 180_000);
+      const pods = await eventually('5 app pods', async () => { const p = await podNames('app.kubernetes.io/component=app'); return p.length === 5 && p; });
+      await sb.kubectl('wait', '--for=condition=Ready', 'pod', ...pods, '--timeout=120s');
+      await roundRobinOver(pods);
+      expect((await podNames('app.kubernetes.io/component=database'))).toEqual(['shop-mysql-0', 'shop-mysql-1', 'shop-mysql-2']);
+    });
+
+    it('changes the balance algorithm: haproxy rolls onto the new config', async () => {
+      const before = await podNames('app.kubernetes.io/component=loadbalancer');
+      await sb.kubectl('patch', 'ws', 'shop', '--type', 'merge', '-p', JSON.stringify({ spec: { loadBalancer: { algorithm: 'first' } } }));
+      await eventually('the haproxy config with balance first', async () => (await sb.kubectl('get', 'configmap', 'shop-haproxy', '-o', 'jsonpath={.data.haproxy\\.cfg}')).includes('balance first'));
+      const after = await eventually('a new, Ready haproxy pod in place of the old one', async () => {
+        const p = await podNames('app.kubernetes.io/component=loadbalancer');
+        if (p.length !== 1 || p[0] === before[0]) return undefined;
+        return (await sb.kubectl('get', 'pod', p[0], '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')) === 'True' && p;
+      }, 180_000);
+      expect(after).not.toEqual(before);
+      // `first` sends everything to the first server with free slots: one pod serves every request.
+      const seen = await eventually('every request on one pod', async () => { const s = await servedBy(6); return new Set(s).size === 1 && s; }, 60_000);
+      expect(seen).toHaveLength(6);
+    });
+
+    it('removes an app tier: its Deployment and processes go', async () => {
+      const apiPods = await podNames('webstack.dev/tier=api');
+      expect(apiPods).toHaveLength(1);
+      await sb.kubectl('patch', 'ws', 'shop', '--type', 'merge', '-p', JSON.stringify({ spec: { apps: [{ name: 'web', image: 'ghcr.io/acme/shop:1.4', replicas: 4 }] } }));
+      await eventually('the api Deployment gone', async () => (await sb.kubectl('get', 'deploy', '-o', 'name')).trim() === 'deployment.apps/shop-haproxy\ndeployment.apps/shop-web');
+      await eventually('the api pods gone', async () => (await podNames('webstack.dev/tier=api')).length === 0);
+    });
+
+    it('kill, stop and cont act on a running pod through the CLI', async () => {
+      const [pod] = await podNames('webstack.dev/tier=web');
+      expect(await sb.cli('stop', pod)).toContain(`SIGSTOP sent to default/${pod}`);
+      expect(await sb.cli('cont', pod)).toContain(`SIGCONT sent to default/${pod}`);
+      expect(await sb.cli('kill', pod, '--down-for', '1s')).toContain(`SIGKILL sent to default/${pod} (1 process group); it restarts in 1s`);
+      await eventually('the killed pod restarted', async () => (await sb.kubectl('get', 'pod', pod, '-o', 'jsonpath={.status.containerStatuses[0].restartCount}')) === '1');
+      await expect(sb.cli('kill', 'no-such-pod')).rejects.toThrow(/no running process/);
+    });
+
+    it('deleting the WebStack ends every process and Service', async () => {
+      expect(sb.podProcesses().length).toBeGreaterThan(0);
+      await sb.kubectl('delete', 'ws', 'shop', '--wait', '--timeout=120s');
+      await eventually('nothing of the stack left: workloads, pods, Services, config, Secrets, claims', async () => {
+        const left = await sb.kubectl('get', 'deploy,rs,sts,pods,svc,endpointslices,cm,secret,pvc,pdb,networkpolicy', '-o', 'name');
+        return left.split('\n').filter((n) => n.includes('/shop')).length === 0;
+      }, 120_000);
+      await eventually('no pod process left', () => sb.podProcesses().length === 0, 60_000);
+    });
+  });
 }
-
-async function podNames(selector: string): Promise<string[]> {
-  const out = await sb.kubectl('get', 'pods', '-l', selector, '-o', 'jsonpath={range .items[*]}{.metadata.name}{"\\n"}{end}');
-  return out.split('\n').filter(Boolean).sort();
-}
-
-/** Waits until `n` requests in a row cycle through exactly the given pods, each once per cycle. */
-async function roundRobinOver(pods: string[]): Promise<string[]> {
-  return eventually(`round robin over ${pods.join(', ')}`, async () => {
-    const seen = await servedBy(pods.length * 2);
-    const first = seen.slice(0, pods.length);
-    return [...first].sort().join() === pods.join() && seen.slice(pods.length).join() === first.join() && seen;
-  }, 90_000);
-}
-
-beforeAll(async () => {
-  sb = await startSandbox(manifest(TWO_TIERS));
-  const out = await eventually('the sandbox to print the stack URL', () => /shop is Ready: (http:\/\/\S+)/.exec(sb.output())?.[1], 200_000);
-  url = out;
-}, 240_000);
-
-afterAll(async () => {
-  expect(await sb?.stop()).toBe(0);
-}, 60_000);
-
-describe('webstack-operator sandbox', () => {
-  it('writes a kubeconfig that real kubectl uses, and the WebStack is Ready', async () => {
-    expect(sb.output()).toContain(`kubectl --kubeconfig`);
-    await sb.kubectl('wait', '--for=condition=Ready', 'webstack/shop', '--timeout=60s');
-    const table = await sb.kubectl('get', 'ws');
-    expect(table).toMatch(/^NAME\s+READY/);
-    expect(table).toMatch(/shop\s+True/);
-    expect(url).toMatch(/^http:\/\/127\.20\.\d+\.\d+:\d+\/$/);
-  });
-
-  it('sends requests through HAProxy to every app pod, in round-robin order', async () => {
-    const pods = await podNames('webstack.dev/stack=shop,app.kubernetes.io/component=app');
-    expect(pods).toHaveLength(4);
-    const seen = await roundRobinOver(pods);
-    expect(new Set(seen).size).toBe(4);
-  });
-
-  it('scales an app tier and the database', async () => {
-    await sb.kubectl('patch', 'ws', 'shop', '--type', 'merge', '-p', JSON.stringify({
-      spec: { apps: [{ name: 'web', image: 'ghcr.io/acme/shop:1.4', replicas: 4 }, { name: 'api', image: 'ghcr.io/acme/api:1.0', replicas: 1 }], database: { replicas: 3 } },
-    }));
-    await eventually('3 Ready database pods', async () => (await sb.kubectl('get', 'sts', 'shop-mysql', '-o', 'jsonpath={.status.readyReplicas}')) === '3', 180_000);
-    const pods = await eventually('5 app pods', async () => { const p = await podNames('app.kubernetes.io/component=app'); return p.length === 5 && p; });
-    await sb.kubectl('wait', '--for=condition=Ready', 'pod', ...pods, '--timeout=120s');
-    await roundRobinOver(pods);
-    expect((await podNames('app.kubernetes.io/component=database'))).toEqual(['shop-mysql-0', 'shop-mysql-1', 'shop-mysql-2']);
-  });
-
-  it('changes the balance algorithm: haproxy rolls onto the new config', async () => {
-    const before = await podNames('app.kubernetes.io/component=loadbalancer');
-    await sb.kubectl('patch', 'ws', 'shop', '--type', 'merge', '-p', JSON.stringify({ spec: { loadBalancer: { algorithm: 'first' } } }));
-    await eventually('the haproxy config with balance first', async () => (await sb.kubectl('get', 'configmap', 'shop-haproxy', '-o', 'jsonpath={.data.haproxy\\.cfg}')).includes('balance first'));
-    const after = await eventually('a new, Ready haproxy pod in place of the old one', async () => {
-      const p = await podNames('app.kubernetes.io/component=loadbalancer');
-      if (p.length !== 1 || p[0] === before[0]) return undefined;
-      return (await sb.kubectl('get', 'pod', p[0], '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].status}')) === 'True' && p;
-    }, 180_000);
-    expect(after).not.toEqual(before);
-    // `first` sends everything to the first server with free slots: one pod serves every request.
-    const seen = await eventually('every request on one pod', async () => { const s = await servedBy(6); return new Set(s).size === 1 && s; }, 60_000);
-    expect(seen).toHaveLength(6);
-  });
-
-  it('removes an app tier: its Deployment and processes go', async () => {
-    const apiPods = await podNames('webstack.dev/tier=api');
-    expect(apiPods).toHaveLength(1);
-    await sb.kubectl('patch', 'ws', 'shop', '--type', 'merge', '-p', JSON.stringify({ spec: { apps: [{ name: 'web', image: 'ghcr.io/acme/shop:1.4', replicas: 4 }] } }));
-    await eventually('the api Deployment gone', async () => (await sb.kubectl('get', 'deploy', '-o', 'name')).trim() === 'deployment.apps/shop-haproxy\ndeployment.apps/shop-web');
-    await eventually('the api pods gone', async () => (await podNames('webstack.dev/tier=api')).length === 0);
-  });
-
-  it('kill, stop and cont act on a running pod through the CLI', async () => {
-    const [pod] = await podNames('webstack.dev/tier=web');
-    expect(await sb.cli('stop', pod)).toContain(`SIGSTOP sent to default/${pod}`);
-    expect(await sb.cli('cont', pod)).toContain(`SIGCONT sent to default/${pod}`);
-    expect(await sb.cli('kill', pod, '--down-for', '1s')).toContain(`SIGKILL sent to default/${pod} (1 process group); it restarts in 1s`);
-    await eventually('the killed pod restarted', async () => (await sb.kubectl('get', 'pod', pod, '-o', 'jsonpath={.status.containerStatuses[0].restartCount}')) === '1');
-    await expect(sb.cli('kill', 'no-such-pod')).rejects.toThrow(/no running process/);
-  });
-
-  it('deleting the WebStack ends every process and Service', async () => {
-    expect(sb.podProcesses().length).toBeGreaterThan(0);
-    await sb.kubectl('delete', 'ws', 'shop', '--wait', '--timeout=120s');
-    await eventually('no pods and no Services of the stack', async () => {
-      const left = await sb.kubectl('get', 'pods,svc,deploy,sts', '-l', 'webstack.dev/stack=shop', '-o', 'name');
-      return left.trim() === '';
-    }, 120_000);
-    await eventually('no pod process left', () => sb.podProcesses().length === 0, 60_000);
-  });
-});

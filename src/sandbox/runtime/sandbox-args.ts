@@ -1,5 +1,6 @@
 /** The `sandbox` subcommand's command line. Pure. */
 import { parseDuration } from '../../controller/flags.js';
+import { CONTROL_PLANES, type ControlPlaneKind } from '../plane.js';
 
 export const DEFAULT_STATE_DIR = '.sandbox';
 /**
@@ -10,11 +11,15 @@ export const DEFAULT_STATE_DIR = '.sandbox';
 export const DEFAULT_DOWN_FOR_MS = 10_000;
 
 export const SANDBOX_USAGE = `usage:
-  webstack-operator sandbox -f FILE [--state-dir DIR]      run a WebStack on this machine (Ctrl-C stops it)
+  webstack-operator sandbox -f FILE [--control-plane embedded|kube] [--state-dir DIR]
+                                                           run a WebStack on this machine (Ctrl-C stops it)
   webstack-operator sandbox kill|stop|cont POD [-n NS] [--down-for D] [--state-dir DIR]
                                                            SIGKILL, SIGSTOP or SIGCONT a pod's processes
 
   -f, --filename FILE   WebStack manifest(s) to apply (YAML, several documents allowed)
+  --control-plane P     embedded: the in-memory API server (default, starts at once);
+                        kube: the real Kubernetes control plane, built by 'npm run cluster:build',
+                        with the operator installed by its Helm chart
   --state-dir DIR       where the kubeconfig, pod files, data and logs live (default: ${DEFAULT_STATE_DIR})
   -n, --namespace NS    the pod's namespace (default: default)
   --down-for D          kill: how long the pod stays down before it restarts (default: 10s; 0: at once)
@@ -22,7 +27,7 @@ export const SANDBOX_USAGE = `usage:
 
 export type SandboxArgs =
   | { mode: 'help' }
-  | { mode: 'up'; file: string; stateDir: string }
+  | { mode: 'up'; file: string; stateDir: string; controlPlane: ControlPlaneKind }
   | { mode: 'signal'; signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'; pod: string; namespace: string; stateDir: string; downForMs: number };
 
 const SIGNALS = { kill: 'SIGKILL', stop: 'SIGSTOP', cont: 'SIGCONT' } as const;
@@ -30,6 +35,7 @@ const SIGNALS = { kill: 'SIGKILL', stop: 'SIGSTOP', cont: 'SIGCONT' } as const;
 export function parseSandboxArgs(argv: string[]): SandboxArgs {
   let file: string | undefined;
   let stateDir = DEFAULT_STATE_DIR;
+  let controlPlane: ControlPlaneKind | undefined;
   let namespace = 'default';
   let downForMs: number | undefined;
   const positional: string[] = [];
@@ -46,6 +52,10 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs {
     switch (m[1]) {
       case '-f': case '--filename': file = value; break;
       case '--state-dir': stateDir = value; break;
+      case '--control-plane':
+        if (!CONTROL_PLANES.includes(value as ControlPlaneKind)) throw new Error(`--control-plane: '${value}' must be ${CONTROL_PLANES.join(' or ')}`);
+        controlPlane = value as ControlPlaneKind;
+        break;
       case '-n': case '--namespace': namespace = value; break;
       case '--down-for': downForMs = parseDuration('down-for', value); break;
       default: throw new Error(`unknown flag ${m[1]}`);
@@ -53,13 +63,14 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs {
   }
   if (positional.length === 0) {
     if (!file) throw new Error('-f FILE is required: the WebStack manifest to run');
-    return { mode: 'up', file, stateDir };
+    return { mode: 'up', file, stateDir, controlPlane: controlPlane ?? 'embedded' };
   }
   const [verb, pod, ...rest] = positional;
   if (!(verb in SIGNALS)) throw new Error(`unknown action '${verb}': use kill, stop or cont`);
   if (!pod) throw new Error(`${verb}: which pod? (kubectl --kubeconfig ${stateDir}/kubeconfig get pods)`);
   if (rest.length > 0) throw new Error(`unexpected argument '${rest[0]}'`);
   if (file) throw new Error(`-f is not used with ${verb}`);
+  if (controlPlane) throw new Error(`--control-plane is not used with ${verb}`);
   if (downForMs !== undefined && verb !== 'kill') throw new Error(`--down-for is only used with kill`);
   return { mode: 'signal', signal: SIGNALS[verb as keyof typeof SIGNALS], pod, namespace, stateDir, downForMs: downForMs ?? DEFAULT_DOWN_FOR_MS };
 }

@@ -1,0 +1,57 @@
+/**
+ * The default plane: the in-memory API server, the CRD applied to it, and the operator as a
+ * child process of the sandbox (its log in DIR/logs/operator.log).
+ */
+import { spawn } from 'node:child_process';
+import { openSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import { freePort } from './control-plane/index.js';
+import { apply } from './manifests.js';
+import type { Plane } from './plane.js';
+import { kubeConfigFrom } from './runtime/cluster.js';
+
+const CRD_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../crds/webstack.yaml');
+
+/** The same Node, loader flags and entry point as this process: works from source and from dist/. */
+export function selfCommand(): { command: string; args: string[] } {
+  return { command: process.execPath, args: [...process.execArgv, process.argv[1]] };
+}
+
+export async function startEmbeddedPlane(dir: string, kubeconfigFile: string): Promise<Plane> {
+  const { startApiServer } = await import('./apiserver/index.js');
+  const api = await startApiServer();
+  try {
+    api.writeKubeconfig(kubeconfigFile);
+    const client = KubernetesObjectApi.makeApiClient(kubeConfigFrom(api.kubeconfig()));
+    const crd = parseAllDocuments(readFileSync(CRD_FILE, 'utf8')).map((d) => d.toJS() as KubernetesObject).filter(Boolean);
+    for (const c of crd) await apply(client, c);
+  } catch (err) {
+    await api.close();
+    throw err;
+  }
+  return {
+    url: api.url,
+    kubeconfig: api.kubeconfig(),
+    startOperator: async () => {
+      const self = selfCommand();
+      const args = [...self.args, 'run', '--kubeconfig', kubeconfigFile, '--leader-elect=false',
+        '--metrics-port', String(await freePort()), '--health-port', String(await freePort()), '--log-format', 'json'];
+      const logs = path.join(dir, 'logs', 'operator.log');
+      const log = openSync(logs, 'a');
+      const child = spawn(self.command, args, { stdio: ['ignore', log, log] });
+      const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
+      return {
+        logs,
+        exited,
+        stop: async () => {
+          if (child.exitCode === null) child.kill('SIGTERM');
+          await exited;
+        },
+      };
+    },
+    close: () => api.close(),
+  };
+}
