@@ -19,7 +19,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
   private retry: Timer | undefined;
   private readonly handlers: ((type: InformerEvent, obj: T) => void)[] = [];
 
-  constructor(kc: KubeConfig, private readonly client: KubeClient, readonly type: ResourceType, readonly namespace: string | undefined,
+  constructor(kc: KubeConfig, client: KubeClient, readonly type: ResourceType, readonly namespace: string | undefined,
     private readonly clock: Clock, private readonly log: Logger) {
     const list = async () => {
       const result = await client.list<T>(type, namespace);

@@ -162,7 +162,7 @@ async function up(file: string, stateDir: string): Promise<number> {
     const operatorLog = openSync(path.join(dir, 'logs', 'operator.log'), 'a');
     // The operator reaches database pods by their cluster names; like the demo app, it can resolve
     // them through the sandbox DNS named here (the host's resolver knows no cluster names).
-    const env = { ...process.env, SANDBOX_DNS: dns.address, SANDBOX_DNS_SEARCH: 'svc.cluster.local,cluster.local' };
+    const env = { ...process.env };
     operator = spawn(command, args, { stdio: ['ignore', operatorLog, operatorLog], env });
     const exited = new Promise<number>((resolve) => operator!.once('exit', (code) => resolve(code ?? 1)));
     cleanups.push(async () => {
