@@ -1,5 +1,5 @@
 /** `webstack-operator run` flags: the contract with the Helm chart. Pure parsing, errors name the flag. */
-import { DEFAULT_LEASE_TIMINGS, type LeaseTimings } from './leader-election.js';
+import { DEFAULT_LEASE_TIMINGS, type LeaseTimings } from '../kube/leader-election.js';
 
 export interface RunFlags {
   kubeconfig?: string;

@@ -7,15 +7,17 @@ import type { Registry } from 'prom-client';
 import { MANAGER } from '../api/labels.js';
 import type { Logger } from '../log.js';
 import type { StackAddon } from './addons.js';
-import { Caches } from './caches.js';
+import { Caches } from '../kube/caches.js';
 import { systemClock, type Clock } from '../clock.js';
-import { Controller } from './controller.js';
-import { EventRecorder } from './events.js';
-import { serveHealth, serveMetrics, type Listening } from './http-server.js';
-import { KubeClient } from './kube-client.js';
-import { apiLeaseStore } from './lease-store.js';
-import { LeaderElector, type LeaseTimings } from './leader-election.js';
-import { OperatorMetrics } from './metrics.js';
+import { Controller } from '../kube/controller.js';
+import { EventRecorder } from '../kube/events.js';
+import { serveHealth, serveMetrics, type Listening } from '../kube/http-server.js';
+import { KubeClient } from '../kube/client.js';
+import { apiLeaseStore } from '../kube/lease-store.js';
+import { LeaderElector, type LeaseTimings } from '../kube/leader-election.js';
+import { OperatorMetrics } from '../kube/metrics.js';
+import { OWNED, WEBSTACK } from './resources.js';
+import { watchWebStacks, webStackKeys, WebStackReconciler } from './webstack-reconciler.js';
 
 export interface OperatorOptions {
   kubeConfig: KubeConfig;
@@ -68,15 +70,17 @@ export class Operator {
     const clock = opts.clock ?? systemClock;
     this.client = new KubeClient(opts.kubeConfig);
     this.metrics = new OperatorMetrics(() => this.client.counts.byVerb, opts.defaultMetrics ?? true);
-    this.caches = new Caches(opts.kubeConfig, this.client, opts.namespaces, clock, opts.log);
+    this.caches = new Caches(opts.kubeConfig, this.client, [WEBSTACK, ...OWNED], opts.namespaces, clock, opts.log);
     const events = new EventRecorder(this.client, MANAGER, opts.identity, clock, opts.log);
     this.addon = typeof opts.addon === 'function'
       ? opts.addon({ kubeConfig: opts.kubeConfig, client: this.client, events, registry: this.metrics.registry, log: opts.log, clock, namespaces: opts.namespaces })
       : opts.addon;
-    this.controller = new Controller(
-      { client: this.client, caches: this.caches, events, log: opts.log, clock, metrics: this.metrics, addon: this.addon },
-      { workers: opts.workers ?? 8, resyncPeriodMs: opts.resyncPeriodMs ?? 10 * 60_000 },
-    );
+    const reconciler = new WebStackReconciler({
+      client: this.client, caches: this.caches, events, log: opts.log, clock, addon: this.addon, requeue: (k) => this.controller.enqueue(k),
+    });
+    this.controller = new Controller(reconciler, { log: opts.log, clock, metrics: this.metrics },
+      { workers: opts.workers ?? 8, resyncPeriodMs: opts.resyncPeriodMs ?? 10 * 60_000, keys: () => webStackKeys(this.caches) });
+    watchWebStacks(this.caches, this.controller);
     this.stopped = new Promise((resolve) => { this.finish = resolve; });
     const le = opts.leaderElection;
     if (le) {

@@ -13,13 +13,14 @@ import type { KubeObject } from '../render/object.js';
 import { renderStack } from '../render/stack.js';
 import type { StackAddon } from './addons.js';
 import type { AppliedMemo } from './applied-memo.js';
-import type { Caches } from './caches.js';
-import { childrenToDelete } from './children.js';
+import type { Caches } from '../kube/caches.js';
+import { childrenToDelete, ownedBy } from './children.js';
 import type { Clock } from '../clock.js';
 import { applyReason } from './diff.js';
-import type { EventRecorder } from './events.js';
-import { isNotFound, type KubeClient, type KubeObj } from './kube-client.js';
-import { objectKey, resourceFor, WEBSTACK } from './resources.js';
+import type { EventRecorder } from '../kube/events.js';
+import { isNotFound, type KubeClient, type KubeObj } from '../kube/client.js';
+import { objectKey } from '../kube/resource-type.js';
+import { resourceFor, WEBSTACK } from './resources.js';
 import { computeStatus, mergePatch, statusEqual } from './status.js';
 import type { LiveWorkload } from './workloads.js';
 
@@ -165,7 +166,7 @@ function summarize(verb: string, items: string[]): string {
 }
 
 async function deleteUnwanted(ws: WebStack, desired: KubeObject[], deps: ReconcileDeps, log: Logger): Promise<void> {
-  const live = deps.caches.ownedBy(ws.metadata.namespace!, ws.metadata.name);
+  const live = ownedBy(deps.caches, ws.metadata.namespace!, ws.metadata.name);
   const deleted: string[] = [];
   for (const o of childrenToDelete(desired, live, ws.metadata.name, ws.metadata.uid!)) {
     try {

@@ -5,7 +5,7 @@
  */
 import type { WebStack } from '../../api/types.js';
 import type { ClusterRecord, ClusterState, ClusterStatePatch } from '../../mysql/ports.js';
-import type { KubeClient } from '../kube-client.js';
+import type { KubeClient } from '../../kube/client.js';
 import { WEBSTACK } from '../resources.js';
 import { applyPatch, clusterStateFromStatus, statusPatchFor, type StoredDatabaseStatus } from './record.js';
 

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { DatabaseAddon } from '../../../src/controller/database/addon.js';
-import { KubeClient } from '../../../src/controller/kube-client.js';
+import { KubeClient } from '../../../src/kube/client.js';
 import { Operator } from '../../../src/controller/operator.js';
 import { WEBSTACK } from '../../../src/controller/resources.js';
 import { createLogger } from '../../../src/log.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { WorkQueue } from '../../src/controller/workqueue.js';
-import { BucketRateLimiter, ItemExponentialRateLimiter, MaxOfRateLimiter } from '../../src/controller/rate-limiter.js';
+import { WorkQueue } from '../../src/kube/workqueue.js';
+import { BucketRateLimiter, ItemExponentialRateLimiter, MaxOfRateLimiter } from '../../src/kube/rate-limiter.js';
 import { FakeClock } from './fake-clock.js';
 
 describe('WorkQueue', () => {

@@ -1,9 +1,9 @@
 /** Event aggregation against the in-memory API server, with a manual clock. */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { EventRecorder } from '../../src/controller/events.js';
+import { EventRecorder } from '../../src/kube/events.js';
 import { createLogger } from '../../src/log.js';
 import { FakeClock } from './fake-clock.js';
-import { EVENTS, LogCapture, startEnv, type Env } from './harness.js';
+import { EVENTS, LogCapture, startEnv, type Env } from '../controller/harness.js';
 
 const NS = 'shop';
 let env: Env;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import {
   decideLease, observe, releasedRecord, renewalOverdue, type LeaseRecord, type LeaseTimings,
-} from '../../src/controller/leader-election.js';
+} from '../../src/kube/leader-election.js';
 
 const timings: LeaseTimings = { leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 };
 const T0 = 1_000_000;

@@ -5,7 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { resourcePath, type ResourceType } from './resources.js';
+import { resourcePath, type ResourceType } from './resource-type.js';
 
 export class ApiError extends Error {
   constructor(readonly code: number, readonly reason: string, message: string) {

@@ -1,61 +1,42 @@
 /**
- * The control loop: informer events become keys in the work queue, workers reconcile them one
- * key at a time, failures back off per key, and a periodic resync re-checks every stack.
+ * The control loop, as in controller-runtime: keys enter the work queue (from watches the owner
+ * wires, and a periodic resync), workers hand them to the Reconciler one key at a time, failures
+ * back off per key, and a "come back later" is a timed requeue.
  */
-import type { WebStack } from '../api/types.js';
-import type { Logger } from '../log.js';
-import type { StackAddon } from './addons.js';
-import { AppliedMemo } from './applied-memo.js';
-import type { Caches } from './caches.js';
-import { controllingWebStackUid, type LiveObject } from './children.js';
 import type { Clock, Timer } from '../clock.js';
-import type { EventRecorder } from './events.js';
-import type { KubeClient } from './kube-client.js';
+import type { Logger } from '../log.js';
 import type { OperatorMetrics } from './metrics.js';
-import { reconcile } from './reconcile.js';
 import { WorkQueue } from './workqueue.js';
 
-export interface ControllerDeps {
-  client: KubeClient;
-  caches: Caches;
-  events: EventRecorder;
-  log: Logger;
-  clock: Clock;
-  metrics: OperatorMetrics;
-  addon?: StackAddon;
+export interface ReconcileOutcome {
+  /** A short word for metrics (converged, deleted, ...). */
+  result: string;
+  /** Set: reconcile the key again after this long, though no event came. */
+  requeueAfterMs?: number;
+}
+
+/** Converges the object a key names; a throw requeues the key with backoff. */
+export interface Reconciler {
+  reconcile(key: string): Promise<ReconcileOutcome>;
 }
 
 export interface ControllerOptions {
   workers: number;
-  /** Every stack is reconciled again this often, even without events (level-triggered safety net). */
+  /** Every key `keys()` lists is reconciled again this often, even without events (level-triggered safety net). */
   resyncPeriodMs: number;
-}
-
-export function stackKey(namespace: string | undefined, name: string): string {
-  return `${namespace ?? 'default'}/${name}`;
-}
-
-/** The WebStack an owned object's event concerns, if any. */
-export function ownerKey(o: LiveObject): string | undefined {
-  if (!controllingWebStackUid(o)) return undefined;
-  const ref = o.metadata.ownerReferences!.find((r) => r.controller === true && r.kind === 'WebStack')!;
-  return stackKey(o.metadata.namespace, ref.name);
+  /** The keys of every object the controller looks after, for the start and each resync. */
+  keys: () => string[];
 }
 
 export class Controller {
   readonly queue: WorkQueue;
-  private readonly memo = new AppliedMemo();
   private running = false;
   private workers: Promise<void>[] = [];
   private resync: Timer | undefined;
 
-  constructor(private readonly deps: ControllerDeps, private readonly opts: ControllerOptions) {
+  constructor(private readonly reconciler: Reconciler, private readonly deps: { log: Logger; clock: Clock; metrics: OperatorMetrics },
+    private readonly opts: ControllerOptions) {
     this.queue = new WorkQueue(deps.clock);
-    deps.caches.onWebStack((_type, ws: WebStack) => this.enqueue(stackKey(ws.metadata.namespace, ws.metadata.name)));
-    deps.caches.onOwned((_type, o) => {
-      const key = ownerKey(o);
-      if (key) this.enqueue(key);
-    });
   }
 
   isRunning(): boolean {
@@ -79,14 +60,15 @@ export class Controller {
     await Promise.all(this.workers);
   }
 
-  private enqueue(key: string): void {
+  /** Ask for a reconcile of `key` (ignored while the controller is not running). */
+  enqueue(key: string): void {
     if (!this.running) return;
     this.queue.add(key);
     this.deps.metrics.queueDepth.set(this.queue.len());
   }
 
   private enqueueAll(): void {
-    for (const ws of this.deps.caches.webStacks()) this.enqueue(stackKey(ws.metadata.namespace, ws.metadata.name));
+    for (const key of this.opts.keys()) this.enqueue(key);
   }
 
   private scheduleResync(): void {
@@ -105,13 +87,10 @@ export class Controller {
       const started = this.deps.clock.now();
       let result = 'error';
       try {
-        const outcome = await reconcile(key, {
-          client: this.deps.client, caches: this.deps.caches, events: this.deps.events, memo: this.memo,
-          log: this.deps.log, clock: this.deps.clock, addon: this.deps.addon, requeue: (k) => this.enqueue(k),
-        });
+        const outcome = await this.reconciler.reconcile(key);
         result = outcome.result;
         this.queue.forget(key);
-        if (outcome.result === 'waiting') this.queue.addAfter(key, outcome.requeueAfterMs);
+        if (outcome.requeueAfterMs !== undefined) this.queue.addAfter(key, outcome.requeueAfterMs);
       } catch (err) {
         this.deps.metrics.reconcileErrors.inc();
         const [namespace, name] = key.split('/');

@@ -1,7 +1,7 @@
 /** The Lease object behind leader election, read and written through the API server. */
-import type { KubeClient } from './kube-client.js';
+import type { KubeClient } from './client.js';
 import type { LeaseRecord, LeaseStore } from './leader-election.js';
-import { LEASE } from './resources.js';
+import { LEASE } from './resource-type.js';
 
 interface LeaseObject {
   metadata: { resourceVersion?: string };

@@ -1,12 +1,12 @@
 /**
- * Kubernetes Events about WebStacks, aggregated: the same event for the same object within the
+ * Kubernetes Events about an object, aggregated: the same event for the same object within the
  * dedupe window is counted in memory, not written again; after the window the existing Event's
  * count and lastTimestamp are patched. Messages are the caller's; they must never hold secrets.
  */
 import type { Logger } from '../log.js';
 import type { Clock } from '../clock.js';
-import type { KubeClient } from './kube-client.js';
-import { EVENT } from './resources.js';
+import type { KubeClient } from './client.js';
+import { EVENT } from './resource-type.js';
 
 export interface EventSubject {
   apiVersion: string;

@@ -6,8 +6,8 @@
 import { ListWatch, Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
 import type { Clock, Timer } from '../clock.js';
-import type { KubeClient } from './kube-client.js';
-import { resourcePath, type ResourceType } from './resources.js';
+import type { KubeClient } from './client.js';
+import { resourcePath, type ResourceType } from './resource-type.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
 
