@@ -6,13 +6,14 @@
  */
 import type { Clock, Timer } from '../clock.js';
 import type { Registry } from 'prom-client';
-import type { Timeouts } from './connection.js';
-import { dialectFor } from './dialects.js';
-import { Executor, rolesFor, type ExecutionResult, type ExecutorLimits, type ExecutorLog } from './executor.js';
+import type { Timeouts } from './sql/session.js';
+import { dialectFor } from './sql/engines.js';
+import { sqlDatabases } from './sql/sql-database.js';
+import { Executor, type ExecutionResult, type ExecutorLimits, type ExecutorLog } from './executor.js';
 import type { GtidSet } from './gtid.js';
 import { databaseMetrics, type DatabaseMetrics } from './metrics.js';
 import type { InstanceObservation } from './observation.js';
-import { decide, type Action } from './planner.js';
+import { decide, rolesFor, type Action } from './planner.js';
 import type {
   ClusterRecord, ClusterState, ClusterTopology, ManagerCredentials, EventSink, InstanceRestarter, ManagerSpec, RoleLabel,
   RoleLabeler,
@@ -121,9 +122,9 @@ export class DatabaseManager {
   /** One gather -> decide -> act round. Public so tests and the bench can step the manager. */
   async tick(): Promise<TickResult> {
     const spec = this.opts.spec();
-    const dialect = dialectFor(spec.engine);
+    const connect = sqlDatabases(dialectFor(spec.engine), this.opts.credentials, this.timeouts);
     const [addresses, record] = await Promise.all([this.opts.topology.instances(), this.opts.record.read()]);
-    const observations = await probeAll(addresses, dialect, this.opts.credentials, this.timeouts);
+    const observations = await probeAll(addresses, connect);
     const now = this.clock.now();
     this.remember(observations, record, now);
     const action = decide({
@@ -131,13 +132,14 @@ export class DatabaseManager {
       primaryUnreachableSince: this.unreachableSince?.at,
       lastPrimaryExecuted: this.lastPrimaryExecuted,
       switchoverRetryAfter: this.switchoverRetryAfter,
+      restarts: this.opts.restarter ? { settleMs: RESTART_SETTLE_MS, restartedAt: Object.fromEntries(this.restartedAt) } : undefined,
     });
     let result: ExecutionResult | undefined;
     if (action.kind !== 'none') {
       this.log.info('database action', { ...this.opts.stack, action: action.kind, reason: action.reason });
       const executor = new Executor({
-        dialect, spec, credentials: this.opts.credentials, record: this.opts.record, labeler: this.opts.labeler,
-        events: this.opts.events, restarter: this.guardedRestarter(), clock: this.clock, timeouts: this.timeouts,
+        connect, spec, record: this.opts.record, labeler: this.opts.labeler,
+        events: this.opts.events, restarter: this.opts.restarter, clock: this.clock,
         limits: this.limits, log: this.log,
         afterStep: this.opts.afterStep,
       });
@@ -157,29 +159,6 @@ export class DatabaseManager {
     return { action, result };
   }
 
-  /**
-   * The configured restarter, once per incident: an instance restarted and not yet seen back
-   * read-only is still going down or coming up (a pod deletion takes a moment), so a repeat is a
-   * no-op, not an SQL fence of a dying server; one still writable after RESTART_SETTLE_MS is not
-   * fixed by restarting and is fenced by SQL instead.
-   */
-  private guardedRestarter(): InstanceRestarter | undefined {
-    const inner = this.opts.restarter;
-    if (!inner) return undefined;
-    return {
-      restart: async (name) => {
-        const last = this.restartedAt.get(name);
-        const now = this.clock.now();
-        if (last === undefined) {
-          this.restartedAt.set(name, now);
-          await inner.restart(name);
-        } else if (now - last >= RESTART_SETTLE_MS) {
-          throw new Error(`${name} is still writable ${now - last} ms after its restart`);
-        }
-      },
-    };
-  }
-
   private remember(observations: InstanceObservation[], record: ClusterState, now: number): void {
     for (const o of observations) if (o.state?.readOnly) this.restartedAt.delete(o.name);
     const primary = observations.find((o) => o.name === record.primary);
@@ -193,6 +172,7 @@ export class DatabaseManager {
 
   private account(action: Action, result: ExecutionResult): void {
     const labels = this.opts.stack;
+    for (const name of result.restarted ?? []) this.restartedAt.set(name, this.clock.now());
     if (result.completed) {
       const kind = result.completed.kind;
       (kind === 'failover' ? this.metrics.failovers : this.metrics.switchovers).inc(labels);

@@ -1,8 +1,8 @@
 /** MySQL 8.4: CHANGE REPLICATION SOURCE TO ... SOURCE_AUTO_POSITION = 1, gtid_executed, super_read_only. */
 import type { Dialect, Row } from './dialect.js';
 import { asBool, asNumberOrNull, asText, quote, quoteIdentifier, statusMap } from './dialect.js';
-import { MysqlGtidSet } from './gtid.js';
-import type { IoThreadState, ServerState } from './observation.js';
+import { MysqlGtidSet } from '../gtid.js';
+import type { IoThreadState, ServerState } from '../observation.js';
 
 function ioThread(v: unknown): IoThreadState {
   const s = asText(v);

@@ -1,9 +1,10 @@
 /** One interface for the SQL each engine speaks; one module per engine implements it. */
 import mysql from 'mysql2';
-import type { DatabaseEngine } from '../api/types.js';
-import type { GtidFlavor } from './gtid.js';
-import type { ServerState } from './observation.js';
-import type { ManagerCredentials } from './ports.js';
+import type { DatabaseEngine } from '../../api/types.js';
+import type { SemiSyncSettings } from '../database.js';
+import type { GtidFlavor } from '../gtid.js';
+import type { ServerState } from '../observation.js';
+import type { ManagerCredentials } from '../ports.js';
 
 export type Row = Record<string, unknown>;
 
@@ -14,13 +15,6 @@ export interface SourceSettings {
   password: string;
   /** How often an idle source sends a heartbeat, so a replica notices a hung source quickly. */
   heartbeatSeconds: number;
-}
-
-export interface SemiSyncSettings {
-  source: boolean;
-  replica: boolean;
-  /** Long, so a source never silently degrades to asynchronous replication. */
-  timeoutMs: number;
 }
 
 export interface Dialect {

@@ -1,8 +1,8 @@
 import { describe, expect, test } from '@jest/globals';
-import { mariadbDialect } from '../../src/mysql/dialect-mariadb.js';
-import { mysqlDialect } from '../../src/mysql/dialect-mysql.js';
-import { dialectFor } from '../../src/mysql/dialects.js';
-import type { ManagerCredentials } from '../../src/mysql/ports.js';
+import { mariadbDialect } from '../../../src/mysql/sql/mariadb-dialect.js';
+import { mysqlDialect } from '../../../src/mysql/sql/mysql-dialect.js';
+import { dialectFor } from '../../../src/mysql/sql/engines.js';
+import type { ManagerCredentials } from '../../../src/mysql/ports.js';
 
 const creds: ManagerCredentials = {
   adminUser: 'admin', adminPassword: 'a-pw', replicationUser: 'repl', replicationPassword: "r'pw",

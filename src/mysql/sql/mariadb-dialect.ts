@@ -1,8 +1,8 @@
 /** MariaDB 10.11 / 11.4: CHANGE MASTER TO ... MASTER_USE_GTID=slave_pos, gtid_binlog_state, read_only. */
 import type { Dialect, Row } from './dialect.js';
 import { asBool, asNumberOrNull, asText, quote, quoteIdentifier, statusMap } from './dialect.js';
-import { MariadbGtidSet } from './gtid.js';
-import type { IoThreadState, ServerState } from './observation.js';
+import { MariadbGtidSet } from '../gtid.js';
+import type { IoThreadState, ServerState } from '../observation.js';
 
 function ioThread(v: unknown): IoThreadState {
   const s = asText(v);

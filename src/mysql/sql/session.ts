@@ -1,8 +1,8 @@
 /** Short-lived admin connections with hard deadlines: a hung server must never hang the manager. */
 import mysql from 'mysql2/promise';
 import type { Row } from './dialect.js';
-import type { ManagerCredentials, InstanceAddress } from './ports.js';
-import { DatabaseError, toDatabaseError } from './sanitize.js';
+import type { ManagerCredentials, InstanceAddress } from '../ports.js';
+import { DatabaseError, toDatabaseError } from '../sanitize.js';
 
 export interface Timeouts {
   connectMs: number;
@@ -14,7 +14,7 @@ export interface Session {
   query(sql: string, timeoutMs?: number): Promise<Row[]>;
 }
 
-export function secretsOf(c: ManagerCredentials): string[] {
+function secretsOf(c: ManagerCredentials): string[] {
   return [c.adminPassword, c.replicationPassword, c.appPassword];
 }
 
