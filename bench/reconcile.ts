@@ -110,7 +110,7 @@ async function main(): Promise<void> {
 
     const operator = new Operator({
       kubeConfig: kc, namespaces: ['bench'], identity: 'bench', log: createLogger({ format: 'json', level: 'error' }),
-      workers: WORKERS, resyncPeriodMs: RESYNC_MS, defaultMetrics: false,
+      workers: WORKERS, timings: { resyncPeriodMs: RESYNC_MS }, defaultMetrics: false,
     });
     await operator.start();
 

@@ -5,6 +5,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { DEFAULT_TIMINGS } from '../timings.js';
 import { resourcePath, type ResourceType } from './resource-type.js';
 
 export class ApiError extends Error {
@@ -42,7 +43,7 @@ export class KubeClient {
   private agent: http.Agent | undefined;
   private readonly server: URL;
 
-  constructor(private readonly kc: KubeConfig, private readonly timeoutMs = 30_000) {
+  constructor(private readonly kc: KubeConfig, private readonly timeoutMs = DEFAULT_TIMINGS.apiRequestTimeoutMs) {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig: no current cluster');
     this.server = new URL(cluster.server);
@@ -91,9 +92,10 @@ export class KubeClient {
     return (await this.request('apply', 'PATCH', path, obj, 'application/apply-patch+yaml')) as T;
   }
 
-  /** Delete, only if the object still has `uid` (it may have been replaced meanwhile). */
-  async delete(t: ResourceType, namespace: string | undefined, name: string, uid?: string): Promise<void> {
-    const body = { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(uid ? { preconditions: { uid } } : {}) };
+  /** Delete, only if the object still has `uid` (it may have been replaced meanwhile); gone already is done. */
+  async delete(t: ResourceType, namespace: string | undefined, name: string, uid?: string,
+    opts: { gracePeriodSeconds?: number } = {}): Promise<void> {
+    const body = { kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background', ...(uid ? { preconditions: { uid } } : {}), ...opts };
     try {
       await this.request('delete', 'DELETE', resourcePath(t, namespace, name), body);
     } catch (err) {

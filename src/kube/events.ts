@@ -6,6 +6,7 @@
 import type { Logger } from '../log.js';
 import type { Clock } from '../clock.js';
 import type { KubeClient } from './client.js';
+import { DEFAULT_TIMINGS } from '../timings.js';
 import { EVENT } from './resource-type.js';
 
 export interface EventSubject {
@@ -25,7 +26,7 @@ export class EventRecorder {
   private readonly seen = new Map<string, Seen>();
 
   constructor(private readonly client: KubeClient, private readonly component: string, private readonly host: string,
-    private readonly clock: Clock, private readonly log: Logger, private readonly dedupeWindowMs = 10 * 60_000) {}
+    private readonly clock: Clock, private readonly log: Logger, private readonly dedupeWindowMs = DEFAULT_TIMINGS.eventDedupeWindowMs) {}
 
   normal(subject: EventSubject, reason: string, message: string): Promise<void> {
     return this.record(subject, 'Normal', reason, message);

@@ -5,6 +5,7 @@
  * what remains here is the order of steps and the refusals that guard them.
  */
 import type { Clock } from '../clock.js';
+import type { DatabaseTimings } from '../timings.js';
 import type { Database, DatabaseConnector, ReplicationSettings, SemiSyncSettings } from './database.js';
 import type { InstanceObservation } from './observation.js';
 import { pickCandidate, rolesFor, type Action, type Fix, type FenceMethod } from './planner.js';
@@ -14,14 +15,8 @@ import type {
 } from './ports.js';
 import { DatabaseError } from './sanitize.js';
 
-export interface ExecutorLimits {
-  /** How long a failover candidate may take to apply its relay log. */
-  applyRelayLogMs: number;
-  /** How long a switchover waits for the candidate to catch up before it rolls back. */
-  catchUpMs: number;
-  /** The whole action. */
-  actionMs: number;
-}
+/** The deadlines an action keeps. */
+export type ExecutorTimings = Pick<DatabaseTimings, 'applyRelayLogMs' | 'switchoverTimeoutMs' | 'actionDeadlineMs'>;
 
 export interface ExecutorLog {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -37,7 +32,7 @@ export interface ExecutorContext {
   /** Needed for a fence by restart; a failing restart falls back to a fence by SQL. */
   restarter?: InstanceRestarter;
   clock: Clock;
-  limits: ExecutorLimits;
+  timings: ExecutorTimings;
   log: ExecutorLog;
   /** Called after each step; a throw aborts the action there (tests use it to kill a manager mid-failover). */
   afterStep?: (action: Action, step: string) => void | Promise<void>;
@@ -78,7 +73,7 @@ export class Executor {
   async execute(action: Action, observations: InstanceObservation[]): Promise<ExecutionResult> {
     this.current = action;
     this.restarted = [];
-    this.deadlineAt = this.ctx.clock.now() + this.ctx.limits.actionMs;
+    this.deadlineAt = this.ctx.clock.now() + this.ctx.timings.actionDeadlineMs;
     try {
       const result = await this.run(action, observations);
       return this.restarted.length ? { ...result, restarted: this.restarted } : result;
@@ -288,8 +283,8 @@ export class Executor {
         if (!received) return;
         const db = this.db(candidate);
         await db.startReplication({ sqlThreadOnly: true });
-        if (!await db.waitForGtidSet(received, this.ctx.limits.applyRelayLogMs)) {
-          throw new Abort(`${to} did not apply its relay log within ${this.ctx.limits.applyRelayLogMs} ms`);
+        if (!await db.waitForGtidSet(received, this.ctx.timings.applyRelayLogMs)) {
+          throw new Abort(`${to} did not apply its relay log within ${this.ctx.timings.applyRelayLogMs} ms`);
         }
       });
       await this.step('promote', () => this.promote(candidate, true));
@@ -309,7 +304,7 @@ export class Executor {
       await this.step('demote-old-primary', () => this.fenceBySql(oldPrimary));
       const caughtUp = await this.step('catch-up', async () => {
         const position = (await this.db(oldPrimary).status()).executedText;
-        return this.db(candidate).waitForGtidSet(position, this.ctx.limits.catchUpMs);
+        return this.db(candidate).waitForGtidSet(position, this.ctx.timings.switchoverTimeoutMs);
       });
       if (!caughtUp) return this.rollbackSwitchover(oldPrimary, to);
       await this.step('promote', () => this.promote(candidate, true));
@@ -350,7 +345,7 @@ export class Executor {
       await this.makeWritable(oldPrimary);
       await this.ctx.record.write({ failoverInProgress: null });
     });
-    const message = `switchover to ${to} rolled back: it did not catch up with ${oldPrimary.name} within ${this.ctx.limits.catchUpMs} ms`;
+    const message = `switchover to ${to} rolled back: it did not catch up with ${oldPrimary.name} within ${this.ctx.timings.switchoverTimeoutMs} ms`;
     this.ctx.events.event('Warning', 'SwitchoverRolledBack', message);
     return { ok: false, message, rolledBack: true };
   }

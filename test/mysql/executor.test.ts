@@ -5,7 +5,7 @@
  */
 import { describe, expect, test } from '@jest/globals';
 import type { Clock } from '../../src/clock.js';
-import { Executor, type ExecutorLimits } from '../../src/mysql/executor.js';
+import { Executor, type ExecutorTimings } from '../../src/mysql/executor.js';
 import { MemoryEvents } from '../../src/mysql/memory.js';
 import type { InstanceObservation } from '../../src/mysql/observation.js';
 import type { Action } from '../../src/mysql/planner.js';
@@ -14,7 +14,7 @@ import { FakeCluster } from './fake-database.js';
 import { down, name, primary, replica, spec, up } from './fixtures.js';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z');
-const LIMITS: ExecutorLimits = { applyRelayLogMs: 10_000, catchUpMs: 5_000, actionMs: 30_000 };
+const TIMINGS: ExecutorTimings = { applyRelayLogMs: 10_000, switchoverTimeoutMs: 5_000, actionDeadlineMs: 30_000 };
 const ok: ClusterState = { primary: name(0), bootstrapped: true };
 const silent = { info: () => undefined, warn: () => undefined };
 const pointAt = (i: number, source: number) => `${name(i)} point-at ${name(source)} (net timeout 2s, semi-sync replica)`;
@@ -31,7 +31,7 @@ function run(cluster: FakeCluster, action: Action, observations: InstanceObserva
   const steps: string[] = [];
   const executor = new Executor({
     connect: cluster.connect, spec, record: cluster.record, labeler: cluster.labeler, events, restarter: cluster.restarter,
-    clock: opts.clock ?? new StepClock(), limits: LIMITS, log: silent,
+    clock: opts.clock ?? new StepClock(), timings: TIMINGS, log: silent,
     afterStep: (_a, step) => {
       steps.push(step);
       opts.afterStep?.(step);
@@ -232,7 +232,7 @@ describe('refusals', () => {
     const cluster = new FakeCluster(obs, ok);
     const clock = new StepClock();
     const { result, steps } = await run(cluster, { kind: 'switchover', from: name(0), to: name(2), reason: 'asked' }, obs,
-      { clock, afterStep: (step) => { if (step === 'demote-old-primary') clock.t += LIMITS.actionMs + 1; } });
+      { clock, afterStep: (step) => { if (step === 'demote-old-primary') clock.t += TIMINGS.actionDeadlineMs + 1; } });
     expect(result).toEqual({ ok: false, message: 'switchover failed: deadline passed before step catch-up' });
     expect(steps).toEqual(['record-intent', 'demote-old-primary']);
   });

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { DatabaseAddon } from '../../../src/controller/database/addon.js';
+import { DatabaseManagers } from '../../../src/controller/database/managers.js';
 import { KubeClient } from '../../../src/kube/client.js';
 import { Operator } from '../../../src/controller/operator.js';
 import { WEBSTACK } from '../../../src/controller/resources.js';
@@ -62,7 +62,7 @@ export async function startDatabaseEnv(namespace: string): Promise<DatabaseEnv> 
       const operator = new Operator({
         kubeConfig: okc, namespaces: [namespace], identity, defaultMetrics: false,
         log: createLogger({ format: 'json', stream: logs, level: 'debug' }),
-        addon: (parts) => new DatabaseAddon({ ...parts, tickMs: 300 }),
+        databaseManagers: (parts) => new DatabaseManagers({ ...parts, timings: { ...parts.timings, probeIntervalMs: 300 } }),
       });
       env.operator = operator;
       await operator.start();

@@ -1,9 +1,13 @@
 /**
- * The manager's durable record kept in the WebStack's status.database: the truth a restarted
- * operator reads back. Pure conversions; the writer lives in the addon.
+ * The database manager's part of the WebStack status as stored: its record in status.database
+ * (the truth a restarted operator reads back), and its report (the instances beside the record,
+ * its conditions in the list). Pure conversions to and from what the API holds; the writer is
+ * webstack-status.ts.
  */
-import type { DatabaseStatus } from '../../api/types.js';
-import type { ClusterState, ClusterStatePatch, FailoverInProgress, LastFailover } from '../../mysql/ports.js';
+import type { DatabaseStatus, WebStack, WebStackStatus } from '../../api/types.js';
+import type { ClusterState, ClusterStatePatch, DatabaseReport, FailoverInProgress, LastFailover } from '../../mysql/ports.js';
+import { withConditions } from '../conditions.js';
+import { statusEqual } from '../status.js';
 
 /** status.database as stored: the API type plus the record fields only the manager reads. */
 export type StoredDatabaseStatus = DatabaseStatus & { quarantined?: string[]; failoverInProgress?: FailoverInProgress };
@@ -36,4 +40,13 @@ export function applyPatch(state: ClusterState, patch: ClusterStatePatch): Clust
     else if (v !== undefined) next[k] = structuredClone(v);
   }
   return next as ClusterState;
+}
+
+/** The status patch that publishes `report`, or undefined when the stored status already says it all. */
+export function reportPatch(ws: WebStack, report: DatabaseReport, now: string): Required<Pick<WebStackStatus, 'conditions'>> & { database: Pick<DatabaseStatus, 'instances'> } | undefined {
+  const previous = ws.status ?? {};
+  const conditions = withConditions(previous.conditions, report.conditions, ws.metadata.generation ?? 0, now);
+  const next = { database: { instances: report.instances }, conditions };
+  const stored = { database: { instances: previous.database?.instances }, conditions: previous.conditions };
+  return statusEqual(stored, next) ? undefined : next;
 }

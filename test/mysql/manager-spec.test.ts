@@ -1,6 +1,6 @@
 import { expect, test } from '@jest/globals';
 import { resolveSpec } from '../../src/api/defaults.js';
-import { managerSpec } from '../../src/mysql/ports.js';
+import { managerSpec } from '../../src/mysql/manager-spec.js';
 
 test('managerSpec maps the resolved database spec, defaults included', () => {
   const db = resolveSpec({ apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name: 'shop' },
