@@ -1,5 +1,5 @@
 /**
- * The operator with its database addon against the in-memory API server, and the sandbox runtime
+ * The operator with its database managers against the in-memory API server, and the sandbox runtime
  * playing the cluster: database pods are real mariadbd processes started through the rendered start
  * script, on pod IPs in 127.0.0.0/8; Services are real loopback proxies that follow pod labels.
  */
@@ -34,7 +34,7 @@ const CRD = { kind: 'CustomResourceDefinition', apiVersion: 'apiextensions.k8s.i
 const NAMESPACE = { kind: 'Namespace', apiVersion: 'v1', plural: 'namespaces', namespaced: false };
 
 export async function startDatabaseEnv(namespace: string): Promise<DatabaseEnv> {
-  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'db-addon-'));
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'db-managers-'));
   const runtimeLogs = new LogCapture();
   const api = await startApiServer({ port: 0 });
   const dns = await startDnsServer();
