@@ -38,6 +38,8 @@ export interface Timings {
   apiRequestTimeoutMs: number;
   /** The same Event about the same object is counted in memory, not written again, within this window. */
   eventDedupeWindowMs: number;
+  /** A failed watch is started again after `minMs`, doubling with each failure in a row up to `maxMs`. */
+  watchRetry: { minMs: number; maxMs: number };
   database: DatabaseTimings;
 }
 
@@ -47,6 +49,7 @@ export const DEFAULT_TIMINGS: Timings = {
   terminatingRecheckMs: 5_000,
   apiRequestTimeoutMs: 30_000,
   eventDedupeWindowMs: 10 * 60_000,
+  watchRetry: { minMs: 500, maxMs: 30_000 },
   database: {
     probeIntervalMs: 500,
     connectTimeoutMs: 500,

@@ -80,7 +80,7 @@ export class Operator {
     const timings = timingsWith(opts.timings ?? {});
     this.client = new KubeClient(opts.kubeConfig, timings.apiRequestTimeoutMs);
     this.metrics = new OperatorMetrics(() => this.client.counts.byVerb, opts.defaultMetrics ?? true);
-    this.caches = new Caches(opts.kubeConfig, this.client, [WEBSTACK, ...OWNED], opts.namespaces, clock, opts.log);
+    this.caches = new Caches(opts.kubeConfig, this.client, [WEBSTACK, ...OWNED], opts.namespaces, clock, opts.log, timings.watchRetry);
     const events = new EventRecorder(this.client, MANAGER, opts.identity, clock, opts.log, timings.eventDedupeWindowMs);
     this.databaseManagers = opts.databaseManagers?.({
       kubeConfig: opts.kubeConfig, client: this.client, caches: this.caches, events, registry: this.metrics.registry, log: opts.log, clock,

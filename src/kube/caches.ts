@@ -2,6 +2,7 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
+import type { Timings } from '../timings.js';
 import type { KubeClient } from './client.js';
 import { Informer, type InformerEvent } from './informer.js';
 import type { ResourceType } from './resource-type.js';
@@ -11,9 +12,9 @@ export class Caches {
 
   /** `namespaces` empty: watch the whole cluster. */
   constructor(kc: KubeConfig, client: KubeClient, types: readonly ResourceType[], namespaces: readonly string[], clock: Clock,
-    log: Logger) {
+    log: Logger, watchRetry?: Timings['watchRetry']) {
     const scopes = namespaces.length > 0 ? namespaces : [undefined];
-    for (const t of types) this.informers.set(t.kind, scopes.map((ns) => new Informer(kc, client, t, ns, clock, log)));
+    for (const t of types) this.informers.set(t.kind, scopes.map((ns) => new Informer(kc, client, t, ns, clock, log, watchRetry)));
   }
 
   /** Every add, update and delete of the objects of `kinds`. */

@@ -6,6 +6,7 @@
 import { ListWatch, Watch, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import type { Logger } from '../log.js';
 import type { Clock, Timer } from '../clock.js';
+import { DEFAULT_TIMINGS, type Timings } from '../timings.js';
 import type { KubeClient } from './client.js';
 import { resourcePath, type ResourceType } from './resource-type.js';
 
@@ -20,7 +21,7 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
   private readonly handlers: ((type: InformerEvent, obj: T) => void)[] = [];
 
   constructor(kc: KubeConfig, client: KubeClient, readonly type: ResourceType, readonly namespace: string | undefined,
-    private readonly clock: Clock, private readonly log: Logger) {
+    private readonly clock: Clock, private readonly log: Logger, private readonly backoff: Timings['watchRetry'] = DEFAULT_TIMINGS.watchRetry) {
     const list = async () => {
       const result = await client.list<T>(type, namespace);
       this.synced = true;
@@ -67,10 +68,10 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
     for (const h of this.handlers) h(type, obj);
   }
 
-  /** ListWatch stops on any error but 410; come back after 0.5s, doubling up to 30s. */
+  /** ListWatch stops on any error but 410; come back later, backing off while it keeps failing. */
   private restartLater(err: unknown): void {
     if (this.stopped) return;
-    const delay = Math.min(30_000, 500 * 2 ** this.failures++);
+    const delay = Math.min(this.backoff.maxMs, this.backoff.minMs * 2 ** this.failures++);
     this.log.warn('watch failed, restarting', { resource: this.type.plural, namespace: this.namespace ?? '', delayMs: delay,
       error: err instanceof Error ? err.message : String(err) });
     this.retry?.cancel();

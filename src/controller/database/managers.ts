@@ -21,7 +21,7 @@ import { managerSpec } from '../../mysql/manager-spec.js';
 import type { ManagerSpec } from '../../mysql/ports.js';
 import { credentialsFromSecretData } from '../../render/credentials.js';
 import type { DatabaseTimings } from '../../timings.js';
-import { OWNED, resourceFor, WEBSTACK } from '../resources.js';
+import { resourceFor, WEBSTACK } from '../resources.js';
 import { stackKey } from '../stack-keys.js';
 import { PodRoleLabeler } from './labeler.js';
 import { managerCredentials } from './manager-inputs.js';
@@ -72,7 +72,7 @@ export class DatabaseManagers {
       else this.sync(ws);
     });
     // A new stack's Secret is written by the reconcile: its manager need not wait for the next attempt.
-    opts.caches.on<{ metadata: { namespace?: string; labels?: Record<string, string> } }>(OWNED.filter((t) => t.kind === 'Secret'), (type, s) => {
+    opts.caches.on<{ metadata: { namespace?: string; labels?: Record<string, string> } }>([SECRET], (type, s) => {
       const stack = s.metadata.labels?.[LABEL_STACK];
       if (type === 'add' && stack) this.retryNow(stackKey(s.metadata.namespace, stack));
     });
