@@ -3,6 +3,7 @@
  * implementations (pods, WebStack status, pod labels, Events); tests and the benchmark plug in
  * in-memory ones. Nothing here knows about Kubernetes.
  */
+import type { DATABASE_DEGRADED, DATABASE_READY, FAILOVER_BLOCKED, SEMI_SYNC_DEGRADED } from '../api/conditions.js';
 import type { DatabaseEngine, InstanceStatus, ReplicationMode } from '../api/types.js';
 
 export interface InstanceAddress {
@@ -54,7 +55,7 @@ export interface ClusterRecord {
 
 /** A condition the manager owns, without times: the writer stamps them when the status changes. */
 export interface DatabaseCondition {
-  type: 'DatabaseReady' | 'DatabaseDegraded' | 'SemiSyncDegraded' | 'FailoverBlocked';
+  type: typeof DATABASE_READY | typeof DATABASE_DEGRADED | typeof SEMI_SYNC_DEGRADED | typeof FAILOVER_BLOCKED;
   status: 'True' | 'False';
   reason: string;
   message: string;

@@ -59,7 +59,7 @@ export async function waitHealthy(stack: Stack, timeoutMs = 60_000, manager = st
     await eventually('a healthy cluster', async () => {
       const s = manager.status();
       return s.instances.length === stack.cluster.instances.length && s.instances.every((i) => i.ready)
-        && s.conditions.every((c) => c.status === 'False');
+        && s.conditions.every((c) => c.status === (c.type === 'DatabaseReady' ? 'True' : 'False'));
     }, timeoutMs, 100);
   } catch (err) {
     const detail = JSON.stringify({ status: manager.status(), record: stack.record.snapshot(), events: stack.events.events.slice(-8) }, null, 1);
