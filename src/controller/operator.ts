@@ -1,6 +1,7 @@
 /**
  * The whole operator: caches (always, so a follower is warm and ready), leader election, the
- * control loop while leading, probes and metrics. `stopped` resolves when it must exit.
+ * control loop and the database managers while leading, probes and metrics. `stopped` resolves
+ * when it must exit.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
