@@ -18,9 +18,10 @@ import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import type { WebStack } from '../src/api/types.js';
-import { KubeClient } from '../src/controller/kube-client.js';
+import { KubeClient } from '../src/kube/client.js';
 import { Operator } from '../src/controller/operator.js';
-import { resourceFor, WEBSTACK, type ResourceType } from '../src/controller/resources.js';
+import { resourceFor, WEBSTACK } from '../src/controller/resources.js';
+import type { ResourceType } from '../src/kube/resource-type.js';
 import { createLogger } from '../src/log.js';
 import { newDatabaseCredentials } from '../src/render/credentials.js';
 import { renderStack } from '../src/render/stack.js';
@@ -109,7 +110,7 @@ async function main(): Promise<void> {
 
     const operator = new Operator({
       kubeConfig: kc, namespaces: ['bench'], identity: 'bench', log: createLogger({ format: 'json', level: 'error' }),
-      workers: WORKERS, resyncPeriodMs: RESYNC_MS, defaultMetrics: false,
+      workers: WORKERS, timings: { resyncPeriodMs: RESYNC_MS }, defaultMetrics: false,
     });
     await operator.start();
 
@@ -119,7 +120,7 @@ async function main(): Promise<void> {
     // Watch for convergence in the operator's own cache: polling the server with lists of
     // N WebStacks would load it and slow down what is being measured.
     for (;;) {
-      const stacks = operator.caches.webStacks();
+      const stacks = operator.caches.list<WebStack>(WEBSTACK.kind);
       const done = stacks.filter((w) => w.status?.observedGeneration === w.metadata.generation).length;
       if (done === STACKS && operator.controller.queue.len() === 0) break;
       await sleep(100);

@@ -8,7 +8,7 @@
  */
 import { Registry } from 'prom-client';
 import { DatabaseManager } from '../../src/mysql/manager.js';
-import { MemoryEvents, MemoryLabeler, MemoryRecord, StaticTopology } from '../../src/mysql/memory.js';
+import { MemoryEvents, MemoryLabeler, MemoryRecord, MemoryStatus, StaticTopology } from '../../src/mysql/memory.js';
 import type { ManagerSpec } from '../../src/mysql/ports.js';
 import { startMariadbCluster, WriteLoop, type MariadbCluster } from '../../test/support/mariadb-cluster.js';
 import { PrimaryProxy } from './proxy.js';
@@ -63,7 +63,7 @@ class Bench {
     this.idBase = 0;
     this.manager = new DatabaseManager({
       stack: { namespace: 'bench', name: 'shop' }, spec: () => this.spec, credentials: this.cluster.credentials,
-      topology: new StaticTopology(() => this.cluster.addresses()), record: this.record, labeler: new MemoryLabeler(),
+      topology: new StaticTopology(() => this.cluster.addresses()), record: this.record, status: new MemoryStatus(), labeler: new MemoryLabeler(),
       events: new MemoryEvents(), registry: new Registry(),
       // A returning hung primary is fenced by a hard restart, as the operator deletes its pod with grace 0.
       restarter: { restart: (name) => this.cluster.hardRestart(name) },

@@ -21,7 +21,6 @@ export type Component = 'loadbalancer' | 'app' | 'database';
 
 export const ROLE_PRIMARY = 'primary';
 export const ROLE_REPLICA = 'replica';
-export const ROLE_QUARANTINED = 'quarantined';
 
 export const names = {
   haproxy: (stack: string) => `${stack}-haproxy`,

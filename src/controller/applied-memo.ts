@@ -3,7 +3,7 @@
  * run before the watch of another child we just wrote has delivered; without this memo it would
  * see the old object and apply the same thing again.
  */
-import type { KubeObj } from './kube-client.js';
+import type { KubeObj } from '../kube/client.js';
 
 interface Entry {
   /** resourceVersion of the cached object when we applied ('' if there was none). */

@@ -2,7 +2,9 @@
 import { KIND } from '../api/types.js';
 import { LABEL_STACK } from '../api/labels.js';
 import type { KubeObject } from '../render/object.js';
-import { objectKey } from './resources.js';
+import type { Caches } from '../kube/caches.js';
+import { objectKey } from '../kube/resource-type.js';
+import { OWNED } from './resources.js';
 
 export interface LiveObject {
   apiVersion: string;
@@ -34,4 +36,9 @@ export function childrenToDelete(desired: readonly KubeObject[], live: readonly 
     && controllingWebStackUid(o) === ownerUid
     && !o.metadata.deletionTimestamp
     && !wanted.has(objectKey(o)));
+}
+
+/** Every cached object of the owned kinds labelled for `stack` in `namespace`. */
+export function ownedBy(caches: Caches, namespace: string, stack: string): LiveObject[] {
+  return OWNED.flatMap((t) => caches.list<LiveObject>(t.kind, namespace)).filter((o) => o.metadata.labels?.[LABEL_STACK] === stack);
 }

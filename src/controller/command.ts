@@ -2,7 +2,7 @@
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger } from '../log.js';
-import { DatabaseAddon } from './database/addon.js';
+import { DatabaseManagers } from './database/managers.js';
 import { parseRunFlags, RUN_USAGE } from './flags.js';
 import { Operator } from './operator.js';
 
@@ -33,14 +33,14 @@ export async function main(argv: string[]): Promise<number> {
     kubeConfig: kc,
     namespaces: flags.namespaces,
     identity,
-    leaderElection: flags.leaderElect ? { namespace: leaseNamespace, name: flags.leaseName, timings: flags.timings } : undefined,
+    leaderElection: flags.leaderElect ? { namespace: leaseNamespace, name: flags.leaseName } : undefined,
     metricsPort: flags.metricsPort,
     healthPort: flags.healthPort,
     bindAddress: flags.bindAddress || undefined,
     log,
-    resyncPeriodMs: flags.resyncPeriodMs,
+    timings: flags.timings,
     workers: flags.workers,
-    addon: (parts) => new DatabaseAddon(parts),
+    databaseManagers: (parts) => new DatabaseManagers(parts),
   });
   const onSignal = (signal: string) => {
     log.info('shutting down', { signal });

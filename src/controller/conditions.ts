@@ -36,3 +36,24 @@ export function mergeConditions(previous: readonly Condition[] | undefined, inpu
   const types = new Set(inputs.map((i) => i.type));
   return [...ours, ...(previous ?? []).filter((c) => !types.has(c.type))];
 }
+
+/**
+ * `previous` with each input's condition put in place, or appended when new: the order another
+ * writer chose stays, so two writers of one list never reorder it back and forth.
+ */
+export function withConditions(previous: readonly Condition[] | undefined, inputs: readonly ConditionInput[], generation: number,
+  now: string): Condition[] {
+  const next = [...(previous ?? [])];
+  for (const input of inputs) {
+    const c = nextCondition(previous, input, generation, now);
+    const i = next.findIndex((x) => x.type === input.type);
+    if (i >= 0) next[i] = c;
+    else next.push(c);
+  }
+  return next;
+}
+
+/** RFC 3339 in whole seconds, as metav1.Time is written. */
+export function rfc3339(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

@@ -1,6 +1,6 @@
 /** `webstack-operator run` flags: the contract with the Helm chart. Pure parsing, errors name the flag. */
 import { isIP } from 'node:net';
-import { DEFAULT_LEASE_TIMINGS, type LeaseTimings } from './leader-election.js';
+import { DEFAULT_TIMINGS, type Timings } from '../timings.js';
 
 export interface RunFlags {
   kubeconfig?: string;
@@ -13,8 +13,7 @@ export interface RunFlags {
   /** Empty: every interface. */
   bindAddress: string;
   logFormat?: 'json' | 'text';
-  timings: LeaseTimings;
-  resyncPeriodMs: number;
+  timings: Timings;
   workers: number;
 }
 
@@ -34,6 +33,11 @@ export const RUN_USAGE = `usage: webstack-operator run [flags]
   --log-format json|text             default: text on a terminal, JSON otherwise
   --resync-period D                  re-check every stack this often (default: 10m)
   --workers N                        stacks reconciled in parallel (default: 8)
+  --database-probe-interval D        how often each database instance is probed (default: 500ms)
+  --database-connect-timeout D       connecting to a database instance gives up after this (default: 500ms)
+  --database-query-timeout D         one statement gives up after this (default: 2s)
+  --switchover-timeout D             a switchover waits this long for the new primary to catch up, then rolls back (default: 10s)
+  --restart-settle D                 a hard-restarted old primary has this long to come back read-only before it is fenced by SQL (default: 30s)
 `;
 
 /** "15s", "500ms", "2m", "1h" or a bare number of seconds, in milliseconds. */
@@ -58,13 +62,22 @@ function parseBool(flag: string, value: string): boolean {
 }
 
 const VALUE_FLAGS = new Set(['kubeconfig', 'namespace', 'lease-namespace', 'lease-name', 'metrics-port', 'health-port', 'bind-address', 'log-format',
-  'leader-elect-lease-duration', 'leader-elect-renew-deadline', 'leader-elect-retry-period', 'resync-period', 'workers']);
+  'leader-elect-lease-duration', 'leader-elect-renew-deadline', 'leader-elect-retry-period', 'resync-period', 'workers',
+  'database-probe-interval', 'database-connect-timeout', 'database-query-timeout', 'switchover-timeout', 'restart-settle']);
+
+/** A duration flag that must be above zero. */
+function positiveDuration(flag: string, value: string): number {
+  const ms = parseDuration(flag, value);
+  if (ms <= 0) throw new Error(`--${flag}: '${value}' must be longer than 0`);
+  return ms;
+}
 
 export function parseRunFlags(argv: string[]): RunFlags | 'help' {
   const flags: RunFlags = {
     namespaces: [], leaderElect: true, leaseName: 'webstack-operator-leader', metricsPort: 8080, healthPort: 8081, bindAddress: '',
-    timings: { ...DEFAULT_LEASE_TIMINGS }, resyncPeriodMs: 10 * 60_000, workers: 8,
+    timings: { ...DEFAULT_TIMINGS, lease: { ...DEFAULT_TIMINGS.lease }, database: { ...DEFAULT_TIMINGS.database } }, workers: 8,
   };
+  const t = flags.timings;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '-h' || arg === '--help') return 'help';
@@ -97,10 +110,15 @@ export function parseRunFlags(argv: string[]): RunFlags | 'help' {
         if (value !== 'json' && value !== 'text') throw new Error(`--log-format: '${value}' must be json or text`);
         flags.logFormat = value;
         break;
-      case 'leader-elect-lease-duration': flags.timings.leaseDurationMs = parseDuration(name, value); break;
-      case 'leader-elect-renew-deadline': flags.timings.renewDeadlineMs = parseDuration(name, value); break;
-      case 'leader-elect-retry-period': flags.timings.retryPeriodMs = parseDuration(name, value); break;
-      case 'resync-period': flags.resyncPeriodMs = parseDuration(name, value); break;
+      case 'leader-elect-lease-duration': t.lease.leaseDurationMs = parseDuration(name, value); break;
+      case 'leader-elect-renew-deadline': t.lease.renewDeadlineMs = parseDuration(name, value); break;
+      case 'leader-elect-retry-period': t.lease.retryPeriodMs = parseDuration(name, value); break;
+      case 'resync-period': t.resyncPeriodMs = parseDuration(name, value); break;
+      case 'database-probe-interval': t.database.probeIntervalMs = positiveDuration(name, value); break;
+      case 'database-connect-timeout': t.database.connectTimeoutMs = positiveDuration(name, value); break;
+      case 'database-query-timeout': t.database.queryTimeoutMs = positiveDuration(name, value); break;
+      case 'switchover-timeout': t.database.switchoverTimeoutMs = positiveDuration(name, value); break;
+      case 'restart-settle': t.database.restartSettleMs = positiveDuration(name, value); break;
       case 'workers': {
         const n = Number(value);
         if (!Number.isInteger(n) || n < 1) throw new Error(`--workers: '${value}' must be a positive integer`);
@@ -110,8 +128,8 @@ export function parseRunFlags(argv: string[]): RunFlags | 'help' {
       default: throw new Error(`unknown flag --${name}`);
     }
   }
-  const t = flags.timings;
-  if (!(t.leaseDurationMs > t.renewDeadlineMs && t.renewDeadlineMs > t.retryPeriodMs)) {
+  const l = t.lease;
+  if (!(l.leaseDurationMs > l.renewDeadlineMs && l.renewDeadlineMs > l.retryPeriodMs)) {
     throw new Error('--leader-elect-lease-duration must exceed --leader-elect-renew-deadline, which must exceed --leader-elect-retry-period');
   }
   return flags;

@@ -1,21 +1,24 @@
 /**
  * The whole operator: caches (always, so a follower is warm and ready), leader election, the
- * control loop while leading, probes and metrics. `stopped` resolves when it must exit.
+ * control loop and the database managers while leading, probes and metrics. `stopped` resolves
+ * when it must exit.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Registry } from 'prom-client';
 import { MANAGER } from '../api/labels.js';
 import type { Logger } from '../log.js';
-import type { StackAddon } from './addons.js';
-import { Caches } from './caches.js';
+import { Caches } from '../kube/caches.js';
 import { systemClock, type Clock } from '../clock.js';
-import { Controller } from './controller.js';
-import { EventRecorder } from './events.js';
-import { serveHealth, serveMetrics, type Listening } from './http-server.js';
-import { KubeClient } from './kube-client.js';
-import { apiLeaseStore } from './lease-store.js';
-import { LeaderElector, type LeaseTimings } from './leader-election.js';
-import { OperatorMetrics } from './metrics.js';
+import { Controller } from '../kube/controller.js';
+import { EventRecorder } from '../kube/events.js';
+import { serveHealth, serveMetrics, type Listening } from '../kube/http-server.js';
+import { KubeClient } from '../kube/client.js';
+import { apiLeaseStore } from '../kube/lease-store.js';
+import { LeaderElector } from '../kube/leader-election.js';
+import { timingsWith, type DatabaseTimings, type TimingOverrides } from '../timings.js';
+import { OperatorMetrics } from '../kube/metrics.js';
+import { OWNED, WEBSTACK } from './resources.js';
+import { watchWebStacks, webStackKeys, WebStackReconciler } from './webstack-reconciler.js';
 
 export interface OperatorOptions {
   kubeConfig: KubeConfig;
@@ -23,7 +26,7 @@ export interface OperatorOptions {
   namespaces: string[];
   identity: string;
   /** Undefined: no election, this instance reconciles at once. */
-  leaderElection?: { namespace: string; name: string; timings: LeaseTimings };
+  leaderElection?: { namespace: string; name: string };
   /** Undefined: not served. 0: an ephemeral port. */
   metricsPort?: number;
   healthPort?: number;
@@ -32,9 +35,13 @@ export interface OperatorOptions {
   log: Logger;
   clock?: Clock;
   workers?: number;
-  resyncPeriodMs?: number;
-  /** A StackAddon, or a factory given the operator's own parts (the database managers need its client, Events and registry). */
-  addon?: StackAddon | ((parts: OperatorParts) => OperatorAddon);
+  /** Defaults: DEFAULT_TIMINGS. */
+  timings?: TimingOverrides;
+  /**
+   * The database managers, given the operator's own parts (its client, caches, Events, registry).
+   * Set: they run while this instance leads, and Ready waits for the database conditions they store.
+   */
+  databaseManagers?: (parts: OperatorParts) => LeaderTask;
   /** Off in tests that run several operators in one process. */
   defaultMetrics?: boolean;
 }
@@ -42,15 +49,20 @@ export interface OperatorOptions {
 export interface OperatorParts {
   kubeConfig: KubeConfig;
   client: KubeClient;
+  caches: Caches;
   events: EventRecorder;
   registry: Registry;
   log: Logger;
   clock: Clock;
   namespaces: readonly string[];
+  timings: DatabaseTimings;
 }
 
-/** An addon with per-stack work of its own to end when the operator stops (or loses the lease). */
-export type OperatorAddon = StackAddon & { close?(): Promise<void> };
+/** Work that runs beside the reconcile while this instance leads, and ends when it stops leading. */
+export interface LeaderTask {
+  start(): void;
+  stop(): Promise<void>;
+}
 
 export class Operator {
   readonly client: KubeClient;
@@ -62,31 +74,35 @@ export class Operator {
   metricsServer: Listening | undefined;
   healthServer: Listening | undefined;
   private readonly elector: LeaderElector | undefined;
-  private readonly addon: OperatorAddon | undefined;
+  private readonly databaseManagers: LeaderTask | undefined;
   private finish!: (reason: string) => void;
   private stopping = false;
 
   constructor(private readonly opts: OperatorOptions) {
     const clock = opts.clock ?? systemClock;
-    this.client = new KubeClient(opts.kubeConfig);
+    const timings = timingsWith(opts.timings ?? {});
+    this.client = new KubeClient(opts.kubeConfig, timings.apiRequestTimeoutMs);
     this.metrics = new OperatorMetrics(() => this.client.counts.byVerb, opts.defaultMetrics ?? true);
-    this.caches = new Caches(opts.kubeConfig, this.client, opts.namespaces, clock, opts.log);
-    const events = new EventRecorder(this.client, MANAGER, opts.identity, clock, opts.log);
-    this.addon = typeof opts.addon === 'function'
-      ? opts.addon({ kubeConfig: opts.kubeConfig, client: this.client, events, registry: this.metrics.registry, log: opts.log, clock, namespaces: opts.namespaces })
-      : opts.addon;
-    this.controller = new Controller(
-      { client: this.client, caches: this.caches, events, log: opts.log, clock, metrics: this.metrics, addon: this.addon },
-      { workers: opts.workers ?? 8, resyncPeriodMs: opts.resyncPeriodMs ?? 10 * 60_000 },
-    );
+    this.caches = new Caches(opts.kubeConfig, this.client, [WEBSTACK, ...OWNED], opts.namespaces, clock, opts.log, timings.watchRetry);
+    const events = new EventRecorder(this.client, MANAGER, opts.identity, clock, opts.log, timings.eventDedupeWindowMs);
+    this.databaseManagers = opts.databaseManagers?.({
+      kubeConfig: opts.kubeConfig, client: this.client, caches: this.caches, events, registry: this.metrics.registry, log: opts.log, clock,
+      namespaces: opts.namespaces, timings: timings.database,
+    });
+    const reconciler = new WebStackReconciler({
+      client: this.client, caches: this.caches, events, log: opts.log, clock, databaseManaged: !!this.databaseManagers, timings,
+    });
+    this.controller = new Controller(reconciler, { log: opts.log, clock, metrics: this.metrics },
+      { workers: opts.workers ?? 8, resyncPeriodMs: timings.resyncPeriodMs, keys: () => webStackKeys(this.caches) });
+    watchWebStacks(this.caches, this.controller);
     this.stopped = new Promise((resolve) => { this.finish = resolve; });
     const le = opts.leaderElection;
     if (le) {
-      this.elector = new LeaderElector(opts.identity, apiLeaseStore(this.client, le.namespace, le.name), clock, le.timings, {
+      this.elector = new LeaderElector(opts.identity, apiLeaseStore(this.client, le.namespace, le.name), clock, timings.lease, {
         onStartedLeading: () => {
           opts.log.info('became leader, reconciling', { identity: opts.identity });
           this.metrics.leader.set(1);
-          this.controller.start();
+          this.lead();
         },
         onStoppedLeading: (reason) => {
           this.metrics.leader.set(0);
@@ -118,7 +134,7 @@ export class Operator {
     await this.waitForSync();
     opts.log.info('caches synced', { namespaces: opts.namespaces.length ? opts.namespaces.join(',') : '(all)' });
     if (this.elector) this.elector.start();
-    else this.controller.start();
+    else this.lead();
   }
 
   /** Graceful: stop the loop (drain), release the lease, stop informers and servers. */
@@ -126,7 +142,7 @@ export class Operator {
     if (this.stopping) return;
     this.stopping = true;
     await this.controller.stop();
-    await this.addon?.close?.();
+    await this.databaseManagers?.stop();
     await this.elector?.stop(releaseLease);
     await this.caches.stop();
     await this.healthServer?.close();
@@ -134,6 +150,11 @@ export class Operator {
     this.client.close();
     this.opts.log.info('operator stopped', { reason });
     this.finish(reason);
+  }
+
+  private lead(): void {
+    this.controller.start();
+    this.databaseManagers?.start();
   }
 
   private async waitForSync(): Promise<void> {

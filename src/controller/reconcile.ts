@@ -11,15 +11,18 @@ import { forStack, type Logger } from '../log.js';
 import { credentialsFromSecretData, newDatabaseCredentials, type DatabaseCredentials } from '../render/credentials.js';
 import type { KubeObject } from '../render/object.js';
 import { renderStack } from '../render/stack.js';
-import type { StackAddon } from './addons.js';
 import type { AppliedMemo } from './applied-memo.js';
-import type { Caches } from './caches.js';
-import { childrenToDelete } from './children.js';
+import type { Caches } from '../kube/caches.js';
+import { childrenToDelete, ownedBy } from './children.js';
 import type { Clock } from '../clock.js';
 import { applyReason } from './diff.js';
-import type { EventRecorder } from './events.js';
-import { isNotFound, type KubeClient, type KubeObj } from './kube-client.js';
-import { objectKey, resourceFor, WEBSTACK } from './resources.js';
+import type { EventRecorder } from '../kube/events.js';
+import type { KubeClient, KubeObj } from '../kube/client.js';
+import { patchStatus } from '../kube/status-patch.js';
+import type { Timings } from '../timings.js';
+import { rfc3339 } from './conditions.js';
+import { objectKey } from '../kube/resource-type.js';
+import { resourceFor, WEBSTACK } from './resources.js';
 import { computeStatus, mergePatch, statusEqual } from './status.js';
 import type { LiveWorkload } from './workloads.js';
 
@@ -30,9 +33,9 @@ export interface ReconcileDeps {
   memo: AppliedMemo;
   log: Logger;
   clock: Clock;
-  addon?: StackAddon;
-  /** Asks for another reconcile of `key` (the addon's contribution changed). */
-  requeue(key: string): void;
+  /** A database manager runs: Ready and Degraded also follow the conditions it stores in the status. */
+  databaseManaged: boolean;
+  timings: Pick<Timings, 'terminatingRecheckMs'>;
 }
 
 export type ReconcileResult =
@@ -43,14 +46,11 @@ export type ReconcileResult =
 /** A reconcile that could not finish: requeued with backoff. Its message never holds secret values. */
 export class ReconcileError extends Error {}
 
-const TERMINATING_RECHECK_MS = 5_000;
-
 export async function reconcile(key: string, deps: ReconcileDeps): Promise<ReconcileResult> {
   const [namespace, name] = key.split('/');
   const ws = deps.caches.get<WebStack>(WEBSTACK.kind, namespace, name);
   if (!ws || ws.metadata.deletionTimestamp) {
     // Children go with the WebStack through their owner references: nothing to delete here.
-    await deps.addon?.stop(key);
     deps.memo.forgetPrefix(`${namespace}/${name}/`);
     return { result: 'deleted' };
   }
@@ -73,14 +73,13 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
     const desired = renderStack(ws, { credentials });
     waiting = await applyChildren(ws, desired, deps, log);
     await deleteUnwanted(ws, desired, deps, log);
-    deps.addon?.ensure(ws, () => deps.requeue(key));
   } catch (err) {
     applyError = err instanceof Error ? err.message : String(err);
     log.error('reconcile failed', { generation, error: applyError });
   }
   await writeStatus(ws, deps, log, { applyError });
   if (applyError) throw new ReconcileError(applyError);
-  return waiting ? { result: 'waiting', requeueAfterMs: TERMINATING_RECHECK_MS } : { result: 'converged' };
+  return waiting ? { result: 'waiting', requeueAfterMs: deps.timings.terminatingRecheckMs } : { result: 'converged' };
 }
 
 /**
@@ -165,7 +164,7 @@ function summarize(verb: string, items: string[]): string {
 }
 
 async function deleteUnwanted(ws: WebStack, desired: KubeObject[], deps: ReconcileDeps, log: Logger): Promise<void> {
-  const live = deps.caches.ownedBy(ws.metadata.namespace!, ws.metadata.name);
+  const live = ownedBy(deps.caches, ws.metadata.namespace!, ws.metadata.name);
   const deleted: string[] = [];
   for (const o of childrenToDelete(desired, live, ws.metadata.name, ws.metadata.uid!)) {
     try {
@@ -186,24 +185,25 @@ async function writeStatus(ws: WebStack, deps: ReconcileDeps, log: Logger,
   const get = (kind: string, n: string) => deps.caches.get<LiveWorkload & KubeObj>(kind, ns, n);
   // Status is judged on the last valid spec's shape when the current one is invalid.
   const spec = outcome.invalidSpec ? undefined : resolveSpec(ws);
-  const next = computeStatus({
+  const observation = {
     generation: ws.metadata.generation ?? 0,
-    previous: ws.status,
-    now: new Date(deps.clock.now()).toISOString().replace(/\.\d{3}Z$/, 'Z'),
+    now: rfc3339(deps.clock.now()),
     invalidSpec: outcome.invalidSpec,
     applyError: outcome.applyError,
     tiers: (spec?.apps ?? []).map((a) => ({ name: a.name, replicas: a.replicas, deployment: get('Deployment', names.app(stack, a.name)) })),
     haproxy: { replicas: spec?.loadBalancer.replicas ?? 0, deployment: get('Deployment', names.haproxy(stack)) },
     database: { replicas: spec?.database.replicas ?? 0, statefulSet: get('StatefulSet', names.mysql(stack)) },
     service: get('Service', names.haproxy(stack)) as never,
-    addon: deps.addon?.contribution(`${ns}/${stack}`),
-  });
-  if (statusEqual(ws.status, next)) return;
+    databaseManaged: deps.databaseManaged,
+  };
   try {
-    await deps.client.mergePatch(WEBSTACK, ns, stack, { status: mergePatch(ws.status ?? {}, next) }, 'status');
-    log.debug('status written', { generation: next.observedGeneration });
+    // The database manager writes the same status: computed again from the stored one if it moved.
+    const written = await patchStatus<WebStack>(deps.client, WEBSTACK, ns, stack, (current) => {
+      const next = computeStatus({ ...observation, previous: current.status });
+      return statusEqual(current.status, next) ? undefined : mergePatch(current.status ?? {}, next) as object;
+    }, ws);
+    if (written) log.debug('status written', { generation: observation.generation });
   } catch (err) {
-    if (isNotFound(err)) return;
     throw new ReconcileError(`write status: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }

@@ -1,17 +1,8 @@
-/** The kinds the operator reads and writes, with their REST paths. */
+/** The kinds the WebStack controller reads and writes. */
 import { GROUP, PLURAL, VERSION } from '../api/types.js';
-
-export interface ResourceType {
-  kind: string;
-  apiVersion: string;
-  plural: string;
-  namespaced: boolean;
-}
+import { EVENT, LEASE, POD, type ResourceType } from '../kube/resource-type.js';
 
 export const WEBSTACK: ResourceType = { kind: 'WebStack', apiVersion: `${GROUP}/${VERSION}`, plural: PLURAL, namespaced: true };
-export const LEASE: ResourceType = { kind: 'Lease', apiVersion: 'coordination.k8s.io/v1', plural: 'leases', namespaced: true };
-export const EVENT: ResourceType = { kind: 'Event', apiVersion: 'v1', plural: 'events', namespaced: true };
-export const POD: ResourceType = { kind: 'Pod', apiVersion: 'v1', plural: 'pods', namespaced: true };
 
 /** Every kind a WebStack owns; the controller watches each and may delete those it no longer wants. */
 export const OWNED: readonly ResourceType[] = [
@@ -28,17 +19,4 @@ export function resourceFor(apiVersion: string, kind: string): ResourceType {
   const t = [...OWNED, WEBSTACK, LEASE, EVENT, POD].find((r) => r.kind === kind && r.apiVersion === apiVersion);
   if (!t) throw new Error(`no resource known for ${apiVersion} ${kind}`);
   return t;
-}
-
-/** /api/v1 or /apis/group/version, then the optional namespace, the plural and the optional name. */
-export function resourcePath(t: ResourceType, namespace?: string, name?: string): string {
-  const base = t.apiVersion.includes('/') ? `/apis/${t.apiVersion}` : `/api/${t.apiVersion}`;
-  const ns = t.namespaced && namespace ? `/namespaces/${encodeURIComponent(namespace)}` : '';
-  return `${base}${ns}/${t.plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
-}
-
-/** "Deployment.apps/ns/name": identity of an object across kinds. */
-export function objectKey(o: { apiVersion: string; kind: string; metadata: { namespace?: string; name?: string } }): string {
-  const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
-  return `${o.kind}${group ? '.' + group : ''}/${o.metadata.namespace ?? ''}/${o.metadata.name ?? ''}`;
 }

@@ -1,10 +1,12 @@
 /**
  * The WebStack's status, computed once at the end of a reconcile from what was observed: pure,
- * so every condition is table-tested.
+ * so every condition is table-tested. status.database and the database conditions are the
+ * database manager's: kept as stored.
  */
+import { DEGRADED, PROGRESSING, READY } from '../api/conditions.js';
 import type { AppStatus, Condition, WebStackStatus } from '../api/types.js';
-import type { AddonContribution } from './addons.js';
 import { mergeConditions, type ConditionInput } from './conditions.js';
+import { databaseVerdict } from './database-verdict.js';
 import { assessWorkload, type LiveWorkload, type WorkloadAssessment } from './workloads.js';
 
 export interface StatusObservation {
@@ -21,19 +23,16 @@ export interface StatusObservation {
   database: { replicas: number; statefulSet?: LiveWorkload };
   /** The load balancer Service, for its external address. */
   service?: { status?: { loadBalancer?: { ingress?: { ip?: string; hostname?: string }[] } } };
-  /** Undefined when no addon is plugged in: status.database is then left as it was. */
-  addon?: AddonContribution;
+  /** True when a database manager runs: Ready and Degraded also follow its conditions in `previous`. */
+  databaseManaged?: boolean;
 }
-
-export const READY = 'Ready';
-export const PROGRESSING = 'Progressing';
-export const DEGRADED = 'Degraded';
 
 function listOf(items: { name: string; a: WorkloadAssessment }[]): string {
   return items.map(({ name, a }) => `${name}: ${a.reason}`).join('; ');
 }
 
 function decideConditions(o: StatusObservation, workloads: { name: string; a: WorkloadAssessment }[]): ConditionInput[] {
+  const db = o.databaseManaged ? databaseVerdict(o.previous) : {};
   const rolling = workloads.filter((w) => w.a.state === 'missing' || w.a.state === 'rolling');
   const unavailable = workloads.filter((w) => w.a.state === 'unavailable');
 
@@ -51,8 +50,8 @@ function decideConditions(o: StatusObservation, workloads: { name: string; a: Wo
     degraded = { type: DEGRADED, status: 'True', reason: 'ApplyFailed', message: o.applyError };
   } else if (unavailable.length > 0) {
     degraded = { type: DEGRADED, status: 'True', reason: 'ReplicasUnavailable', message: listOf(unavailable) };
-  } else if (o.addon?.degraded) {
-    degraded = { type: DEGRADED, status: 'True', ...o.addon.degraded };
+  } else if (db.degraded) {
+    degraded = { type: DEGRADED, status: 'True', ...db.degraded };
   } else {
     degraded = { type: DEGRADED, status: 'False', reason: 'AsExpected', message: 'no impairment observed' };
   }
@@ -66,12 +65,12 @@ function decideConditions(o: StatusObservation, workloads: { name: string; a: Wo
     ready = { type: READY, status: 'False', reason: 'RollingOut', message: listOf(rolling) };
   } else if (unavailable.length > 0) {
     ready = { type: READY, status: 'False', reason: 'ReplicasUnavailable', message: listOf(unavailable) };
-  } else if (o.addon?.notReady) {
-    ready = { type: READY, status: 'False', ...o.addon.notReady };
+  } else if (db.notReady) {
+    ready = { type: READY, status: 'False', ...db.notReady };
   } else {
     ready = { type: READY, status: 'True', reason: 'Available', message: `all ${workloads.length} workloads ready` };
   }
-  return [ready, progressing, degraded, ...(o.addon?.conditions ?? [])];
+  return [ready, progressing, degraded];
 }
 
 export function computeStatus(o: StatusObservation): WebStackStatus {
@@ -92,7 +91,6 @@ export function computeStatus(o: StatusObservation): WebStackStatus {
     const address = ingress?.ip || ingress?.hostname;
     status.loadBalancer = { readyReplicas: haproxy.readyReplicas, ...(address ? { address } : {}) };
   }
-  if (o.addon?.database) status.database = o.addon.database;
   return status;
 }
 

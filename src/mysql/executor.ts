@@ -1,28 +1,22 @@
 /**
  * act: carry out one planned action, step by step, under a deadline. Every step is idempotent and
  * the record is written before the step that depends on it, so a manager restarted between any
- * two steps reads the record back and finishes the job.
+ * two steps reads the record back and finishes the job. It decides nothing the planner could:
+ * what remains here is the order of steps and the refusals that guard them.
  */
 import type { Clock } from '../clock.js';
-import { withSession, type Session, type Timeouts } from './connection.js';
-import type { Dialect } from './dialect.js';
+import type { DatabaseTimings } from '../timings.js';
+import type { Database, DatabaseConnector, ReplicationSettings, SemiSyncSettings } from './database.js';
 import type { InstanceObservation } from './observation.js';
-import { pickCandidate, type Action, type Fix } from './planner.js';
+import { pickCandidate, rolesFor, type Action, type Fix, type FenceMethod } from './planner.js';
 import { probeAll } from './probe.js';
 import type {
-  ClusterRecord, ClusterState, ManagerCredentials, EventSink, InstanceAddress, InstanceRestarter, LastFailover,
-  ManagerSpec, RoleLabel, RoleLabeler,
+  ClusterRecord, EventSink, InstanceAddress, InstanceRestarter, LastFailover, ManagerSpec, RoleLabeler,
 } from './ports.js';
 import { DatabaseError } from './sanitize.js';
 
-export interface ExecutorLimits {
-  /** How long a failover candidate may take to apply its relay log. */
-  applyRelayLogMs: number;
-  /** How long a switchover waits for the candidate to catch up before it rolls back. */
-  catchUpMs: number;
-  /** The whole action. */
-  actionMs: number;
-}
+/** The deadlines an action keeps. */
+export type ExecutorTimings = Pick<DatabaseTimings, 'applyRelayLogMs' | 'switchoverTimeoutMs' | 'actionDeadlineMs'>;
 
 export interface ExecutorLog {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -30,17 +24,15 @@ export interface ExecutorLog {
 }
 
 export interface ExecutorContext {
-  dialect: Dialect;
-  credentials: ManagerCredentials;
+  connect: DatabaseConnector;
   spec: ManagerSpec;
   record: ClusterRecord;
   labeler: RoleLabeler;
   events: EventSink;
-  /** Absent (or failing): a fence falls back to SQL (kill client connections, read_only). */
+  /** Needed for a fence by restart; a failing restart falls back to a fence by SQL. */
   restarter?: InstanceRestarter;
   clock: Clock;
-  timeouts: Timeouts;
-  limits: ExecutorLimits;
+  timings: ExecutorTimings;
   log: ExecutorLog;
   /** Called after each step; a throw aborts the action there (tests use it to kill a manager mid-failover). */
   afterStep?: (action: Action, step: string) => void | Promise<void>;
@@ -53,40 +45,53 @@ export interface ExecutionResult {
   completed?: LastFailover;
   /** Set when a switchover gave up and put the old primary back. */
   rolledBack?: boolean;
+  /** Instances restarted hard by a fence. */
+  restarted?: string[];
 }
 
 class Abort extends Error {}
 
-export function rolesFor(names: string[], state: ClusterState): Record<string, RoleLabel> {
-  const roles: Record<string, RoleLabel> = {};
-  for (const n of names) {
-    roles[n] = state.quarantined?.includes(n) ? 'quarantined' : n === state.primary ? 'primary' : 'replica';
-  }
-  return roles;
+/** What the completion of a failover or switchover needs to know. */
+interface Handover {
+  kind: LastFailover['kind'];
+  from: string;
+  to: string;
+  reason: string;
+  /** When this attempt began, if the record holds no earlier start. */
+  startedAt: number;
+  /** Instances not to point at the new primary. */
+  exclude: string[];
 }
 
 export class Executor {
   private deadlineAt = 0;
   private current: Action = { kind: 'none', reason: '' };
+  private restarted: string[] = [];
 
   constructor(private readonly ctx: ExecutorContext) {}
 
   async execute(action: Action, observations: InstanceObservation[]): Promise<ExecutionResult> {
     this.current = action;
-    this.deadlineAt = this.ctx.clock.now() + this.ctx.limits.actionMs;
+    this.restarted = [];
+    this.deadlineAt = this.ctx.clock.now() + this.ctx.timings.actionDeadlineMs;
     try {
-      switch (action.kind) {
-        case 'none': return { ok: true, message: action.reason };
-        case 'bootstrap': return await this.bootstrap(action.primary, observations);
-        case 'configure': return await this.configure(action.fixes, observations);
-        case 'rejoin': return await this.rejoin(action.instance, action.unquarantine, observations);
-        case 'quarantine': return await this.quarantine(action.instance, action.errant, observations);
-        case 'failover': return await this.failover(action.from, action.to, action.reason, observations);
-        case 'switchover': return await this.switchover(action.from, action.to, action.reason, observations);
-      }
+      const result = await this.run(action, observations);
+      return this.restarted.length ? { ...result, restarted: this.restarted } : result;
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
-      return { ok: false, message: `${action.kind} failed: ${message}` };
+      return { ok: false, message: `${action.kind} failed: ${message}`, ...(this.restarted.length ? { restarted: this.restarted } : {}) };
+    }
+  }
+
+  private run(action: Action, observations: InstanceObservation[]): Promise<ExecutionResult> {
+    switch (action.kind) {
+      case 'none': return Promise.resolve({ ok: true, message: action.reason });
+      case 'bootstrap': return this.bootstrap(action.primary, observations);
+      case 'configure': return this.configure(action.fixes, observations);
+      case 'rejoin': return this.rejoin(action.instance, action.unquarantine, observations);
+      case 'quarantine': return this.quarantine(action.instance, action.errant, observations);
+      case 'failover': return this.failover(action.from, action.to, action.reason, observations);
+      case 'switchover': return this.switchover(action.from, action.to, action.reason, observations);
     }
   }
 
@@ -99,92 +104,60 @@ export class Executor {
     return out;
   }
 
-  private session<T>(addr: InstanceAddress, fn: (s: Session) => Promise<T>): Promise<T> {
-    return withSession(addr, this.ctx.credentials, this.ctx.timeouts, fn);
+  private db(addr: InstanceAddress): Database {
+    return this.ctx.connect(addr);
   }
 
-  private async run(addr: InstanceAddress, statements: string[], timeoutMs?: number): Promise<void> {
-    await this.session(addr, async (s) => {
-      for (const sql of statements) await s.query(sql, timeoutMs);
-    });
-  }
-
-  private get semi(): boolean {
-    return this.ctx.spec.replicationMode === 'semisync';
-  }
-
-  /** Nothing for a server without semi-sync (MySQL without the plugins, i.e. async mode). */
-  private semiSyncStatements(source: boolean, replica: boolean, on?: InstanceObservation): string[] {
-    if (on?.state && !on.state.semiSync.available) return [];
-    return this.ctx.dialect.semiSync({ source: source && this.semi, replica: replica && this.semi,
-      timeoutMs: this.ctx.spec.semiSyncTimeoutSeconds * 1000 });
+  /** Undefined for a server without semi-sync (MySQL without the plugins, i.e. async mode): left alone. */
+  private semiSync(source: boolean, replica: boolean, on?: InstanceObservation): SemiSyncSettings | undefined {
+    if (on?.state && !on.state.semiSync.available) return undefined;
+    const semi = this.ctx.spec.replicationMode === 'semisync';
+    return { source: source && semi, replica: replica && semi, timeoutMs: this.ctx.spec.semiSyncTimeoutSeconds * 1000 };
   }
 
   /** Read-only, with client connections cut so nobody keeps writing through an open session. */
-  private async fence(addr: InstanceAddress): Promise<void> {
-    const d = this.ctx.dialect;
-    await this.session(addr, async (s) => {
-      const exclude = [this.ctx.credentials.adminUser, this.ctx.credentials.replicationUser];
-      const kill = async () => {
-        for (const row of await s.query(d.clientConnections(exclude))) {
-          await s.query(d.killConnection(Number(row.id))).catch(() => undefined);
-        }
-      };
-      // Kill first: a commit blocked waiting for a semi-sync ack would otherwise block read_only.
-      await kill();
-      for (const sql of d.setReadOnly(true)) await s.query(sql);
-      await kill();
-    });
+  private async fenceBySql(addr: InstanceAddress): Promise<void> {
+    const db = this.db(addr);
+    // Kill first: a commit blocked waiting for a semi-sync ack would otherwise block read_only.
+    await db.killClients();
+    await db.setReadOnly(true);
+    await db.killClients();
   }
 
-  /**
-   * Fences a writable instance that is not the primary: by a hard restart when asked and possible
-   * (never the recorded primary), else by SQL. True when it was restarted.
-   */
-  private async fenceWritable(addr: InstanceAddress, restart: boolean): Promise<boolean> {
+  /** True when restarted; a restart that fails, or one of the recorded primary, is never done: SQL instead. */
+  private async fence(addr: InstanceAddress, method: FenceMethod): Promise<boolean> {
     const restarter = this.ctx.restarter;
-    if (restart && restarter) {
-      const rec = await this.ctx.record.read();
-      if (rec.primary !== addr.name) {
-        try {
-          await restarter.restart(addr.name);
-          return true;
-        } catch (err) {
-          this.ctx.log.warn('could not restart instance; fencing by SQL', { instance: addr.name, error: (err as Error).message });
-        }
+    if (method === 'restart' && restarter && (await this.ctx.record.read()).primary !== addr.name) {
+      try {
+        await restarter.restart(addr.name);
+        this.restarted.push(addr.name);
+        return true;
+      } catch (err) {
+        this.ctx.log.warn('could not restart instance; fencing by SQL', { instance: addr.name, error: (err as Error).message });
       }
     }
-    await this.fence(addr);
+    await this.fenceBySql(addr);
     return false;
   }
 
-  private async promote(addr: InstanceObservation, semiSync: boolean): Promise<void> {
-    const d = this.ctx.dialect;
-    await this.run(addr, [d.stopReplica(), d.resetReplicaAll(), ...this.semiSyncStatements(semiSync, false, addr)]);
+  private promote(addr: InstanceObservation, semiSync: boolean): Promise<void> {
+    return this.db(addr).promote(this.semiSync(semiSync, false, addr));
   }
 
   /** The one path to a writable server: only the instance the record names as primary. */
   private async makeWritable(addr: InstanceAddress): Promise<void> {
     const rec = await this.ctx.record.read();
     if (rec.primary !== addr.name) throw new Abort(`refusing to make ${addr.name} writable: the recorded primary is ${rec.primary ?? 'none'}`);
-    await this.run(addr, this.ctx.dialect.setReadOnly(false));
+    await this.db(addr).setReadOnly(false);
   }
 
-  private async pointAt(addr: InstanceObservation, primary: InstanceAddress): Promise<void> {
-    const d = this.ctx.dialect;
-    const c = this.ctx.credentials;
+  private replication(on: InstanceObservation): ReplicationSettings {
     // A replica must notice a silent (hung) primary about as fast as the manager does.
-    const netTimeout = Math.max(1, this.ctx.spec.failureThresholdSeconds);
-    await this.run(addr, [
-      d.stopReplica(),
-      ...d.setReadOnly(true),
-      ...d.alignReplicaPosition(),
-      d.replicaNetTimeout(netTimeout),
-      ...this.semiSyncStatements(false, true, addr),
-      d.changeSource({ host: primary.host, port: primary.port, user: c.replicationUser, password: c.replicationPassword,
-        heartbeatSeconds: netTimeout / 2 }),
-      d.startReplica(),
-    ]);
+    return { netTimeoutSeconds: Math.max(1, this.ctx.spec.failureThresholdSeconds), semiSync: this.semiSync(false, true, on) };
+  }
+
+  private pointAt(addr: InstanceObservation, primary: InstanceAddress): Promise<void> {
+    return this.db(addr).pointAt(primary, this.replication(addr));
   }
 
   private async pointAllAt(targets: InstanceObservation[], primary: InstanceAddress): Promise<void> {
@@ -195,8 +168,7 @@ export class Executor {
   }
 
   private async moveLabels(observations: InstanceObservation[]): Promise<void> {
-    const state = await this.ctx.record.read();
-    await this.ctx.labeler.setRoles(rolesFor(observations.map((o) => o.name), state));
+    await this.ctx.labeler.setRoles(rolesFor(observations.map((o) => o.name), await this.ctx.record.read()));
   }
 
   private others(observations: InstanceObservation[], exclude: string[], quarantined: string[]): InstanceObservation[] {
@@ -213,7 +185,7 @@ export class Executor {
     // would block the very statements that create the replication user.
     await this.step('promote', () => this.promote(primary, false));
     await this.step('make-writable', () => this.makeWritable(primary));
-    await this.step('create-users', () => this.run(primary, this.ctx.dialect.bootstrapUsers(this.ctx.credentials)));
+    await this.step('create-users', () => this.db(primary).bootstrapUsers());
     await this.step('record-bootstrapped', () => this.ctx.record.write({ bootstrapped: true }));
     const rec = await this.ctx.record.read();
     await this.step('repoint', () => this.pointAllAt(this.others(observations, [target], rec.quarantined ?? []), primary));
@@ -223,12 +195,11 @@ export class Executor {
   }
 
   private async configure(fixes: Fix[], observations: InstanceObservation[]): Promise<ExecutionResult> {
-    const d = this.ctx.dialect;
     for (const fix of fixes) {
       const addr = mustFind(observations, fix.instance);
       switch (fix.kind) {
         case 'fence': {
-          const restarted = await this.step(`fence ${fix.instance}`, () => this.fenceWritable(addr, fix.restart));
+          const restarted = await this.step(`fence ${fix.instance}`, () => this.fence(addr, fix.method));
           this.ctx.events.event('Warning', 'InstanceFenced', restarted
             ? `${fix.instance} was writable but is not the primary; restarted hard so it rolls back unacknowledged transactions and comes back read-only`
             : `${fix.instance} was writable but is not the primary; made read-only`);
@@ -239,12 +210,20 @@ export class Executor {
           await this.step(`make-writable ${fix.instance}`, () => this.makeWritable(addr));
           break;
         case 'semiSyncSource':
-          await this.step(`semi-sync ${fix.instance}`, () => this.run(addr, this.semiSyncStatements(true, false, addr)));
+          await this.step(`semi-sync ${fix.instance}`, async () => {
+            const settings = this.semiSync(true, false, addr);
+            if (settings) await this.db(addr).setSemiSync(settings);
+          });
           break;
         case 'semiSyncReplica':
           // A replica picks up the semi-sync setting when its IO thread reconnects.
-          await this.step(`semi-sync ${fix.instance}`, () => this.run(addr,
-            [...this.semiSyncStatements(false, true, addr), d.stopReplicaIoThread(), d.startReplica()]));
+          await this.step(`semi-sync ${fix.instance}`, async () => {
+            const db = this.db(addr);
+            const settings = this.semiSync(false, true, addr);
+            if (settings) await db.setSemiSync(settings);
+            await db.stopReplication({ ioThreadOnly: true });
+            await db.startReplication();
+          });
           break;
       }
     }
@@ -264,9 +243,11 @@ export class Executor {
   }
 
   private async quarantine(name: string, errant: string, observations: InstanceObservation[]): Promise<ExecutionResult> {
-    const addr = mustFind(observations, name);
-    const d = this.ctx.dialect;
-    await this.step('stop-replication', () => this.run(addr, [d.stopReplica(), ...d.setReadOnly(true)]));
+    const db = this.db(mustFind(observations, name));
+    await this.step('stop-replication', async () => {
+      await db.stopReplication();
+      await db.setReadOnly(true);
+    });
     await this.step('record', async () => {
       const rec = await this.ctx.record.read();
       if (!rec.quarantined?.includes(name)) await this.ctx.record.write({ quarantined: [...(rec.quarantined ?? []), name] });
@@ -279,86 +260,84 @@ export class Executor {
 
   private async failover(from: string, planned: string, reason: string, observations: InstanceObservation[]): Promise<ExecutionResult> {
     const startedAt = this.ctx.clock.now();
-    const d = this.ctx.dialect;
-    let rec = await this.ctx.record.read();
+    const rec = await this.ctx.record.read();
     const quarantined = rec.quarantined ?? [];
     let to = planned;
-    const alreadyPromoted = rec.primary === to;
     const survivors = this.others(observations, [from], quarantined);
     // Fence: nothing more may arrive from the old primary while we compare and promote.
     await this.step('fence-replicas', async () => {
-      await Promise.allSettled(survivors.filter((o) => o.name !== rec.primary).map((o) => this.run(o, [d.stopReplicaIoThread()])));
+      await Promise.allSettled(survivors.filter((o) => o.name !== rec.primary).map((o) => this.db(o).stopReplication({ ioThreadOnly: true })));
     });
-    if (!alreadyPromoted) {
+    if (rec.primary !== to) {
       const fresh = await this.step('choose', async () => {
-        const now = await probeAll(observations.filter((o) => o.name !== from), d, this.ctx.credentials, this.ctx.timeouts);
+        const now = await probeAll(observations.filter((o) => o.name !== from), this.ctx.connect);
         const choice = pickCandidate(now, from, quarantined, this.ctx.spec);
         if (!choice.ok) throw new Abort(choice.blocked.message);
         to = choice.name;
         return now;
       });
       const candidate = mustFind(fresh, to);
-      await this.step('record-intent', () => this.ctx.record.write({ failoverInProgress: {
-        kind: 'failover', from, to, reason, startedAt: rec.failoverInProgress?.startedAt ?? new Date(startedAt).toISOString() } }));
+      await this.step('record-intent', () => this.recordIntent('failover', from, to, reason, startedAt));
       await this.step('apply-relay-log', async () => {
-        const r = candidate.state?.replica;
-        if (!r || !r.retrievedText) return;
-        await this.session(candidate, async (s) => {
-          await s.query(d.startReplicaSqlThread());
-          const seconds = Math.max(1, Math.ceil(this.ctx.limits.applyRelayLogMs / 1000));
-          const [row] = await s.query(d.waitApplied(r.retrievedText, seconds), seconds * 1000 + 2000);
-          if (!row || !d.waitSucceeded(row)) throw new Abort(`${to} did not apply its relay log within ${seconds} s`);
-        });
+        const received = candidate.state?.replica?.retrievedText;
+        if (!received) return;
+        const db = this.db(candidate);
+        await db.startReplication({ sqlThreadOnly: true });
+        if (!await db.waitForGtidSet(received, this.ctx.timings.applyRelayLogMs)) {
+          throw new Abort(`${to} did not apply its relay log within ${this.ctx.timings.applyRelayLogMs} ms`);
+        }
       });
       await this.step('promote', () => this.promote(candidate, true));
       await this.step('record-primary', () => this.ctx.record.write({ primary: to }));
     }
-    const target = mustFind(observations, to);
-    await this.step('make-writable', () => this.makeWritable(target));
-    await this.step('repoint', () => this.pointAllAt(this.others(observations, [from, to], quarantined), target));
-    await this.step('labels', () => this.moveLabels(observations));
-    rec = await this.ctx.record.read();
-    const began = rec.failoverInProgress?.startedAt ?? new Date(startedAt).toISOString();
-    const done: LastFailover = { kind: 'failover', from, to, reason, startedAt: began,
-      durationMs: Math.max(0, this.ctx.clock.now() - Date.parse(began)) };
-    await this.step('record-done', () => this.ctx.record.write({ lastFailover: done, failoverInProgress: null }));
-    this.ctx.events.event('Normal', 'FailoverCompleted', `${to} promoted in place of ${from} in ${done.durationMs} ms: ${reason}`);
-    return { ok: true, message: `failed over from ${from} to ${to}`, completed: done };
+    return this.complete({ kind: 'failover', from, to, reason, startedAt, exclude: [from, to] }, observations);
   }
 
   private async switchover(from: string, to: string, reason: string, observations: InstanceObservation[]): Promise<ExecutionResult> {
     const startedAt = this.ctx.clock.now();
-    const d = this.ctx.dialect;
-    let rec = await this.ctx.record.read();
-    const quarantined = rec.quarantined ?? [];
+    const rec = await this.ctx.record.read();
     const oldPrimary = mustFind(observations, from);
     const candidate = mustFind(observations, to);
     if (rec.primary !== to) {
-      await this.step('record-intent', () => this.ctx.record.write({ failoverInProgress: {
-        kind: 'switchover', from, to, reason, startedAt: rec.failoverInProgress?.startedAt ?? new Date(startedAt).toISOString() } }));
+      await this.step('record-intent', () => this.recordIntent('switchover', from, to, reason, startedAt));
       // read_only waits for in-flight commits; after it, the old primary's position is final.
-      await this.step('demote-old-primary', () => this.fence(oldPrimary));
+      await this.step('demote-old-primary', () => this.fenceBySql(oldPrimary));
       const caughtUp = await this.step('catch-up', async () => {
-        const [position] = await this.session(oldPrimary, (s) => s.query(d.probeSql.variables));
-        const text = d.parseProbe(position ?? {}, [], []).executedText;
-        const seconds = Math.max(1, Math.ceil(this.ctx.limits.catchUpMs / 1000));
-        const [row] = await this.session(candidate, (s) => s.query(d.waitApplied(text, seconds), seconds * 1000 + 2000));
-        return !!row && d.waitSucceeded(row);
+        const position = (await this.db(oldPrimary).status()).executedText;
+        return this.db(candidate).waitForGtidSet(position, this.ctx.timings.switchoverTimeoutMs);
       });
       if (!caughtUp) return this.rollbackSwitchover(oldPrimary, to);
       await this.step('promote', () => this.promote(candidate, true));
       await this.step('record-primary', () => this.ctx.record.write({ primary: to }));
     }
-    await this.step('make-writable', () => this.makeWritable(candidate));
-    await this.step('repoint', () => this.pointAllAt(this.others(observations, [to], quarantined), candidate));
+    return this.complete({ kind: 'switchover', from, to, reason, startedAt, exclude: [to] }, observations);
+  }
+
+  /** The intent, kept with the start of the first attempt, so a resumed handover reports its whole duration. */
+  private async recordIntent(kind: Handover['kind'], from: string, to: string, reason: string, startedAt: number): Promise<void> {
+    const rec = await this.ctx.record.read();
+    await this.ctx.record.write({ failoverInProgress: {
+      kind, from, to, reason, startedAt: rec.failoverInProgress?.startedAt ?? new Date(startedAt).toISOString() } });
+  }
+
+  /** Shared by failover and switchover once the record names the new primary: writable, replicas, labels, record, Event. */
+  private async complete(h: Handover, observations: InstanceObservation[]): Promise<ExecutionResult> {
+    const target = mustFind(observations, h.to);
+    const quarantined = (await this.ctx.record.read()).quarantined ?? [];
+    await this.step('make-writable', () => this.makeWritable(target));
+    await this.step('repoint', () => this.pointAllAt(this.others(observations, h.exclude, quarantined), target));
     await this.step('labels', () => this.moveLabels(observations));
-    rec = await this.ctx.record.read();
-    const began = rec.failoverInProgress?.startedAt ?? new Date(startedAt).toISOString();
-    const done: LastFailover = { kind: 'switchover', from, to, reason, startedAt: began,
+    const rec = await this.ctx.record.read();
+    const began = rec.failoverInProgress?.startedAt ?? new Date(h.startedAt).toISOString();
+    const done: LastFailover = { kind: h.kind, from: h.from, to: h.to, reason: h.reason, startedAt: began,
       durationMs: Math.max(0, this.ctx.clock.now() - Date.parse(began)) };
     await this.step('record-done', () => this.ctx.record.write({ lastFailover: done, failoverInProgress: null }));
-    this.ctx.events.event('Normal', 'SwitchoverCompleted', `${to} is the primary in place of ${from} (${done.durationMs} ms)`);
-    return { ok: true, message: `switched over from ${from} to ${to}`, completed: done };
+    if (h.kind === 'failover') {
+      this.ctx.events.event('Normal', 'FailoverCompleted', `${h.to} promoted in place of ${h.from} in ${done.durationMs} ms: ${h.reason}`);
+      return { ok: true, message: `failed over from ${h.from} to ${h.to}`, completed: done };
+    }
+    this.ctx.events.event('Normal', 'SwitchoverCompleted', `${h.to} is the primary in place of ${h.from} (${done.durationMs} ms)`);
+    return { ok: true, message: `switched over from ${h.from} to ${h.to}`, completed: done };
   }
 
   private async rollbackSwitchover(oldPrimary: InstanceObservation, to: string): Promise<ExecutionResult> {
@@ -366,7 +345,7 @@ export class Executor {
       await this.makeWritable(oldPrimary);
       await this.ctx.record.write({ failoverInProgress: null });
     });
-    const message = `switchover to ${to} rolled back: it did not catch up with ${oldPrimary.name} within ${this.ctx.limits.catchUpMs} ms`;
+    const message = `switchover to ${to} rolled back: it did not catch up with ${oldPrimary.name} within ${this.ctx.timings.switchoverTimeoutMs} ms`;
     this.ctx.events.event('Warning', 'SwitchoverRolledBack', message);
     return { ok: false, message, rolledBack: true };
   }

@@ -194,7 +194,3 @@ export class MariadbGtidSet implements GtidSet {
 export function parseGtidSet(flavor: GtidFlavor, text: string): GtidSet {
   return flavor === 'mysql' ? MysqlGtidSet.parse(text) : MariadbGtidSet.parse(text);
 }
-
-export function emptyGtidSet(flavor: GtidFlavor): GtidSet {
-  return parseGtidSet(flavor, '');
-}

@@ -6,20 +6,21 @@
  */
 import type { Clock, Timer } from '../clock.js';
 import type { Registry } from 'prom-client';
-import type { Timeouts } from './connection.js';
-import { dialectFor } from './dialects.js';
-import { Executor, rolesFor, type ExecutionResult, type ExecutorLimits, type ExecutorLog } from './executor.js';
+import { dialectFor } from './sql/engines.js';
+import { sqlDatabases } from './sql/sql-database.js';
+import { DEFAULT_TIMINGS, type DatabaseTimings } from '../timings.js';
+import { Executor, type ExecutionResult, type ExecutorLog } from './executor.js';
 import type { GtidSet } from './gtid.js';
 import { databaseMetrics, type DatabaseMetrics } from './metrics.js';
 import type { InstanceObservation } from './observation.js';
-import { decide, type Action } from './planner.js';
+import { decide, rolesFor, type Action } from './planner.js';
 import type {
-  ClusterRecord, ClusterState, ClusterTopology, ManagerCredentials, EventSink, InstanceRestarter, ManagerSpec, RoleLabel,
-  RoleLabeler,
+  ClusterRecord, ClusterState, ClusterTopology, DatabaseReport, ManagerCredentials, EventSink, InstanceRestarter, ManagerSpec,
+  RoleLabel, RoleLabeler, StatusWriter,
 } from './ports.js';
 import { systemClock } from '../clock.js';
 import { probeAll } from './probe.js';
-import { databaseConditions, instanceStatuses, type ObservedDatabaseStatus } from './status.js';
+import { databaseConditions, instanceStatuses, reportDue, type ObservedDatabaseStatus } from './status.js';
 
 export interface ManagerOptions {
   /** Which WebStack this manager serves; metric labels and log fields. */
@@ -29,15 +30,16 @@ export interface ManagerOptions {
   credentials: ManagerCredentials;
   topology: ClusterTopology;
   record: ClusterRecord;
+  /** Where the instances and the conditions go after every tick that changed them. */
+  status: StatusWriter;
   labeler: RoleLabeler;
   events: EventSink;
   /** Fences a returning old primary by a hard restart; without it, fencing is by SQL only. */
   restarter?: InstanceRestarter;
   registry: Registry;
   clock?: Clock;
-  tickMs?: number;
-  timeouts?: Partial<Timeouts>;
-  limits?: Partial<ExecutorLimits>;
+  /** Defaults: DEFAULT_TIMINGS.database. */
+  timings?: Partial<DatabaseTimings>;
   log?: ExecutorLog;
   afterStep?: (action: Action, step: string) => void | Promise<void>;
 }
@@ -47,15 +49,11 @@ export interface TickResult {
   result?: ExecutionResult;
 }
 
-const SWITCHOVER_BACKOFF_MS = 30_000;
-/** How long a restarted instance may take to come back read-only before it is fenced by SQL instead. */
-const RESTART_SETTLE_MS = 30_000;
 const silent: ExecutorLog = { info: () => undefined, warn: () => undefined };
 
 export class DatabaseManager {
   private readonly clock: Clock;
-  private readonly timeouts: Timeouts;
-  private readonly limits: ExecutorLimits;
+  private readonly timings: DatabaseTimings;
   private readonly metrics: DatabaseMetrics;
   private readonly log: ExecutorLog;
   private timer?: Timer;
@@ -69,11 +67,11 @@ export class DatabaseManager {
   /** Instances restarted by a fence and not seen read-only since. */
   private readonly restartedAt = new Map<string, number>();
   private observed: ObservedDatabaseStatus = { bootstrapped: false, instances: [], conditions: [] };
+  private published?: { report: DatabaseReport; at: number };
 
   constructor(private readonly opts: ManagerOptions) {
     this.clock = opts.clock ?? systemClock;
-    this.timeouts = { connectMs: 500, queryMs: 2000, ...opts.timeouts };
-    this.limits = { applyRelayLogMs: 10_000, catchUpMs: 10_000, actionMs: 30_000, ...opts.limits };
+    this.timings = { ...DEFAULT_TIMINGS.database, ...opts.timings };
     this.metrics = databaseMetrics(opts.registry);
     this.log = opts.log ?? silent;
   }
@@ -102,7 +100,7 @@ export class DatabaseManager {
         this.again = false;
         this.poke();
       } else {
-        this.timer = this.clock.after(this.opts.tickMs ?? 500, () => this.poke());
+        this.timer = this.clock.after(this.timings.probeIntervalMs, () => this.poke());
       }
     });
   }
@@ -121,9 +119,10 @@ export class DatabaseManager {
   /** One gather -> decide -> act round. Public so tests and the bench can step the manager. */
   async tick(): Promise<TickResult> {
     const spec = this.opts.spec();
-    const dialect = dialectFor(spec.engine);
+    const connect = sqlDatabases(dialectFor(spec.engine), this.opts.credentials,
+      { connectMs: this.timings.connectTimeoutMs, queryMs: this.timings.queryTimeoutMs });
     const [addresses, record] = await Promise.all([this.opts.topology.instances(), this.opts.record.read()]);
-    const observations = await probeAll(addresses, dialect, this.opts.credentials, this.timeouts);
+    const observations = await probeAll(addresses, connect);
     const now = this.clock.now();
     this.remember(observations, record, now);
     const action = decide({
@@ -131,14 +130,15 @@ export class DatabaseManager {
       primaryUnreachableSince: this.unreachableSince?.at,
       lastPrimaryExecuted: this.lastPrimaryExecuted,
       switchoverRetryAfter: this.switchoverRetryAfter,
+      restarts: this.opts.restarter ? { settleMs: this.timings.restartSettleMs, restartedAt: Object.fromEntries(this.restartedAt) } : undefined,
     });
     let result: ExecutionResult | undefined;
     if (action.kind !== 'none') {
       this.log.info('database action', { ...this.opts.stack, action: action.kind, reason: action.reason });
       const executor = new Executor({
-        dialect, spec, credentials: this.opts.credentials, record: this.opts.record, labeler: this.opts.labeler,
-        events: this.opts.events, restarter: this.guardedRestarter(), clock: this.clock, timeouts: this.timeouts,
-        limits: this.limits, log: this.log,
+        connect, spec, record: this.opts.record, labeler: this.opts.labeler,
+        events: this.opts.events, restarter: this.opts.restarter, clock: this.clock,
+        timings: this.timings, log: this.log,
         afterStep: this.opts.afterStep,
       });
       result = await executor.execute(action, observations);
@@ -154,30 +154,19 @@ export class DatabaseManager {
       conditions: databaseConditions(observations, after, spec, action),
       lastDecision: { kind: action.kind, reason: action.reason, result: result?.message },
     };
+    await this.publish({ instances: this.observed.instances, conditions: this.observed.conditions }, now);
     return { action, result };
   }
 
-  /**
-   * The configured restarter, once per incident: an instance restarted and not yet seen back
-   * read-only is still going down or coming up (a pod deletion takes a moment), so a repeat is a
-   * no-op, not an SQL fence of a dying server; one still writable after RESTART_SETTLE_MS is not
-   * fixed by restarting and is fenced by SQL instead.
-   */
-  private guardedRestarter(): InstanceRestarter | undefined {
-    const inner = this.opts.restarter;
-    if (!inner) return undefined;
-    return {
-      restart: async (name) => {
-        const last = this.restartedAt.get(name);
-        const now = this.clock.now();
-        if (last === undefined) {
-          this.restartedAt.set(name, now);
-          await inner.restart(name);
-        } else if (now - last >= RESTART_SETTLE_MS) {
-          throw new Error(`${name} is still writable ${now - last} ms after its restart`);
-        }
-      },
-    };
+  /** A failed write is tried again on the next tick; it never fails the tick, whose action is done. */
+  private async publish(report: DatabaseReport, now: number): Promise<void> {
+    if (!reportDue(this.published, report, now, this.timings.positionsEveryMs)) return;
+    try {
+      await this.opts.status.publish(report);
+      this.published = { report, at: now };
+    } catch (err) {
+      this.log.warn('could not write the database status', { ...this.opts.stack, error: err instanceof Error ? err.message : String(err) });
+    }
   }
 
   private remember(observations: InstanceObservation[], record: ClusterState, now: number): void {
@@ -193,6 +182,7 @@ export class DatabaseManager {
 
   private account(action: Action, result: ExecutionResult): void {
     const labels = this.opts.stack;
+    for (const name of result.restarted ?? []) this.restartedAt.set(name, this.clock.now());
     if (result.completed) {
       const kind = result.completed.kind;
       (kind === 'failover' ? this.metrics.failovers : this.metrics.switchovers).inc(labels);
@@ -200,7 +190,7 @@ export class DatabaseManager {
       if (kind === 'switchover') this.switchoverRetryAfter = undefined;
     }
     if (action.kind === 'switchover' && !result.ok) {
-      this.switchoverRetryAfter = this.clock.now() + SWITCHOVER_BACKOFF_MS;
+      this.switchoverRetryAfter = this.clock.now() + this.timings.switchoverBackoffMs;
     }
     if (!result.ok) {
       this.log.warn('database action failed', { ...labels, action: action.kind, error: result.message });

@@ -3,7 +3,8 @@
  * they show the contract the Kubernetes-backed ones (WebStack status, pod labels, Events) follow.
  */
 import type {
-  ClusterRecord, ClusterState, ClusterStatePatch, ClusterTopology, EventSink, InstanceAddress, RoleLabel, RoleLabeler,
+  ClusterRecord, ClusterState, ClusterStatePatch, ClusterTopology, DatabaseReport, EventSink, InstanceAddress, RoleLabel, RoleLabeler,
+  StatusWriter,
 } from './ports.js';
 
 export class MemoryRecord implements ClusterRecord {
@@ -40,6 +41,15 @@ export class MemoryLabeler implements RoleLabeler {
 
   async setRoles(roles: Record<string, RoleLabel | undefined>): Promise<void> {
     this.roles = { ...roles };
+  }
+}
+
+export class MemoryStatus implements StatusWriter {
+  /** Every report published, in order. */
+  readonly reports: DatabaseReport[] = [];
+
+  async publish(report: DatabaseReport): Promise<void> {
+    this.reports.push(structuredClone(report));
   }
 }
 

@@ -4,7 +4,7 @@
  */
 import type { GtidSet } from './gtid.js';
 import { knownTransactions, type InstanceObservation, type ServerState } from './observation.js';
-import type { ClusterState, ManagerSpec } from './ports.js';
+import type { ClusterState, ManagerSpec, RoleLabel } from './ports.js';
 
 export interface PlannerInput {
   now: number;
@@ -17,11 +17,20 @@ export interface PlannerInput {
   lastPrimaryExecuted?: GtidSet;
   /** A failed switchover is not retried before this time. */
   switchoverRetryAfter?: number;
+  /** Present when instances can be restarted hard (the operator deletes their pods); absent: fences are by SQL only. */
+  restarts?: {
+    /** How long a restarted instance may take to come back read-only before it is fenced by SQL instead. */
+    settleMs: number;
+    /** Instances restarted by a fence and not seen read-only since, with when (manager memory only). */
+    restartedAt: Readonly<Record<string, number>>;
+  };
 }
 
+/** restart: a hard restart, which rolls back commits waiting for a semi-sync ack; sql: kill clients and set read-only. */
+export type FenceMethod = 'restart' | 'sql';
+
 export type Fix =
-  /** restart: fence by a hard restart (see the writable check in decide) rather than by SQL. */
-  | { kind: 'fence'; instance: string; restart: boolean }
+  | { kind: 'fence'; instance: string; method: FenceMethod }
   | { kind: 'promote'; instance: string }
   | { kind: 'semiSyncSource'; instance: string }
   | { kind: 'semiSyncReplica'; instance: string };
@@ -169,6 +178,37 @@ function decideDropped(input: PlannerInput, primary: InstanceObservation, quaran
   return { kind: 'failover', from: primary.name, to: choice.name, reason: message };
 }
 
+/**
+ * How to fence instances that accept writes but are not the recorded primary. Once bootstrapped,
+ * such an instance is a former primary (hung or cut off through a failover) that may hold commits
+ * waiting for a semi-sync ack: a SQL fence would let them commit (errant), a hard restart rolls
+ * them back. It serves nobody, so restarting it costs nothing; once back it is read-only, so it is
+ * not chosen again. One restart per incident: until it comes back it is left alone, and one still
+ * writable after the settle time is not fixed by restarting and is fenced by SQL. Before bootstrap
+ * no failover has happened and nothing needs rolling back.
+ */
+function decideFences(input: PlannerInput, writable: string[]): Action {
+  const { record, restarts, now } = input;
+  const fixes: Fix[] = [];
+  const settling: string[] = [];
+  for (const instance of writable) {
+    const restartedAt = restarts?.restartedAt[instance];
+    if (!record.bootstrapped || !record.primary || !restarts) fixes.push({ kind: 'fence', instance, method: 'sql' });
+    else if (restartedAt === undefined) fixes.push({ kind: 'fence', instance, method: 'restart' });
+    else if (now - restartedAt < restarts.settleMs) settling.push(instance);
+    else fixes.push({ kind: 'fence', instance, method: 'sql' });
+  }
+  if (!fixes.length) return { kind: 'none', reason: `${settling.join(', ')} restarted to be fenced; waiting for it to come back read-only` };
+  return { kind: 'configure', fixes, reason: `${writable.join(', ')} writable but not the recorded primary` };
+}
+
+/** The role label of each instance: follows the record, never the servers' own view. */
+export function rolesFor(names: readonly string[], record: ClusterState): Record<string, RoleLabel> {
+  const roles: Record<string, RoleLabel> = {};
+  for (const n of names) roles[n] = record.quarantined?.includes(n) ? 'quarantined' : n === record.primary ? 'primary' : 'replica';
+  return roles;
+}
+
 export function decide(input: PlannerInput): Action {
   const { spec, record } = input;
   const obs = [...input.observations].sort(byOrdinal);
@@ -176,17 +216,9 @@ export function decide(input: PlannerInput): Action {
   const quarantined = record.quarantined ?? [];
   const find = (name: string | undefined) => obs.find((o) => o.name === name);
 
-  // Safety first: nothing but the recorded primary may accept writes. Once bootstrapped, such an
-  // instance is a former primary (hung or cut off through a failover) that may hold commits
-  // waiting for a semi-sync ack: a SQL fence would let them commit (errant), a hard restart rolls
-  // them back. It serves nobody, so restarting it costs nothing; once back it is read-only, so it
-  // is not chosen again. Before bootstrap no failover has happened and nothing needs rolling back.
+  // Safety first: nothing but the recorded primary may accept writes.
   const writable = obs.filter(reachable).filter((o) => !o.state.readOnly && o.name !== record.primary);
-  if (writable.length) {
-    const restart = !!record.bootstrapped && !!record.primary;
-    return { kind: 'configure', fixes: writable.map((o) => ({ kind: 'fence' as const, instance: o.name, restart })),
-      reason: `${writable.map((o) => o.name).join(', ')} writable but not the recorded primary` };
-  }
+  if (writable.length) return decideFences(input, writable.map((o) => o.name));
 
   const inProgress = record.failoverInProgress;
   if (inProgress && find(inProgress.to)?.state) {

@@ -3,7 +3,8 @@
  * implementations (pods, WebStack status, pod labels, Events); tests and the benchmark plug in
  * in-memory ones. Nothing here knows about Kubernetes.
  */
-import type { DatabaseEngine, ReplicationMode } from '../api/types.js';
+import type { DATABASE_DEGRADED, DATABASE_READY, FAILOVER_BLOCKED, SEMI_SYNC_DEGRADED } from '../api/conditions.js';
+import type { DatabaseEngine, InstanceStatus, ReplicationMode } from '../api/types.js';
 
 export interface InstanceAddress {
   /** Pod name, e.g. `shop-mysql-1`; the ordinal after the last '-' gives server_id 100 + ordinal. */
@@ -52,6 +53,25 @@ export interface ClusterRecord {
   write(patch: ClusterStatePatch): Promise<void>;
 }
 
+/** A condition the manager owns, without times: the writer stamps them when the status changes. */
+export interface DatabaseCondition {
+  type: typeof DATABASE_READY | typeof DATABASE_DEGRADED | typeof SEMI_SYNC_DEGRADED | typeof FAILOVER_BLOCKED;
+  status: 'True' | 'False';
+  reason: string;
+  message: string;
+}
+
+/** What the manager observed, for the user: each instance, and the conditions it owns. */
+export interface DatabaseReport {
+  instances: InstanceStatus[];
+  conditions: DatabaseCondition[];
+}
+
+/** Publishes the report beside the record (status.database and the conditions in the operator), never undoing another writer. */
+export interface StatusWriter {
+  publish(report: DatabaseReport): Promise<void>;
+}
+
 export type RoleLabel = 'primary' | 'replica' | 'quarantined';
 
 /** Moves the role labels on the pods so the primary and replicas Services follow. */
@@ -96,19 +116,4 @@ export interface ManagerSpec {
   failureThresholdSeconds: number;
   replicationMode: ReplicationMode;
   semiSyncTimeoutSeconds: number;
-}
-
-/** The manager's view of a resolved WebStack database spec. */
-export function managerSpec(db: {
-  engine: DatabaseEngine; primary: string; failover: { enabled: boolean; failureThresholdSeconds: number };
-  replication: { mode: ReplicationMode; semiSyncTimeoutSeconds: number };
-}): ManagerSpec {
-  return {
-    engine: db.engine,
-    desiredPrimary: db.primary,
-    failoverEnabled: db.failover.enabled,
-    failureThresholdSeconds: db.failover.failureThresholdSeconds,
-    replicationMode: db.replication.mode,
-    semiSyncTimeoutSeconds: db.replication.semiSyncTimeoutSeconds,
-  };
 }

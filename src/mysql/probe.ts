@@ -1,32 +1,20 @@
-/** gather: probe every instance in parallel, with short deadlines, into plain observations. */
-import { secretsOf, withSession, type Timeouts } from './connection.js';
-import type { Dialect } from './dialect.js';
+/** gather: ask every instance for its state in parallel, into plain observations; an error is an observation too. */
+import type { DatabaseConnector } from './database.js';
 import type { InstanceObservation } from './observation.js';
-import type { ManagerCredentials, InstanceAddress } from './ports.js';
+import type { InstanceAddress } from './ports.js';
 import { toDatabaseError } from './sanitize.js';
 
-export async function probeInstance(
-  addr: InstanceAddress, dialect: Dialect, credentials: ManagerCredentials, timeouts: Timeouts,
-): Promise<InstanceObservation> {
+export async function probeInstance(addr: InstanceAddress, connect: DatabaseConnector): Promise<InstanceObservation> {
   const base = { name: addr.name, host: addr.host, port: addr.port };
   try {
-    const state = await withSession(addr, credentials, timeouts, async (s) => {
-      const [variables, replica, semi] = await Promise.all([
-        s.query(dialect.probeSql.variables),
-        s.query(dialect.probeSql.replicaStatus),
-        s.query(dialect.probeSql.semiSyncStatus),
-      ]);
-      return dialect.parseProbe(variables[0] ?? {}, replica, semi);
-    });
-    return { ...base, state };
+    return { ...base, state: await connect(addr).status() };
   } catch (err) {
-    const e = toDatabaseError(err, addr.name, secretsOf(credentials));
+    // Session errors arrive scrubbed of the credentials already; nothing else here carries them.
+    const e = toDatabaseError(err, addr.name, []);
     return { ...base, error: { kind: e.kind, message: e.message } };
   }
 }
 
-export function probeAll(
-  instances: InstanceAddress[], dialect: Dialect, credentials: ManagerCredentials, timeouts: Timeouts,
-): Promise<InstanceObservation[]> {
-  return Promise.all(instances.map((i) => probeInstance(i, dialect, credentials, timeouts)));
+export function probeAll(instances: InstanceAddress[], connect: DatabaseConnector): Promise<InstanceObservation[]> {
+  return Promise.all(instances.map((i) => probeInstance(i, connect)));
 }

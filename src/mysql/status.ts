@@ -1,16 +1,11 @@
-/** The observed database status of a WebStack, computed once per tick from plain data. Pure. */
+/**
+ * The observed database status of a WebStack, computed once per tick from plain data: each
+ * instance, and every condition the manager owns (the only place they are decided). Pure.
+ */
 import type { InstanceStatus } from '../api/types.js';
 import type { InstanceObservation } from './observation.js';
 import { errantTransactions, replicatesFrom, type Action } from './planner.js';
-import type { ClusterState, LastFailover, ManagerSpec } from './ports.js';
-
-/** A condition without transition time: the controller stamps times when it writes status. */
-export interface DatabaseCondition {
-  type: 'DatabaseDegraded' | 'SemiSyncDegraded' | 'FailoverBlocked';
-  status: 'True' | 'False';
-  reason: string;
-  message: string;
-}
+import type { ClusterState, DatabaseCondition, DatabaseReport, LastFailover, ManagerSpec } from './ports.js';
 
 export interface ObservedDatabaseStatus {
   primary?: string;
@@ -43,6 +38,23 @@ export function instanceStatuses(observations: InstanceObservation[], record: Cl
   });
 }
 
+/** Whether the database takes writes: the primary is recorded, set up and writable. */
+export function databaseReady(record: ClusterState, statuses: readonly InstanceStatus[]): DatabaseCondition {
+  const type = 'DatabaseReady';
+  if (!record.bootstrapped) {
+    return { type, status: 'False', reason: 'Bootstrapping',
+      message: record.primary ? `setting up ${record.primary} as the primary` : 'waiting for the instances to choose a primary' };
+  }
+  const primary = statuses.find((i) => i.role === 'primary');
+  if (!primary?.ready) {
+    return { type, status: 'False', reason: 'PrimaryUnavailable',
+      message: `primary ${record.primary ?? '(none)'} is not accepting writes${primary?.message ? `: ${primary.message}` : ''}` };
+  }
+  const replicas = statuses.filter((i) => i.role === 'replica');
+  return { type, status: 'True', reason: 'PrimaryWritable',
+    message: `${primary.name} is the primary; ${replicas.filter((r) => r.ready).length}/${replicas.length} replicas replicating` };
+}
+
 export function databaseConditions(
   observations: InstanceObservation[], record: ClusterState, spec: ManagerSpec, action: Action | undefined,
 ): DatabaseCondition[] {
@@ -69,5 +81,19 @@ export function databaseConditions(
   const blockedCondition: DatabaseCondition = blocked
     ? { type: 'FailoverBlocked', status: 'True', reason: blocked.reason, message: blocked.message }
     : { type: 'FailoverBlocked', status: 'False', reason: 'NotBlocked', message: '' };
-  return [degraded, semiCondition, blockedCondition];
+  return [databaseReady(record, statuses), degraded, semiCondition, blockedCondition];
+}
+
+/**
+ * Whether a report must be published now: at once when a role, readiness, errant set, message or
+ * condition changed; when only lag and GTID positions moved (every write moves them), at most
+ * every `positionsEveryMs`.
+ */
+export function reportDue(published: { report: DatabaseReport; at: number } | undefined, next: DatabaseReport, now: number,
+  positionsEveryMs: number): boolean {
+  if (!published) return true;
+  const shape = (r: DatabaseReport) => JSON.stringify([r.conditions,
+    r.instances.map((i) => [i.name, i.role, i.ready, i.errantGtids ?? '', i.message ?? ''])]);
+  if (shape(published.report) !== shape(next)) return true;
+  return JSON.stringify(published.report) !== JSON.stringify(next) && now - published.at >= positionsEveryMs;
 }

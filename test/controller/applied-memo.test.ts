@@ -1,7 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { AppliedMemo } from '../../src/controller/applied-memo.js';
-import { ownerKey } from '../../src/controller/controller.js';
-import type { KubeObj } from '../../src/controller/kube-client.js';
+import type { KubeObj } from '../../src/kube/client.js';
 
 const obj = (rv: string, replicas: number): KubeObj => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'd', resourceVersion: rv }, spec: { replicas } });
 
@@ -39,16 +38,5 @@ describe('AppliedMemo', () => {
     memo.forgetPrefix('ns/a/');
     expect(memo.freshest('ns/a/x', undefined)).toBeUndefined();
     expect(memo.freshest('ns/b/x', undefined)).toBeDefined();
-  });
-});
-
-describe('ownerKey', () => {
-  const ref = { apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', name: 'shop', uid: 'u' };
-  it.each([
-    [{ ...ref, controller: true }, 'ns/shop'],
-    [{ ...ref, controller: false }, undefined],
-    [{ ...ref, kind: 'Other', controller: true }, undefined],
-  ])('%j -> %s', (r, want) => {
-    expect(ownerKey({ apiVersion: 'v1', kind: 'Service', metadata: { name: 's', namespace: 'ns', ownerReferences: [r] } })).toBe(want);
   });
 });

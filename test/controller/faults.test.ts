@@ -17,7 +17,7 @@ let sim: WorkloadSimulator;
 
 beforeAll(async () => {
   env = await startEnv([NS]);
-  ({ operator } = startOperator(env, { resyncPeriodMs: 60_000 }));
+  ({ operator } = startOperator(env, { timings: { resyncPeriodMs: 60_000 } }));
   sim = startSimulator(env);
   await eventually('operator caches synced', () => operator.caches.hasSynced());
 });

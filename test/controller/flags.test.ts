@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { parseDuration, parseRunFlags, type RunFlags } from '../../src/controller/flags.js';
+import { DEFAULT_TIMINGS } from '../../src/timings.js';
 
 function flags(argv: string[]): RunFlags {
   const f = parseRunFlags(argv);
@@ -11,7 +12,17 @@ describe('run flags (the Helm chart contract)', () => {
   it('defaults', () => {
     const f = flags([]);
     expect(f).toEqual(expect.objectContaining({ namespaces: [], leaderElect: true, leaseName: 'webstack-operator-leader', metricsPort: 8080, healthPort: 8081 }));
-    expect(f.timings).toEqual({ leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 });
+    expect(f.timings.lease).toEqual({ leaseDurationMs: 15_000, renewDeadlineMs: 10_000, retryPeriodMs: 2_000 });
+    expect(f.timings).toEqual(DEFAULT_TIMINGS);
+  });
+
+  it('the database timings a user may need', () => {
+    const f = flags(['--database-probe-interval', '1s', '--database-connect-timeout=750ms', '--database-query-timeout', '3s',
+      '--switchover-timeout=20s', '--restart-settle', '1m', '--resync-period=5m']);
+    expect(f.timings.database).toEqual({ ...DEFAULT_TIMINGS.database, probeIntervalMs: 1000, connectTimeoutMs: 750, queryTimeoutMs: 3000,
+      switchoverTimeoutMs: 20_000, restartSettleMs: 60_000 });
+    expect(f.timings.resyncPeriodMs).toBe(300_000);
+    expect(DEFAULT_TIMINGS.database.probeIntervalMs).toBe(500);
   });
 
   it('every chart flag, in both spellings', () => {
@@ -38,6 +49,8 @@ describe('run flags (the Helm chart contract)', () => {
     [['--bind-address', 'localhost'], '--bind-address'],
     [['--leader-elect-renew-deadline', '20s'], '--leader-elect-lease-duration'],
     [['--leader-elect-retry-period', 'soon'], '--leader-elect-retry-period'],
+    [['--database-probe-interval', '0s'], '--database-probe-interval'],
+    [['--switchover-timeout', 'later'], '--switchover-timeout'],
   ])('%j is refused naming %s', (argv, name) => {
     expect(() => parseRunFlags(argv)).toThrow(name);
   });

@@ -4,7 +4,7 @@ import { Writable } from 'node:stream';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { startApiServer, type RunningApiServer } from '../../src/sandbox/apiserver/index.js';
-import { KubeClient, type KubeObj } from '../../src/controller/kube-client.js';
+import { KubeClient, type KubeObj } from '../../src/kube/client.js';
 import { Operator, type OperatorOptions } from '../../src/controller/operator.js';
 import { resourceFor, WEBSTACK } from '../../src/controller/resources.js';
 import { createLogger } from '../../src/log.js';

@@ -15,7 +15,7 @@ let sim: WorkloadSimulator;
 
 beforeAll(async () => {
   env = await startEnv([NS]);
-  ({ operator, logs } = startOperator(env, { resyncPeriodMs: 60_000 }));
+  ({ operator, logs } = startOperator(env, { timings: { resyncPeriodMs: 60_000 } }));
   sim = startSimulator(env, { loadBalancerIp: '203.0.113.10' });
   await eventually('operator caches synced', () => operator.caches.hasSynced());
 });

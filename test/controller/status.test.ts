@@ -42,10 +42,18 @@ describe('computeStatus conditions', () => {
       'False/ReplicasUnavailable False/UpToDate True/ReplicasUnavailable'],
     ['apply failed', obs({ applyError: 'apply Deployment shop-web: 500' }), 'False/ApplyFailed False/UpToDate True/ApplyFailed'],
     ['invalid spec', obs({ invalidSpec: 'spec.apps[0].weight: must be <= 256' }), 'False/InvalidSpec False/InvalidSpec False/AsExpected'],
-    ['the database manager holds Ready back', obs({ addon: { notReady: { reason: 'NoPrimary', message: 'no writable primary' } } }),
-      'False/NoPrimary False/UpToDate False/AsExpected'],
-    ['the database manager reports degraded', obs({ addon: { degraded: { reason: 'ReplicaLagging', message: 'lag 30s' } } }),
-      'True/Available False/UpToDate True/ReplicaLagging'],
+    ['the database manager holds Ready back', obs({ databaseManaged: true, previous: { database: { bootstrapped: true }, conditions: [
+      { type: 'DatabaseReady', status: 'False', reason: 'PrimaryUnavailable', message: 'no writable primary', lastTransitionTime: T1, observedGeneration: 4 }] } }),
+    'False/DatabasePrimaryUnavailable False/UpToDate False/AsExpected'],
+    ['the database manager reports degraded', obs({ databaseManaged: true, previous: { database: { bootstrapped: true }, conditions: [
+      { type: 'DatabaseReady', status: 'True', reason: 'PrimaryWritable', message: '', lastTransitionTime: T1, observedGeneration: 4 },
+      { type: 'DatabaseDegraded', status: 'True', reason: 'InstanceNotReady', message: 'lag 30s', lastTransitionTime: T1, observedGeneration: 4 }] } }),
+    'True/Available False/UpToDate True/InstanceNotReady'],
+    ['a database manager that has not reported yet holds Ready back', obs({ databaseManaged: true }),
+      'False/DatabaseNotProbedYet False/UpToDate False/AsExpected'],
+    ['without a database manager its conditions are not waited for', obs({ previous: { conditions: [
+      { type: 'DatabaseReady', status: 'False', reason: 'PrimaryUnavailable', message: '', lastTransitionTime: T1, observedGeneration: 4 }] } }),
+    'True/Available False/UpToDate False/AsExpected'],
   ])('%s', (_name, o, want) => {
     const s = computeStatus(o);
     expect(summary(s)).toBe(want);
@@ -84,14 +92,14 @@ describe('computeStatus fields', () => {
     expect(s.loadBalancer).toEqual({ readyReplicas: 2, address: '203.0.113.7' });
   });
 
-  it('leaves status.database alone without an addon and takes the addon\'s otherwise', () => {
-    const previous = { database: { primary: 'shop-mysql-1' } };
-    expect(computeStatus(obs({ previous })).database).toEqual({ primary: 'shop-mysql-1' });
-    expect(computeStatus(obs({ previous, addon: { database: { primary: 'shop-mysql-2' } } })).database).toEqual({ primary: 'shop-mysql-2' });
+  it('leaves status.database as the database manager wrote it', () => {
+    const previous = { database: { primary: 'shop-mysql-1', bootstrapped: true } };
+    expect(computeStatus(obs({ previous })).database).toEqual({ primary: 'shop-mysql-1', bootstrapped: true });
+    expect(computeStatus(obs({ previous, databaseManaged: true })).database).toEqual({ primary: 'shop-mysql-1', bootstrapped: true });
   });
 
   it('keeps other writers\' conditions', () => {
-    const previous = { conditions: [{ type: 'DatabaseReady', status: 'True' as const, reason: 'R', message: '', lastTransitionTime: T1 }] };
+    const previous = { conditions: [{ type: 'DatabaseReady', status: 'True' as const, reason: 'R', message: '', lastTransitionTime: T1, observedGeneration: 4 }] };
     expect(computeStatus(obs({ previous })).conditions!.map((c) => c.type)).toEqual(['Ready', 'Progressing', 'Degraded', 'DatabaseReady']);
   });
 });

@@ -2,7 +2,7 @@
 import { Registry } from 'prom-client';
 import type { Action } from '../../src/mysql/planner.js';
 import { DatabaseManager, type ManagerOptions } from '../../src/mysql/manager.js';
-import { MemoryEvents, MemoryLabeler, MemoryRecord, StaticTopology } from '../../src/mysql/memory.js';
+import { MemoryEvents, MemoryLabeler, MemoryRecord, MemoryStatus, StaticTopology } from '../../src/mysql/memory.js';
 import type { ManagerSpec } from '../../src/mysql/ports.js';
 import { startMariadbCluster, WriteLoop, type MariadbCluster } from '../support/mariadb-cluster.js';
 import { eventually } from '../support/eventually.js';
@@ -36,7 +36,7 @@ export async function startStack(opts: { size?: number; overrides?: Partial<Mana
       stack: { namespace: 'test', name: 'shop' }, spec: () => spec, credentials: cluster.credentials,
       topology: new StaticTopology(() => cluster.addresses()), record, labeler, events, registry,
       restarter: { restart: (name) => cluster.hardRestart(name) },
-      tickMs: 250, limits: { catchUpMs: 5000, applyRelayLogMs: 10_000, actionMs: 30_000 },
+      status: new MemoryStatus(), timings: { probeIntervalMs: 250, switchoverTimeoutMs: 5000, applyRelayLogMs: 10_000, actionDeadlineMs: 30_000 },
       ...opts.overrides, ...overrides,
     });
     managers.push(m);
@@ -59,7 +59,7 @@ export async function waitHealthy(stack: Stack, timeoutMs = 60_000, manager = st
     await eventually('a healthy cluster', async () => {
       const s = manager.status();
       return s.instances.length === stack.cluster.instances.length && s.instances.every((i) => i.ready)
-        && s.conditions.every((c) => c.status === 'False');
+        && s.conditions.every((c) => c.status === (c.type === 'DatabaseReady' ? 'True' : 'False'));
     }, timeoutMs, 100);
   } catch (err) {
     const detail = JSON.stringify({ status: manager.status(), record: stack.record.snapshot(), events: stack.events.events.slice(-8) }, null, 1);

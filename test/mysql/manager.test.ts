@@ -2,7 +2,7 @@
 import { expect, test } from '@jest/globals';
 import { Registry } from 'prom-client';
 import { DatabaseManager } from '../../src/mysql/manager.js';
-import { MemoryEvents, MemoryLabeler, MemoryRecord } from '../../src/mysql/memory.js';
+import { MemoryEvents, MemoryLabeler, MemoryRecord, MemoryStatus } from '../../src/mysql/memory.js';
 import type { Clock } from '../../src/clock.js';
 import type { InstanceAddress } from '../../src/mysql/ports.js';
 import { spec } from './fixtures.js';
@@ -45,7 +45,7 @@ test('ticks on the clock and on poke, one at a time, and stops', async () => {
   const credentials = { adminUser: 'a', adminPassword: 'p', replicationUser: 'r', replicationPassword: 'p', databaseName: 'd', appUser: 'u', appPassword: 'p' };
   const m = new DatabaseManager({
     stack: { namespace: 'n', name: 's' }, spec: () => spec, credentials, topology, record: new MemoryRecord(),
-    labeler: new MemoryLabeler(), events: new MemoryEvents(), registry: new Registry(), clock, tickMs: 500,
+    labeler: new MemoryLabeler(), events: new MemoryEvents(), registry: new Registry(), clock, timings: { probeIntervalMs: 500 }, status: new MemoryStatus(),
   });
   m.start();
   await flush();

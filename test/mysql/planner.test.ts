@@ -1,7 +1,7 @@
 import { describe, expect, test } from '@jest/globals';
 import { parseGtidSet } from '../../src/mysql/gtid.js';
 import type { InstanceObservation } from '../../src/mysql/observation.js';
-import { decide, errantTransactions, ordinalOf, pickCandidate, type Action, type PlannerInput } from '../../src/mysql/planner.js';
+import { decide, errantTransactions, ordinalOf, pickCandidate, rolesFor, type Action, type PlannerInput } from '../../src/mysql/planner.js';
 import type { ClusterState } from '../../src/mysql/ports.js';
 import { down, name, primary, replica, spec, up } from './fixtures.js';
 
@@ -9,6 +9,8 @@ const NOW = 1_000_000;
 const ok: ClusterState = { primary: name(0), bootstrapped: true };
 const UUID0 = '00000000-0000-0000-0000-000000000100';
 const UUID2 = '00000000-0000-0000-0000-000000000102';
+/** The operator's case: pods can be deleted, and none was restarted yet. */
+const restarts = { settleMs: 30_000, restartedAt: {} };
 
 interface Case {
   title: string;
@@ -31,20 +33,32 @@ const cases: Case[] = [
   { title: 'bootstrap waits for its primary to answer', observations: [down(0), up(1), up(2)], record: {},
     expected: { kind: 'none' }, why: 'waiting for shop-mysql-0' },
   { title: 'a writable replica is fenced first', observations: [primary(0), replica(1, 0, '0-100-10', { writable: true }), replica(2, 0)],
-    expected: { kind: 'configure', fixes: [{ kind: 'fence', instance: name(1), restart: true }] } },
+    expected: { kind: 'configure', fixes: [{ kind: 'fence', instance: name(1), method: 'restart' }] } },
   { title: 'a returning old primary still writable is restarted, even before anything else',
     observations: [up(0, { writable: true, executed: '0-100-12' }), primary(1, '0-100-10,0-101-3'), replica(2, 1, '0-100-10,0-101-3')],
-    record: { primary: name(1), bootstrapped: true }, expected: { kind: 'configure', fixes: [{ kind: 'fence', instance: name(0), restart: true }] } },
+    record: { primary: name(1), bootstrapped: true }, expected: { kind: 'configure', fixes: [{ kind: 'fence', instance: name(0), method: 'restart' }] } },
   { title: 'a returning old primary writable without writes of its own is restarted too (it serves nobody)',
     observations: [up(0, { writable: true, executed: '0-100-10' }), primary(1, '0-100-10,0-101-3'), replica(2, 1, '0-100-10,0-101-3')],
-    record: { primary: name(1), bootstrapped: true }, expected: { kind: 'configure', fixes: [{ kind: 'fence', instance: name(0), restart: true }] } },
+    record: { primary: name(1), bootstrapped: true }, expected: { kind: 'configure', fixes: [{ kind: 'fence', instance: name(0), method: 'restart' }] } },
   { title: 'the old primary back read-only after its restart is not fenced again: it rejoins',
     observations: [up(0, { executed: '0-100-10' }), primary(1, '0-100-10,0-101-3'), replica(2, 1, '0-100-10,0-101-3')],
     record: { primary: name(1), bootstrapped: true }, expected: { kind: 'rejoin', instance: name(0), unquarantine: false } },
+  { title: 'without a way to restart, a returning old primary is fenced by SQL',
+    observations: [up(0, { writable: true, executed: '0-100-12' }), primary(1, '0-100-10,0-101-3'), replica(2, 1, '0-100-10,0-101-3')],
+    record: { primary: name(1), bootstrapped: true }, input: { restarts: undefined },
+    expected: { kind: 'configure', fixes: [{ kind: 'fence', instance: name(0), method: 'sql' }] } },
+  { title: 'an old primary restarted moments ago is left to come back, not restarted again',
+    observations: [up(0, { writable: true, executed: '0-100-12' }), primary(1, '0-100-10,0-101-3'), replica(2, 1, '0-100-10,0-101-3')],
+    record: { primary: name(1), bootstrapped: true }, input: { restarts: { settleMs: 30_000, restartedAt: { [name(0)]: NOW - 29_999 } } },
+    expected: { kind: 'none' }, why: 'waiting for it to come back read-only' },
+  { title: 'an old primary still writable long after its restart is fenced by SQL',
+    observations: [up(0, { writable: true, executed: '0-100-12' }), primary(1, '0-100-10,0-101-3'), replica(2, 1, '0-100-10,0-101-3')],
+    record: { primary: name(1), bootstrapped: true }, input: { restarts: { settleMs: 30_000, restartedAt: { [name(0)]: NOW - 30_000 } } },
+    expected: { kind: 'configure', fixes: [{ kind: 'fence', instance: name(0), method: 'sql' }] } },
   { title: 'no writable server at all before bootstrap (fenced by SQL: nothing to roll back)', observations: [up(0, { writable: true }), up(1)], record: {},
-    expected: { kind: 'configure', fixes: [{ kind: 'fence', instance: name(0), restart: false }] } },
+    expected: { kind: 'configure', fixes: [{ kind: 'fence', instance: name(0), method: 'sql' }] } },
   { title: 'an interrupted bootstrap fences a writable other instance by SQL', observations: [up(0, { writable: true }), up(1)],
-    record: { primary: name(1) }, expected: { kind: 'configure', fixes: [{ kind: 'fence', instance: name(0), restart: false }] } },
+    record: { primary: name(1) }, expected: { kind: 'configure', fixes: [{ kind: 'fence', instance: name(0), method: 'sql' }] } },
   { title: 'a read-only recorded primary is made writable', observations: [up(0, { executed: '0-100-10', semiSource: true }), replica(1, 0), replica(2, 0)],
     expected: { kind: 'configure', fixes: [{ kind: 'promote', instance: name(0) }] } },
   { title: 'a primary back read-only without writes its replicas hold is replaced, not made writable',
@@ -169,7 +183,7 @@ describe('decide', () => {
   });
 
   test.each(cases.map((c) => [c.title, c] as const))('%s', (_title, c) => {
-    const action = decide({ now: NOW, spec, record: c.record ?? ok, observations: c.observations, ...c.input });
+    const action = decide({ now: NOW, spec, record: c.record ?? ok, observations: c.observations, restarts, ...c.input });
     expect(action).toMatchObject(c.expected);
     if (c.why) expect(action.reason).toContain(c.why);
   });
@@ -193,6 +207,13 @@ describe('errantTransactions', () => {
   test('ignores what the primary itself originated', () => {
     const p = primary(0, '0-100-10').state!;
     expect(errantTransactions(replica(1, 0, '0-100-11,0-101-2').state!, p).toString()).toBe('0-101-2');
+  });
+});
+
+describe('rolesFor', () => {
+  test('follows the record: the primary, the quarantined, replicas for the rest', () => {
+    expect(rolesFor([name(0), name(1), name(2)], { primary: name(1), quarantined: [name(2)] }))
+      .toEqual({ [name(0)]: 'replica', [name(1)]: 'primary', [name(2)]: 'quarantined' });
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from '@jest/globals';
-import { databaseConditions, instanceStatuses } from '../../src/mysql/status.js';
+import { databaseConditions, databaseReady, instanceStatuses, reportDue } from '../../src/mysql/status.js';
 import { down, name, primary, replica, spec, up } from './fixtures.js';
 
 const record = { primary: name(0), bootstrapped: true };
@@ -23,8 +23,9 @@ describe('instance statuses', () => {
 
 describe('conditions', () => {
   test.each([
-    ['healthy', [primary(0), replica(1, 0), replica(2, 0)], undefined, { DatabaseDegraded: 'False', SemiSyncDegraded: 'False', FailoverBlocked: 'False' }],
-    ['primary down', [down(0), replica(1, 0), replica(2, 0)], undefined, { DatabaseDegraded: 'True:PrimaryUnavailable' }],
+    ['healthy', [primary(0), replica(1, 0), replica(2, 0)], undefined,
+      { DatabaseReady: 'True:PrimaryWritable', DatabaseDegraded: 'False', SemiSyncDegraded: 'False', FailoverBlocked: 'False' }],
+    ['primary down', [down(0), replica(1, 0), replica(2, 0)], undefined, { DatabaseReady: 'False:PrimaryUnavailable', DatabaseDegraded: 'True:PrimaryUnavailable' }],
     ['a replica down', [primary(0), replica(1, 0), down(2)], undefined, { DatabaseDegraded: 'True:InstanceNotReady' }],
     ['no replica acknowledges', [up(0, { writable: true, semiSource: true, clients: 0 }), replica(1, 0)], undefined, { SemiSyncDegraded: 'True:NoReplicaAcknowledging' }],
     ['failover blocked', [down(0), replica(1, 0)], { kind: 'none' as const, reason: 'x', blocked: { reason: 'TooFewHealthyReplicas', message: 'm' } },
@@ -35,5 +36,38 @@ describe('conditions', () => {
       const c = conds.find((x) => x.type === type)!;
       expect(want.includes(':') ? `${c.status}:${c.reason}` : c.status).toBe(want);
     }
+  });
+});
+
+describe('DatabaseReady', () => {
+  const statuses = [
+    { name: name(0), role: 'primary' as const, ready: true },
+    { name: name(1), role: 'replica' as const, ready: true },
+    { name: name(2), role: 'replica' as const, ready: false, message: 'IO thread stopped' },
+  ];
+  test.each([
+    ['waiting for a primary', {}, statuses, 'False', 'Bootstrapping', 'waiting for the instances to choose a primary'],
+    ['setting up the recorded primary', { primary: name(0) }, statuses, 'False', 'Bootstrapping', `setting up ${name(0)} as the primary`],
+    ['a writable primary, counting the replicas that replicate', record, statuses, 'True', 'PrimaryWritable', `${name(0)} is the primary; 1/2 replicas replicating`],
+    ['a primary that takes no writes', record, [{ ...statuses[0], ready: false, message: 'connection refused' }, ...statuses.slice(1)],
+      'False', 'PrimaryUnavailable', `primary ${name(0)} is not accepting writes: connection refused`],
+  ])('%s', (_t, rec, st, status, reason, message) => {
+    expect(databaseReady(rec, st)).toEqual({ type: 'DatabaseReady', status, reason, message });
+  });
+});
+
+describe('reportDue', () => {
+  const report = { instances: [{ name: name(0), role: 'primary' as const, ready: true, gtidExecuted: '0-100-1' }],
+    conditions: [{ type: 'DatabaseReady' as const, status: 'True' as const, reason: 'PrimaryWritable', message: '' }] };
+  const moved = { ...report, instances: [{ ...report.instances[0], gtidExecuted: '0-100-9', lagSeconds: 3 }] };
+  test('the first report, and any change of role, readiness or condition, at once', () => {
+    expect(reportDue(undefined, report, 0, 10_000)).toBe(true);
+    expect(reportDue({ report, at: 0 }, { ...report, instances: [{ ...report.instances[0], ready: false }] }, 1, 10_000)).toBe(true);
+    expect(reportDue({ report, at: 0 }, { ...report, conditions: [{ ...report.conditions[0], status: 'False' }] }, 1, 10_000)).toBe(true);
+  });
+  test('positions and lag alone at most every positionsEveryMs, and nothing when nothing changed', () => {
+    expect(reportDue({ report, at: 0 }, moved, 9_999, 10_000)).toBe(false);
+    expect(reportDue({ report, at: 0 }, moved, 10_000, 10_000)).toBe(true);
+    expect(reportDue({ report, at: 0 }, report, 50_000, 10_000)).toBe(false);
   });
 });

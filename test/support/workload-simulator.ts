@@ -4,7 +4,7 @@
  * replicas down. It can also play a cloud load balancer, giving LoadBalancer Services an address.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { KubeClient, type KubeObj } from '../../src/controller/kube-client.js';
+import { KubeClient, type KubeObj } from '../../src/kube/client.js';
 import { resourceFor } from '../../src/controller/resources.js';
 
 export interface SimulatorOptions {

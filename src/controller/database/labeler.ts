@@ -5,8 +5,8 @@
  */
 import { LABEL_ROLE } from '../../api/labels.js';
 import type { RoleLabel, RoleLabeler } from '../../mysql/ports.js';
-import { isNotFound, type KubeClient } from '../kube-client.js';
-import { POD } from '../resources.js';
+import { isNotFound, type KubeClient } from '../../kube/client.js';
+import { POD } from '../../kube/resource-type.js';
 import type { PodWatch } from './pod-watch.js';
 
 export class PodRoleLabeler implements RoleLabeler {

@@ -2,9 +2,9 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Logger } from '../../log.js';
 import type { Clock } from '../../clock.js';
-import { Informer, type InformerEvent } from '../informer.js';
-import type { KubeClient } from '../kube-client.js';
-import { POD } from '../resources.js';
+import { Informer, type InformerEvent } from '../../kube/informer.js';
+import type { KubeClient } from '../../kube/client.js';
+import { POD } from '../../kube/resource-type.js';
 import type { DatabasePod } from './topology.js';
 
 export class PodWatch {

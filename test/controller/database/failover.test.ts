@@ -1,6 +1,6 @@
 /**
- * The operator's database addon end to end: the in-memory API server, the sandbox runtime running
- * the stack's database pods as real mariadbd processes, and the operator with its addon. A primary
+ * The operator's database managers end to end: the in-memory API server, the sandbox runtime running
+ * the stack's database pods as real mariadbd processes, and the operator with its database managers. A primary
  * is chosen and recorded; labels move the primary Service; SIGKILL of the primary fails over; a new
  * operator carries on from the status and fails over again.
  */
@@ -99,7 +99,7 @@ afterAll(async () => {
   await env?.close();
 }, 60_000);
 
-describe('the database addon in the operator', () => {
+describe('the database managers in the operator', () => {
   let primary = '';
 
   it('bootstraps: a primary is recorded, labels set, the primary Service reaches it, Ready once the database is', async () => {

@@ -1,5 +1,5 @@
 /**
- * The operator with its database addon against the in-memory API server, and the sandbox runtime
+ * The operator with its database managers against the in-memory API server, and the sandbox runtime
  * playing the cluster: database pods are real mariadbd processes started through the rendered start
  * script, on pod IPs in 127.0.0.0/8; Services are real loopback proxies that follow pod labels.
  */
@@ -8,8 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
-import { DatabaseAddon } from '../../../src/controller/database/addon.js';
-import { KubeClient } from '../../../src/controller/kube-client.js';
+import { DatabaseManagers } from '../../../src/controller/database/managers.js';
+import { KubeClient } from '../../../src/kube/client.js';
 import { Operator } from '../../../src/controller/operator.js';
 import { WEBSTACK } from '../../../src/controller/resources.js';
 import { createLogger } from '../../../src/log.js';
@@ -34,7 +34,7 @@ const CRD = { kind: 'CustomResourceDefinition', apiVersion: 'apiextensions.k8s.i
 const NAMESPACE = { kind: 'Namespace', apiVersion: 'v1', plural: 'namespaces', namespaced: false };
 
 export async function startDatabaseEnv(namespace: string): Promise<DatabaseEnv> {
-  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'db-addon-'));
+  const stateDir = mkdtempSync(path.join(os.tmpdir(), 'db-managers-'));
   const runtimeLogs = new LogCapture();
   const api = await startApiServer({ port: 0 });
   const dns = await startDnsServer();
@@ -62,7 +62,7 @@ export async function startDatabaseEnv(namespace: string): Promise<DatabaseEnv> 
       const operator = new Operator({
         kubeConfig: okc, namespaces: [namespace], identity, defaultMetrics: false,
         log: createLogger({ format: 'json', stream: logs, level: 'debug' }),
-        addon: (parts) => new DatabaseAddon({ ...parts, tickMs: 300 }),
+        databaseManagers: (parts) => new DatabaseManagers({ ...parts, timings: { ...parts.timings, probeIntervalMs: 300 } }),
       });
       env.operator = operator;
       await operator.start();

@@ -40,7 +40,7 @@ describe('instancesFromPods', () => {
 
 describe('podFingerprint', () => {
   const base = pod('shop-mysql-0', { ip: '127.0.0.1' });
-  it('ignores labels (the role labels the addon itself moves)', () => {
+  it('ignores labels (the role labels the manager itself moves)', () => {
     const relabelled = { ...base, metadata: { ...base.metadata, labels: { ...base.metadata.labels, 'webstack.dev/role': 'primary' } } };
     expect(podFingerprint(relabelled)).toBe(podFingerprint(base));
   });

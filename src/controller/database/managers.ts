@@ -1,0 +1,207 @@
+/**
+ * The database managers of the operator: one DatabaseManager per valid, live WebStack, started
+ * when the stack appears and stopped when it goes. They follow WebStacks through the watch, like
+ * the reconcile, and write their own part of the status (status.database and the database
+ * conditions): the two loops meet only through the API and the pod labels.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Registry } from 'prom-client';
+import { resolveSpec } from '../../api/defaults.js';
+import { LABEL_STACK, names } from '../../api/labels.js';
+import type { WebStack } from '../../api/types.js';
+import { validateWebStack } from '../../api/validate.js';
+import type { Clock, Timer } from '../../clock.js';
+import type { Caches } from '../../kube/caches.js';
+import type { KubeClient } from '../../kube/client.js';
+import type { EventRecorder } from '../../kube/events.js';
+import type { InformerEvent } from '../../kube/informer.js';
+import { forStack, type Logger } from '../../log.js';
+import { DatabaseManager } from '../../mysql/manager.js';
+import { managerSpec } from '../../mysql/manager-spec.js';
+import type { ManagerSpec } from '../../mysql/ports.js';
+import { credentialsFromSecretData } from '../../render/credentials.js';
+import type { DatabaseTimings } from '../../timings.js';
+import { resourceFor, WEBSTACK } from '../resources.js';
+import { stackKey } from '../stack-keys.js';
+import { PodRoleLabeler } from './labeler.js';
+import { managerCredentials } from './manager-inputs.js';
+import { PodRestarter } from './restarter.js';
+import { PodWatch } from './pod-watch.js';
+import { instancesFromPods, isDatabasePodOf, podFingerprint, type DatabasePod } from './topology.js';
+import { WebStackDatabaseStatus } from './webstack-status.js';
+
+export interface DatabaseManagersOptions {
+  kubeConfig: KubeConfig;
+  client: KubeClient;
+  /** The operator's caches: WebStacks and their Secrets come from there. */
+  caches: Caches;
+  events: EventRecorder;
+  /** The operator's registry: failovers_total, switchovers_total and the duration histogram go there. */
+  registry: Registry;
+  log: Logger;
+  /** Empty: every namespace. */
+  namespaces: readonly string[];
+  clock: Clock;
+  timings: DatabaseTimings;
+}
+
+interface RunningStack {
+  ws: WebStack;
+  spec: ManagerSpec;
+  manager: DatabaseManager;
+  labeler: PodRoleLabeler;
+}
+
+const SECRET = resourceFor('v1', 'Secret');
+
+export class DatabaseManagers {
+  private readonly stacks = new Map<string, RunningStack>();
+  /** Stacks whose manager is being set up, with the latest WebStack seen. */
+  private readonly starting = new Map<string, WebStack>();
+  /** Stacks whose manager could not start yet, with the timer of the next attempt. */
+  private readonly retries = new Map<string, Timer>();
+  private readonly fingerprints = new Map<string, string>();
+  private readonly pods: PodWatch;
+  private running = false;
+
+  constructor(private readonly opts: DatabaseManagersOptions) {
+    this.pods = new PodWatch(opts.kubeConfig, opts.client, opts.namespaces, opts.clock, opts.log);
+    this.pods.on((type, pod) => this.onPod(type, pod));
+    opts.caches.on<WebStack>([WEBSTACK], (type, ws) => {
+      if (type === 'delete') void this.stopStack(stackKey(ws.metadata.namespace, ws.metadata.name));
+      else this.sync(ws);
+    });
+    // A new stack's Secret is written by the reconcile: its manager need not wait for the next attempt.
+    opts.caches.on<{ metadata: { namespace?: string; labels?: Record<string, string> } }>([SECRET], (type, s) => {
+      const stack = s.metadata.labels?.[LABEL_STACK];
+      if (type === 'add' && stack) this.retryNow(stackKey(s.metadata.namespace, stack));
+    });
+  }
+
+  /** While leading: a manager for every stack there is, and for those that come. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    for (const ws of this.opts.caches.list<WebStack>(WEBSTACK.kind)) this.sync(ws);
+  }
+
+  /** Stops every manager (operator shutdown or lost leadership), waiting for running actions. */
+  async stop(): Promise<void> {
+    this.running = false;
+    for (const t of this.retries.values()) t.cancel();
+    this.retries.clear();
+    this.starting.clear();
+    await Promise.all([...this.stacks.keys()].map((k) => this.stopStack(k)));
+    await this.pods.stop();
+  }
+
+  /** A stack with an invalid spec keeps the manager it had: nothing running is torn down for a bad edit. */
+  private sync(ws: WebStack): void {
+    if (!this.running) return;
+    const key = stackKey(ws.metadata.namespace, ws.metadata.name);
+    if (ws.metadata.deletionTimestamp) {
+      void this.stopStack(key);
+      return;
+    }
+    if (validateWebStack(ws).length > 0) return;
+    const running = this.stacks.get(key);
+    if (running) {
+      running.ws = ws;
+      const spec = managerSpec(resolveSpec(ws).database);
+      if (JSON.stringify(spec) !== JSON.stringify(running.spec)) {
+        running.spec = spec;
+        running.manager.poke();
+      }
+      return;
+    }
+    const pending = this.starting.has(key);
+    this.starting.set(key, ws);
+    if (pending || this.retries.has(key)) return;
+    this.startStack(key).catch((err: unknown) => {
+      this.starting.delete(key);
+      forStack(this.opts.log, ws.metadata.namespace!, ws.metadata.name).warn('database manager not started, retrying',
+        { error: err instanceof Error ? err.message : String(err) });
+      this.retries.set(key, this.opts.clock.after(this.opts.timings.startRetryMs, () => this.retryNow(key)));
+    });
+  }
+
+  private retryNow(key: string): void {
+    const timer = this.retries.get(key);
+    if (!timer) return;
+    timer.cancel();
+    this.retries.delete(key);
+    const [namespace, name] = key.split('/');
+    const ws = this.opts.caches.get<WebStack>(WEBSTACK.kind, namespace, name);
+    if (ws) this.sync(ws);
+  }
+
+  private async stopStack(key: string): Promise<void> {
+    this.starting.delete(key);
+    this.retries.get(key)?.cancel();
+    this.retries.delete(key);
+    const running = this.stacks.get(key);
+    if (!running) return;
+    this.stacks.delete(key);
+    await running.manager.stop();
+    forStack(this.opts.log, running.ws.metadata.namespace!, running.ws.metadata.name).info('database manager stopped');
+  }
+
+  private async startStack(key: string): Promise<void> {
+    await this.pods.ready();
+    const first = this.starting.get(key);
+    if (!first || !this.running) return;
+    const ns = first.metadata.namespace!;
+    const name = first.metadata.name;
+    const secretName = names.mysqlSecret(name);
+    const secret = await this.opts.client.get<{ data?: Record<string, string> }>(SECRET, ns, secretName);
+    if (!secret) throw new Error(`Secret ${ns}/${secretName} not found yet`);
+    const credentials = managerCredentials(credentialsFromSecretData(secret.data, `Secret ${ns}/${secretName}`), resolveSpec(first));
+    const latest = this.starting.get(key);
+    if (!latest || !this.running) return;
+    this.starting.delete(key);
+    const log = forStack(this.opts.log, ns, name);
+    const status = new WebStackDatabaseStatus(this.opts.client, ns, name, this.opts.clock);
+    const labeler = new PodRoleLabeler(this.opts.client, this.pods, ns);
+    const running: RunningStack = {
+      ws: latest, spec: managerSpec(resolveSpec(latest).database), labeler, manager: undefined as unknown as DatabaseManager,
+    };
+    running.manager = new DatabaseManager({
+      stack: { namespace: ns, name },
+      spec: () => running.spec,
+      credentials,
+      topology: { instances: async () => instancesFromPods(this.pods.pods(ns), ns, name) },
+      record: status,
+      status,
+      labeler,
+      events: { event: (type, reason, message) => void this.opts.events.record(running.ws, type, reason, message) },
+      restarter: new PodRestarter(this.opts.client, this.pods, ns),
+      registry: this.opts.registry,
+      clock: this.opts.clock,
+      timings: this.opts.timings,
+      log,
+    });
+    this.stacks.set(key, running);
+    running.manager.start();
+    log.info('database manager started', { instances: instancesFromPods(this.pods.pods(ns), ns, name).length });
+  }
+
+  /** A database pod's address, readiness or existence changed: its manager looks now, not at the next tick. */
+  private onPod(type: InformerEvent, pod: DatabasePod): void {
+    const stack = pod.metadata.labels?.[LABEL_STACK];
+    if (!stack || !isDatabasePodOf(pod, stack)) return;
+    const running = this.stacks.get(stackKey(pod.metadata.namespace, stack));
+    if (!running) return;
+    const podKey = `${pod.metadata.namespace}/${pod.metadata.name}`;
+    const previous = this.fingerprints.get(podKey);
+    const fingerprint = podFingerprint(pod);
+    if (type === 'delete') this.fingerprints.delete(podKey);
+    else this.fingerprints.set(podKey, fingerprint);
+    if (type !== 'update' || previous !== fingerprint) running.manager.poke();
+    if (type !== 'delete') {
+      running.labeler.label(pod.metadata.name!).catch((err: unknown) => {
+        forStack(this.opts.log, pod.metadata.namespace!, stack).warn('could not label database pod',
+          { pod: pod.metadata.name, error: err instanceof Error ? err.message : String(err) });
+      });
+    }
+  }
+}

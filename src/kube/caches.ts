@@ -1,0 +1,54 @@
+/** Informers of the given kinds, per watched namespace (or cluster-wide), read as one cache. */
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../log.js';
+import type { Timings } from '../timings.js';
+import type { KubeClient } from './client.js';
+import { Informer, type InformerEvent } from './informer.js';
+import type { ResourceType } from './resource-type.js';
+
+export class Caches {
+  private readonly informers = new Map<string, Informer[]>();
+
+  /** `namespaces` empty: watch the whole cluster. */
+  constructor(kc: KubeConfig, client: KubeClient, types: readonly ResourceType[], namespaces: readonly string[], clock: Clock,
+    log: Logger, watchRetry?: Timings['watchRetry']) {
+    const scopes = namespaces.length > 0 ? namespaces : [undefined];
+    for (const t of types) this.informers.set(t.kind, scopes.map((ns) => new Informer(kc, client, t, ns, clock, log, watchRetry)));
+  }
+
+  /** Every add, update and delete of the objects of `kinds`. */
+  on<T = KubernetesObject>(kinds: readonly ResourceType[], handler: (type: InformerEvent, obj: T) => void): void {
+    for (const t of kinds) for (const i of this.informers.get(t.kind) ?? []) i.on((type, o) => handler(type, o as unknown as T));
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([...this.informers.values()].flat().map((i) => i.start()));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([...this.informers.values()].flat().map((i) => i.stop()));
+  }
+
+  hasSynced(): boolean {
+    return [...this.informers.values()].flat().every((i) => i.hasSynced());
+  }
+
+  get<T = KubernetesObject>(kind: string, namespace: string, name: string): T | undefined {
+    for (const i of this.scoped(kind, namespace)) {
+      const o = i.get(namespace, name);
+      if (o) return o as T;
+    }
+    return undefined;
+  }
+
+  /** Every cached object of `kind`, in `namespace` or everywhere. */
+  list<T = KubernetesObject>(kind: string, namespace?: string): T[] {
+    return this.scoped(kind, namespace).flatMap((i) => i.list(namespace) as unknown as T[]);
+  }
+
+  private scoped(kind: string, namespace: string | undefined): Informer[] {
+    const all = this.informers.get(kind) ?? [];
+    return namespace === undefined ? all : all.filter((i) => i.namespace === undefined || i.namespace === namespace);
+  }
+}

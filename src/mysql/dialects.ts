@@ -1,9 +1,0 @@
-/** The dialect of each engine. */
-import type { DatabaseEngine } from '../api/types.js';
-import type { Dialect } from './dialect.js';
-import { mariadbDialect } from './dialect-mariadb.js';
-import { mysqlDialect } from './dialect-mysql.js';
-
-export function dialectFor(engine: DatabaseEngine): Dialect {
-  return engine === 'mysql' ? mysqlDialect : mariadbDialect;
-}

@@ -1,0 +1,74 @@
+/** One interface for the SQL each engine speaks; one module per engine implements it. */
+import mysql from 'mysql2';
+import type { DatabaseEngine } from '../../api/types.js';
+import type { SemiSyncSettings } from '../database.js';
+import type { GtidFlavor } from '../gtid.js';
+import type { ServerState } from '../observation.js';
+import type { ManagerCredentials } from '../ports.js';
+
+export type Row = Record<string, unknown>;
+
+export interface SourceSettings {
+  host: string;
+  port: number;
+  user: string;
+  password: string;
+  /** How often an idle source sends a heartbeat, so a replica notices a hung source quickly. */
+  heartbeatSeconds: number;
+}
+
+export interface Dialect {
+  readonly engine: DatabaseEngine;
+  readonly flavor: GtidFlavor;
+  /** Queries of one probe; their results go to parseProbe. */
+  readonly probeSql: { variables: string; replicaStatus: string; semiSyncStatus: string };
+  parseProbe(variables: Row, replicaStatus: Row[], semiSyncStatus: Row[]): ServerState;
+  setReadOnly(readOnly: boolean): string[];
+  stopReplicaIoThread(): string;
+  stopReplica(): string;
+  startReplica(): string;
+  startReplicaSqlThread(): string;
+  resetReplicaAll(): string;
+  /** Before pointing a server that wrote its own transactions at a new source. */
+  alignReplicaPosition(): string[];
+  changeSource(source: SourceSettings): string;
+  /** How long a replica waits on a silent source before it reconnects. */
+  replicaNetTimeout(seconds: number): string;
+  semiSync(settings: SemiSyncSettings): string[];
+  /** A query returning one row whose single column tells whether `gtids` got applied in time. */
+  waitApplied(gtids: string, timeoutSeconds: number): string;
+  waitSucceeded(row: Row): boolean;
+  /** Replication user, app database and app user: run once, on the primary only. */
+  bootstrapUsers(credentials: ManagerCredentials): string[];
+  /** Ids of client connections other than ours and the replication/system threads. */
+  clientConnections(excludeUsers: string[]): string;
+  killConnection(id: number): string;
+}
+
+export function quote(value: string): string {
+  return mysql.escape(value);
+}
+
+export function quoteIdentifier(value: string): string {
+  return mysql.escapeId(value);
+}
+
+export function asBool(v: unknown): boolean {
+  if (typeof v === 'number' || typeof v === 'bigint') return Number(v) !== 0;
+  return ['1', 'ON', 'YES', 'TRUE'].includes(String(v ?? '').toUpperCase());
+}
+
+export function asText(v: unknown): string {
+  return v === null || v === undefined ? '' : String(v);
+}
+
+export function asNumberOrNull(v: unknown): number | null {
+  if (v === null || v === undefined || v === '') return null;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : null;
+}
+
+/** SHOW STATUS rows (Variable_name, Value) as a map. */
+export function statusMap(rows: Row[]): Map<string, string> {
+  return new Map(rows.map((r) => [asText(r.Variable_name).toLowerCase(), asText(r.Value)]));
+}

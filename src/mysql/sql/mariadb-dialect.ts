@@ -1,0 +1,91 @@
+/** MariaDB 10.11 / 11.4: CHANGE MASTER TO ... MASTER_USE_GTID=slave_pos, gtid_binlog_state, read_only. */
+import type { Dialect, Row } from './dialect.js';
+import { asBool, asNumberOrNull, asText, quote, quoteIdentifier, statusMap } from './dialect.js';
+import { MariadbGtidSet } from '../gtid.js';
+import type { IoThreadState, ServerState } from '../observation.js';
+
+function ioThread(v: unknown): IoThreadState {
+  const s = asText(v);
+  return s === 'Yes' ? 'Yes' : s === 'Connecting' || s === 'Preparing' ? 'Connecting' : 'No';
+}
+
+export const mariadbDialect: Dialect = {
+  engine: 'mariadb',
+  flavor: 'mariadb',
+  probeSql: {
+    // gtid_binlog_state (last GTID per domain and server) is what containment compares; it needs
+    // log_slave_updates so a replica's binlog holds what it applied. gtid_binlog_pos is the position.
+    variables: 'SELECT @@server_id AS server_id, @@read_only AS read_only, @@gtid_binlog_pos AS binlog_pos, '
+      + '@@gtid_binlog_state AS binlog_state, @@log_slave_updates AS log_replica_updates, '
+      + '@@rpl_semi_sync_master_enabled AS semi_source, @@rpl_semi_sync_slave_enabled AS semi_replica',
+    replicaStatus: 'SHOW SLAVE STATUS',
+    semiSyncStatus: "SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_%'",
+  },
+
+  parseProbe(v: Row, replicaRows: Row[], statusRows: Row[]): ServerState {
+    const st = statusMap(statusRows);
+    const r = replicaRows[0];
+    const serverId = Number(v.server_id);
+    return {
+      serverId,
+      sourceId: String(serverId),
+      readOnly: asBool(v.read_only),
+      executed: MariadbGtidSet.parse(asText(v.binlog_state)),
+      executedText: asText(v.binlog_pos),
+      logReplicaUpdates: asBool(v.log_replica_updates),
+      replica: r && asText(r.Master_Host) ? {
+        sourceHost: asText(r.Master_Host),
+        sourcePort: Number(r.Master_Port),
+        ioThread: ioThread(r.Slave_IO_Running),
+        sqlThread: asText(r.Slave_SQL_Running) === 'Yes',
+        lastIoError: asText(r.Last_IO_Error),
+        lastSqlError: asText(r.Last_SQL_Error),
+        secondsBehind: asNumberOrNull(r.Seconds_Behind_Master),
+        retrieved: MariadbGtidSet.parse(asText(r.Gtid_IO_Pos)),
+        retrievedText: asText(r.Gtid_IO_Pos),
+      } : undefined,
+      semiSync: {
+        available: true,
+        sourceEnabled: asBool(v.semi_source),
+        replicaEnabled: asBool(v.semi_replica),
+        sourceActive: asBool(st.get('rpl_semi_sync_master_status')),
+        sourceClients: Number(st.get('rpl_semi_sync_master_clients') ?? 0),
+        replicaActive: asBool(st.get('rpl_semi_sync_slave_status')),
+      },
+    };
+  },
+
+  // MariaDB has no super_read_only; read_only binds everyone without READ_ONLY ADMIN, and the
+  // server waits for in-flight commits before it turns on.
+  setReadOnly: (readOnly) => [`SET GLOBAL read_only = ${readOnly ? 'ON' : 'OFF'}`],
+  stopReplicaIoThread: () => 'STOP SLAVE IO_THREAD',
+  stopReplica: () => 'STOP SLAVE',
+  startReplica: () => 'START SLAVE',
+  startReplicaSqlThread: () => 'START SLAVE SQL_THREAD',
+  resetReplicaAll: () => 'RESET SLAVE ALL',
+  // slave_pos only tracks replicated transactions; a server that was a primary has its own
+  // transactions only in its binlog, so start replicating from what the binlog holds.
+  alignReplicaPosition: () => ['SET GLOBAL gtid_slave_pos = @@gtid_binlog_pos'],
+  changeSource: (s) => `CHANGE MASTER TO MASTER_HOST = ${quote(s.host)}, MASTER_PORT = ${Number(s.port)}, `
+    + `MASTER_USER = ${quote(s.user)}, MASTER_PASSWORD = ${quote(s.password)}, MASTER_USE_GTID = slave_pos, `
+    + `MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = ${Number(s.heartbeatSeconds)}`,
+  replicaNetTimeout: (seconds) => `SET GLOBAL slave_net_timeout = ${Math.max(1, Math.round(seconds))}`,
+  semiSync: (s) => [
+    "SET GLOBAL rpl_semi_sync_master_wait_point = 'AFTER_SYNC'",
+    `SET GLOBAL rpl_semi_sync_master_timeout = ${Math.round(s.timeoutMs)}`,
+    `SET GLOBAL rpl_semi_sync_master_enabled = ${s.source ? 'ON' : 'OFF'}`,
+    `SET GLOBAL rpl_semi_sync_slave_enabled = ${s.replica ? 'ON' : 'OFF'}`,
+  ],
+  waitApplied: (gtids, timeoutSeconds) => `SELECT MASTER_GTID_WAIT(${quote(gtids)}, ${Number(timeoutSeconds)}) AS waited`,
+  waitSucceeded: (row) => Number(row.waited) === 0,
+  bootstrapUsers: (c) => [
+    `CREATE USER IF NOT EXISTS ${quote(c.replicationUser)}@'%' IDENTIFIED BY ${quote(c.replicationPassword)}`,
+    `GRANT REPLICATION SLAVE, REPLICATION SLAVE ADMIN, SLAVE MONITOR ON *.* TO ${quote(c.replicationUser)}@'%'`,
+    `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(c.databaseName)}`,
+    `CREATE USER IF NOT EXISTS ${quote(c.appUser)}@'%' IDENTIFIED BY ${quote(c.appPassword)}`,
+    `GRANT ALL PRIVILEGES ON ${quoteIdentifier(c.databaseName)}.* TO ${quote(c.appUser)}@'%'`,
+  ],
+  clientConnections: (exclude) => 'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() '
+    + `AND COMMAND NOT IN ('Daemon', 'Binlog Dump', 'Slave_IO', 'Slave_SQL', 'Slave_worker') AND USER NOT IN ('system user', 'event_scheduler'${exclude.map((u) => `, ${quote(u)}`).join('')})`,
+  killConnection: (id) => `KILL CONNECTION ${Math.trunc(id)}`,
+};

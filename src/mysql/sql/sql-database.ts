@@ -1,0 +1,94 @@
+/**
+ * The Database interface in SQL: one dialect's statements, each operation in one short session
+ * with hard deadlines. Credentials stay here; errors leave scrubbed of them.
+ */
+import type { Database, DatabaseConnector, ReplicationSettings, SemiSyncSettings } from '../database.js';
+import type { ServerState } from '../observation.js';
+import type { InstanceAddress, ManagerCredentials } from '../ports.js';
+import type { Dialect } from './dialect.js';
+import { withSession, type Session, type Timeouts } from './session.js';
+
+/** Opens a session on one server for the length of `fn`. */
+export type SessionOpener = <T>(fn: (s: Session) => Promise<T>) => Promise<T>;
+
+export class SqlDatabase implements Database {
+  constructor(private readonly dialect: Dialect, private readonly credentials: ManagerCredentials, private readonly open: SessionOpener) {}
+
+  status(): Promise<ServerState> {
+    const d = this.dialect;
+    return this.open(async (s) => {
+      const [variables, replica, semi] = await Promise.all([
+        s.query(d.probeSql.variables), s.query(d.probeSql.replicaStatus), s.query(d.probeSql.semiSyncStatus),
+      ]);
+      return d.parseProbe(variables[0] ?? {}, replica, semi);
+    });
+  }
+
+  stopReplication(opts: { ioThreadOnly?: boolean } = {}): Promise<void> {
+    return this.run([opts.ioThreadOnly ? this.dialect.stopReplicaIoThread() : this.dialect.stopReplica()]);
+  }
+
+  startReplication(opts: { sqlThreadOnly?: boolean } = {}): Promise<void> {
+    return this.run([opts.sqlThreadOnly ? this.dialect.startReplicaSqlThread() : this.dialect.startReplica()]);
+  }
+
+  pointAt(source: InstanceAddress, settings: ReplicationSettings): Promise<void> {
+    const d = this.dialect;
+    const c = this.credentials;
+    return this.run([
+      d.stopReplica(),
+      ...d.setReadOnly(true),
+      ...d.alignReplicaPosition(),
+      d.replicaNetTimeout(settings.netTimeoutSeconds),
+      ...(settings.semiSync ? d.semiSync(settings.semiSync) : []),
+      d.changeSource({ host: source.host, port: source.port, user: c.replicationUser, password: c.replicationPassword,
+        heartbeatSeconds: settings.netTimeoutSeconds / 2 }),
+      d.startReplica(),
+    ]);
+  }
+
+  async waitForGtidSet(gtids: string, timeoutMs: number): Promise<boolean> {
+    const seconds = Math.max(1, Math.ceil(timeoutMs / 1000));
+    // The query's own deadline outlasts the server-side wait, so a timeout is an answer, not an error.
+    const [row] = await this.open((s) => s.query(this.dialect.waitApplied(gtids, seconds), seconds * 1000 + 2000));
+    return !!row && this.dialect.waitSucceeded(row);
+  }
+
+  promote(semiSync?: SemiSyncSettings): Promise<void> {
+    const d = this.dialect;
+    return this.run([d.stopReplica(), d.resetReplicaAll(), ...(semiSync ? d.semiSync(semiSync) : [])]);
+  }
+
+  setReadOnly(readOnly: boolean): Promise<void> {
+    return this.run(this.dialect.setReadOnly(readOnly));
+  }
+
+  setSemiSync(settings: SemiSyncSettings): Promise<void> {
+    return this.run(this.dialect.semiSync(settings));
+  }
+
+  killClients(): Promise<void> {
+    const d = this.dialect;
+    return this.open(async (s) => {
+      for (const row of await s.query(d.clientConnections([this.credentials.adminUser, this.credentials.replicationUser]))) {
+        // Gone already is as good as killed.
+        await s.query(d.killConnection(Number(row.id))).catch(() => undefined);
+      }
+    });
+  }
+
+  bootstrapUsers(): Promise<void> {
+    return this.run(this.dialect.bootstrapUsers(this.credentials));
+  }
+
+  private run(statements: string[]): Promise<void> {
+    return this.open(async (s) => {
+      for (const sql of statements) await s.query(sql);
+    });
+  }
+}
+
+/** SQL databases of one dialect, with the operator's admin credentials and deadlines. */
+export function sqlDatabases(dialect: Dialect, credentials: ManagerCredentials, timeouts: Timeouts): DatabaseConnector {
+  return (addr) => new SqlDatabase(dialect, credentials, (fn) => withSession(addr, credentials, timeouts, fn));
+}

@@ -1,0 +1,12 @@
+import { expect, test } from '@jest/globals';
+import { resolveSpec } from '../../src/api/defaults.js';
+import { managerSpec } from '../../src/mysql/manager-spec.js';
+
+test('managerSpec maps the resolved database spec, defaults included', () => {
+  const db = resolveSpec({ apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name: 'shop' },
+    spec: { apps: [], database: { engine: 'mariadb', primary: 'shop-mysql-2', failover: { failureThresholdSeconds: 5 } } } }).database;
+  expect(managerSpec(db)).toEqual({
+    engine: 'mariadb', desiredPrimary: 'shop-mysql-2', failoverEnabled: true, failureThresholdSeconds: 5,
+    replicationMode: 'semisync', semiSyncTimeoutSeconds: 31536000,
+  });
+});
