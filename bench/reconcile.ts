@@ -1,14 +1,15 @@
 /**
  * Benchmark of the operator: N WebStacks created at once against the in-memory API server (run
- * as its own process, so the RSS measured here is the operator's). Reports the time to converge
+ * as its own process, so the RSS measured here is the operator's), or against the real
+ * kube-apiserver with etcd (`--control-plane kube`, no controllers: the same bare server). Reports the time to converge
  * (every stack's children applied and its status written for its generation), API requests per
  * stack, writes during two resync periods after convergence (must be 0), peak RSS; and, as a
  * bound, how long the server alone takes to create the same number of child objects (and to
  * server-side apply them, which is what the operator sends).
  *
- *   npm run bench:reconcile -- --stacks 1000 [--workers 8] [--resync-ms 10000]
+ *   npm run bench:reconcile -- --stacks 1000 [--workers 8] [--resync-ms 10000] [--control-plane embedded|kube]
  *
- * Ends with one JSON line: {convergeMs, serverBoundMs, requestsPerStack, steadyStateWrites, peakRssMb, ...}.
+ * Ends with one JSON line: {controlPlane, convergeMs, serverBoundMs, requestsPerStack, steadyStateWrites, peakRssMb, ...}.
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -25,6 +26,7 @@ import type { ResourceType } from '../src/kube/resource-type.js';
 import { createLogger } from '../src/log.js';
 import { newDatabaseCredentials } from '../src/render/credentials.js';
 import { renderStack } from '../src/render/stack.js';
+import { startControlPlane } from '../src/sandbox/control-plane/index.js';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -33,7 +35,15 @@ function flag(name: string, fallback: number): number {
   return v;
 }
 
+function controlPlaneFlag(): 'embedded' | 'kube' {
+  const i = process.argv.indexOf('--control-plane');
+  const v = i >= 0 ? process.argv[i + 1] : 'embedded';
+  if (v !== 'embedded' && v !== 'kube') throw new Error(`--control-plane: embedded or kube, got '${v}'`);
+  return v;
+}
+
 const STACKS = flag('stacks', 1000);
+const CONTROL_PLANE = controlPlaneFlag();
 const WORKERS = flag('workers', 8);
 const RESYNC_MS = flag('resync-ms', 10_000);
 const CONCURRENCY = 16;
@@ -63,6 +73,12 @@ async function startServerProcess(dir: string): Promise<{ kubeconfig: string; st
   return { kubeconfig: readFileSync(file, 'utf8'), stop: async () => { child.kill('SIGTERM'); await exited; } };
 }
 
+/** etcd and kube-apiserver as built by scripts/cluster-build.sh; no controllers, so the server does only what it is sent. */
+async function startRealServer(dir: string): Promise<{ kubeconfig: string; stop: () => Promise<void> }> {
+  const cp = await startControlPlane({ dir: path.join(dir, 'control-plane'), controllers: false });
+  return { kubeconfig: cp.kubeconfig(), stop: () => cp.close() };
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
@@ -76,7 +92,7 @@ function stack(name: string, ns: string): WebStack {
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-reconcile-'));
-  const server = await startServerProcess(dir);
+  const server = CONTROL_PLANE === 'kube' ? await startRealServer(dir) : await startServerProcess(dir);
   const kc = new KubeConfig();
   kc.loadFromString(server.kubeconfig);
   const client = new KubeClient(kc);
@@ -147,7 +163,7 @@ async function main(): Promise<void> {
 
     const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
     const result = {
-      stacks: STACKS, workers: WORKERS, convergeMs: Math.round(convergeMs), serverBoundMs: Math.round(serverBoundMs),
+      controlPlane: CONTROL_PLANE, stacks: STACKS, workers: WORKERS, convergeMs: Math.round(convergeMs), serverBoundMs: Math.round(serverBoundMs),
       ratio: Number((convergeMs / serverBoundMs).toFixed(2)), serverApplyBoundMs: Math.round(serverApplyBoundMs),
       applyRatio: Number((convergeMs / serverApplyBoundMs).toFixed(2)), requestsPerStack: Number((requests / STACKS).toFixed(1)),
       childrenPerStack, steadyStateWrites, steadyStateReconciles: reconcilesDuring, peakRssMb,
