@@ -36,6 +36,8 @@ export interface ControlPlane {
   logs: Record<string, string>;
   /** The CA that signed the API server's certificate (PEM). */
   caPem: string;
+  /** A serving certificate and key (PEM) for a node's kubelet on 127.0.0.1, signed by the same CA. */
+  kubeletTls: { cert: string; key: string };
   /** Stops every component (SIGTERM, then SIGKILL after `graceMs`). */
   close(graceMs?: number): Promise<void>;
 }
@@ -163,6 +165,7 @@ export async function startControlPlane(opts: ControlPlaneOptions): Promise<Cont
     kubeconfig: () => admin,
     logs: Object.fromEntries(components.map((c) => [c.name, c.log])),
     caPem: tls.ca,
+    kubeletTls: { cert: readFileSync(path.join(layout.pki, 'kubelet.crt'), 'utf8'), key: readFileSync(path.join(layout.pki, 'kubelet.key'), 'utf8') },
     close: (graceMs = 10_000) => stopAll(components, graceMs),
   };
 }

@@ -1,6 +1,6 @@
 /**
  * The control plane's certificates and keys, made with the real `openssl`: one CA, the API
- * server's serving certificate, a client certificate per component (the user and group names the
+ * server's and the kubelet's serving certificates, a client certificate per component (the user and group names the
  * bootstrap RBAC policy binds), and the service-account signing key pair.
  */
 import { execFileSync } from 'node:child_process';
@@ -65,6 +65,11 @@ export function ensurePki(dir: string, serviceIP: string, clusterDomain: string)
   if (!existsSync(path.join(dir, 'apiserver.crt'))) {
     signed('apiserver', '/CN=kube-apiserver',
       `basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=${apiServerNames(serviceIP, clusterDomain).join(',')}\n`, dir);
+  }
+  // The kubelet's serving certificate: the API server reaches the node at its InternalIP, 127.0.0.1.
+  if (!existsSync(path.join(dir, 'kubelet.crt'))) {
+    signed('kubelet', '/CN=sandbox-kubelet',
+      'basicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\nsubjectAltName=IP:127.0.0.1,DNS:localhost\n', dir);
   }
   for (const c of CLIENTS) {
     if (existsSync(path.join(dir, `${c.stem}.crt`))) continue;
