@@ -63,6 +63,19 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** `kubectl logs -f`: the first line it streams, then the stream is dropped (it would follow forever). */
+function firstLineFollowing(pod: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(kubectlPath(), ['--kubeconfig', kubeconfig, 'logs', '-f', '--tail=1', pod], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => {
+      out += c.toString();
+      if (out.includes('\n')) { child.kill(); resolve(out.split('\n')[0]); }
+    });
+    child.on('close', (code) => reject(new Error(`kubectl logs -f ended (${code}) before a line: ${out}`)));
+  });
+}
+
 const demo = `
 apiVersion: apps/v1
 kind: Deployment
@@ -121,6 +134,7 @@ describe('the runtime as a Node of the real control plane', () => {
     expect(await kubectl(['logs', name])).toContain(`demo-app ${name} listening on ${pods[0].status.podIP}:8080`);
     expect((await kubectl(['logs', name, '--tail=1'])).trim().split('\n')).toHaveLength(1);
     await expect(kubectl(['logs', name, '--previous'])).rejects.toThrow(/previous/);
+    expect(await firstLineFollowing(name)).toContain(`demo-app ${name} listening`);
   });
 
   it('provisions a local volume that the PV binder binds to a StatefulSet\'s claim, and reclaims it when the claim goes', async () => {
@@ -176,6 +190,9 @@ spec:
     expect(report).toMatchObject({ user: 'system:serviceaccount:default:default', namespace: 'default' });
     expect(report.tokenBytes).toBeGreaterThan(100);
     expect(report.argv).toEqual(['run', '--log-format=json', `--bind-address=${pod.status.podIP}`]);
+    // The sandbox finds leftovers by their working directory in the state dir, from outside the namespace too.
+    const pid = runtime!.pod('default', 'operator')!.pids().operator!;
+    expect(readlinkSync(`/proc/${pid}/cwd`).startsWith(`${realpathSync(stateDir)}/`)).toBe(true);
     // The mount namespace kept its mounts to itself.
     expect(existsSync('/var/run/secrets/kubernetes.io/serviceaccount/token')).toBe(false);
   });
