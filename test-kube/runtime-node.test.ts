@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -135,6 +136,22 @@ describe('the runtime as a Node of the real control plane', () => {
     expect((await kubectl(['logs', name, '--tail=1'])).trim().split('\n')).toHaveLength(1);
     await expect(kubectl(['logs', name, '--previous'])).rejects.toThrow(/previous/);
     expect(await firstLineFollowing(name)).toContain(`demo-app ${name} listening`);
+  });
+
+  it('serves container logs only to clients the API server authorizes for nodes/proxy', async () => {
+    const node = await getJson('node', NODE);
+    const name = (await getJson('pods', '-l', 'app=web')).items[0].metadata.name;
+    const pki = path.join(dir, 'cp', 'pki');
+    const get = (stem: string) => new Promise<number>((resolve, reject) => {
+      const req = httpsRequest({
+        host: '127.0.0.1', port: node.status.daemonEndpoints.kubeletEndpoint.Port, path: `/containerLogs/default/${name}/web`,
+        ca: cp.caPem, cert: readFileSync(path.join(pki, `${stem}.crt`)), key: readFileSync(path.join(pki, `${stem}.key`)),
+      }, (res) => { res.resume(); resolve(res.statusCode ?? 0); });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(await get('apiserver-kubelet-client')).toBe(200);
+    expect(await get('scheduler')).toBe(403);
   });
 
   it('provisions a local volume that the PV binder binds to a StatefulSet\'s claim, and reclaims it when the claim goes', async () => {

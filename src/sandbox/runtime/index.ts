@@ -15,6 +15,7 @@ import { connect, Debouncer, kubeConfigFrom } from './cluster.js';
 import { CLUSTER_DOMAIN } from './dns-records.js';
 import { which } from './host-tools.js';
 import { Kubelet } from './kubelet.js';
+import { subjectAccessReviewer } from './kubelet-authorizer.js';
 import { startKubeletServer, type KubeletServer } from './kubelet-server.js';
 import { kubernetesServiceEnv } from './kubernetes-env.js';
 import type { HostFacts } from './mount-namespace.js';
@@ -119,7 +120,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
   if (node) {
     const clientCa = kc.getCurrentCluster()?.caData;
     if (!clientCa) throw new Error('node mode needs a kubeconfig with certificate-authority-data: the kubelet trusts API server clients signed by it');
-    const server = await startKubeletServer({ stateDir, tls: node.kubeletTls, clientCa: Buffer.from(clientCa, 'base64').toString('utf8'), log });
+    const server = await startKubeletServer({
+      stateDir, tls: node.kubeletTls, clientCa: Buffer.from(clientCa, 'base64').toString('utf8'), authorize: subjectAccessReviewer(kc, node.name), log,
+    });
     kubeletServer = server;
     try {
       agent = new NodeAgent(kc, await nodeFacts(kc, node.name, server.port, stateDir), log);

@@ -1,14 +1,16 @@
 /**
  * The kubelet's HTTPS endpoint, for what the API server proxies to a node: `kubectl logs` (with
  * follow, tailLines and limitBytes). Clients must present a certificate signed by the cluster's CA,
- * as the API server does with its kubelet client certificate.
+ * as the API server does with its kubelet client certificate, and be authorized for it.
  */
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { createServer, type Server } from 'node:https';
+import type { TLSSocket } from 'node:tls';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from '../../log.js';
 import { containerLogFile, lastLines, parseLogRequest, type LogRequest } from './container-logs.js';
+import { identityOf, type Authorize } from './kubelet-authorizer.js';
 
 const FOLLOW_POLL_MS = 250;
 
@@ -22,6 +24,7 @@ export interface KubeletServerOptions {
   tls: { cert: string; key: string };
   /** The CA client certificates must be signed by. */
   clientCa: string;
+  authorize: Authorize;
   log: Logger;
 }
 
@@ -80,7 +83,12 @@ export function startKubeletServer(opts: KubeletServerOptions): Promise<KubeletS
     (req: IncomingMessage, res: ServerResponse) => {
       const parsed = req.method === 'GET' ? parseLogRequest(new URL(req.url ?? '/', 'https://kubelet')) : { status: 405, message: 'method not allowed' };
       if ('status' in parsed) { fail(res, parsed.status, parsed.message); return; }
-      serveLogs(parsed, res, opts.stateDir, closing).catch((err) => {
+      const who = identityOf((req.socket as TLSSocket).getPeerCertificate().subject);
+      if (!who) { fail(res, 401, 'a client certificate with a common name is required'); return; }
+      opts.authorize(who).then(async (decision) => {
+        if (!decision.allowed) { fail(res, 403, `${who.user} may not get nodes/proxy on this node${decision.reason ? `: ${decision.reason}` : ''}`); return; }
+        await serveLogs(parsed, res, opts.stateDir, closing);
+      }).catch((err) => {
         opts.log.warn('kubelet log request failed', { error: String(err) });
         if (!res.headersSent) fail(res, 500, 'reading the log failed');
         else res.end();
