@@ -98,7 +98,9 @@ function fieldValue(fieldPath: string, ctx: PodContext): string {
     case 'metadata.name': return meta.name ?? '';
     case 'metadata.namespace': return meta.namespace ?? 'default';
     case 'metadata.uid': return meta.uid ?? '';
-    case 'status.podIP': case 'status.hostIP': return ctx.podIP;
+    case 'status.podIP': case 'status.podIPs': return ctx.podIP;
+    // The node's address, as the pod's status reports it (pod-status.ts).
+    case 'status.hostIP': case 'status.hostIPs': return '127.0.0.1';
     case 'spec.nodeName': return ctx.pod.spec?.nodeName ?? ctx.nodeName ?? 'sandbox';
     case 'spec.serviceAccountName': return ctx.pod.spec?.serviceAccountName ?? 'default';
     default: throw new Error(`env valueFrom.fieldRef.fieldPath: '${fieldPath}' is not supported by the sandbox`);

@@ -130,6 +130,12 @@ describe('planContainer for the operator image', () => {
     expect(tail(other)).toEqual(['/bin/sh', '-c', 'sleep 1', '--bind-address=127.10.0.7']);
   });
 
+  it('resolves the pod\'s and the node\'s addresses and the node name from field references', () => {
+    const refs = ['status.podIP', 'status.hostIP', 'spec.nodeName'].map((fieldPath) => ({ name: fieldPath.split('.')[1].toUpperCase(), valueFrom: { fieldRef: { fieldPath } } }));
+    const plan = planContainer({ ...operator, env: refs }, operatorCtx({ pod: { ...pod, spec: { containers: [], nodeName: 'node-a' } } })) as ProcessPlan;
+    expect(plan.env).toMatchObject({ PODIP: '127.10.0.7', HOSTIP: '127.0.0.1', NODENAME: 'node-a' });
+  });
+
   it('refuses to run without a way to start the operator, saying why', () => {
     expect(planContainer(operator, ctx())).toMatchObject({ kind: 'operator', reason: 'OperatorNotConfigured' });
     expect(planContainer({ ...operator, volumeMounts: [{ name: 'tmp', mountPath: '/opt/x' }] }, operatorCtx())).toMatchObject({ reason: 'CreateContainerError', error: expect.stringContaining('/opt/x') });
