@@ -1,5 +1,6 @@
 /** Asks the API server for a pod's projected service-account tokens (TokenRequest), as the kubelet does. */
 import type { CoreV1Api, V1Pod } from '@kubernetes/client-node';
+import { httpStatus } from './cluster.js';
 import { refreshAfterMs, tokenKey, tokenRequest, tokenSources } from './token-sources.js';
 
 export interface IssuedTokens {
@@ -15,7 +16,10 @@ export async function issueTokens(core: CoreV1Api, pod: V1Pod): Promise<IssuedTo
   const serviceAccount = pod.spec?.serviceAccountName ?? 'default';
   for (const source of tokenSources(pod)) {
     const issuedAt = new Date();
-    const res = await core.createNamespacedServiceAccountToken({ name: serviceAccount, namespace, body: tokenRequest(pod, source) });
+    const res = await core.createNamespacedServiceAccountToken({ name: serviceAccount, namespace, body: tokenRequest(pod, source) }).catch((err: unknown) => {
+      // The pod's status and an Event show this message: the API's status line, not the whole response.
+      throw new Error(`TokenRequest for service account ${namespace}/${serviceAccount} failed: HTTP ${httpStatus(err) ?? String(err).split('\n')[0]}`);
+    });
     const token = res.status?.token;
     if (!token) throw new Error(`no token issued for service account ${namespace}/${serviceAccount}`);
     out.tokens[tokenKey(source)] = token;

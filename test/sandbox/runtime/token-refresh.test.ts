@@ -47,4 +47,25 @@ describe('service-account token renewal', () => {
       await runner.stop(100);
     }
   });
+
+  it('keeps the pod waiting with a short reason, and no response dump, while the token can not be issued', async () => {
+    const statuses: string[] = [];
+    const core = {
+      createNamespacedServiceAccountToken: async () => { throw Object.assign(new Error('HTTP-Code: 404\nMessage: ...\nHeaders: {...}'), { code: 404 }); },
+      patchNamespacedPodStatus: async (req: { body: unknown }) => { statuses.push(JSON.stringify(req.body)); return {}; },
+      createNamespacedEvent: async () => ({}),
+    };
+    const env = {
+      cluster: { core } as unknown as Cluster, log: createLogger({ format: 'json', level: 'error' }), stateDir, demoAppPath: '/nonexistent',
+      clusterDomain: 'cluster.local', node: { name: 'n', serviceEnv: {} }, operatorCommand: { command: '/bin/false', args: [] },
+    };
+    const runner = new PodRunner({ ...pod, metadata: { ...pod.metadata, uid: 'fedcba9876' }, spec: { ...pod.spec!, containers: [{ name: 'c', image: 'demo' }] } }, '10.244.0.10', env);
+    runner.start();
+    try {
+      const status = await eventually('a waiting status naming the TokenRequest', () => statuses.find((s) => s.includes('TokenRequest')), 5000, 20);
+      expect(JSON.parse(status).status.containerStatuses[0].state.waiting).toEqual({ reason: 'ContainerCreating', message: 'TokenRequest for service account ns/sa failed: HTTP 404' });
+    } finally {
+      await runner.stop(100);
+    }
+  });
 });
