@@ -134,6 +134,7 @@ describe('the runtime as a Node of the real control plane', () => {
     const name = pods[0].metadata.name;
     expect(await kubectl(['logs', name])).toContain(`demo-app ${name} listening on ${pods[0].status.podIP}:8080`);
     expect((await kubectl(['logs', name, '--tail=1'])).trim().split('\n')).toHaveLength(1);
+    expect(await kubectl(['logs', name, '--limit-bytes=8'])).toBe('demo-app');
     await expect(kubectl(['logs', name, '--previous'])).rejects.toThrow(/previous/);
     expect(await firstLineFollowing(name)).toContain(`demo-app ${name} listening`);
   });
