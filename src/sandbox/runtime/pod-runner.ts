@@ -19,7 +19,7 @@ import { podStatus, type ContainerView } from './pod-status.js';
 import { materializeVolumes, referencedSources, replaceFile, type Sources } from './pod-volumes.js';
 import type { HostFacts } from './mount-namespace.js';
 import { issueTokens } from './token-issuer.js';
-import { tokenSources } from './token-sources.js';
+import { tokenKey, tokenSources } from './token-sources.js';
 
 export interface RunnerEnv {
   cluster: Cluster;
@@ -118,7 +118,7 @@ export class PodRunner {
       const issued = await issueTokens(this.env.cluster.core, this.pod);
       for (const source of tokenSources(this.pod)) {
         const dir = this.volumeDirs[source.volume];
-        const token = issued.tokens[`${source.volume}/${source.path}`];
+        const token = issued.tokens[tokenKey(source)];
         if (dir && token !== undefined && !this.stopped) await replaceFile(dir, source.path, token, source.mode ?? 0o644);
       }
       this.scheduleTokenRefresh(issued.refreshInMs);
