@@ -5,7 +5,7 @@
  */
 import {
   AppsV1Api, CoreV1Api, KubeConfig, PatchStrategy, makeInformer, setHeaderOptions,
-  type Informer, type KubernetesObject, type ObjectCache, type V1Deployment, type V1PersistentVolumeClaim,
+  type Informer, type KubernetesObject, type ObjectCache, type V1Deployment, type V1PersistentVolume, type V1PersistentVolumeClaim,
   type V1Pod, type V1Service, type V1StatefulSet,
 } from '@kubernetes/client-node';
 import type { Logger } from '../../log.js';
@@ -38,6 +38,8 @@ export interface Cluster {
   statefulSets(): V1StatefulSet[];
   services(): V1Service[];
   claims(): V1PersistentVolumeClaim[];
+  /** PersistentVolumes: watched only on a real control plane (where this runtime provisions them). */
+  volumes(): V1PersistentVolume[];
   /** Called on every add, update and delete of a watched object (and on reconnects). */
   onChange(listener: (kind: string, obj: KubernetesObject, verb: string) => void): void;
   /** Resolves once every informer has listed. */
@@ -45,7 +47,7 @@ export interface Cluster {
   stop(): Promise<void>;
 }
 
-export function connect(kc: KubeConfig, log: Logger): Cluster {
+export function connect(kc: KubeConfig, log: Logger, opts: { persistentVolumes?: boolean } = {}): Cluster {
   const core = kc.makeApiClient(CoreV1Api);
   const apps = kc.makeApiClient(AppsV1Api);
   const listeners: Array<(kind: string, obj: KubernetesObject, verb: string) => void> = [];
@@ -71,6 +73,7 @@ export function connect(kc: KubeConfig, log: Logger): Cluster {
     statefulSets: watch<V1StatefulSet>('StatefulSet', '/apis/apps/v1/statefulsets', () => apps.listStatefulSetForAllNamespaces()),
     services: watch<V1Service>('Service', '/api/v1/services', () => core.listServiceForAllNamespaces()),
     claims: watch<V1PersistentVolumeClaim>('PersistentVolumeClaim', '/api/v1/persistentvolumeclaims', () => core.listPersistentVolumeClaimForAllNamespaces()),
+    ...(opts.persistentVolumes ? { volumes: watch<V1PersistentVolume>('PersistentVolume', '/api/v1/persistentvolumes', () => core.listPersistentVolume()) } : {}),
   };
 
   return {
@@ -81,6 +84,7 @@ export function connect(kc: KubeConfig, log: Logger): Cluster {
     statefulSets: () => [...informers.statefulSets.list()],
     services: () => [...informers.services.list()],
     claims: () => [...informers.claims.list()],
+    volumes: () => [...(informers.volumes?.list() ?? [])],
     onChange: (l) => { listeners.push(l); },
     start: async () => { await Promise.all(Object.values(informers).map((i) => i.start())); },
     stop: async () => {

@@ -4,6 +4,8 @@
  *  - image haproxy*          -> `haproxy -db -f <derived config>` (see haproxy-derive.ts)
  *  - image mysql* / mariadb* -> the container's own command (the stack's start.sh), with the
  *                               server binaries found on this machine
+ *  - image webstack-operator -> the operator (`operatorCommand ... run <args>`) in a private mount
+ *                               namespace with its volumes at their real paths (mount-namespace.ts)
  *  - any other image         -> the demo app, `node examples/demo-app/server.js`
  * Paths the container would see are translated to the pod's directories (mounts.ts), and the pod
  * binds to its own loopback address.
@@ -11,8 +13,13 @@
 import type { V1Container, V1EnvVar, V1Pod } from '@kubernetes/client-node';
 import { DATABASE_CONFIG_DIR, SERVER_CONFIG_KEY } from '../../render/mysql-config.js';
 import { expandVars, translatePath, translatePathsIn, type HostMount } from './mounts.js';
+import { namespacedLaunch, type HostFacts } from './mount-namespace.js';
 
-export type ContainerKind = 'haproxy' | 'database' | 'app';
+export type ContainerKind = 'haproxy' | 'database' | 'operator' | 'app';
+
+/** The image the operator itself ships in, and its entrypoint's program and subcommand. */
+export const OPERATOR_IMAGE = 'webstack-operator';
+export const OPERATOR_ENTRYPOINT = ['webstack-operator', 'run'];
 
 /** Where the demo app looks for the sandbox DNS server and the search domain for short names. */
 export const SANDBOX_DNS_ENV = 'SANDBOX_DNS';
@@ -35,6 +42,16 @@ export interface PodContext {
   /** True when the `mysqld` found on this machine is really MariaDB (Debian links one to the other). */
   mysqldIsMariadb: boolean;
   hostPath: string;
+  /** The Node the pod is bound to; 'sandbox' when none is registered. */
+  nodeName?: string;
+  /** Variables every container gets before its own (the `kubernetes` Service's, on a real control plane). */
+  serviceEnv?: Record<string, string>;
+  /** How to start the operator's image: program and leading arguments. */
+  operatorCommand?: { command: string; args: string[] };
+  /** What the operator's mount namespace needs to know about this machine; without it, operator images can't run. */
+  mountHost?: HostFacts;
+  /** Paths that mounts must not hide from the start script (the state dir). */
+  keepVisible?: string[];
 }
 
 export interface ProcessPlan {
@@ -54,6 +71,7 @@ export function containerKind(image: string | undefined): ContainerKind {
   const base = repo.split('/').pop() ?? '';
   if (base === 'haproxy' || base.startsWith('haproxy-')) return 'haproxy';
   if (['mysql', 'mariadb', 'mysql-server', 'percona-server'].includes(base)) return 'database';
+  if (base === OPERATOR_IMAGE) return 'operator';
   return 'app';
 }
 
@@ -62,12 +80,12 @@ export function databaseEngine(image: string | undefined): 'mysql' | 'mariadb' {
   return base === 'mariadb' ? 'mariadb' : 'mysql';
 }
 
-export function containerMounts(container: V1Container, volumeDirs: Record<string, string>): HostMount[] {
-  const out: HostMount[] = [];
+export function containerMounts(container: V1Container, volumeDirs: Record<string, string>): Array<HostMount & { readOnly?: boolean }> {
+  const out: Array<HostMount & { readOnly?: boolean }> = [];
   for (const m of container.volumeMounts ?? []) {
     const dir = volumeDirs[m.name];
     if (!dir) continue;
-    out.push({ mountPath: m.mountPath, hostPath: m.subPath ? `${dir}/${m.subPath}` : dir });
+    out.push({ mountPath: m.mountPath, hostPath: m.subPath ? `${dir}/${m.subPath}` : dir, ...(m.readOnly ? { readOnly: true } : {}) });
   }
   return out;
 }
@@ -80,8 +98,10 @@ function fieldValue(fieldPath: string, ctx: PodContext): string {
     case 'metadata.name': return meta.name ?? '';
     case 'metadata.namespace': return meta.namespace ?? 'default';
     case 'metadata.uid': return meta.uid ?? '';
-    case 'status.podIP': case 'status.hostIP': return ctx.podIP;
-    case 'spec.nodeName': return 'sandbox';
+    case 'status.podIP': case 'status.podIPs': return ctx.podIP;
+    // The node's address, as the pod's status reports it (pod-status.ts).
+    case 'status.hostIP': case 'status.hostIPs': return '127.0.0.1';
+    case 'spec.nodeName': return ctx.pod.spec?.nodeName ?? ctx.nodeName ?? 'sandbox';
     case 'spec.serviceAccountName': return ctx.pod.spec?.serviceAccountName ?? 'default';
     default: throw new Error(`env valueFrom.fieldRef.fieldPath: '${fieldPath}' is not supported by the sandbox`);
   }
@@ -89,7 +109,7 @@ function fieldValue(fieldPath: string, ctx: PodContext): string {
 
 /** The container's environment as Kubernetes builds it: envFrom first, then env in order with $(VAR) expansion. */
 export function containerEnv(container: V1Container, ctx: PodContext): Record<string, string> {
-  const env: Record<string, string> = {};
+  const env: Record<string, string> = { ...(ctx.serviceEnv ?? {}) };
   for (const src of container.envFrom ?? []) {
     const data = src.configMapRef ? ctx.configMaps[src.configMapRef.name ?? ''] : src.secretRef ? ctx.secrets[src.secretRef.name ?? ''] : undefined;
     const optional = src.configMapRef?.optional ?? src.secretRef?.optional ?? false;
@@ -184,6 +204,8 @@ export function planContainer(container: V1Container, ctx: PodContext): Containe
     return { kind, command, args: argv.slice(1), env, cwd };
   }
 
+  if (kind === 'operator') return planOperator(container, ctx, podEnv);
+
   env.HOST = ctx.podIP;
   if (!env.PORT) {
     const port = firstPort(container);
@@ -195,4 +217,23 @@ export function planContainer(container: V1Container, ctx: PodContext): Containe
     env[SANDBOX_DNS_SEARCH_ENV] = ctx.dns.search.join(',');
   }
   return { kind, command: process.execPath, args: [ctx.demoAppPath], env, cwd };
+}
+
+/**
+ * Kubernetes semantics: `command` replaces the image's entrypoint and `args` its (empty) CMD. The
+ * entrypoint's program is the operator itself, started as `operatorCommand` says. Paths are not
+ * translated: the mount namespace puts every volume where the container expects it.
+ */
+function planOperator(container: V1Container, ctx: PodContext, podEnv: Record<string, string>): ContainerPlan {
+  const kind = 'operator';
+  if (!ctx.operatorCommand || !ctx.mountHost) return { kind, error: 'the operator image runs only on a node that knows how to start it', reason: 'OperatorNotConfigured' };
+  const expand = (s: string) => expandVars(s, podEnv);
+  const [program, ...rest] = (container.command ?? OPERATOR_ENTRYPOINT).map(expand);
+  const args = [...rest, ...(container.args ?? []).map(expand), `--bind-address=${ctx.podIP}`];
+  const own = program === OPERATOR_ENTRYPOINT[0];
+  const command = own ? ctx.operatorCommand.command : ctx.which(program) ?? program;
+  const launch = namespacedLaunch(command, own ? [...ctx.operatorCommand.args, ...args] : args, containerMounts(container, ctx.volumeDirs), ctx.mountHost, ctx.keepVisible ?? []);
+  if ('error' in launch) return { kind, error: launch.error, reason: 'CreateContainerError' };
+  const env: Record<string, string> = { PATH: ctx.hostPath, HOME: '/root', HOSTNAME: ctx.pod.metadata?.name ?? '', ...podEnv };
+  return { kind, command: launch.command, args: launch.args, env, cwd: ctx.rootfs };
 }

@@ -1,5 +1,6 @@
 /**
- * The sandbox's kubelet: one PodRunner per Pod in the cache. A pod being deleted (deletionTimestamp)
+ * The sandbox's kubelet: one PodRunner per Pod in the cache (on a real control plane, per Pod
+ * bound to this runtime's Node; the others are another node's business). A pod being deleted (deletionTimestamp)
  * has its processes stopped within its grace period and is then removed for good
  * (gracePeriodSeconds=0), as a real kubelet finishes a graceful deletion.
  */
@@ -15,14 +16,17 @@ const DEFAULT_GRACE_SECONDS = 30;
 export class Kubelet {
   private readonly runners = new Map<string, PodRunner>();
   private readonly stopping = new Map<string, Promise<void>>();
-  private readonly addresses = new AddressPool(POD_NETWORK, randomInt(256 * 254));
+  private readonly addresses: AddressPool;
   private closed = false;
 
-  constructor(private readonly env: RunnerEnv) {}
+  constructor(private readonly env: RunnerEnv, podNetwork: readonly [number, number] = POD_NETWORK) {
+    this.addresses = new AddressPool(podNetwork, randomInt(256 * 254));
+  }
 
   sync(): void {
     if (this.closed) return;
-    const pods = this.env.cluster.pods();
+    const nodeName = this.env.node?.name;
+    const pods = this.env.cluster.pods().filter((p) => !nodeName || p.spec?.nodeName === nodeName);
     const seen = new Set<string>();
     for (const pod of pods) {
       const uid = pod.metadata?.uid ?? '';
@@ -54,8 +58,9 @@ export class Kubelet {
     const grace = (pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
     const done = (runner ? this.stopRunner(uid, runner, grace) : Promise.resolve()).then(async () => {
       await tolerate(this.env.cluster.core.deleteNamespacedPod({
-        name: pod.metadata!.name!, namespace: pod.metadata!.namespace!, gracePeriodSeconds: 0,
-        body: { preconditions: { uid } },
+        // In the body: with a body present, the real API server reads DeleteOptions from it alone and ignores the query.
+        name: pod.metadata!.name!, namespace: pod.metadata!.namespace!,
+        body: { gracePeriodSeconds: 0, preconditions: { uid } },
       }), 404, 409).catch((err) => this.env.log.warn('could not finish pod deletion', { namespace: pod.metadata?.namespace, pod: pod.metadata?.name, error: String(err) }));
     });
     this.stopping.set(uid, done);

@@ -8,6 +8,7 @@ import type { V1Container, V1Pod, V1Probe } from '@kubernetes/client-node';
 import type { Logger } from '../../log.js';
 import { MERGE_PATCH, tolerate, type Cluster } from './cluster.js';
 import { containerMounts, planContainer, type PodContext, type ProcessPlan } from './container-plan.js';
+import { containerLogFile } from './container-logs.js';
 import { ContainerProcess } from './container-process.js';
 import { deriveHaproxyConfig } from './haproxy-derive.js';
 import { mysqldIsMariadb, which } from './host-tools.js';
@@ -15,7 +16,10 @@ import { translatePathsIn, type HostMount } from './mounts.js';
 import { ProbeState } from './probe-state.js';
 import { runProbe } from './probes.js';
 import { podStatus, type ContainerView } from './pod-status.js';
-import { materializeVolumes, referencedSources, type Sources } from './pod-volumes.js';
+import { materializeVolumes, referencedSources, replaceFile, type Sources } from './pod-volumes.js';
+import type { HostFacts } from './mount-namespace.js';
+import { issueTokens } from './token-issuer.js';
+import { tokenKey, tokenSources } from './token-sources.js';
 
 export interface RunnerEnv {
   cluster: Cluster;
@@ -24,6 +28,10 @@ export interface RunnerEnv {
   demoAppPath: string;
   dns?: { address: string };
   clusterDomain: string;
+  /** On a real control plane: the Node's name, the `kubernetes` Service variables, and tokens from TokenRequest. */
+  node?: { name: string; serviceEnv: Record<string, string> };
+  operatorCommand: { command: string; args: string[] };
+  mountHost?: HostFacts;
 }
 
 interface RunningContainer {
@@ -55,6 +63,8 @@ export class PodRunner {
   private readonly podDir: string;
   private readonly rootfs: string;
   private prepareTimer: NodeJS.Timeout | undefined;
+  private tokenTimer: NodeJS.Timeout | undefined;
+  private volumeDirs: Record<string, string> = {};
   private warned = new Set<string>();
 
   constructor(private pod: V1Pod, readonly podIP: string, private readonly env: RunnerEnv) {
@@ -88,7 +98,34 @@ export class PodRunner {
         if (s) sources.secrets[name] = Object.fromEntries(Object.entries(s.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
       }),
     ]);
+    if (this.env.node) {
+      const issued = await issueTokens(this.env.cluster.core, this.pod);
+      sources.tokens = issued.tokens;
+      this.scheduleTokenRefresh(issued.refreshInMs);
+    }
     return sources;
+  }
+
+  private scheduleTokenRefresh(inMs: number | undefined): void {
+    if (this.tokenTimer) clearTimeout(this.tokenTimer);
+    if (inMs === undefined || this.stopped) return;
+    this.tokenTimer = setTimeout(() => void this.refreshTokens(), inMs);
+  }
+
+  /** Renews every projected token in place; a failure is retried in 10 s while the old token still works. */
+  private async refreshTokens(): Promise<void> {
+    try {
+      const issued = await issueTokens(this.env.cluster.core, this.pod);
+      for (const source of tokenSources(this.pod)) {
+        const dir = this.volumeDirs[source.volume];
+        const token = issued.tokens[tokenKey(source)];
+        if (dir && token !== undefined && !this.stopped) await replaceFile(dir, source.path, token, source.mode ?? 0o644);
+      }
+      this.scheduleTokenRefresh(issued.refreshInMs);
+    } catch (err) {
+      this.env.log.warn('service account token renewal failed', { namespace: this.namespace, pod: this.name, error: String(err) });
+      this.scheduleTokenRefresh(10_000);
+    }
   }
 
   /** Volumes and config; retried every second while something is missing, as the kubelet does. */
@@ -99,8 +136,11 @@ export class PodRunner {
       await Promise.all([...PRIVATE_ROOT_DIRS.map((d) => mkdir(path.join(this.rootfs, d), { recursive: true })), mkdir(this.logDir, { recursive: true })]);
       const sources = await this.readSources();
       const volumeDirs = await materializeVolumes(this.pod, this.podDir, this.env.stateDir, sources);
+      this.volumeDirs = volumeDirs;
       const ctx: PodContext = {
-        pod: this.pod, podIP: this.podIP, rootfs: this.rootfs, volumeDirs, ...sources,
+        pod: this.pod, podIP: this.podIP, rootfs: this.rootfs, volumeDirs, configMaps: sources.configMaps, secrets: sources.secrets,
+        nodeName: this.env.node?.name, serviceEnv: this.env.node?.serviceEnv, operatorCommand: this.env.operatorCommand,
+        mountHost: this.env.mountHost, keepVisible: [this.env.stateDir],
         dns: this.env.dns ? { address: this.env.dns.address, search: [`${this.namespace}.svc.${this.env.clusterDomain}`, `svc.${this.env.clusterDomain}`, this.env.clusterDomain] } : undefined,
         demoAppPath: this.env.demoAppPath, which, mysqldIsMariadb: mysqldIsMariadb(), hostPath: process.env.PATH ?? '/usr/bin:/bin',
       };
@@ -132,7 +172,7 @@ export class PodRunner {
       body: {
         metadata: { name: `${this.name}.${now.getTime().toString(16)}${this.warned.size}`, namespace: this.namespace },
         involvedObject: { apiVersion: 'v1', kind: 'Pod', name: this.name, namespace: this.namespace, uid: this.uid },
-        reason, message, type: 'Warning', source: { component: 'sandbox-kubelet', host: 'sandbox' },
+        reason, message, type: 'Warning', source: { component: 'sandbox-kubelet', host: this.env.node?.name ?? 'sandbox' },
         firstTimestamp: now, lastTimestamp: now, count: 1,
       },
     }), 409, 404).catch(() => undefined);
@@ -161,7 +201,7 @@ export class PodRunner {
   }
 
   private logFile(container: string): string {
-    return path.join(this.logDir, `${this.namespace}_${this.name}_${container}.log`);
+    return containerLogFile(this.env.stateDir, this.namespace, this.name, container);
   }
 
   private async runInitContainers(ctx: PodContext): Promise<void> {
@@ -315,6 +355,7 @@ export class PodRunner {
   async stop(graceMs: number): Promise<void> {
     this.stopped = true;
     if (this.prepareTimer) clearTimeout(this.prepareTimer);
+    if (this.tokenTimer) clearTimeout(this.tokenTimer);
     for (const rc of this.containers) if (rc.timer) clearTimeout(rc.timer);
     await Promise.all(this.containers.map((rc) => rc.process.stop(graceMs)));
     await this.writing;

@@ -61,6 +61,7 @@ export function podStatus(v: PodView): V1PodStatus {
   return {
     phase: !v.waiting && v.initialized && everyStarted ? 'Running' : 'Pending',
     hostIP: '127.0.0.1',
+    hostIPs: [{ ip: '127.0.0.1' }],
     ...(v.podIP ? { podIP: v.podIP, podIPs: [{ ip: v.podIP }] } : {}),
     ...(v.startTime ? { startTime: v.startTime } : {}),
     conditions: [

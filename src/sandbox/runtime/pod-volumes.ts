@@ -1,16 +1,21 @@
 /**
- * A pod's volumes as directories: ConfigMaps and Secrets written out as files (like the kubelet's
- * atomic writer, but once, at pod start), emptyDirs private to the pod, and PersistentVolumeClaims
- * as directories under the state dir that outlive the pod.
+ * A pod's volumes as directories: ConfigMaps, Secrets and the downward API written out as files
+ * (like the kubelet's atomic writer, but once, at pod start; service-account tokens are rewritten
+ * when renewed), emptyDirs private to the pod, and PersistentVolumeClaims as directories under the
+ * state dir that outlive the pod.
  */
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { V1KeyToPath, V1Pod, V1Volume } from '@kubernetes/client-node';
+import { downwardApiFiles } from './downward-api.js';
+import { tokenKey } from './token-sources.js';
 
 export interface Sources {
   configMaps: Record<string, Record<string, string>>;
   /** Secret data, already decoded. */
   secrets: Record<string, Record<string, string>>;
+  /** Service-account tokens by `<volume>/<path>` (token-sources.ts); absent where no API issues them. */
+  tokens?: Record<string, string>;
 }
 
 /** The data directory of a claim: stable across pod restarts and re-creation. */
@@ -65,6 +70,15 @@ async function writeFiles(dir: string, files: Record<string, { content: string; 
   }
 }
 
+/** Replaces one file in a volume at once, so a reader never sees it half written (a renewed token). */
+export async function replaceFile(dir: string, rel: string, content: string, mode: number): Promise<void> {
+  const file = path.join(dir, rel);
+  const tmp = `${file}.${process.pid}.tmp`;
+  await writeFile(tmp, content, { mode });
+  await chmod(tmp, mode);
+  await rename(tmp, file);
+}
+
 function lookup(kind: 'ConfigMap' | 'Secret', name: string, data: Record<string, string> | undefined, optional: boolean | undefined): Record<string, string> | undefined {
   if (data) return data;
   if (optional) return {};
@@ -76,12 +90,12 @@ export async function materializeVolumes(pod: V1Pod, podDir: string, stateDir: s
   const ns = pod.metadata?.namespace ?? 'default';
   const dirs: Record<string, string> = {};
   for (const v of pod.spec?.volumes ?? []) {
-    dirs[v.name] = await materializeVolume(v, ns, path.join(podDir, 'v', v.name), stateDir, sources);
+    dirs[v.name] = await materializeVolume(v, pod, ns, path.join(podDir, 'v', v.name), stateDir, sources);
   }
   return dirs;
 }
 
-async function materializeVolume(v: V1Volume, ns: string, dir: string, stateDir: string, sources: Sources): Promise<string> {
+async function materializeVolume(v: V1Volume, pod: V1Pod, ns: string, dir: string, stateDir: string, sources: Sources): Promise<string> {
   if (v.persistentVolumeClaim) {
     const d = claimDir(stateDir, ns, v.persistentVolumeClaim.claimName);
     await mkdir(d, { recursive: true });
@@ -99,15 +113,23 @@ async function materializeVolume(v: V1Volume, ns: string, dir: string, stateDir:
     await writeFiles(dir, projectedFiles(data!, v.secret.items, `volume ${v.name}: Secret ${name}`), v.secret.defaultMode ?? 0o644);
     return dir;
   }
+  if (v.downwardAPI) {
+    await writeFiles(dir, downwardApiFiles(pod, v.downwardAPI.items), v.downwardAPI.defaultMode ?? 0o644);
+    return dir;
+  }
   if (v.projected) {
+    const mode = v.projected.defaultMode ?? 0o644;
     for (const s of v.projected.sources ?? []) {
+      if (s.downwardAPI) await writeFiles(dir, downwardApiFiles(pod, s.downwardAPI.items), mode);
+      const token = s.serviceAccountToken ? sources.tokens?.[tokenKey({ volume: v.name, path: s.serviceAccountToken.path })] : undefined;
+      if (token !== undefined) await writeFiles(dir, { [s.serviceAccountToken!.path]: { content: token } }, mode);
       if (s.configMap) {
         const data = lookup('ConfigMap', s.configMap.name ?? '', sources.configMaps[s.configMap.name ?? ''], s.configMap.optional);
-        await writeFiles(dir, projectedFiles(data!, s.configMap.items, `volume ${v.name}: ConfigMap ${s.configMap.name}`), v.projected.defaultMode ?? 0o644);
+        await writeFiles(dir, projectedFiles(data!, s.configMap.items, `volume ${v.name}: ConfigMap ${s.configMap.name}`), mode);
       }
       if (s.secret) {
         const data = lookup('Secret', s.secret.name ?? '', sources.secrets[s.secret.name ?? ''], s.secret.optional);
-        await writeFiles(dir, projectedFiles(data!, s.secret.items, `volume ${v.name}: Secret ${s.secret.name}`), v.projected.defaultMode ?? 0o644);
+        await writeFiles(dir, projectedFiles(data!, s.secret.items, `volume ${v.name}: Secret ${s.secret.name}`), mode);
       }
     }
     await mkdir(dir, { recursive: true });

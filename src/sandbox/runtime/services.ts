@@ -2,7 +2,8 @@
  * kube-proxy, the endpoints controller and the DNS feed: every Service gets a loopback address
  * with a proxy per port (headless Services get none), an Endpoints object listing its ready and
  * not-ready pods, DNS records, and, for type LoadBalancer, that address as its load balancer
- * ingress (the part a cloud controller plays).
+ * ingress (the part a cloud controller plays). On a real control plane its endpoints controllers
+ * own Endpoints and EndpointSlices, so this one leaves them alone (`writeEndpoints: false`).
  */
 import type { V1Endpoints, V1Service } from '@kubernetes/client-node';
 import type { Logger } from '../../log.js';
@@ -31,7 +32,10 @@ export class ServiceController {
   private readonly known = new Map<string, { namespace: string; name: string; uid: string }>();
   private lastDns = '';
 
-  constructor(private readonly cluster: Cluster, private readonly log: Logger, private readonly dns: DnsSink | undefined, private readonly clusterDomain: string) {}
+  constructor(
+    private readonly cluster: Cluster, private readonly log: Logger, private readonly dns: DnsSink | undefined, private readonly clusterDomain: string,
+    private readonly writesEndpoints = true,
+  ) {}
 
   address(namespace: string, name: string): ServiceAddress | undefined {
     const svc = this.cluster.services().find((s) => s.metadata?.namespace === namespace && s.metadata?.name === name);
@@ -71,7 +75,7 @@ export class ServiceController {
         if (svc.spec?.type === 'LoadBalancer') writes.push(this.publishIngress(svc, ip));
       }
       records.push(...serviceRecords(svc, ip, endpoints, this.clusterDomain));
-      if (svc.spec?.selector && Object.keys(svc.spec.selector).length > 0) writes.push(this.writeEndpoints(svc, endpointsObject(svc, endpoints)));
+      if (this.writesEndpoints && svc.spec?.selector && Object.keys(svc.spec.selector).length > 0) writes.push(this.writeEndpoints(svc, endpointsObject(svc, endpoints)));
     }
     for (const [uid, svc] of this.known) {
       if (live.has(uid)) continue;
@@ -117,7 +121,7 @@ export class ServiceController {
     }
     this.addresses.release(uid);
     this.lastEndpoints.delete(`${namespace}/${name}`);
-    if (!this.cluster.services().some((s) => s.metadata?.namespace === namespace && s.metadata?.name === name)) {
+    if (this.writesEndpoints && !this.cluster.services().some((s) => s.metadata?.namespace === namespace && s.metadata?.name === name)) {
       await tolerate(this.cluster.core.deleteNamespacedEndpoints({ name, namespace }), 404).catch(() => undefined);
     }
   }

@@ -43,6 +43,7 @@ describe('planContainer', () => {
     expect(containerKind('mysql:8.4')).toBe('database');
     expect(containerKind('ghcr.io/acme/shop:1.4')).toBe('app');
     expect(containerKind('localhost:5000/haproxy')).toBe('haproxy');
+    expect(containerKind('ghcr.io/webstack-dev/webstack-operator:0.1.0')).toBe('operator');
   });
 
   it('runs a database container\'s start script with translated paths, the local server and the pod address', () => {
@@ -92,6 +93,52 @@ describe('planContainer', () => {
     expect(plan.command).toBe(process.execPath);
     expect(plan.args).toEqual(['/repo/examples/demo-app/server.js']);
     expect(plan.env).toMatchObject({ HOST: '127.10.0.7', PORT: '8080', POD_NAME: 'shop-mysql-0', DATABASE_HOST: 'shop-mysql-primary', SANDBOX_DNS: '127.0.0.1:5353', SANDBOX_DNS_SEARCH: 'shop.svc.cluster.local' });
+  });
+});
+
+describe('planContainer for the operator image', () => {
+  const mountHost = { exists: (p: string) => ['/tmp', '/run', '/var/run'].includes(p), realpath: (p: string) => p, isRoot: true, unshare: '/usr/bin/unshare', shell: '/bin/sh' };
+  const operatorCtx = (extra: Partial<PodContext> = {}) => ctx({
+    operatorCommand: { command: '/usr/bin/node', args: ['/repo/dist/cli.js'] }, mountHost,
+    volumeDirs: { api: '/state/pods/ab/v/api', tmp: '/state/pods/ab/v/tmp' },
+    serviceEnv: { KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: '6443' }, ...extra,
+  });
+  const operator: V1Container = {
+    name: 'operator', image: 'ghcr.io/webstack-dev/webstack-operator:0.1.0', args: ['--leader-elect=true', '--lease-name=$(POD_NAME)'],
+    env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+    volumeMounts: [{ name: 'api', mountPath: '/var/run/secrets/kubernetes.io/serviceaccount', readOnly: true }, { name: 'tmp', mountPath: '/tmp' }],
+  };
+  const tail = (plan: ProcessPlan) => plan.args.slice(plan.args.indexOf('sh') + 1);
+
+  it('runs the entrypoint `webstack-operator run` with the container\'s args and its own bind address, in a mount namespace', () => {
+    const plan = planContainer(operator, operatorCtx()) as ProcessPlan;
+    expect(plan.kind).toBe('operator');
+    expect(plan.command).toBe('/usr/bin/unshare');
+    expect(tail(plan)).toEqual(['/usr/bin/node', '/repo/dist/cli.js', 'run', '--leader-elect=true', '--lease-name=shop-mysql-0', '--bind-address=127.10.0.7']);
+    expect(plan.args.join(' ')).toContain("mount --bind '/state/pods/ab/v/api' '/var/run/secrets/kubernetes.io/serviceaccount'");
+  });
+
+  it('gives the container the kubernetes Service variables, under its own, with paths as the container sees them', () => {
+    const plan = planContainer({ ...operator, env: [...operator.env!, { name: 'TMPDIR', value: '/tmp' }] }, operatorCtx()) as ProcessPlan;
+    expect(plan.env).toMatchObject({ KUBERNETES_SERVICE_HOST: '127.0.0.1', KUBERNETES_SERVICE_PORT: '6443', POD_NAME: 'shop-mysql-0', TMPDIR: '/tmp' });
+  });
+
+  it('lets a command replace the entrypoint: the operator program still maps to how this node starts it', () => {
+    const own = planContainer({ ...operator, command: ['webstack-operator', 'agent'], args: [] }, operatorCtx()) as ProcessPlan;
+    expect(tail(own)).toEqual(['/usr/bin/node', '/repo/dist/cli.js', 'agent', '--bind-address=127.10.0.7']);
+    const other = planContainer({ ...operator, command: ['sh', '-c', 'sleep 1'], args: [] }, operatorCtx()) as ProcessPlan;
+    expect(tail(other)).toEqual(['/bin/sh', '-c', 'sleep 1', '--bind-address=127.10.0.7']);
+  });
+
+  it('resolves the pod\'s and the node\'s addresses and the node name from field references', () => {
+    const refs = ['status.podIP', 'status.hostIP', 'spec.nodeName'].map((fieldPath) => ({ name: fieldPath.split('.')[1].toUpperCase(), valueFrom: { fieldRef: { fieldPath } } }));
+    const plan = planContainer({ ...operator, env: refs }, operatorCtx({ pod: { ...pod, spec: { containers: [], nodeName: 'node-a' } } })) as ProcessPlan;
+    expect(plan.env).toMatchObject({ PODIP: '127.10.0.7', HOSTIP: '127.0.0.1', NODENAME: 'node-a' });
+  });
+
+  it('refuses to run without a way to start the operator, saying why', () => {
+    expect(planContainer(operator, ctx())).toMatchObject({ kind: 'operator', reason: 'OperatorNotConfigured' });
+    expect(planContainer({ ...operator, volumeMounts: [{ name: 'tmp', mountPath: '/opt/x' }] }, operatorCtx())).toMatchObject({ reason: 'CreateContainerError', error: expect.stringContaining('/opt/x') });
   });
 });
 
