@@ -54,11 +54,12 @@ function comparable(o: Record<string, Json>, ownerUids?: Set<unknown>): Record<s
   const { status: _status, apiVersion: _a, kind: _k, ...rest } = o;
   const meta = isObject(o.metadata) ? o.metadata : {};
   const refs = Array.isArray(meta.ownerReferences) ? meta.ownerReferences : [];
+  // Labels and annotations we set none of are the server's or others' (a Deployment's revision).
   return {
     ...rest,
     metadata: {
-      labels: meta.labels,
-      annotations: meta.annotations,
+      ...(meta.labels === undefined ? {} : { labels: meta.labels }),
+      ...(meta.annotations === undefined ? {} : { annotations: meta.annotations }),
       ownerReferences: ownerUids ? refs.filter((r) => isObject(r) && ownerUids.has(r.uid)) : refs,
     },
   };

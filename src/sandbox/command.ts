@@ -11,7 +11,7 @@ import { CustomObjectsApi, KubernetesObjectApi } from '@kubernetes/client-node';
 import { names } from '../api/labels.js';
 import { GROUP, KIND, PLURAL, VERSION } from '../api/types.js';
 import { createLogger } from '../log.js';
-import { selfCommand, startEmbeddedPlane } from './embedded-plane.js';
+import { startEmbeddedPlane } from './embedded-plane.js';
 import { startKubePlane } from './kube-plane.js';
 import { apply, readManifests, retry } from './manifests.js';
 import type { ControlPlaneKind, OperatorHandle, Plane } from './plane.js';
@@ -78,7 +78,7 @@ async function up(file: string, stateDir: string, controlPlane: ControlPlaneKind
 
     const dns = await startDnsServer();
     cleanups.push(() => dns.close());
-    const runtime = await startRuntime({ kubeconfig: plane.kubeconfig, stateDir: dir, log, dns, node: plane.node, operatorCommand: selfCommand() });
+    const runtime = await startRuntime({ kubeconfig: plane.kubeconfig, stateDir: dir, log, dns, node: plane.node });
     cleanups.push(() => runtime.close(10_000));
     const control = await startControlServer(runtime);
     cleanups.push(() => control.close());

@@ -16,7 +16,7 @@ import { kubeConfigFrom } from './runtime/cluster.js';
 const CRD_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../crds/webstack.yaml');
 
 /** The same Node, loader flags and entry point as this process: works from source and from dist/. */
-export function selfCommand(): { command: string; args: string[] } {
+function selfCommand(): { command: string; args: string[] } {
   return { command: process.execPath, args: [...process.execArgv, process.argv[1]] };
 }
 

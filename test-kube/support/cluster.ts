@@ -11,6 +11,7 @@ import { helmPath, kubectlPath } from '../../src/sandbox/cli-tools.js';
 import { NODE_NAME } from '../../src/sandbox/control-plane/component-args.js';
 import { startControlPlane, type ControlPlane } from '../../src/sandbox/control-plane/index.js';
 import { startDnsServer } from '../../src/sandbox/dns/server.js';
+import { ensureOperatorBuild } from '../../src/sandbox/kube-plane.js';
 import { startRuntime, type Runtime } from '../../src/sandbox/runtime/index.js';
 
 export interface Run { code: number; stdout: string; stderr: string }
@@ -44,12 +45,8 @@ function run(binary: string, args: string[], env: NodeJS.ProcessEnv, input = '')
   });
 }
 
-/** The operator as the tests run it: this checkout's CLI, under the test runner's own Node loader. */
-export function operatorCommand(): { command: string; args: string[] } {
-  return { command: process.execPath, args: ['--import', '@swc-node/register/esm-register', path.resolve('src/cli.ts')] };
-}
-
 export async function startTestCluster(): Promise<TestCluster> {
+  await ensureOperatorBuild();
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kube-test-'));
   const controlPlane = await startControlPlane({ dir: path.join(dir, 'control-plane') });
   const kubeconfig = path.join(dir, 'kubeconfig');
@@ -58,7 +55,6 @@ export async function startTestCluster(): Promise<TestCluster> {
   const runtime = await startRuntime({
     kubeconfig: controlPlane.kubeconfig(), stateDir: path.join(dir, 'node'), log: createLogger({ format: 'json', level: 'error' }), dns,
     node: { name: NODE_NAME, apiServer: { host: '127.0.0.1', port: controlPlane.port }, kubeletTls: controlPlane.kubeletTls },
-    operatorCommand: operatorCommand(),
   });
   const env = { ...process.env, HELM_CACHE_HOME: path.join(dir, 'helm', 'cache'), HELM_CONFIG_HOME: path.join(dir, 'helm', 'config'), HELM_DATA_HOME: path.join(dir, 'helm', 'data') };
   return {

@@ -34,6 +34,7 @@ describe('applyReason', () => {
     ['another owner reference added by someone else', (o: Live) => { o.metadata.ownerReferences.push({ uid: 'other', kind: 'X', name: 'x', apiVersion: 'v1' }); }, undefined],
     ['our owner reference removed', (o: Live) => { o.metadata.ownerReferences = []; }, 'metadata.ownerReferences: 0 items, want 1'],
     ['a number came back as a string', (o: Live) => { o.spec.replicas = '3'; }, undefined],
+    ['annotations the deployment controller adds, where we set none', (o: Live) => { o.metadata.annotations = { 'deployment.kubernetes.io/revision': '2' }; }, undefined],
   ])('%s', (_name, mutate, want) => {
     expect(applyReason(desired, live(mutate) as unknown as Record<string, unknown>)).toBe(want);
   });
