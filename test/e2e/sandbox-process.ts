@@ -15,8 +15,11 @@ export interface Sandbox {
   kubectl(...args: string[]): Promise<string>;
   /** `webstack-operator sandbox <args> --state-dir DIR`, run to completion. */
   cli(...args: string[]): Promise<string>;
-  /** Pids of processes whose working directory is inside the state dir: the pods' processes. */
-  podProcesses(): number[];
+  /**
+   * Pids of the pods' processes (their working directory is inside the state dir), or only of the
+   * pods with these uids (a pod works in `pods/<first 8 characters of its uid>`).
+   */
+  podProcesses(uids?: string[]): number[];
   stop(): Promise<number | null>;
 }
 
@@ -47,12 +50,14 @@ export async function startSandbox(manifest: string, controlPlane: ControlPlane 
     output: () => out,
     kubectl: async (...args) => (await run(kubectlPath(), ['--kubeconfig', kubeconfig, ...args], { timeout: 240_000 })).stdout,
     cli: async (...args) => (await run(process.execPath, [...NODE_ARGS, 'sandbox', ...args, '--state-dir', stateDir], { timeout: 60_000 })).stdout,
-    podProcesses: () => {
+    podProcesses: (uids) => {
+      const dirs = uids?.map((u) => path.join(realState, 'pods', u.slice(0, 8)));
       const pids: number[] = [];
       for (const entry of readdirSync('/proc')) {
         if (!/^\d+$/.test(entry)) continue;
         try {
-          if (readlinkSync(`/proc/${entry}/cwd`).startsWith(`${realState}/`)) pids.push(Number(entry));
+          const cwd = readlinkSync(`/proc/${entry}/cwd`);
+          if (dirs ? dirs.some((d) => cwd.startsWith(`${d}/`)) : cwd.startsWith(`${realState}/`)) pids.push(Number(entry));
         } catch {
           // gone, or not ours to read
         }
