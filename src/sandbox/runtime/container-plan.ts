@@ -12,6 +12,7 @@
  */
 import type { V1Container, V1EnvVar, V1Pod } from '@kubernetes/client-node';
 import { DATABASE_CONFIG_DIR, SERVER_CONFIG_KEY } from '../../render/mysql-config.js';
+import { metadataField } from './downward-api.js';
 import { expandVars, translatePath, translatePathsIn, type HostMount } from './mounts.js';
 import { namespacedLaunch, type HostFacts } from './mount-namespace.js';
 
@@ -91,13 +92,9 @@ export function containerMounts(container: V1Container, volumeDirs: Record<strin
 }
 
 function fieldValue(fieldPath: string, ctx: PodContext): string {
-  const meta = ctx.pod.metadata ?? {};
-  const labelRef = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(fieldPath);
-  if (labelRef) return (labelRef[1] === 'labels' ? meta.labels : meta.annotations)?.[labelRef[2]] ?? '';
+  const fromMetadata = metadataField(ctx.pod, fieldPath);
+  if (fromMetadata !== undefined) return fromMetadata;
   switch (fieldPath) {
-    case 'metadata.name': return meta.name ?? '';
-    case 'metadata.namespace': return meta.namespace ?? 'default';
-    case 'metadata.uid': return meta.uid ?? '';
     case 'status.podIP': case 'status.podIPs': return ctx.podIP;
     // The node's address, as the pod's status reports it (pod-status.ts).
     case 'status.hostIP': case 'status.hostIPs': return '127.0.0.1';

@@ -6,7 +6,8 @@ export function formatMap(map: Record<string, string> | undefined): string {
   return Object.keys(map ?? {}).sort().map((k) => `${k}=${JSON.stringify(map![k])}`).join('\n');
 }
 
-export function downwardApiValue(pod: V1Pod, fieldPath: string): string {
+/** A `metadata.*` field of the pod, as a downward API fieldRef reads it; undefined for any other path. */
+export function metadataField(pod: V1Pod, fieldPath: string): string | undefined {
   const meta = pod.metadata ?? {};
   const one = /^metadata\.(labels|annotations)\['(.+)'\]$/.exec(fieldPath);
   if (one) return (one[1] === 'labels' ? meta.labels : meta.annotations)?.[one[2]] ?? '';
@@ -16,8 +17,14 @@ export function downwardApiValue(pod: V1Pod, fieldPath: string): string {
     case 'metadata.uid': return meta.uid ?? '';
     case 'metadata.labels': return formatMap(meta.labels);
     case 'metadata.annotations': return formatMap(meta.annotations);
-    default: throw new Error(`downwardAPI fieldRef ${fieldPath} is not supported by the sandbox`);
+    default: return undefined;
   }
+}
+
+function downwardApiValue(pod: V1Pod, fieldPath: string): string {
+  const value = metadataField(pod, fieldPath);
+  if (value === undefined) throw new Error(`downwardAPI fieldRef ${fieldPath} is not supported by the sandbox`);
+  return value;
 }
 
 export function downwardApiFiles(pod: V1Pod, items: V1DownwardAPIVolumeFile[] | undefined): Record<string, { content: string; mode?: number }> {

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { V1Pod } from '@kubernetes/client-node';
-import { downwardApiFiles, downwardApiValue, formatMap } from '../../../src/sandbox/runtime/downward-api.js';
+import { downwardApiFiles, formatMap, metadataField } from '../../../src/sandbox/runtime/downward-api.js';
 import { kubernetesServiceEnv } from '../../../src/sandbox/runtime/kubernetes-env.js';
 import { materializeVolumes } from '../../../src/sandbox/runtime/pod-volumes.js';
 import { refreshAfterMs, tokenRequest, tokenSources } from '../../../src/sandbox/runtime/token-sources.js';
@@ -34,10 +34,11 @@ describe('downward API files', () => {
     ['metadata.name', 'op-1'], ['metadata.namespace', 'webstack-system'], ['metadata.uid', 'uid-1'],
     ['metadata.labels', 'a="x\\"y"\nb="2"'], ["metadata.labels['b']", '2'], ["metadata.annotations['note']", 'n'], ["metadata.annotations['none']", ''],
   ])('%s -> %j', (field, value) => {
-    expect(downwardApiValue(pod, field)).toBe(value);
+    expect(metadataField(pod, field)).toBe(value);
   });
   it('says which field it can not write', () => {
-    expect(() => downwardApiValue(pod, 'spec.nodeName')).toThrow(/spec.nodeName/);
+    expect(metadataField(pod, 'spec.nodeName')).toBeUndefined();
+    expect(() => downwardApiFiles(pod, [{ path: 'node', fieldRef: { fieldPath: 'spec.nodeName' } }])).toThrow(/spec.nodeName/);
     expect(() => downwardApiFiles(pod, [{ path: 'cpu', resourceFieldRef: { resource: 'limits.cpu' } }])).toThrow(/cpu: only fieldRef/);
   });
 });
