@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { defaultBuiltin } from './builtin-defaults.js';
+import { canonicaliseQuantities } from './quantity-fields.js';
 import { builtinErrors } from './builtin-validation.js';
 import { ApiError, alreadyExists, badRequest, conflict, gone, invalid, notFound } from './errors.js';
 import { CRD_FINALIZER, FOREGROUND, NAMESPACE_FINALIZER, ORPHAN, planGarbageCollection, type GcAction, type StoredRef } from './gc.js';
@@ -403,7 +404,10 @@ export class Api {
   /** Defaults and validation: kube's built-in defaults, or the CRD's structural schema and CEL rules. */
   private admit(type: ResourceType, obj: KubeObject, old: KubeObject | undefined, opts: WriteOptions): string[] {
     const warnings: string[] = [];
-    if (!type.crd) defaultBuiltin(type.group, type.kind, obj, old);
+    if (!type.crd) {
+      defaultBuiltin(type.group, type.kind, obj, old);
+      canonicaliseQuantities(type.group, type.kind, obj);
+    }
     const metaErrors = [
       ...validateMetadata(obj, type.kind, type.group),
       ...ownerReferenceErrors(obj),
