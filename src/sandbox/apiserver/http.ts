@@ -200,6 +200,7 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
         resourceVersion: q.get('resourceVersion') ?? undefined,
         timeoutSeconds: q.get('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : undefined,
         bookmarks: q.get('allowWatchBookmarks') === 'true',
+        sendInitialEvents: q.get('sendInitialEvents') === 'true',
         bookmarkIntervalMs: ctx.bookmarkIntervalMs,
         table: table ? includeObject : undefined,
       },
