@@ -405,8 +405,8 @@ export class Api {
   private admit(type: ResourceType, obj: KubeObject, old: KubeObject | undefined, opts: WriteOptions): string[] {
     const warnings: string[] = [];
     if (!type.crd) {
-      defaultBuiltin(type.group, type.kind, obj, old);
       canonicaliseQuantities(type.group, type.kind, obj);
+      defaultBuiltin(type.group, type.kind, obj, old);
     }
     const metaErrors = [
       ...validateMetadata(obj, type.kind, type.group),

@@ -60,10 +60,19 @@ function externalIp(o: JsonObject): string {
   return at(o, 'spec', 'type') === 'LoadBalancer' ? '<pending>' : '<none>';
 }
 
+/** The condition that decided the Job, else whether it is suspended or still running. */
+function jobStatus(o: JsonObject): string {
+  const conditions = at(o, 'status', 'conditions');
+  for (const c of Array.isArray(conditions) ? conditions : []) {
+    if (at(c, 'status') === 'True' && ['Complete', 'Failed', 'Suspended', 'FailureTarget', 'SuccessCriteriaMet'].includes(String(at(c, 'type')))) return String(at(c, 'type'));
+  }
+  return 'Running';
+}
+
 const builtins: Builtin[] = [
   { gv: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false, shortNames: ['ns'], status: true, columns: [col('Status', '.status.phase')] },
   {
-    gv: 'v1', kind: 'Pod', plural: 'pods', namespaced: true, shortNames: ['po'], categories: ['all'], status: true,
+    gv: 'v1', kind: 'Pod', plural: 'pods', namespaced: true, shortNames: ['po'], categories: ['all'], status: true, generation: true,
     columns: [computed('Ready', podReady), computed('Status', podStatus), computed('Restarts', podRestarts, 'integer'), col('IP', '.status.podIP'), col('Node', '.spec.nodeName')],
   },
   {
@@ -91,6 +100,14 @@ const builtins: Builtin[] = [
   {
     gv: 'apps/v1', kind: 'ReplicaSet', plural: 'replicasets', namespaced: true, shortNames: ['rs'], categories: ['all'], status: true, generation: true, scale: true,
     columns: [col('Desired', '.spec.replicas', 'integer'), col('Ready', '.status.readyReplicas', 'integer')],
+  },
+  {
+    gv: 'batch/v1', kind: 'Job', plural: 'jobs', namespaced: true, categories: ['all'], status: true, generation: true,
+    columns: [computed('Status', jobStatus), computed('Completions', (o) => `${num(at(o, 'status', 'succeeded'))}/${num(at(o, 'spec', 'completions')) || 1}`)],
+  },
+  {
+    gv: 'batch/v1', kind: 'CronJob', plural: 'cronjobs', namespaced: true, shortNames: ['cj'], categories: ['all'], status: true, generation: true,
+    columns: [col('Schedule', '.spec.schedule'), col('Timezone', '.spec.timeZone'), col('Suspend', '.spec.suspend', 'boolean'), computed('Active', (o) => (Array.isArray(at(o, 'status', 'active')) ? (at(o, 'status', 'active') as unknown[]).length : 0), 'integer'), col('Last Schedule', '.status.lastScheduleTime', 'date')],
   },
   { gv: 'apps/v1', kind: 'ControllerRevision', plural: 'controllerrevisions', namespaced: true },
   { gv: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', namespaced: true, shortNames: ['pdb'], status: true, generation: true },

@@ -119,10 +119,14 @@ export function serverSideApply(live: KubeObject | undefined, config: KubeObject
   const managers = live ? readManagers(live) : [];
   const applied = fieldsOf(config, ctx.shape, ctx.includes);
   const conflicts: { manager: Manager; path: FieldPath }[] = [];
+  // Values conflict only at leaves: a list item or map that both set is shared, and the server's
+  // defaults inside it (a container's terminationMessagePath) are no one's.
+  const all = [...applied.values()];
+  const leaves = new Set(all.filter((p) => !all.some((q) => q.length > p.length && isPrefix(p, q))));
   for (const m of managers) {
     if (same(m, ctx, 'Apply')) continue;
     for (const p of applied.values()) {
-      if (!hasPath(m.fields, p)) continue;
+      if (!hasPath(m.fields, p) || !leaves.has(p)) continue;
       if (!deepEqual(valueAt(base, p), valueAt(config, p))) conflicts.push({ manager: m, path: p });
     }
   }
