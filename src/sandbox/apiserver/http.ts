@@ -6,6 +6,7 @@ import { coreVersions, apiGroup, groupList, resourceList, versionInfo } from './
 import { ApiError, badRequest } from './errors.js';
 import type { FaultInjector } from './faults.js';
 import { openApiDocument, openApiIndex } from './openapi.js';
+import { openApiV2 } from './openapi-v2.js';
 import type { ResourceType } from './resource-type.js';
 import { decodeProtobuf, isProtobuf } from './protobuf.js';
 import { parseRoute } from './routes.js';
@@ -136,7 +137,7 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
   const notFoundPage = (): void => send(res, 404, new ApiError(404, 'NotFound', 'the server could not find the requested resource').status());
   switch (r.kind) {
     case 'root':
-      return send(res, 200, { paths: ['/api', '/api/v1', '/apis', '/openapi/v3', '/version', '/healthz'] });
+      return send(res, 200, { paths: ['/api', '/api/v1', '/apis', '/openapi/v2', '/openapi/v3', '/version', '/healthz'] });
     case 'version':
       return send(res, 200, versionInfo());
     case 'health':
@@ -162,6 +163,7 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
       return doc ? send(res, 200, doc) : notFoundPage();
     }
     case 'openapiV2':
+      return send(res, 200, openApiV2(types));
     case 'unknown':
       return notFoundPage();
     case 'resource':

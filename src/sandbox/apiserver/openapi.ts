@@ -10,9 +10,11 @@ function gvPath(t: { group: string; version: string }): string {
   return t.group ? `apis/${t.group}/${t.version}` : `api/${t.version}`;
 }
 
-function schemaName(t: ResourceType): string {
-  const reversed = (t.group || 'core').split('.').reverse().join('.');
-  return `${reversed}.${t.version}.${t.kind}`;
+/** kube's definition names: Go package paths for built-ins (io.k8s.api.apps.v1.Deployment), the reversed group for custom resources. */
+export function schemaName(t: ResourceType): string {
+  if (t.crd) return `${t.group.split('.').reverse().join('.')}.${t.version}.${t.kind}`;
+  if (t.group === 'apiextensions.k8s.io') return `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.${t.version}.${t.kind}`;
+  return `io.k8s.api.${t.group ? t.group.split('.')[0] : 'core'}.${t.version}.${t.kind}`;
 }
 
 const queryParam = (name: string): Record<string, unknown> => ({ name, in: 'query', schema: { type: 'string', uniqueItems: true } });
