@@ -68,6 +68,9 @@ export interface ListResult {
 
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
 
+/** The namespaces kube's lifecycle admission never lets go: the cluster's own objects live there. */
+const UNDELETABLE_NAMESPACES = ['default', 'kube-system', 'kube-public'];
+
 const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
 export class Api {
@@ -278,6 +281,9 @@ export class Api {
     const ns = type.namespaced ? namespace : undefined;
     const obj = this.store.get(storageKey(type), ns, name);
     if (!obj) throw notFound(type.plural, type.group, name);
+    if (type.group === '' && type.plural === 'namespaces' && UNDELETABLE_NAMESPACES.includes(name)) {
+      throw new ApiError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
+    }
     const pre = opts.preconditions ?? {};
     if (pre.uid && pre.uid !== obj.metadata.uid) {
       throw conflict(type.plural, type.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);

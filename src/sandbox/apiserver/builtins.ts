@@ -14,6 +14,7 @@ interface Builtin {
   scale?: boolean;
   storedIn?: string;
   columns?: PrinterColumn[];
+  verbs?: string[];
 }
 
 const replicas: ScalePaths = { specReplicasPath: '.spec.replicas', statusReplicasPath: '.status.replicas', labelSelectorPath: '.spec.selector' };
@@ -127,6 +128,8 @@ const builtins: Builtin[] = [
   { gv: 'admissionregistration.k8s.io/v1', kind: 'MutatingWebhookConfiguration', plural: 'mutatingwebhookconfigurations', namespaced: false, categories: ['api-extensions'], generation: true },
   { gv: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', plural: 'validatingadmissionpolicies', namespaced: false, categories: ['api-extensions'], status: true, generation: true },
   { gv: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicyBinding', plural: 'validatingadmissionpolicybindings', namespaced: false, categories: ['api-extensions'], generation: true },
+  { gv: 'authorization.k8s.io/v1', kind: 'SelfSubjectAccessReview', plural: 'selfsubjectaccessreviews', namespaced: false, verbs: ['create'] },
+  { gv: 'authorization.k8s.io/v1', kind: 'SelfSubjectRulesReview', plural: 'selfsubjectrulesreviews', namespaced: false, verbs: ['create'] },
   { gv: 'scheduling.k8s.io/v1', kind: 'PriorityClass', plural: 'priorityclasses', namespaced: false, shortNames: ['pc'] },
 ];
 
@@ -149,6 +152,7 @@ export function builtinTypes(): ResourceType[] {
       printerColumns: b.columns ?? [],
       selectableFields: [],
       ...(b.storedIn ? { storedIn: b.storedIn } : {}),
+      ...(b.verbs ? { verbs: b.verbs } : {}),
     };
   });
 }

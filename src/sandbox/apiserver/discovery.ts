@@ -64,7 +64,7 @@ export function resourceList(types: ResourceType[], groupName: string, version: 
       singularName: t.singular,
       namespaced: t.namespaced,
       kind: t.kind,
-      verbs: VERBS,
+      verbs: t.verbs ?? VERBS,
       ...(t.shortNames.length ? { shortNames: t.shortNames } : {}),
       ...(t.categories.length ? { categories: t.categories } : {}),
     },

@@ -7,6 +7,7 @@ import { ApiError, badRequest } from './errors.js';
 import type { FaultInjector } from './faults.js';
 import { openApiDocument, openApiIndex } from './openapi.js';
 import { openApiV2 } from './openapi-v2.js';
+import { answerReview } from './access-review.js';
 import type { ResourceType } from './resource-type.js';
 import { decodeProtobuf, isProtobuf } from './protobuf.js';
 import { parseRoute } from './routes.js';
@@ -225,6 +226,7 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
     }
     if (method === 'POST') {
       const body = parseBody(await readBody(req), contentType);
+      if (type.group === 'authorization.k8s.io') return send(res, 201, answerReview(type.kind, body));
       const result = ctx.api.create(type, namespace, body, writeOpts());
       return send(res, 201, result.object, result.warnings);
     }
