@@ -8,6 +8,7 @@ import type { FaultInjector } from './faults.js';
 import { openApiDocument, openApiIndex } from './openapi.js';
 import { openApiV2 } from './openapi-v2.js';
 import { answerReview } from './access-review.js';
+import { readPodLog, type PodLogSource } from './pod-logs.js';
 import type { ResourceType } from './resource-type.js';
 import { decodeProtobuf, isProtobuf } from './protobuf.js';
 import { parseRoute } from './routes.js';
@@ -23,6 +24,7 @@ export interface HttpContext {
   faults: FaultInjector;
   serverAddress: () => string;
   bookmarkIntervalMs: number;
+  podLogs?: PodLogSource;
 }
 
 const MAX_BODY = 16 * 1024 * 1024;
@@ -172,7 +174,8 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
   }
   const type = ctx.api.registry.find(r.group, r.version, r.plural);
   if (!type) return notFoundPage();
-  if (r.subresource && !((r.subresource === 'status' && type.statusSubresource) || (r.subresource === 'scale' && type.scale))) return notFoundPage();
+  const podLog = r.subresource === 'log' && type.group === '' && type.plural === 'pods';
+  if (r.subresource && !podLog && !((r.subresource === 'status' && type.statusSubresource) || (r.subresource === 'scale' && type.scale))) return notFoundPage();
   const watching = r.watchPrefix || q.get('watch') === 'true' || q.get('watch') === '1';
   const verb = verbOf(method, Boolean(r.name), watching);
   const fault = ctx.faults.take(verb, r.subresource ? `${r.plural}/${r.subresource}` : r.plural, r.group, r.name);
@@ -247,6 +250,13 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
   }
 
   const name = r.name;
+  if (podLog) {
+    if (method !== 'GET') return methodNotAllowed(res, method);
+    const text = await readPodLog(ctx.podLogs, ctx.api.get(type, namespace, name), q);
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': String(Buffer.byteLength(text)) });
+    res.end(text);
+    return;
+  }
   if (r.subresource === 'scale') {
     const opts = { ...writeOpts(), subresource: undefined };
     if (method === 'GET') return send(res, 200, ctx.api.getScale(type, namespace, name));
