@@ -4,6 +4,7 @@
  * server) plus the schemas of custom resources (for kubectl explain).
  */
 import { createHash } from 'node:crypto';
+import { KUBE_VERSION } from './discovery.js';
 import type { ResourceType } from './resource-type.js';
 
 function gvPath(t: { group: string; version: string }): string {
@@ -55,7 +56,7 @@ export function openApiDocument(types: ResourceType[], gv: string): Record<strin
   }
   return {
     openapi: '3.0.0',
-    info: { title: 'Kubernetes', version: 'v1.32.0' },
+    info: { title: 'Kubernetes', version: KUBE_VERSION.gitVersion },
     paths,
     components: { schemas },
   };

@@ -41,7 +41,7 @@ describe('discovery', () => {
     expect(v1.resources.map((r) => r.name)).toEqual(expect.arrayContaining(['pods/status', 'namespaces', 'services', 'endpoints', 'configmaps', 'secrets', 'events', 'serviceaccounts', 'persistentvolumeclaims']));
     expect(v1.resources.find((r) => r.name === 'namespaces')!.namespaced).toBe(false);
     const version = (await rawGet(h, '/version')).body as { major: string; minor: string };
-    expect(version).toMatchObject({ major: '1', minor: '32' });
+    expect(version).toMatchObject({ major: '1', minor: '35' });
     expect((await rawGet(h, '/apis/nope/v1')).status).toBe(404);
   });
 
@@ -252,7 +252,7 @@ describe('built-in validation', () => {
     bad.spec!.selector = { matchLabels: { app: 'other' } };
     const err = await failure(h.apps.createNamespacedDeployment({ namespace: 'default', body: bad }));
     expect(err.code).toBe(422);
-    expect(err.message).toBe('Deployment.apps "mismatch" is invalid: spec.template.metadata.labels: Invalid value: map[string]string{"app":"mismatch"}: `selector` does not match template `labels`');
+    expect(err.message).toBe('Deployment.apps "mismatch" is invalid: spec.template.metadata.labels: Invalid value: {"app":"mismatch"}: `selector` does not match template `labels`');
   });
 });
 
