@@ -88,6 +88,9 @@ const containerNames = (o: JsonObject): string => containersOf(o, TEMPLATE_CONTA
 const containerImages = (o: JsonObject): string => containersOf(o, TEMPLATE_CONTAINERS).map((c) => String(c.image)).join(',');
 const labelsText = (m: unknown): string => (isObject(m) && Object.keys(m).length ? Object.entries(m).map(([k, v]) => `${k}=${String(v)}`).join(',') : '<none>');
 
+const ACCESS_MODES: Record<string, string> = { ReadWriteOnce: 'RWO', ReadOnlyMany: 'ROX', ReadWriteMany: 'RWX', ReadWriteOncePod: 'RWOP' };
+const accessModes = (v: unknown): string => (Array.isArray(v) ? v.map((m) => ACCESS_MODES[String(m)] ?? String(m)).join(',') : '');
+
 const builtins: Builtin[] = [
   { gv: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false, shortNames: ['ns'], status: true, columns: [col('Status', '.status.phase')], verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'] },
   { gv: 'v1', kind: 'Node', plural: 'nodes', namespaced: false, shortNames: ['no'], status: true, columns: [computed('Status', nodeStatus), computed('Roles', () => '<none>'), col('Version', '.status.nodeInfo.kubeletVersion')] },
@@ -108,7 +111,14 @@ const builtins: Builtin[] = [
   { gv: 'v1', kind: 'Secret', plural: 'secrets', namespaced: true, columns: [col('Type', '.type'), computed('Data', (o) => count(o.data), 'integer')] },
   { gv: 'v1', kind: 'Event', plural: 'events', namespaced: true, shortNames: ['ev'], columns: [col('Type', '.type'), col('Reason', '.reason'), col('Message', '.message')] },
   { gv: 'v1', kind: 'ServiceAccount', plural: 'serviceaccounts', namespaced: true, shortNames: ['sa'] },
-  { gv: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', namespaced: true, shortNames: ['pvc'], status: true, columns: [col('Status', '.status.phase')] },
+  {
+    gv: 'v1', kind: 'PersistentVolumeClaim', plural: 'persistentvolumeclaims', namespaced: true, shortNames: ['pvc'], status: true,
+    columns: [
+      col('Status', '.status.phase'), col('Volume', '.spec.volumeName'), computed('Capacity', (o) => at(o, 'status', 'capacity', 'storage') ?? ''),
+      computed('Access Modes', (o) => accessModes(at(o, 'status', 'accessModes'))), col('StorageClass', '.spec.storageClassName'),
+      computed('VolumeAttributesClass', (o) => at(o, 'spec', 'volumeAttributesClassName') ?? '<unset>'),
+    ],
+  },
   {
     gv: 'apps/v1', kind: 'Deployment', plural: 'deployments', namespaced: true, shortNames: ['deploy'], categories: ['all'], status: true, generation: true, scale: true,
     columns: [
@@ -135,8 +145,17 @@ const builtins: Builtin[] = [
     columns: [col('Schedule', '.spec.schedule'), col('Timezone', '.spec.timeZone'), col('Suspend', '.spec.suspend', 'boolean'), computed('Active', (o) => (Array.isArray(at(o, 'status', 'active')) ? (at(o, 'status', 'active') as unknown[]).length : 0), 'integer'), col('Last Schedule', '.status.lastScheduleTime', 'date')],
   },
   { gv: 'apps/v1', kind: 'ControllerRevision', plural: 'controllerrevisions', namespaced: true },
-  { gv: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', namespaced: true, shortNames: ['pdb'], status: true, generation: true },
-  { gv: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies', namespaced: true, shortNames: ['netpol'], generation: true },
+  {
+    gv: 'policy/v1', kind: 'PodDisruptionBudget', plural: 'poddisruptionbudgets', namespaced: true, shortNames: ['pdb'], status: true, generation: true,
+    columns: [
+      computed('Min Available', (o) => at(o, 'spec', 'minAvailable') ?? 'N/A'), computed('Max Unavailable', (o) => at(o, 'spec', 'maxUnavailable') ?? 'N/A'),
+      computed('Allowed Disruptions', (o) => num(at(o, 'status', 'disruptionsAllowed'))),
+    ],
+  },
+  {
+    gv: 'networking.k8s.io/v1', kind: 'NetworkPolicy', plural: 'networkpolicies', namespaced: true, shortNames: ['netpol'], generation: true,
+    columns: [computed('Pod-Selector', (o) => labelsText(at(o, 'spec', 'podSelector', 'matchLabels')))],
+  },
   { gv: 'networking.k8s.io/v1', kind: 'Ingress', plural: 'ingresses', namespaced: true, shortNames: ['ing'], status: true, generation: true },
   { gv: 'coordination.k8s.io/v1', kind: 'Lease', plural: 'leases', namespaced: true, columns: [col('Holder', '.spec.holderIdentity')] },
   { gv: 'events.k8s.io/v1', kind: 'Event', plural: 'events', namespaced: true, shortNames: ['ev'], storedIn: '/events', columns: [col('Type', '.type'), col('Reason', '.reason'), col('Note', '.note')] },

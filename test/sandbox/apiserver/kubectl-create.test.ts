@@ -54,3 +54,25 @@ describe('kubectl create and auth can-i', () => {
     expect(out.stdout.split('\n')[1].split(/\s+/).slice(-3)).toEqual(['web', 'web:1', 'app=web']);
   });
 });
+
+describe('kubectl get tables', () => {
+  it('prints the columns of PVCs, PDBs and NetworkPolicies as kube does', async () => {
+    const manifest = path.join(dir, 'objects.yaml');
+    writeFileSync(manifest, [
+      'apiVersion: v1\nkind: PersistentVolumeClaim\nmetadata: {name: data}\nspec: {accessModes: [ReadWriteOnce], resources: {requests: {storage: 1Gi}}}',
+      'apiVersion: policy/v1\nkind: PodDisruptionBudget\nmetadata: {name: web}\nspec: {maxUnavailable: 1, selector: {matchLabels: {app: web}}}',
+      'apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\nmetadata: {name: web}\nspec: {podSelector: {matchLabels: {app: web}}}',
+    ].join('\n---\n'));
+    expect(await kubectl(['apply', '-f', manifest])).toMatchObject({ code: 0 });
+    const out = await kubectl(['get', 'pvc/data', 'pdb/web', 'netpol/web']);
+    const rows = out.stdout.split('\n').map((l) => l.trim().split(/\s{2,}/).slice(0, -1));
+    expect(rows.filter((r) => r.length)).toEqual([
+      ['NAME', 'STATUS', 'VOLUME', 'CAPACITY', 'ACCESS MODES', 'STORAGECLASS', 'VOLUMEATTRIBUTESCLASS'],
+      ['persistentvolumeclaim/data', 'Pending', '<unset>'],
+      ['NAME', 'MIN AVAILABLE', 'MAX UNAVAILABLE', 'ALLOWED DISRUPTIONS'],
+      ['poddisruptionbudget.policy/web', 'N/A', '1', '0'],
+      ['NAME', 'POD-SELECTOR'],
+      ['networkpolicy.networking.k8s.io/web', 'app=web'],
+    ]);
+  });
+});
