@@ -14,7 +14,7 @@ spec:
           ports: [{containerPort: 8080, name: http}]
           resources:
             requests: {cpu: "0.5", memory: 1024Mi}
-            limits: {cpu: 1000m, memory: 0.5Gi, ephemeral-storage: 2048M}
+            limits: {cpu: 1000m, memory: 1.5Gi, ephemeral-storage: 2048M}
           readinessProbe: {httpGet: {path: /healthz, port: http}}
           livenessProbe: {tcpSocket: {port: 8080}}
 `;

@@ -66,13 +66,16 @@ export function stableText(text: string): string {
     .trim();
 }
 
-/** Parses JSON output; text that is not JSON stays text. */
+/** Parses JSON output (kubectl prints one document after another for multi-document input: those become a list); text that is not JSON stays text. */
 export function parsed(text: string): Json {
-  try {
-    return JSON.parse(text) as Json;
-  } catch {
-    return text;
+  for (const candidate of [text, `[${text.replace(/\}\n\{/g, '},{')}]`]) {
+    try {
+      return JSON.parse(candidate) as Json;
+    } catch {
+      // try the next reading
+    }
   }
+  return text;
 }
 
 /** Pulls the values at the given dotted paths, so an operation compares only what it is about. */

@@ -75,10 +75,10 @@ export const watchOperations: Operation[] = [
   watchOp('watch with a label selector: leaving it is DELETED', (rv) => `resourceVersion=${rv}&labelSelector=conf%3Dyes`, [kubectl(['apply', '-f', '-'], configMap('a'))], [
     kubectl(['label', '--overwrite', 'configmap/a', 'conf=no']),
   ], (es) => es.some((e) => e.type === 'DELETED')),
-  watchOp('watch-list: initial events then the initial-events-end bookmark', () => 'sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true', [
+  watchOp('watch-list: initial events then the initial-events-end bookmark', () => 'sendInitialEvents=true&resourceVersionMatch=NotOlderThan&allowWatchBookmarks=true&labelSelector=conf%3Dyes', [
     kubectl(['apply', '-f', '-'], configMap('a')), kubectl(['apply', '-f', '-'], configMap('b')),
   ], [], (es) => lines(es).includes('BOOKMARK initial-events-end')),
-  watchOp('watch without a resourceVersion: current objects as ADDED', () => '', [kubectl(['apply', '-f', '-'], configMap('a'))], [], (es) => es.length >= 1),
+  watchOp('watch without a resourceVersion: current objects as ADDED', () => 'labelSelector=conf%3Dyes', [kubectl(['apply', '-f', '-'], configMap('a'))], [], (es) => es.length >= 1),
 ];
 
 export const helmOperations: Operation[] = [
