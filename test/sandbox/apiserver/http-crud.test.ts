@@ -202,6 +202,8 @@ describe('events', () => {
     const core = await h.core.listNamespacedEvent({ namespace: 'default', fieldSelector: 'involvedObject.kind=WebStack,involvedObject.name=shop' });
     expect(core.items).toHaveLength(1);
     expect(core.items[0]).toMatchObject({ apiVersion: 'v1', message: 'promoted shop-mysql-1', reason: 'Failover', reportingComponent: 'webstack.dev/operator', involvedObject: { name: 'shop' } });
+    const rawCore = (await rawGet(h, '/api/v1/namespaces/default/events/shop.1')).body as Record<string, unknown>;
+    expect([rawCore.source, rawCore.firstTimestamp, rawCore.lastTimestamp]).toEqual([{}, null, null]);
     await h.core.createNamespacedEvent({ namespace: 'default', body: { metadata: { name: 'core.1' }, involvedObject: { kind: 'Pod', name: 'p' }, reason: 'Started', message: 'hello', type: 'Normal' } });
     const viaEvents = (await rawGet(h, '/apis/events.k8s.io/v1/namespaces/default/events?fieldSelector=regarding.name%3Dp')).body as { items: { note: string; regarding: { kind: string } }[] };
     expect(viaEvents.items).toEqual([expect.objectContaining({ note: 'hello', regarding: { kind: 'Pod', name: 'p' } })]);
