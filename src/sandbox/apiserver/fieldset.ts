@@ -27,8 +27,15 @@ export function deletePath(set: FieldSet, p: FieldPath): void {
   set.delete(enc(p));
 }
 
+/** List-map key fields kube defaults: an item without one is keyed (and matched) by the default, as server-side apply does. */
+const KEY_DEFAULTS: JsonObject = { protocol: 'TCP' };
+
+export function listKeyValue(item: JsonObject, key: string): unknown {
+  return item[key] ?? KEY_DEFAULTS[key];
+}
+
 function keyElement(item: JsonObject, keys: string[]): string {
-  return `k:${JSON.stringify(Object.fromEntries(keys.map((k) => [k, item[k]])))}`;
+  return `k:${JSON.stringify(Object.fromEntries(keys.map((k) => [k, listKeyValue(item, k)])))}`;
 }
 
 /** Which top-level metadata fields are owned; name, namespace, uid and the like never are. */
@@ -52,7 +59,7 @@ export function fieldsOf(obj: JsonObject, shape: Shape, includes: (field: string
 }
 
 function walk(value: unknown, shape: Shape, prefix: FieldPath, out: FieldSet): void {
-  if (isObject(value) && Object.keys(value).length && !shape.atomicMap()) {
+  if (isObject(value) && Object.keys(value).length && !shape.atomicMap() && !shape.atomicStruct()) {
     for (const [k, v] of Object.entries(value)) if (v !== undefined) walk(v, shape.child(k), [...prefix, `f:${k}`], out);
     return;
   }
@@ -82,7 +89,7 @@ export function valueAt(obj: unknown, path: FieldPath): unknown {
     if (el.startsWith('f:')) cur = isObject(cur) ? cur[el.slice(2)] : undefined;
     else if (el.startsWith('k:')) {
       const key = JSON.parse(el.slice(2)) as JsonObject;
-      cur = Array.isArray(cur) ? cur.find((i) => isObject(i) && Object.entries(key).every(([k, v]) => deepEqual(i[k], v))) : undefined;
+      cur = Array.isArray(cur) ? cur.find((i) => isObject(i) && Object.entries(key).every(([k, v]) => deepEqual(listKeyValue(i, k), v))) : undefined;
     } else if (el.startsWith('v:')) {
       const v = JSON.parse(el.slice(2)) as unknown;
       cur = Array.isArray(cur) && cur.some((i) => deepEqual(i, v)) ? v : undefined;

@@ -4,7 +4,7 @@
  */
 import { ApiError } from './errors.js';
 import {
-  addPath, deletePath, describePath, fieldsOf, fromFieldsV1, hasPath, isPrefix, newSet, removeAt, toFieldsV1, valueAt,
+  addPath, deletePath, describePath, fieldsOf, fromFieldsV1, hasPath, isPrefix, listKeyValue, newSet, removeAt, toFieldsV1, valueAt,
   type FieldPath, type FieldSet,
 } from './fieldset.js';
 import type { Shape } from './shape.js';
@@ -184,7 +184,7 @@ function mergeApplied(base: KubeObject, config: KubeObject, ctx: WriteContext): 
 }
 
 function mergeValue(live: unknown, applied: unknown, shape: Shape): unknown {
-  if (isObject(applied) && !shape.atomicMap()) {
+  if (isObject(applied) && !shape.atomicMap() && !shape.atomicStruct()) {
     const out: JsonObject = isObject(live) ? clone(live) : {};
     for (const [k, v] of Object.entries(applied)) out[k] = mergeValue(out[k], v, shape.child(k));
     return out;
@@ -199,7 +199,7 @@ function mergeValue(live: unknown, applied: unknown, shape: Shape): unknown {
     if (lt.type === 'map') {
       for (const item of applied) {
         if (!isObject(item)) continue;
-        const at = current.findIndex((c) => isObject(c) && lt.keys.every((k) => deepEqual(c[k], item[k])));
+        const at = current.findIndex((c) => isObject(c) && lt.keys.every((k) => deepEqual(listKeyValue(c, k), listKeyValue(item, k))));
         if (at >= 0) current[at] = mergeValue(current[at], item, shape.item());
         else current.push(clone(item));
       }

@@ -13,6 +13,11 @@ export interface Shape {
   listType(items: unknown[]): ListType;
   /** A map whose value is replaced as a whole (x-kubernetes-map-type: atomic). */
   atomicMap(): boolean;
+  /**
+   * A struct server-side apply owns and replaces as one field (+structType=atomic, as
+   * LabelSelector, and Service's +mapType=atomic selector); strategic merge patch still merges into it.
+   */
+  atomicStruct(): boolean;
 }
 
 const byName: ListType = { type: 'map', keys: ['name'] };
@@ -31,13 +36,16 @@ const builtinLists: Record<string, (items: unknown[]) => ListType> = {
   ownerReferences: () => ({ type: 'map', keys: ['uid'] }),
   finalizers: () => ({ type: 'set' }),
   hostAliases: () => ({ type: 'map', keys: ['ip'] }),
+  // kube keys ports by number and protocol (strategic merge patch by the number alone: keys[0]).
   ports: (items) =>
     items.some((i) => isObject(i) && i.containerPort !== undefined)
-      ? { type: 'map', keys: ['containerPort'] }
+      ? { type: 'map', keys: ['containerPort', 'protocol'] }
       : items.some((i) => isObject(i) && i.port !== undefined)
-        ? { type: 'map', keys: ['port'] }
+        ? { type: 'map', keys: ['port', 'protocol'] }
         : { type: 'atomic' },
 };
+
+const ATOMIC_STRUCTS = new Set(['selector', 'podSelector', 'namespaceSelector']);
 
 class BuiltinShape implements Shape {
   constructor(private readonly name = '') {}
@@ -52,6 +60,9 @@ class BuiltinShape implements Shape {
   }
   atomicMap(): boolean {
     return false;
+  }
+  atomicStruct(): boolean {
+    return ATOMIC_STRUCTS.has(this.name);
   }
 }
 
@@ -84,6 +95,9 @@ class SchemaShape implements Shape {
   atomicMap(): boolean {
     return this.schema?.['x-kubernetes-map-type'] === 'atomic';
   }
+  atomicStruct(): boolean {
+    return false;
+  }
 }
 
 /** The object's metadata always follows ObjectMeta's rules, whatever the schema says. */
@@ -101,6 +115,9 @@ class RootShape implements Shape {
   atomicMap(): boolean {
     return false;
   }
+  atomicStruct(): boolean {
+    return false;
+  }
 }
 
 class MetadataShape implements Shape {
@@ -114,6 +131,9 @@ class MetadataShape implements Shape {
     return { type: 'atomic' };
   }
   atomicMap(): boolean {
+    return false;
+  }
+  atomicStruct(): boolean {
     return false;
   }
 }

@@ -34,6 +34,30 @@ describe('field sets', () => {
   });
 });
 
+describe('field sets of built-in kinds, as kube-apiserver records them', () => {
+  it('owns a label selector as one field, and keys ports by number and (defaulted) protocol', () => {
+    const set = fieldsOf(deployment({
+      selector: { matchLabels: { app: 'web' } },
+      template: { spec: { containers: [{ name: 'web', ports: [{ containerPort: 8080, name: 'http' }] }] } },
+    }), shapeFor(undefined));
+    expect(toFieldsV1(set)['f:spec']).toEqual({
+      'f:selector': {},
+      'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"web"}': {
+        '.': {}, 'f:name': {}, 'f:ports': { 'k:{"containerPort":8080,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {}, 'f:name': {} } },
+      } } } },
+    });
+  });
+
+  it('re-applying a port without its protocol updates the stored (defaulted) port instead of adding one', () => {
+    const spec = (name: string) => ({ template: { spec: { containers: [{ name: 'web', ports: [{ containerPort: 8080, name }] }] } } });
+    const ports = (o: KubeObject) => (o.spec as { template: { spec: { containers: { ports: Record<string, unknown>[] }[] } } }).template.spec.containers[0].ports;
+    const live = serverSideApply(undefined, deployment(spec('http')), ctx('op'), { force: false });
+    ports(live)[0].protocol = 'TCP';
+    const out = serverSideApply(live, deployment(spec('web')), ctx('op'), { force: false });
+    expect(ports(out)).toEqual([{ containerPort: 8080, name: 'web', protocol: 'TCP' }]);
+  });
+});
+
 describe('server-side apply', () => {
   it('records the applier as owner of what it sent', () => {
     const out = serverSideApply(undefined, deployment({ replicas: 2 }), ctx('op'), { force: false });
