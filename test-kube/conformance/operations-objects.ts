@@ -1,14 +1,20 @@
 /** Writes and reads of the built-in kinds and the WebStack CRD, through kubectl: stored objects, defaults, tables, errors. */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
 import { fileURLToPath } from 'node:url';
 import { deployment, job, overCostCrd, pod, services, smallObjects, statefulSet } from './manifests.js';
-import { firstLine, parsed, pick, stableJob, stableObject } from './normalise.js';
-import { apply, kubectl, objectAnswer, op, textAnswer, type Operation } from './operation.js';
+import { firstLine, parsed, pick, stableJob } from './normalise.js';
+import { apply, http, kubectl, objectAnswer, op, textAnswer, type Operation, type Step } from './operation.js';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const webstackCrd = readFileSync(path.join(REPO, 'crds/webstack.yaml'), 'utf8');
 const minimalStack = readFileSync(path.join(REPO, 'examples/minimal.yaml'), 'utf8');
+
+const withWebStackCrd: Step[] = [
+  { kubectl: ['apply', '--server-side', '-f', '-'], stdin: webstackCrd },
+  { kubectl: ['wait', '--for=condition=Established', 'crd/webstacks.webstack.dev', '--timeout=30s'] },
+];
 
 const created = (manifest: string) => kubectl(['create', '-f', '-', '-o', 'json'], manifest);
 
@@ -66,12 +72,21 @@ export const objectOperations: Operation[] = [
   op('kubectl logs of an unscheduled pod', kubectl(['logs', 'pod/p']), textAnswer, [apply(pod)]),
   op('kubectl explain deployment.spec.strategy', kubectl(['explain', 'deployment.spec.strategy']), textAnswer),
   op('CRD with an over-cost CEL rule', { kubectl: ['create', '-f', '-'], stdin: overCostCrd }, (o) => ({ code: o.code, costRefused: /cost/i.test(o.stderr), invalid: /is invalid/.test(o.stderr) })),
-  op('the WebStack CRD and a minimal stack', kubectl(['apply', '--server-side', '-f', '-', '-o', 'json'], minimalStack), (o) => objectAnswer({ ...o, stdout: JSON.stringify(stableObject(parsed(o.stdout))) }), [
-    { kubectl: ['apply', '--server-side', '-f', '-'], stdin: webstackCrd },
-    { kubectl: ['wait', '--for=condition=Established', 'crd/webstacks.webstack.dev', '--timeout=30s'] },
-  ]),
-  op('kubectl explain webstack.spec.database', kubectl(['explain', 'webstack.spec.database']), textAnswer, [
-    { kubectl: ['apply', '--server-side', '-f', '-'], stdin: webstackCrd },
-    { kubectl: ['wait', '--for=condition=Established', 'crd/webstacks.webstack.dev', '--timeout=30s'] },
+  op('the WebStack CRD and a minimal stack', kubectl(['apply', '--server-side', '-f', '-', '-o', 'json'], minimalStack), objectAnswer, withWebStackCrd),
+  op('kubectl explain webstack.spec.database', kubectl(['explain', 'webstack.spec.database']), textAnswer, withWebStackCrd),
+  op("the operator's server-side apply over HTTP, managedFields included", http('PATCH', '/apis/apps/v1/namespaces/{ns}/deployments/web?fieldManager=webstack-operator&force=true', JSON.stringify(parse(deployment)), { contentType: 'application/apply-patch+yaml' }), (o) => {
+    // Only what the apply answered: metadata (managedFields included) and spec; status is the controller's.
+    const answer = objectAnswer(o) as { object: { metadata?: unknown; spec?: unknown } };
+    return { ...answer, object: { metadata: answer.object.metadata, spec: answer.object.spec } };
+  }),
+  op("the operator's status write: merge patch of a WebStack's status", http('PATCH', '/apis/webstack.dev/v1alpha1/namespaces/{ns}/webstacks/shop/status', {
+    status: { observedGeneration: 1, conditions: [{ type: 'Ready', status: 'False', reason: 'Progressing', message: 'creating', lastTransitionTime: '2026-01-01T00:00:00Z', observedGeneration: 1 }] },
+  }, { contentType: 'application/merge-patch+json' }), objectAnswer, [...withWebStackCrd, kubectl(['apply', '-f', '-'], minimalStack)]),
+  op('kubectl get webstacks (printer columns)', kubectl(['get', 'webstacks']), textAnswer, [...withWebStackCrd, kubectl(['apply', '-f', '-'], minimalStack)]),
+  op('an Event through events.k8s.io/v1, read back as core/v1', kubectl(['get', 'events', '-o', 'json']), (o) => objectAnswer({ ...o, stdout: JSON.stringify(pick(parsed(o.stdout), ['items'])) }), [
+    http('POST', '/apis/events.k8s.io/v1/namespaces/{ns}/events', {
+      metadata: { name: 'shop.1' }, eventTime: '2026-01-01T00:00:00.000000Z', reportingController: 'webstack.dev/operator', reportingInstance: 'op-1',
+      action: 'Reconcile', reason: 'Created', note: 'created Deployment shop-web', type: 'Normal', regarding: { kind: 'WebStack', namespace: '{ns}', name: 'shop', apiVersion: 'webstack.dev/v1alpha1' },
+    }),
   ]),
 ];

@@ -1,6 +1,7 @@
 /** Watch event sequences (plain, selector-filtered, watch-list) and helm 4's install, list and uninstall. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { configMap, hookChart } from './manifests.js';
 import { parsed, stableText } from './normalise.js';
 import { kubectl, perform, type Operation, type Scope, type Step } from './operation.js';
@@ -81,7 +82,11 @@ export const watchOperations: Operation[] = [
   watchOp('watch without a resourceVersion: current objects as ADDED', () => 'labelSelector=conf%3Dyes', [kubectl(['apply', '-f', '-'], configMap('a'))], [], (es) => es.length >= 1),
 ];
 
+const OPERATOR_CHART = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../deploy/helm/webstack-operator');
+
 export const helmOperations: Operation[] = [
+  // The release is named after the namespace: its ClusterRoles are cluster-wide. The CRD is left to the CRD operations.
+  helmOp("helm install of the operator's chart", () => ['install', '{ns}', OPERATOR_CHART, '--set', 'crds.enabled=false']),
   helmOp('helm install --wait of a chart with a hook', (chart) => ['install', 'rel', chart, '--wait', '--timeout', '20s']),
   helmOp('helm list', () => ['list', '-o', 'json'], (chart) => [['install', 'rel', chart]]),
   helmOp('helm upgrade', (chart) => ['upgrade', 'rel', chart, '--set', 'x=1'], (chart) => [['install', 'rel', chart]]),
