@@ -41,26 +41,32 @@ function keyElement(item: JsonObject, keys: string[]): string {
 /** Which top-level metadata fields are owned; name, namespace, uid and the like never are. */
 const TRACKED_METADATA = ['labels', 'annotations', 'finalizers', 'ownerReferences'];
 
-/** The fields an object sets, among the top-level fields `includes` admits (e.g. not status for a main-resource write). */
-export function fieldsOf(obj: JsonObject, shape: Shape, includes: (field: string) => boolean = () => true): FieldSet {
+/**
+ * The fields an object sets, among the top-level fields `includes` admits (e.g. not status for a
+ * main-resource write); with `maps`, also the maps that are owned as such (see Shape.ownedAsMap).
+ */
+export function fieldsOf(obj: JsonObject, shape: Shape, includes: (field: string) => boolean = () => true, maps = false): FieldSet {
   const out = newSet();
+  const walk = (value: unknown, s: Shape, prefix: FieldPath): void => walkFields(value, s, prefix, out, maps);
   for (const [key, value] of Object.entries(obj)) {
     if (key === 'apiVersion' || key === 'kind' || !includes(key) || value === undefined) continue;
     if (key === 'metadata') {
       if (!isObject(value)) continue;
       for (const m of TRACKED_METADATA) {
-        if (value[m] !== undefined) walk(value[m], shape.child('metadata').child(m), ['f:metadata', `f:${m}`], out);
+        if (value[m] !== undefined) walk(value[m], shape.child('metadata').child(m), ['f:metadata', `f:${m}`]);
       }
       continue;
     }
-    walk(value, shape.child(key), [`f:${key}`], out);
+    walk(value, shape.child(key), [`f:${key}`]);
   }
   return out;
 }
 
-function walk(value: unknown, shape: Shape, prefix: FieldPath, out: FieldSet): void {
+function walkFields(value: unknown, shape: Shape, prefix: FieldPath, out: FieldSet, maps: boolean): void {
+  const walk = (v: unknown, s: Shape, p: FieldPath): void => walkFields(v, s, p, out, maps);
   if (isObject(value) && Object.keys(value).length && !shape.atomicMap() && !shape.atomicStruct()) {
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) walk(v, shape.child(k), [...prefix, `f:${k}`], out);
+    if (maps && shape.ownedAsMap()) addPath(out, prefix);
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) walk(v, shape.child(k), [...prefix, `f:${k}`]);
     return;
   }
   if (Array.isArray(value) && value.length) {
@@ -70,7 +76,7 @@ function walk(value: unknown, shape: Shape, prefix: FieldPath, out: FieldSet): v
         if (!isObject(item)) continue;
         const elem = [...prefix, keyElement(item, lt.keys)];
         addPath(out, elem);
-        walk(item, shape.item(), elem, out);
+        walk(item, shape.item(), elem);
       }
       return;
     }
@@ -112,7 +118,7 @@ export function removeAt(obj: unknown, path: FieldPath): void {
   }
 }
 
-/** FieldsV1 JSON: a tree of path elements; `.` marks a list item that is itself owned. */
+/** FieldsV1 JSON: a tree of path elements; `.` marks a list item or map that is itself owned. */
 export function toFieldsV1(set: FieldSet): JsonObject {
   const root: JsonObject = {};
   const paths = [...set.values()];
@@ -124,11 +130,8 @@ export function toFieldsV1(set: FieldSet): JsonObject {
     }
   }
   for (const p of paths) {
-    const last = p[p.length - 1];
-    if (last.startsWith('k:') || last.startsWith('v:')) {
-      const node = valueAtTree(root, p);
-      if (node && Object.keys(node).length) node['.'] = {};
-    }
+    const node = valueAtTree(root, p);
+    if (node && Object.keys(node).length) node['.'] = {};
   }
   return root;
 }

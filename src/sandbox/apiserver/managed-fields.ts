@@ -78,11 +78,14 @@ function entryFor(managers: Manager[], ctx: WriteContext, operation: 'Apply' | '
  */
 export function trackUpdate(old: KubeObject | undefined, updated: KubeObject, ctx: WriteContext): void {
   const managers = old ? readManagers(old) : [];
-  const before = old ? fieldsOf(old, ctx.shape, ctx.includes) : newSet();
-  const after = fieldsOf(updated, ctx.shape, ctx.includes);
+  const before = old ? fieldsOf(old, ctx.shape, ctx.includes, true) : newSet();
+  const after = fieldsOf(updated, ctx.shape, ctx.includes, true);
   const changed: FieldPath[] = [];
+  const parents = new Set([...after.values()].flatMap((p) => p.slice(0, -1).map((_, i) => JSON.stringify(p.slice(0, i + 1)))));
   for (const p of after.values()) {
-    if (!hasPath(before, p) || !deepEqual(valueAt(old, p), valueAt(updated, p))) changed.push(p);
+    // A map is the updater's when the update created it; a change inside it is only its fields'.
+    const map = parents.has(JSON.stringify(p)) && !p[p.length - 1].startsWith('k:');
+    if (!hasPath(before, p) || (!map && !deepEqual(valueAt(old, p), valueAt(updated, p)))) changed.push(p);
   }
   for (const m of managers) {
     for (const p of [...m.fields.values()]) {

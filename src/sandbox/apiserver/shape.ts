@@ -18,6 +18,11 @@ export interface Shape {
    * LabelSelector, and Service's +mapType=atomic selector); strategic merge patch still merges into it.
    */
   atomicStruct(): boolean;
+  /**
+   * A map an update that creates it owns as such (`.` in FieldsV1), besides its fields: every
+   * object of a custom resource, and the labels and annotations of any object.
+   */
+  ownedAsMap(): boolean;
 }
 
 const byName: ListType = { type: 'map', keys: ['name'] };
@@ -64,6 +69,9 @@ class BuiltinShape implements Shape {
   atomicStruct(): boolean {
     return ATOMIC_STRUCTS.has(this.name);
   }
+  ownedAsMap(): boolean {
+    return false;
+  }
 }
 
 const metadataLists: Record<string, ListType> = {
@@ -98,6 +106,9 @@ class SchemaShape implements Shape {
   atomicStruct(): boolean {
     return false;
   }
+  ownedAsMap(): boolean {
+    return this.schema?.type === 'object';
+  }
 }
 
 /** The object's metadata always follows ObjectMeta's rules, whatever the schema says. */
@@ -118,11 +129,14 @@ class RootShape implements Shape {
   atomicStruct(): boolean {
     return false;
   }
+  ownedAsMap(): boolean {
+    return false;
+  }
 }
 
 class MetadataShape implements Shape {
   child(name: string): Shape {
-    return new MetadataFieldShape(metadataLists[name] ?? { type: 'atomic' });
+    return new MetadataFieldShape(metadataLists[name] ?? { type: 'atomic' }, name === 'labels' || name === 'annotations');
   }
   item(): Shape {
     return this;
@@ -136,14 +150,20 @@ class MetadataShape implements Shape {
   atomicStruct(): boolean {
     return false;
   }
+  ownedAsMap(): boolean {
+    return false;
+  }
 }
 
 class MetadataFieldShape extends BuiltinShape {
-  constructor(private readonly list: ListType) {
+  constructor(private readonly list: ListType, private readonly map: boolean) {
     super();
   }
   override listType(): ListType {
     return this.list;
+  }
+  override ownedAsMap(): boolean {
+    return this.map;
   }
 }
 

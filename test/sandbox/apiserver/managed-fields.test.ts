@@ -104,3 +104,30 @@ describe('server-side apply', () => {
     expect(() => serverSideApply(edited, deployment({ replicas: 2 }), ctx('a'), { force: false })).toThrow(/conflict with "kubectl-edit"/);
   });
 });
+
+describe('updates of custom resources', () => {
+  const schema = { type: 'object', properties: { spec: { type: 'object', properties: { db: { type: 'object', properties: { size: { type: 'string' }, engine: { type: 'string' } } }, tags: { type: 'object', 'x-kubernetes-map-type': 'atomic', additionalProperties: { type: 'string' } } } } } };
+  const crCtx = (manager: string): WriteContext => ({ ...ctx(manager), apiVersion: 'test/v1', shape: shapeFor(schema) });
+  const cr = (spec: Record<string, unknown>, annotations?: Record<string, string>): KubeObject => ({ apiVersion: 'test/v1', kind: 'T', metadata: { name: 't', ...(annotations ? { annotations } : {}) }, spec });
+
+  it('owns the maps an update creates as such, as kube records them', () => {
+    const created = cr({ db: { size: '1Gi' }, tags: { a: 'b' } }, { note: 'x' });
+    trackUpdate(undefined, created, crCtx('kubectl'));
+    expect(created.metadata.managedFields![0].fieldsV1).toEqual({
+      'f:metadata': { 'f:annotations': { '.': {}, 'f:note': {} } },
+      'f:spec': { '.': {}, 'f:db': { '.': {}, 'f:size': {} }, 'f:tags': {} },
+    });
+  });
+
+  it('a change inside a map moves only that field; a changed atomic map moves whole', () => {
+    const created = cr({ db: { size: '1Gi', engine: 'mariadb' }, tags: { a: 'b' } });
+    trackUpdate(undefined, created, crCtx('kubectl'));
+    const updated = { ...cr({ db: { size: '2Gi', engine: 'mariadb' }, tags: { a: 'c' } }), metadata: created.metadata };
+    trackUpdate(created, updated, crCtx('editor'));
+    const owners = Object.fromEntries(updated.metadata.managedFields!.map((m) => [m.manager, m.fieldsV1]));
+    expect(owners).toEqual({
+      kubectl: { 'f:spec': { '.': {}, 'f:db': { '.': {}, 'f:engine': {} } } },
+      editor: { 'f:spec': { 'f:db': { 'f:size': {} }, 'f:tags': {} } },
+    });
+  });
+});
