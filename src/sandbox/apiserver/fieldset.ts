@@ -43,7 +43,7 @@ const TRACKED_METADATA = ['labels', 'annotations', 'finalizers', 'ownerReference
 
 /**
  * The fields an object sets, among the top-level fields `includes` admits (e.g. not status for a
- * main-resource write); with `maps`, also the maps that are owned as such (see Shape.ownedAsMap).
+ * main-resource write); with `maps`, also the maps and lists owned themselves (see Shape.ownedItself).
  */
 export function fieldsOf(obj: JsonObject, shape: Shape, includes: (field: string) => boolean = () => true, maps = false): FieldSet {
   const out = newSet();
@@ -65,12 +65,13 @@ export function fieldsOf(obj: JsonObject, shape: Shape, includes: (field: string
 function walkFields(value: unknown, shape: Shape, prefix: FieldPath, out: FieldSet, maps: boolean): void {
   const walk = (v: unknown, s: Shape, p: FieldPath): void => walkFields(v, s, p, out, maps);
   if (isObject(value) && Object.keys(value).length && !shape.atomicMap() && !shape.atomicStruct()) {
-    if (maps && shape.ownedAsMap()) addPath(out, prefix);
+    if (maps && shape.ownedItself()) addPath(out, prefix);
     for (const [k, v] of Object.entries(value)) if (v !== undefined) walk(v, shape.child(k), [...prefix, `f:${k}`]);
     return;
   }
   if (Array.isArray(value) && value.length) {
     const lt = shape.listType(value);
+    if (maps && lt.type !== 'atomic' && shape.ownedItself()) addPath(out, prefix);
     if (lt.type === 'map') {
       for (const item of value) {
         if (!isObject(item)) continue;

@@ -83,7 +83,7 @@ export function trackUpdate(old: KubeObject | undefined, updated: KubeObject, ct
   const changed: FieldPath[] = [];
   const parents = new Set([...after.values()].flatMap((p) => p.slice(0, -1).map((_, i) => JSON.stringify(p.slice(0, i + 1)))));
   for (const p of after.values()) {
-    // A map is the updater's when the update created it; a change inside it is only its fields'.
+    // A map or list is the updater's when the update created it; a change inside it is only its fields'.
     const map = parents.has(JSON.stringify(p)) && !p[p.length - 1].startsWith('k:');
     if (!hasPath(before, p) || (!map && !deepEqual(valueAt(old, p), valueAt(updated, p)))) changed.push(p);
   }

@@ -19,10 +19,10 @@ export interface Shape {
    */
   atomicStruct(): boolean;
   /**
-   * A map an update that creates it owns as such (`.` in FieldsV1), besides its fields: every
-   * object of a custom resource, and the labels and annotations of any object.
+   * A map or list an update that creates it owns itself (`.` in FieldsV1), besides its fields or
+   * items: every object and keyed list of a custom resource, and any object's labels and annotations.
    */
-  ownedAsMap(): boolean;
+  ownedItself(): boolean;
 }
 
 const byName: ListType = { type: 'map', keys: ['name'] };
@@ -69,7 +69,7 @@ class BuiltinShape implements Shape {
   atomicStruct(): boolean {
     return ATOMIC_STRUCTS.has(this.name);
   }
-  ownedAsMap(): boolean {
+  ownedItself(): boolean {
     return false;
   }
 }
@@ -106,8 +106,8 @@ class SchemaShape implements Shape {
   atomicStruct(): boolean {
     return false;
   }
-  ownedAsMap(): boolean {
-    return this.schema?.type === 'object';
+  ownedItself(): boolean {
+    return this.schema?.type === 'object' || this.schema?.type === 'array';
   }
 }
 
@@ -129,7 +129,7 @@ class RootShape implements Shape {
   atomicStruct(): boolean {
     return false;
   }
-  ownedAsMap(): boolean {
+  ownedItself(): boolean {
     return false;
   }
 }
@@ -150,7 +150,7 @@ class MetadataShape implements Shape {
   atomicStruct(): boolean {
     return false;
   }
-  ownedAsMap(): boolean {
+  ownedItself(): boolean {
     return false;
   }
 }
@@ -162,7 +162,7 @@ class MetadataFieldShape extends BuiltinShape {
   override listType(): ListType {
     return this.list;
   }
-  override ownedAsMap(): boolean {
+  override ownedItself(): boolean {
     return this.map;
   }
 }

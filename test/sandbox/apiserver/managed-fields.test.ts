@@ -106,16 +106,16 @@ describe('server-side apply', () => {
 });
 
 describe('updates of custom resources', () => {
-  const schema = { type: 'object', properties: { spec: { type: 'object', properties: { db: { type: 'object', properties: { size: { type: 'string' }, engine: { type: 'string' } } }, tags: { type: 'object', 'x-kubernetes-map-type': 'atomic', additionalProperties: { type: 'string' } } } } } };
+  const schema = { type: 'object', properties: { spec: { type: 'object', properties: { db: { type: 'object', properties: { size: { type: 'string' }, engine: { type: 'string' } } }, tags: { type: 'object', 'x-kubernetes-map-type': 'atomic', additionalProperties: { type: 'string' } }, hosts: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', properties: { name: { type: 'string' } } } } } } } };
   const crCtx = (manager: string): WriteContext => ({ ...ctx(manager), apiVersion: 'test/v1', shape: shapeFor(schema) });
   const cr = (spec: Record<string, unknown>, annotations?: Record<string, string>): KubeObject => ({ apiVersion: 'test/v1', kind: 'T', metadata: { name: 't', ...(annotations ? { annotations } : {}) }, spec });
 
-  it('owns the maps an update creates as such, as kube records them', () => {
-    const created = cr({ db: { size: '1Gi' }, tags: { a: 'b' } }, { note: 'x' });
+  it('owns the maps and keyed lists an update creates as such, as kube records them', () => {
+    const created = cr({ db: { size: '1Gi' }, tags: { a: 'b' }, hosts: [{ name: 'a' }] }, { note: 'x' });
     trackUpdate(undefined, created, crCtx('kubectl'));
     expect(created.metadata.managedFields![0].fieldsV1).toEqual({
       'f:metadata': { 'f:annotations': { '.': {}, 'f:note': {} } },
-      'f:spec': { '.': {}, 'f:db': { '.': {}, 'f:size': {} }, 'f:tags': {} },
+      'f:spec': { '.': {}, 'f:db': { '.': {}, 'f:size': {} }, 'f:tags': {}, 'f:hosts': { '.': {}, 'k:{"name":"a"}': { '.': {}, 'f:name': {} } } },
     });
   });
 
