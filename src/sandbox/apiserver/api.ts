@@ -5,6 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { defaultBuiltin } from './builtin-defaults.js';
+import { canonicaliseQuantities } from './quantity-fields.js';
 import { builtinErrors } from './builtin-validation.js';
 import { ApiError, alreadyExists, badRequest, conflict, gone, invalid, notFound } from './errors.js';
 import { CRD_FINALIZER, FOREGROUND, NAMESPACE_FINALIZER, ORPHAN, planGarbageCollection, type GcAction, type StoredRef } from './gc.js';
@@ -66,6 +67,9 @@ export interface ListResult {
 }
 
 export type PatchType = 'merge' | 'json' | 'strategic' | 'apply';
+
+/** The namespaces kube's lifecycle admission never lets go: the cluster's own objects live there. */
+const UNDELETABLE_NAMESPACES = ['default', 'kube-system', 'kube-public'];
 
 const now = (): string => new Date().toISOString().replace(/\.\d+Z$/, 'Z');
 
@@ -277,6 +281,9 @@ export class Api {
     const ns = type.namespaced ? namespace : undefined;
     const obj = this.store.get(storageKey(type), ns, name);
     if (!obj) throw notFound(type.plural, type.group, name);
+    if (type.group === '' && type.plural === 'namespaces' && UNDELETABLE_NAMESPACES.includes(name)) {
+      throw new ApiError(403, 'Forbidden', `namespaces "${name}" is forbidden: this namespace may not be deleted`, { name, kind: 'namespaces' });
+    }
     const pre = opts.preconditions ?? {};
     if (pre.uid && pre.uid !== obj.metadata.uid) {
       throw conflict(type.plural, type.group, name, `Precondition failed: UID in precondition: ${pre.uid}, UID in object meta: ${obj.metadata.uid}`);
@@ -403,7 +410,10 @@ export class Api {
   /** Defaults and validation: kube's built-in defaults, or the CRD's structural schema and CEL rules. */
   private admit(type: ResourceType, obj: KubeObject, old: KubeObject | undefined, opts: WriteOptions): string[] {
     const warnings: string[] = [];
-    if (!type.crd) defaultBuiltin(type.group, type.kind, obj, old);
+    if (!type.crd) {
+      canonicaliseQuantities(type.group, type.kind, obj);
+      defaultBuiltin(type.group, type.kind, obj, old);
+    }
     const metaErrors = [
       ...validateMetadata(obj, type.kind, type.group),
       ...ownerReferenceErrors(obj),

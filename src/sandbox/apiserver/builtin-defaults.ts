@@ -1,33 +1,61 @@
-/** The few defaults kube-apiserver fills in on built-in kinds that controllers here rely on. */
+/** The defaults kube-apiserver fills in on built-in kinds (its defaulting functions and default admission plugins). */
+import { defaultPod } from './pod-defaults.js';
 import type { KubeObject } from './types.js';
-import { isObject } from './types.js';
+import { isObject, type JsonObject } from './types.js';
+import { defaultWorkload } from './workload-defaults.js';
 
 let nextClusterIp = 10;
+let nextNodePort = 30000;
 
 function allocateClusterIp(): string {
   const n = nextClusterIp++;
   return `10.96.${(n >> 8) & 255}.${n & 255}`;
 }
 
+/** From kube's default NodePort range, 30000-32767. */
+function allocateNodePort(): number {
+  const port = nextNodePort;
+  nextNodePort = nextNodePort >= 32767 ? 30000 : nextNodePort + 1;
+  return port;
+}
+
+function withDefaults(target: JsonObject, defaults: JsonObject): void {
+  for (const [k, v] of Object.entries(defaults)) if (target[k] === undefined) target[k] = v;
+}
+
+function service(spec: JsonObject, oldSpec: JsonObject | undefined, obj: KubeObject): void {
+  withDefaults(spec, { type: 'ClusterIP', sessionAffinity: 'None', internalTrafficPolicy: 'Cluster' });
+  if (spec.type === 'ExternalName') return;
+  if (spec.clusterIP === undefined) spec.clusterIP = oldSpec?.clusterIP ?? allocateClusterIp();
+  withDefaults(spec, { clusterIPs: [spec.clusterIP], ipFamilies: ['IPv4'], ipFamilyPolicy: 'SingleStack' });
+  const exposed = spec.type === 'NodePort' || spec.type === 'LoadBalancer';
+  if (exposed) withDefaults(spec, { externalTrafficPolicy: 'Cluster' });
+  if (spec.type === 'LoadBalancer') withDefaults(spec, { allocateLoadBalancerNodePorts: true });
+  const oldPorts = Array.isArray(oldSpec?.ports) ? oldSpec.ports.filter(isObject) : [];
+  for (const p of Array.isArray(spec.ports) ? spec.ports.filter(isObject) : []) {
+    withDefaults(p, { protocol: 'TCP', targetPort: p.port });
+    if (exposed && p.nodePort === undefined) p.nodePort = oldPorts.find((o) => o.port === p.port && o.protocol === p.protocol)?.nodePort ?? allocateNodePort();
+  }
+  if (!isObject(obj.status)) obj.status = { loadBalancer: {} };
+}
+
 export function defaultBuiltin(group: string, kind: string, obj: KubeObject, old: KubeObject | undefined): void {
   const spec = isObject(obj.spec) ? obj.spec : undefined;
   const key = `${group}/${kind}`;
-  if (key === 'apps/Deployment' || key === 'apps/StatefulSet' || key === 'apps/ReplicaSet') {
-    if (spec && spec.replicas === undefined) spec.replicas = 1;
-    if (key === 'apps/StatefulSet' && spec && spec.podManagementPolicy === undefined) spec.podManagementPolicy = 'OrderedReady';
+  defaultWorkload(group, kind, obj, !old);
+  if (key === '/Service' && spec) service(spec, isObject(old?.spec) ? old.spec : undefined, obj);
+  if (key === '/Pod') defaultPod(obj, !old);
+  if (key === '/PersistentVolumeClaim' && spec) {
+    withDefaults(spec, { volumeMode: 'Filesystem' });
+    if (!old) obj.status = { phase: 'Pending', ...(isObject(obj.status) ? obj.status : {}) };
   }
-  if (key === '/Service' && spec) {
-    if (spec.type === undefined) spec.type = 'ClusterIP';
-    const oldSpec = isObject(old?.spec) ? old.spec : undefined;
-    if (spec.clusterIP === undefined) spec.clusterIP = oldSpec?.clusterIP ?? allocateClusterIp();
-    if (spec.clusterIPs === undefined && spec.clusterIP !== 'None') spec.clusterIPs = [spec.clusterIP];
-    if (Array.isArray(spec.ports)) for (const p of spec.ports) if (isObject(p) && p.protocol === undefined) p.protocol = 'TCP';
+  if (key === 'networking.k8s.io/NetworkPolicy' && spec) {
+    for (const rule of [spec.ingress, spec.egress].flatMap((r) => (Array.isArray(r) ? r.filter(isObject) : []))) {
+      for (const p of Array.isArray(rule.ports) ? rule.ports.filter(isObject) : []) withDefaults(p, { protocol: 'TCP' });
+    }
+    withDefaults(spec, { policyTypes: spec.egress === undefined ? ['Ingress'] : ['Ingress', 'Egress'] });
   }
-  if (key === '/Pod' && !old) {
-    const status = isObject(obj.status) ? obj.status : {};
-    if (status.phase === undefined) status.phase = 'Pending';
-    obj.status = status;
-  }
+  if (key === 'policy/PodDisruptionBudget' && !old) obj.status = { currentHealthy: 0, desiredHealthy: 0, disruptionsAllowed: 0, expectedPods: 0 };
   if (key === '/Namespace') {
     obj.spec = { finalizers: ['kubernetes'], ...(spec ?? {}) };
     const status = isObject(obj.status) ? obj.status : {};

@@ -10,7 +10,6 @@ import { isObject, type JsonObject, type KubeObject } from './types.js';
 
 const required = (field: string): FieldError => ({ field, reason: 'FieldValueRequired', detail: 'Required value' });
 const obj = (v: unknown): JsonObject => (isObject(v) ? v : {});
-const goMap = (m: JsonObject): string => `map[string]string{${Object.entries(m).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(', ')}}`;
 
 function podSpecErrors(spec: JsonObject, path: string): FieldError[] {
   const errors: FieldError[] = [];
@@ -41,7 +40,7 @@ function workloadErrors(o: KubeObject): FieldError[] {
     const selector = selectorString(spec.selector);
     if (!selector) errors.push({ field: 'spec.selector', reason: 'FieldValueInvalid', detail: 'Invalid value: "null": empty selector is invalid for deployment' });
     else if (!labelSelector(selector)({ metadata: { labels } })) {
-      errors.push({ field: 'spec.template.metadata.labels', reason: 'FieldValueInvalid', detail: `Invalid value: ${goMap(labels)}: \`selector\` does not match template \`labels\`` });
+      errors.push({ field: 'spec.template.metadata.labels', reason: 'FieldValueInvalid', detail: `Invalid value: ${JSON.stringify(labels)}: \`selector\` does not match template \`labels\`` });
     }
   }
   if (typeof spec.replicas === 'number' && spec.replicas < 0) {

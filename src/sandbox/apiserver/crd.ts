@@ -1,4 +1,5 @@
 /** The checks kube makes on a CustomResourceDefinition before serving it. */
+import { celCostErrors } from './cel-cost.js';
 import type { FieldError } from './errors.js';
 import { isObject, type JsonObject, type KubeObject } from './types.js';
 
@@ -27,6 +28,8 @@ export function validateCrd(crd: KubeObject): FieldError[] {
   versions.forEach((v, i) => {
     const schema = isObject(v.schema) ? v.schema.openAPIV3Schema : undefined;
     if (!isObject(schema)) errors.push({ field: `spec.versions[${i}].schema.openAPIV3Schema`, reason: 'FieldValueRequired', detail: 'Required value: schemas are required' });
+    // kube reports a schema all versions share as spec.validation.
+    else errors.push(...celCostErrors(schema, versions.length === 1 ? 'spec.validation.openAPIV3Schema' : `spec.versions[${i}].schema.openAPIV3Schema`));
   });
   return errors;
 }

@@ -1,11 +1,16 @@
 /** Discovery documents (/api, /apis, per group-version resource lists, /version), built from the registry. */
 import { VERBS, apiVersionOf, type ResourceType } from './resource-type.js';
 
-export const KUBE_VERSION = { major: '1', minor: '32', gitVersion: 'v1.32.0+webstack-sandbox' };
+/** The Kubernetes version whose API this server follows: the real control plane's (src/sandbox/control-plane). */
+export const KUBE_VERSION = { major: '1', minor: '35', gitVersion: 'v1.35.4+webstack-sandbox' };
 
 export function versionInfo(): Record<string, string> {
   return {
     ...KUBE_VERSION,
+    emulationMajor: KUBE_VERSION.major,
+    emulationMinor: KUBE_VERSION.minor,
+    minCompatibilityMajor: KUBE_VERSION.major,
+    minCompatibilityMinor: String(Number(KUBE_VERSION.minor) - 1),
     gitCommit: '0000000000000000000000000000000000000000',
     gitTreeState: 'clean',
     buildDate: '2026-01-01T00:00:00Z',
@@ -64,11 +69,12 @@ export function resourceList(types: ResourceType[], groupName: string, version: 
       singularName: t.singular,
       namespaced: t.namespaced,
       kind: t.kind,
-      verbs: VERBS,
+      verbs: t.verbs ?? VERBS,
       ...(t.shortNames.length ? { shortNames: t.shortNames } : {}),
       ...(t.categories.length ? { categories: t.categories } : {}),
     },
     ...(t.statusSubresource ? [{ name: `${t.plural}/status`, singularName: '', namespaced: t.namespaced, kind: t.kind, verbs: ['get', 'patch', 'update'] }] : []),
+    ...(t.group === '' && t.plural === 'pods' ? [{ name: 'pods/log', singularName: '', namespaced: true, kind: 'Pod', verbs: ['get'] }] : []),
     ...(t.scale ? [{ name: `${t.plural}/scale`, singularName: '', namespaced: t.namespaced, group: 'autoscaling', version: 'v1', kind: 'Scale', verbs: ['get', 'patch', 'update'] }] : []),
   ]);
   return { kind: 'APIResourceList', apiVersion: 'v1', groupVersion: apiVersionOf({ group: groupName, version }), resources };

@@ -28,6 +28,11 @@ export function coreToEventsV1(core: KubeObject): KubeObject {
   return pick(core, [...RENAMES, ...SAME.map((f): [string, string] => [f, f])], 'events.k8s.io/v1');
 }
 
+/** Core fields kube always serializes (a struct, and times that are null when unset), so they read back present. */
+const CORE_ZERO_VALUES: Record<string, unknown> = { source: {}, firstTimestamp: null, lastTimestamp: null };
+
 export function eventsV1ToCore(event: KubeObject): KubeObject {
-  return pick(event, [...RENAMES.map(([a, b]): [string, string] => [b, a]), ...SAME.map((f): [string, string] => [f, f])], 'v1');
+  const core = pick(event, [...RENAMES.map(([a, b]): [string, string] => [b, a]), ...SAME.map((f): [string, string] => [f, f])], 'v1');
+  for (const [k, v] of Object.entries(CORE_ZERO_VALUES)) if (core[k] === undefined) core[k] = v;
+  return core;
 }

@@ -27,43 +27,57 @@ export function deletePath(set: FieldSet, p: FieldPath): void {
   set.delete(enc(p));
 }
 
+/** List-map key fields kube defaults: an item without one is keyed (and matched) by the default, as server-side apply does. */
+const KEY_DEFAULTS: JsonObject = { protocol: 'TCP' };
+
+export function listKeyValue(item: JsonObject, key: string): unknown {
+  return item[key] ?? KEY_DEFAULTS[key];
+}
+
 function keyElement(item: JsonObject, keys: string[]): string {
-  return `k:${JSON.stringify(Object.fromEntries(keys.map((k) => [k, item[k]])))}`;
+  return `k:${JSON.stringify(Object.fromEntries(keys.map((k) => [k, listKeyValue(item, k)])))}`;
 }
 
 /** Which top-level metadata fields are owned; name, namespace, uid and the like never are. */
 const TRACKED_METADATA = ['labels', 'annotations', 'finalizers', 'ownerReferences'];
 
-/** The fields an object sets, among the top-level fields `includes` admits (e.g. not status for a main-resource write). */
-export function fieldsOf(obj: JsonObject, shape: Shape, includes: (field: string) => boolean = () => true): FieldSet {
+/**
+ * The fields an object sets, among the top-level fields `includes` admits (e.g. not status for a
+ * main-resource write); with `maps`, also the maps and lists owned themselves (see Shape.ownedItself).
+ */
+export function fieldsOf(obj: JsonObject, shape: Shape, includes: (field: string) => boolean = () => true, maps = false): FieldSet {
   const out = newSet();
+  const walk = (value: unknown, s: Shape, prefix: FieldPath): void => walkFields(value, s, prefix, out, maps);
   for (const [key, value] of Object.entries(obj)) {
     if (key === 'apiVersion' || key === 'kind' || !includes(key) || value === undefined) continue;
     if (key === 'metadata') {
       if (!isObject(value)) continue;
       for (const m of TRACKED_METADATA) {
-        if (value[m] !== undefined) walk(value[m], shape.child('metadata').child(m), ['f:metadata', `f:${m}`], out);
+        if (value[m] !== undefined) walk(value[m], shape.child('metadata').child(m), ['f:metadata', `f:${m}`]);
       }
       continue;
     }
-    walk(value, shape.child(key), [`f:${key}`], out);
+    walk(value, shape.child(key), [`f:${key}`]);
   }
   return out;
 }
 
-function walk(value: unknown, shape: Shape, prefix: FieldPath, out: FieldSet): void {
-  if (isObject(value) && Object.keys(value).length && !shape.atomicMap()) {
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) walk(v, shape.child(k), [...prefix, `f:${k}`], out);
+function walkFields(value: unknown, shape: Shape, prefix: FieldPath, out: FieldSet, maps: boolean): void {
+  const walk = (v: unknown, s: Shape, p: FieldPath): void => walkFields(v, s, p, out, maps);
+  if (isObject(value) && Object.keys(value).length && !shape.atomicMap() && !shape.atomicStruct()) {
+    if (maps && shape.ownedItself()) addPath(out, prefix);
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) walk(v, shape.child(k), [...prefix, `f:${k}`]);
     return;
   }
   if (Array.isArray(value) && value.length) {
     const lt = shape.listType(value);
+    if (maps && lt.type !== 'atomic' && shape.ownedItself()) addPath(out, prefix);
     if (lt.type === 'map') {
       for (const item of value) {
         if (!isObject(item)) continue;
         const elem = [...prefix, keyElement(item, lt.keys)];
         addPath(out, elem);
-        walk(item, shape.item(), elem, out);
+        walk(item, shape.item(), elem);
       }
       return;
     }
@@ -82,7 +96,7 @@ export function valueAt(obj: unknown, path: FieldPath): unknown {
     if (el.startsWith('f:')) cur = isObject(cur) ? cur[el.slice(2)] : undefined;
     else if (el.startsWith('k:')) {
       const key = JSON.parse(el.slice(2)) as JsonObject;
-      cur = Array.isArray(cur) ? cur.find((i) => isObject(i) && Object.entries(key).every(([k, v]) => deepEqual(i[k], v))) : undefined;
+      cur = Array.isArray(cur) ? cur.find((i) => isObject(i) && Object.entries(key).every(([k, v]) => deepEqual(listKeyValue(i, k), v))) : undefined;
     } else if (el.startsWith('v:')) {
       const v = JSON.parse(el.slice(2)) as unknown;
       cur = Array.isArray(cur) && cur.some((i) => deepEqual(i, v)) ? v : undefined;
@@ -105,7 +119,7 @@ export function removeAt(obj: unknown, path: FieldPath): void {
   }
 }
 
-/** FieldsV1 JSON: a tree of path elements; `.` marks a list item that is itself owned. */
+/** FieldsV1 JSON: a tree of path elements; `.` marks a list item or map that is itself owned. */
 export function toFieldsV1(set: FieldSet): JsonObject {
   const root: JsonObject = {};
   const paths = [...set.values()];
@@ -117,11 +131,8 @@ export function toFieldsV1(set: FieldSet): JsonObject {
     }
   }
   for (const p of paths) {
-    const last = p[p.length - 1];
-    if (last.startsWith('k:') || last.startsWith('v:')) {
-      const node = valueAtTree(root, p);
-      if (node && Object.keys(node).length) node['.'] = {};
-    }
+    const node = valueAtTree(root, p);
+    if (node && Object.keys(node).length) node['.'] = {};
   }
   return root;
 }

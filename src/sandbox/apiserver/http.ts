@@ -6,6 +6,9 @@ import { coreVersions, apiGroup, groupList, resourceList, versionInfo } from './
 import { ApiError, badRequest } from './errors.js';
 import type { FaultInjector } from './faults.js';
 import { openApiDocument, openApiIndex } from './openapi.js';
+import { openApiV2 } from './openapi-v2.js';
+import { answerReview } from './access-review.js';
+import { readPodLog, type PodLogSource } from './pod-logs.js';
 import type { ResourceType } from './resource-type.js';
 import { decodeProtobuf, isProtobuf } from './protobuf.js';
 import { parseRoute } from './routes.js';
@@ -21,6 +24,7 @@ export interface HttpContext {
   faults: FaultInjector;
   serverAddress: () => string;
   bookmarkIntervalMs: number;
+  podLogs?: PodLogSource;
 }
 
 const MAX_BODY = 16 * 1024 * 1024;
@@ -136,7 +140,7 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
   const notFoundPage = (): void => send(res, 404, new ApiError(404, 'NotFound', 'the server could not find the requested resource').status());
   switch (r.kind) {
     case 'root':
-      return send(res, 200, { paths: ['/api', '/api/v1', '/apis', '/openapi/v3', '/version', '/healthz'] });
+      return send(res, 200, { paths: ['/api', '/api/v1', '/apis', '/openapi/v2', '/openapi/v3', '/version', '/healthz'] });
     case 'version':
       return send(res, 200, versionInfo());
     case 'health':
@@ -162,6 +166,7 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
       return doc ? send(res, 200, doc) : notFoundPage();
     }
     case 'openapiV2':
+      return send(res, 200, openApiV2(types));
     case 'unknown':
       return notFoundPage();
     case 'resource':
@@ -169,7 +174,8 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
   }
   const type = ctx.api.registry.find(r.group, r.version, r.plural);
   if (!type) return notFoundPage();
-  if (r.subresource && !((r.subresource === 'status' && type.statusSubresource) || (r.subresource === 'scale' && type.scale))) return notFoundPage();
+  const podLog = r.subresource === 'log' && type.group === '' && type.plural === 'pods';
+  if (r.subresource && !podLog && !((r.subresource === 'status' && type.statusSubresource) || (r.subresource === 'scale' && type.scale))) return notFoundPage();
   const watching = r.watchPrefix || q.get('watch') === 'true' || q.get('watch') === '1';
   const verb = verbOf(method, Boolean(r.name), watching);
   const fault = ctx.faults.take(verb, r.subresource ? `${r.plural}/${r.subresource}` : r.plural, r.group, r.name);
@@ -200,6 +206,7 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
         resourceVersion: q.get('resourceVersion') ?? undefined,
         timeoutSeconds: q.get('timeoutSeconds') ? Number(q.get('timeoutSeconds')) : undefined,
         bookmarks: q.get('allowWatchBookmarks') === 'true',
+        sendInitialEvents: q.get('sendInitialEvents') === 'true',
         bookmarkIntervalMs: ctx.bookmarkIntervalMs,
         table: table ? includeObject : undefined,
       },
@@ -222,6 +229,7 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
     }
     if (method === 'POST') {
       const body = parseBody(await readBody(req), contentType);
+      if (type.group === 'authorization.k8s.io') return send(res, 201, answerReview(type.kind, body));
       const result = ctx.api.create(type, namespace, body, writeOpts());
       return send(res, 201, result.object, result.warnings);
     }
@@ -242,6 +250,13 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
   }
 
   const name = r.name;
+  if (podLog) {
+    if (method !== 'GET') return methodNotAllowed(res, method);
+    const text = await readPodLog(ctx.podLogs, ctx.api.get(type, namespace, name), q);
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': String(Buffer.byteLength(text)) });
+    res.end(text);
+    return;
+  }
   if (r.subresource === 'scale') {
     const opts = { ...writeOpts(), subresource: undefined };
     if (method === 'GET') return send(res, 200, ctx.api.getScale(type, namespace, name));

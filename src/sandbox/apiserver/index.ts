@@ -8,6 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { Api } from './api.js';
 import { FaultInjector } from './faults.js';
 import { handle } from './http.js';
+import type { PodLogSource } from './pod-logs.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 import { WatchHub } from './watch.js';
 
@@ -19,6 +20,8 @@ export interface ApiServerOptions {
   watchHistory?: number;
   /** How often watches that allow bookmarks get a BOOKMARK event. */
   bookmarkIntervalMs?: number;
+  /** Serves `kubectl logs` (pods/log) for pods on a node: the runtime that runs them knows their output. */
+  podLogs?: PodLogSource;
 }
 
 export interface RunningApiServer {
@@ -42,7 +45,7 @@ export async function startApiServer(opts: ApiServerOptions = {}): Promise<Runni
   const injector = new FaultInjector();
   let address = '';
   const server: Server = createServer((req, res) => {
-    void handle({ api, watches, faults: injector, serverAddress: () => address, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10000 }, req, res);
+    void handle({ api, watches, faults: injector, serverAddress: () => address, bookmarkIntervalMs: opts.bookmarkIntervalMs ?? 10000, podLogs: opts.podLogs }, req, res);
   });
   server.keepAliveTimeout = 65000;
   await new Promise<void>((resolve, reject) => {

@@ -4,7 +4,7 @@
  */
 import { ApiError } from './errors.js';
 import {
-  addPath, deletePath, describePath, fieldsOf, fromFieldsV1, hasPath, isPrefix, newSet, removeAt, toFieldsV1, valueAt,
+  addPath, deletePath, describePath, fieldsOf, fromFieldsV1, hasPath, isPrefix, listKeyValue, newSet, removeAt, toFieldsV1, valueAt,
   type FieldPath, type FieldSet,
 } from './fieldset.js';
 import type { Shape } from './shape.js';
@@ -78,11 +78,14 @@ function entryFor(managers: Manager[], ctx: WriteContext, operation: 'Apply' | '
  */
 export function trackUpdate(old: KubeObject | undefined, updated: KubeObject, ctx: WriteContext): void {
   const managers = old ? readManagers(old) : [];
-  const before = old ? fieldsOf(old, ctx.shape, ctx.includes) : newSet();
-  const after = fieldsOf(updated, ctx.shape, ctx.includes);
+  const before = old ? fieldsOf(old, ctx.shape, ctx.includes, true) : newSet();
+  const after = fieldsOf(updated, ctx.shape, ctx.includes, true);
   const changed: FieldPath[] = [];
+  const parents = new Set([...after.values()].flatMap((p) => p.slice(0, -1).map((_, i) => JSON.stringify(p.slice(0, i + 1)))));
   for (const p of after.values()) {
-    if (!hasPath(before, p) || !deepEqual(valueAt(old, p), valueAt(updated, p))) changed.push(p);
+    // A map or list is the updater's when the update created it; a change inside it is only its fields'.
+    const map = parents.has(JSON.stringify(p)) && !p[p.length - 1].startsWith('k:');
+    if (!hasPath(before, p) || (!map && !deepEqual(valueAt(old, p), valueAt(updated, p)))) changed.push(p);
   }
   for (const m of managers) {
     for (const p of [...m.fields.values()]) {
@@ -119,10 +122,14 @@ export function serverSideApply(live: KubeObject | undefined, config: KubeObject
   const managers = live ? readManagers(live) : [];
   const applied = fieldsOf(config, ctx.shape, ctx.includes);
   const conflicts: { manager: Manager; path: FieldPath }[] = [];
+  // Values conflict only at leaves: a list item or map that both set is shared, and the server's
+  // defaults inside it (a container's terminationMessagePath) are no one's.
+  const all = [...applied.values()];
+  const leaves = new Set(all.filter((p) => !all.some((q) => q.length > p.length && isPrefix(p, q))));
   for (const m of managers) {
     if (same(m, ctx, 'Apply')) continue;
     for (const p of applied.values()) {
-      if (!hasPath(m.fields, p)) continue;
+      if (!hasPath(m.fields, p) || !leaves.has(p)) continue;
       if (!deepEqual(valueAt(base, p), valueAt(config, p))) conflicts.push({ manager: m, path: p });
     }
   }
@@ -180,7 +187,7 @@ function mergeApplied(base: KubeObject, config: KubeObject, ctx: WriteContext): 
 }
 
 function mergeValue(live: unknown, applied: unknown, shape: Shape): unknown {
-  if (isObject(applied) && !shape.atomicMap()) {
+  if (isObject(applied) && !shape.atomicMap() && !shape.atomicStruct()) {
     const out: JsonObject = isObject(live) ? clone(live) : {};
     for (const [k, v] of Object.entries(applied)) out[k] = mergeValue(out[k], v, shape.child(k));
     return out;
@@ -195,7 +202,7 @@ function mergeValue(live: unknown, applied: unknown, shape: Shape): unknown {
     if (lt.type === 'map') {
       for (const item of applied) {
         if (!isObject(item)) continue;
-        const at = current.findIndex((c) => isObject(c) && lt.keys.every((k) => deepEqual(c[k], item[k])));
+        const at = current.findIndex((c) => isObject(c) && lt.keys.every((k) => deepEqual(listKeyValue(c, k), listKeyValue(item, k))));
         if (at >= 0) current[at] = mergeValue(current[at], item, shape.item());
         else current.push(clone(item));
       }

@@ -4,15 +4,18 @@
  * server) plus the schemas of custom resources (for kubectl explain).
  */
 import { createHash } from 'node:crypto';
+import { KUBE_VERSION } from './discovery.js';
 import type { ResourceType } from './resource-type.js';
 
 function gvPath(t: { group: string; version: string }): string {
   return t.group ? `apis/${t.group}/${t.version}` : `api/${t.version}`;
 }
 
-function schemaName(t: ResourceType): string {
-  const reversed = (t.group || 'core').split('.').reverse().join('.');
-  return `${reversed}.${t.version}.${t.kind}`;
+/** kube's definition names: Go package paths for built-ins (io.k8s.api.apps.v1.Deployment), the reversed group for custom resources. */
+export function schemaName(t: ResourceType): string {
+  if (t.crd) return `${t.group.split('.').reverse().join('.')}.${t.version}.${t.kind}`;
+  if (t.group === 'apiextensions.k8s.io') return `io.k8s.apiextensions-apiserver.pkg.apis.apiextensions.${t.version}.${t.kind}`;
+  return `io.k8s.api.${t.group ? t.group.split('.')[0] : 'core'}.${t.version}.${t.kind}`;
 }
 
 const queryParam = (name: string): Record<string, unknown> => ({ name, in: 'query', schema: { type: 'string', uniqueItems: true } });
@@ -53,7 +56,7 @@ export function openApiDocument(types: ResourceType[], gv: string): Record<strin
   }
   return {
     openapi: '3.0.0',
-    info: { title: 'Kubernetes', version: 'v1.32.0' },
+    info: { title: 'Kubernetes', version: KUBE_VERSION.gitVersion },
     paths,
     components: { schemas },
   };

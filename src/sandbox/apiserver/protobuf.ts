@@ -1,7 +1,8 @@
 /**
  * Decoding of the Kubernetes protobuf encoding for the kinds Go clients (helm's release
- * storage, `kubectl create ...`) send that way: Secret, ConfigMap, Namespace, ServiceAccount,
- * Deployment and Service (the fields those commands set), and DeleteOptions. Other kinds get
+ * storage, `kubectl create ...`, `kubectl auth can-i`) send that way: Secret, ConfigMap, Namespace,
+ * ServiceAccount, Deployment, Service, Role, RoleBinding, Job (the fields those commands set),
+ * the self-subject reviews, and DeleteOptions. Other kinds get
  * 415, as kube answers for an encoding it can't read. Field numbers are k8s.io/api's generated.proto.
  */
 import { ApiError } from './errors.js';
@@ -131,6 +132,48 @@ const messages: Record<string, Record<number, Field>> = {
     5: { name: 'dryRun', kind: 'string', repeated: true },
   },
   Preconditions: { 1: { name: 'uid', kind: 'string' }, 2: { name: 'resourceVersion', kind: 'string' } },
+  Role: { 1: { name: 'metadata', kind: { message: 'ObjectMeta' } }, 2: { name: 'rules', kind: { message: 'PolicyRule' }, repeated: true } },
+  PolicyRule: {
+    1: { name: 'verbs', kind: 'string', repeated: true },
+    2: { name: 'apiGroups', kind: 'string', repeated: true },
+    3: { name: 'resources', kind: 'string', repeated: true },
+    4: { name: 'resourceNames', kind: 'string', repeated: true },
+    5: { name: 'nonResourceURLs', kind: 'string', repeated: true },
+  },
+  RoleBinding: {
+    1: { name: 'metadata', kind: { message: 'ObjectMeta' } },
+    2: { name: 'subjects', kind: { message: 'Subject' }, repeated: true },
+    3: { name: 'roleRef', kind: { message: 'RoleRef' } },
+  },
+  Subject: { 1: { name: 'kind', kind: 'string' }, 2: { name: 'apiGroup', kind: 'string' }, 3: { name: 'name', kind: 'string' }, 4: { name: 'namespace', kind: 'string' } },
+  RoleRef: { 1: { name: 'apiGroup', kind: 'string' }, 2: { name: 'kind', kind: 'string' }, 3: { name: 'name', kind: 'string' } },
+  SelfSubjectAccessReview: { 1: { name: 'metadata', kind: { message: 'ObjectMeta' } }, 2: { name: 'spec', kind: { message: 'SelfSubjectAccessReviewSpec' } } },
+  SelfSubjectAccessReviewSpec: { 1: { name: 'resourceAttributes', kind: { message: 'ResourceAttributes' } }, 2: { name: 'nonResourceAttributes', kind: { message: 'NonResourceAttributes' } } },
+  ResourceAttributes: {
+    1: { name: 'namespace', kind: 'string' },
+    2: { name: 'verb', kind: 'string' },
+    3: { name: 'group', kind: 'string' },
+    4: { name: 'version', kind: 'string' },
+    5: { name: 'resource', kind: 'string' },
+    6: { name: 'subresource', kind: 'string' },
+    7: { name: 'name', kind: 'string' },
+  },
+  NonResourceAttributes: { 1: { name: 'path', kind: 'string' }, 2: { name: 'verb', kind: 'string' } },
+  SelfSubjectRulesReview: { 1: { name: 'metadata', kind: { message: 'ObjectMeta' } }, 2: { name: 'spec', kind: { message: 'SelfSubjectRulesReviewSpec' } } },
+  SelfSubjectRulesReviewSpec: { 1: { name: 'namespace', kind: 'string' } },
+  Job: { 1: { name: 'metadata', kind: { message: 'ObjectMeta' } }, 2: { name: 'spec', kind: { message: 'JobSpec' } } },
+  JobSpec: {
+    1: { name: 'parallelism', kind: 'int', pointer: true },
+    2: { name: 'completions', kind: 'int', pointer: true },
+    3: { name: 'activeDeadlineSeconds', kind: 'int', pointer: true },
+    4: { name: 'selector', kind: { message: 'LabelSelector' } },
+    5: { name: 'manualSelector', kind: 'bool', pointer: true },
+    6: { name: 'template', kind: { message: 'PodTemplateSpec' } },
+    7: { name: 'backoffLimit', kind: 'int', pointer: true },
+    8: { name: 'ttlSecondsAfterFinished', kind: 'int', pointer: true },
+    9: { name: 'completionMode', kind: 'string', pointer: true },
+    10: { name: 'suspend', kind: 'bool', pointer: true },
+  },
 };
 
 class Reader {
@@ -223,7 +266,10 @@ function decodeValue(r: Reader, kind: FieldKind, wireType: number): unknown {
 messages.MapEntryString = { 1: { name: 'key', kind: 'string' }, 2: { name: 'value', kind: 'string', pointer: true } };
 messages.MapEntryBytes = { 1: { name: 'key', kind: 'string' }, 2: { name: 'value', kind: 'bytes', pointer: true } };
 
-const decodable = new Set(['Secret', 'ConfigMap', 'Namespace', 'ServiceAccount', 'Deployment', 'Service', 'DeleteOptions']);
+const decodable = new Set([
+  'Secret', 'ConfigMap', 'Namespace', 'ServiceAccount', 'Deployment', 'Service', 'DeleteOptions',
+  'Role', 'RoleBinding', 'Job', 'SelfSubjectAccessReview', 'SelfSubjectRulesReview',
+]);
 
 export function isProtobuf(contentType: string): boolean {
   return contentType === 'application/vnd.kubernetes.protobuf';

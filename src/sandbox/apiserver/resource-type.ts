@@ -35,6 +35,8 @@ export interface ResourceType {
   selectableFields: string[];
   /** The store key of another resource holding these objects (events.k8s.io Events live with core Events). */
   storedIn?: string;
+  /** The verbs discovery lists, when not all of VERBS (reviews can only be created). */
+  verbs?: string[];
   /** The CustomResourceDefinition that serves it; undefined for built-ins. */
   crd?: string;
 }

@@ -13,6 +13,16 @@ export interface Shape {
   listType(items: unknown[]): ListType;
   /** A map whose value is replaced as a whole (x-kubernetes-map-type: atomic). */
   atomicMap(): boolean;
+  /**
+   * A struct server-side apply owns and replaces as one field (+structType=atomic, as
+   * LabelSelector, and Service's +mapType=atomic selector); strategic merge patch still merges into it.
+   */
+  atomicStruct(): boolean;
+  /**
+   * A map or list an update that creates it owns itself (`.` in FieldsV1), besides its fields or
+   * items: every object and keyed list of a custom resource, and any object's labels and annotations.
+   */
+  ownedItself(): boolean;
 }
 
 const byName: ListType = { type: 'map', keys: ['name'] };
@@ -31,13 +41,16 @@ const builtinLists: Record<string, (items: unknown[]) => ListType> = {
   ownerReferences: () => ({ type: 'map', keys: ['uid'] }),
   finalizers: () => ({ type: 'set' }),
   hostAliases: () => ({ type: 'map', keys: ['ip'] }),
+  // kube keys ports by number and protocol (strategic merge patch by the number alone: keys[0]).
   ports: (items) =>
     items.some((i) => isObject(i) && i.containerPort !== undefined)
-      ? { type: 'map', keys: ['containerPort'] }
+      ? { type: 'map', keys: ['containerPort', 'protocol'] }
       : items.some((i) => isObject(i) && i.port !== undefined)
-        ? { type: 'map', keys: ['port'] }
+        ? { type: 'map', keys: ['port', 'protocol'] }
         : { type: 'atomic' },
 };
+
+const ATOMIC_STRUCTS = new Set(['selector', 'podSelector', 'namespaceSelector']);
 
 class BuiltinShape implements Shape {
   constructor(private readonly name = '') {}
@@ -51,6 +64,12 @@ class BuiltinShape implements Shape {
     return builtinLists[this.name]?.(items) ?? { type: 'atomic' };
   }
   atomicMap(): boolean {
+    return false;
+  }
+  atomicStruct(): boolean {
+    return ATOMIC_STRUCTS.has(this.name);
+  }
+  ownedItself(): boolean {
     return false;
   }
 }
@@ -84,6 +103,12 @@ class SchemaShape implements Shape {
   atomicMap(): boolean {
     return this.schema?.['x-kubernetes-map-type'] === 'atomic';
   }
+  atomicStruct(): boolean {
+    return false;
+  }
+  ownedItself(): boolean {
+    return this.schema?.type === 'object' || this.schema?.type === 'array';
+  }
 }
 
 /** The object's metadata always follows ObjectMeta's rules, whatever the schema says. */
@@ -101,11 +126,17 @@ class RootShape implements Shape {
   atomicMap(): boolean {
     return false;
   }
+  atomicStruct(): boolean {
+    return false;
+  }
+  ownedItself(): boolean {
+    return false;
+  }
 }
 
 class MetadataShape implements Shape {
   child(name: string): Shape {
-    return new MetadataFieldShape(metadataLists[name] ?? { type: 'atomic' });
+    return new MetadataFieldShape(metadataLists[name] ?? { type: 'atomic' }, name === 'labels' || name === 'annotations');
   }
   item(): Shape {
     return this;
@@ -116,14 +147,23 @@ class MetadataShape implements Shape {
   atomicMap(): boolean {
     return false;
   }
+  atomicStruct(): boolean {
+    return false;
+  }
+  ownedItself(): boolean {
+    return false;
+  }
 }
 
 class MetadataFieldShape extends BuiltinShape {
-  constructor(private readonly list: ListType) {
+  constructor(private readonly list: ListType, private readonly map: boolean) {
     super();
   }
   override listType(): ListType {
     return this.list;
+  }
+  override ownedItself(): boolean {
+    return this.map;
   }
 }
 

@@ -20,7 +20,10 @@ function columnsOf(type: ResourceType): PrinterColumn[] {
   const name: PrinterColumn = { name: 'Name', type: 'string', format: 'name', jsonPath: '.metadata.name', description: 'Name must be unique within a namespace.' };
   const age: PrinterColumn = { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp', description: 'CreationTimestamp is a timestamp representing the server time when this object was created.' };
   if (type.crd) return [name, ...(type.printerColumns.length ? type.printerColumns : [age])];
-  return [name, ...type.printerColumns, age];
+  // kube's built-in printers declare AGE a string they format themselves, and put it before the -o wide columns.
+  const builtinAge: PrinterColumn = { ...age, type: 'string', compute: (o) => humanAge((o.metadata as { creationTimestamp?: string } | undefined)?.creationTimestamp) };
+  const wide = type.printerColumns.filter((c) => (c.priority ?? 0) > 0);
+  return [name, ...type.printerColumns.filter((c) => !wide.includes(c)), builtinAge, ...wide];
 }
 
 function cell(obj: KubeObject, column: PrinterColumn): unknown {

@@ -7,6 +7,8 @@ import { toTable, type IncludeObject } from './table.js';
 import type { KubeObject } from './types.js';
 import { watchEventFor, type WatchScope } from './watch-filter.js';
 
+const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
+
 export interface WatchRequest {
   type: ResourceType;
   namespace?: string;
@@ -14,6 +16,12 @@ export interface WatchRequest {
   resourceVersion?: string;
   timeoutSeconds?: number;
   bookmarks: boolean;
+  /**
+   * A watch-list (client-go's reflector since 1.35, so kubectl and helm): the current objects as
+   * ADDED, then a bookmark annotated k8s.io/initial-events-end, which the client waits for
+   * before it considers its cache synced.
+   */
+  sendInitialEvents?: boolean;
   bookmarkIntervalMs: number;
   /** `kubectl get -w` asks for Tables: each event's object is then a one-row Table. */
   table?: IncludeObject;
@@ -68,7 +76,12 @@ export class WatchHub {
       res.write(line);
     };
     const rv = req.resourceVersion;
-    if (rv === undefined || rv === '' || rv === '0') {
+    const bookmark = (annotations?: Record<string, string>): void =>
+      send('BOOKMARK', { kind: type.kind, apiVersion: apiVersionOf(type), metadata: { resourceVersion: String(store.currentRv), ...(annotations ? { annotations } : {}) } });
+    if (req.sendInitialEvents) {
+      for (const o of store.list(scope.resource, scope.namespace)) if (scope.matches(o)) sendStored('ADDED', o);
+      bookmark({ [INITIAL_EVENTS_END]: 'true' });
+    } else if (rv === undefined || rv === '' || rv === '0') {
       for (const o of store.list(scope.resource, scope.namespace)) if (scope.matches(o)) sendStored('ADDED', o);
     } else {
       const from = Number(rv);
@@ -97,7 +110,7 @@ export class WatchHub {
     });
     const timers: NodeJS.Timeout[] = [];
     if (req.bookmarks) {
-      timers.push(setInterval(() => send('BOOKMARK', { kind: type.kind, apiVersion: apiVersionOf(type), metadata: { resourceVersion: String(store.currentRv) } }), req.bookmarkIntervalMs));
+      timers.push(setInterval(() => bookmark(), req.bookmarkIntervalMs));
     }
     const close = (): void => {
       this.byCrd.delete(close);

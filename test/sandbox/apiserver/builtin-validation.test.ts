@@ -12,7 +12,7 @@ describe('built-in validation', () => {
   });
 
   it.each<[string, string, string, Record<string, unknown>, string[]]>([
-    ['selector must match the template', 'apps', 'Deployment', deployment({ selector: { matchLabels: { app: 'web' } }, template: template({ app: 'api' }, [{ name: 'c', image: 'i' }]) }), ['spec.template.metadata.labels: Invalid value: map[string]string{"app":"api"}: `selector` does not match template `labels`']],
+    ['selector must match the template', 'apps', 'Deployment', deployment({ selector: { matchLabels: { app: 'web' } }, template: template({ app: 'api' }, [{ name: 'c', image: 'i' }]) }), ['spec.template.metadata.labels: Invalid value: {"app":"api"}: `selector` does not match template `labels`']],
     ['selector is required', 'apps', 'StatefulSet', deployment({ template: template({ a: 'b' }, [{ name: 'c', image: 'i' }]) }), ['spec.selector: Required value']],
     ['containers need a name and image, once', 'apps', 'Deployment', deployment({ selector: { matchLabels: { a: 'b' } }, template: template({ a: 'b' }, [{ name: 'c', image: 'i' }, { name: 'c' }]) }), ['spec.template.spec.containers[1].name: Duplicate value: "c"', 'spec.template.spec.containers[1].image: Required value']],
     ['a pod needs containers', '', 'Pod', { metadata: { name: 'p' }, spec: {} }, ['spec.containers: Required value']],

@@ -50,7 +50,11 @@ describe('Go typed clients (protobuf bodies)', () => {
     const d = await h.apps.readNamespacedDeployment({ namespace: 'typed', name: 'web' });
     expect(d.spec!.replicas).toBe(0);
     expect(d.spec!.selector.matchLabels).toEqual({ app: 'web' });
-    expect(d.spec!.template.spec!.containers).toEqual([{ name: 'web', image: 'web:1', ports: [{ containerPort: 8080 }] }]);
+    // Exactly what kube-apiserver stores: the sent fields plus its defaults, none of the zero values.
+    expect(d.spec!.template.spec!.containers).toEqual([{
+      name: 'web', image: 'web:1', ports: [{ containerPort: 8080, protocol: 'TCP' }], resources: {},
+      imagePullPolicy: 'IfNotPresent', terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File',
+    }]);
     expect(await kubectl(['-n', 'typed', 'create', 'service', 'clusterip', 'web', '--tcp=80:8080'])).toMatchObject({ code: 0 });
     const svc = await h.core.readNamespacedService({ namespace: 'typed', name: 'web' });
     expect(svc.spec!.ports).toEqual([{ name: '80-8080', port: 80, protocol: 'TCP', targetPort: 8080 }]);

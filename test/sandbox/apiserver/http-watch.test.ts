@@ -38,6 +38,24 @@ const cm = (name: string, labels: Record<string, string> = {}): V1ConfigMap => (
 const mergePatch = setHeaderOptions('Content-Type', PatchStrategy.MergePatch);
 
 describe('watch', () => {
+  it('watch-list: current objects as ADDED, then the initial-events-end bookmark, then changes', async () => {
+    await h.core.createNamespace({ body: { metadata: { name: 'wl' } } });
+    await h.core.createNamespacedConfigMap({ namespace: 'wl', body: cm('a') });
+    const events: { type: string; name?: string; annotations?: Record<string, string> }[] = [];
+    const controller = await new Watch(h.kc).watch(
+      '/api/v1/namespaces/wl/configmaps',
+      { sendInitialEvents: true, resourceVersionMatch: 'NotOlderThan', allowWatchBookmarks: true },
+      (type, obj: { metadata?: { name?: string; annotations?: Record<string, string> } }) => events.push({ type, name: obj.metadata?.name, annotations: obj.metadata?.annotations }),
+      () => undefined,
+    );
+    await eventually(() => events.length >= 2);
+    await h.core.createNamespacedConfigMap({ namespace: 'wl', body: cm('b') });
+    await eventually(() => events.some((e) => e.name === 'b'));
+    controller.abort();
+    expect(events.filter((e) => e.type !== 'BOOKMARK' || e.annotations).map((e) => `${e.type}:${e.name ?? JSON.stringify(e.annotations)}`))
+      .toEqual(['ADDED:a', 'BOOKMARK:{"k8s.io/initial-events-end":"true"}', 'ADDED:b']);
+  });
+
   it('streams ADDED, MODIFIED and DELETED from a resourceVersion, in order', async () => {
     const ns = await h.core.createNamespace({ body: { metadata: { name: 'w1' } } });
     const list = await h.core.listNamespacedConfigMap({ namespace: 'w1' });

@@ -34,6 +34,30 @@ describe('field sets', () => {
   });
 });
 
+describe('field sets of built-in kinds, as kube-apiserver records them', () => {
+  it('owns a label selector as one field, and keys ports by number and (defaulted) protocol', () => {
+    const set = fieldsOf(deployment({
+      selector: { matchLabels: { app: 'web' } },
+      template: { spec: { containers: [{ name: 'web', ports: [{ containerPort: 8080, name: 'http' }] }] } },
+    }), shapeFor(undefined));
+    expect(toFieldsV1(set)['f:spec']).toEqual({
+      'f:selector': {},
+      'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"web"}': {
+        '.': {}, 'f:name': {}, 'f:ports': { 'k:{"containerPort":8080,"protocol":"TCP"}': { '.': {}, 'f:containerPort': {}, 'f:name': {} } },
+      } } } },
+    });
+  });
+
+  it('re-applying a port without its protocol updates the stored (defaulted) port instead of adding one', () => {
+    const spec = (name: string) => ({ template: { spec: { containers: [{ name: 'web', ports: [{ containerPort: 8080, name }] }] } } });
+    const ports = (o: KubeObject) => (o.spec as { template: { spec: { containers: { ports: Record<string, unknown>[] }[] } } }).template.spec.containers[0].ports;
+    const live = serverSideApply(undefined, deployment(spec('http')), ctx('op'), { force: false });
+    ports(live)[0].protocol = 'TCP';
+    const out = serverSideApply(live, deployment(spec('web')), ctx('op'), { force: false });
+    expect(ports(out)).toEqual([{ containerPort: 8080, name: 'web', protocol: 'TCP' }]);
+  });
+});
+
 describe('server-side apply', () => {
   it('records the applier as owner of what it sent', () => {
     const out = serverSideApply(undefined, deployment({ replicas: 2 }), ctx('op'), { force: false });
@@ -78,5 +102,32 @@ describe('server-side apply', () => {
     trackUpdate(applied, edited, ctx('kubectl-edit'));
     expect(edited.metadata.managedFields?.map((m) => `${m.manager}:${m.operation}`)).toEqual(['kubectl-edit:Update']);
     expect(() => serverSideApply(edited, deployment({ replicas: 2 }), ctx('a'), { force: false })).toThrow(/conflict with "kubectl-edit"/);
+  });
+});
+
+describe('updates of custom resources', () => {
+  const schema = { type: 'object', properties: { spec: { type: 'object', properties: { db: { type: 'object', properties: { size: { type: 'string' }, engine: { type: 'string' } } }, tags: { type: 'object', 'x-kubernetes-map-type': 'atomic', additionalProperties: { type: 'string' } }, hosts: { type: 'array', 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['name'], items: { type: 'object', properties: { name: { type: 'string' } } } } } } } };
+  const crCtx = (manager: string): WriteContext => ({ ...ctx(manager), apiVersion: 'test/v1', shape: shapeFor(schema) });
+  const cr = (spec: Record<string, unknown>, annotations?: Record<string, string>): KubeObject => ({ apiVersion: 'test/v1', kind: 'T', metadata: { name: 't', ...(annotations ? { annotations } : {}) }, spec });
+
+  it('owns the maps and keyed lists an update creates as such, as kube records them', () => {
+    const created = cr({ db: { size: '1Gi' }, tags: { a: 'b' }, hosts: [{ name: 'a' }] }, { note: 'x' });
+    trackUpdate(undefined, created, crCtx('kubectl'));
+    expect(created.metadata.managedFields![0].fieldsV1).toEqual({
+      'f:metadata': { 'f:annotations': { '.': {}, 'f:note': {} } },
+      'f:spec': { '.': {}, 'f:db': { '.': {}, 'f:size': {} }, 'f:tags': {}, 'f:hosts': { '.': {}, 'k:{"name":"a"}': { '.': {}, 'f:name': {} } } },
+    });
+  });
+
+  it('a change inside a map moves only that field; a changed atomic map moves whole', () => {
+    const created = cr({ db: { size: '1Gi', engine: 'mariadb' }, tags: { a: 'b' } });
+    trackUpdate(undefined, created, crCtx('kubectl'));
+    const updated = { ...cr({ db: { size: '2Gi', engine: 'mariadb' }, tags: { a: 'c' } }), metadata: created.metadata };
+    trackUpdate(created, updated, crCtx('editor'));
+    const owners = Object.fromEntries(updated.metadata.managedFields!.map((m) => [m.manager, m.fieldsV1]));
+    expect(owners).toEqual({
+      kubectl: { 'f:spec': { '.': {}, 'f:db': { '.': {}, 'f:engine': {} } } },
+      editor: { 'f:spec': { 'f:db': { 'f:size': {} }, 'f:tags': {} } },
+    });
   });
 });
