@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { openSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
@@ -12,6 +13,7 @@ import { freePort } from './control-plane/index.js';
 import { apply } from './manifests.js';
 import type { Plane } from './plane.js';
 import { kubeConfigFrom } from './runtime/cluster.js';
+import { containerLogFile, lastLines } from './runtime/container-logs.js';
 
 const CRD_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../crds/webstack.yaml');
 
@@ -22,7 +24,13 @@ function selfCommand(): { command: string; args: string[] } {
 
 export async function startEmbeddedPlane(dir: string, kubeconfigFile: string): Promise<Plane> {
   const { startApiServer } = await import('./apiserver/index.js');
-  const api = await startApiServer();
+  // kubectl logs: the in-memory server reads the files the runtime writes for each container.
+  const api = await startApiServer({
+    podLogs: async (req) => {
+      const text = await readFile(containerLogFile(dir, req.namespace, req.pod, req.container), 'utf8').catch(() => '');
+      return lastLines(text, req.tailLines);
+    },
+  });
   try {
     api.writeKubeconfig(kubeconfigFile);
     const client = KubernetesObjectApi.makeApiClient(kubeConfigFrom(api.kubeconfig()));

@@ -83,6 +83,11 @@ export function describeStackLifecycle(controlPlane: ControlPlane): void {
       expect(new Set(seen).size).toBe(4);
     });
 
+    it('kubectl logs shows what a pod wrote', async () => {
+      const [pod] = await podNames('webstack.dev/tier=web');
+      expect(await sb.kubectl('logs', pod, '--tail=50')).toMatch(/listening/i);
+    });
+
     it('scales an app tier and the database', async () => {
       await sb.kubectl('patch', 'ws', 'shop', '--type', 'merge', '-p', JSON.stringify({
         spec: { apps: [{ name: 'web', image: 'ghcr.io/acme/shop:1.4', replicas: 4 }, { name: 'api', image: 'ghcr.io/acme/api:1.0', replicas: 1 }], database: { replicas: 3 } },
