@@ -1,6 +1,6 @@
 /**
  * At rest the operator writes nothing: a Ready stack whose spec has quantities in forms the real
- * API server normalises (`cpu: "0.5"` is stored as `500m`, `memory: 1024Mi` as `1Gi`), watched
+ * API server normalises (`cpu: "0.1"` is stored as `100m`, `memory: 1024Mi` as `1Gi`), watched
  * over two resync periods through the API server's audit log. Lease renewals are the only writes
  * a leader makes at rest, and are not the operator's reconcile.
  */
@@ -13,7 +13,8 @@ const OPERATOR_USER = `system:serviceaccount:${OPERATOR_NAMESPACE}:${OPERATOR_RE
 const WRITES = new Set(['create', 'update', 'patch', 'delete', 'deletecollection']);
 let c: TestCluster;
 
-const quantities = { requests: { cpu: '0.5', memory: '1024Mi' }, limits: { cpu: '1.0', memory: '2048Mi' } };
+// Small enough that four pods and the operator fit the node's two cores.
+const quantities = { requests: { cpu: '0.1', memory: '1024Mi' }, limits: { cpu: '0.25', memory: '2048Mi' } };
 const STACK = JSON.stringify({
   apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name: 'shop', namespace: 'default' },
   spec: {
@@ -40,7 +41,7 @@ describe('the operator at rest on the real control plane', () => {
     expect(await c.kubectl(['apply', '-f', '-'], STACK)).toMatchObject({ code: 0 });
     expect(await c.kubectl(['wait', '--for=condition=Ready', 'webstack/shop', '--timeout=300s'])).toMatchObject({ code: 0 });
     const stored = (await c.kubectl(['get', 'deploy', 'shop-web', '-o', 'jsonpath={.spec.template.spec.containers[0].resources.requests}'])).stdout;
-    expect(JSON.parse(stored)).toEqual({ cpu: '500m', memory: '1Gi' });
+    expect(JSON.parse(stored)).toEqual({ cpu: '100m', memory: '1Gi' });
     // Settled: a resync period with the stack Ready, so status and replication bookkeeping are done.
     await new Promise((r) => setTimeout(r, RESYNC_SECONDS * 1000));
     const before = reconcileWrites(c.audit(OPERATOR_USER)).length;
