@@ -12,6 +12,7 @@ import { ownedMetadata, type KubeObject } from './object.js';
 import type { IDeploymentSpec } from 'kubernetes-models/apps/v1/DeploymentSpec';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IServiceSpec } from 'kubernetes-models/v1/ServiceSpec';
+import { canonicalResources } from './resources.js';
 
 export const APP_CONTAINER = 'app';
 /**
@@ -51,7 +52,7 @@ function renderAppDeployment(ws: WebStack, spec: ResolvedSpec, app: ResolvedApp)
     livenessProbe: { ...probe, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
     securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
   };
-  if (app.resources) container.resources = app.resources;
+  if (app.resources) container.resources = canonicalResources(app.resources);
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',

@@ -20,6 +20,8 @@ import type { IStatefulSetSpec } from 'kubernetes-models/apps/v1/StatefulSetSpec
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPersistentVolumeClaimSpec } from 'kubernetes-models/v1/PersistentVolumeClaimSpec';
 import type { IServiceSpec } from 'kubernetes-models/v1/ServiceSpec';
+import { canonicalQuantity } from '../api/quantity.js';
+import { canonicalResources } from './resources.js';
 
 /** The images' mysql user and group. */
 export const DATABASE_UID = 999;
@@ -106,11 +108,11 @@ function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database'], clusterDo
       capabilities: { drop: ['ALL'] },
     },
   };
-  if (db.resources) container.resources = db.resources;
+  if (db.resources) container.resources = canonicalResources(db.resources);
 
   const claim: IPersistentVolumeClaimSpec = {
     accessModes: ['ReadWriteOnce'],
-    resources: { requests: { storage: db.storage.size } },
+    resources: { requests: { storage: canonicalQuantity(db.storage.size) } },
   };
   if (db.storage.storageClassName) claim.storageClassName = db.storage.storageClassName;
 

@@ -11,6 +11,7 @@ import {
   HAPROXY_TLS_KEY_SUFFIX, renderHaproxyConfig,
 } from './haproxy-config.js';
 import { ownedMetadata, podDisruptionBudget, type KubeObject } from './object.js';
+import { canonicalResources } from './resources.js';
 
 export const HAPROXY_CONTAINER = 'haproxy';
 /** The key of haproxy.cfg in the ConfigMap, and the file name where the pod mounts it. */
@@ -117,7 +118,7 @@ function renderDeployment(ws: WebStack, spec: ResolvedSpec, config: string): Kub
             readinessProbe: { ...probe, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
             livenessProbe: { ...probe, initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
             lifecycle: { preStop: { exec: { command: ['sleep', String(PRE_STOP_DELAY_SECONDS)] } } },
-            resources: lb.resources ?? DEFAULT_RESOURCES,
+            resources: canonicalResources(lb.resources ?? DEFAULT_RESOURCES),
             securityContext: {
               allowPrivilegeEscalation: false,
               readOnlyRootFilesystem: true,

@@ -23,11 +23,22 @@ export interface Step {
   helm?: string[];
   http?: HttpCall;
   stdin?: string;
+  /** Retry for up to this many ms while it fails: for what a server does asynchronously (publishing a CRD's OpenAPI). */
+  retryMs?: number;
 }
 
 const fill = (s: string, ns: string): string => s.replaceAll('{ns}', ns);
 
 export async function perform(step: Step, scope: Scope): Promise<Outcome> {
+  const deadline = Date.now() + (step.retryMs ?? 0);
+  for (;;) {
+    const out = await performOnce(step, scope);
+    if (out.code === 0 || Date.now() >= deadline) return out;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function performOnce(step: Step, scope: Scope): Promise<Outcome> {
   const { target, ns } = scope;
   const args = (a: string[]): string[] => a.map((x) => fill(x, ns));
   let out: Outcome;

@@ -14,6 +14,8 @@ const minimalStack = readFileSync(path.join(REPO, 'examples/minimal.yaml'), 'utf
 const withWebStackCrd: Step[] = [
   { kubectl: ['apply', '--server-side', '-f', '-'], stdin: webstackCrd },
   { kubectl: ['wait', '--for=condition=Established', 'crd/webstacks.webstack.dev', '--timeout=30s'] },
+  // kube-apiserver publishes an established CRD's OpenAPI a moment later; kubectl explain reads it.
+  { kubectl: ['explain', 'webstack'], retryMs: 30_000 },
 ];
 
 const created = (manifest: string) => kubectl(['create', '-f', '-', '-o', 'json'], manifest);

@@ -1,5 +1,5 @@
 /** Where built-in kinds hold resource quantities, canonicalised on every write as kube does. */
-import { canonicalQuantity } from './quantity.js';
+import { canonicalQuantity } from '../../api/quantity.js';
 import { isObject, type KubeObject } from './types.js';
 
 type Json = Record<string, unknown>;
