@@ -352,7 +352,13 @@ const spec = obj({
   networkPolicy: obj({
     enabled: bool({ description: 'NetworkPolicies: deny by default, allow only the stack\'s own paths.', default: d.networkPolicy.enabled }),
     // No schema default: the operator's namespace is a fact of the installation, not of the object.
-    operatorNamespace: str(63, { description: `Namespace of the operator, allowed to reach the database; ${d.networkPolicy.operatorNamespace} when unset.`, ...PATTERNS.dnsLabel }),
+    operatorNamespace: str(63, { description: `Namespace of the operator, whose operator pods may reach the database; ${d.networkPolicy.operatorNamespace} when unset.`, ...PATTERNS.dnsLabel }),
+    statsFromNamespaces: {
+      type: 'array',
+      description: 'Namespaces (e.g. Prometheus\'s) allowed to reach HAProxy\'s stats and metrics port 8404; none when empty.',
+      maxItems: 16,
+      items: str(63, { ...PATTERNS.dnsLabel, minLength: 1 }),
+    },
   }, { description: 'NetworkPolicies around the stack\'s pods.', default: {} }),
 }, {
   description: 'The desired stack.',

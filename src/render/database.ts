@@ -126,6 +126,8 @@ function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database'], clusterDo
         annotations: { [ANNOTATION_CONFIG_CHECKSUM]: checksum(renderServerConfig(db), renderStartScript(db.engine)) },
       },
       spec: {
+        // The server never talks to the API: no token to steal from its pod.
+        automountServiceAccountToken: false,
         enableServiceLinks: false,
         terminationGracePeriodSeconds: 60,
         securityContext: {
