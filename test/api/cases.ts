@@ -114,6 +114,7 @@ export const badCases: BadCase[] = [
   { name: 'unknown Service type', ws: spec((s) => { s.loadBalancer = { service: { type: 'External' } }; }), errors: [['spec.loadBalancer.service.type', 'must be one of: ClusterIP, NodePort, LoadBalancer']] },
   { name: 'Service port out of range', ws: spec((s) => { s.loadBalancer = { service: { port: 70000 } }; }), errors: [['spec.loadBalancer.service.port', 'must be between 1 and 65535']] },
   { name: 'source range not a CIDR', ws: spec((s) => { s.loadBalancer = { service: { loadBalancerSourceRanges: ['10.0.0.0/8', '10.0.0.0/33', 'example.com'] } }; }), errors: [['spec.loadBalancer.service.loadBalancerSourceRanges[1]', 'must be a CIDR'], ['spec.loadBalancer.service.loadBalancerSourceRanges[2]', 'must be a CIDR']] },
+  { name: 'source range with an IPv6 zone id', ws: spec((s) => { s.loadBalancer = { service: { loadBalancerSourceRanges: ['fe80::1%eth0/64'] } }; }), errors: [['spec.loadBalancer.service.loadBalancerSourceRanges[0]', 'must be a CIDR']] },
   { name: 'annotation key invalid', ws: spec((s) => { s.loadBalancer = { service: { annotations: { 'bad key': 'x' } } }; }), errors: [['spec.loadBalancer.service.annotations[bad key]', 'key must be']] },
   { name: 'TLS without a Secret', ws: spec((s) => { s.loadBalancer = { tls: { redirectHttp: false } }; }), errors: [['spec.loadBalancer.tls.secretName', 'is required']] },
   { name: 'TLS Secret name invalid', ws: spec((s) => { s.loadBalancer = { tls: { secretName: 'Shop_TLS' } }; }), errors: [['spec.loadBalancer.tls.secretName', 'must be a DNS subdomain']] },
