@@ -15,6 +15,7 @@ import type { AppliedMemo } from './applied-memo.js';
 import type { Caches } from '../kube/caches.js';
 import { childrenToDelete, ownedBy, type LiveObject } from './children.js';
 import { immutableFieldErrors, type LiveStatefulSet } from './immutable.js';
+import { heldDatabaseReplicas } from './scale-down.js';
 import { isUnowned, ownershipConflict, tlsSecretProblem, type TlsSecret } from './ownership.js';
 import type { Clock } from '../clock.js';
 import { applyReason } from './diff.js';
@@ -77,7 +78,7 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
   let blocked: Blocked | undefined;
   try {
     const credentials = await databaseCredentials(ws, deps);
-    const desired = renderStack(ws, { credentials });
+    const desired = holdDatabaseSize(ws, renderStack(ws, { credentials }));
     const held = holdBack(ws, desired, deps);
     blocked = held.blocked;
     if (blocked) {
@@ -95,6 +96,15 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
   if (applyError) throw new ReconcileError(applyError);
   // Nothing we watch tells this stack that a neighbour let go of a name: look again later.
   return waiting || blocked ? { result: 'waiting', requeueAfterMs: deps.timings.terminatingRecheckMs } : { result: 'converged' };
+}
+
+/** The StatefulSet kept at the recorded primary's size until the manager has switched over (scale-down below the primary). */
+function holdDatabaseSize(ws: WebStack, desired: KubeObject[]): KubeObject[] {
+  const want = resolveSpec(ws).database.replicas;
+  const held = heldDatabaseReplicas(ws.metadata.name, want, ws.status?.database?.primary);
+  if (held === want) return desired;
+  return desired.map((o) => (o.kind === 'StatefulSet' && o.metadata.name === names.mysql(ws.metadata.name)
+    ? { ...o, spec: { ...(o.spec as object), replicas: held } } : o));
 }
 
 /** Why some children were not applied: a condition reason and a message naming the objects. */
@@ -248,7 +258,10 @@ async function writeStatus(ws: WebStack, deps: ReconcileDeps, log: Logger,
     blocked: outcome.blocked,
     tiers: (spec?.apps ?? []).map((a) => ({ name: a.name, replicas: a.replicas, deployment: get('Deployment', names.app(stack, a.name)) })),
     haproxy: { replicas: spec?.loadBalancer.replicas ?? 0, deployment: get('Deployment', names.haproxy(stack)) },
-    database: { replicas: spec?.database.replicas ?? 0, statefulSet: get('StatefulSet', names.mysql(stack)) },
+    database: {
+      replicas: spec ? heldDatabaseReplicas(stack, spec.database.replicas, ws.status?.database?.primary) : 0,
+      statefulSet: get('StatefulSet', names.mysql(stack)),
+    },
     service: get('Service', names.haproxy(stack)) as never,
     databaseManaged: deps.databaseManaged,
   };
