@@ -61,7 +61,7 @@ export interface ResolvedSpec {
     user: string;
     resources?: ResourceRequirements;
   };
-  networkPolicy: { enabled: boolean; operatorNamespace: string };
+  networkPolicy: { enabled: boolean; operatorNamespace: string; statsFromNamespaces: string[] };
 }
 
 function resolveApp(app: AppSpec, healthPath: string): ResolvedApp {
@@ -134,6 +134,7 @@ export function resolveSpec(ws: WebStack): ResolvedSpec {
     networkPolicy: {
       enabled: s.networkPolicy?.enabled ?? d.networkPolicy.enabled,
       operatorNamespace: s.networkPolicy?.operatorNamespace ?? d.networkPolicy.operatorNamespace,
+      statsFromNamespaces: s.networkPolicy?.statsFromNamespaces ?? [],
     },
   };
 }

@@ -14,6 +14,13 @@ export const LABEL_ROLE = 'webstack.dev/role';
 
 export const MANAGER = 'webstack-operator';
 export const ANNOTATION_CONFIG_CHECKSUM = 'webstack.dev/config-checksum';
+/**
+ * What the database StatefulSet was made for (engine, app database, app user): the operator
+ * compares the spec against them, so an immutable field is refused even without the CRD's rules.
+ */
+export const ANNOTATION_ENGINE = 'webstack.dev/engine';
+export const ANNOTATION_DATABASE_NAME = 'webstack.dev/database-name';
+export const ANNOTATION_DATABASE_USER = 'webstack.dev/database-user';
 /** The named port of an app tier's headless Service: haproxy finds pods through its SRV record `_http._tcp.<svc>`. */
 export const APP_PORT_NAME = 'http';
 

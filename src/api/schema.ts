@@ -4,6 +4,7 @@
  */
 import { DEFAULTS } from './defaults.js';
 import { names } from './labels.js';
+import { ADMIN_USER, REPLICATION_USER } from '../render/credentials.js';
 import type { CelRule, SchemaNode } from './schema-types.js';
 import {
   BALANCE_ALGORITHMS, DATABASE_ENGINES, REPLICATION_MODES, SERVICE_TYPES,
@@ -69,6 +70,19 @@ export const RESERVED_APP_NAMES = [names.haproxy, names.mysql, names.primaryServ
 
 // `<stack>-mysql-<ordinal>`, spelled by labels.ts: the prefix after the stack name.
 const POD_INFIX = names.mysqlPod('', 0).slice(0, -1);
+
+/** The servers' own schemas: an app granted one of them could plant an administrator. Compared case-insensitively. */
+export const RESERVED_DATABASE_NAMES = ['mysql', 'information_schema', 'performance_schema', 'sys'];
+/**
+ * Accounts the servers or the operator own (compared case-insensitively): the app user must not
+ * be, or replace, one of them. The dotted and dashed ones already fail the pattern; they are
+ * listed so the rule reads as the list it is.
+ */
+export const RESERVED_USER_NAMES = [
+  'root', 'mariadb.sys', 'mysql.sys', 'mysql.session', 'mysql.infoschema', 'public', 'event_scheduler',
+  ADMIN_USER, REPLICATION_USER,
+];
+const celList = (items: readonly string[]): string => `[${items.map((n) => `'${n}'`).join(', ')}]`;
 const ORDINAL = /^(0|[1-9][0-9]?)$/;
 
 const str = (maxLength: number, extra: Partial<SchemaNode> & Partial<Pattern> = {}): SchemaNode =>
@@ -266,31 +280,50 @@ const database = obj({
     failureThresholdSeconds: int(1, 60, { description: 'How long the primary must be unreachable before failover.', default: d.database.failover.failureThresholdSeconds }),
   }, { description: 'Automatic promotion of a replica when the primary fails.', default: {} }),
   primary: str(63, { description: `The primary pod (\`<stack>${POD_INFIX}<ordinal>\`); changing it requests a planned switchover.` }),
-  databaseName: str(64, { description: 'The app database.', ...PATTERNS.sqlIdentifier, minLength: 1, default: d.database.databaseName }),
+  databaseName: str(64, {
+    description: 'The app database, the only one the app user is granted. Immutable.',
+    ...PATTERNS.sqlIdentifier,
+    minLength: 1,
+    default: d.database.databaseName,
+    'x-kubernetes-validations': [{
+      rule: `!(self.lowerAscii() in ${celList(RESERVED_DATABASE_NAMES)})`,
+      message: `must not be one of ${RESERVED_DATABASE_NAMES.join(', ')}: those are the server's own schemas`,
+      holds: (self) => !RESERVED_DATABASE_NAMES.includes((self as string).toLowerCase()),
+    }],
+  }),
   user: str(32, {
-    description: 'The app\'s database user.',
+    description: 'The app\'s database user. Immutable.',
     ...PATTERNS.sqlIdentifier,
     minLength: 1,
     default: d.database.user,
     'x-kubernetes-validations': [{
-      rule: "self != 'root'",
-      message: 'root is the database administrator, not an app user',
-      holds: (self) => self !== 'root',
+      rule: `!(self.lowerAscii() in ${celList(RESERVED_USER_NAMES)})`,
+      message: `must not be one of ${RESERVED_USER_NAMES.join(', ')}: those accounts belong to the server or the operator`,
+      holds: (self) => !RESERVED_USER_NAMES.includes((self as string).toLowerCase()),
     }],
   }),
   resources: resources('Resources of each database pod.'),
 }, {
   description: 'The MySQL/MariaDB StatefulSet: one primary, the rest replicas.',
   default: {},
-  'x-kubernetes-validations': [{
-    rule: `(has(self.replication) && has(self.replication.mode) ? self.replication.mode : '${d.database.replication.mode}') != 'semisync' || (has(self.replicas) ? self.replicas : ${d.database.replicas}) >= 2`,
-    message: 'semisync replication needs at least 2 replicas (a lone primary has no replica to acknowledge writes); set replication.mode: async',
-    fieldPath: '.replicas',
-    holds: (self) => {
-      const db = self as DatabaseView;
-      return db.replication.mode !== 'semisync' || db.replicas >= 2;
+  'x-kubernetes-validations': [
+    ...(['databaseName', 'user'] as const).map((field): CelRule => ({
+      rule: `(has(self.${field}) ? self.${field} : '${d.database[field]}') == (has(oldSelf.${field}) ? oldSelf.${field} : '${d.database[field]}')`,
+      message: `${field} is immutable: the app's database and user are created once, when the database is set up`,
+      fieldPath: `.${field}`,
+      holds: (self, oldSelf) => ((self as Record<string, string | undefined>)[field] ?? d.database[field])
+        === ((oldSelf as Record<string, string | undefined>)[field] ?? d.database[field]),
+    })),
+    {
+      rule: `(has(self.replication) && has(self.replication.mode) ? self.replication.mode : '${d.database.replication.mode}') != 'semisync' || (has(self.replicas) ? self.replicas : ${d.database.replicas}) >= 2`,
+      message: 'semisync replication needs at least 2 replicas (a lone primary has no replica to acknowledge writes); set replication.mode: async',
+      fieldPath: '.replicas',
+      holds: (self) => {
+        const db = self as DatabaseView;
+        return db.replication.mode !== 'semisync' || db.replicas >= 2;
+      },
     },
-  }],
+  ],
 });
 
 const spec = obj({
@@ -319,7 +352,13 @@ const spec = obj({
   networkPolicy: obj({
     enabled: bool({ description: 'NetworkPolicies: deny by default, allow only the stack\'s own paths.', default: d.networkPolicy.enabled }),
     // No schema default: the operator's namespace is a fact of the installation, not of the object.
-    operatorNamespace: str(63, { description: `Namespace of the operator, allowed to reach the database; ${d.networkPolicy.operatorNamespace} when unset.`, ...PATTERNS.dnsLabel }),
+    operatorNamespace: str(63, { description: `Namespace of the operator, whose operator pods may reach the database; ${d.networkPolicy.operatorNamespace} when unset.`, ...PATTERNS.dnsLabel }),
+    statsFromNamespaces: {
+      type: 'array',
+      description: 'Namespaces (e.g. Prometheus\'s) allowed to reach HAProxy\'s stats and metrics port 8404; none when empty.',
+      maxItems: 16,
+      items: str(63, { ...PATTERNS.dnsLabel, minLength: 1 }),
+    },
   }, { description: 'NetworkPolicies around the stack\'s pods.', default: {} }),
 }, {
   description: 'The desired stack.',

@@ -110,6 +110,8 @@ export interface NetworkPolicySpec {
   enabled?: boolean;
   /** Namespace of the operator, allowed to reach MySQL. */
   operatorNamespace?: string;
+  /** Namespaces (Prometheus) allowed to reach HAProxy's stats and metrics port; none by default. */
+  statsFromNamespaces?: string[];
 }
 
 export interface WebStackSpec {

@@ -39,7 +39,8 @@ export function annotationKeyProblem(key: string): string | undefined {
 /** Why `cidr` is not an IPv4 or IPv6 CIDR, or undefined when it is. */
 export function cidrProblem(cidr: string): string | undefined {
   const [address, bits, extra] = cidr.split('/');
-  const family = isIP(address);
+  // node's isIP accepts an IPv6 zone id (fe80::1%eth0), which no CIDR or cloud firewall does.
+  const family = address.includes('%') ? 0 : isIP(address);
   const max = family === 4 ? 32 : 128;
   if (extra !== undefined || family === 0 || bits === undefined || !/^[0-9]{1,3}$/.test(bits) || Number(bits) > max) {
     return 'must be a CIDR such as 203.0.113.0/24 or 2001:db8::/32';

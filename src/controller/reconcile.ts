@@ -13,7 +13,10 @@ import type { KubeObject } from '../render/object.js';
 import { renderStack } from '../render/stack.js';
 import type { AppliedMemo } from './applied-memo.js';
 import type { Caches } from '../kube/caches.js';
-import { childrenToDelete, ownedBy } from './children.js';
+import { childrenToDelete, ownedBy, type LiveObject } from './children.js';
+import { immutableFieldErrors, type LiveStatefulSet } from './immutable.js';
+import { heldDatabaseReplicas } from './scale-down.js';
+import { isUnowned, ownershipConflict, tlsSecretProblem, type TlsSecret } from './ownership.js';
 import type { Clock } from '../clock.js';
 import { applyReason } from './diff.js';
 import type { EventRecorder } from '../kube/events.js';
@@ -57,7 +60,11 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
   const log = forStack(deps.log, namespace, name);
   const generation = ws.metadata.generation ?? 0;
 
-  const errors = validateWebStack(ws);
+  const ns = ws.metadata.namespace!;
+  const errors = [
+    ...validateWebStack(ws),
+    ...immutableFieldErrors(ws, deps.caches.get<LiveStatefulSet & LiveObject>('StatefulSet', ns, names.mysql(name))),
+  ];
   if (errors.length > 0) {
     const message = formatValidationErrors(errors);
     log.warn('invalid spec, nothing applied', { generation, fields: errors.map((e) => e.field) });
@@ -68,18 +75,76 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
 
   let applyError: string | undefined;
   let waiting = false;
+  let blocked: Blocked | undefined;
   try {
     const credentials = await databaseCredentials(ws, deps);
-    const desired = renderStack(ws, { credentials });
-    waiting = await applyChildren(ws, desired, deps, log);
+    const desired = holdDatabaseSize(ws, renderStack(ws, { credentials }));
+    const held = holdBack(ws, desired, deps);
+    blocked = held.blocked;
+    if (blocked) {
+      log.warn('children held back', { generation, reason: blocked.reason, objects: [...held.keys] });
+      await deps.events.warning(ws, blocked.reason, blocked.message);
+    }
+    waiting = await applyChildren(ws, desired.filter((o) => !held.keys.has(objectKey(o))), deps, log);
+    // Held-back objects stay desired: what runs is kept, nothing of ours is deleted for it.
     await deleteUnwanted(ws, desired, deps, log);
   } catch (err) {
     applyError = err instanceof Error ? err.message : String(err);
     log.error('reconcile failed', { generation, error: applyError });
   }
-  await writeStatus(ws, deps, log, { applyError });
+  await writeStatus(ws, deps, log, { applyError, blocked });
   if (applyError) throw new ReconcileError(applyError);
-  return waiting ? { result: 'waiting', requeueAfterMs: deps.timings.terminatingRecheckMs } : { result: 'converged' };
+  // Nothing we watch tells this stack that a neighbour let go of a name: look again later.
+  return waiting || blocked ? { result: 'waiting', requeueAfterMs: deps.timings.terminatingRecheckMs } : { result: 'converged' };
+}
+
+/** The StatefulSet kept at the recorded primary's size until the manager has switched over (scale-down below the primary). */
+function holdDatabaseSize(ws: WebStack, desired: KubeObject[]): KubeObject[] {
+  const want = resolveSpec(ws).database.replicas;
+  const held = heldDatabaseReplicas(ws.metadata.name, want, ws.status?.database?.primary);
+  if (held === want) return desired;
+  return desired.map((o) => (o.kind === 'StatefulSet' && o.metadata.name === names.mysql(ws.metadata.name)
+    ? { ...o, spec: { ...(o.spec as object), replicas: held } } : o));
+}
+
+/** Why some children were not applied: a condition reason and a message naming the objects. */
+export interface Blocked { reason: 'Conflict' | 'InvalidTLSSecret'; message: string }
+
+/**
+ * Children this reconcile must not apply: objects controlled by someone else (never
+ * overwritten), the stack's database Secret when a user made it (used, never adopted: deleting
+ * the stack must not delete the user's credentials), and HAProxy's ConfigMap and Deployment
+ * while the TLS Secret is unusable (the running pods keep serving with the certificate they have).
+ */
+function holdBack(ws: WebStack, desired: KubeObject[], deps: ReconcileDeps): { keys: Set<string>; blocked?: Blocked } {
+  const ns = ws.metadata.namespace!;
+  const stack = ws.metadata.name;
+  const keys = new Set<string>();
+  const conflicts: string[] = [];
+  for (const obj of desired) {
+    const live = deps.caches.get<LiveObject>(obj.kind, ns, obj.metadata.name);
+    if (obj.kind === 'Secret' && obj.metadata.name === names.mysqlSecret(stack) && isUnowned(live)) {
+      keys.add(objectKey(obj));
+      continue;
+    }
+    const conflict = ownershipConflict(live, ws.metadata.uid);
+    if (conflict) {
+      keys.add(objectKey(obj));
+      conflicts.push(conflict);
+    }
+  }
+  if (conflicts.length > 0) {
+    return { keys, blocked: { reason: 'Conflict', message: `not applied, owned by someone else: ${conflicts.join('; ')}` } };
+  }
+  const tls = resolveSpec(ws).loadBalancer.tls;
+  const problem = tls && tlsSecretProblem(deps.caches.get<TlsSecret>('Secret', ns, tls.secretName), tls.secretName);
+  if (problem) {
+    for (const obj of desired) {
+      if ((obj.kind === 'Deployment' || obj.kind === 'ConfigMap') && obj.metadata.name === names.haproxy(stack)) keys.add(objectKey(obj));
+    }
+    return { keys, blocked: { reason: 'InvalidTLSSecret', message: `spec.loadBalancer.tls.secretName: ${problem}; HAProxy keeps its running configuration` } };
+  }
+  return { keys };
 }
 
 /**
@@ -139,7 +204,7 @@ async function applyEach(ws: WebStack, desired: KubeObject[], deps: ReconcileDep
         waiting = true;
         return;
       }
-      const reason = applyReason(obj, live);
+      const reason = applyReason(obj, live, MANAGER);
       if (!reason) return;
       let applied: KubeObj;
       try {
@@ -179,7 +244,7 @@ async function deleteUnwanted(ws: WebStack, desired: KubeObject[], deps: Reconci
 }
 
 async function writeStatus(ws: WebStack, deps: ReconcileDeps, log: Logger,
-  outcome: { invalidSpec?: string; applyError?: string }): Promise<void> {
+  outcome: { invalidSpec?: string; applyError?: string; blocked?: Blocked }): Promise<void> {
   const ns = ws.metadata.namespace!;
   const stack = ws.metadata.name;
   const get = (kind: string, n: string) => deps.caches.get<LiveWorkload & KubeObj>(kind, ns, n);
@@ -190,9 +255,13 @@ async function writeStatus(ws: WebStack, deps: ReconcileDeps, log: Logger,
     now: rfc3339(deps.clock.now()),
     invalidSpec: outcome.invalidSpec,
     applyError: outcome.applyError,
+    blocked: outcome.blocked,
     tiers: (spec?.apps ?? []).map((a) => ({ name: a.name, replicas: a.replicas, deployment: get('Deployment', names.app(stack, a.name)) })),
     haproxy: { replicas: spec?.loadBalancer.replicas ?? 0, deployment: get('Deployment', names.haproxy(stack)) },
-    database: { replicas: spec?.database.replicas ?? 0, statefulSet: get('StatefulSet', names.mysql(stack)) },
+    database: {
+      replicas: spec ? heldDatabaseReplicas(stack, spec.database.replicas, ws.status?.database?.primary) : 0,
+      statefulSet: get('StatefulSet', names.mysql(stack)),
+    },
     service: get('Service', names.haproxy(stack)) as never,
     databaseManaged: deps.databaseManaged,
   };

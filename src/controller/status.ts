@@ -18,6 +18,8 @@ export interface StatusObservation {
   invalidSpec?: string;
   /** Why applying or deleting children failed this time. */
   applyError?: string;
+  /** Children held back (owned by someone else, TLS Secret unusable): Ready says why. */
+  blocked?: { reason: string; message: string };
   tiers: { name: string; replicas: number; deployment?: LiveWorkload }[];
   haproxy: { replicas: number; deployment?: LiveWorkload };
   database: { replicas: number; statefulSet?: LiveWorkload };
@@ -61,6 +63,8 @@ function decideConditions(o: StatusObservation, workloads: { name: string; a: Wo
     ready = { type: READY, status: 'False', reason: 'InvalidSpec', message: o.invalidSpec };
   } else if (o.applyError) {
     ready = { type: READY, status: 'False', reason: 'ApplyFailed', message: o.applyError };
+  } else if (o.blocked) {
+    ready = { type: READY, status: 'False', reason: o.blocked.reason, message: o.blocked.message };
   } else if (rolling.length > 0) {
     ready = { type: READY, status: 'False', reason: 'RollingOut', message: listOf(rolling) };
   } else if (unavailable.length > 0) {

@@ -30,4 +30,10 @@ export function watchWebStacks(caches: Caches, controller: Controller): void {
     const key = ownerKey(o);
     if (key) controller.enqueue(key);
   });
+  // A TLS Secret is the user's, not owned: its stacks are those that name it.
+  caches.on<LiveObject>(OWNED.filter((t) => t.kind === 'Secret'), (_type, secret) => {
+    for (const ws of caches.list<WebStack>(WEBSTACK.kind, secret.metadata.namespace)) {
+      if (ws.spec?.loadBalancer?.tls?.secretName === secret.metadata.name) controller.enqueue(stackKey(ws.metadata.namespace, ws.metadata.name));
+    }
+  });
 }

@@ -267,7 +267,22 @@ export function decide(input: PlannerInput): Action {
     }
   }
 
-  const desired = spec.desiredPrimary;
+  let desired = spec.desiredPrimary;
+  let why = `spec.database.primary changed to ${desired}`;
+  if (spec.replicas !== undefined && ordinalOf(primary.name) >= spec.replicas) {
+    // Scaling below the primary: it must stop being the primary before its pod goes.
+    const staying = (o: InstanceObservation) => ordinalOf(o.name) < spec.replicas! && !quarantined.includes(o.name);
+    const replicating = (o: InstanceObservation) => !!o.state?.replica && replicatesFrom(o.state, primary)
+      && o.state.replica.ioThread === 'Yes' && o.state.replica.sqlThread && !o.state.replica.lastSqlError;
+    const requested = find(desired);
+    const target = requested && staying(requested) ? requested : obs.filter(staying).find(replicating);
+    if (!target) {
+      return { kind: 'none', reason: `database.replicas ${spec.replicas} leaves out primary ${primary.name}; no replica to switch over to`,
+        blocked: { reason: 'ScaleDownBlocked', message: `database.replicas ${spec.replicas} would remove primary ${primary.name}, and no instance below ordinal ${spec.replicas} replicates from it to take over` } };
+    }
+    desired = target.name;
+    why = `database.replicas ${spec.replicas} leaves out primary ${primary.name}: switching over to ${target.name} before the scale-down`;
+  }
   if (desired && desired !== primary.name) {
     const candidate = find(desired);
     if (!candidate) return { kind: 'none', reason: `requested primary ${desired} does not exist`,
@@ -281,7 +296,7 @@ export function decide(input: PlannerInput): Action {
     if (!candidate.state || !r || !replicatesFrom(candidate.state, primary) || r.ioThread !== 'Yes' || !r.sqlThread) {
       return { kind: 'none', reason: `switchover to ${desired} waits until it replicates from ${primary.name}` };
     }
-    return { kind: 'switchover', from: primary.name, to: desired, reason: `spec.database.primary changed to ${desired}` };
+    return { kind: 'switchover', from: primary.name, to: desired, reason: why };
   }
   return { kind: 'none', reason: 'healthy' };
 }

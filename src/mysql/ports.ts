@@ -112,6 +112,12 @@ export interface ManagerSpec {
   engine: DatabaseEngine;
   /** spec.database.primary; '' when no switchover is requested. */
   desiredPrimary: string;
+  /**
+   * spec.database.replicas: a primary at or beyond this ordinal is about to be scaled away, so
+   * the manager switches over to a surviving instance first (the reconciler holds the StatefulSet
+   * at the primary's size until then). Absent: no scale-down is pending.
+   */
+  replicas?: number;
   failoverEnabled: boolean;
   failureThresholdSeconds: number;
   replicationMode: ReplicationMode;

@@ -64,6 +64,8 @@ function renderAppDeployment(ws: WebStack, spec: ResolvedSpec, app: ResolvedApp)
       template: {
         metadata: { labels: appLabels(stack, app.name) },
         spec: {
+          // The operator's apps are web servers, not API clients: no token in their pods.
+          automountServiceAccountToken: false,
           securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
           topologySpreadConstraints: [{
             maxSkew: 1,

@@ -70,7 +70,9 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 
-  const docs = parseAllDocuments(text);
+  // YAML 1.1, as kubectl reads a manifest (go-yaml v2): `replicas: 010` is 8 and `yes` is true to
+  // the API server, so the render must see the same values.
+  const docs = parseAllDocuments(text, { version: '1.1' });
   const problems: string[] = [];
   const stacks: WebStack[] = [];
   const list = Array.isArray(docs) ? docs : [];

@@ -66,5 +66,13 @@ export function credentialsFromSecretData(data: Record<string, string> | undefin
   for (const [field, key] of Object.entries(SECRET_KEYS) as [keyof DatabaseCredentials, string][]) {
     credentials[field] = Buffer.from(data![key], 'base64').toString('utf8');
   }
+  const tooLong = (Object.keys(MAX_LENGTHS) as (keyof typeof MAX_LENGTHS)[]).filter((f) => credentials[f].length > MAX_LENGTHS[f]);
+  if (tooLong.length > 0) {
+    throw new Error(`${secretName}: ${tooLong.map((f) => `key ${SECRET_KEYS[f]} must be at most ${MAX_LENGTHS[f]} characters`).join(', ')}`
+      + ' (MySQL refuses longer account names, and replication passwords in CHANGE REPLICATION SOURCE)');
+  }
   return credentials;
 }
+
+/** MySQL 8.4's limits: account names of 32 characters, and 32 for SOURCE_PASSWORD. */
+const MAX_LENGTHS = { adminUser: 32, replicationUser: 32, replicationPassword: 32 } as const;

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import type { ResolvedSpec } from '../api/defaults.js';
 import {
-  ANNOTATION_CONFIG_CHECKSUM, componentSelector, LABEL_ROLE, names, ROLE_PRIMARY, ROLE_REPLICA, stackLabels,
+  ANNOTATION_CONFIG_CHECKSUM, ANNOTATION_DATABASE_NAME, ANNOTATION_DATABASE_USER, ANNOTATION_ENGINE, componentSelector, LABEL_ROLE, names, ROLE_PRIMARY, ROLE_REPLICA, stackLabels,
 } from '../api/labels.js';
 import type { DatabaseEngine, WebStack } from '../api/types.js';
 import { credentialsToSecretData, SECRET_KEYS, type DatabaseCredentials } from './credentials.js';
@@ -128,6 +128,8 @@ function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database'], clusterDo
         annotations: { [ANNOTATION_CONFIG_CHECKSUM]: checksum(renderServerConfig(db), renderStartScript(db.engine)) },
       },
       spec: {
+        // The server never talks to the API: no token to steal from its pod.
+        automountServiceAccountToken: false,
         enableServiceLinks: false,
         terminationGracePeriodSeconds: 60,
         securityContext: {
@@ -156,7 +158,8 @@ function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database'], clusterDo
     // The data goes with the stack (as the StatefulSet's garbage), but a scale-down keeps it for a scale-up.
     persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' },
   };
-  return { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: ownedMetadata(ws, names.mysql(stack), stackLabels(stack, 'database')), spec };
+  const recorded = { [ANNOTATION_ENGINE]: db.engine, [ANNOTATION_DATABASE_NAME]: db.databaseName, [ANNOTATION_DATABASE_USER]: db.user };
+  return { apiVersion: 'apps/v1', kind: 'StatefulSet', metadata: ownedMetadata(ws, names.mysql(stack), stackLabels(stack, 'database'), recorded), spec };
 }
 
 function renderService(ws: WebStack, name: string, selector: Record<string, string>, headless: boolean): KubeObject {

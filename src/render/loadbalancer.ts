@@ -62,8 +62,10 @@ function renderDeployment(ws: WebStack, spec: ResolvedSpec, config: string): Kub
   const probe = { httpGet: { path: HAPROXY_HEALTH_PATH, port: HAPROXY_PORT_NAMES.stats } };
   const ports = [
     { name: HAPROXY_PORT_NAMES.http, containerPort: HAPROXY_PORTS.http, protocol: 'TCP' },
-    ...(lb.tls ? [{ name: HAPROXY_PORT_NAMES.https, containerPort: HAPROXY_PORTS.https, protocol: 'TCP' }] : []),
     { name: HAPROXY_PORT_NAMES.stats, containerPort: HAPROXY_PORTS.stats, protocol: 'TCP' },
+    // Last: server-side apply appends an item it did not have, so TLS added back after a removal
+    // lands where we render it, and the Deployment is not applied again on every reconcile.
+    ...(lb.tls ? [{ name: HAPROXY_PORT_NAMES.https, containerPort: HAPROXY_PORTS.https, protocol: 'TCP' }] : []),
   ];
   const volumeMounts = [
     { name: 'config', mountPath: HAPROXY_CONFIG_DIR, readOnly: true },

@@ -58,6 +58,10 @@ function mariadbServerConfig(db: Database): string[] {
     // the new primary (MDEV-21117; since 10.6.19, 10.11.9 and 11.4.3 this option triggers it,
     // not rpl_semi_sync_slave_enabled: MDEV-33465).
     'init_rpl_role = SLAVE',
+    // MariaDB replicas fetch again from their GTID position after a crash. (Not on MySQL 8.4:
+    // there it would discard relay-log events a semi-sync replica already acknowledged, and its
+    // default recovery is already crash-safe.)
+    'relay_log_recovery = ON',
   ];
   if (db.replication.mode === 'semisync') {
     lines.push(
@@ -84,7 +88,6 @@ export function renderServerConfig(db: Database): string {
     'binlog_expire_logs_seconds = 604800',
     // Named explicitly so the relay log survives a change of host name.
     'relay_log = relay-bin',
-    'relay_log_recovery = ON',
     'read_only = ON',
     // Accounts are granted to '%': no reverse DNS lookup on every connection.
     'skip_name_resolve = ON',
@@ -140,7 +143,8 @@ const engines: Record<DatabaseEngine, EngineScript> = {
  *   POD_NAME (required; server_id = 100 + the digits after the last '-'),
  *   ADMIN_USER, ADMIN_PASSWORD (required when the data directory is initialized),
  *   DATA_DIR (default /var/lib/mysql/data; its parent must be writable),
- *   CONFIG_FILE (default /etc/mysql/webstack/webstack.cnf), PORT (3306), BIND_ADDRESS (0.0.0.0),
+ *   CONFIG_FILE (default /etc/mysql/webstack/webstack.cnf), PORT (3306),
+ *   BIND_ADDRESS (*: every IPv4 and IPv6 address, so IPv6-only clusters reach it; both engines),
  *   SOCKET ($DATA_DIR/mysqld.sock), REPORT_HOST ($POD_NAME),
  *   MYSQLD (mysqld | mariadbd), INSTALL_DB (mariadb-install-db), CLIENT (mysql | mariadb),
  *   INIT_TIMEOUT_SECONDS (120: how long the temporary server may take to start).
@@ -160,7 +164,7 @@ set -eu
 DATA_DIR="\${DATA_DIR:-${DEFAULT_DATA_DIR}}"
 CONFIG_FILE="\${CONFIG_FILE:-${DATABASE_CONFIG_DIR}/${SERVER_CONFIG_KEY}}"
 PORT="\${PORT:-${MYSQL_PORT}}"
-BIND_ADDRESS="\${BIND_ADDRESS:-0.0.0.0}"
+BIND_ADDRESS="\${BIND_ADDRESS:-*}"
 SOCKET="\${SOCKET:-$DATA_DIR/mysqld.sock}"
 REPORT_HOST="\${REPORT_HOST:-$POD_NAME}"
 MYSQLD="\${MYSQLD:-${e.server}}"

@@ -1,11 +1,12 @@
 /**
  * NetworkPolicies of a stack (when spec.networkPolicy.enabled): everything denied, then exactly
  * the paths the stack uses: DNS, world -> HAProxy, HAProxy -> apps, apps -> MySQL,
- * MySQL <-> MySQL (replication) and the operator -> MySQL.
+ * MySQL <-> MySQL (replication), the operator's pods -> MySQL, and the named namespaces ->
+ * HAProxy's stats port.
  */
 import type { ResolvedSpec } from '../api/defaults.js';
 import {
-  componentSelector, LABEL_COMPONENT, LABEL_NAME, LABEL_STACK, names, stackLabels, type Component,
+  componentSelector, LABEL_COMPONENT, LABEL_NAME, LABEL_STACK, MANAGER, names, stackLabels, type Component,
 } from '../api/labels.js';
 import type { WebStack } from '../api/types.js';
 import { HAPROXY_PORTS } from './haproxy-config.js';
@@ -28,6 +29,8 @@ type Rules = Pick<INetworkPolicySpec, 'ingress' | 'egress'>;
 const tcp = (port: number): Port => ({ protocol: 'TCP', port });
 const podsOf = (stack: string, component: Component): Peer => ({ podSelector: { matchLabels: componentSelector(stack, component) } });
 const namespaceNamed = (namespace: string): Peer => ({ namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: namespace } } });
+/** The operator's own pods (the chart labels them app.kubernetes.io/name), not every pod of its namespace. */
+const operatorPods = (namespace: string): Peer => ({ ...namespaceNamed(namespace), podSelector: { matchLabels: { [LABEL_NAME]: MANAGER } } });
 
 function stackWideLabels(stack: string): Record<string, string> {
   const labels = stackLabels(stack, 'app');
@@ -61,8 +64,12 @@ export function renderNetworkPolicies(ws: WebStack, spec: ResolvedSpec): KubeObj
       egress: [{ to: [namespaceNamed(DNS_NAMESPACE)], ports: [{ protocol: 'UDP', port: DNS_PORT }, tcp(DNS_PORT)] }],
     }),
     policy(ws, 'allow-haproxy', stackLabels(stack, 'loadbalancer'), componentSelector(stack, 'loadbalancer'), {
-      // From anywhere: clients, the cloud load balancer, and Prometheus on the stats port.
-      ingress: [{ ports: [tcp(HAPROXY_PORTS.http), tcp(HAPROXY_PORTS.https), tcp(HAPROXY_PORTS.stats)] }],
+      // Clients and the cloud load balancer from anywhere; the stats and metrics port only from the namespaces named.
+      ingress: [
+        { ports: [tcp(HAPROXY_PORTS.http), tcp(HAPROXY_PORTS.https)] },
+        ...(spec.networkPolicy.statsFromNamespaces.length > 0
+          ? [{ from: spec.networkPolicy.statsFromNamespaces.map(namespaceNamed), ports: [tcp(HAPROXY_PORTS.stats)] }] : []),
+      ],
       egress: [{ to: [podsOf(stack, 'app')], ports: appPorts }],
     }),
     policy(ws, 'allow-apps', stackLabels(stack, 'app'), componentSelector(stack, 'app'), {
@@ -71,7 +78,7 @@ export function renderNetworkPolicies(ws: WebStack, spec: ResolvedSpec): KubeObj
     }),
     policy(ws, 'allow-mysql', stackLabels(stack, 'database'), componentSelector(stack, 'database'), {
       ingress: [{
-        from: [podsOf(stack, 'app'), podsOf(stack, 'database'), namespaceNamed(spec.networkPolicy.operatorNamespace)],
+        from: [podsOf(stack, 'app'), podsOf(stack, 'database'), operatorPods(spec.networkPolicy.operatorNamespace)],
         ports: mysql,
       }],
       // Replicas connect to the primary.

@@ -56,3 +56,34 @@ describe('firstDifference', () => {
     expect(firstDifference(d, l)).toBe(want);
   });
 });
+
+describe('applyReason: fields our last apply owned and the desired object no longer sets', () => {
+  const fieldsV1 = (resources: boolean) => ({
+    'f:metadata': { 'f:labels': { 'f:a': {} }, 'f:ownerReferences': { 'k:{"uid":"u1"}': { '.': {}, 'f:uid': {} } } },
+    'f:spec': {
+      'f:replicas': {},
+      'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"app"}': { '.': {}, 'f:name': {}, 'f:image': {}, 'f:env': {}, ...(resources ? { 'f:resources': { 'f:limits': { 'f:cpu': {} } } } : {}) } } } },
+    },
+  });
+  const withManaged = (resources: boolean, manager = 'webstack-operator', operation = 'Apply') => live((o) => {
+    if (resources) o.spec.template.spec.containers[0].resources = { limits: { cpu: '1' } };
+    o.metadata.managedFields = [{ manager, operation, fieldsType: 'FieldsV1', fieldsV1: fieldsV1(resources) }];
+  }) as unknown as Record<string, unknown>;
+
+  it('a removed optional field makes the object applied again, naming the field', () => {
+    expect(applyReason(desired, withManaged(true), 'webstack-operator')).toBe('spec.template.spec.containers[{"name":"app"}].resources: no longer set');
+  });
+  it('nothing to do when the owned set is what we want', () => {
+    expect(applyReason(desired, withManaged(false), 'webstack-operator')).toBeUndefined();
+  });
+  it('fields another manager owns are not ours to remove', () => {
+    expect(applyReason(desired, withManaged(true, 'kubectl'), 'webstack-operator')).toBeUndefined();
+    expect(applyReason(desired, withManaged(true, 'webstack-operator', 'Update'), 'webstack-operator')).toBeUndefined();
+  });
+  it('a list item keyed by a value we no longer send (a source range) is found', () => {
+    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { loadBalancerSourceRanges: ['10.0.0.0/8'] } };
+    const liveSvc = { ...svc, metadata: { name: 's', managedFields: [{ manager: 'm', operation: 'Apply', fieldsV1: { 'f:spec': { 'f:loadBalancerSourceRanges': {} } } }] } };
+    expect(applyReason({ ...svc, spec: {} }, { ...liveSvc, spec: {} }, 'm')).toBe('spec.loadBalancerSourceRanges: no longer set');
+    expect(applyReason(svc, liveSvc, 'm')).toBeUndefined();
+  });
+});

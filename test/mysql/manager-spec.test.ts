@@ -7,6 +7,6 @@ test('managerSpec maps the resolved database spec, defaults included', () => {
     spec: { apps: [], database: { engine: 'mariadb', primary: 'shop-mysql-2', failover: { failureThresholdSeconds: 5 } } } }).database;
   expect(managerSpec(db)).toEqual({
     engine: 'mariadb', desiredPrimary: 'shop-mysql-2', failoverEnabled: true, failureThresholdSeconds: 5,
-    replicationMode: 'semisync', semiSyncTimeoutSeconds: 31536000,
+    replicationMode: 'semisync', semiSyncTimeoutSeconds: 31536000, replicas: 3,
   });
 });

@@ -86,6 +86,19 @@ describe('webstack-operator render', () => {
     expect(new Set(objectsOf(run.stdout).map((o) => o.metadata.namespace))).toEqual(new Set(['shop']));
   });
 
+  it('reads YAML 1.1 like kubectl: an octal 010 is 8 replicas', async () => {
+    const run = await render(['-f', '-'], webStack('one', '    - {name: web, image: i, replicas: 010}\n'));
+    expect(run.code).toBe(0);
+    const deployment = objectsOf(run.stdout).find((o) => o.kind === 'Deployment' && o.metadata.name === 'one-web') as unknown as { spec: { replicas: number } };
+    expect(deployment.spec.replicas).toBe(8);
+  });
+
+  it('reads YAML 1.1 like kubectl: a stack named n is the boolean false, refused as the API server would', async () => {
+    const run = await render(['-f', '-'], webStack('n', '    - {name: web, image: i}\n'));
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/metadata\.name: must be a string/);
+  });
+
   it('renders every WebStack of a multi-document file', async () => {
     const f = file('two.yaml', `${webStack('one', '    - {name: web, image: i}\n')}---\n${webStack('two', '    - {name: api, image: i}\n')}`);
     const run = await renderHere(['--filename', f]);
@@ -112,7 +125,7 @@ describe('webstack-operator render', () => {
     ['a YAML syntax error', () => ['-f', file('broken.yaml', 'spec: [unclosed\n')], 1, /broken\.yaml: /],
     ['a file without a WebStack', () => ['-f', file('empty.yaml', '# nothing\n')], 1, /empty\.yaml: no WebStack in it/],
     ['a file that does not exist', () => ['-f', path.join(tmpdir(), 'webstack-render-cli-missing', 'missing.yaml')], 1, /missing\.yaml: cannot read: ENOENT/],
-    ['a namespace that contradicts --namespace', () => ['-f', file('ns.yaml', webStack('n', '    - {name: w, image: i}\n', '  namespace: a\n')), '-n', 'b'], 1,
+    ['a namespace that contradicts --namespace', () => ['-f', file('ns.yaml', webStack('nn', '    - {name: w, image: i}\n', '  namespace: a\n')), '-n', 'b'], 1,
       /ns\.yaml: metadata\.namespace: is a, but --namespace is b/],
     ['an unknown flag', () => ['-f', 'examples/minimal.yaml', '--output', 'json'], 2, /render: unknown flag '--output'/],
     ['a flag without its value', () => ['-f'], 2, /render: -f needs a value/],

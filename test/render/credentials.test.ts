@@ -63,3 +63,25 @@ describe('Secret data', () => {
     expect(error?.message).not.toContain(credentials.adminPassword);
   });
 });
+
+describe('lengths MySQL accepts', () => {
+  it.each([
+    ['replication-password', 'replicationPassword', 33],
+    ['replication-user', 'replicationUser', 33],
+    ['admin-user', 'adminUser', 40],
+  ] as const)('a %s over 32 characters is refused, naming the key and never the value', (key, field, length) => {
+    const value = 'x'.repeat(length);
+    const data = credentialsToSecretData({ ...newDatabaseCredentials(randomBytes), [field]: value });
+    expect(() => credentialsFromSecretData(data, 'Secret shop/shop-mysql')).toThrow(`Secret shop/shop-mysql: key ${key} must be at most 32 characters`);
+    try {
+      credentialsFromSecretData(data);
+    } catch (err) {
+      expect((err as Error).message).not.toContain(value);
+    }
+  });
+
+  it('32 characters are fine', () => {
+    const data = credentialsToSecretData({ ...newDatabaseCredentials(randomBytes), replicationPassword: 'y'.repeat(32) });
+    expect(credentialsFromSecretData(data).replicationPassword).toHaveLength(32);
+  });
+});

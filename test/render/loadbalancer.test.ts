@@ -104,7 +104,7 @@ describe('renderLoadBalancer', () => {
       secret: { secretName: 'store-tls', defaultMode: 0o440, items: [{ key: 'tls.crt', path: 'tls.pem' }, { key: 'tls.key', path: 'tls.pem.key' }] },
     });
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'tls', mountPath: '/etc/haproxy/certs', readOnly: true });
-    expect(pod.containers[0].ports.map((p: any) => p.name)).toEqual(['http', 'https', 'stats']);
+    expect(pod.containers[0].ports.map((p: any) => p.name)).toEqual(['http', 'stats', 'https']);
     expect(render(minimal).Deployment.spec.template.spec.volumes.map((v: any) => v.name)).toEqual(['config', 'run']);
   });
 

@@ -24,7 +24,7 @@ function configFor(database: DatabaseSpec): Map<string, string> {
 
 const common = {
   log_bin: 'binlog', binlog_format: 'ROW', sync_binlog: '1', innodb_flush_log_at_trx_commit: '1',
-  relay_log_recovery: 'ON', read_only: 'ON',
+  read_only: 'ON',
 };
 
 describe('renderServerConfig', () => {
@@ -40,7 +40,7 @@ describe('renderServerConfig', () => {
       loose_rpl_semi_sync_source_timeout: '10000',
     }],
     ['mariadb semisync', { engine: 'mariadb', replication: { mode: 'semisync', semiSyncTimeoutSeconds: 30 } }, {
-      ...common, gtid_strict_mode: 'ON', log_slave_updates: 'ON', skip_slave_start: '',
+      ...common, relay_log_recovery: 'ON', gtid_strict_mode: 'ON', log_slave_updates: 'ON', skip_slave_start: '',
       rpl_semi_sync_master_enabled: 'OFF', rpl_semi_sync_slave_enabled: 'ON',
       rpl_semi_sync_master_wait_point: 'AFTER_SYNC', rpl_semi_sync_master_timeout: '30000',
     }],
@@ -50,7 +50,8 @@ describe('renderServerConfig', () => {
   });
 
   it.each<[DatabaseSpec, string[]]>([
-    [{ engine: 'mysql' }, ['gtid_strict_mode', 'log_slave_updates', 'skip_slave_start', 'rpl_semi_sync_master_timeout']],
+    // relay_log_recovery on MySQL 8.4 would drop relay-log events a semi-sync replica already acknowledged.
+    [{ engine: 'mysql' }, ['gtid_strict_mode', 'log_slave_updates', 'skip_slave_start', 'rpl_semi_sync_master_timeout', 'relay_log_recovery']],
     [{ engine: 'mariadb' }, ['gtid_mode', 'super_read_only', 'log_replica_updates', 'skip_replica_start', 'plugin_load_add', 'mysqlx']],
     [{ engine: 'mysql', replication: { mode: 'async' } }, ['plugin_load_add', 'loose_rpl_semi_sync_source_enabled', 'loose_rpl_semi_sync_source_timeout']],
     [{ engine: 'mariadb', replication: { mode: 'async' } }, ['rpl_semi_sync_slave_enabled', 'rpl_semi_sync_master_timeout']],
@@ -79,5 +80,13 @@ describe('renderStartScript for mysql', () => {
 
   it('shares nothing MariaDB-specific', () => {
     expect(script).not.toMatch(/mariadb|skip-slave-start/);
+  });
+});
+
+describe('the bind address', () => {
+  it.each(['mysql', 'mariadb'] as const)('%s listens on every IPv4 and IPv6 address by default (*), so IPv6-only clusters reach it', (engine) => {
+    const script = renderStartScript(engine);
+    expect(script).toContain('BIND_ADDRESS="${BIND_ADDRESS:-*}"');
+    expect(script).not.toContain('0.0.0.0');
   });
 });

@@ -43,7 +43,7 @@ function allowed(policies: KubeObject[], from: Endpoint, to: Endpoint, port: num
 
 const [ws, spec] = withSpec({
   apps: [{ name: 'web', image: 'a', port: 8080 }, { name: 'api', image: 'b', port: 9000 }],
-  networkPolicy: { operatorNamespace: 'ops' },
+  networkPolicy: { operatorNamespace: 'ops', statsFromNamespaces: ['monitoring'] },
 });
 const policies = renderNetworkPolicies(ws, spec);
 
@@ -53,7 +53,9 @@ const web = pod('app', 'web');
 const api = pod('app', 'api');
 const mysql = pod('database');
 const world: Endpoint = {};
-const operator: Endpoint = { namespace: 'ops', labels: { app: 'webstack-operator' } };
+const operator: Endpoint = { namespace: 'ops', labels: { 'app.kubernetes.io/name': 'webstack-operator' } };
+const operatorNeighbour: Endpoint = { namespace: 'ops', labels: { app: 'something-else' } };
+const prometheus: Endpoint = { namespace: 'monitoring', labels: { app: 'prometheus' } };
 const stranger: Endpoint = { namespace: 'other', labels: {} };
 const dns: Endpoint = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
 const otherStack: Endpoint = { namespace: 'shop', labels: componentSelector('blog', 'database') };
@@ -73,7 +75,9 @@ describe('renderNetworkPolicies', () => {
   it.each<[string, Endpoint, Endpoint, number, string, boolean]>([
     ['world -> haproxy http', world, haproxy, 8080, 'TCP', true],
     ['world -> haproxy https', world, haproxy, 8443, 'TCP', true],
-    ['world -> haproxy stats', world, haproxy, 8404, 'TCP', true],
+    ['world -> haproxy stats', world, haproxy, 8404, 'TCP', false],
+    ['another namespace -> haproxy stats', stranger, haproxy, 8404, 'TCP', false],
+    ['a named monitoring namespace -> haproxy stats', prometheus, haproxy, 8404, 'TCP', true],
     ['world -> haproxy on another port', world, haproxy, 22, 'TCP', false],
     ['world -> app', world, web, 8080, 'TCP', false],
     ['world -> mysql', world, mysql, 3306, 'TCP', false],
@@ -85,7 +89,8 @@ describe('renderNetworkPolicies', () => {
     ['app -> the world', web, world, 443, 'TCP', false],
     ['mysql -> mysql (replication)', mysql, mysql, 3306, 'TCP', true],
     ['mysql -> app', mysql, web, 8080, 'TCP', false],
-    ['operator namespace -> mysql', operator, mysql, 3306, 'TCP', true],
+    ['operator pods -> mysql', operator, mysql, 3306, 'TCP', true],
+    ['another pod of the operator namespace -> mysql', operatorNeighbour, mysql, 3306, 'TCP', false],
     ['another namespace -> mysql', stranger, mysql, 3306, 'TCP', false],
     ['operator namespace -> app', operator, web, 8080, 'TCP', false],
     ['app -> DNS over UDP', web, dns, 53, 'UDP', true],

@@ -10,7 +10,8 @@ import { APPLY_ORDER, renderStack } from '../../src/render/stack.js';
 import { objectsToYaml } from '../../src/render/yaml.js';
 import { validateKubeObject } from '../deploy/kube-schema.js';
 import type { Loose } from './find.js';
-import { EXAMPLE_NAMES, example, FIXED_CREDENTIALS, FIXED_UID, stack } from './fixtures.js';
+import { newDatabaseCredentials } from '../../src/render/credentials.js';
+import { EXAMPLE_NAMES, example, FIXED_CREDENTIALS, FIXED_UID, stack, withSpec } from './fixtures.js';
 
 const inputs = { credentials: FIXED_CREDENTIALS };
 
@@ -136,5 +137,16 @@ describe('quantities', () => {
     expect(containers.map((c) => c.resources)).toEqual([want, want, want]);
     const sts = objects.find((o) => o.kind === 'StatefulSet') as unknown as { spec: { volumeClaimTemplates: Array<{ spec: { resources: { requests: { storage: string } } } }> } };
     expect(sts.spec.volumeClaimTemplates[0].spec.resources.requests.storage).toBe('1Gi');
+  });
+});
+
+describe('service-account tokens', () => {
+  it('no rendered pod mounts one: none of them talks to the API', () => {
+    const [ws] = withSpec({ apps: [{ name: 'web', image: 'a' }] });
+    const objects = renderStack({ ...ws, metadata: { ...ws.metadata, uid: 'u' } }, { credentials: newDatabaseCredentials((n) => new Uint8Array(n)) });
+    const templates = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')
+      .map((o) => (o as unknown as { metadata: { name: string }; spec: { template: { spec: { automountServiceAccountToken?: boolean } } } }));
+    expect(templates.length).toBeGreaterThanOrEqual(3);
+    for (const t of templates) expect([t.metadata.name, t.spec.template.spec.automountServiceAccountToken]).toEqual([t.metadata.name, false]);
   });
 });

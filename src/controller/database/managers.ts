@@ -169,7 +169,7 @@ export class DatabaseManagers {
       stack: { namespace: ns, name },
       spec: () => running.spec,
       credentials,
-      topology: { instances: async () => instancesFromPods(this.pods.pods(ns), ns, name) },
+      topology: { instances: async () => instancesFromPods(this.pods.pods(ns), ns, name, this.statefulSetUid(ns, name)) },
       record: status,
       status,
       labeler,
@@ -182,13 +182,18 @@ export class DatabaseManagers {
     });
     this.stacks.set(key, running);
     running.manager.start();
-    log.info('database manager started', { instances: instancesFromPods(this.pods.pods(ns), ns, name).length });
+    log.info('database manager started', { instances: instancesFromPods(this.pods.pods(ns), ns, name, this.statefulSetUid(ns, name)).length });
+  }
+
+  /** The uid of the stack's database StatefulSet: its instances are the pods it controls. */
+  private statefulSetUid(namespace: string, stack: string): string | undefined {
+    return this.opts.caches.get<{ metadata: { uid?: string } }>('StatefulSet', namespace, names.mysql(stack))?.metadata.uid;
   }
 
   /** A database pod's address, readiness or existence changed: its manager looks now, not at the next tick. */
   private onPod(type: InformerEvent, pod: DatabasePod): void {
     const stack = pod.metadata.labels?.[LABEL_STACK];
-    if (!stack || !isDatabasePodOf(pod, stack)) return;
+    if (!stack || !isDatabasePodOf(pod, stack, this.statefulSetUid(pod.metadata.namespace!, stack))) return;
     const running = this.stacks.get(stackKey(pod.metadata.namespace, stack));
     if (!running) return;
     const podKey = `${pod.metadata.namespace}/${pod.metadata.name}`;

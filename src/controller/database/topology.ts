@@ -10,18 +10,22 @@ import type { InstanceAddress } from '../../mysql/ports.js';
 
 export interface DatabasePod {
   metadata: { name?: string; namespace?: string; uid?: string; labels?: Record<string, string>; deletionTimestamp?: string;
-    ownerReferences?: { kind: string; name: string; controller?: boolean }[] };
+    ownerReferences?: { kind: string; name: string; uid?: string; controller?: boolean }[] };
   spec?: { containers?: { ports?: { name?: string; containerPort: number }[] }[] };
   status?: { podIP?: string; phase?: string; conditions?: { type: string; status: string }[];
     containerStatuses?: { restartCount?: number; ready?: boolean }[] };
 }
 
-/** True for a pod of the stack's database StatefulSet. */
-export function isDatabasePodOf(pod: DatabasePod, stack: string): boolean {
+/**
+ * True for a pod controlled by the stack's database StatefulSet, the one with `statefulSetUid`.
+ * Labels alone prove nothing: anyone may label a pod like a database pod, and the operator would
+ * hand it the admin credentials and a role behind the Services.
+ */
+export function isDatabasePodOf(pod: DatabasePod, stack: string, statefulSetUid: string | undefined): boolean {
   const labels = pod.metadata.labels ?? {};
-  if (labels[LABEL_STACK] !== stack || labels[LABEL_COMPONENT] !== 'database') return false;
+  if (!statefulSetUid || labels[LABEL_STACK] !== stack || labels[LABEL_COMPONENT] !== 'database') return false;
   const owner = pod.metadata.ownerReferences?.find((r) => r.controller);
-  return !owner || (owner.kind === 'StatefulSet' && owner.name === names.mysql(stack));
+  return owner?.kind === 'StatefulSet' && owner.name === names.mysql(stack) && owner.uid === statefulSetUid;
 }
 
 function databasePort(pod: DatabasePod): number {
@@ -37,9 +41,10 @@ function databasePort(pod: DatabasePod): number {
  * exists and is unreachable, which the manager must know), addressed by its stable DNS name through
  * the headless Service, which fails to connect until the pod runs.
  */
-export function instancesFromPods(pods: readonly DatabasePod[], namespace: string, stack: string): InstanceAddress[] {
+export function instancesFromPods(pods: readonly DatabasePod[], namespace: string, stack: string,
+  statefulSetUid: string | undefined): InstanceAddress[] {
   return pods
-    .filter((p) => p.metadata.namespace === namespace && isDatabasePodOf(p, stack))
+    .filter((p) => p.metadata.namespace === namespace && isDatabasePodOf(p, stack, statefulSetUid))
     .map((p) => {
       const name = p.metadata.name!;
       const host = p.status?.podIP || `${name}.${names.mysqlHeadless(stack)}.${namespace}.svc`;

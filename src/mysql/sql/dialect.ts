@@ -53,6 +53,14 @@ export function quoteIdentifier(value: string): string {
   return mysql.escapeId(value);
 }
 
+/**
+ * A database name as the object of a GRANT: "_" and "%" there are wildcards (`m_sql` would match
+ * `mysql`), so they are escaped and the grant names exactly one database.
+ */
+export function grantDatabase(name: string): string {
+  return quoteIdentifier(name.replace(/[\\_%]/g, '\\$&'));
+}
+
 export function asBool(v: unknown): boolean {
   if (typeof v === 'number' || typeof v === 'bigint') return Number(v) !== 0;
   return ['1', 'ON', 'YES', 'TRUE'].includes(String(v ?? '').toUpperCase());

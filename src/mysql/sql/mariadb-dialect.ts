@@ -1,6 +1,6 @@
 /** MariaDB 10.11 / 11.4: CHANGE MASTER TO ... MASTER_USE_GTID=slave_pos, gtid_binlog_state, read_only. */
 import type { Dialect, Row } from './dialect.js';
-import { asBool, asNumberOrNull, asText, quote, quoteIdentifier, statusMap } from './dialect.js';
+import { asBool, asNumberOrNull, asText, grantDatabase, quote, quoteIdentifier, statusMap } from './dialect.js';
 import { MariadbGtidSet } from '../gtid.js';
 import type { IoThreadState, ServerState } from '../observation.js';
 
@@ -83,7 +83,7 @@ export const mariadbDialect: Dialect = {
     `GRANT REPLICATION SLAVE, REPLICATION SLAVE ADMIN, SLAVE MONITOR ON *.* TO ${quote(c.replicationUser)}@'%'`,
     `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(c.databaseName)}`,
     `CREATE USER IF NOT EXISTS ${quote(c.appUser)}@'%' IDENTIFIED BY ${quote(c.appPassword)}`,
-    `GRANT ALL PRIVILEGES ON ${quoteIdentifier(c.databaseName)}.* TO ${quote(c.appUser)}@'%'`,
+    `GRANT ALL PRIVILEGES ON ${grantDatabase(c.databaseName)}.* TO ${quote(c.appUser)}@'%'`,
   ],
   clientConnections: (exclude) => 'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() '
     + `AND COMMAND NOT IN ('Daemon', 'Binlog Dump', 'Slave_IO', 'Slave_SQL', 'Slave_worker') AND USER NOT IN ('system user', 'event_scheduler'${exclude.map((u) => `, ${quote(u)}`).join('')})`,

@@ -1,6 +1,6 @@
 /** MySQL 8.4: CHANGE REPLICATION SOURCE TO ... SOURCE_AUTO_POSITION = 1, gtid_executed, super_read_only. */
 import type { Dialect, Row } from './dialect.js';
-import { asBool, asNumberOrNull, asText, quote, quoteIdentifier, statusMap } from './dialect.js';
+import { asBool, asNumberOrNull, asText, grantDatabase, quote, quoteIdentifier, statusMap } from './dialect.js';
 import { MysqlGtidSet } from '../gtid.js';
 import type { IoThreadState, ServerState } from '../observation.js';
 
@@ -85,7 +85,7 @@ export const mysqlDialect: Dialect = {
     `GRANT REPLICATION SLAVE ON *.* TO ${quote(c.replicationUser)}@'%'`,
     `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(c.databaseName)}`,
     `CREATE USER IF NOT EXISTS ${quote(c.appUser)}@'%' IDENTIFIED BY ${quote(c.appPassword)}`,
-    `GRANT ALL PRIVILEGES ON ${quoteIdentifier(c.databaseName)}.* TO ${quote(c.appUser)}@'%'`,
+    `GRANT ALL PRIVILEGES ON ${grantDatabase(c.databaseName)}.* TO ${quote(c.appUser)}@'%'`,
   ],
   clientConnections: (exclude) => 'SELECT PROCESSLIST_ID AS id FROM performance_schema.threads WHERE TYPE = \'FOREGROUND\' '
     + 'AND PROCESSLIST_ID <> CONNECTION_ID() AND PROCESSLIST_COMMAND NOT IN (\'Binlog Dump\', \'Binlog Dump GTID\', \'Daemon\') '

@@ -200,6 +200,32 @@ describe('the database managers in the operator', () => {
     for (const p of [c.adminPassword, c.replicationPassword, c.appPassword]) expect(text).not.toContain(p);
   });
 
+  it('scaling below the primary switches over to an instance that stays first, then scales (issue 12)', async () => {
+    const sts = resourceFor('apps/v1', 'StatefulSet');
+    const allReady = async (count: number) => {
+      const list = (await ws()).status?.database?.instances ?? [];
+      return list.length === count && list.every((i) => i.ready);
+    };
+    await eventually('every instance ready', () => allReady(3), 120_000);
+    await env.client.mergePatch(WEBSTACK, NS, 'shop', { spec: { database: { primary: names.mysqlPod('shop', 2) } } });
+    await eventually('shop-mysql-2 is the primary', async () => {
+      const db = (await ws()).status?.database;
+      return db?.primary === names.mysqlPod('shop', 2) && db.lastFailover?.to === db.primary;
+    }, 90_000);
+    await eventually('every instance ready again', () => allReady(3), 120_000);
+    await env.client.mergePatch(WEBSTACK, NS, 'shop', { spec: { database: { primary: null, replicas: 2 } } });
+    const next = await eventually('a switchover away from shop-mysql-2', async () => {
+      const db = (await ws()).status?.database;
+      return db?.primary && ordinal(db.primary) < 2 && db.lastFailover?.kind === 'switchover' && db.lastFailover.from === names.mysqlPod('shop', 2)
+        ? db.primary : undefined;
+    }, 90_000);
+    await eventually('the StatefulSet scaled to 2', async () => (await env.client.get<{ spec: { replicas: number } }>(sts, NS, 'shop-mysql'))?.spec.replicas === 2, 60_000);
+    await eventually('two database pods left', async () => Object.keys(await roles()).length === 2, 60_000);
+    await eventually(`the primary Service reaches ${next}`, async () => (await serverIdBehindPrimaryService()) === 100 + ordinal(next), 60_000);
+    expect(['PrimaryMissing']).not.toContain((await ws()).status?.conditions?.find((c) => c.type === 'DatabaseReady')?.reason);
+    primary = next;
+  }, 300_000);
+
   it('stops the stack\'s manager when the WebStack is deleted', async () => {
     // The first operator's shutdown stopped its manager too: count the stops from here.
     const stops = () => env.logs.lines.filter((l) => l.includes('"database manager stopped"')).length;

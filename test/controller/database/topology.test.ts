@@ -2,12 +2,14 @@
 import { describe, expect, it } from '@jest/globals';
 import { instancesFromPods, podFingerprint, type DatabasePod } from '../../../src/controller/database/topology.js';
 
-function pod(name: string, over: { stack?: string; component?: string; ip?: string; owner?: string; ns?: string; port?: number } = {}): DatabasePod {
+const STS_UID = 'sts-uid';
+
+function pod(name: string, over: { stack?: string; component?: string; ip?: string; owner?: string; ownerUid?: string; unowned?: boolean; ns?: string; port?: number } = {}): DatabasePod {
   return {
     metadata: {
       name, namespace: over.ns ?? 'shop',
       labels: { 'webstack.dev/stack': over.stack ?? 'shop', 'app.kubernetes.io/component': over.component ?? 'database' },
-      ownerReferences: [{ kind: 'StatefulSet', name: over.owner ?? 'shop-mysql', controller: true }],
+      ownerReferences: over.unowned ? [] : [{ kind: 'StatefulSet', name: over.owner ?? 'shop-mysql', uid: over.ownerUid ?? STS_UID, controller: true }],
     },
     spec: { containers: [{ ports: over.port ? [{ name: 'mysql', containerPort: over.port }] : [] }] },
     status: over.ip ? { podIP: over.ip } : {},
@@ -20,13 +22,15 @@ describe('instancesFromPods', () => {
     ['an app pod of the stack', pod('shop-web-x', { component: 'app', ip: '127.0.0.9' })],
     ['a database pod of another namespace', pod('shop-mysql-0', { ns: 'other', ip: '127.0.0.9' })],
     ['a pod labelled for the stack but owned by another StatefulSet', pod('shop-mysql-x-0', { owner: 'shop-mysql-x', ip: '127.0.0.9' })],
+    ['a pod that merely carries the labels, owned by nothing', pod('shop-mysql-0', { unowned: true, ip: '127.0.0.9' })],
+    ['a pod of a former StatefulSet of the same name (another uid)', pod('shop-mysql-0', { ownerUid: 'old-uid', ip: '127.0.0.9' })],
   ])('leaves out %s', (_what, p) => {
-    expect(instancesFromPods([p], 'shop', 'shop')).toEqual([]);
+    expect(instancesFromPods([p], 'shop', 'shop', STS_UID)).toEqual([]);
   });
 
   it('addresses pods by IP and container port, in ordinal order (10 after 2)', () => {
     const pods = [pod('shop-mysql-10', { ip: '127.0.0.10' }), pod('shop-mysql-2', { ip: '127.0.0.2', port: 3307 }), pod('shop-mysql-0', { ip: '127.0.0.1' })];
-    expect(instancesFromPods(pods, 'shop', 'shop')).toEqual([
+    expect(instancesFromPods(pods, 'shop', 'shop', STS_UID)).toEqual([
       { name: 'shop-mysql-0', host: '127.0.0.1', port: 3306 },
       { name: 'shop-mysql-2', host: '127.0.0.2', port: 3307 },
       { name: 'shop-mysql-10', host: '127.0.0.10', port: 3306 },
@@ -34,7 +38,7 @@ describe('instancesFromPods', () => {
   });
 
   it('lists a pod without an IP under its headless Service DNS name, so it shows as unreachable rather than gone', () => {
-    expect(instancesFromPods([pod('shop-mysql-1')], 'shop', 'shop')).toEqual([{ name: 'shop-mysql-1', host: 'shop-mysql-1.shop-mysql.shop.svc', port: 3306 }]);
+    expect(instancesFromPods([pod('shop-mysql-1')], 'shop', 'shop', STS_UID)).toEqual([{ name: 'shop-mysql-1', host: 'shop-mysql-1.shop-mysql.shop.svc', port: 3306 }]);
   });
 });
 

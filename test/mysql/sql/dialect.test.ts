@@ -126,3 +126,12 @@ test('dialectFor picks the engine module', () => {
   expect(dialectFor('mysql')).toBe(mysqlDialect);
   expect(dialectFor('mariadb')).toBe(mariadbDialect);
 });
+
+describe('the app user is granted its own database only', () => {
+  test.each([['mariadb', mariadbDialect], ['mysql', mysqlDialect]] as const)('%s escapes the GRANT wildcards "_" and "%%"', (_engine, dialect) => {
+    const statements = dialect.bootstrapUsers({ ...creds, databaseName: 'm_sql' });
+    expect(statements).toContain('CREATE DATABASE IF NOT EXISTS `m_sql`');
+    expect(statements).toContain("GRANT ALL PRIVILEGES ON `m\\_sql`.* TO 'app'@'%'");
+    expect(statements.filter((s) => s.startsWith('GRANT ALL'))).toHaveLength(1);
+  });
+});

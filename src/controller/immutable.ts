@@ -1,0 +1,49 @@
+/**
+ * Immutable fields checked against what runs, not only by the CRD's transition rules: a cluster
+ * whose CRD lacks them (an older CRD, validation skipped) must still never get MySQL
+ * configuration on MariaDB data or a renamed app account. Pure.
+ */
+import { resolveSpec } from '../api/defaults.js';
+import { ANNOTATION_DATABASE_NAME, ANNOTATION_DATABASE_USER, ANNOTATION_ENGINE } from '../api/labels.js';
+import type { ValidationError } from '../api/schema-check.js';
+import type { DatabaseEngine, WebStack } from '../api/types.js';
+
+export interface LiveStatefulSet {
+  metadata: { annotations?: Record<string, string> };
+  spec?: {
+    template?: { spec?: { containers?: unknown[] } };
+    volumeClaimTemplates?: { spec?: { storageClassName?: string; resources?: { requests?: Record<string, string> } } }[];
+  };
+}
+
+/** The engine a StatefulSet runs: its annotation, or (made before the annotation existed) its probe's client. */
+function engineOf(sts: LiveStatefulSet): DatabaseEngine | undefined {
+  const recorded = sts.metadata.annotations?.[ANNOTATION_ENGINE];
+  if (recorded === 'mysql' || recorded === 'mariadb') return recorded;
+  const containers = JSON.stringify(sts.spec?.template?.spec?.containers ?? []);
+  if (containers.includes('mariadb-admin')) return 'mariadb';
+  if (containers.includes('mysqladmin')) return 'mysql';
+  return undefined;
+}
+
+/** Every immutable field of `ws` that differs from the StatefulSet it runs on, naming the field. */
+export function immutableFieldErrors(ws: WebStack, statefulSet: LiveStatefulSet | undefined): ValidationError[] {
+  if (!statefulSet) return [];
+  const db = resolveSpec(ws).database;
+  const errors: ValidationError[] = [];
+  const differs = (field: string, want: string | undefined, running: string | undefined, why: string) => {
+    if (running !== undefined && want !== running) {
+      errors.push({ field: `spec.database.${field}`, message: `is immutable: the running database has ${running || '(unset)'}, the spec asks for ${want || '(unset)'}; ${why}` });
+    }
+  };
+  differs('engine', db.engine, engineOf(statefulSet), 'switching engines would lose the data');
+  differs('databaseName', db.databaseName, statefulSet.metadata.annotations?.[ANNOTATION_DATABASE_NAME], 'the app database is created once');
+  differs('user', db.user, statefulSet.metadata.annotations?.[ANNOTATION_DATABASE_USER], 'the app user is created once');
+  const claim = statefulSet.spec?.volumeClaimTemplates?.[0]?.spec;
+  if (claim) {
+    const why = "a StatefulSet's volumeClaimTemplates cannot change";
+    differs('storage.size', db.storage.size, claim.resources?.requests?.storage, why);
+    differs('storage.storageClassName', db.storage.storageClassName ?? '', claim.storageClassName ?? '', why);
+  }
+  return errors;
+}
