@@ -137,10 +137,10 @@ export function describeStackLifecycle(controlPlane: ControlPlane): void {
       expect(sb.podProcesses(uids).length).toBeGreaterThan(0);
       await sb.kubectl('delete', 'ws', 'shop', '--wait', '--timeout=120s');
       await eventually('nothing of the stack left: workloads, pods, Services, config, Secrets, claims', async () => {
-        const left = await sb.kubectl('get', 'deploy,rs,sts,pods,svc,endpointslices,cm,secret,pvc,pdb,networkpolicy', '-o', 'name');
+        const left = await sb.kubectl('get', 'deploy,rs,sts,pods,svc,endpoints,cm,secret,pvc,pdb,networkpolicy', '-o', 'name');
         return left.split('\n').filter((n) => n.includes('/shop')).length === 0;
       }, 120_000);
       await eventually('no process of the stack\'s pods left', () => sb.podProcesses(uids).length === 0, 60_000);
-    });
+    }, 240_000);
   });
 }

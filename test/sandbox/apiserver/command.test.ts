@@ -18,7 +18,8 @@ describe('webstack-operator apiserver', () => {
     const child = spawn(process.execPath, [...cli, '--port', '0', '--kubeconfig-out', kubeconfig], { stdio: ['ignore', 'pipe', 'pipe'] });
     const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
     try {
-      await eventually(() => existsSync(kubeconfig), 30000);
+      // Written once the server listens; a read in the middle of the write would see it empty.
+      await eventually(() => existsSync(kubeconfig) && readFileSync(kubeconfig, 'utf8').includes('current-context'), 30000);
       const config = parse(readFileSync(kubeconfig, 'utf8'));
       expect(config['current-context']).toBe('sandbox');
       expect(config.clusters[0].cluster.server).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);

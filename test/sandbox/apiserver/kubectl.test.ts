@@ -166,7 +166,7 @@ describe('kubectl against the in-memory API server', () => {
     })();
     expect(marked).not.toBe('');
     expect(await kubectl(['patch', 'widget', 'w2', '--type', 'json', '-p', '[{"op":"remove","path":"/metadata/finalizers"}]'])).toMatchObject({ code: 0 });
-    expect(await deleting).toMatchObject({ code: 0, stdout: 'widget.test.webstack.dev "w2" deleted\n' });
+    expect(await deleting).toMatchObject({ code: 0, stdout: 'widget.test.webstack.dev "w2" deleted from default namespace\n' });
     const gone = await kubectl(['get', 'wd', 'w2']);
     expect(gone.code).toBe(1);
     expect(gone.stderr).toContain('widgets.test.webstack.dev "w2" not found');
