@@ -86,7 +86,8 @@ function sleep(ms: number): Promise<void> {
 function stack(name: string, ns: string): WebStack {
   return {
     apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name, namespace: ns },
-    spec: { apps: [{ name: 'web', image: 'ghcr.io/acme/shop:1.4' }, { name: 'api', image: 'ghcr.io/acme/api:2' }] },
+    // ClusterIP: a real server has 2,768 node ports for every LoadBalancer Service of all three namespaces.
+    spec: { loadBalancer: { service: { type: 'ClusterIP' } }, apps: [{ name: 'web', image: 'ghcr.io/acme/shop:1.4' }, { name: 'api', image: 'ghcr.io/acme/api:2' }] },
   };
 }
 
