@@ -55,12 +55,17 @@ export function namespacedLaunch(command: string, args: string[], mounts: Namesp
   // Every tmpfs first: one mounted later would hide the binds made below it.
   const mounted = new Set([...tmpfsRoots].map((r) => host.realpath(r)));
   const onTmpfs = (target: string) => TMPFS_ROOTS.some((r) => within(target, r) && mounted.has(host.realpath(r)));
-  const lines = ['set -e', ...[...mounted].map((r) => `mount -t tmpfs -o mode=0755 tmpfs ${quote(r)}`)];
+  // What must stay reachable (the state dir, the program's own files) but sits below a mount point
+  // (a volume at /tmp while they live under /tmp): held open before the mounts, bound back after.
+  const hidden = keepVisible.filter((p) => ordered.some((m) => within(p, m.mountPath)))
+    .filter((p, _, all) => !all.some((q) => q !== p && within(p, q)));
+  const lines = ['set -e', ...hidden.map((p, i) => `exec ${i + 3}< ${quote(p)}`), ...[...mounted].map((r) => `mount -t tmpfs -o mode=0755 tmpfs ${quote(r)}`)];
   for (const m of ordered) {
     if (onTmpfs(m.mountPath)) lines.push(`mkdir -p ${quote(m.mountPath)}`);
     lines.push(`mount --bind ${quote(m.hostPath)} ${quote(m.mountPath)}`);
     if (m.readOnly) lines.push(`mount -o remount,bind,ro ${quote(m.mountPath)}`);
   }
+  hidden.forEach((p, i) => lines.push(`mkdir -p ${quote(p)}`, `mount --bind /proc/self/fd/${i + 3} ${quote(p)}`, `exec ${i + 3}<&-`));
   lines.push('exec "$@"');
   return {
     command: host.unshare,

@@ -4,6 +4,7 @@
  */
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { V1Container, V1Pod, V1Probe } from '@kubernetes/client-node';
 import type { Logger } from '../../log.js';
 import { MERGE_PATCH, tolerate, type Cluster } from './cluster.js';
@@ -20,6 +21,9 @@ import { materializeVolumes, referencedSources, replaceFile, type Sources } from
 import type { HostFacts } from './mount-namespace.js';
 import { issueTokens } from './token-issuer.js';
 import { tokenKey, tokenSources } from './token-sources.js';
+
+/** This checkout: the operator's image runs from it (dist/, node_modules), so its pods must see it. */
+const CHECKOUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export interface RunnerEnv {
   cluster: Cluster;
@@ -140,7 +144,7 @@ export class PodRunner {
       const ctx: PodContext = {
         pod: this.pod, podIP: this.podIP, rootfs: this.rootfs, volumeDirs, configMaps: sources.configMaps, secrets: sources.secrets,
         nodeName: this.env.node?.name, serviceEnv: this.env.node?.serviceEnv, operatorCommand: this.env.operatorCommand,
-        mountHost: this.env.mountHost, keepVisible: [this.env.stateDir],
+        mountHost: this.env.mountHost, keepVisible: [this.env.stateDir, CHECKOUT],
         dns: this.env.dns ? { address: this.env.dns.address, search: [`${this.namespace}.svc.${this.env.clusterDomain}`, `svc.${this.env.clusterDomain}`, this.env.clusterDomain] } : undefined,
         demoAppPath: this.env.demoAppPath, which, mysqldIsMariadb: mysqldIsMariadb(), hostPath: process.env.PATH ?? '/usr/bin:/bin',
       };

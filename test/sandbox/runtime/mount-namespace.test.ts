@@ -32,11 +32,31 @@ describe('namespacedLaunch', () => {
   it('makes missing mount points inside one tmpfs over /run (where /var/run leads), read-only where asked, then the rest', () => {
     expect(script(namespacedLaunch('p', [], [tmp, token], host, ['/tmp/state']))).toEqual([
       'set -e',
+      "exec 3< '/tmp/state'",
       "mount -t tmpfs -o mode=0755 tmpfs '/run'",
       "mkdir -p '/var/run/secrets/kubernetes.io/serviceaccount'",
       "mount --bind '/tmp/state/pods/ab/v/api' '/var/run/secrets/kubernetes.io/serviceaccount'",
       "mount -o remount,bind,ro '/var/run/secrets/kubernetes.io/serviceaccount'",
       "mount --bind '/tmp/state/pods/ab/v/tmp' '/tmp'",
+      "mkdir -p '/tmp/state'",
+      "mount --bind /proc/self/fd/3 '/tmp/state'",
+      'exec 3<&-',
+      'exec "$@"',
+    ]);
+  });
+
+  it('binds back what must stay reachable below a mount point, the state dir and the checkout', () => {
+    expect(script(namespacedLaunch('p', [], [tmp], host, ['/tmp/state', '/tmp/state/x', '/tmp/repo', '/srv/other']))).toEqual([
+      'set -e',
+      "exec 3< '/tmp/state'",
+      "exec 4< '/tmp/repo'",
+      "mount --bind '/tmp/state/pods/ab/v/tmp' '/tmp'",
+      "mkdir -p '/tmp/state'",
+      'mount --bind /proc/self/fd/3 \'/tmp/state\'',
+      'exec 3<&-',
+      "mkdir -p '/tmp/repo'",
+      'mount --bind /proc/self/fd/4 \'/tmp/repo\'',
+      'exec 4<&-',
       'exec "$@"',
     ]);
   });
