@@ -56,7 +56,8 @@ export function namespacedLaunch(command: string, args: string[], mounts: Namesp
   const mounted = new Set([...tmpfsRoots].map((r) => host.realpath(r)));
   const onTmpfs = (target: string) => TMPFS_ROOTS.some((r) => within(target, r) && mounted.has(host.realpath(r)));
   // What must stay reachable (the state dir, the program's own files) but sits below a mount point
-  // (a volume at /tmp while they live under /tmp): held open before the mounts, bound back after.
+  // (a volume at /tmp while they live under /tmp): held open before the mounts, bound back after
+  // through the open descriptor (not canonicalised: its path now names the volume).
   const hidden = keepVisible.filter((p) => ordered.some((m) => within(p, m.mountPath)))
     .filter((p, _, all) => !all.some((q) => q !== p && within(p, q)));
   const lines = ['set -e', ...hidden.map((p, i) => `exec ${i + 3}< ${quote(p)}`), ...[...mounted].map((r) => `mount -t tmpfs -o mode=0755 tmpfs ${quote(r)}`)];
@@ -65,7 +66,7 @@ export function namespacedLaunch(command: string, args: string[], mounts: Namesp
     lines.push(`mount --bind ${quote(m.hostPath)} ${quote(m.mountPath)}`);
     if (m.readOnly) lines.push(`mount -o remount,bind,ro ${quote(m.mountPath)}`);
   }
-  hidden.forEach((p, i) => lines.push(`mkdir -p ${quote(p)}`, `mount --bind /proc/self/fd/${i + 3} ${quote(p)}`, `exec ${i + 3}<&-`));
+  hidden.forEach((p, i) => lines.push(`mkdir -p ${quote(p)}`, `mount --no-canonicalize --bind /proc/self/fd/${i + 3} ${quote(p)}`, `exec ${i + 3}<&-`));
   lines.push('exec "$@"');
   return {
     command: host.unshare,

@@ -39,7 +39,7 @@ describe('namespacedLaunch', () => {
       "mount -o remount,bind,ro '/var/run/secrets/kubernetes.io/serviceaccount'",
       "mount --bind '/tmp/state/pods/ab/v/tmp' '/tmp'",
       "mkdir -p '/tmp/state'",
-      "mount --bind /proc/self/fd/3 '/tmp/state'",
+      "mount --no-canonicalize --bind /proc/self/fd/3 '/tmp/state'",
       'exec 3<&-',
       'exec "$@"',
     ]);
@@ -52,10 +52,10 @@ describe('namespacedLaunch', () => {
       "exec 4< '/tmp/repo'",
       "mount --bind '/tmp/state/pods/ab/v/tmp' '/tmp'",
       "mkdir -p '/tmp/state'",
-      'mount --bind /proc/self/fd/3 \'/tmp/state\'',
+      'mount --no-canonicalize --bind /proc/self/fd/3 \'/tmp/state\'',
       'exec 3<&-',
       "mkdir -p '/tmp/repo'",
-      'mount --bind /proc/self/fd/4 \'/tmp/repo\'',
+      'mount --no-canonicalize --bind /proc/self/fd/4 \'/tmp/repo\'',
       'exec 4<&-',
       'exec "$@"',
     ]);
