@@ -4,6 +4,7 @@
  * configuration on MariaDB data or a renamed app account. Pure.
  */
 import { resolveSpec } from '../api/defaults.js';
+import { canonicalQuantity } from '../api/quantity.js';
 import { ANNOTATION_DATABASE_NAME, ANNOTATION_DATABASE_USER, ANNOTATION_ENGINE } from '../api/labels.js';
 import type { ValidationError } from '../api/schema-check.js';
 import type { DatabaseEngine, WebStack } from '../api/types.js';
@@ -42,7 +43,9 @@ export function immutableFieldErrors(ws: WebStack, statefulSet: LiveStatefulSet 
   const claim = statefulSet.spec?.volumeClaimTemplates?.[0]?.spec;
   if (claim) {
     const why = "a StatefulSet's volumeClaimTemplates cannot change";
-    differs('storage.size', db.storage.size, claim.resources?.requests?.storage, why);
+    // The server stores the size in canonical form: 1024Mi runs as 1Gi.
+    const running = claim.resources?.requests?.storage;
+    differs('storage.size', canonicalQuantity(db.storage.size), running === undefined ? undefined : canonicalQuantity(running), why);
     differs('storage.storageClassName', db.storage.storageClassName ?? '', claim.storageClassName ?? '', why);
   }
   return errors;
