@@ -46,14 +46,18 @@ export interface OperatorOptions {
   defaultMetrics?: boolean;
 }
 
+/** What the operator hands the database managers: its own client, caches, Events and registry. */
 export interface OperatorParts {
   kubeConfig: KubeConfig;
   client: KubeClient;
+  /** WebStacks and their Secrets come from these caches. */
   caches: Caches;
   events: EventRecorder;
+  /** failovers_total, switchovers_total and the duration histogram go there. */
   registry: Registry;
   log: Logger;
   clock: Clock;
+  /** Empty: every namespace. */
   namespaces: readonly string[];
   timings: DatabaseTimings;
 }

@@ -4,23 +4,17 @@
  * the reconcile, and write their own part of the status (status.database and the database
  * conditions): the two loops meet only through the API and the pod labels.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
-import type { Registry } from 'prom-client';
 import { resolveSpec } from '../../api/defaults.js';
 import { LABEL_STACK, names } from '../../api/labels.js';
 import type { WebStack } from '../../api/types.js';
 import { validateWebStack } from '../../api/validate.js';
-import type { Clock, Timer } from '../../clock.js';
-import type { Caches } from '../../kube/caches.js';
-import type { KubeClient } from '../../kube/client.js';
-import type { EventRecorder } from '../../kube/events.js';
+import type { Timer } from '../../clock.js';
 import type { InformerEvent } from '../../kube/informer.js';
-import { forStack, type Logger } from '../../log.js';
+import { forStack } from '../../log.js';
 import { DatabaseManager } from '../../mysql/manager.js';
 import { managerSpec } from '../../mysql/manager-spec.js';
 import type { ManagerSpec } from '../../mysql/ports.js';
 import { credentialsFromSecretData } from '../../render/credentials.js';
-import type { DatabaseTimings } from '../../timings.js';
 import { resourceFor, WEBSTACK } from '../resources.js';
 import { stackKey } from '../stack-keys.js';
 import { PodRoleLabeler } from './labeler.js';
@@ -29,21 +23,7 @@ import { PodRestarter } from './restarter.js';
 import { PodWatch } from './pod-watch.js';
 import { instancesFromPods, isDatabasePodOf, podFingerprint, type DatabasePod } from './topology.js';
 import { WebStackDatabaseStatus } from './webstack-status.js';
-
-export interface DatabaseManagersOptions {
-  kubeConfig: KubeConfig;
-  client: KubeClient;
-  /** The operator's caches: WebStacks and their Secrets come from there. */
-  caches: Caches;
-  events: EventRecorder;
-  /** The operator's registry: failovers_total, switchovers_total and the duration histogram go there. */
-  registry: Registry;
-  log: Logger;
-  /** Empty: every namespace. */
-  namespaces: readonly string[];
-  clock: Clock;
-  timings: DatabaseTimings;
-}
+import type { OperatorParts } from '../operator.js';
 
 interface RunningStack {
   ws: WebStack;
@@ -64,7 +44,7 @@ export class DatabaseManagers {
   private readonly pods: PodWatch;
   private running = false;
 
-  constructor(private readonly opts: DatabaseManagersOptions) {
+  constructor(private readonly opts: OperatorParts) {
     this.pods = new PodWatch(opts.kubeConfig, opts.client, opts.namespaces, opts.clock, opts.log);
     this.pods.on((type, pod) => this.onPod(type, pod));
     opts.caches.on<WebStack>([WEBSTACK], (type, ws) => {
