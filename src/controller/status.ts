@@ -33,7 +33,14 @@ function listOf(items: { name: string; a: WorkloadAssessment }[]): string {
   return items.map(({ name, a }) => `${name}: ${a.reason}`).join('; ');
 }
 
-function decideConditions(o: StatusObservation, workloads: { name: string; a: WorkloadAssessment }[]): ConditionInput[] {
+/** Why no request can be served when no pod of any app tier is ready, naming the tiers; undefined when one is. */
+export function noAppPodReady(tiers: { name: string; a: WorkloadAssessment }[]): string | undefined {
+  if (tiers.length === 0 || tiers.some((t) => t.a.readyReplicas > 0)) return undefined;
+  const each = tiers.map((t) => `${t.name} 0/${t.a.replicas}`).join(', ');
+  return `no pod of app ${tiers.length === 1 ? 'tier' : 'tiers'} ${each} is ready: the load balancer has no server to send a request to`;
+}
+
+function decideConditions(o: StatusObservation, workloads: { name: string; a: WorkloadAssessment }[], tiers: { name: string; a: WorkloadAssessment }[]): ConditionInput[] {
   const db = o.databaseManaged ? databaseVerdict(o.previous) : {};
   const rolling = workloads.filter((w) => w.a.state === 'missing' || w.a.state === 'rolling');
   const unavailable = workloads.filter((w) => w.a.state === 'unavailable');
@@ -58,6 +65,7 @@ function decideConditions(o: StatusObservation, workloads: { name: string; a: Wo
     degraded = { type: DEGRADED, status: 'False', reason: 'AsExpected', message: 'no impairment observed' };
   }
 
+  const noApp = noAppPodReady(tiers);
   let ready: ConditionInput;
   if (o.invalidSpec) {
     ready = { type: READY, status: 'False', reason: 'InvalidSpec', message: o.invalidSpec };
@@ -65,6 +73,8 @@ function decideConditions(o: StatusObservation, workloads: { name: string; a: Wo
     ready = { type: READY, status: 'False', reason: 'ApplyFailed', message: o.applyError };
   } else if (o.blocked) {
     ready = { type: READY, status: 'False', reason: o.blocked.reason, message: o.blocked.message };
+  } else if (noApp) {
+    ready = { type: READY, status: 'False', reason: 'NoAppPodReady', message: noApp };
   } else if (rolling.length > 0) {
     ready = { type: READY, status: 'False', reason: 'RollingOut', message: listOf(rolling) };
   } else if (unavailable.length > 0) {
@@ -83,7 +93,7 @@ export function computeStatus(o: StatusObservation): WebStackStatus {
   const database = assessWorkload(o.database.statefulSet, o.database.replicas);
   const workloads = [{ name: 'loadbalancer', a: haproxy }, ...tierAssessments.map((t) => ({ name: `app ${t.name}`, a: t.a })),
     { name: 'database', a: database }];
-  const conditions: Condition[] = mergeConditions(o.previous?.conditions, decideConditions(o, workloads), o.generation, o.now);
+  const conditions: Condition[] = mergeConditions(o.previous?.conditions, decideConditions(o, workloads, tierAssessments), o.generation, o.now);
 
   const status: WebStackStatus = { ...o.previous, observedGeneration: o.generation, conditions };
   // An invalid spec describes no tiers we can trust: keep the last counts we had.

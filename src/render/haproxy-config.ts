@@ -15,7 +15,13 @@ export const HAPROXY_TLS_CERT_PATH = '/etc/haproxy/certs/tls.pem';
 export const HAPROXY_TLS_KEY_SUFFIX = '.key';
 /** The only writable place with a read-only root filesystem (an emptyDir). */
 export const HAPROXY_RUNTIME_DIR = '/tmp';
-export const HAPROXY_HEALTH_PATH = '/healthz';
+/**
+ * Readiness: answers 200 only while the apps backend has a server to send a request to, so a pod
+ * (and through it the WebStack) is Ready only when a request would be answered by an app.
+ */
+export const HAPROXY_READY_PATH = '/healthz';
+/** Liveness: haproxy itself answers; an app outage must not restart the load balancer. */
+export const HAPROXY_LIVE_PATH = '/livez';
 export const HAPROXY_METRICS_PATH = '/metrics';
 export const HAPROXY_STATS_PATH = '/stats';
 /** How long a stopping haproxy may finish open requests; the pod's grace period is longer. */
@@ -201,7 +207,10 @@ export function renderHaproxyConfig(
     `  bind ${bind(address, ports.stats)}`,
     // Probes and scrapes would otherwise fill the log; failures are still logged.
     '  option dontlog-normal',
-    `  monitor-uri ${HAPROXY_HEALTH_PATH}`,
+    `  monitor-uri ${HAPROXY_READY_PATH}`,
+    // nbsrv counts usable servers: active ones, or the backup ones when no active server is up.
+    `  monitor fail if { nbsrv(${HAPROXY_BACKEND}) lt 1 }`,
+    `  http-request return status 200 content-type text/plain string alive if { path ${HAPROXY_LIVE_PATH} }`,
     ...(options.prometheusExporter ?? true
       ? [`  http-request use-service prometheus-exporter if { path ${HAPROXY_METRICS_PATH} }`]
       : []),

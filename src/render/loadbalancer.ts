@@ -7,7 +7,7 @@ import type { ResolvedSpec } from '../api/defaults.js';
 import { ANNOTATION_CONFIG_CHECKSUM, componentSelector, names, stackLabels } from '../api/labels.js';
 import type { ResourceRequirements, WebStack } from '../api/types.js';
 import {
-  HAPROXY_HARD_STOP_AFTER_SECONDS, HAPROXY_HEALTH_PATH, HAPROXY_PORTS, HAPROXY_RUNTIME_DIR, HAPROXY_TLS_CERT_PATH,
+  HAPROXY_HARD_STOP_AFTER_SECONDS, HAPROXY_LIVE_PATH, HAPROXY_PORTS, HAPROXY_READY_PATH, HAPROXY_RUNTIME_DIR, HAPROXY_TLS_CERT_PATH,
   HAPROXY_TLS_KEY_SUFFIX, renderHaproxyConfig,
 } from './haproxy-config.js';
 import { ownedMetadata, podDisruptionBudget, type KubeObject } from './object.js';
@@ -59,7 +59,7 @@ function renderDeployment(ws: WebStack, spec: ResolvedSpec, config: string): Kub
   const stack = ws.metadata.name;
   const lb = spec.loadBalancer;
   const labels = stackLabels(stack, 'loadbalancer');
-  const probe = { httpGet: { path: HAPROXY_HEALTH_PATH, port: HAPROXY_PORT_NAMES.stats } };
+  const probe = (path: string) => ({ httpGet: { path, port: HAPROXY_PORT_NAMES.stats } });
   const ports = [
     { name: HAPROXY_PORT_NAMES.http, containerPort: HAPROXY_PORTS.http, protocol: 'TCP' },
     { name: HAPROXY_PORT_NAMES.stats, containerPort: HAPROXY_PORTS.stats, protocol: 'TCP' },
@@ -117,8 +117,10 @@ function renderDeployment(ws: WebStack, spec: ResolvedSpec, config: string): Kub
             image: lb.image,
             command: ['haproxy', '-W', '-db', '-f', `${HAPROXY_CONFIG_DIR}/${HAPROXY_CONFIG_KEY}`],
             ports,
-            readinessProbe: { ...probe, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
-            livenessProbe: { ...probe, initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+            // Ready only while an app pod can answer (see HAPROXY_READY_PATH); checked every 2 s, so a newly
+            // resolved app pod makes it Ready within about 2 s.
+            readinessProbe: { ...probe(HAPROXY_READY_PATH), periodSeconds: 2, timeoutSeconds: 1, failureThreshold: 2 },
+            livenessProbe: { ...probe(HAPROXY_LIVE_PATH), initialDelaySeconds: 5, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
             lifecycle: { preStop: { exec: { command: ['sleep', String(PRE_STOP_DELAY_SECONDS)] } } },
             resources: canonicalResources(lb.resources ?? DEFAULT_RESOURCES),
             securityContext: {

@@ -118,6 +118,20 @@ describe('a WebStack through its life', () => {
     await readyWs('shop', ws.metadata.generation!);
   });
 
+  it('every app pod down: not Ready, and the reason names the tiers', async () => {
+    sim.holdDown('Deployment', NS, 'shop-web', 3);
+    sim.holdDown('Deployment', NS, 'shop-standby', 1);
+    const ws = await eventually('NoAppPodReady', async () => {
+      const w = await getWs(env, NS, 'shop');
+      return condition(w, 'Ready')?.reason === 'NoAppPodReady' ? w : undefined;
+    });
+    expect(condition(ws, 'Ready')?.status).toBe('False');
+    expect(condition(ws, 'Ready')?.message).toContain('web 0/3, standby 0/1');
+    sim.heal('Deployment', NS, 'shop-web');
+    sim.heal('Deployment', NS, 'shop-standby');
+    await readyWs('shop', ws.metadata.generation!);
+  });
+
   it('tier removed: its Deployment is deleted, the rest stays', async () => {
     const gen = await editSpec('shop', (ws) => { ws.spec.apps = ws.spec.apps.filter((a) => a.name !== 'standby'); });
     await eventually('standby deleted', async () => (await env.client.get(DEPLOYMENT, NS, 'shop-standby')) === undefined);

@@ -31,7 +31,11 @@ describe('computeStatus conditions', () => {
   it.each([
     ['everything ready', obs(), 'True/Available False/UpToDate False/AsExpected'],
     ['just created: nothing exists yet', obs({ tiers: [{ name: 'web', replicas: 3 }], haproxy: { replicas: 2 }, database: { replicas: 3 } }),
-      'False/RollingOut True/RollingOut False/AsExpected'],
+      'False/NoAppPodReady True/RollingOut False/AsExpected'],
+    ['every app pod down', obs({ tiers: [{ name: 'web', replicas: 3, deployment: deploy(3, 0) }, { name: 'standby', replicas: 1, deployment: deploy(1, 0) }] }),
+      'False/NoAppPodReady False/UpToDate True/ReplicasUnavailable'],
+    ['only the backup tier has a ready pod', obs({ tiers: [{ name: 'web', replicas: 3, deployment: deploy(3, 0) }, { name: 'standby', replicas: 1, deployment: deploy(1, 1) }] }),
+      'False/ReplicasUnavailable False/UpToDate True/ReplicasUnavailable'],
     ['spec change not yet seen by the Deployment controller', obs({ tiers: [{ name: 'web', replicas: 3, deployment: deploy(3, 3, { generation: 2, observed: 1 }) }] }),
       'False/RollingOut True/RollingOut False/AsExpected'],
     ['rolling update half way', obs({ tiers: [{ name: 'web', replicas: 3, deployment: deploy(3, 3, { updated: 1 }) }] }),
@@ -64,6 +68,11 @@ describe('computeStatus conditions', () => {
   it('the invalid-spec message names the field', () => {
     const s = computeStatus(obs({ invalidSpec: 'spec.apps[0].weight: must be <= 256' }));
     expect(cond(s, 'Ready').message).toContain('spec.apps[0].weight');
+  });
+
+  it('the no-app-pod message names every tier and what it means', () => {
+    const s = computeStatus(obs({ tiers: [{ name: 'web', replicas: 3, deployment: deploy(3, 0) }, { name: 'standby', replicas: 1, deployment: deploy(1, 0) }] }));
+    expect(cond(s, 'Ready').message).toBe('no pod of app tiers web 0/3, standby 0/1 is ready: the load balancer has no server to send a request to');
   });
 
   it('keeps lastTransitionTime while a status holds, moves it on a transition', () => {

@@ -31,6 +31,7 @@ const TWO_TIERS = `    - {name: web, image: ghcr.io/acme/shop:1.4, replicas: 3}
 export function describeStackLifecycle(controlPlane: ControlPlane): void {
   let sb: Sandbox;
   let url: string;
+  let firstAnswer: { status: number; body: string };
 
   async function servedBy(n: number): Promise<string[]> {
     const pods: string[] = [];
@@ -60,6 +61,9 @@ export function describeStackLifecycle(controlPlane: ControlPlane): void {
     sb = await startSandbox(manifest(TWO_TIERS), controlPlane);
     const out = await eventually('the sandbox to print the stack URL', () => /shop is Ready: (http:\/\/\S+)/.exec(sb.output())?.[1], 400_000);
     url = out;
+    // Asked at once: Ready means serving, so the first request is already an app's answer.
+    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+    firstAnswer = { status: res.status, body: await res.text() };
   }, 420_000);
 
   afterAll(async () => {
@@ -74,6 +78,11 @@ export function describeStackLifecycle(controlPlane: ControlPlane): void {
       expect(table).toMatch(/^NAME\s+READY/);
       expect(table).toMatch(/shop\s+True/);
       expect(url).toMatch(/^http:\/\/127\.20\.\d+\.\d+:\d+\/$/);
+    });
+
+    it('answers the first request after it printed Ready from an app pod', () => {
+      expect(firstAnswer.status).toBe(200);
+      expect(JSON.parse(firstAnswer.body)).toMatchObject({ pod: expect.stringMatching(/^shop-(web|api)-/) });
     });
 
     it('sends requests through HAProxy to every app pod, in round-robin order', async () => {

@@ -95,6 +95,33 @@ describe('round robin over one tier, a killed pod, and pods coming and going in 
   });
 });
 
+describe('readiness follows the backend: Ready means a request is answered by an app', () => {
+  let stack: StackUnderTest;
+  beforeAll(async () => {
+    stack = await startStack(webStack('ready', stackSpec({ apps: [{ name: 'web', image: 'x', replicas: 2 }] })), { web: [] });
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  it('is not ready while no app pod is resolved, yet alive', async () => {
+    expect((await get(`${stack.statsUrl}/healthz`)).status).toBe(503);
+    expect((await get(`${stack.statsUrl}/livez`)).status).toBe(200);
+  });
+
+  it('answers the first request after it turns ready from an app pod', async () => {
+    await stack.addPod('web', 'web-0', '127.0.6.1');
+    await eventually('readiness 200', async () => (await get(`${stack.statsUrl}/healthz`)).status === 200, 30_000, 20);
+    expect(await get(stack.url)).toEqual({ status: 200, body: 'web-0' });
+  });
+
+  it('turns not ready once every app pod is down, and stays alive', async () => {
+    await stack.pods.get('web-0')!.kill();
+    await eventually('readiness 503', async () => (await get(`${stack.statsUrl}/healthz`)).status === 503, 30_000);
+    expect((await get(`${stack.statsUrl}/livez`)).status).toBe(200);
+  });
+});
+
 describe('weights', () => {
   let stack: StackUnderTest;
   beforeAll(async () => {

@@ -83,7 +83,7 @@ describe('renderLoadBalancer', () => {
     expect(c.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } });
   });
 
-  it('spreads 2 replicas by default over nodes and zones, probes /healthz on the stats port', () => {
+  it('spreads 2 replicas by default over nodes and zones, probes readiness (/healthz) and liveness (/livez) apart on the stats port', () => {
     const d = render(minimal).Deployment;
     expect(d.spec.replicas).toBe(2);
     expect(d.spec.template.spec.topologySpreadConstraints.map((t: any) => `${t.topologyKey}/${t.whenUnsatisfiable}`))
@@ -93,7 +93,8 @@ describe('renderLoadBalancer', () => {
       { name: 'http', containerPort: HAPROXY_PORTS.http, protocol: 'TCP' },
       { name: 'stats', containerPort: HAPROXY_PORTS.stats, protocol: 'TCP' },
     ]);
-    for (const probe of [c.readinessProbe, c.livenessProbe]) expect(probe.httpGet).toEqual({ path: '/healthz', port: 'stats' });
+    expect(c.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'stats' });
+    expect(c.livenessProbe.httpGet).toEqual({ path: '/livez', port: 'stats' });
     expect(render(tlsWeightedBackup).Deployment.spec.replicas).toBe(3);
   });
 
