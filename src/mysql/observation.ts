@@ -13,6 +13,8 @@ export interface ReplicaObservation {
   ioThread: IoThreadState;
   sqlThread: boolean;
   lastIoError: string;
+  /** The receiver's last error number (Last_IO_Errno); 0 when none. */
+  lastIoErrno: number;
   lastSqlError: string;
   secondsBehind: number | null;
   /** Transactions received from the source (MySQL Retrieved_Gtid_Set, MariaDB Gtid_IO_Pos). */

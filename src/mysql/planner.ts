@@ -119,10 +119,33 @@ export function pickCandidate(
   return { ok: true, name: preferred.name };
 }
 
+/**
+ * The receiver's error when the source cannot send what the replica needs (MySQL
+ * ER_SOURCE_FATAL_ERROR_READING_BINLOG, MariaDB ER_MASTER_FATAL_ERROR_READING_BINLOG): binlogs
+ * purged, or a replica asking for transactions the source never had. Reconnecting cannot help.
+ */
+export const FATAL_BINLOG_READ_ERRNO = 1236;
+
+/**
+ * Why only a rebuild from a peer (issue 14 item 1), not replication, can bring this replica back;
+ * undefined when replication can. The planner leaves such a replica alone rather than repoint it
+ * forever; the rebuild planner takes it from here.
+ */
+export function needsRebuild(s: ServerState): string | undefined {
+  const r = s.replica;
+  if (r?.ioThread === 'No' && r.lastIoErrno === FATAL_BINLOG_READ_ERRNO) return `its source cannot send what it lacks: ${r.lastIoError}`;
+  return undefined;
+}
+
+/**
+ * Why a replica must be pointed at the primary again. A stopped receiver is repaired whatever its
+ * last error (an exhausted retry count, a network error, a restart): only `needsRebuild` is not.
+ * A stopped applier with an error is left alone: its data disagrees with the primary's.
+ */
 function replicationBroken(s: ServerState, primary: InstanceObservation): string | undefined {
   if (!s.replica) return 'no replication source configured';
   if (!replicatesFrom(s, primary)) return `replicates from ${s.replica.sourceHost}:${s.replica.sourcePort}, not the primary`;
-  if (s.replica.ioThread === 'No' && !s.replica.lastIoError) return 'IO thread stopped';
+  if (s.replica.ioThread === 'No') return s.replica.lastIoError ? `IO thread stopped: ${s.replica.lastIoError}` : 'IO thread stopped';
   if (!s.replica.sqlThread && !s.replica.lastSqlError) return 'SQL thread stopped';
   return undefined;
 }
@@ -260,6 +283,7 @@ export function decide(input: PlannerInput): Action {
     if (!errant.isEmpty()) {
       return { kind: 'quarantine', instance: o.name, errant: errant.toString(), reason: `${o.name} holds transactions the primary lacks: ${errant.toString()}` };
     }
+    if (needsRebuild(o.state)) continue;
     const broken = replicationBroken(o.state, primary);
     if (broken) return { kind: 'rejoin', instance: o.name, unquarantine: false, reason: `${o.name}: ${broken}` };
     if (o.state.semiSync.available && o.state.semiSync.replicaEnabled !== semi) {

@@ -62,6 +62,10 @@ function mariadbServerConfig(db: Database): string[] {
     // there it would discard relay-log events a semi-sync replica already acknowledged, and its
     // default recovery is already crash-safe.)
     'relay_log_recovery = ON',
+    // A replica reconnects to a lost primary once a second (MASTER_CONNECT_RETRY) and never stops
+    // trying: the highest count a 32-bit build takes, 136 years at that rate (10.11 and 11.4 set it
+    // only at startup; CHANGE MASTER learns MASTER_RETRY_COUNT in 12.0).
+    'master_retry_count = 4294967295',
   ];
   if (db.replication.mode === 'semisync') {
     lines.push(

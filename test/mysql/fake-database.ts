@@ -80,7 +80,7 @@ class FakeDatabase implements Database {
   async pointAt(source: InstanceAddress, settings: ReplicationSettings): Promise<void> {
     const s = this.op(`point-at ${source.name} (net timeout ${settings.netTimeoutSeconds}s${settings.semiSync?.replica ? ', semi-sync replica' : ''})`);
     s.readOnly = true;
-    s.replica = { sourceHost: source.host, sourcePort: source.port, ioThread: 'Yes', sqlThread: true, lastIoError: '', lastSqlError: '',
+    s.replica = { sourceHost: source.host, sourcePort: source.port, ioThread: 'Yes', sqlThread: true, lastIoError: '', lastIoErrno: 0, lastSqlError: '',
       secondsBehind: 0, retrieved: s.executed, retrievedText: s.executedText };
   }
 

@@ -11,8 +11,11 @@ export interface UpOptions {
   /** Ordinal of the source it replicates from; absent: no replication configured. */
   source?: number;
   io?: IoThreadState;
+  /** Seconds_Behind; null: the applier is not running. Default 0. */
+  behind?: number | null;
   sql?: boolean;
   sqlError?: string;
+  ioError?: { errno: number; message: string };
   retrieved?: string;
   semiSource?: boolean;
   semiReplica?: boolean;
@@ -35,8 +38,8 @@ export function up(i: number, o: UpOptions = {}): InstanceObservation {
       replica: o.source === undefined ? undefined : {
         sourceHost: '127.0.0.1', sourcePort: 3300 + o.source,
         ioThread: o.io ?? 'Yes', sqlThread: o.sql ?? !o.sqlError,
-        lastIoError: '', lastSqlError: o.sqlError ?? '',
-        secondsBehind: 0,
+        lastIoError: o.ioError?.message ?? '', lastIoErrno: o.ioError?.errno ?? 0, lastSqlError: o.sqlError ?? '',
+        secondsBehind: o.behind === undefined ? 0 : o.behind,
         retrieved: parseGtidSet(flavor, o.retrieved ?? ''), retrievedText: o.retrieved ?? '',
       },
       semiSync: {

@@ -4,6 +4,9 @@
  */
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { resolveSpec } from '../../src/api/defaults.js';
 import type { DatabaseSpec, WebStack } from '../../src/api/types.js';
 import { renderServerConfig, renderStartScript } from '../../src/render/mysql-config.js';
@@ -40,7 +43,7 @@ describe('renderServerConfig', () => {
       loose_rpl_semi_sync_source_timeout: '10000',
     }],
     ['mariadb semisync', { engine: 'mariadb', replication: { mode: 'semisync', semiSyncTimeoutSeconds: 30 } }, {
-      ...common, relay_log_recovery: 'ON', gtid_strict_mode: 'ON', log_slave_updates: 'ON', skip_slave_start: '',
+      ...common, relay_log_recovery: 'ON', gtid_strict_mode: 'ON', log_slave_updates: 'ON', skip_slave_start: '', master_retry_count: '4294967295',
       rpl_semi_sync_master_enabled: 'OFF', rpl_semi_sync_slave_enabled: 'ON',
       rpl_semi_sync_master_wait_point: 'AFTER_SYNC', rpl_semi_sync_master_timeout: '30000',
     }],
@@ -51,7 +54,8 @@ describe('renderServerConfig', () => {
 
   it.each<[DatabaseSpec, string[]]>([
     // relay_log_recovery on MySQL 8.4 would drop relay-log events a semi-sync replica already acknowledged.
-    [{ engine: 'mysql' }, ['gtid_strict_mode', 'log_slave_updates', 'skip_slave_start', 'rpl_semi_sync_master_timeout', 'relay_log_recovery']],
+    // MySQL 8.4 takes SOURCE_RETRY_COUNT in CHANGE REPLICATION SOURCE TO instead.
+    [{ engine: 'mysql' }, ['master_retry_count', 'gtid_strict_mode', 'log_slave_updates', 'skip_slave_start', 'rpl_semi_sync_master_timeout', 'relay_log_recovery']],
     [{ engine: 'mariadb' }, ['gtid_mode', 'super_read_only', 'log_replica_updates', 'skip_replica_start', 'plugin_load_add', 'mysqlx']],
     [{ engine: 'mysql', replication: { mode: 'async' } }, ['plugin_load_add', 'loose_rpl_semi_sync_source_enabled', 'loose_rpl_semi_sync_source_timeout']],
     [{ engine: 'mariadb', replication: { mode: 'async' } }, ['rpl_semi_sync_slave_enabled', 'rpl_semi_sync_master_timeout']],
@@ -59,6 +63,16 @@ describe('renderServerConfig', () => {
     const settings = configFor(database);
     for (const key of absent) expect([key, settings.has(key)]).toEqual([key, false]);
   });
+});
+
+it('the real mariadbd reads master_retry_count from the rendered configuration: replicas never stop retrying', () => {
+  const ws: WebStack = { apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name: 'shop' }, spec: { apps: [], database: { engine: 'mariadb' } } };
+  const dir = mkdtempSync(path.join(tmpdir(), 'cnf-'));
+  const file = path.join(dir, 'my.cnf');
+  writeFileSync(file, renderServerConfig(resolveSpec(ws).database));
+  const help = execFileSync('mariadbd', [`--defaults-file=${file}`, '--verbose', '--help'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  rmSync(dir, { recursive: true });
+  expect(help).toMatch(/^master-retry-count\s+4294967295$/m);
 });
 
 describe('renderStartScript for mysql', () => {

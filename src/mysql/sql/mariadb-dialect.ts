@@ -39,6 +39,7 @@ export const mariadbDialect: Dialect = {
         ioThread: ioThread(r.Slave_IO_Running),
         sqlThread: asText(r.Slave_SQL_Running) === 'Yes',
         lastIoError: asText(r.Last_IO_Error),
+        lastIoErrno: Number(r.Last_IO_Errno ?? 0) || 0,
         lastSqlError: asText(r.Last_SQL_Error),
         secondsBehind: asNumberOrNull(r.Seconds_Behind_Master),
         retrieved: MariadbGtidSet.parse(asText(r.Gtid_IO_Pos)),

@@ -39,6 +39,7 @@ export const mysqlDialect: Dialect = {
         ioThread: ioThread(r.Replica_IO_Running),
         sqlThread: asText(r.Replica_SQL_Running) === 'Yes',
         lastIoError: asText(r.Last_IO_Error),
+        lastIoErrno: Number(r.Last_IO_Errno ?? 0) || 0,
         lastSqlError: asText(r.Last_SQL_Error),
         secondsBehind: asNumberOrNull(r.Seconds_Behind_Source),
         retrieved: MysqlGtidSet.parse(asText(r.Retrieved_Gtid_Set)),
@@ -69,7 +70,9 @@ export const mysqlDialect: Dialect = {
   alignReplicaPosition: () => [],
   changeSource: (s) => `CHANGE REPLICATION SOURCE TO SOURCE_HOST = ${quote(s.host)}, SOURCE_PORT = ${Number(s.port)}, `
     + `SOURCE_USER = ${quote(s.user)}, SOURCE_PASSWORD = ${quote(s.password)}, SOURCE_AUTO_POSITION = 1, `
-    + `SOURCE_CONNECT_RETRY = 1, SOURCE_HEARTBEAT_PERIOD = ${Number(s.heartbeatSeconds)}, GET_SOURCE_PUBLIC_KEY = 1`,
+    // SOURCE_RETRY_COUNT = 0: no limit on reconnection attempts (the default, 10, gives up after
+    // about 10 s without a source at one attempt a second, and nothing would start it again).
+    + `SOURCE_CONNECT_RETRY = 1, SOURCE_RETRY_COUNT = 0, SOURCE_HEARTBEAT_PERIOD = ${Number(s.heartbeatSeconds)}, GET_SOURCE_PUBLIC_KEY = 1`,
   replicaNetTimeout: (seconds) => `SET GLOBAL replica_net_timeout = ${Math.max(1, Math.round(seconds))}`,
   semiSync: (s) => [
     "SET GLOBAL rpl_semi_sync_source_wait_point = 'AFTER_SYNC'",

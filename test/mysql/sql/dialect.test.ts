@@ -50,12 +50,12 @@ describe('MariaDB dialect', () => {
   test('probe parsing', () => {
     const s = d.parseProbe(
       { server_id: 101, read_only: 1, binlog_pos: '0-100-7', binlog_state: '0-100-7,0-101-2', log_replica_updates: 1, semi_source: 0, semi_replica: 1 },
-      [{ Master_Host: '127.0.0.1', Master_Port: 3300, Slave_IO_Running: 'Connecting', Slave_SQL_Running: 'Yes', Last_IO_Error: 'lost',
+      [{ Master_Host: '127.0.0.1', Master_Port: 3300, Slave_IO_Running: 'Connecting', Slave_SQL_Running: 'Yes', Last_IO_Error: 'lost', Last_IO_Errno: 2003,
         Last_SQL_Error: '', Seconds_Behind_Master: null, Gtid_IO_Pos: '0-100-8' }],
       [{ Variable_name: 'Rpl_semi_sync_slave_status', Value: 'ON' }, { Variable_name: 'Rpl_semi_sync_master_clients', Value: '0' }],
     );
     expect(s).toMatchObject({ serverId: 101, sourceId: '101', readOnly: true, executedText: '0-100-7', logReplicaUpdates: true,
-      replica: { sourceHost: '127.0.0.1', sourcePort: 3300, ioThread: 'Connecting', sqlThread: true, lastIoError: 'lost', secondsBehind: null, retrievedText: '0-100-8' },
+      replica: { sourceHost: '127.0.0.1', sourcePort: 3300, ioThread: 'Connecting', sqlThread: true, lastIoError: 'lost', lastIoErrno: 2003, secondsBehind: null, retrievedText: '0-100-8' },
       semiSync: { sourceEnabled: false, replicaEnabled: true, replicaActive: true, sourceClients: 0, sourceActive: false } });
     expect(s.executed.toString()).toBe('0-100-7,0-101-2');
     expect(d.parseProbe({ server_id: 100, read_only: 0, binlog_state: '' }, [], []).replica).toBeUndefined();
@@ -66,7 +66,7 @@ describe('MySQL 8.4 dialect', () => {
   const d = mysqlDialect;
   test('replication statements', () => {
     expect(d.changeSource(source)).toBe("CHANGE REPLICATION SOURCE TO SOURCE_HOST = 'shop-mysql-1.shop-mysql', SOURCE_PORT = 3306, "
-      + "SOURCE_USER = 'repl', SOURCE_PASSWORD = 'r\\'pw', SOURCE_AUTO_POSITION = 1, SOURCE_CONNECT_RETRY = 1, SOURCE_HEARTBEAT_PERIOD = 1, GET_SOURCE_PUBLIC_KEY = 1");
+      + "SOURCE_USER = 'repl', SOURCE_PASSWORD = 'r\\'pw', SOURCE_AUTO_POSITION = 1, SOURCE_CONNECT_RETRY = 1, SOURCE_RETRY_COUNT = 0, SOURCE_HEARTBEAT_PERIOD = 1, GET_SOURCE_PUBLIC_KEY = 1");
     expect([d.stopReplicaIoThread(), d.stopReplica(), d.startReplica(), d.startReplicaSqlThread(), d.resetReplicaAll()])
       .toEqual(['STOP REPLICA IO_THREAD', 'STOP REPLICA', 'START REPLICA', 'START REPLICA SQL_THREAD', 'RESET REPLICA ALL']);
     expect(d.alignReplicaPosition()).toEqual([]);
@@ -107,13 +107,13 @@ describe('MySQL 8.4 dialect', () => {
     const u = '3e11fa47-71ca-11e1-9e33-c80aa9429562';
     const s = d.parseProbe(
       { server_id: 100, server_uuid: u, read_only: 0, super_read_only: 1, gtid_executed: `${u}:1-5,\n${u}:7`, log_replica_updates: 1 },
-      [{ Source_Host: 'h', Source_Port: 3306, Replica_IO_Running: 'Yes', Replica_SQL_Running: 'No', Last_SQL_Error: 'x',
+      [{ Source_Host: 'h', Source_Port: 3306, Replica_IO_Running: 'No', Replica_SQL_Running: 'No', Last_SQL_Error: 'x', Last_IO_Errno: 13114,
         Seconds_Behind_Source: '4', Retrieved_Gtid_Set: `${u}:1-9` }],
       [{ Variable_name: 'rpl_semi_sync_source_enabled', Value: 'ON' }, { Variable_name: 'rpl_semi_sync_replica_enabled', Value: 'OFF' },
         { Variable_name: 'Rpl_semi_sync_source_status', Value: 'ON' }, { Variable_name: 'Rpl_semi_sync_source_clients', Value: '2' }],
     );
     expect(s).toMatchObject({ sourceId: u, readOnly: true, executedText: `${u}:1-5,${u}:7`,
-      replica: { ioThread: 'Yes', sqlThread: false, lastSqlError: 'x', secondsBehind: 4 },
+      replica: { ioThread: 'No', lastIoErrno: 13114, sqlThread: false, lastSqlError: 'x', secondsBehind: 4 },
       semiSync: { available: true, sourceEnabled: true, replicaEnabled: false, sourceActive: true, sourceClients: 2 } });
     expect(s.executed.toString()).toBe(`${u}:1-5:7`);
     // Async mode: the plugins are not loaded, so there is nothing to read and nothing to turn off.
