@@ -4,6 +4,8 @@
  * controllers add. Steady state must make zero writes, so this decides every apply.
  */
 
+import { ANNOTATION_APPLIED_HASH } from '../api/labels.js';
+
 type Json = unknown;
 
 function isObject(v: Json): v is Record<string, Json> {
@@ -65,77 +67,21 @@ function comparable(o: Record<string, Json>, ownerUids?: Set<unknown>): Record<s
   };
 }
 
-function sameScalar(a: Json, b: Json): boolean {
-  return a === b || ((typeof a === 'number' || typeof a === 'string') && (typeof b === 'number' || typeof b === 'string') && String(a) === String(b));
-}
-
-function deepEqual(a: Json, b: Json): boolean {
-  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
-  if (isObject(a) && isObject(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].every((k) => deepEqual(a[k], b[k]));
-  }
-  return sameScalar(a, b);
-}
-
-/**
- * A field that `manager`'s last apply owns (metadata.managedFields, FieldsV1) and `desired` no
- * longer sets, or undefined. Applying `desired` again makes the server remove it: that is how a
- * field taken out of the spec (resources, source ranges...) leaves the child. The set is read
- * from the keys FieldsV1 spells (`f:` fields, `k:` list keys, `v:` set values, `i:` indexes),
- * so no schema is needed.
- */
-export function removedManagedField(fields: Json, desired: Json, path = ''): string | undefined {
-  if (!isObject(fields)) return undefined;
-  for (const [key, sub] of Object.entries(fields)) {
-    if (key === '.') continue;
-    const kind = key.slice(0, 2);
-    const rest = key.slice(2);
-    let next: Json;
-    let at: string;
-    if (kind === 'f:') {
-      at = path ? `${path}.${rest}` : rest;
-      next = isObject(desired) ? desired[rest] : undefined;
-      if (next === undefined || next === null) return at;
-    } else if (kind === 'k:' || kind === 'v:' || kind === 'i:') {
-      at = `${path}[${rest}]`;
-      if (!Array.isArray(desired)) return at;
-      let parsed: Json;
-      try {
-        parsed = JSON.parse(rest);
-      } catch {
-        return at;
-      }
-      if (kind === 'k:') {
-        const wanted = isObject(parsed) ? Object.entries(parsed) : [];
-        next = desired.find((item) => isObject(item) && wanted.every(([k, v]) => sameScalar(item[k], v)));
-      } else if (kind === 'v:') {
-        next = desired.find((item) => deepEqual(item, parsed));
-      } else {
-        next = desired[Number(parsed)];
-      }
-      if (next === undefined) return at;
-    } else {
-      continue;
-    }
-    const inner = removedManagedField(sub, next, at);
-    if (inner) return inner;
-  }
-  return undefined;
-}
-
-interface ManagedFieldsEntry { manager?: string; operation?: string; subresource?: string; fieldsV1?: Json }
-
 /** Why `desired` must be applied (a reason for the log), or undefined when live already matches. */
-export function applyReason(desired: Record<string, Json>, live: Record<string, Json> | undefined, manager?: string): string | undefined {
+export function applyReason(desired: Record<string, Json>, live: Record<string, Json> | undefined): string | undefined {
   if (!live) return 'does not exist';
-  const want = comparable(desired);
+  const annotations = (o: Record<string, Json>) => (isObject(o.metadata) && isObject(o.metadata.annotations) ? o.metadata.annotations : {});
+  const wantHash = annotations(desired)[ANNOTATION_APPLIED_HASH];
+  const { [ANNOTATION_APPLIED_HASH]: _hash, ...wantAnnotations } = annotations(desired);
+  const plain = { ...desired, metadata: { ...(desired.metadata as object), annotations: wantAnnotations } };
+  const want = comparable(plain);
   const uids = new Set((want.metadata as { ownerReferences: Json[] }).ownerReferences.map((r) => isObject(r) && r.uid));
   const differs = firstDifference(want, comparable(live, uids));
-  if (differs || manager === undefined) return differs;
-  const meta = isObject(live.metadata) ? live.metadata : {};
-  const entries = (Array.isArray(meta.managedFields) ? meta.managedFields : []) as ManagedFieldsEntry[];
-  const ours = entries.find((e) => e.manager === manager && e.operation === 'Apply' && !e.subresource);
-  const removed = ours ? removedManagedField(ours.fieldsV1, desired) : undefined;
-  return removed ? `${removed}: no longer set` : undefined;
+  if (differs) return differs;
+  // Every field we set is there; a different hash means the last apply set one we no longer want.
+  const liveHash = annotations(live)[ANNOTATION_APPLIED_HASH];
+  if (wantHash !== undefined && liveHash !== wantHash) {
+    return liveHash === undefined ? `metadata.annotations.${ANNOTATION_APPLIED_HASH}: missing` : 'a field of the last apply is no longer set';
+  }
+  return undefined;
 }

@@ -19,6 +19,7 @@ import { heldDatabaseReplicas } from './scale-down.js';
 import { isUnowned, ownershipConflict, tlsSecretProblem, type TlsSecret } from './ownership.js';
 import type { Clock } from '../clock.js';
 import { applyReason } from './diff.js';
+import { withAppliedHash } from './applied-hash.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { KubeClient, KubeObj } from '../kube/client.js';
 import { patchStatus } from '../kube/status-patch.js';
@@ -78,7 +79,7 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
   let blocked: Blocked | undefined;
   try {
     const credentials = await databaseCredentials(ws, deps);
-    const desired = holdDatabaseSize(ws, renderStack(ws, { credentials }));
+    const desired = holdDatabaseSize(ws, renderStack(ws, { credentials })).map(withAppliedHash);
     const held = holdBack(ws, desired, deps);
     blocked = held.blocked;
     if (blocked) {
@@ -204,7 +205,7 @@ async function applyEach(ws: WebStack, desired: KubeObject[], deps: ReconcileDep
         waiting = true;
         return;
       }
-      const reason = applyReason(obj, live, MANAGER);
+      const reason = applyReason(obj, live);
       if (!reason) return;
       let applied: KubeObj;
       try {

@@ -1,5 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
+import { ANNOTATION_APPLIED_HASH } from '../../src/api/labels.js';
+import { withAppliedHash } from '../../src/controller/applied-hash.js';
 import { applyReason, firstDifference } from '../../src/controller/diff.js';
+import type { KubeObject } from '../../src/render/object.js';
 
 const owner = { apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', name: 'shop', uid: 'u1', controller: true, blockOwnerDeletion: true };
 const desired = {
@@ -57,33 +60,52 @@ describe('firstDifference', () => {
   });
 });
 
-describe('applyReason: fields our last apply owned and the desired object no longer sets', () => {
-  const fieldsV1 = (resources: boolean) => ({
-    'f:metadata': { 'f:labels': { 'f:a': {} }, 'f:ownerReferences': { 'k:{"uid":"u1"}': { '.': {}, 'f:uid': {} } } },
-    'f:spec': {
-      'f:replicas': {},
-      'f:template': { 'f:spec': { 'f:containers': { 'k:{"name":"app"}': { '.': {}, 'f:name': {}, 'f:image': {}, 'f:env': {}, ...(resources ? { 'f:resources': { 'f:limits': { 'f:cpu': {} } } } : {}) } } } },
-    },
-  });
-  const withManaged = (resources: boolean, manager = 'webstack-operator', operation = 'Apply') => live((o) => {
-    if (resources) o.spec.template.spec.containers[0].resources = { limits: { cpu: '1' } };
-    o.metadata.managedFields = [{ manager, operation, fieldsType: 'FieldsV1', fieldsV1: fieldsV1(resources) }];
-  }) as unknown as Record<string, unknown>;
+describe('applyReason: a field the last apply set and the desired object no longer sets', () => {
+  const withLimits = {
+    ...desired,
+    spec: { ...desired.spec, template: { spec: { containers: [{ ...desired.spec.template.spec.containers[0], resources: { limits: { cpu: '1' } } }] } } },
+  };
+  // What runs after applying `withLimits`: its hash, and the limits the server keeps.
+  const liveAfter = (applied: typeof withLimits) => {
+    const stamped = withAppliedHash(applied as unknown as KubeObject);
+    return { ...JSON.parse(JSON.stringify(stamped)), metadata: { ...stamped.metadata, uid: 'd1', resourceVersion: '7' } } as Record<string, unknown>;
+  };
 
-  it('a removed optional field makes the object applied again, naming the field', () => {
-    expect(applyReason(desired, withManaged(true), 'webstack-operator')).toBe('spec.template.spec.containers[{"name":"app"}].resources: no longer set');
+  it('a removed optional field makes the object applied again, though every wanted field is there', () => {
+    expect(applyReason(withAppliedHash(desired), liveAfter(withLimits))).toBe('a field of the last apply is no longer set');
   });
-  it('nothing to do when the owned set is what we want', () => {
-    expect(applyReason(desired, withManaged(false), 'webstack-operator')).toBeUndefined();
+  it('nothing to do when the last apply was this one', () => {
+    expect(applyReason(withAppliedHash(withLimits as unknown as KubeObject), liveAfter(withLimits))).toBeUndefined();
   });
-  it('fields another manager owns are not ours to remove', () => {
-    expect(applyReason(desired, withManaged(true, 'kubectl'), 'webstack-operator')).toBeUndefined();
-    expect(applyReason(desired, withManaged(true, 'webstack-operator', 'Update'), 'webstack-operator')).toBeUndefined();
+  it('an object applied before the hash existed is applied once to get it', () => {
+    expect(applyReason(withAppliedHash(desired), live(() => {}) as unknown as Record<string, unknown>))
+      .toBe(`metadata.annotations.${ANNOTATION_APPLIED_HASH}: missing`);
   });
-  it('a list item keyed by a value we no longer send (a source range) is found', () => {
-    const svc = { apiVersion: 'v1', kind: 'Service', metadata: { name: 's' }, spec: { loadBalancerSourceRanges: ['10.0.0.0/8'] } };
-    const liveSvc = { ...svc, metadata: { name: 's', managedFields: [{ manager: 'm', operation: 'Apply', fieldsV1: { 'f:spec': { 'f:loadBalancerSourceRanges': {} } } }] } };
-    expect(applyReason({ ...svc, spec: {} }, { ...liveSvc, spec: {} }, 'm')).toBe('spec.loadBalancerSourceRanges: no longer set');
-    expect(applyReason(svc, liveSvc, 'm')).toBeUndefined();
+  it('a field changed by someone else is still found by comparison, before the hash', () => {
+    const scaled = liveAfter(withLimits) as { spec: { replicas: number } };
+    scaled.spec.replicas = 1;
+    expect(applyReason(withAppliedHash(withLimits as unknown as KubeObject), scaled as unknown as Record<string, unknown>)).toBe('spec.replicas: differs');
+  });
+});
+
+describe('withAppliedHash', () => {
+  const secret = (password: string, keys = ['password']): KubeObject => ({
+    apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, data: Object.fromEntries(keys.map((k) => [k, password])),
+  });
+  const hashOf = (o: KubeObject) => withAppliedHash(o).metadata.annotations?.[ANNOTATION_APPLIED_HASH];
+
+  it('does not depend on key order, and stamping twice gives the same hash', () => {
+    const reordered = { kind: desired.kind, spec: desired.spec, metadata: desired.metadata, apiVersion: desired.apiVersion };
+    expect(hashOf(reordered)).toBe(hashOf(desired));
+    expect(hashOf(withAppliedHash(desired))).toBe(hashOf(desired));
+  });
+  it('keeps the annotations the object has', () => {
+    const annotated = { ...desired, metadata: { ...desired.metadata, annotations: { note: 'x' } } };
+    expect(withAppliedHash(annotated).metadata.annotations?.note).toBe('x');
+    expect(hashOf(annotated)).not.toBe(hashOf(desired));
+  });
+  it("a Secret's values are left out, its keys are not", () => {
+    expect(hashOf(secret('c2VjcmV0MQ=='))).toBe(hashOf(secret('c2VjcmV0Mg==')));
+    expect(hashOf(secret('c2VjcmV0MQ==', ['password', 'extra']))).not.toBe(hashOf(secret('c2VjcmV0MQ==')));
   });
 });

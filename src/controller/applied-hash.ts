@@ -1,0 +1,37 @@
+/**
+ * A hash of what the operator applies, stamped on each child. A field taken out of the desired
+ * object changes the hash, so the child is applied again and the server removes the field: the
+ * cache needs no managed fields to find that out. Secret values are left out of the hash (their
+ * keys are in): a changed value is seen by comparing the data itself. Pure.
+ */
+import { createHash } from 'node:crypto';
+import { ANNOTATION_APPLIED_HASH } from '../api/labels.js';
+import type { KubeObject } from '../render/object.js';
+
+/** JSON with object keys sorted, so the hash does not depend on the order a renderer wrote them in. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (typeof v === 'object' && v !== null) {
+    const entries = Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
+  }
+  return JSON.stringify(v) ?? 'null';
+}
+
+function withoutSecretValues(obj: KubeObject): KubeObject {
+  if (obj.kind !== 'Secret') return obj;
+  const keysOnly = (m: unknown) => (m && typeof m === 'object' ? Object.keys(m).sort() : undefined);
+  return { ...obj, data: keysOnly(obj.data), stringData: keysOnly(obj.stringData) };
+}
+
+export function appliedHash(obj: KubeObject): string {
+  return createHash('sha256').update(canonical(withoutSecretValues(obj))).digest('hex').slice(0, 32);
+}
+
+/** `obj` carrying the hash of itself (computed without the annotation). */
+export function withAppliedHash(obj: KubeObject): KubeObject {
+  const { [ANNOTATION_APPLIED_HASH]: _old, ...annotations } = obj.metadata.annotations ?? {};
+  const { annotations: _all, ...meta } = obj.metadata;
+  const plain = { ...obj, metadata: Object.keys(annotations).length > 0 ? { ...meta, annotations } : meta };
+  return { ...plain, metadata: { ...plain.metadata, annotations: { ...annotations, [ANNOTATION_APPLIED_HASH]: appliedHash(plain) } } };
+}
