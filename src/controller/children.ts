@@ -4,7 +4,6 @@ import { LABEL_STACK } from '../api/labels.js';
 import type { KubeObject } from '../render/object.js';
 import type { Caches } from '../kube/caches.js';
 import { objectKey } from '../kube/resource-type.js';
-import { OWNED } from './resources.js';
 
 export interface LiveObject {
   apiVersion: string;
@@ -38,7 +37,7 @@ export function childrenToDelete(desired: readonly KubeObject[], live: readonly 
     && !wanted.has(objectKey(o)));
 }
 
-/** Every cached object of the owned kinds labelled for `stack` in `namespace`. */
-export function ownedBy(caches: Caches, namespace: string, stack: string): LiveObject[] {
-  return OWNED.flatMap((t) => caches.list<LiveObject>(t.kind, namespace)).filter((o) => o.metadata.labels?.[LABEL_STACK] === stack);
+/** Every cached object the WebStack with `uid` controls, from the owner index. */
+export function ownedBy(caches: Caches, uid: string): LiveObject[] {
+  return caches.owned<LiveObject>(uid);
 }

@@ -17,7 +17,8 @@ import { apiLeaseStore } from '../kube/lease-store.js';
 import { LeaderElector } from '../kube/leader-election.js';
 import { timingsWith, type DatabaseTimings, type TimingOverrides } from '../timings.js';
 import { OperatorMetrics } from '../kube/metrics.js';
-import { OWNED, WEBSTACK } from './resources.js';
+import { OWNED, STATUS_READ, WEBSTACK } from './resources.js';
+import { slimTransform } from '../kube/cache-transform.js';
 import { watchWebStacks, webStackKeys, WebStackReconciler } from './webstack-reconciler.js';
 
 export interface OperatorOptions {
@@ -87,7 +88,8 @@ export class Operator {
     const timings = timingsWith(opts.timings ?? {});
     this.client = new KubeClient(opts.kubeConfig, timings.apiRequestTimeoutMs);
     this.metrics = new OperatorMetrics(() => this.client.counts.byVerb, opts.defaultMetrics ?? true);
-    this.caches = new Caches(opts.kubeConfig, this.client, [WEBSTACK, ...OWNED], opts.namespaces, clock, opts.log, timings.watchRetry);
+    this.caches = new Caches(opts.kubeConfig, this.client, [WEBSTACK, ...OWNED], clock, opts.log,
+      { namespaces: opts.namespaces, watchRetry: timings.watchRetry, transform: slimTransform({ statusRead: STATUS_READ }) });
     const events = new EventRecorder(this.client, MANAGER, opts.identity, clock, opts.log, timings.eventDedupeWindowMs);
     this.databaseManagers = opts.databaseManagers?.({
       kubeConfig: opts.kubeConfig, client: this.client, caches: this.caches, events, registry: this.metrics.registry, log: opts.log, clock,

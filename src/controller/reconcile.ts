@@ -230,7 +230,7 @@ function summarize(verb: string, items: string[]): string {
 }
 
 async function deleteUnwanted(ws: WebStack, desired: KubeObject[], deps: ReconcileDeps, log: Logger): Promise<void> {
-  const live = ownedBy(deps.caches, ws.metadata.namespace!, ws.metadata.name);
+  const live = ownedBy(deps.caches, ws.metadata.uid!);
   const deleted: string[] = [];
   for (const o of childrenToDelete(desired, live, ws.metadata.name, ws.metadata.uid!)) {
     try {

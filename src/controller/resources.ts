@@ -15,6 +15,9 @@ export const OWNED: readonly ResourceType[] = [
   { kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1', plural: 'networkpolicies', namespaced: true },
 ];
 
+/** The kinds whose status a reconcile reads (the stack's own, its workloads', its load balancer address): the caches drop every other status. */
+export const STATUS_READ: ReadonlySet<string> = new Set(['WebStack', 'Deployment', 'StatefulSet', 'Service']);
+
 export function resourceFor(apiVersion: string, kind: string): ResourceType {
   const t = [...OWNED, WEBSTACK, LEASE, EVENT, POD].find((r) => r.kind === kind && r.apiVersion === apiVersion);
   if (!t) throw new Error(`no resource known for ${apiVersion} ${kind}`);

@@ -6,15 +6,34 @@ import type { Timings } from '../timings.js';
 import type { KubeClient } from './client.js';
 import { Informer, type InformerEvent } from './informer.js';
 import type { ResourceType } from './resource-type.js';
+import type { CacheTransform } from './cache-transform.js';
+import { OwnerIndex } from './owner-index.js';
+
+export interface CachesOptions {
+  /** `namespaces` empty: watch the whole cluster. */
+  namespaces: readonly string[];
+  watchRetry?: Timings['watchRetry'];
+  /** What is kept of each object (src/kube/cache-transform.ts); undefined: all of it. */
+  transform?: CacheTransform;
+}
 
 export class Caches {
   private readonly informers = new Map<string, Informer[]>();
+  private readonly owners = new OwnerIndex();
 
-  /** `namespaces` empty: watch the whole cluster. */
-  constructor(kc: KubeConfig, client: KubeClient, types: readonly ResourceType[], namespaces: readonly string[], clock: Clock,
-    log: Logger, watchRetry?: Timings['watchRetry']) {
-    const scopes = namespaces.length > 0 ? namespaces : [undefined];
-    for (const t of types) this.informers.set(t.kind, scopes.map((ns) => new Informer(kc, client, t, ns, clock, log, watchRetry)));
+  constructor(kc: KubeConfig, client: KubeClient, types: readonly ResourceType[], clock: Clock, log: Logger, opts: CachesOptions) {
+    const scopes = opts.namespaces.length > 0 ? opts.namespaces : [undefined];
+    const informerOpts = { watchRetry: opts.watchRetry, transform: opts.transform };
+    for (const t of types) this.informers.set(t.kind, scopes.map((ns) => new Informer(kc, client, t, ns, clock, log, informerOpts)));
+    // Registered first, so every other handler already finds the object in the index.
+    for (const i of [...this.informers.values()].flat()) {
+      i.on((type, o) => (type === 'delete' ? this.owners.delete(o) : this.owners.set(o)));
+    }
+  }
+
+  /** Every cached object whose controlling owner has `uid`. */
+  owned<T = KubernetesObject>(uid: string): T[] {
+    return this.owners.owned(uid) as unknown as T[];
   }
 
   /** Every add, update and delete of the objects of `kinds`. */

@@ -9,8 +9,23 @@ import type { Clock, Timer } from '../clock.js';
 import { DEFAULT_TIMINGS, type Timings } from '../timings.js';
 import type { KubeClient } from './client.js';
 import { resourcePath, type ResourceType } from './resource-type.js';
+import type { CacheTransform } from './cache-transform.js';
 
 export type InformerEvent = 'add' | 'update' | 'delete';
+
+export interface InformerOptions {
+  watchRetry?: Timings['watchRetry'];
+  /** What is kept of each object, listed or watched (src/kube/cache-transform.ts). */
+  transform?: CacheTransform;
+}
+
+/** A Watch whose events carry the transformed object, so the ListWatch stores only that. */
+function transformingWatch<T>(watch: Watch, transform: (o: T) => T): Watch {
+  const wrapped = Object.create(watch) as Watch;
+  wrapped.watch = (path, params, callback, done) =>
+    watch.watch(path, params, (phase, obj, raw) => callback(phase, phase === 'ERROR' || phase === 'BOOKMARK' ? obj : transform(obj as T), raw), done);
+  return wrapped;
+}
 
 export class Informer<T extends KubernetesObject = KubernetesObject> {
   private readonly lw: ListWatch<T>;
@@ -19,16 +34,19 @@ export class Informer<T extends KubernetesObject = KubernetesObject> {
   private failures = 0;
   private retry: Timer | undefined;
   private readonly handlers: ((type: InformerEvent, obj: T) => void)[] = [];
+  private readonly backoff: Timings['watchRetry'];
 
   constructor(kc: KubeConfig, client: KubeClient, readonly type: ResourceType, readonly namespace: string | undefined,
-    private readonly clock: Clock, private readonly log: Logger, private readonly backoff: Timings['watchRetry'] = DEFAULT_TIMINGS.watchRetry) {
+    private readonly clock: Clock, private readonly log: Logger, opts: InformerOptions = {}) {
+    this.backoff = opts.watchRetry ?? DEFAULT_TIMINGS.watchRetry;
+    const transform = (opts.transform ?? ((o: KubernetesObject) => o)) as unknown as (o: T) => T;
     const list = async () => {
       const result = await client.list<T>(type, namespace);
       this.synced = true;
       this.failures = 0;
-      return result as unknown as { items: T[]; metadata: { resourceVersion?: string } };
+      return { ...result, items: result.items.map(transform) } as unknown as { items: T[]; metadata: { resourceVersion?: string } };
     };
-    this.lw = new ListWatch<T>(resourcePath(type, namespace), new Watch(kc), list as never, false);
+    this.lw = new ListWatch<T>(resourcePath(type, namespace), transformingWatch(new Watch(kc), transform), list as never, false);
     this.lw.on('connect', () => client.count('watch'));
     this.lw.on('add', (o) => this.emit('add', o));
     this.lw.on('update', (o) => this.emit('update', o));

@@ -5,6 +5,7 @@ import type { Clock } from '../../clock.js';
 import { Informer, type InformerEvent } from '../../kube/informer.js';
 import type { KubeClient } from '../../kube/client.js';
 import { POD } from '../../kube/resource-type.js';
+import { slimTransform } from '../../kube/cache-transform.js';
 import type { DatabasePod } from './topology.js';
 
 export class PodWatch {
@@ -14,7 +15,9 @@ export class PodWatch {
   /** `namespaces` empty: every namespace. */
   constructor(kc: KubeConfig, client: KubeClient, namespaces: readonly string[], clock: Clock, log: Logger) {
     const scopes = namespaces.length > 0 ? namespaces : [undefined];
-    this.informers = scopes.map((ns) => new Informer(kc, client, POD, ns, clock, log));
+    // A pod's status is what topology reads; its managed fields nothing does.
+    const transform = slimTransform({ statusRead: new Set([POD.kind]) });
+    this.informers = scopes.map((ns) => new Informer(kc, client, POD, ns, clock, log, { transform }));
   }
 
   on(handler: (type: InformerEvent, pod: DatabasePod) => void): void {
