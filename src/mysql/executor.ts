@@ -9,6 +9,7 @@ import type { DatabaseTimings } from '../timings.js';
 import type { Database, DatabaseConnector, ReplicationSettings, SemiSyncSettings } from './database.js';
 import type { InstanceObservation } from './observation.js';
 import { pickCandidate, rolesFor, type Action, type Fix, type FenceMethod } from './planner.js';
+import { Deadline, DeadlineExpired } from './deadline.js';
 import { probeAll } from './probe.js';
 import type {
   ClusterRecord, EventSink, InstanceAddress, InstanceRestarter, LastFailover, ManagerSpec, RoleLabeler,
@@ -50,6 +51,9 @@ export interface ExecutionResult {
 }
 
 class Abort extends Error {}
+
+/** Thrown by the afterStep hook: the manager stopped there, as after a crash; nothing is rolled back. */
+class Interrupted extends Error {}
 
 /** What the completion of a failover or switchover needs to know. */
 interface Handover {
@@ -100,7 +104,11 @@ export class Executor {
     const began = this.ctx.clock.now();
     const out = await fn();
     this.ctx.log.info('database action step done', { action: this.current.kind, step: name, ms: this.ctx.clock.now() - began });
-    await this.ctx.afterStep?.(this.current, name);
+    try {
+      await this.ctx.afterStep?.(this.current, name);
+    } catch (err) {
+      throw new Interrupted((err as Error).message);
+    }
     return out;
   }
 
@@ -293,21 +301,38 @@ export class Executor {
     return this.complete({ kind: 'failover', from, to, reason, startedAt, exclude: [from, to] }, observations);
   }
 
+  /**
+   * Bounded by one deadline, counted from the first attempt (a resumed switchover keeps it): until
+   * the record names the candidate, any failure, hang or expiry puts the old primary back. Past
+   * that point it only goes forward, as a failover does.
+   */
   private async switchover(from: string, to: string, reason: string, observations: InstanceObservation[]): Promise<ExecutionResult> {
     const startedAt = this.ctx.clock.now();
     const rec = await this.ctx.record.read();
     const oldPrimary = mustFind(observations, from);
     const candidate = mustFind(observations, to);
     if (rec.primary !== to) {
-      await this.step('record-intent', () => this.recordIntent('switchover', from, to, reason, startedAt));
-      // read_only waits for in-flight commits; after it, the old primary's position is final.
-      await this.step('demote-old-primary', () => this.fenceBySql(oldPrimary));
-      const caughtUp = await this.step('catch-up', async () => {
-        const position = (await this.db(oldPrimary).status()).executedText;
-        return this.db(candidate).waitForGtidSet(position, this.ctx.timings.switchoverTimeoutMs);
-      });
-      if (!caughtUp) return this.rollbackSwitchover(oldPrimary, to);
-      await this.step('promote', () => this.promote(candidate, true));
+      const resumed = rec.failoverInProgress?.kind === 'switchover' ? Date.parse(rec.failoverInProgress.startedAt) : NaN;
+      const deadline = new Deadline(this.ctx.clock, (Number.isNaN(resumed) ? startedAt : resumed) + this.ctx.timings.switchoverTimeoutMs);
+      let promoting = false;
+      try {
+        await this.step('record-intent', () => this.recordIntent('switchover', from, to, reason, startedAt));
+        // read_only waits for in-flight commits; after it, the old primary's position is final.
+        await this.step('demote-old-primary', () => deadline.race(`demoting ${from}`, () => this.fenceBySql(oldPrimary)));
+        await this.step('catch-up', async () => {
+          const position = (await deadline.race(`reading ${from}'s position`, () => this.db(oldPrimary).status())).executedText;
+          const waited = deadline.remaining();
+          // The server-side wait rounds up to whole seconds; whichever of it and the deadline ends first, the answer is the same.
+          const caughtUp = await deadline.race(`waiting for ${to} to catch up`, () => this.db(candidate).waitForGtidSet(position, waited))
+            .catch((err: unknown) => { if (err instanceof DeadlineExpired) return false; throw err; });
+          if (!caughtUp) throw new DeadlineExpired(`it did not catch up with ${from} within ${this.ctx.timings.switchoverTimeoutMs} ms`);
+        });
+        promoting = true;
+        await this.step('promote', () => deadline.race(`promoting ${to}`, () => this.promote(candidate, true)));
+      } catch (err) {
+        if (err instanceof Interrupted) throw err;
+        return this.rollbackSwitchover(oldPrimary, candidate, promoting, (err as Error).message);
+      }
       await this.step('record-primary', () => this.ctx.record.write({ primary: to }));
     }
     return this.complete({ kind: 'switchover', from, to, reason, startedAt, exclude: [to] }, observations);
@@ -340,12 +365,22 @@ export class Executor {
     return { ok: true, message: `switched over from ${h.from} to ${h.to}`, completed: done };
   }
 
-  private async rollbackSwitchover(oldPrimary: InstanceObservation, to: string): Promise<ExecutionResult> {
-    await this.step('rollback', async () => {
-      await this.makeWritable(oldPrimary);
-      await this.ctx.record.write({ failoverInProgress: null });
-    });
-    const message = `switchover to ${to} rolled back: it did not catch up with ${oldPrimary.name} within ${this.ctx.timings.switchoverTimeoutMs} ms`;
+  /**
+   * The old primary writable again (the record still names it), the candidate replicating from it
+   * again if its promotion began, the intent cleared. Not bounded by the deadline: it is what the
+   * deadline leads to. An old primary that cannot be made writable fails the action with the
+   * intent kept, so the next tick resumes: rolling back again, or failing over if it is gone.
+   */
+  private async rollbackSwitchover(oldPrimary: InstanceObservation, candidate: InstanceObservation, promoting: boolean,
+    why: string): Promise<ExecutionResult> {
+    await this.makeWritable(oldPrimary);
+    if (promoting) {
+      await this.pointAt(candidate, oldPrimary).catch((err: Error) => {
+        this.ctx.log.warn('could not repoint the switchover candidate; it rejoins on a later tick', { instance: candidate.name, error: err.message });
+      });
+    }
+    await this.ctx.record.write({ failoverInProgress: null });
+    const message = `switchover to ${candidate.name} rolled back, ${oldPrimary.name} is the primary again: ${why}`;
     this.ctx.events.event('Warning', 'SwitchoverRolledBack', message);
     return { ok: false, message, rolledBack: true };
   }

@@ -13,7 +13,7 @@ import { Executor, type ExecutionResult, type ExecutorLog } from './executor.js'
 import type { GtidSet } from './gtid.js';
 import { databaseMetrics, type DatabaseMetrics } from './metrics.js';
 import type { InstanceObservation } from './observation.js';
-import { decide, rolesFor, type Action } from './planner.js';
+import { decide, rolesFor, type Action, type Blocked } from './planner.js';
 import type {
   ClusterRecord, ClusterState, ClusterTopology, DatabaseReport, ManagerCredentials, EventSink, InstanceRestarter, ManagerSpec,
   RoleLabel, RoleLabeler, StatusWriter,
@@ -62,7 +62,7 @@ export class DatabaseManager {
   private stopped = true;
   private unreachableSince?: { primary: string; at: number };
   private lastPrimaryExecuted?: GtidSet;
-  private switchoverRetryAfter?: number;
+  private switchoverBackoff?: { until: number; why: Blocked };
   private lastRoles = '';
   /** Instances restarted by a fence and not seen read-only since. */
   private readonly restartedAt = new Map<string, number>();
@@ -129,7 +129,7 @@ export class DatabaseManager {
       now, spec, record, observations,
       primaryUnreachableSince: this.unreachableSince?.at,
       lastPrimaryExecuted: this.lastPrimaryExecuted,
-      switchoverRetryAfter: this.switchoverRetryAfter,
+      switchoverBackoff: this.switchoverBackoff,
       restarts: this.opts.restarter ? { settleMs: this.timings.restartSettleMs, restartedAt: Object.fromEntries(this.restartedAt) } : undefined,
     });
     let result: ExecutionResult | undefined;
@@ -187,10 +187,11 @@ export class DatabaseManager {
       const kind = result.completed.kind;
       (kind === 'failover' ? this.metrics.failovers : this.metrics.switchovers).inc(labels);
       this.metrics.failoverDuration.observe({ ...labels, kind }, result.completed.durationMs / 1000);
-      if (kind === 'switchover') this.switchoverRetryAfter = undefined;
+      if (kind === 'switchover') this.switchoverBackoff = undefined;
     }
     if (action.kind === 'switchover' && !result.ok) {
-      this.switchoverRetryAfter = this.clock.now() + this.timings.switchoverBackoffMs;
+      this.switchoverBackoff = { until: this.clock.now() + this.timings.switchoverBackoffMs,
+        why: { reason: result.rolledBack ? 'SwitchoverRolledBack' : 'SwitchoverFailed', message: result.message } };
     }
     if (!result.ok) {
       this.log.warn('database action failed', { ...labels, action: action.kind, error: result.message });

@@ -15,8 +15,8 @@ export interface PlannerInput {
   primaryUnreachableSince?: number;
   /** The primary's executed set when last seen (manager memory only; sharpens errant checks). */
   lastPrimaryExecuted?: GtidSet;
-  /** A failed switchover is not retried before this time. */
-  switchoverRetryAfter?: number;
+  /** A failed or rolled-back switchover is not retried before `until`; `why` says what happened, for the condition. */
+  switchoverBackoff?: { until: number; why: Blocked };
   /** Present when instances can be restarted hard (the operator deletes their pods); absent: fences are by SQL only. */
   restarts?: {
     /** How long a restarted instance may take to come back read-only before it is fenced by SQL instead. */
@@ -313,8 +313,9 @@ export function decide(input: PlannerInput): Action {
       blocked: { reason: 'SwitchoverTargetMissing', message: `spec.database.primary: ${desired} is not an instance of this stack` } };
     if (quarantined.includes(desired)) return { kind: 'none', reason: `requested primary ${desired} is quarantined`,
       blocked: { reason: 'SwitchoverTargetQuarantined', message: `spec.database.primary: ${desired} is quarantined` } };
-    if (input.switchoverRetryAfter !== undefined && input.now < input.switchoverRetryAfter) {
-      return { kind: 'none', reason: `switchover to ${desired} failed recently; retrying after backoff` };
+    const backoff = input.switchoverBackoff;
+    if (backoff && input.now < backoff.until) {
+      return { kind: 'none', reason: `switchover to ${desired} failed recently; retrying after backoff`, blocked: backoff.why };
     }
     const r = candidate.state?.replica;
     if (!candidate.state || !r || !replicatesFrom(candidate.state, primary) || r.ioThread !== 'Yes' || !r.sqlThread) {

@@ -10,6 +10,7 @@ import { MemoryEvents } from '../../src/mysql/memory.js';
 import type { InstanceObservation } from '../../src/mysql/observation.js';
 import type { Action } from '../../src/mysql/planner.js';
 import type { ClusterState } from '../../src/mysql/ports.js';
+import { FakeClock } from '../kube/fake-clock.js';
 import { FakeCluster } from './fake-database.js';
 import { down, name, primary, replica, spec, up } from './fixtures.js';
 
@@ -26,7 +27,7 @@ class StepClock implements Clock {
 }
 
 function run(cluster: FakeCluster, action: Action, observations: InstanceObservation[],
-  opts: { crashAt?: number; clock?: StepClock; afterStep?: (step: string) => void } = {}) {
+  opts: { crashAt?: number; clock?: Clock; afterStep?: (step: string) => void } = {}) {
   const events = new MemoryEvents();
   const steps: string[] = [];
   const executor = new Executor({
@@ -216,24 +217,97 @@ describe('refusals', () => {
     expect(cluster.record.snapshot().primary).toBe(name(0));
   });
 
-  test('a switchover whose candidate does not catch up is rolled back: the old primary writable again, the intent cleared', async () => {
-    const obs = [primary(0), replica(1, 0), replica(2, 0)];
-    const cluster = new FakeCluster(obs, ok);
-    cluster.lagging.add(name(2));
-    const { result, events } = await run(cluster, { kind: 'switchover', from: name(0), to: name(2), reason: 'asked' }, obs);
-    expect(result).toEqual(expect.objectContaining({ ok: false, rolledBack: true }));
-    expect(cluster.timeline.slice(-2)).toEqual([`${name(0)} writable`, 'record failoverInProgress']);
-    expect(cluster.record.snapshot()).toEqual(ok);
-    expect(events.map((e) => e.reason)).toEqual(['SwitchoverRolledBack']);
-  });
-
   test('no step starts after the action deadline', async () => {
-    const obs = [primary(0), replica(1, 0), replica(2, 0)];
+    const obs = [down(0), replica(1, 0, '0-100-9', lost), replica(2, 0, '0-100-10', { io: 'Connecting' })];
     const cluster = new FakeCluster(obs, ok);
     const clock = new StepClock();
-    const { result, steps } = await run(cluster, { kind: 'switchover', from: name(0), to: name(2), reason: 'asked' }, obs,
-      { clock, afterStep: (step) => { if (step === 'demote-old-primary') clock.t += TIMINGS.actionDeadlineMs + 1; } });
-    expect(result).toEqual({ ok: false, message: 'switchover failed: deadline passed before step catch-up' });
+    const { result, steps } = await run(cluster, { kind: 'failover', from: name(0), to: name(2), reason: 'gone' }, obs,
+      { clock, afterStep: (step) => { if (step === 'fence-replicas') clock.t += TIMINGS.actionDeadlineMs + 1; } });
+    expect(result).toEqual({ ok: false, message: 'failover failed: deadline passed before step choose' });
+    expect(steps).toEqual(['fence-replicas']);
+  });
+});
+
+describe('a switchover always ends by its deadline: rolled back, the old primary writable again', () => {
+  const obs = [primary(0), replica(1, 0), replica(2, 0)];
+  const switchover: Action = { kind: 'switchover', from: name(0), to: name(2), reason: 'asked' };
+  const rolledBack = (why: string) => ({ ok: false, rolledBack: true,
+    message: `switchover to ${name(2)} rolled back, ${name(0)} is the primary again: ${why}` });
+
+  function expectRolledBack(cluster: FakeCluster, events: { reason: string }[]) {
+    expect(cluster.record.snapshot()).toEqual(ok);
+    expect(Object.entries(servers(cluster)).filter(([, v]) => v === 'writable').map(([n]) => n)).toEqual([name(0)]);
+    expect(events.map((e) => e.reason)).toEqual(['SwitchoverRolledBack']);
+  }
+
+  test('a candidate that does not catch up in time', async () => {
+    const cluster = new FakeCluster(obs, ok);
+    cluster.lagging.add(name(2));
+    const { result, events } = await run(cluster, switchover, obs);
+    expect(result).toEqual(rolledBack(`it did not catch up with ${name(0)} within ${TIMINGS.switchoverTimeoutMs} ms`));
+    expect(cluster.timeline.slice(-2)).toEqual([`${name(0)} writable`, 'record failoverInProgress']);
+    expectRolledBack(cluster, events);
+  });
+
+  test('a candidate that fails while catching up (hung: its connection times out)', async () => {
+    const cluster = new FakeCluster(obs, ok);
+    cluster.failing.add(`${name(2)} wait-for 0-100-10`);
+    const { result, events } = await run(cluster, switchover, obs);
+    expect(result).toEqual(rolledBack(`${name(2)} wait-for 0-100-10: injected failure`));
+    expect(cluster.timeline.slice(-2)).toEqual([`${name(0)} writable`, 'record failoverInProgress']);
+    expectRolledBack(cluster, events);
+  });
+
+  test('a candidate that hangs while promoted: abandoned when the deadline passes, pointed back at the old primary', async () => {
+    const cluster = new FakeCluster(obs, ok);
+    cluster.hanging.add(`${name(2)} promote (semi-sync source)`);
+    const clock = new FakeClock(T0);
+    const { result, steps, events } = await run(cluster, switchover, obs, { clock, afterStep: (step) => {
+      if (step === 'catch-up') setTimeout(() => clock.advance(TIMINGS.switchoverTimeoutMs), 0);
+    } });
+    expect(result).toEqual(rolledBack(`promoting ${name(2)} did not finish in time`));
+    expect(steps).toEqual(['record-intent', 'demote-old-primary', 'catch-up']);
+    expect(cluster.timeline.slice(-3)).toEqual([`${name(0)} writable`, pointAt(2, 0), 'record failoverInProgress']);
+    expectRolledBack(cluster, events);
+  });
+
+  test('a promotion that fails: the candidate replicates from the old primary again', async () => {
+    const cluster = new FakeCluster(obs, ok);
+    cluster.failing.add(`${name(2)} promote (semi-sync source)`);
+    const { result, events } = await run(cluster, switchover, obs);
+    expect(result).toEqual(rolledBack(`${name(2)} promote (semi-sync source): injected failure`));
+    expect(cluster.timeline.slice(-3)).toEqual([`${name(0)} writable`, pointAt(2, 0), 'record failoverInProgress']);
+    expectRolledBack(cluster, events);
+  });
+
+  test('the deadline passing between steps: the next step is not started', async () => {
+    const cluster = new FakeCluster(obs, ok);
+    const clock = new StepClock();
+    const { result, steps, events } = await run(cluster, switchover, obs,
+      { clock, afterStep: (step) => { if (step === 'demote-old-primary') clock.t += TIMINGS.switchoverTimeoutMs; } });
+    expect(result).toEqual(rolledBack(`reading ${name(0)}'s position not started: the deadline had passed`));
     expect(steps).toEqual(['record-intent', 'demote-old-primary']);
+    expectRolledBack(cluster, events);
+  });
+
+  test('a resumed switchover keeps the first attempt\'s deadline: past it, it rolls back at once', async () => {
+    const began = new Date(T0 - TIMINGS.switchoverTimeoutMs).toISOString();
+    const demoted = [up(0, { executed: '0-100-10' }), replica(1, 0), replica(2, 0)];
+    const cluster = new FakeCluster(demoted, { ...ok, failoverInProgress: { kind: 'switchover', from: name(0), to: name(2), reason: 'asked', startedAt: began } });
+    const { result, events } = await run(cluster, switchover, demoted);
+    expect(result).toEqual(rolledBack(`demoting ${name(0)} not started: the deadline had passed`));
+    expect(cluster.timeline).toEqual(['record failoverInProgress', `${name(0)} writable`, 'record failoverInProgress']);
+    expectRolledBack(cluster, events);
+  });
+
+  test('an old primary that cannot be made writable again: the intent is kept, so the next tick resumes', async () => {
+    const cluster = new FakeCluster(obs, ok);
+    cluster.lagging.add(name(2));
+    cluster.failing.add(`${name(0)} writable`);
+    const { result, events } = await run(cluster, switchover, obs);
+    expect(result.ok).toBe(false);
+    expect(result.message).toContain(`${name(0)} writable: injected failure`);
+    expect(cluster.record.snapshot().failoverInProgress).toMatchObject({ kind: 'switchover', from: name(0), to: name(2) });
+    expect(events).toEqual([]);
   });
 });

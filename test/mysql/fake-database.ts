@@ -18,6 +18,8 @@ export class FakeCluster {
   readonly lagging = new Set<string>();
   /** Operations ("<instance> <operation>") that throw. */
   readonly failing = new Set<string>();
+  /** Operations that never answer, as on a hung (SIGSTOPped) server. */
+  readonly hanging = new Set<string>();
   readonly restarter: InstanceRestarter;
 
   constructor(observations: InstanceObservation[], record: ClusterState) {
@@ -50,9 +52,11 @@ export class FakeCluster {
 class FakeDatabase implements Database {
   constructor(private readonly cluster: FakeCluster, private readonly addr: InstanceAddress) {}
 
-  private op(what: string): ServerState {
+  private async op(what: string): Promise<ServerState> {
     const s = this.cluster.state(this.addr.name);
-    this.cluster.log(`${this.addr.name} ${what}`);
+    const entry = `${this.addr.name} ${what}`;
+    if (this.cluster.hanging.has(entry)) await new Promise<never>(() => undefined);
+    this.cluster.log(entry);
     return s;
   }
 
@@ -61,14 +65,14 @@ class FakeDatabase implements Database {
   }
 
   async stopReplication(opts: { ioThreadOnly?: boolean } = {}): Promise<void> {
-    const s = this.op(opts.ioThreadOnly ? 'stop-replication(io)' : 'stop-replication');
+    const s = await this.op(opts.ioThreadOnly ? 'stop-replication(io)' : 'stop-replication');
     if (!s.replica) return;
     s.replica.ioThread = 'No';
     if (!opts.ioThreadOnly) s.replica.sqlThread = false;
   }
 
   async startReplication(opts: { sqlThreadOnly?: boolean } = {}): Promise<void> {
-    const s = this.op(opts.sqlThreadOnly ? 'start-replication(sql)' : 'start-replication');
+    const s = await this.op(opts.sqlThreadOnly ? 'start-replication(sql)' : 'start-replication');
     if (!s.replica) return;
     s.replica.sqlThread = true;
     if (!opts.sqlThreadOnly) s.replica.ioThread = 'Yes';
@@ -78,38 +82,38 @@ class FakeDatabase implements Database {
   }
 
   async pointAt(source: InstanceAddress, settings: ReplicationSettings): Promise<void> {
-    const s = this.op(`point-at ${source.name} (net timeout ${settings.netTimeoutSeconds}s${settings.semiSync?.replica ? ', semi-sync replica' : ''})`);
+    const s = await this.op(`point-at ${source.name} (net timeout ${settings.netTimeoutSeconds}s${settings.semiSync?.replica ? ', semi-sync replica' : ''})`);
     s.readOnly = true;
     s.replica = { sourceHost: source.host, sourcePort: source.port, ioThread: 'Yes', sqlThread: true, lastIoError: '', lastIoErrno: 0, lastSqlError: '',
       secondsBehind: 0, retrieved: s.executed, retrievedText: s.executedText };
   }
 
   async waitForGtidSet(gtids: string): Promise<boolean> {
-    this.op(`wait-for ${gtids}`);
+    await this.op(`wait-for ${gtids}`);
     return !this.cluster.lagging.has(this.addr.name);
   }
 
   async promote(semiSync?: SemiSyncSettings): Promise<void> {
-    const s = this.op(`promote${semiSync?.source ? ' (semi-sync source)' : ''}`);
+    const s = await this.op(`promote${semiSync?.source ? ' (semi-sync source)' : ''}`);
     s.replica = undefined;
   }
 
   async setReadOnly(readOnly: boolean): Promise<void> {
-    this.op(readOnly ? 'read-only' : 'writable').readOnly = readOnly;
+    (await this.op(readOnly ? 'read-only' : 'writable')).readOnly = readOnly;
   }
 
   async setSemiSync(settings: SemiSyncSettings): Promise<void> {
-    const s = this.op(`semi-sync source=${settings.source} replica=${settings.replica}`);
+    const s = await this.op(`semi-sync source=${settings.source} replica=${settings.replica}`);
     s.semiSync.sourceEnabled = settings.source;
     s.semiSync.replicaEnabled = settings.replica;
   }
 
   async killClients(): Promise<void> {
-    this.op('kill-clients');
+    await this.op('kill-clients');
   }
 
   async bootstrapUsers(): Promise<void> {
-    this.op('bootstrap-users');
+    await this.op('bootstrap-users');
   }
 }
 

@@ -1,4 +1,4 @@
-/** Planned switchover on real MariaDB: zero lost writes; a candidate that cannot catch up rolls back. */
+/** Planned switchover on real MariaDB: zero lost writes; a candidate that cannot catch up, or hangs, is rolled back. */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 
 import { bootstrapped, idsOn, readOnly, serverId, startStack, waitForAcksFrom, waitHealthy, writableInstances, writer, type Stack } from './harness.js';
@@ -62,4 +62,42 @@ test('a switchover whose candidate cannot catch up rolls back: the old primary t
   expect(w.acked.every((a) => a.serverId === serverId(p2))).toBe(true);
   await waitHealthy(stack);
   expect(stack.events.events.find((e) => e.reason === 'SwitchoverRolledBack')?.message).toMatch(/did not catch up with shop-mysql-2/);
+}, 90_000);
+
+test('a switchover whose candidate hangs (SIGSTOP) mid-way rolls back and says why; the candidate rejoins when it resumes', async () => {
+  await stack.manager.stop();
+  let hung = false;
+  const manager = stack.newManager({ afterStep: (action, step) => {
+    if (action.kind === 'switchover' && step === 'demote-old-primary' && !hung) {
+      hung = true;
+      stack.cluster.stop(p1);
+    }
+  } });
+  stack.manager = manager;
+  manager.start();
+  const before = stack.events.events.filter((e) => e.reason === 'SwitchoverRolledBack').length;
+  const w = writer(stack, 1_000_000);
+  try {
+    w.start();
+    await waitForAcksFrom(w, serverId(p2), 20);
+    stack.spec.desiredPrimary = p1;
+    await eventually('the rollback', async () => stack.events.events.filter((e) => e.reason === 'SwitchoverRolledBack').length > before, 30_000);
+    expect(hung).toBe(true);
+    expect(stack.primary()).toBe(p2);
+    await eventually('the reason in the status', async () => manager.status().conditions.some((c) => c.type === 'FailoverBlocked'
+      && c.status === 'True' && c.reason === 'SwitchoverRolledBack' && c.message.includes(`switchover to ${p1} rolled back`)), 10_000);
+    await waitForAcksFrom(w, serverId(p2), 20);
+  } finally {
+    stack.spec.desiredPrimary = p2;
+    stack.cluster.cont(p1);
+    await w.stop();
+  }
+  await waitHealthy(stack);
+  expect(await writableInstances(stack)).toEqual([p2]);
+  const onPrimary = await idsOn(stack, p2);
+  expect(w.acked.filter((a) => !onPrimary.has(a.id))).toEqual([]);
+  await eventually(`${p1} to hold every acknowledged write`, async () => {
+    const onP1 = await idsOn(stack, p1);
+    return w.acked.every((a) => onP1.has(a.id));
+  });
 }, 90_000);
