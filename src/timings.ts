@@ -13,7 +13,7 @@ export interface DatabaseTimings {
   queryTimeoutMs: number;
   /** A failover candidate has this long to apply its relay log before it is promoted. */
   applyRelayLogMs: number;
-  /** A switchover waits this long for the candidate to catch up with the old primary, then rolls back. */
+  /** A switchover not finished this long after its first attempt began rolls back (the old primary stays). */
   switchoverTimeoutMs: number;
   /** No step of an action (failover, switchover, bootstrap...) starts after this long. */
   actionDeadlineMs: number;

@@ -36,7 +36,7 @@ export const RUN_USAGE = `usage: webstack-operator run [flags]
   --database-probe-interval D        how often each database instance is probed (default: 500ms)
   --database-connect-timeout D       connecting to a database instance gives up after this (default: 500ms)
   --database-query-timeout D         one statement gives up after this (default: 2s)
-  --switchover-timeout D             a switchover waits this long for the new primary to catch up, then rolls back (default: 10s)
+  --switchover-timeout D             a switchover that has not finished this long after it began rolls back (default: 10s)
   --restart-settle D                 a hard-restarted old primary has this long to come back read-only before it is fenced by SQL (default: 30s)
 `;
 
