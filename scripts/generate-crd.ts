@@ -1,8 +1,10 @@
-/** Writes crds/webstack.yaml from the schema in src/api; a test fails when the two differ. */
+/** Writes crds/webstack.yaml and crds/webstackbackup.yaml from the schemas in src/api; a test fails when they differ. */
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { BACKUP_CRD_FILE, webStackBackupCrdYaml } from '../src/api/backup-crd.js';
 import { CRD_FILE, webStackCrdYaml } from '../src/api/crd.js';
 
-const target = fileURLToPath(new URL(`../${CRD_FILE}`, import.meta.url));
-writeFileSync(target, webStackCrdYaml());
-process.stdout.write(`wrote ${CRD_FILE}\n`);
+for (const [file, text] of [[CRD_FILE, webStackCrdYaml()], [BACKUP_CRD_FILE, webStackBackupCrdYaml()]]) {
+  writeFileSync(fileURLToPath(new URL(`../${file}`, import.meta.url)), text);
+  process.stdout.write(`wrote ${file}\n`);
+}

@@ -1,7 +1,7 @@
 /**
  * Derives everything in deploy/ that must agree with a source elsewhere:
- * - the chart's CRD template, from crds/webstack.yaml (gated by crds.enabled, crds.keep adds
- *   helm.sh/resource-policy: keep);
+ * - the chart's CRD templates, from crds/webstack.yaml and crds/webstackbackup.yaml (gated by
+ *   crds.enabled, crds.keep adds helm.sh/resource-policy: keep);
  * - deploy/manifests/, rendered from the chart by the real `helm template`, plus the Namespace;
  * - deploy/argocd/argocd-cm.yaml, the argocd-cm entry that carries deploy/argocd/health.lua.
  * Run by `npm run generate` after scripts/generate-crd.ts; test/deploy checks the files are in sync.
@@ -16,6 +16,8 @@ import { helmPath } from '../src/sandbox/cli-tools.js';
 export const CRD_SOURCE = 'crds/webstack.yaml';
 export const CHART_DIR = 'deploy/helm/webstack-operator';
 export const CHART_CRD_TEMPLATE = `${CHART_DIR}/templates/crd.yaml`;
+export const BACKUP_CRD_SOURCE = 'crds/webstackbackup.yaml';
+export const CHART_BACKUP_CRD_TEMPLATE = `${CHART_DIR}/templates/crd-webstackbackup.yaml`;
 export const MANIFESTS_DIR = 'deploy/manifests';
 export const MANIFESTS_NAMESPACE = 'webstack-system';
 export const MANIFESTS_RELEASE = 'webstack-operator';
@@ -104,8 +106,8 @@ export function argocdConfigMap(healthLua: string): string {
 }
 
 function main(): void {
-  const template = chartCrdTemplate(readFileSync(CRD_SOURCE, 'utf8'));
-  writeFileSync(CHART_CRD_TEMPLATE, template);
+  writeFileSync(CHART_CRD_TEMPLATE, chartCrdTemplate(readFileSync(CRD_SOURCE, 'utf8')));
+  writeFileSync(CHART_BACKUP_CRD_TEMPLATE, chartCrdTemplate(readFileSync(BACKUP_CRD_SOURCE, 'utf8'), BACKUP_CRD_SOURCE));
   const manifests = renderManifests();
   mkdirSync(MANIFESTS_DIR, { recursive: true });
   for (const name of readdirSync(MANIFESTS_DIR)) {
@@ -113,7 +115,7 @@ function main(): void {
   }
   for (const [name, text] of manifests) writeFileSync(path.join(MANIFESTS_DIR, name), text);
   writeFileSync(ARGOCD_CM, argocdConfigMap(readFileSync(ARGOCD_HEALTH_LUA, 'utf8')));
-  process.stdout.write(`wrote ${CHART_CRD_TEMPLATE}, ${ARGOCD_CM} and ${[...manifests.keys()].map((n) => `${MANIFESTS_DIR}/${n}`).join(', ')}\n`);
+  process.stdout.write(`wrote ${CHART_CRD_TEMPLATE}, ${CHART_BACKUP_CRD_TEMPLATE}, ${ARGOCD_CM} and ${[...manifests.keys()].map((n) => `${MANIFESTS_DIR}/${n}`).join(', ')}\n`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) main();

@@ -6,6 +6,7 @@ import { DEFAULTS } from './defaults.js';
 import { names } from './labels.js';
 import { ADMIN_USER, REPLICATION_USER } from '../render/credentials.js';
 import type { CelRule, SchemaNode } from './schema-types.js';
+import { backupSchema, restoreImmutable, restoreSchema } from './backup-schema.js';
 import {
   BALANCE_ALGORITHMS, DATABASE_ENGINES, REPLICATION_MODES, SERVICE_TYPES,
   type AppSpec, type EnvVar, type WebStack, type WebStackSpec,
@@ -303,10 +304,13 @@ const database = obj({
     }],
   }),
   resources: resources('Resources of each database pod.'),
+  backup: backupSchema,
+  restore: restoreSchema,
 }, {
   description: 'The MySQL/MariaDB StatefulSet: one primary, the rest replicas.',
   default: {},
   'x-kubernetes-validations': [
+    restoreImmutable,
     ...(['databaseName', 'user'] as const).map((field): CelRule => ({
       rule: `(has(self.${field}) ? self.${field} : '${d.database[field]}') == (has(oldSelf.${field}) ? oldSelf.${field} : '${d.database[field]}')`,
       message: `${field} is immutable: the app's database and user are created once, when the database is set up`,

@@ -1,4 +1,5 @@
 /** The WebStack API, webstack.dev/v1alpha1. Field names are the user-facing contract. */
+import type { BackupSpec, RestoreSpec } from './backup-types.js';
 
 export const GROUP = 'webstack.dev';
 export const VERSION = 'v1alpha1';
@@ -104,6 +105,8 @@ export interface DatabaseSpec {
   databaseName?: string;
   user?: string;
   resources?: ResourceRequirements;
+  backup?: BackupSpec;
+  restore?: RestoreSpec;
 }
 
 export interface NetworkPolicySpec {
@@ -166,6 +169,24 @@ export interface DatabaseStatus {
   bootstrapped?: boolean;
 }
 
+/** A restore into this (new) stack, as the operator carried it out. */
+export interface RestoreStatus {
+  phase: 'Running' | 'Completed' | 'Failed';
+  /** The WebStackBackup restored. */
+  backup?: string;
+  pointInTime?: string;
+  completionTime?: string;
+  message?: string;
+}
+
+export interface BackupStatusSummary {
+  lastScheduleTime?: string;
+  lastSuccessTime?: string;
+  /** The window a restore can reach from the stack's backups and binlog archive. */
+  recoverableFrom?: string;
+  recoverableUntil?: string;
+}
+
 export interface WebStackStatus {
   observedGeneration?: number;
   conditions?: Condition[];
@@ -174,6 +195,8 @@ export interface WebStackStatus {
   appsSummary?: string;
   loadBalancer?: { address?: string; readyReplicas?: number };
   database?: DatabaseStatus;
+  restore?: RestoreStatus;
+  backup?: BackupStatusSummary;
 }
 
 export interface ObjectMeta {

@@ -15,7 +15,7 @@ import type { Plane } from './plane.js';
 import { kubeConfigFrom } from './runtime/cluster.js';
 import { containerLogFile, lastLines } from './runtime/container-logs.js';
 
-const CRD_FILE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../crds/webstack.yaml');
+const CRD_FILES = ['webstack.yaml', 'webstackbackup.yaml'].map((f) => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../crds', f));
 
 /** The same Node, loader flags and entry point as this process: works from source and from dist/. */
 function selfCommand(): { command: string; args: string[] } {
@@ -34,7 +34,7 @@ export async function startEmbeddedPlane(dir: string, kubeconfigFile: string): P
   try {
     api.writeKubeconfig(kubeconfigFile);
     const client = KubernetesObjectApi.makeApiClient(kubeConfigFrom(api.kubeconfig()));
-    const crd = parseAllDocuments(readFileSync(CRD_FILE, 'utf8')).map((d) => d.toJS() as KubernetesObject).filter(Boolean);
+    const crd = CRD_FILES.flatMap((f) => parseAllDocuments(readFileSync(f, 'utf8')).map((d) => d.toJS() as KubernetesObject).filter(Boolean));
     for (const c of crd) await apply(client, c);
   } catch (err) {
     await api.close();

@@ -197,4 +197,20 @@ export const badCases: BadCase[] = [
   { name: 'storage class set later', old: minimal(), ws: spec((s) => { s.database = { storage: { storageClassName: 'fast' } }; }), errors: [['spec.database.storage.storageClassName', 'storageClassName is immutable']] },
   { name: 'storage class changed', old: full(), ws: edit(full, (ws) => { ws.spec.database.storage.storageClassName = 'slow'; }), errors: [['spec.database.storage.storageClassName', 'storageClassName is immutable']] },
   { name: 'storage size changed', old: full(), ws: edit(full, (ws) => { ws.spec.database.storage.size = '40Gi'; }), errors: [['spec.database.storage.size', 'size is immutable']] },
+  {
+    name: 'backup storage names both targets',
+    ws: spec((s) => { s.database = { backup: { storage: { volume: {}, s3: { bucket: 'backups', credentialsSecret: 's3' } } } }; }),
+    errors: [['spec.database.backup.storage', 'must set exactly one of volume, s3']],
+  },
+  {
+    name: 'backup schedule and retention malformed',
+    ws: spec((s) => { s.database = { backup: { schedule: 'hourly', retention: { count: 0, maxAge: '1w' } } }; }),
+    errors: [
+      ['spec.database.backup.schedule', 'must be a cron schedule'],
+      ['spec.database.backup.retention.count', 'must be between 1 and 1000'],
+      ['spec.database.backup.retention.maxAge', 'must be a duration'],
+    ],
+  },
+  { name: 'restore names no backup', ws: spec((s) => { s.database = { restore: { pointInTime: '2026-12-03T10:00:00Z' } }; }), errors: [['spec.database.restore', 'must set exactly one of backup, fromStack']] },
+  { name: 'restore added to a running stack', old: minimal(), ws: spec((s) => { s.database = { restore: { fromStack: 'shop' } }; }), errors: [['spec.database.restore', 'restore is immutable']] },
 ];

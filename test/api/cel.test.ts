@@ -81,7 +81,7 @@ describe('CEL rules and their TypeScript twins', () => {
     const storageChanged = badCases.find((c) => c.name === 'storage size changed');
     const onUpdate = sitesOf(storageChanged?.ws, storageChanged?.old).filter((s) => s.rule.rule.includes('oldSelf'));
     const onCreate = sitesOf(storageChanged?.ws, undefined).filter((s) => s.rule.rule.includes('oldSelf'));
-    expect(onUpdate.map(rulePath).sort()).toEqual(['spec.database.databaseName', 'spec.database.engine', 'spec.database.storage.size', 'spec.database.storage.storageClassName', 'spec.database.user']);
+    expect(onUpdate.map(rulePath).sort()).toEqual(['spec.database.databaseName', 'spec.database.engine', 'spec.database.restore', 'spec.database.storage.size', 'spec.database.storage.storageClassName', 'spec.database.user']);
     expect(onCreate).toEqual([]);
   });
 });

@@ -53,6 +53,13 @@ app.kubernetes.io/part-of: webstack-operator
 - apiGroups: [webstack.dev]
   resources: [webstacks/finalizers]
   verbs: [update]
+# Scheduled backups are WebStackBackup objects the operator creates, and retention deletes.
+- apiGroups: [webstack.dev]
+  resources: [webstackbackups]
+  verbs: [get, list, watch, create, update, patch, delete]
+- apiGroups: [webstack.dev]
+  resources: [webstackbackups/status]
+  verbs: [get, update, patch]
 - apiGroups: [""]
   resources: [configmaps, secrets, services]
   verbs: [get, list, watch, create, update, patch, delete]

@@ -1,0 +1,85 @@
+/** Backups of a WebStack's database: spec.database.backup and .restore, and the WebStackBackup kind. */
+import type { Condition, ObjectMeta } from './types.js';
+
+export const BACKUP_KIND = 'WebStackBackup';
+export const BACKUP_PLURAL = 'webstackbackups';
+export const BACKUP_SINGULAR = 'webstackbackup';
+export const BACKUP_SHORT_NAMES = ['wsb'];
+
+/** An S3-compatible bucket; the keys come from a Secret, never from the spec. */
+export interface S3StorageSpec {
+  /** e.g. https://s3.eu-west-1.amazonaws.com or http://seaweedfs.storage:8333; AWS's own when unset. */
+  endpoint?: string;
+  bucket: string;
+  prefix?: string;
+  region?: string;
+  /** A Secret in the stack's namespace with keys accessKeyId and secretAccessKey. */
+  credentialsSecret: string;
+  forcePathStyle?: boolean;
+}
+
+/** Exactly one target. `volume`: the operator's backup volume (its --backup-dir). */
+export interface BackupStorageSpec {
+  volume?: Record<string, never>;
+  s3?: S3StorageSpec;
+}
+
+export interface BackupRetentionSpec {
+  /** Keep at most this many completed backups. */
+  count?: number;
+  /** Delete completed backups older than this (e.g. 168h, 30m). */
+  maxAge?: string;
+}
+
+export interface BackupSpec {
+  /** Cron, five fields, UTC. */
+  schedule?: string;
+  retention?: BackupRetentionSpec;
+  storage?: BackupStorageSpec;
+  /** Archive binlogs continuously, so a restore can stop at any moment of the archived window. */
+  pointInTimeRecovery?: boolean;
+}
+
+/** Bootstraps a NEW stack from a backup; set when the stack is created. */
+export interface RestoreSpec {
+  backup?: string;
+  fromStack?: string;
+  /** RFC 3339; transactions committed before it are restored, none after. */
+  pointInTime?: string;
+}
+
+export type BackupPhase = 'Pending' | 'Running' | 'Completed' | 'Failed';
+export const BACKUP_PHASES: readonly BackupPhase[] = ['Pending', 'Running', 'Completed', 'Failed'];
+
+export interface WebStackBackupStatus {
+  phase?: BackupPhase;
+  startTime?: string;
+  completionTime?: string;
+  /** Bytes stored (compressed). */
+  size?: number;
+  method?: string;
+  /** The GTID position the copy is consistent at. */
+  gtidPosition?: string;
+  /** Where the backup is, within its storage. */
+  location?: string;
+  /** The storage it was written to (a copy: a restore works after the stack is gone). */
+  storage?: BackupStorageSpec;
+  /** Where the stack's binlog archive is, within the same storage, when it archives binlogs. */
+  binlogLocation?: string;
+  sha256?: string;
+  engine?: string;
+  /** The window a restore from this backup can reach (point-in-time recovery). */
+  recoverableFrom?: string;
+  recoverableUntil?: string;
+  attempts?: number;
+  message?: string;
+  conditions?: Condition[];
+}
+
+export interface WebStackBackup {
+  apiVersion: string;
+  kind: typeof BACKUP_KIND;
+  metadata: ObjectMeta & { ownerReferences?: unknown[] };
+  spec: { stack: string };
+  status?: WebStackBackupStatus;
+}
