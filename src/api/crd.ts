@@ -38,9 +38,11 @@ export function toOpenApi(node: SchemaNode): JsonObject {
 
 const printerColumns = [
   { name: 'Ready', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+  { name: 'Reason', type: 'string', jsonPath: '.status.conditions[?(@.type=="Ready")].reason', description: 'Why the stack is (not) Ready.' },
   { name: 'Primary', type: 'string', jsonPath: '.status.database.primary', description: 'The database pod that takes writes.' },
   { name: 'Apps', type: 'string', jsonPath: '.status.appsSummary', description: 'Ready pods per app tier.' },
   { name: 'Age', type: 'date', jsonPath: '.metadata.creationTimestamp' },
+  { name: 'Message', type: 'string', priority: 1, jsonPath: '.status.conditions[?(@.type=="Ready")].message', description: 'What the Ready condition says, in full (kubectl get -o wide).' },
 ];
 
 /** The CustomResourceDefinition object for webstacks.webstack.dev. */

@@ -74,13 +74,15 @@ describe('webStackCrd', () => {
     expect(version).toMatchObject({ name: 'v1alpha1', served: true, storage: true, subresources: { status: {} } });
   });
 
-  it('prints Ready, Primary, Apps and Age, each from a field the schema has', () => {
-    const columns = version.additionalPrinterColumns as { name: string; type: string; jsonPath: string }[];
-    expect(columns.map((c) => [c.name, c.jsonPath])).toEqual([
-      ['Ready', '.status.conditions[?(@.type=="Ready")].status'],
-      ['Primary', '.status.database.primary'],
-      ['Apps', '.status.appsSummary'],
-      ['Age', '.metadata.creationTimestamp'],
+  it('prints Ready, Reason, Primary, Apps and Age (and Message at -o wide), each from a field the schema has', () => {
+    const columns = version.additionalPrinterColumns as { name: string; type: string; jsonPath: string; priority?: number }[];
+    expect(columns.map((c) => [c.name, c.jsonPath, c.priority ?? 0])).toEqual([
+      ['Ready', '.status.conditions[?(@.type=="Ready")].status', 0],
+      ['Reason', '.status.conditions[?(@.type=="Ready")].reason', 0],
+      ['Primary', '.status.database.primary', 0],
+      ['Apps', '.status.appsSummary', 0],
+      ['Age', '.metadata.creationTimestamp', 0],
+      ['Message', '.status.conditions[?(@.type=="Ready")].message', 1],
     ]);
     const paths = new Set(nodes(openApi).map((v) => v.path));
     for (const c of columns.filter((col) => col.jsonPath.startsWith('.status'))) {
