@@ -1,8 +1,7 @@
 /**
  * Every file in examples/ on the real control plane with the operator installed by its chart:
- * each WebStack becomes Ready and serves through its HAProxy Service. MySQL 8.4 cannot be
- * installed on this machine, so a stack that would run it runs MariaDB here; everything else in
- * the file (TLS, weights, a backup tier, a storage class, source ranges) is applied as written.
+ * each WebStack becomes Ready and serves through its HAProxy Service, applied as written (TLS,
+ * weights, a backup tier, a storage class, source ranges; every example names engine mariadb).
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
@@ -51,7 +50,6 @@ describe('examples/ on the real control plane', () => {
     const ws = parseAllDocuments(readFileSync(`examples/${file}`, 'utf8')).map((d) => d.toJS() as WebStack).find((o) => o?.kind === 'WebStack')!;
     const ns = ws.metadata.namespace ?? 'default';
     ws.metadata.namespace = ns;
-    if ((ws.spec.database?.engine ?? 'mysql') === 'mysql') ws.spec.database = { ...ws.spec.database, engine: 'mariadb' };
     await c.kubectl(['create', 'namespace', ns]);
     let ca: string | undefined;
     const secret = ws.spec.loadBalancer?.tls?.secretName;

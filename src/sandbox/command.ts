@@ -2,23 +2,29 @@
  * `webstack-operator sandbox -f FILE [--control-plane embedded|kube] [--state-dir DIR]`: a whole
  * WebStack on one machine. Starts a plane (plane.ts: the in-memory API server, or the real
  * Kubernetes control plane), writes DIR/kubeconfig, starts the DNS server and the local runtime,
- * then the operator, applies FILE, and prints the stack's URL once it is Ready.
+ * then the operator, applies FILE with kubectl, and prints the stack's URL once it is Ready, then
+ * its Events as they happen. A FILE it cannot run is refused before anything starts.
  * `sandbox kill|stop|cont POD` signals the pod's processes in a running sandbox.
  */
 import { createWriteStream, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { CustomObjectsApi, KubernetesObjectApi } from '@kubernetes/client-node';
+import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { names } from '../api/labels.js';
-import { GROUP, KIND, PLURAL, VERSION } from '../api/types.js';
+import { KIND, type WebStack } from '../api/types.js';
 import { createLogger } from '../log.js';
 import { startEmbeddedPlane } from './embedded-plane.js';
 import { startKubePlane } from './kube-plane.js';
-import { apply, readManifests, retry } from './manifests.js';
+import { apply, kubectlApply, readManifests } from './manifests.js';
 import type { ControlPlaneKind, OperatorHandle, Plane } from './plane.js';
+import { missingTlsSecrets, preflightProblems } from './preflight.js';
 import { httpStatus, kubeConfigFrom } from './runtime/cluster.js';
 import { CONTROL_FILE, readSandboxInfo, signalThroughControl, startControlServer, type SandboxInfo } from './runtime/control.js';
+import { mysqldIsMariadb, which } from './runtime/host-tools.js';
+import type { Runtime } from './runtime/index.js';
 import { killLeftovers } from './runtime/leftovers.js';
 import { parseSandboxArgs, SANDBOX_USAGE } from './runtime/sandbox-args.js';
+import { monitorStacks, type StackRef } from './stack-monitor.js';
+import { certificateName, selfSignedTlsSecret } from './tls-secret.js';
 
 /** What a previous run left that means nothing to a new, empty API server. */
 const RUN_STATE = ['pods', 'volumes', 'logs', 'kubeconfig', 'control-plane', CONTROL_FILE];
@@ -31,18 +37,18 @@ function shown(p: string): string {
   return rel && !rel.startsWith('..') ? rel : p;
 }
 
-interface StackState { ready: boolean; message: string }
+/** Thrown out of start-up when Ctrl-C arrives: what already started is stopped, nothing more begins. */
+class Stopped extends Error {}
 
-async function stackState(custom: CustomObjectsApi, ns: string, name: string): Promise<StackState> {
-  const ws = await custom.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace: ns, plural: PLURAL, name }) as {
-    status?: { conditions?: Array<{ type: string; status: string; reason?: string; message?: string }> };
-  };
-  const ready = ws.status?.conditions?.find((c) => c.type === 'Ready');
-  return { ready: ready?.status === 'True', message: ready ? `${ready.reason ?? ''}: ${ready.message ?? ''}` : 'waiting for the operator' };
+/** A real MySQL server on this machine (Debian's `mysqld` is MariaDB's and can't play MySQL 8.4). */
+function hasMysqld(): boolean {
+  return which('mysqld') !== undefined && !mysqldIsMariadb();
 }
 
 async function up(file: string, stateDir: string, controlPlane: ControlPlaneKind): Promise<number> {
   const objects = readManifests(file);
+  const problems = preflightProblems(file, objects, { mysqld: hasMysqld() });
+  if (problems.length > 0) throw new Error(`${problems.join('\n')}\nthe sandbox started nothing`);
   // Loaded here, so `sandbox kill|stop|cont` starts fast and needs none of them.
   const [{ startDnsServer }, { startRuntime }] = await Promise.all([import('./dns/server.js'), import('./runtime/index.js')]);
   const dir = path.resolve(stateDir);
@@ -51,107 +57,138 @@ async function up(file: string, stateDir: string, controlPlane: ControlPlaneKind
     try { running = readSandboxInfo(dir); } catch { /* a stale file from a run that was killed */ }
     if (running) throw new Error(`a sandbox is already running with state dir ${stateDir} (pid ${running.pid}); stop it with Ctrl-C or use another --state-dir`);
   }
-  const leftovers = killLeftovers(dir);
-  if (leftovers.length > 0) say(`stopped ${leftovers.length} process(es) an earlier run in ${stateDir} left behind`);
-  for (const entry of RUN_STATE) rmSync(path.join(dir, entry), { recursive: true, force: true });
-  mkdirSync(path.join(dir, 'logs'), { recursive: true });
-  const kubeconfig = path.join(dir, 'kubeconfig');
-  const log = createLogger({ format: 'json', stream: createWriteStream(path.join(dir, 'logs', 'runtime.log')) });
+
+  // Ctrl-C is ours from here on: it must stop every process this run starts, at any moment.
+  const stop = new AbortController();
+  const onSignal = () => {
+    if (stop.signal.aborted) return;
+    say('stopping...');
+    stop.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  const stopped = new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+  const stoppedDuringStep = stopped.then(() => { throw new Stopped(); });
+  stoppedDuringStep.catch(() => undefined);
 
   const cleanups: Array<() => Promise<unknown>> = [];
-  let shuttingDown = false;
   const shutdown = async () => {
-    shuttingDown = true;
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    cleanups.length = 0;
   };
+  /**
+   * One start-up step: its cleanup is registered before it is awaited, and Ctrl-C doesn't wait for
+   * it to finish (the cleanup does, then undoes it).
+   */
+  const step = async <T>(started: Promise<T>, close: (value: T) => Promise<unknown>): Promise<T> => {
+    cleanups.push(async () => {
+      const value = await started.catch(() => undefined);
+      if (value !== undefined) await close(value);
+    });
+    return Promise.race([started, stoppedDuringStep]);
+  };
+  const checkStop = () => { if (stop.signal.aborted) throw new Stopped(); };
+
+  const monitorDone = new AbortController();
+  let monitor: Promise<void> = Promise.resolve();
   try {
+    const leftovers = killLeftovers(dir);
+    if (leftovers.length > 0) say(`stopped ${leftovers.length} process(es) an earlier run in ${stateDir} left behind`);
+    for (const entry of RUN_STATE) rmSync(path.join(dir, entry), { recursive: true, force: true });
+    mkdirSync(path.join(dir, 'logs'), { recursive: true });
+    const kubeconfig = path.join(dir, 'kubeconfig');
+    const log = createLogger({ format: 'json', stream: createWriteStream(path.join(dir, 'logs', 'runtime.log')) });
+
     if (controlPlane === 'kube') say('starting etcd, kube-apiserver, kube-controller-manager and kube-scheduler...');
-    const plane: Plane = controlPlane === 'kube' ? await startKubePlane(dir, kubeconfig) : await startEmbeddedPlane(dir, kubeconfig);
-    cleanups.push(() => plane.close());
+    const plane: Plane = await step(controlPlane === 'kube' ? startKubePlane(dir, kubeconfig) : startEmbeddedPlane(dir, kubeconfig), (p) => p.close());
     const rel = shown(kubeconfig);
     say(`API server ${plane.url}; kubeconfig: ${rel}`);
     say(`  kubectl --kubeconfig ${rel} get ws,pods,svc -A`);
 
     const kc = kubeConfigFrom(plane.kubeconfig);
     const client = KubernetesObjectApi.makeApiClient(kc);
-    const custom = kc.makeApiClient(CustomObjectsApi);
 
-    const dns = await startDnsServer();
-    cleanups.push(() => dns.close());
-    const runtime = await startRuntime({ kubeconfig: plane.kubeconfig, stateDir: dir, log, dns, node: plane.node });
-    cleanups.push(() => runtime.close(10_000));
-    const control = await startControlServer(runtime);
-    cleanups.push(() => control.close());
+    const dns = await step(startDnsServer(), (d) => d.close());
+    const runtime = await step(startRuntime({ kubeconfig: plane.kubeconfig, stateDir: dir, log, dns, node: plane.node }), (r) => r.close(10_000));
+    const control = await step(startControlServer(runtime), (c) => c.close());
     const info: SandboxInfo = { pid: process.pid, control: control.url, apiserver: plane.url, dns: dns.address };
     writeFileSync(path.join(dir, CONTROL_FILE), JSON.stringify(info, null, 2));
     cleanups.push(async () => rmSync(path.join(dir, CONTROL_FILE), { force: true }));
 
     if (controlPlane === 'kube') say('installing the operator with its Helm chart...');
-    const operator: OperatorHandle = await plane.startOperator(runtime);
-    cleanups.push(() => operator.stop());
+    const operator: OperatorHandle = await step(plane.startOperator(runtime), (o) => o.stop());
     say(`operator started; logs: ${operator.logs.startsWith('/') ? shown(operator.logs) : operator.logs}`);
 
     for (const ns of new Set(objects.map((o) => o.metadata!.namespace!))) {
-      await apply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }).catch((err) => {
+      await step(apply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }).catch((err) => {
         if (httpStatus(err) !== 409) throw err;
-      });
+      }), async () => undefined);
     }
-    for (const obj of objects) {
-      const result = await retry(`apply ${obj.kind} ${obj.metadata?.name}`, () => apply(client, obj), 15_000);
-      say(`${obj.kind!.toLowerCase()}/${obj.metadata!.name} ${result}`);
+    for (const ref of missingTlsSecrets(objects)) {
+      const secret = await step(selfSignedTlsSecret(ref), async () => undefined);
+      await step(apply(client, secret), async () => undefined);
+      say(`secret/${ref.name} generated: ${file} names no Secret ${ref.name}, so a self-signed certificate for ${certificateName(ref)} serves HTTPS (curl -k)`);
     }
+    for (const line of await step(kubectlApply(kubeconfig, file), async () => undefined)) say(line);
+    checkStop();
 
-    const stop = new Promise<'signal'>((resolve) => {
-      process.once('SIGINT', () => resolve('signal'));
-      process.once('SIGTERM', () => resolve('signal'));
+    const stacks: StackRef[] = objects.filter((o) => o.kind === KIND).map((o) => ({ namespace: o.metadata!.namespace!, name: o.metadata!.name! }));
+    monitor = monitorStacks({
+      kc, stacks, say, signal: monitorDone.signal,
+      url: (s) => stackUrl(runtime, objects, s),
+      onAllReady: () => breakThingsHints(kubeconfig, stateDir, stacks[0]?.namespace ?? 'default'),
     });
-    const stacks = objects.filter((o) => o.kind === KIND);
-    const waitReady = (async () => {
-      let last = '';
-      for (const s of stacks) {
-        for (;;) {
-          const state = await stackState(custom, s.metadata!.namespace!, s.metadata!.name!).catch((err) => ({ ready: false, message: String(err) }));
-          if (state.ready) break;
-          if (state.message !== last) say(`${s.metadata!.name}: ${state.message}`);
-          last = state.message;
-          if (shuttingDown) return;
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-        const svc = names.haproxy(s.metadata!.name!);
-        const addr = await retry('the load balancer address', async () => {
-          const a = runtime.serviceAddress(s.metadata!.namespace!, svc);
-          if (!a || Object.keys(a.ports).length === 0) throw new Error(`Service ${svc} has no address yet`);
-          return a;
-        }, 30_000);
-        const port = Object.values(addr.ports)[0];
-        say(`\n${s.metadata!.name} is Ready: http://${addr.ip}:${port}/`);
-      }
-      const kcRel = shown(kubeconfig);
-      const dirFlag = path.resolve(stateDir) === path.resolve('.sandbox') ? '' : ` --state-dir ${stateDir}`;
-      const namespace = stacks[0]?.metadata?.namespace ?? 'default';
-      const nsFlag = namespace === 'default' ? '' : ` -n ${namespace}`;
-      say(`\nBreak things and watch the stack heal:`);
-      say(`  kubectl --kubeconfig ${kcRel}${nsFlag} get pods -L webstack.dev/role      find the primary database pod`);
-      say(`  npm run sandbox -- kill <pod>${nsFlag}${dirFlag}     SIGKILL a pod's processes (down 10s, then restarted)`);
-      say(`  npm run sandbox -- stop <pod>${nsFlag}${dirFlag}     SIGSTOP (hang) them; 'cont' resumes`);
-      say(`  kubectl --kubeconfig ${kcRel}${nsFlag} delete pod <pod>`);
-      say(`Ctrl-C stops everything.`);
-    })();
     const exited = operator.exited?.then((code) => ({ operatorExit: code })) ?? new Promise<never>(() => undefined);
-    const outcome = await Promise.race([stop, exited, waitReady.then(() => stop)]);
-    if (typeof outcome === 'object' && !shuttingDown) {
+    const outcome = await Promise.race([stopped, exited]);
+    monitorDone.abort();
+    await monitor;
+    if (outcome && !stop.signal.aborted) {
       say(`the operator exited with code ${outcome.operatorExit}; see ${shown(operator.logs)}`);
       await shutdown();
       return 1;
     }
-    say('stopping...');
     await shutdown();
     say('stopped');
     return 0;
   } catch (err) {
+    monitorDone.abort();
+    await monitor;
     await shutdown();
+    if (err instanceof Stopped) {
+      say('stopped');
+      return 0;
+    }
     throw err;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+    // Every child is stopped by now; a socket or timer a library left open must not keep this process
+    // (and the addresses it held) alive. Unref'd: a process that ends by itself ends at once.
+    setTimeout(() => process.exit(), 2000).unref();
   }
+}
+
+/** The address on this host that answers for the stack: HTTPS when it terminates TLS. */
+function stackUrl(runtime: Runtime, objects: KubernetesObject[], s: StackRef): string | undefined {
+  const addr = runtime.serviceAddress(s.namespace, names.haproxy(s.name));
+  const ws = objects.find((o) => o.kind === KIND && o.metadata?.name === s.name && o.metadata?.namespace === s.namespace) as WebStack | undefined;
+  const service = ws?.spec.loadBalancer?.service;
+  const tls = ws?.spec.loadBalancer?.tls !== undefined;
+  const port = addr?.ports[tls ? service?.tlsPort ?? 443 : service?.port ?? 80];
+  if (!addr || port === undefined) return undefined;
+  return `${tls ? 'https' : 'http'}://${addr.ip}:${port}/`;
+}
+
+function breakThingsHints(kubeconfig: string, stateDir: string, namespace: string): void {
+  const kcRel = shown(kubeconfig);
+  const dirFlag = path.resolve(stateDir) === path.resolve('.sandbox') ? '' : ` --state-dir ${stateDir}`;
+  const nsFlag = namespace === 'default' ? '' : ` -n ${namespace}`;
+  say(`\nBreak things and watch the stack heal (failovers and other Events print here):`);
+  say(`  kubectl --kubeconfig ${kcRel}${nsFlag} get pods -L webstack.dev/role      find the primary database pod`);
+  say(`  npm run sandbox -- kill <pod>${dirFlag}     SIGKILL a pod's processes (down 10s, then restarted)`);
+  say(`  npm run sandbox -- stop <pod>${dirFlag}     SIGSTOP (hang) them; 'cont' resumes`);
+  say(`  kubectl --kubeconfig ${kcRel}${nsFlag} delete pod <pod>`);
+  say(`Ctrl-C stops everything.`);
 }
 
 export async function main(argv: string[]): Promise<number> {

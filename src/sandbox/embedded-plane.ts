@@ -3,7 +3,7 @@
  * child process of the sandbox (its log in DIR/logs/operator.log).
  */
 import { spawn } from 'node:child_process';
-import { openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +14,10 @@ import { apply } from './manifests.js';
 import type { Plane } from './plane.js';
 import { kubeConfigFrom } from './runtime/cluster.js';
 import { containerLogFile, lastLines } from './runtime/container-logs.js';
+import { withParentDeathSignal } from './runtime/parent-death.js';
+
+/** How long the operator has to stop on SIGTERM before it is killed. */
+const OPERATOR_STOP_GRACE_MS = 10_000;
 
 const CRD_FILES = ['webstack.yaml', 'webstackbackup.yaml'].map((f) => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../crds', f));
 
@@ -49,14 +53,19 @@ export async function startEmbeddedPlane(dir: string, kubeconfigFile: string): P
         '--metrics-port', String(await freePort()), '--health-port', String(await freePort()), '--log-format', 'json'];
       const logs = path.join(dir, 'logs', 'operator.log');
       const log = openSync(logs, 'a');
-      const child = spawn(self.command, args, { stdio: ['ignore', log, log] });
+      // Its own process group, so a Ctrl-C in the terminal reaches only the sandbox, which stops the
+      // operator first; and killed with the sandbox should the sandbox itself die.
+      const child = spawn(...withParentDeathSignal(self.command, args), { stdio: ['ignore', log, log], detached: true });
+      closeSync(log);
       const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
       return {
         logs,
         exited,
         stop: async () => {
-          if (child.exitCode === null) child.kill('SIGTERM');
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+          const timer = setTimeout(() => child.kill('SIGKILL'), OPERATOR_STOP_GRACE_MS);
           await exited;
+          clearTimeout(timer);
         },
       };
     },

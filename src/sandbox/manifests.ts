@@ -1,9 +1,14 @@
-/** The sandbox's own `kubectl apply`: read a manifest file, create or replace each object in it. */
+/** The sandbox's manifests: read a file, `kubectl apply` it as the user would, create or replace an object. */
+import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { promisify } from 'node:util';
 import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { API_VERSION, KIND } from '../api/types.js';
+import { kubectlPath } from './cli-tools.js';
 import { httpStatus } from './runtime/cluster.js';
+
+const run = promisify(execFile);
 
 export function readManifests(file: string): KubernetesObject[] {
   let text: string;
@@ -12,7 +17,8 @@ export function readManifests(file: string): KubernetesObject[] {
   } catch (err) {
     throw new Error(`-f ${file}: ${(err as Error).message}`, { cause: err });
   }
-  const docs = parseAllDocuments(text);
+  // YAML 1.1, as kubectl reads a manifest: the sandbox must see the values the API server gets.
+  const docs = parseAllDocuments(text, { version: '1.1' });
   const objects: KubernetesObject[] = [];
   for (const [i, doc] of docs.entries()) {
     if (doc.errors.length > 0) throw new Error(`${file}: document ${i + 1}: ${doc.errors[0].message}`);
@@ -26,7 +32,29 @@ export function readManifests(file: string): KubernetesObject[] {
   return objects;
 }
 
-/** Create, or replace what exists: `kubectl apply` for a file the sandbox itself starts from. */
+/** What an apply may meet while the plane is still settling (a CRD not yet served): worth another try. */
+const TRANSIENT = /no matches for kind|the server could not find the requested resource|connection refused|ensure CRDs are installed/i;
+
+/**
+ * The user's file through the real `kubectl apply` (strict field validation, its refusals word for
+ * word); returns kubectl's lines (`webstack.webstack.dev/shop created`).
+ */
+export async function kubectlApply(kubeconfig: string, file: string, timeoutMs = 15_000): Promise<string[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { stdout } = await run(kubectlPath(), ['--kubeconfig', kubeconfig, 'apply', '--validate=strict', '-f', file], { timeout: 60_000 });
+      return stdout.split('\n').filter(Boolean);
+    } catch (err) {
+      const e = err as { stderr?: string; message: string };
+      const text = (e.stderr || e.message).trim();
+      if (!TRANSIENT.test(text) || Date.now() > deadline) throw new Error(`kubectl apply -f ${file}: ${text}`, { cause: err });
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+}
+
+/** Create, or replace what exists: for objects the sandbox itself makes (namespaces, generated Secrets). */
 export async function apply(client: KubernetesObjectApi, obj: KubernetesObject): Promise<string> {
   try {
     await client.create(obj);
