@@ -17,6 +17,8 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# `webstack-operator agent` (beside the server in each database pod) copies MariaDB with mariadb-backup and mbstream.
+RUN apt-get update && apt-get install -y --no-install-recommends mariadb-backup && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/dist ./dist
 COPY crds ./crds
 RUN chmod 0755 dist/cli.js && ln -s /app/dist/cli.js /usr/local/bin/webstack-operator

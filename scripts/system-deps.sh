@@ -11,7 +11,7 @@ purpose=${1:-test}
 # openssl makes the real control plane's certificates and the sandbox's self-signed TLS Secrets;
 # unshare runs the operator's pod on it; setpriv ties the sandbox's children to its life.
 programs=(haproxy:haproxy mariadbd:mariadb-server mariadb-install-db:mariadb-server mariadb:mariadb-client mariadb-admin:mariadb-client
-  openssl:openssl unshare:util-linux setpriv:util-linux unzip:unzip)
+  mariadb-backup:mariadb-backup mbstream:mariadb-backup openssl:openssl unshare:util-linux setpriv:util-linux unzip:unzip)
 if [ "$purpose" = test ]; then
   programs+=(lua5.1:lua5.1)
 fi

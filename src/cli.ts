@@ -4,6 +4,7 @@
 type Command = { summary: string; load: () => Promise<{ main(argv: string[]): Promise<number> }> };
 
 const commands: Record<string, Command> = {
+  agent: { summary: 'run the agent beside the server in a database pod (fence, physical copy, rebuild)', load: () => import('./agent/command.js') },
   apiserver: { summary: 'run the in-memory Kubernetes API server alone and write a kubeconfig', load: () => import('./sandbox/apiserver/command.js') },
   sandbox: { summary: 'run a WebStack on this machine: API server, operator, pods as local processes', load: () => import('./sandbox/command.js') },
   render: { summary: 'print the Kubernetes objects of the WebStacks in a file (-f FILE) as YAML', load: () => import('./render/command.js') },

@@ -13,6 +13,14 @@ export const START_SCRIPT_KEY = 'start.sh';
 export const DATA_VOLUME_PATH = '/var/lib/mysql';
 export const DEFAULT_DATA_DIR = `${DATA_VOLUME_PATH}/data`;
 export const MYSQL_PORT = 3306;
+/**
+ * A rebuild (by the agent) unpacks a donor's copy into "$DATA_DIR$RESTORE_DIR_SUFFIX" and writes
+ * RESTORE_MARKER there when it is whole and prepared; the start script then swaps it in before
+ * the server starts, and boots it once with RESTORE_INIT_SQL (its replication position).
+ */
+export const RESTORE_DIR_SUFFIX = '.restore';
+export const RESTORE_MARKER = 'webstack-restore.json';
+export const RESTORE_INIT_SQL = 'webstack-restore-init.sql';
 
 /** MySQL's rpl_semi_sync_source_timeout is a 32-bit count of milliseconds. */
 const MYSQL_MAX_SEMISYNC_TIMEOUT_MS = 4294967295;
@@ -142,6 +150,23 @@ const engines: Record<DatabaseEngine, EngineScript> = {
 };
 
 /**
+ * A copy rebuilt by the agent (complete once its marker exists) replaces the data directory
+ * before the server starts; the first boot on it runs its init SQL (gtid_slave_pos at the copy's
+ * position), later boots don't.
+ */
+const restoreBlock = `
+restore_dir="$DATA_DIR${RESTORE_DIR_SUFFIX}"
+init_opt=""
+if [ -f "$restore_dir/${RESTORE_MARKER}" ]; then
+  log "replacing $DATA_DIR with the copy rebuilt in $restore_dir"
+  install_data_dir "$restore_dir"
+  init_opt="--init-file=$DATA_DIR/${RESTORE_INIT_SQL}"
+else
+  rm -f "$DATA_DIR/${RESTORE_INIT_SQL}"
+fi
+`;
+
+/**
  * The start script every database pod runs (`sh start.sh`); the sandbox and the failover tests
  * run it the same way. Environment contract:
  *   POD_NAME (required; server_id = 100 + the digits after the last '-'),
@@ -240,16 +265,26 @@ ${e.lockDown.map((sql) => `    "${sql}" \\\n`).join('')}    | "$CLIENT" --no-def
   trap - EXIT
   rm -f "$init_socket" "$stage/init.pid"
 
-  if rmdir "$DATA_DIR" 2>/dev/null || [ ! -e "$DATA_DIR" ]; then
-    mv "$stage" "$DATA_DIR"
-  else
-    # DATA_DIR cannot be replaced (a mount point): move the contents instead.
-    find "$stage" -mindepth 1 -maxdepth 1 -exec mv {} "$DATA_DIR/" \\;
-    rmdir "$stage"
-  fi
+  install_data_dir "$stage"
   log "initialized $DATA_DIR"
 }
 
+# Puts directory $1 in the place of DATA_DIR. A run cut short leaves $1 complete and DATA_DIR
+# absent or old, and the next run does it again.
+install_data_dir() {
+  if rmdir "$DATA_DIR" 2>/dev/null || [ ! -e "$DATA_DIR" ]; then
+    mv "$1" "$DATA_DIR"
+  elif [ -d "$DATA_DIR" ] && rm -rf "$DATA_DIR.old" && mv "$DATA_DIR" "$DATA_DIR.old" 2>/dev/null; then
+    mv "$1" "$DATA_DIR"
+    rm -rf "$DATA_DIR.old"
+  else
+    # DATA_DIR cannot be replaced (a mount point): replace the contents instead.
+    find "$DATA_DIR" -mindepth 1 -maxdepth 1 ! -name lost+found -exec rm -rf {} +
+    find "$1" -mindepth 1 -maxdepth 1 -exec mv {} "$DATA_DIR/" \\;
+    rmdir "$1"
+  fi
+}
+${engine === 'mariadb' ? restoreBlock : ''}
 if is_empty "$DATA_DIR"; then initialize; fi
 # The server doesn't need the password, and it would be readable in its environment.
 unset ADMIN_PASSWORD
@@ -257,6 +292,6 @@ unset ADMIN_PASSWORD
 log "starting $MYSQLD: server_id $server_id, $BIND_ADDRESS:$PORT, report_host $REPORT_HOST"
 exec "$MYSQLD" --defaults-file="$CONFIG_FILE" --datadir="$DATA_DIR" --server-id="$server_id" \\
   --port="$PORT" --bind-address="$BIND_ADDRESS" --socket="$SOCKET" --report-host="$REPORT_HOST" \\
-  --pid-file="$DATA_DIR/mysqld.pid" ${e.readOnly} ${e.skipReplicaStart} $user_opt
+  --pid-file="$DATA_DIR/mysqld.pid" ${e.readOnly} ${e.skipReplicaStart} $user_opt${engine === 'mariadb' ? ' $init_opt' : ''}
 `;
 }

@@ -1,0 +1,142 @@
+/**
+ * The operator's side of the agent protocol (and the backup code's): JSON calls with a deadline,
+ * and a physical copy streamed into any sink, checked against its trailers before it counts.
+ */
+import { createHash } from 'node:crypto';
+import http, { type IncomingMessage } from 'node:http';
+import { Transform, type Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { AGENT_PATHS, COPY_TRAILERS, type DiskUsage, type RestoreRequest, type RestoreState } from './protocol.js';
+
+export interface AgentTarget {
+  host: string;
+  port: number;
+}
+
+export interface CopyReceipt {
+  bytes: number;
+  sha256: string;
+}
+
+export class AgentError extends Error {
+  constructor(message: string, readonly status?: number) {
+    super(message);
+    this.name = 'AgentError';
+  }
+}
+
+export interface AgentClientOptions {
+  /** The stack's agent token (agentToken of the admin password). Never logged. */
+  token: string;
+  /** Deadline of a JSON call. */
+  timeoutMs?: number;
+  /** A physical copy fails when no byte arrives for this long. */
+  copyIdleMs?: number;
+}
+
+export class AgentClient {
+  private readonly timeoutMs: number;
+  private readonly copyIdleMs: number;
+
+  constructor(private readonly opts: AgentClientOptions) {
+    this.timeoutMs = opts.timeoutMs ?? 5000;
+    this.copyIdleMs = opts.copyIdleMs ?? 120_000;
+  }
+
+  /** SIGKILL of the server in the target's pod. */
+  async fence(target: AgentTarget): Promise<void> {
+    await this.json(target, 'POST', AGENT_PATHS.fence);
+  }
+
+  async disk(target: AgentTarget): Promise<DiskUsage> {
+    return this.json(target, 'GET', AGENT_PATHS.disk) as Promise<DiskUsage>;
+  }
+
+  /** Starts rebuilding the target from the donor's physical copy; returns at once. */
+  async startRestore(target: AgentTarget, request: RestoreRequest): Promise<RestoreState> {
+    return this.json(target, 'POST', AGENT_PATHS.restore, request) as Promise<RestoreState>;
+  }
+
+  async restoreState(target: AgentTarget): Promise<RestoreState> {
+    return this.json(target, 'GET', AGENT_PATHS.restore) as Promise<RestoreState>;
+  }
+
+  /** Forgets a finished (restored or failed) rebuild, once replication runs again. */
+  async forgetRestore(target: AgentTarget): Promise<void> {
+    await this.json(target, 'DELETE', AGENT_PATHS.restore);
+  }
+
+  /**
+   * Streams a physical copy of the target's server into `sink` (ended when the copy is complete)
+   * and checks its length and SHA-256 against the trailers: resolves only for a whole, intact copy.
+   */
+  async physicalCopy(target: AgentTarget, sink: Writable): Promise<CopyReceipt> {
+    const res = await this.request(target, 'GET', AGENT_PATHS.physicalCopy, undefined, this.copyIdleMs);
+    if (res.statusCode !== 200) throw new AgentError(`physical copy from ${where(target)}: ${await errorOf(res)}`, res.statusCode);
+    const hash = createHash('sha256');
+    let bytes = 0;
+    const count = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        hash.update(chunk);
+        bytes += chunk.length;
+        done(null, chunk);
+      },
+    });
+    await pipeline(res, count, sink);
+    const trailers = res.trailers;
+    const sha256 = hash.digest('hex');
+    if (trailers[COPY_TRAILERS.result] !== 'ok') {
+      throw new AgentError(`physical copy from ${where(target)} failed at the donor: ${trailers[COPY_TRAILERS.result] ?? 'the stream ended without its trailers'}`);
+    }
+    if (trailers[COPY_TRAILERS.bytes] !== String(bytes) || trailers[COPY_TRAILERS.sha256] !== sha256) {
+      throw new AgentError(`physical copy from ${where(target)} is damaged: received ${bytes} bytes with SHA-256 ${sha256}, `
+        + `the donor sent ${trailers[COPY_TRAILERS.bytes]} bytes with SHA-256 ${trailers[COPY_TRAILERS.sha256]}`);
+    }
+    return { bytes, sha256 };
+  }
+
+  private async json(target: AgentTarget, method: string, path: string, body?: unknown): Promise<unknown> {
+    const res = await this.request(target, method, path, body, this.timeoutMs);
+    if (res.statusCode === undefined || res.statusCode >= 300) {
+      throw new AgentError(`${method} ${path} at ${where(target)}: ${await errorOf(res)}`, res.statusCode);
+    }
+    const text = await readAll(res);
+    return text ? JSON.parse(text) as unknown : undefined;
+  }
+
+  private request(target: AgentTarget, method: string, path: string, body: unknown, idleMs: number): Promise<IncomingMessage> {
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = http.request({
+        host: target.host, port: target.port, method, path,
+        headers: {
+          authorization: `Bearer ${this.opts.token}`,
+          ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+        },
+      }, resolve);
+      req.setTimeout(idleMs, () => req.destroy(new AgentError(`${method} ${path} at ${where(target)}: no answer within ${idleMs} ms`)));
+      req.once('error', (err) => reject(err instanceof AgentError ? err : new AgentError(`${method} ${path} at ${where(target)}: ${err.message}`)));
+      req.end(payload);
+    });
+  }
+}
+
+function where(t: AgentTarget): string {
+  return `the agent ${t.host}:${t.port}`;
+}
+
+async function readAll(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function errorOf(res: IncomingMessage): Promise<string> {
+  const text = await readAll(res);
+  try {
+    const parsed = JSON.parse(text) as { error?: string };
+    return `${res.statusCode}: ${parsed.error ?? text}`;
+  } catch {
+    return `${res.statusCode}: ${text.slice(0, 200)}`;
+  }
+}

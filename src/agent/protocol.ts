@@ -1,0 +1,64 @@
+/**
+ * The contract between the operator and the agent in each database pod: port, paths, headers and
+ * the answers' shapes. The agent serves it (server.ts), the operator and the backup code call it
+ * (client.ts).
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto';
+
+/** The agent's port in every database pod (the NetworkPolicy opens it to the operator only). */
+export const AGENT_PORT = 3390;
+export const AGENT_CONTAINER = 'agent';
+
+export const AGENT_PATHS = {
+  /** POST: SIGKILL of the local server (a fence: no graceful shutdown, same data). */
+  fence: '/v1/fence',
+  /** GET: bytes used by the data directory and the volume's size and free space. */
+  disk: '/v1/disk',
+  /**
+   * GET: a physical copy of the local server (`mariadb-backup --backup --stream=mbstream`) as the
+   * body, then the trailers below: read the body to its end, then check the trailers.
+   */
+  physicalCopy: '/v1/physical-copy',
+  /** POST {donor}: rebuild the local data directory from a donor's physical copy; GET: progress; DELETE: forget a finished one. */
+  restore: '/v1/restore',
+} as const;
+
+/** Trailers of a physical copy: the body's SHA-256 (hex), its length, and 'ok' or why it failed. */
+export const COPY_TRAILERS = { sha256: 'x-webstack-sha256', bytes: 'x-webstack-bytes', result: 'x-webstack-result' } as const;
+
+export interface DiskUsage {
+  /** Bytes under the data directory. */
+  dataBytes: number;
+  volumeBytes: number;
+  volumeFreeBytes: number;
+}
+
+/**
+ * Where a rebuild of this pod stands. `restored`: the copy is in place and the server booted on
+ * it with gtid_slave_pos at `gtid` (set at boot); the operator points replication, then DELETEs it.
+ */
+export type RestoreState =
+  | { phase: 'idle' }
+  | { phase: 'copying' | 'preparing'; donor: string; startedAt: string; bytes: number }
+  | { phase: 'ready' | 'restored'; donor: string; startedAt: string; bytes: number; sha256: string; gtid: string; durationMs: number }
+  | { phase: 'failed'; donor: string; startedAt: string; error: string };
+
+export interface RestoreRequest {
+  /** The donor's agent, host (a pod's DNS name or address) and port. */
+  donor: { host: string; port: number };
+}
+
+/**
+ * The bearer token of a stack's agents: an HMAC of the admin password, so the agent needs no
+ * secret of its own and a token reveals nothing of the password. Never logged.
+ */
+export function agentToken(adminPassword: string): string {
+  return createHmac('sha256', adminPassword).update('webstack-operator agent v1').digest('hex');
+}
+
+export function tokenMatches(expected: string, header: string | undefined): boolean {
+  const given = /^Bearer (\S+)$/.exec(header ?? '')?.[1] ?? '';
+  const a = Buffer.from(expected);
+  const b = Buffer.from(given);
+  return a.length === b.length && timingSafeEqual(a, b);
+}

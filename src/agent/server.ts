@@ -1,0 +1,118 @@
+/**
+ * The agent's HTTP server: every request carries the stack's bearer token; the endpoints do
+ * fixed jobs (protocol.ts) and run no command a caller names. Errors answer JSON {error}.
+ */
+import { createHash } from 'node:crypto';
+import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { diskUsage, fenceServer, NoServerError } from './local-server.js';
+import { DEFAULT_BACKUP_TOOLS, streamBackup, type BackupTools, type LocalServer } from './mariadb-backup.js';
+import { AGENT_PATHS, agentToken, COPY_TRAILERS, tokenMatches, type RestoreRequest } from './protocol.js';
+import { ConflictError, Restorer } from './restore.js';
+
+export interface AgentConfig extends LocalServer {
+  tools?: BackupTools;
+  /** Where the agent reports (never the token or a password). */
+  log?: (message: string, fields?: Record<string, unknown>) => void;
+}
+
+class HttpError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body ?? {});
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+}
+
+async function readJson(req: IncomingMessage): Promise<unknown> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 64 * 1024) throw new HttpError(413, 'request body larger than 64 KiB');
+    chunks.push(chunk as Buffer);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
+  } catch {
+    throw new HttpError(400, 'the request body is not JSON');
+  }
+}
+
+function restoreRequest(body: unknown): RestoreRequest {
+  const donor = (body as { donor?: { host?: unknown; port?: unknown } } | null)?.donor;
+  if (typeof donor?.host !== 'string' || !/^[A-Za-z0-9.:-]+$/.test(donor.host)) throw new HttpError(400, 'donor.host: a host name or address is required');
+  if (typeof donor.port !== 'number' || !Number.isInteger(donor.port) || donor.port < 1 || donor.port > 65535) throw new HttpError(400, 'donor.port: a port (1-65535) is required');
+  return { donor: { host: donor.host, port: donor.port } };
+}
+
+/** Streams the local server's physical copy, then the trailers that let the reader check it. */
+function servePhysicalCopy(config: AgentConfig, res: ServerResponse): void {
+  const backup = streamBackup(config, config.tools ?? DEFAULT_BACKUP_TOOLS);
+  const hash = createHash('sha256');
+  let bytes = 0;
+  res.writeHead(200, { 'content-type': 'application/octet-stream', trailer: Object.values(COPY_TRAILERS).join(', ') });
+  res.once('close', () => { if (!res.writableFinished) backup.abort(); });
+  backup.stream.on('data', (chunk: Buffer) => {
+    hash.update(chunk);
+    bytes += chunk.length;
+    if (!res.write(chunk)) {
+      backup.stream.pause();
+      res.once('drain', () => backup.stream.resume());
+    }
+  });
+  const streamed = new Promise<void>((resolve) => backup.stream.once('end', resolve));
+  void Promise.all([backup.exit, streamed]).then(([exit]) => {
+    config.log?.('physical copy served', { bytes, ok: exit.ok, ...(exit.ok ? {} : { error: exit.message }) });
+    res.addTrailers({ [COPY_TRAILERS.sha256]: hash.digest('hex'), [COPY_TRAILERS.bytes]: String(bytes), [COPY_TRAILERS.result]: exit.ok ? 'ok' : exit.message });
+    res.end();
+  });
+}
+
+export function createAgentServer(config: AgentConfig): Server {
+  const token = agentToken(config.adminPassword);
+  const restorer = new Restorer({ dataDir: config.dataDir, token, tools: config.tools, fence: () => fenceServer(config.dataDir) });
+
+  const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!tokenMatches(token, req.headers.authorization)) throw new HttpError(401, 'a valid bearer token is required');
+    const key = `${req.method} ${(req.url ?? '').split('?')[0]}`;
+    switch (key) {
+      case `POST ${AGENT_PATHS.fence}`: {
+        try {
+          const pid = fenceServer(config.dataDir);
+          config.log?.('fenced the server (SIGKILL)', { pid });
+          return send(res, 200, { killed: pid });
+        } catch (err) {
+          if (err instanceof NoServerError) throw new HttpError(409, err.message);
+          throw err;
+        }
+      }
+      case `GET ${AGENT_PATHS.disk}`: return send(res, 200, await diskUsage(config.dataDir));
+      case `GET ${AGENT_PATHS.physicalCopy}`: return servePhysicalCopy(config, res);
+      case `GET ${AGENT_PATHS.restore}`: return send(res, 200, restorer.state());
+      case `POST ${AGENT_PATHS.restore}`: {
+        const request = restoreRequest(await readJson(req));
+        config.log?.('rebuilding from a donor', { donor: `${request.donor.host}:${request.donor.port}` });
+        return send(res, 202, restorer.start(request));
+      }
+      case `DELETE ${AGENT_PATHS.restore}`: {
+        restorer.forget();
+        return send(res, 200, restorer.state());
+      }
+      default: throw new HttpError(404, `no endpoint ${key}`);
+    }
+  };
+
+  return http.createServer((req, res) => {
+    route(req, res).catch((err: unknown) => {
+      const status = err instanceof HttpError ? err.status : err instanceof ConflictError ? 409 : 500;
+      const message = err instanceof Error ? err.message : String(err);
+      if (status === 500) config.log?.('request failed', { path: req.url, error: message });
+      if (res.headersSent) res.destroy();
+      else send(res, status, { error: message });
+    });
+  });
+}
