@@ -63,6 +63,8 @@ export interface ProcessPlan {
   cwd: string;
   /** For haproxy: the rendered config to read and where the derived one goes. */
   haproxyConfig?: { source: string; target: string };
+  /** The image's STOPSIGNAL, sent when the pod is deleted; SIGTERM when unset. */
+  stopSignal?: NodeJS.Signals;
 }
 
 export type ContainerPlan = ProcessPlan | { kind: ContainerKind; error: string; reason: string };
@@ -177,7 +179,8 @@ export function planContainer(container: V1Container, ctx: PodContext): Containe
     if (!haproxy) return { kind, error: 'haproxy is not installed (apt-get install haproxy)', reason: 'HaproxyNotFound' };
     const source = translatePath(haproxyConfigPath([...(container.command ?? []), ...(container.args ?? [])]), mounts, ctx.rootfs);
     const target = `${ctx.rootfs}/haproxy.cfg`;
-    return { kind, command: haproxy, args: ['-db', '-f', target], env, cwd, haproxyConfig: { source, target } };
+    // The official image's STOPSIGNAL: a soft stop that finishes open requests (SIGTERM would cut them).
+    return { kind, command: haproxy, args: ['-db', '-f', target], env, cwd, haproxyConfig: { source, target }, stopSignal: 'SIGUSR1' };
   }
 
   if (kind === 'database') {

@@ -15,6 +15,8 @@ export interface ContainerLaunch {
   cwd: string;
   /** Runs before every start (e.g. deriving haproxy's config); a failure counts as a failed start. */
   prepare?: () => Promise<void>;
+  /** Sent first on stop (the image's STOPSIGNAL); SIGTERM when unset. */
+  stopSignal?: NodeJS.Signals;
 }
 
 export type ContainerState =
@@ -134,14 +136,14 @@ export class ContainerProcess {
     }
   }
 
-  /** SIGTERM, then SIGKILL after the grace period; no restart afterwards. */
+  /** The stop signal (SIGTERM unless the image says otherwise), then SIGKILL after the grace period; no restart afterwards. */
   async stop(graceMs: number): Promise<void> {
     this.stopping = true;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     if (!this.child) return;
-    // A stopped (SIGSTOP) process would not act on SIGTERM.
+    // A stopped (SIGSTOP) process would not act on its stop signal.
     this.signal('SIGCONT');
-    this.signal('SIGTERM');
+    this.signal(this.launch.stopSignal ?? 'SIGTERM');
     const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
     await this.exited;
     clearTimeout(timer);

@@ -56,7 +56,7 @@ export class Kubelet {
   private finish(pod: V1Pod, runner: PodRunner | undefined): void {
     const uid = pod.metadata?.uid ?? '';
     const grace = (pod.metadata?.deletionGracePeriodSeconds ?? pod.spec?.terminationGracePeriodSeconds ?? DEFAULT_GRACE_SECONDS) * 1000;
-    const done = (runner ? this.stopRunner(uid, runner, grace) : Promise.resolve()).then(async () => {
+    const done = (runner ? this.stopRunner(uid, runner, grace, true) : Promise.resolve()).then(async () => {
       await tolerate(this.env.cluster.core.deleteNamespacedPod({
         // In the body: with a body present, the real API server reads DeleteOptions from it alone and ignores the query.
         name: pod.metadata!.name!, namespace: pod.metadata!.namespace!,
@@ -67,12 +67,13 @@ export class Kubelet {
     void done.finally(() => this.stopping.delete(uid));
   }
 
-  private stopRunner(uid: string, runner: PodRunner, graceMs: number): Promise<void> {
+  /** `preStop`: a pod deletion runs the containers' preStop hooks; the runtime shutting down does not wait for them. */
+  private stopRunner(uid: string, runner: PodRunner, graceMs: number, preStop = false): Promise<void> {
     const key = `name:${runner.namespace}/${runner.name}:${uid}`;
     const existing = this.stopping.get(key);
     if (existing) return existing;
     this.runners.delete(uid);
-    const done = runner.stop(graceMs).finally(() => {
+    const done = runner.stop(graceMs, { preStop }).finally(() => {
       this.addresses.release(uid);
       this.stopping.delete(key);
       // The pod's successor (same name) may be waiting for this one.

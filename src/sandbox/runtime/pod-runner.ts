@@ -196,7 +196,7 @@ export class PodRunner {
     const hc = plan.haproxyConfig;
     const mounts = containerMounts(c, ctx.volumeDirs);
     return {
-      command: plan.command, args: plan.args, env: plan.env, cwd: plan.cwd,
+      command: plan.command, args: plan.args, env: plan.env, cwd: plan.cwd, stopSignal: plan.stopSignal,
       prepare: hc ? async () => {
         const rendered = await readFile(hc.source, 'utf8');
         await writeFile(hc.target, deriveHaproxyConfig(rendered, this.podIP, this.env.dns?.address, mounts, this.rootfs));
@@ -355,15 +355,39 @@ export class PodRunner {
     return this.signal('SIGKILL');
   }
 
-  /** Kills every container (SIGTERM, SIGKILL after the grace period) and removes the pod's private files. */
-  async stop(graceMs: number): Promise<void> {
+  /**
+   * Stops every container as a kubelet does on a pod deletion: its preStop hook first (when
+   * `preStop`), then its stop signal, SIGKILL once the grace period (hook included) is over.
+   * Removes the pod's private files.
+   */
+  async stop(graceMs: number, options: { preStop?: boolean } = {}): Promise<void> {
+    const deadline = Date.now() + graceMs;
     this.stopped = true;
     if (this.prepareTimer) clearTimeout(this.prepareTimer);
     if (this.tokenTimer) clearTimeout(this.tokenTimer);
     for (const rc of this.containers) if (rc.timer) clearTimeout(rc.timer);
-    await Promise.all(this.containers.map((rc) => rc.process.stop(graceMs)));
+    await Promise.all(this.containers.map(async (rc) => {
+      if (options.preStop) await this.runPreStop(rc, graceMs);
+      await rc.process.stop(Math.max(0, deadline - Date.now()));
+    }));
     await this.writing;
     await rm(this.podDir, { recursive: true, force: true });
+  }
+
+  /** A running container's preStop hook (exec, httpGet or sleep), bounded by the grace period; a failure is logged. */
+  private async runPreStop(rc: RunningContainer, graceMs: number): Promise<void> {
+    const hook = rc.spec.lifecycle?.preStop;
+    if (!hook || graceMs <= 0 || rc.process.current.state !== 'running') return;
+    if (hook.sleep) {
+      await new Promise((r) => setTimeout(r, Math.min(graceMs, hook.sleep!.seconds * 1000)));
+      return;
+    }
+    const target = {
+      podIP: this.podIP, container: rc.spec, env: rc.plan.env, cwd: rc.plan.cwd,
+      translate: (a: string) => translatePathsIn(a, rc.mounts, this.rootfs),
+    };
+    const r = await runProbe({ exec: hook.exec, httpGet: hook.httpGet, timeoutSeconds: Math.max(1, Math.ceil(graceMs / 1000)) }, target);
+    if (!r.ok) this.env.log.warn('preStop hook failed', { namespace: this.namespace, pod: this.name, container: rc.spec.name, reason: r.message });
   }
 
   /** The pid of each running container, for `sandbox kill|stop|cont` and tests. */

@@ -85,6 +85,8 @@ describe('planContainer', () => {
     expect(plan.command).toBe('/usr/sbin/haproxy');
     expect(plan.args).toEqual(['-db', '-f', '/r/haproxy.cfg']);
     expect(plan.haproxyConfig).toEqual({ source: '/state/cfg/haproxy.cfg', target: '/r/haproxy.cfg' });
+    // The official image's STOPSIGNAL: a soft stop that lets open requests finish.
+    expect(plan.stopSignal).toBe('SIGUSR1');
   });
 
   it('runs any other image as the demo app on the pod address, with the sandbox DNS', () => {

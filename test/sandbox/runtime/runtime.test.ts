@@ -6,8 +6,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import dns from 'node:dns';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { V1Deployment, V1Pod, V1StatefulSet } from '@kubernetes/client-node';
 import { mysqldIsMariadb, which } from '../../../src/sandbox/runtime/host-tools.js';
+import { NODE_NAME } from '../../../src/sandbox/runtime/workloads.js';
 import { httpGet, startHarness, type Harness } from './harness.js';
 import { eventually } from '../../support/eventually.js';
 
@@ -193,6 +196,32 @@ describe('sandbox runtime', () => {
       return st.status?.updatedReplicas === 2 && st.status.readyReplicas === 2 && st.status.currentRevision === st.status.updateRevision && st;
     });
     expect(updated.status?.observedGeneration).toBe(2);
+  });
+
+  it('a deleted pod runs its preStop hook while it still serves, and is stopped only after it', async () => {
+    // Bound to the node, so the deletion is graceful (the runtime finishes it). The hook reports to this server, asks the pod itself for an answer, then takes a second.
+    const hits: { at: number; podAnswered: number }[] = [];
+    const reporter = http.createServer((req, res) => {
+      hits.push({ at: Date.now(), podAnswered: Number(new URL(req.url ?? '/', 'http://x').searchParams.get('status')) });
+      res.end();
+    });
+    await new Promise<void>((resolve) => reporter.listen(0, '127.0.0.1', () => resolve()));
+    const port = (reporter.address() as AddressInfo).port;
+    const hook = `fetch('http://' + process.env.POD_IP + ':8080/').then((r) => fetch('http://127.0.0.1:${port}/?status=' + r.status))`
+      + '.then(() => new Promise((r) => setTimeout(r, 1000)))';
+    const template = deployment('hooked', 1).spec!.template;
+    const container = template.spec!.containers[0];
+    container.env!.push({ name: 'POD_IP', valueFrom: { fieldRef: { fieldPath: 'status.podIP' } } });
+    container.lifecycle = { preStop: { exec: { command: [process.execPath, '-e', hook] } } };
+    await h.core.createNamespacedPod({ namespace: ns, body: { metadata: { name: 'hooked', namespace: ns, labels: { app: 'hooked' } }, spec: { ...template.spec!, nodeName: NODE_NAME } } });
+    await eventually('hooked Ready', async () => ready(await h.core.readNamespacedPod({ name: 'hooked', namespace: ns })));
+    await h.core.deleteNamespacedPod({ name: 'hooked', namespace: ns });
+    await eventually('hooked gone', async () => (await h.core.listNamespacedPod({ namespace: ns })).items.every((p) => p.metadata!.name !== 'hooked'), 30_000);
+    const goneAt = Date.now();
+    reporter.close();
+    expect(hits).toHaveLength(1);
+    expect(hits[0].podAnswered).toBe(200);
+    expect(goneAt - hits[0].at).toBeGreaterThanOrEqual(1000);
   });
 
   // Where a real MySQL server is installed, engine mysql runs and there is nothing to refuse.
