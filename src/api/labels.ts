@@ -16,6 +16,8 @@ export const MANAGER = 'webstack-operator';
 export const ANNOTATION_CONFIG_CHECKSUM = 'webstack.dev/config-checksum';
 /** A hash of the object as the operator last applied it (src/controller/applied-hash.ts). */
 export const ANNOTATION_APPLIED_HASH = 'webstack.dev/applied-hash';
+/** Digest of the TLS Secret's certificate and key on HAProxy's pod template: a renewal rolls the pods onto it. */
+export const ANNOTATION_TLS_CHECKSUM = 'webstack.dev/tls-checksum';
 /**
  * What the database StatefulSet was made for (engine, app database, app user): the operator
  * compares the spec against them, so an immutable field is refused even without the CRD's rules.

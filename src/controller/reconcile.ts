@@ -10,6 +10,7 @@ import { formatValidationErrors, validateWebStack } from '../api/validate.js';
 import { forStack, type Logger } from '../log.js';
 import { credentialsFromSecretData, newDatabaseCredentials, type DatabaseCredentials } from '../render/credentials.js';
 import type { KubeObject } from '../render/object.js';
+import { tlsChecksum } from '../render/loadbalancer.js';
 import { renderStack } from '../render/stack.js';
 import type { AppliedMemo } from './applied-memo.js';
 import type { Caches } from '../kube/caches.js';
@@ -79,7 +80,7 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
   let blocked: Blocked | undefined;
   try {
     const credentials = await databaseCredentials(ws, deps);
-    const desired = holdDatabaseSize(ws, renderStack(ws, { credentials })).map(withAppliedHash);
+    const desired = holdDatabaseSize(ws, renderStack(ws, { credentials, tlsChecksum: tlsSecretChecksum(ws, deps) })).map(withAppliedHash);
     const held = holdBack(ws, desired, deps);
     blocked = held.blocked;
     if (blocked) {
@@ -146,6 +147,13 @@ function holdBack(ws: WebStack, desired: KubeObject[], deps: ReconcileDeps): { k
     return { keys, blocked: { reason: 'InvalidTLSSecret', message: `spec.loadBalancer.tls.secretName: ${problem}; HAProxy keeps its running configuration` } };
   }
   return { keys };
+}
+
+/** The digest of the TLS Secret as cached (the Secret watch wakes the stack when it is renewed), when the stack has TLS. */
+function tlsSecretChecksum(ws: WebStack, deps: ReconcileDeps): string | undefined {
+  const tls = resolveSpec(ws).loadBalancer.tls;
+  const secret = tls && deps.caches.get<TlsSecret>('Secret', ws.metadata.namespace!, tls.secretName);
+  return secret ? tlsChecksum(secret.data) : undefined;
 }
 
 /**

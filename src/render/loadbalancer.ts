@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ResolvedSpec } from '../api/defaults.js';
-import { ANNOTATION_CONFIG_CHECKSUM, componentSelector, names, stackLabels } from '../api/labels.js';
+import { ANNOTATION_CONFIG_CHECKSUM, ANNOTATION_TLS_CHECKSUM, componentSelector, names, stackLabels } from '../api/labels.js';
 import type { ResourceRequirements, WebStack } from '../api/types.js';
 import {
   HAPROXY_HARD_STOP_AFTER_SECONDS, HAPROXY_LIVE_PATH, HAPROXY_PORTS, HAPROXY_READY_PATH, HAPROXY_RUNTIME_DIR, HAPROXY_TLS_CERT_PATH,
@@ -31,10 +31,20 @@ const PRE_STOP_DELAY_SECONDS = 5;
 export interface LoadBalancerOptions {
   /** The cluster's DNS domain, for the app tiers' SRV records. */
   clusterDomain?: string;
+  /** tlsChecksum() of the TLS Secret the pods mount, when the stack has TLS. */
+  tlsChecksum?: string;
 }
 
 export function configChecksum(config: string): string {
   return createHash('sha256').update(config).digest('hex');
+}
+
+/**
+ * A digest of a TLS Secret's certificate and key as stored (base64): it changes when the
+ * certificate is renewed, and reveals nothing of the key.
+ */
+export function tlsChecksum(data: Record<string, string> | undefined): string {
+  return createHash('sha256').update(`${data?.['tls.crt'] ?? ''}\n${data?.['tls.key'] ?? ''}`).digest('hex');
 }
 
 function renderConfigMap(ws: WebStack, config: string): KubeObject {
@@ -55,7 +65,7 @@ function spread(stack: string, topologyKey: string): Record<string, unknown> {
   };
 }
 
-function renderDeployment(ws: WebStack, spec: ResolvedSpec, config: string): KubeObject {
+function renderDeployment(ws: WebStack, spec: ResolvedSpec, config: string, tlsSecretChecksum: string | undefined): KubeObject {
   const stack = ws.metadata.name;
   const lb = spec.loadBalancer;
   const labels = stackLabels(stack, 'loadbalancer');
@@ -97,8 +107,12 @@ function renderDeployment(ws: WebStack, spec: ResolvedSpec, config: string): Kub
       template: {
         metadata: {
           labels,
-          // A new haproxy.cfg changes the pod template, so the pods roll and load it.
-          annotations: { [ANNOTATION_CONFIG_CHECKSUM]: configChecksum(config) },
+          // A new haproxy.cfg or a renewed certificate changes the pod template, so the pods roll
+          // (one new pod Ready before an old one drains) and load it: haproxy reads both only at start.
+          annotations: {
+            [ANNOTATION_CONFIG_CHECKSUM]: configChecksum(config),
+            ...(lb.tls && tlsSecretChecksum ? { [ANNOTATION_TLS_CHECKSUM]: tlsSecretChecksum } : {}),
+          },
         },
         spec: {
           automountServiceAccountToken: false,
@@ -159,5 +173,5 @@ function renderService(ws: WebStack, spec: ResolvedSpec): KubeObject {
 export function renderLoadBalancer(ws: WebStack, spec: ResolvedSpec, options: LoadBalancerOptions = {}): KubeObject[] {
   const stack = { name: ws.metadata.name, namespace: ws.metadata.namespace ?? 'default' };
   const config = renderHaproxyConfig(stack, spec, { clusterDomain: options.clusterDomain });
-  return [renderConfigMap(ws, config), renderService(ws, spec), podDisruptionBudget(ws, names.haproxy(ws.metadata.name), 'loadbalancer'), renderDeployment(ws, spec, config)];
+  return [renderConfigMap(ws, config), renderService(ws, spec), podDisruptionBudget(ws, names.haproxy(ws.metadata.name), 'loadbalancer'), renderDeployment(ws, spec, config, options.tlsChecksum)];
 }

@@ -16,6 +16,8 @@ export interface StackInputs {
   credentials: DatabaseCredentials;
   /** The cluster's DNS domain (default cluster.local), for SRV records and the database pods' report_host. */
   clusterDomain?: string;
+  /** tlsChecksum() of the TLS Secret, read by the caller, so a renewed certificate rolls HAProxy onto it. */
+  tlsChecksum?: string;
 }
 
 /**
@@ -35,7 +37,7 @@ function applyRank(kind: string): number {
 export function renderStack(ws: WebStack, inputs: StackInputs): KubeObject[] {
   const spec = resolveSpec(ws);
   const objects = [
-    ...renderLoadBalancer(ws, spec, { clusterDomain: inputs.clusterDomain }),
+    ...renderLoadBalancer(ws, spec, { clusterDomain: inputs.clusterDomain, tlsChecksum: inputs.tlsChecksum }),
     ...renderApps(ws, spec),
     ...renderDatabase(ws, spec, inputs.credentials, inputs.clusterDomain),
     ...renderNetworkPolicies(ws, spec),

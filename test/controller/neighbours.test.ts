@@ -6,6 +6,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { WEBSTACK } from '../../src/controller/resources.js';
+import { ANNOTATION_TLS_CHECKSUM } from '../../src/api/labels.js';
+import { tlsChecksum } from '../../src/render/loadbalancer.js';
 import type { WebStack } from '../../src/api/types.js';
 import type { Operator } from '../../src/controller/operator.js';
 import type { KubeObj } from '../../src/kube/client.js';
@@ -110,7 +112,7 @@ describe('neighbours and edits the schema cannot stop', () => {
     await readyWs('shop-b');
   });
 
-  it('a missing, then wrong, TLS Secret is reported on the stack; HAProxy is left as it runs', async () => {
+  it('a missing, then wrong, TLS Secret is reported on the stack; HAProxy is left as it runs; a renewal rolls it', async () => {
     const before = await env.client.get<KubeObj>(DEPLOYMENT, NS, 'shop-b-haproxy');
     await editSpec('shop-b', (ws) => { ws.spec.loadBalancer = { tls: { secretName: 'shop-b-tls' } }; });
     expect((await notReady('shop-b', 'InvalidTLSSecret')).message).toContain('Secret shop-b-tls not found');
@@ -118,6 +120,16 @@ describe('neighbours and edits the schema cannot stop', () => {
     await notReady('shop-b', 'InvalidTLSSecret', 'Secret shop-b-tls has type Opaque, want kubernetes.io/tls');
     const after = await env.client.get<KubeObj>(DEPLOYMENT, NS, 'shop-b-haproxy');
     expect(after?.metadata.resourceVersion).toBe(before?.metadata.resourceVersion);
+
+    // A usable Secret, then its renewal (as cert-manager does it): the pod template follows its content.
+    const tlsData = (n: string) => ({ 'tls.crt': Buffer.from(`cert ${n}`).toString('base64'), 'tls.key': Buffer.from(`key ${n}`).toString('base64') });
+    await env.client.delete(SECRET, NS, 'shop-b-tls');
+    await env.client.create(SECRET, NS, { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'shop-b-tls' }, type: 'kubernetes.io/tls', data: tlsData('1') });
+    const annotation = async () => (await env.client.get<KubeObj & { spec: { template: { metadata: { annotations: Record<string, string> } } } }>(
+      DEPLOYMENT, NS, 'shop-b-haproxy'))?.spec.template.metadata.annotations[ANNOTATION_TLS_CHECKSUM];
+    await eventually('the first certificate\'s digest on the pod template', async () => (await annotation()) === tlsChecksum(tlsData('1')));
+    await env.client.mergePatch(SECRET, NS, 'shop-b-tls', { data: tlsData('2') });
+    await eventually('the renewed certificate\'s digest on the pod template', async () => (await annotation()) === tlsChecksum(tlsData('2')));
     await editSpec('shop-b', (ws) => { delete ws.spec.loadBalancer; });
     await readyWs('shop-b');
   });

@@ -4,8 +4,15 @@
  * removed tier) are followed, and deleting the WebStack ends every process and Service.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import https from 'node:https';
+import os from 'node:os';
+import path from 'node:path';
+import type { TLSSocket } from 'node:tls';
 import { startSandbox, type ControlPlane, type Sandbox } from './sandbox-process.js';
 import { eventually } from '../support/eventually.js';
+import { writeSelfSignedCert } from '../support/self-signed-cert.js';
 
 const manifest = (apps: string, extra = '') => `
 apiVersion: webstack.dev/v1alpha1
@@ -25,6 +32,41 @@ ${apps}
     failover: {failureThresholdSeconds: 2}
   networkPolicy: {enabled: false}
 `;
+/** HTTPS beside plain HTTP (no redirect), so the other scenarios keep using the http URL. */
+const WITH_TLS = '    tls: {secretName: frontend-cert, redirectHttp: false}';
+
+/** A certificate made by real openssl: the files, its SHA-256 fingerprint as openssl prints it, and the Secret. */
+function certificate(dir: string, commonName: string): { cert: string; key: string; fingerprint: string; secretYaml: string } {
+  const cert = writeSelfSignedCert(mkdtempSync(path.join(dir, `${commonName}-`)), commonName);
+  const key = `${cert}.key`;
+  const fingerprint = execFileSync('openssl', ['x509', '-noout', '-fingerprint', '-sha256', '-in', cert], { encoding: 'utf8' }).trim().replace(/^.*=/, '');
+  const b64 = (f: string) => readFileSync(f).toString('base64');
+  const secretYaml = `apiVersion: v1\nkind: Secret\nmetadata: {name: frontend-cert}\ntype: kubernetes.io/tls\ndata:\n  tls.crt: ${b64(cert)}\n  tls.key: ${b64(key)}\n---\n`;
+  return { cert, key, fingerprint, secretYaml };
+}
+
+/** Clients looping over HTTPS, a new connection per request (as many clients do): each answer's certificate, each failure. */
+function httpsLoop(host: string, port: number, concurrency = 2) {
+  const answers: { at: number; fingerprint: string }[] = [];
+  const failures: string[] = [];
+  let running = true;
+  const one = () => new Promise<void>((resolve) => {
+    const req = https.get({ host, port, path: '/', agent: false, rejectUnauthorized: false, timeout: 10_000 }, (res) => {
+      const fingerprint = (res.socket as TLSSocket).getPeerCertificate().fingerprint256;
+      res.resume();
+      res.on('end', () => {
+        if (res.statusCode === 200) answers.push({ at: Date.now(), fingerprint });
+        else failures.push(`HTTP ${res.statusCode}`);
+        resolve();
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
+    req.on('error', (err) => { failures.push(err.message); resolve(); });
+  });
+  const workers = Array.from({ length: concurrency }, async () => { while (running) await one(); });
+  return { answers, failures, stop: async () => { running = false; await Promise.all(workers); } };
+}
+
 const TWO_TIERS = `    - {name: web, image: ghcr.io/acme/shop:1.4, replicas: 3}
     - {name: api, image: ghcr.io/acme/api:1.0, replicas: 1}`;
 
@@ -32,6 +74,7 @@ export function describeStackLifecycle(controlPlane: ControlPlane): void {
   let sb: Sandbox;
   let url: string;
   let firstAnswer: { status: number; body: string };
+  let certDir: string;
 
   async function servedBy(n: number): Promise<string[]> {
     const pods: string[] = [];
@@ -58,7 +101,8 @@ export function describeStackLifecycle(controlPlane: ControlPlane): void {
   }
 
   beforeAll(async () => {
-    sb = await startSandbox(manifest(TWO_TIERS), controlPlane);
+    certDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-tls-'));
+    sb = await startSandbox(certificate(certDir, 'shop-one').secretYaml + manifest(TWO_TIERS, WITH_TLS), controlPlane);
     const out = await eventually('the sandbox to print the stack URL', () => /shop is Ready: (http:\/\/\S+)/.exec(sb.output())?.[1], 400_000);
     url = out;
     // Asked at once: Ready means serving, so the first request is already an app's answer.
@@ -68,6 +112,7 @@ export function describeStackLifecycle(controlPlane: ControlPlane): void {
 
   afterAll(async () => {
     expect(await sb?.stop()).toBe(0);
+    if (certDir) rmSync(certDir, { recursive: true, force: true });
   }, 60_000);
 
   describe(`webstack-operator sandbox --control-plane ${controlPlane}`, () => {
@@ -91,6 +136,34 @@ export function describeStackLifecycle(controlPlane: ControlPlane): void {
       const seen = await roundRobinOver(pods);
       expect(new Set(seen).size).toBe(4);
     });
+
+    it('serves a renewed TLS Secret within 30 s, with no failed request while clients loop', async () => {
+      const renewed = certificate(certDir, 'shop-two');
+      const host = new URL(url).hostname;
+      // The https port (443) on the Service's address; where 80 fell back to 8080, 443 did to 8443 (the sandbox's rule).
+      const httpsPort = Number(new URL(url).port || 80) === 80 ? 443 : 8443;
+      const before = await podNames('app.kubernetes.io/component=loadbalancer');
+      const loop = httpsLoop(host, httpsPort);
+      await eventually('HTTPS answers', () => loop.answers.length > 20, 30_000);
+      const secretFile = path.join(certDir, 'renewed.yaml');
+      writeFileSync(secretFile, await sb.kubectl('create', 'secret', 'tls', 'frontend-cert', `--cert=${renewed.cert}`, `--key=${renewed.key}`, '--dry-run=client', '-o', 'yaml'));
+      const renewedAt = Date.now();
+      await sb.kubectl('apply', '-f', secretFile);
+      await eventually('every old haproxy pod gone', async () => {
+        const now = await podNames('app.kubernetes.io/component=loadbalancer');
+        return now.length === before.length && now.every((p) => !before.includes(p));
+      }, 120_000, 500);
+      const rolledAt = Date.now();
+      await eventually('more answers after the rollout', () => loop.answers.some((a) => a.at > rolledAt + 1000), 30_000);
+      await loop.stop();
+      expect(loop.failures).toEqual([]);
+      const lastOld = Math.max(renewedAt, ...loop.answers.filter((a) => a.fingerprint !== renewed.fingerprint).map((a) => a.at));
+      expect(loop.answers.filter((a) => a.at > rolledAt).every((a) => a.fingerprint === renewed.fingerprint)).toBe(true);
+      expect(lastOld - renewedAt).toBeLessThan(30_000);
+      const served = execFileSync('openssl', ['s_client', '-connect', `${host}:${httpsPort}`], { input: '', encoding: 'utf8', stdio: ['pipe', 'pipe', 'ignore'] });
+      expect(served).toMatch(/subject=CN ?= ?shop-two/);
+      console.log(`renewed certificate served by every haproxy pod ${lastOld - renewedAt} ms after the Secret changed; ${loop.answers.length} HTTPS requests, 0 failed`);
+    }, 180_000);
 
     it('kubectl logs shows what a pod wrote', async () => {
       const [pod] = await podNames('webstack.dev/tier=web');

@@ -1,11 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
 import { resolveSpec } from '../../src/api/defaults.js';
-import { ANNOTATION_CONFIG_CHECKSUM } from '../../src/api/labels.js';
+import { ANNOTATION_CONFIG_CHECKSUM, ANNOTATION_TLS_CHECKSUM } from '../../src/api/labels.js';
 import type { WebStack } from '../../src/api/types.js';
 import { HAPROXY_PORTS, renderHaproxyConfig } from '../../src/render/haproxy-config.js';
 import {
-  HAPROXY_CONFIG_DIR, HAPROXY_CONFIG_KEY, HAPROXY_UID, renderLoadBalancer,
+  HAPROXY_CONFIG_DIR, HAPROXY_CONFIG_KEY, HAPROXY_UID, renderLoadBalancer, tlsChecksum,
 } from '../../src/render/loadbalancer.js';
 import type { KubeObject } from '../../src/render/object.js';
 import { validateKubeObject } from '../deploy/kube-schema.js';
@@ -68,6 +68,17 @@ describe('renderLoadBalancer', () => {
     const scaled = structuredClone(tlsWeightedBackup);
     scaled.spec.loadBalancer!.replicas = 5;
     expect(render(scaled).Deployment.spec.template.metadata.annotations).toEqual(o.Deployment.spec.template.metadata.annotations);
+  });
+
+  it('carries the TLS Secret\'s digest on the pod template, so a renewed certificate rolls the pods', () => {
+    const annotations = (ws: WebStack, checksum?: string) => Object.fromEntries(renderLoadBalancer(ws, resolveSpec(ws), { tlsChecksum: checksum })
+      .map((o) => [o.kind, o] as [string, any]))['Deployment'].spec.template.metadata.annotations;
+    const first = tlsChecksum({ 'tls.crt': 'Y2VydDE=', 'tls.key': 'a2V5MQ==' });
+    const renewed = tlsChecksum({ 'tls.crt': 'Y2VydDI=', 'tls.key': 'a2V5MQ==' });
+    expect(renewed).not.toBe(first);
+    expect(annotations(tlsWeightedBackup, first)[ANNOTATION_TLS_CHECKSUM]).toBe(first);
+    expect(annotations(tlsWeightedBackup, renewed)[ANNOTATION_TLS_CHECKSUM]).toBe(renewed);
+    expect(annotations(minimal, first)).not.toHaveProperty([ANNOTATION_TLS_CHECKSUM]);
   });
 
   it('runs haproxy restricted: non-root, read-only root, no capabilities, seccomp, a writable /tmp', () => {
