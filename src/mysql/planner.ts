@@ -166,7 +166,12 @@ function decideFailure(input: PlannerInput, primary: InstanceObservation, quaran
     .filter((o) => o.name !== primary.name && !quarantined.includes(o.name))
     .filter((o) => replicatesFrom(o.state, primary) && o.state.replica!.ioThread === 'Yes');
   if (stillConnected.length) {
-    return { kind: 'none', reason: `primary ${primary.name} unreachable from here but ${stillConnected.map((o) => o.name).join(', ')} still receive from it` };
+    // The operator's view alone is not a failure: a partition between it and the primary must not
+    // replace a primary that its replicas (and so, likely, its clients) still reach.
+    const who = stillConnected.map((o) => o.name).join(', ');
+    return { kind: 'none', reason: `primary ${primary.name} unreachable from here but ${who} still receive from it`,
+      blocked: { reason: 'PrimaryUnreachableFromOperator',
+        message: `the operator cannot reach primary ${primary.name} (${kind}) but ${who} still replicate from it; no failover while they do` } };
   }
   const choice = pickCandidate(input.observations, primary.name, quarantined, spec, input.lastPrimaryExecuted);
   if (!choice.ok) return { kind: 'none', reason: choice.blocked.message, blocked: choice.blocked };
