@@ -9,11 +9,13 @@ purpose=${1:-test}
 
 # program -> package that ships it
 # openssl makes the real control plane's certificates and the sandbox's self-signed TLS Secrets;
-# unshare runs the operator's pod on it; setpriv ties the sandbox's children to its life.
+# unshare runs the operator's pod on it; setpriv ties the sandbox's children to its life; iptables
+# cuts pods apart for network partitions (socat: the partition tests' clients).
 programs=(haproxy:haproxy mariadbd:mariadb-server mariadb-install-db:mariadb-server mariadb:mariadb-client mariadb-admin:mariadb-client
-  mariadb-backup:mariadb-backup mbstream:mariadb-backup openssl:openssl unshare:util-linux setpriv:util-linux unzip:unzip)
+  mariadb-backup:mariadb-backup mbstream:mariadb-backup openssl:openssl unshare:util-linux setpriv:util-linux unzip:unzip
+  iptables-restore:iptables)
 if [ "$purpose" = test ]; then
-  programs+=(lua5.1:lua5.1)
+  programs+=(lua5.1:lua5.1 socat:socat)
 fi
 
 has() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/local/sbin/$1" ]; }

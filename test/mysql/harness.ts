@@ -4,6 +4,7 @@ import type { Action } from '../../src/mysql/planner.js';
 import { DatabaseManager, type ManagerOptions } from '../../src/mysql/manager.js';
 import { MemoryEvents, MemoryLabeler, MemoryRecord, MemoryStatus, StaticTopology } from '../../src/mysql/memory.js';
 import type { ManagerSpec } from '../../src/mysql/ports.js';
+import type { Partitions } from '../../src/sandbox/runtime/partitions.js';
 import { startMariadbCluster, WriteLoop, type MariadbCluster } from '../support/mariadb-cluster.js';
 import { eventually } from '../support/eventually.js';
 
@@ -20,8 +21,8 @@ export interface Stack {
   close(): Promise<void>;
 }
 
-export async function startStack(opts: { size?: number; overrides?: Partial<ManagerOptions> } = {}): Promise<Stack> {
-  const cluster = await startMariadbCluster({ size: opts.size ?? 3 });
+export async function startStack(opts: { size?: number; overrides?: Partial<ManagerOptions>; partitions?: Partitions } = {}): Promise<Stack> {
+  const cluster = await startMariadbCluster({ size: opts.size ?? 3, partitions: opts.partitions });
   const spec: ManagerSpec = {
     engine: 'mariadb', desiredPrimary: '', failoverEnabled: true, failureThresholdSeconds: 1,
     replicationMode: 'semisync', semiSyncTimeoutSeconds: 3600,

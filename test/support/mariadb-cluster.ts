@@ -14,6 +14,7 @@ import { resolveSpec } from '../../src/api/defaults.js';
 import type { ReplicationMode } from '../../src/api/types.js';
 import type { ManagerCredentials, InstanceAddress } from '../../src/mysql/ports.js';
 import { renderServerConfig, renderStartScript } from '../../src/render/mysql-config.js';
+import type { Partitions } from '../../src/sandbox/runtime/partitions.js';
 import { eventually } from './eventually.js';
 
 export interface ClusterInstance extends InstanceAddress {
@@ -28,6 +29,16 @@ export interface ClusterOptions {
   size: number;
   stack?: string;
   replicationMode?: ReplicationMode;
+  /**
+   * Each instance on a loopback address of its own and in a partition endpoint of its own (named
+   * after it), so tests can cut instances apart.
+   */
+  partitions?: Partitions;
+}
+
+/** A loopback address of its own for an instance, from its (free) port. */
+function ownAddress(port: number): string {
+  return `127.31.${port >> 8}.${port & 255}`;
 }
 
 async function freePort(): Promise<number> {
@@ -73,7 +84,11 @@ export class MariadbCluster {
       const tmpDir = path.join(this.root, `tmp-${i}`);
       mkdirSync(dataDir);
       mkdirSync(tmpDir);
-      this.instances.push({ name: `${stack}-mysql-${i}`, host: '127.0.0.1', port: await freePort(), dataDir, tmpDir, log: [] });
+      const port = await freePort();
+      const name = `${stack}-mysql-${i}`;
+      const host = this.opts.partitions ? ownAddress(port) : '127.0.0.1';
+      this.opts.partitions?.add(name, host);
+      this.instances.push({ name, host, port, dataDir, tmpDir, log: [] });
     }
     await Promise.all(this.instances.map((i) => this.launch(i)));
     return this;
@@ -90,14 +105,15 @@ export class MariadbCluster {
   }
 
   private async launch(inst: ClusterInstance): Promise<void> {
-    const child = spawn('sh', [this.scriptPath], {
+    const command = this.opts.partitions ? this.opts.partitions.wrap(inst.name, 'sh', [this.scriptPath]) : { command: 'sh', args: [this.scriptPath] };
+    const child = spawn(command.command, command.args, {
       env: {
         PATH: process.env.PATH ?? '/usr/bin:/bin',
         // A pod has a /tmp of its own; a shared one lets concurrent initializations trip over each other's temp tables.
         TMPDIR: inst.tmpDir,
         POD_NAME: inst.name, DATA_DIR: inst.dataDir, CONFIG_FILE: this.configPath,
         ADMIN_USER: this.credentials.adminUser, ADMIN_PASSWORD: this.credentials.adminPassword,
-        PORT: String(inst.port), BIND_ADDRESS: '127.0.0.1', SOCKET: path.join(this.root, `${inst.name}.sock`),
+        PORT: String(inst.port), BIND_ADDRESS: inst.host, SOCKET: path.join(this.root, `${inst.name}.sock`),
         REPORT_HOST: inst.name, MYSQLD: '/usr/sbin/mariadbd', INSTALL_DB: 'mariadb-install-db', CLIENT: 'mariadb',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
