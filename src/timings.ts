@@ -21,6 +21,8 @@ export interface DatabaseTimings {
   switchoverBackoffMs: number;
   /** A hard-restarted instance has this long to come back read-only before it is fenced by SQL instead. */
   restartSettleMs: number;
+  /** A rolling update waits this long for an instance it replaced to be back in replication before it reports itself stuck. */
+  rollTimeoutMs: number;
   /** Replica lag and GTID positions alone (they change with every write) reach the status at most this often. */
   positionsEveryMs: number;
   /** A manager that could not start (its stack's Secret not there yet) is tried again after this long. */
@@ -59,6 +61,7 @@ export const DEFAULT_TIMINGS: Timings = {
     actionDeadlineMs: 30_000,
     switchoverBackoffMs: 30_000,
     restartSettleMs: 30_000,
+    rollTimeoutMs: 300_000,
     positionsEveryMs: 10_000,
     startRetryMs: 5_000,
   },

@@ -3,7 +3,7 @@
 export interface LiveWorkload {
   kind: string;
   metadata: { name?: string; generation?: number };
-  spec?: { replicas?: number };
+  spec?: { replicas?: number; updateStrategy?: { type?: string } };
   status?: {
     observedGeneration?: number;
     replicas?: number;
@@ -41,7 +41,10 @@ export function assessWorkload(w: LiveWorkload | undefined, wantReplicas: number
   if ((s.replicas ?? 0) > replicas) {
     return { ...base, state: 'rolling', reason: `${(s.replicas ?? 0) - replicas} old pods terminating` };
   }
-  if (w.kind === 'StatefulSet' && s.updateRevision && s.currentRevision && s.updateRevision !== s.currentRevision) {
+  // Under OnDelete the StatefulSet controller never advances currentRevision (only RollingUpdate
+  // completes a rollout); updatedReplicas above already says whether every pod is updated.
+  if (w.kind === 'StatefulSet' && w.spec?.updateStrategy?.type !== 'OnDelete'
+    && s.updateRevision && s.currentRevision && s.updateRevision !== s.currentRevision) {
     return { ...base, state: 'rolling', reason: 'rolling update in progress' };
   }
   const progressing = s.conditions?.find((c) => c.type === 'Progressing');

@@ -12,7 +12,7 @@ import { pickCandidate, rolesFor, type Action, type Fix, type FenceMethod } from
 import { Deadline, DeadlineExpired } from './deadline.js';
 import { probeAll } from './probe.js';
 import type {
-  ClusterRecord, EventSink, InstanceAddress, InstanceRestarter, LastFailover, ManagerSpec, RoleLabeler,
+  ClusterRecord, EventSink, InstanceAddress, InstanceRestarter, InstanceRoller, LastFailover, ManagerSpec, RoleLabeler,
 } from './ports.js';
 import { DatabaseError } from './sanitize.js';
 
@@ -32,6 +32,8 @@ export interface ExecutorContext {
   events: EventSink;
   /** Needed for a fence by restart; a failing restart falls back to a fence by SQL. */
   restarter?: InstanceRestarter;
+  /** Needed for a rolling update; the planner plans none without it. */
+  roller?: InstanceRoller;
   clock: Clock;
   timings: ExecutorTimings;
   log: ExecutorLog;
@@ -48,6 +50,8 @@ export interface ExecutionResult {
   rolledBack?: boolean;
   /** Instances restarted hard by a fence. */
   restarted?: string[];
+  /** The instance replaced by a rolling update. */
+  replaced?: string;
 }
 
 class Abort extends Error {}
@@ -96,6 +100,7 @@ export class Executor {
       case 'quarantine': return this.quarantine(action.instance, action.errant, observations);
       case 'failover': return this.failover(action.from, action.to, action.reason, observations);
       case 'switchover': return this.switchover(action.from, action.to, action.reason, observations);
+      case 'roll': return this.roll(action.instance, action.reason, observations);
     }
   }
 
@@ -363,6 +368,22 @@ export class Executor {
     }
     this.ctx.events.event('Normal', 'SwitchoverCompleted', `${h.to} is the primary in place of ${h.from} (${done.durationMs} ms)`);
     return { ok: true, message: `switched over from ${h.from} to ${h.to}`, completed: done };
+  }
+
+  /**
+   * One step of a rolling update. The recorded primary is replaced only when it is the only
+   * instance: otherwise it is switched over first, and rolled as a replica.
+   */
+  private async roll(name: string, reason: string, observations: InstanceObservation[]): Promise<ExecutionResult> {
+    const roller = this.ctx.roller;
+    if (!roller) throw new Abort(`cannot replace ${name}: no way to replace instances`);
+    await this.step('replace', async () => {
+      const rec = await this.ctx.record.read();
+      if (rec.primary === name && observations.length > 1) throw new Abort(`refusing to replace ${name}: it is the recorded primary`);
+      await roller.replace(name);
+    });
+    this.ctx.events.event('Normal', 'InstanceReplaced', `${name} replaced to run the StatefulSet's current pod template: ${reason}`);
+    return { ok: true, message: `${name} replaced`, replaced: name };
   }
 
   /**

@@ -15,11 +15,12 @@ import { databaseMetrics, type DatabaseMetrics } from './metrics.js';
 import type { InstanceObservation } from './observation.js';
 import { decide, rolesFor, type Action, type Blocked } from './planner.js';
 import type {
-  ClusterRecord, ClusterState, ClusterTopology, DatabaseReport, ManagerCredentials, EventSink, InstanceRestarter, ManagerSpec,
+  ClusterRecord, ClusterState, ClusterTopology, DatabaseReport, ManagerCredentials, EventSink, InstanceRestarter, InstanceRoller, ManagerSpec,
   RoleLabel, RoleLabeler, StatusWriter,
 } from './ports.js';
 import { systemClock } from '../clock.js';
 import { probeAll } from './probe.js';
+import { ROLLOUT_STUCK } from './rollout.js';
 import { databaseConditions, instanceStatuses, reportDue, type ObservedDatabaseStatus } from './status.js';
 
 export interface ManagerOptions {
@@ -36,6 +37,8 @@ export interface ManagerOptions {
   events: EventSink;
   /** Fences a returning old primary by a hard restart; without it, fencing is by SQL only. */
   restarter?: InstanceRestarter;
+  /** Replaces outdated instances for a rolling update; without it, none is rolled. */
+  roller?: InstanceRoller;
   registry: Registry;
   clock?: Clock;
   /** Defaults: DEFAULT_TIMINGS.database. */
@@ -66,6 +69,9 @@ export class DatabaseManager {
   private lastRoles = '';
   /** Instances restarted by a fence and not seen read-only since. */
   private readonly restartedAt = new Map<string, number>();
+  /** The instance the rolling update replaced last, until it is seen updated and replicating again. */
+  private replaced?: { instance: string; at: number };
+  private lastBlocked = '';
   private observed: ObservedDatabaseStatus = { bootstrapped: false, instances: [], conditions: [] };
   private published?: { report: DatabaseReport; at: number };
 
@@ -131,13 +137,15 @@ export class DatabaseManager {
       lastPrimaryExecuted: this.lastPrimaryExecuted,
       switchoverBackoff: this.switchoverBackoff,
       restarts: this.opts.restarter ? { settleMs: this.timings.restartSettleMs, restartedAt: Object.fromEntries(this.restartedAt) } : undefined,
+      rollout: this.opts.roller ? { timeoutMs: this.timings.rollTimeoutMs, replaced: this.replaced } : undefined,
     });
+    this.reportBlocked(action);
     let result: ExecutionResult | undefined;
     if (action.kind !== 'none') {
       this.log.info('database action', { ...this.opts.stack, action: action.kind, reason: action.reason });
       const executor = new Executor({
         connect, spec, record: this.opts.record, labeler: this.opts.labeler,
-        events: this.opts.events, restarter: this.opts.restarter, clock: this.clock,
+        events: this.opts.events, restarter: this.opts.restarter, roller: this.opts.roller, clock: this.clock,
         timings: this.timings, log: this.log,
         afterStep: this.opts.afterStep,
       });
@@ -169,8 +177,19 @@ export class DatabaseManager {
     }
   }
 
+  /** A rollout that gets stuck says so once in an Event, beside its condition. */
+  private reportBlocked(action: Action): void {
+    const blocked = action.kind === 'none' ? action.blocked : undefined;
+    const key = blocked ? `${blocked.reason}` : '';
+    if (key === this.lastBlocked) return;
+    this.lastBlocked = key;
+    if (blocked?.reason === ROLLOUT_STUCK) this.opts.events.event('Warning', ROLLOUT_STUCK, blocked.message);
+  }
+
   private remember(observations: InstanceObservation[], record: ClusterState, now: number): void {
     for (const o of observations) if (o.state?.readOnly) this.restartedAt.delete(o.name);
+    const replaced = this.replaced && observations.find((o) => o.name === this.replaced!.instance);
+    if (replaced?.state && !replaced.outdated && (replaced.name === record.primary || replaced.state.replica?.ioThread === 'Yes')) this.replaced = undefined;
     const primary = observations.find((o) => o.name === record.primary);
     if (!primary || primary.state) {
       this.unreachableSince = undefined;
@@ -183,6 +202,7 @@ export class DatabaseManager {
   private account(action: Action, result: ExecutionResult): void {
     const labels = this.opts.stack;
     for (const name of result.restarted ?? []) this.restartedAt.set(name, this.clock.now());
+    if (result.replaced) this.replaced = { instance: result.replaced, at: this.clock.now() };
     if (result.completed) {
       const kind = result.completed.kind;
       (kind === 'failover' ? this.metrics.failovers : this.metrics.switchovers).inc(labels);

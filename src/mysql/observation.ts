@@ -53,6 +53,8 @@ export interface InstanceObservation {
   name: string;
   host: string;
   port: number;
+  /** Its pod runs an outdated template (see InstanceAddress). */
+  outdated?: boolean;
   /** Present exactly when the instance answered. */
   state?: ServerState;
   error?: { kind: ProbeErrorKind; message: string };

@@ -5,6 +5,7 @@
 import type { GtidSet } from './gtid.js';
 import { knownTransactions, type InstanceObservation, type ServerState } from './observation.js';
 import type { ClusterState, ManagerSpec, RoleLabel } from './ports.js';
+import { decideRollout } from './rollout.js';
 
 export interface PlannerInput {
   now: number;
@@ -23,6 +24,13 @@ export interface PlannerInput {
     settleMs: number;
     /** Instances restarted by a fence and not seen read-only since, with when (manager memory only). */
     restartedAt: Readonly<Record<string, number>>;
+  };
+  /** Present when outdated instances can be replaced (the operator deletes their pods); absent: no rolling update. */
+  rollout?: {
+    /** How long a replaced instance may take to be back in replication before the rollout reports itself stuck. */
+    timeoutMs: number;
+    /** The instance the rollout replaced last, and when (manager memory only). */
+    replaced?: { instance: string; at: number };
   };
 }
 
@@ -48,7 +56,9 @@ export type Action =
   | { kind: 'rejoin'; instance: string; unquarantine: boolean; reason: string }
   | { kind: 'quarantine'; instance: string; errant: string; reason: string }
   | { kind: 'failover'; from: string; to: string; reason: string }
-  | { kind: 'switchover'; from: string; to: string; reason: string };
+  | { kind: 'switchover'; from: string; to: string; reason: string }
+  /** Replace an instance's pod by one from the current template (a rolling update; see rollout.ts). */
+  | { kind: 'roll'; instance: string; reason: string };
 
 export function ordinalOf(name: string): number {
   const n = Number(name.slice(name.lastIndexOf('-') + 1));
@@ -296,9 +306,16 @@ export function decide(input: PlannerInput): Action {
     }
   }
 
+  const scalingAwayPrimary = spec.replicas !== undefined && ordinalOf(primary.name) >= spec.replicas;
+  if (input.rollout && !scalingAwayPrimary) {
+    const roll = decideRollout({ now: input.now, spec, primary, observations: obs, quarantined, timeoutMs: input.rollout.timeoutMs,
+      replaced: input.rollout.replaced, switchoverBackoff: input.switchoverBackoff });
+    if (roll) return roll;
+  }
+
   let desired = spec.desiredPrimary;
   let why = `spec.database.primary changed to ${desired}`;
-  if (spec.replicas !== undefined && ordinalOf(primary.name) >= spec.replicas) {
+  if (scalingAwayPrimary) {
     // Scaling below the primary: it must stop being the primary before its pod goes.
     const staying = (o: InstanceObservation) => ordinalOf(o.name) < spec.replicas! && !quarantined.includes(o.name);
     const replicating = (o: InstanceObservation) => !!o.state?.replica && replicatesFrom(o.state, primary)

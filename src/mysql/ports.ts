@@ -11,6 +11,12 @@ export interface InstanceAddress {
   name: string;
   host: string;
   port: number;
+  /**
+   * Its pod runs an older template than its StatefulSet's update revision. The StatefulSet updates
+   * OnDelete: the manager rolls such instances itself, replicas first and the primary after a
+   * switchover (src/mysql/rollout.ts).
+   */
+  outdated?: boolean;
 }
 
 /** Who exists now (the StatefulSet's pods, addressed through the headless Service). */
@@ -87,6 +93,15 @@ export interface RoleLabeler {
  */
 export interface InstanceRestarter {
   restart(name: string): Promise<void>;
+}
+
+/**
+ * Replaces an instance by a fresh one from its StatefulSet's current template, on the same data:
+ * the operator deletes its pod (gracefully, so the server shuts down cleanly) and the StatefulSet
+ * recreates it. Resolves once the deletion is accepted.
+ */
+export interface InstanceRoller {
+  replace(name: string): Promise<void>;
 }
 
 export interface EventSink {

@@ -121,6 +121,9 @@ function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database'], clusterDo
     replicas: db.replicas,
     // Every instance starts read-only and waits for the operator, so there is nothing to order.
     podManagementPolicy: 'Parallel',
+    // The operator rolls template changes itself (src/mysql/rollout.ts): replicas first, then the
+    // primary after a switchover. RollingUpdate would restart the primary like a crash: a failover.
+    updateStrategy: { type: 'OnDelete' },
     selector: { matchLabels: selector },
     template: {
       metadata: {

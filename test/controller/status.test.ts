@@ -119,6 +119,9 @@ describe('assessWorkload', () => {
     [deploy(2, 0, { updated: 2 }), 'unavailable'],
     [{ ...deploy(2, 2), status: { ...deploy(2, 2).status, conditions: [{ type: 'Progressing', status: 'True', reason: 'ReplicaSetUpdated' }] } }, 'rolling'],
     [{ ...sts(3, 3), status: { ...sts(3, 3).status, currentRevision: 'a', updateRevision: 'b' } }, 'rolling'],
+    // OnDelete: Kubernetes never advances currentRevision; every pod updated and ready is current.
+    [{ ...sts(3, 3), spec: { replicas: 3, updateStrategy: { type: 'OnDelete' } }, status: { ...sts(3, 3).status, currentRevision: 'a', updateRevision: 'b' } }, 'current'],
+    [{ ...sts(3, 3), spec: { replicas: 3, updateStrategy: { type: 'OnDelete' } }, status: { ...sts(3, 3).status, updatedReplicas: 2, currentRevision: 'a', updateRevision: 'b' } }, 'rolling'],
     [{ ...deploy(2, 2), status: { ...deploy(2, 2).status, replicas: 3 } }, 'rolling'],
     [deploy(2, 2), 'current'],
   ])('%j is %s', (w, want) => {

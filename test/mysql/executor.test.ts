@@ -311,3 +311,35 @@ describe('a switchover always ends by its deadline: rolled back, the old primary
     expect(events).toEqual([]);
   });
 });
+
+describe('roll (a rolling update replaces one instance)', () => {
+  function rollWith(obs: InstanceObservation[], instance: string) {
+    const cluster = new FakeCluster(obs, ok);
+    const replaced: string[] = [];
+    const events = new MemoryEvents();
+    const executor = new Executor({
+      connect: cluster.connect, spec, record: cluster.record, labeler: cluster.labeler, events,
+      roller: { replace: async (n) => { replaced.push(n); } }, clock: new StepClock(), timings: TIMINGS, log: silent,
+    });
+    return executor.execute({ kind: 'roll', instance, reason: 'rolling update' }, obs).then((result) => ({ result, replaced, events: events.events }));
+  }
+
+  test('a replica is replaced, with an Event; nothing is said to the servers', async () => {
+    const { result, replaced, events } = await rollWith([primary(0), replica(1, 0), replica(2, 0)], name(2));
+    expect(result).toEqual({ ok: true, message: `${name(2)} replaced`, replaced: name(2) });
+    expect(replaced).toEqual([name(2)]);
+    expect(events.map((e) => e.reason)).toEqual(['InstanceReplaced']);
+  });
+
+  test('the recorded primary is never replaced while another instance could take over', async () => {
+    const { result, replaced } = await rollWith([primary(0), replica(1, 0)], name(0));
+    expect(result).toEqual({ ok: false, message: `roll failed: refusing to replace ${name(0)}: it is the recorded primary` });
+    expect(replaced).toEqual([]);
+  });
+
+  test('a lone primary is replaced: there is nobody to switch over to', async () => {
+    const { result, replaced } = await rollWith([primary(0)], name(0));
+    expect(result.ok).toBe(true);
+    expect(replaced).toEqual([name(0)]);
+  });
+});

@@ -164,6 +164,13 @@ export class MariadbCluster {
     await this.exited(inst);
   }
 
+  /** SIGTERM, as the kubelet stops a deleted pod: the server shuts down cleanly. */
+  async shutdown(name: string): Promise<void> {
+    const inst = this.get(name);
+    inst.process?.kill('SIGTERM');
+    await this.exited(inst);
+  }
+
   stop(name: string): void {
     this.get(name).process?.kill('SIGSTOP');
   }

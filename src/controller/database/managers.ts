@@ -21,7 +21,7 @@ import { PodRoleLabeler } from './labeler.js';
 import { managerCredentials } from './manager-inputs.js';
 import { PodRestarter } from './restarter.js';
 import { PodWatch } from './pod-watch.js';
-import { instancesFromPods, isDatabasePodOf, podFingerprint, type DatabasePod } from './topology.js';
+import { instancesFromPods, isDatabasePodOf, podFingerprint, type DatabasePod, type DatabaseStatefulSet } from './topology.js';
 import { WebStackDatabaseStatus } from './webstack-status.js';
 import type { OperatorParts } from '../operator.js';
 
@@ -142,6 +142,7 @@ export class DatabaseManagers {
     const log = forStack(this.opts.log, ns, name);
     const status = new WebStackDatabaseStatus(this.opts.client, ns, name, this.opts.clock);
     const labeler = new PodRoleLabeler(this.opts.client, this.pods, ns);
+    const podRestarter = new PodRestarter(this.opts.client, this.pods, ns);
     const running: RunningStack = {
       ws: latest, spec: managerSpec(resolveSpec(latest).database), labeler, manager: undefined as unknown as DatabaseManager,
     };
@@ -149,12 +150,13 @@ export class DatabaseManagers {
       stack: { namespace: ns, name },
       spec: () => running.spec,
       credentials,
-      topology: { instances: async () => instancesFromPods(this.pods.pods(ns), ns, name, this.statefulSetUid(ns, name)) },
+      topology: { instances: async () => instancesFromPods(this.pods.pods(ns), ns, name, this.statefulSet(ns, name)) },
       record: status,
       status,
       labeler,
       events: { event: (type, reason, message) => void this.opts.events.record(running.ws, type, reason, message) },
-      restarter: new PodRestarter(this.opts.client, this.pods, ns),
+      restarter: podRestarter,
+      roller: podRestarter,
       registry: this.opts.registry,
       clock: this.opts.clock,
       timings: this.opts.timings,
@@ -162,12 +164,18 @@ export class DatabaseManagers {
     });
     this.stacks.set(key, running);
     running.manager.start();
-    log.info('database manager started', { instances: instancesFromPods(this.pods.pods(ns), ns, name, this.statefulSetUid(ns, name)).length });
+    log.info('database manager started', { instances: instancesFromPods(this.pods.pods(ns), ns, name, this.statefulSet(ns, name)).length });
+  }
+
+  /** The stack's database StatefulSet: its instances are the pods it controls; its update revision tells outdated ones. */
+  private statefulSet(namespace: string, stack: string): DatabaseStatefulSet | undefined {
+    const sts = this.opts.caches.get<{ metadata: { uid?: string }; status?: { updateRevision?: string } }>('StatefulSet', namespace, names.mysql(stack));
+    return sts && { uid: sts.metadata.uid, updateRevision: sts.status?.updateRevision };
   }
 
   /** The uid of the stack's database StatefulSet: its instances are the pods it controls. */
   private statefulSetUid(namespace: string, stack: string): string | undefined {
-    return this.opts.caches.get<{ metadata: { uid?: string } }>('StatefulSet', namespace, names.mysql(stack))?.metadata.uid;
+    return this.statefulSet(namespace, stack)?.uid;
   }
 
   /** A database pod's address, readiness or existence changed: its manager looks now, not at the next tick. */

@@ -36,19 +36,31 @@ function databasePort(pod: DatabasePod): number {
   return MYSQL_PORT;
 }
 
+/** The StatefulSet's pod label naming the revision (template) a pod was made from. */
+export const LABEL_REVISION_HASH = 'controller-revision-hash';
+
+/** What of the database StatefulSet the topology needs: whose pods count, and which revision is current. */
+export interface DatabaseStatefulSet {
+  uid?: string;
+  /** status.updateRevision: pods made from another revision are outdated (the StatefulSet updates OnDelete). */
+  updateRevision?: string;
+}
+
 /**
  * Every database pod of the stack, sorted by name. A pod without an IP yet is still listed (it
  * exists and is unreachable, which the manager must know), addressed by its stable DNS name through
  * the headless Service, which fails to connect until the pod runs.
  */
 export function instancesFromPods(pods: readonly DatabasePod[], namespace: string, stack: string,
-  statefulSetUid: string | undefined): InstanceAddress[] {
+  statefulSet: DatabaseStatefulSet | undefined): InstanceAddress[] {
+  const update = statefulSet?.updateRevision;
   return pods
-    .filter((p) => p.metadata.namespace === namespace && isDatabasePodOf(p, stack, statefulSetUid))
+    .filter((p) => p.metadata.namespace === namespace && isDatabasePodOf(p, stack, statefulSet?.uid))
     .map((p) => {
       const name = p.metadata.name!;
       const host = p.status?.podIP || `${name}.${names.mysqlHeadless(stack)}.${namespace}.svc`;
-      return { name, host, port: databasePort(p) };
+      const revision = p.metadata.labels?.[LABEL_REVISION_HASH];
+      return { name, host, port: databasePort(p), ...(update && revision && revision !== update ? { outdated: true } : {}) };
     })
     .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
 }

@@ -17,6 +17,8 @@ export interface StatefulSetFacts {
   podManagementPolicy: 'OrderedReady' | 'Parallel';
   updateStrategy: 'RollingUpdate' | 'OnDelete';
   generation: number;
+  /** status.currentRevision as last written ('' before the first status). */
+  currentRevision?: string;
 }
 
 export interface StatefulSetStatusFields {
@@ -42,16 +44,19 @@ export function planStatefulSet(s: StatefulSetFacts, pods: StatefulPodFacts[]): 
   const live = pods.filter((p) => !p.terminating);
   const ready = live.filter((p) => p.ready).length;
   const updated = live.filter((p) => p.revision === s.revision).length;
+  // Kubernetes reports currentRevision once every pod runs the update revision; under OnDelete it
+  // never advances it (only RollingUpdate completes a rollout): it stays the revision first seen.
+  const onDeleteCurrent = s.currentRevision || s.revision;
   const status: StatefulSetStatusFields = {
     observedGeneration: s.generation,
     replicas: live.length,
     readyReplicas: ready,
     availableReplicas: ready,
-    // Kubernetes reports currentRevision once every pod runs the update revision.
-    currentReplicas: updated,
+    currentReplicas: s.updateStrategy === 'OnDelete' ? live.filter((p) => p.revision === onDeleteCurrent).length : updated,
     updatedReplicas: updated,
     updateRevision: s.revision,
-    currentRevision: updated === live.length && live.length === s.replicas ? s.revision : '',
+    currentRevision: s.updateStrategy === 'OnDelete' ? onDeleteCurrent
+      : updated === live.length && live.length === s.replicas ? s.revision : '',
   };
   const parallel = s.podManagementPolicy === 'Parallel';
   const anyTerminating = pods.some((p) => p.terminating);

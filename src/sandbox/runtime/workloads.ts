@@ -207,6 +207,7 @@ export class WorkloadControllers {
       replicas: s.spec?.replicas ?? 1, revision, generation: s.metadata?.generation ?? 0,
       podManagementPolicy: s.spec?.podManagementPolicy === 'Parallel' ? 'Parallel' : 'OrderedReady',
       updateStrategy: s.spec?.updateStrategy?.type === 'OnDelete' ? 'OnDelete' : 'RollingUpdate',
+      currentRevision: s.status?.currentRevision,
     }, facts);
     const create = plan.create.map((o) => statefulPodName(name, o));
     const remove = plan.delete.map((o) => statefulPodName(name, o));

@@ -4,11 +4,12 @@ import { instancesFromPods, podFingerprint, type DatabasePod } from '../../../sr
 
 const STS_UID = 'sts-uid';
 
-function pod(name: string, over: { stack?: string; component?: string; ip?: string; owner?: string; ownerUid?: string; unowned?: boolean; ns?: string; port?: number } = {}): DatabasePod {
+function pod(name: string, over: { stack?: string; component?: string; ip?: string; owner?: string; ownerUid?: string; unowned?: boolean; ns?: string; port?: number; revision?: string } = {}): DatabasePod {
   return {
     metadata: {
       name, namespace: over.ns ?? 'shop',
-      labels: { 'webstack.dev/stack': over.stack ?? 'shop', 'app.kubernetes.io/component': over.component ?? 'database' },
+      labels: { 'webstack.dev/stack': over.stack ?? 'shop', 'app.kubernetes.io/component': over.component ?? 'database',
+        ...(over.revision ? { 'controller-revision-hash': over.revision } : {}) },
       ownerReferences: over.unowned ? [] : [{ kind: 'StatefulSet', name: over.owner ?? 'shop-mysql', uid: over.ownerUid ?? STS_UID, controller: true }],
     },
     spec: { containers: [{ ports: over.port ? [{ name: 'mysql', containerPort: over.port }] : [] }] },
@@ -25,20 +26,29 @@ describe('instancesFromPods', () => {
     ['a pod that merely carries the labels, owned by nothing', pod('shop-mysql-0', { unowned: true, ip: '127.0.0.9' })],
     ['a pod of a former StatefulSet of the same name (another uid)', pod('shop-mysql-0', { ownerUid: 'old-uid', ip: '127.0.0.9' })],
   ])('leaves out %s', (_what, p) => {
-    expect(instancesFromPods([p], 'shop', 'shop', STS_UID)).toEqual([]);
+    expect(instancesFromPods([p], 'shop', 'shop', { uid: STS_UID })).toEqual([]);
   });
 
   it('addresses pods by IP and container port, in ordinal order (10 after 2)', () => {
     const pods = [pod('shop-mysql-10', { ip: '127.0.0.10' }), pod('shop-mysql-2', { ip: '127.0.0.2', port: 3307 }), pod('shop-mysql-0', { ip: '127.0.0.1' })];
-    expect(instancesFromPods(pods, 'shop', 'shop', STS_UID)).toEqual([
+    expect(instancesFromPods(pods, 'shop', 'shop', { uid: STS_UID })).toEqual([
       { name: 'shop-mysql-0', host: '127.0.0.1', port: 3306 },
       { name: 'shop-mysql-2', host: '127.0.0.2', port: 3307 },
       { name: 'shop-mysql-10', host: '127.0.0.10', port: 3306 },
     ]);
   });
 
+  it('marks the pods made from another revision than the StatefulSet\'s update revision as outdated', () => {
+    const pods = [pod('shop-mysql-0', { ip: '127.0.0.1', revision: 'shop-mysql-old' }), pod('shop-mysql-1', { ip: '127.0.0.2', revision: 'shop-mysql-new' }),
+      pod('shop-mysql-2', { ip: '127.0.0.3' })];
+    expect(instancesFromPods(pods, 'shop', 'shop', { uid: STS_UID, updateRevision: 'shop-mysql-new' }).map((i) => [i.name, i.outdated ?? false]))
+      .toEqual([['shop-mysql-0', true], ['shop-mysql-1', false], ['shop-mysql-2', false]]);
+    // No update revision reported yet: nothing can be called outdated.
+    expect(instancesFromPods(pods, 'shop', 'shop', { uid: STS_UID }).some((i) => i.outdated)).toBe(false);
+  });
+
   it('lists a pod without an IP under its headless Service DNS name, so it shows as unreachable rather than gone', () => {
-    expect(instancesFromPods([pod('shop-mysql-1')], 'shop', 'shop', STS_UID)).toEqual([{ name: 'shop-mysql-1', host: 'shop-mysql-1.shop-mysql.shop.svc', port: 3306 }]);
+    expect(instancesFromPods([pod('shop-mysql-1')], 'shop', 'shop', { uid: STS_UID })).toEqual([{ name: 'shop-mysql-1', host: 'shop-mysql-1.shop-mysql.shop.svc', port: 3306 }]);
   });
 });
 

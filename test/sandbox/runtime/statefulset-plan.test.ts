@@ -19,6 +19,8 @@ describe('planStatefulSet', () => {
     { name: 'rolling update waits for every pod to be Ready', s: s(3), pods: [pod(0, true, 'r1'), pod(1, false), pod(2)], create: [], delete: [] },
     { name: 'rolling update waits while a pod terminates', s: s(2), pods: [pod(0, true, 'r1'), pod(1, true, 'r2', true)], create: [], delete: [] },
     { name: 'OnDelete leaves outdated pods alone', s: s(2, { updateStrategy: 'OnDelete' }), pods: [pod(0, true, 'r1'), pod(1, true, 'r1')], create: [], delete: [] },
+    { name: 'OnDelete recreates a deleted pod (at the update revision)', s: s(2, { updateStrategy: 'OnDelete', podManagementPolicy: 'Parallel' }),
+      pods: [pod(0, true, 'r1')], create: [1], delete: [] },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -33,5 +35,12 @@ describe('planStatefulSet', () => {
       observedGeneration: 7, replicas: 2, readyReplicas: 1, availableReplicas: 1, currentReplicas: 2, updatedReplicas: 2, updateRevision: 'r2', currentRevision: 'r2',
     });
     expect(planStatefulSet(s(2), [pod(0, true, 'r1'), pod(1)]).status.currentRevision).toBe('');
+  });
+
+  it('OnDelete keeps the revision it first reported as current, even once every pod is updated (as kube-controller-manager does)', () => {
+    const onDelete = s(2, { updateStrategy: 'OnDelete', currentRevision: 'r1' });
+    expect(planStatefulSet(onDelete, [pod(0, true, 'r1'), pod(1)]).status).toMatchObject({ currentRevision: 'r1', currentReplicas: 1, updatedReplicas: 1, updateRevision: 'r2' });
+    expect(planStatefulSet(onDelete, [pod(0), pod(1)]).status).toMatchObject({ currentRevision: 'r1', currentReplicas: 0, updatedReplicas: 2 });
+    expect(planStatefulSet(s(2, { updateStrategy: 'OnDelete' }), []).status.currentRevision).toBe('r2');
   });
 });

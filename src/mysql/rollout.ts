@@ -1,0 +1,90 @@
+/**
+ * A change of the database pod template (image, resources, configuration) rolls by switchover,
+ * never by failover: the StatefulSet updates OnDelete, and the manager replaces outdated pods
+ * itself, replicas first, one at a time, each back in replication and caught up before the next;
+ * then it switches the primary over to an updated replica, which makes the old primary an outdated
+ * replica like the others. It never starts while the cluster is unhealthy, and reports itself stuck
+ * when a replaced instance does not come back in time. Pure; table-tested in test/mysql/rollout.test.ts.
+ */
+import type { InstanceObservation } from './observation.js';
+import type { Action, Blocked } from './planner.js';
+import { ordinalOf, replicatesFrom } from './planner.js';
+import type { ManagerSpec } from './ports.js';
+
+/** The FailoverBlocked reason while a replaced instance is overdue; the manager also records an Event. */
+export const ROLLOUT_STUCK = 'RolloutStuck';
+
+/** A replica this far behind (Seconds_Behind) still counts as caught up: under writes it is rarely exactly 0. */
+export const CAUGHT_UP_SECONDS = 1;
+
+export interface RolloutInput {
+  now: number;
+  spec: ManagerSpec;
+  primary: InstanceObservation;
+  /** Every instance, sorted by ordinal. */
+  observations: InstanceObservation[];
+  quarantined: readonly string[];
+  timeoutMs: number;
+  /** The instance this rollout replaced last, and when (manager memory). */
+  replaced?: { instance: string; at: number };
+  /** A failed or rolled-back switchover is not retried before `until`. */
+  switchoverBackoff?: { until: number; why: Blocked };
+}
+
+/** Why `o` is not (yet) a replica back in replication and caught up with `primary`; undefined when it is. */
+export function notCaughtUp(o: InstanceObservation, primary: InstanceObservation): string | undefined {
+  if (!o.state) return `${o.name} is not answering`;
+  const r = o.state.replica;
+  if (!r || !replicatesFrom(o.state, primary)) return `${o.name} does not replicate from ${primary.name}`;
+  if (r.ioThread !== 'Yes' || !r.sqlThread) return `${o.name} is not replicating`;
+  if (r.secondsBehind === null || r.secondsBehind > CAUGHT_UP_SECONDS) return `${o.name} is ${r.secondsBehind ?? '?'} s behind`;
+  return undefined;
+}
+
+/** Undefined when nothing is outdated (the planner carries on); otherwise the rollout's next action. */
+export function decideRollout(input: RolloutInput): Action | undefined {
+  const { spec, primary, quarantined, now } = input;
+  // Instances beyond spec.database.replicas are about to be scaled away: neither rolled nor waited for.
+  const members = input.observations.filter((o) => spec.replicas === undefined || ordinalOf(o.name) < spec.replicas);
+  const outdated = members.filter((o) => o.outdated);
+  if (!outdated.length) return undefined;
+
+  const problems: string[] = [];
+  if (spec.replicas !== undefined && members.length < spec.replicas) problems.push(`${spec.replicas - members.length} instance(s) missing`);
+  const replaced = input.replaced;
+  for (const o of members) {
+    if (o.name === primary.name) continue;
+    // Until it is seen running the new template, the replaced instance may still be its old pod, shutting down.
+    const problem = quarantined.includes(o.name) ? `${o.name} is quarantined`
+      : o.name === replaced?.instance && o.outdated ? `${o.name} is being replaced` : notCaughtUp(o, primary);
+    if (problem) problems.push(problem);
+  }
+  if (replaced && !members.some((o) => o.name === replaced.instance)) problems.push(`${replaced.instance} is being replaced`);
+  if (problems.length) {
+    const waiting = `rolling update waits until every instance replicates and is caught up: ${problems.join('; ')}`;
+    const overdue = replaced && now - replaced.at > input.timeoutMs
+      && problems.some((p) => p.startsWith(`${replaced.instance} `));
+    if (!overdue) return { kind: 'none', reason: waiting };
+    return { kind: 'none', reason: waiting, blocked: { reason: ROLLOUT_STUCK,
+      message: `rolling update stuck: ${replaced.instance}, replaced ${Math.round((now - replaced.at) / 1000)} s ago, is not back in replication (${problems.join('; ')})` } };
+  }
+
+  const replicas = outdated.filter((o) => o.name !== primary.name).sort((a, b) => ordinalOf(b.name) - ordinalOf(a.name));
+  if (replicas.length) {
+    return { kind: 'roll', instance: replicas[0].name,
+      reason: `rolling update: replacing replica ${replicas[0].name} (${outdated.length} instance(s) outdated; replicas first, one at a time)` };
+  }
+  // Only the primary is left: hand its role to an updated replica first, then it rolls as a replica.
+  const updated = members.filter((o) => o.name !== primary.name && !o.outdated);
+  if (!updated.length) {
+    return { kind: 'roll', instance: primary.name,
+      reason: `rolling update: replacing ${primary.name}, the only instance (writes stop until it is back)` };
+  }
+  const backoff = input.switchoverBackoff;
+  if (backoff && now < backoff.until) {
+    return { kind: 'none', reason: 'rolling update: the switchover away from the outdated primary failed recently; retrying after backoff', blocked: backoff.why };
+  }
+  const target = updated.find((o) => o.name === spec.desiredPrimary) ?? updated[0];
+  return { kind: 'switchover', from: primary.name, to: target.name,
+    reason: `rolling update: every replica is updated; switching over from outdated primary ${primary.name} to ${target.name}` };
+}
