@@ -7,26 +7,27 @@
  * bound, how long the server alone takes to create the same number of child objects (and to
  * server-side apply them, which is what the operator sends).
  *
- *   npm run bench:reconcile -- --stacks 1000 [--workers 8] [--resync-ms 10000] [--control-plane embedded|kube]
+ * The operator runs in its own process (bench/reconcile-operator.ts, compiled), so its peak RSS is its own.
+ *
+ *   npm run bench:reconcile -- --stacks 1000 [--workers 8] [--resync-ms 10000] [--heap-mb N] [--control-plane embedded|kube]
  *
  * Ends with one JSON line: {controlPlane, convergeMs, serverBoundMs, requestsPerStack, steadyStateWrites, peakRssMb, ...}.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import type { WebStack } from '../src/api/types.js';
 import { KubeClient } from '../src/kube/client.js';
-import { Operator } from '../src/controller/operator.js';
 import { resourceFor, WEBSTACK } from '../src/controller/resources.js';
 import type { ResourceType } from '../src/kube/resource-type.js';
-import { createLogger } from '../src/log.js';
 import { newDatabaseCredentials } from '../src/render/credentials.js';
 import { renderStack } from '../src/render/stack.js';
 import { startControlPlane } from '../src/sandbox/control-plane/index.js';
+import type { OperatorReport } from './reconcile-operator.js';
 
 function flag(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,6 +47,8 @@ const STACKS = flag('stacks', 1000);
 const CONTROL_PLANE = controlPlaneFlag();
 const WORKERS = flag('workers', 8);
 const RESYNC_MS = flag('resync-ms', 10_000);
+/** The operator's V8 heap limit (--max-old-space-size), as a deployment would set it; default: Node's own. */
+const HEAP_MB = process.argv.includes('--heap-mb') ? flag('heap-mb', 0) : undefined;
 const CONCURRENCY = 16;
 const CRD: ResourceType = { kind: 'CustomResourceDefinition', apiVersion: 'apiextensions.k8s.io/v1', plural: 'customresourcedefinitions', namespaced: false };
 const NAMESPACE: ResourceType = { kind: 'Namespace', apiVersion: 'v1', plural: 'namespaces', namespaced: false };
@@ -77,6 +80,45 @@ async function startServerProcess(dir: string): Promise<{ kubeconfig: string; st
 async function startRealServer(dir: string): Promise<{ kubeconfig: string; stop: () => Promise<void> }> {
   const cp = await startControlPlane({ dir: path.join(dir, 'control-plane'), controllers: false });
   return { kubeconfig: cp.kubeconfig(), stop: () => cp.close() };
+}
+
+/**
+ * bench/reconcile-operator.ts and the sources it imports compiled by tsc, as the image ships
+ * them: a TypeScript loader in the operator's process would count in its memory. Under dist/
+ * (ignored), so that the compiled files find node_modules.
+ */
+function compileOperator(): string {
+  const out = path.resolve('dist/bench-build');
+  mkdirSync(out, { recursive: true });
+  writeFileSync(path.join(out, 'tsconfig.json'), JSON.stringify({
+    extends: '../../tsconfig.json', compilerOptions: { outDir: '.', rootDir: '../..', sourceMap: false }, include: [], files: ['../../bench/reconcile-operator.ts'],
+  }));
+  execFileSync(process.execPath, ['node_modules/typescript/bin/tsc', '-p', path.join(out, 'tsconfig.json')], { stdio: 'inherit' });
+  return path.join(out, 'bench/reconcile-operator.js');
+}
+
+/**
+ * The operator in its own process (bench/reconcile-operator.ts), with a heap limit if asked:
+ * resolves once its caches are synced; `go` starts its clock; `report` is what it measured.
+ */
+async function startOperatorProcess(dir: string, kubeconfig: string): Promise<{ go: () => void; report: Promise<OperatorReport> }> {
+  const file = path.join(dir, 'operator-kubeconfig');
+  writeFileSync(file, kubeconfig);
+  const heap = HEAP_MB === undefined ? [] : [`--max-old-space-size=${HEAP_MB}`];
+  const child = fork(compileOperator(), [file, String(STACKS), String(WORKERS), String(RESYNC_MS)],
+    { execArgv: heap, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`operator process exited with ${code}`))));
+  const message = <T>(pick: (m: Record<string, unknown>) => T | undefined) => Promise.race([exited, new Promise<T>((resolve) => {
+    const on = (m: Record<string, unknown>) => {
+      const v = pick(m);
+      if (v === undefined) return;
+      child.off('message', on);
+      resolve(v);
+    };
+    child.on('message', on);
+  })]);
+  await message((m) => m.ready as boolean | undefined);
+  return { go: () => child.send('go'), report: message((m) => m.report as OperatorReport | undefined) };
 }
 
 function sleep(ms: number): Promise<void> {
@@ -125,49 +167,29 @@ async function main(): Promise<void> {
     const serverApplyBoundMs = performance.now() - t0;
     process.stdout.write(`server apply bound: the same ${applied.length} objects by server-side apply in ${serverApplyBoundMs.toFixed(0)} ms\n`);
 
-    const operator = new Operator({
-      kubeConfig: kc, namespaces: ['bench'], identity: 'bench', log: createLogger({ format: 'json', level: 'error' }),
-      workers: WORKERS, timings: { resyncPeriodMs: RESYNC_MS }, defaultMetrics: false,
-    });
-    await operator.start();
-
+    const operator = await startOperatorProcess(dir, server.kubeconfig);
     t0 = performance.now();
+    operator.go();
     await pool(Array.from({ length: STACKS }, (_, i) => stack(`s${i}`, 'bench')), CONCURRENCY, (ws) => client.create(WEBSTACK, 'bench', ws));
     const createdMs = performance.now() - t0;
-    // Watch for convergence in the operator's own cache: polling the server with lists of
-    // N WebStacks would load it and slow down what is being measured.
-    for (;;) {
-      const stacks = operator.caches.list<WebStack>(WEBSTACK.kind);
-      const done = stacks.filter((w) => w.status?.observedGeneration === w.metadata.generation).length;
-      if (done === STACKS && operator.controller.queue.len() === 0) break;
-      await sleep(100);
-    }
-    const convergeMs = performance.now() - t0;
-    const requests = operator.client.counts.total;
-    const writesAtConvergence = operator.client.counts.writes;
+    const report = await operator.report;
+    const { convergeMs, requests } = report;
     const deployments = (await client.list(resourceFor('apps/v1', 'Deployment'), 'bench')).items.length;
     const observed = (await client.list<WebStack>(WEBSTACK, 'bench')).items.filter((w) => w.status?.observedGeneration === w.metadata.generation).length;
     if (observed !== STACKS) throw new Error(`only ${observed} of ${STACKS} WebStacks have their status written`);
     process.stdout.write(`operator: ${STACKS} WebStacks created in ${createdMs.toFixed(0)} ms, converged after ${convergeMs.toFixed(0)} ms `
-      + `(${deployments} Deployments), ${requests} requests (${JSON.stringify(operator.client.counts.byVerb)})\n`);
+      + `(${deployments} Deployments), ${requests} requests (${JSON.stringify(report.byVerb)})\n`);
+    process.stdout.write(`reconciles until converged: ${report.reconciles} (${(report.reconciles / STACKS).toFixed(1)} per stack), `
+      + `${report.reconcileMsAverage.toFixed(1)} ms each on average\n`);
+    process.stdout.write(`steady state: ${report.steadyStateReconciles} reconciles in two resync periods of ${RESYNC_MS} ms, ${report.steadyStateWrites} writes\n`);
 
-    const reconcilesBefore = (await operator.metrics.reconciles.get()).values.reduce((s, v) => s + v.value, 0);
-    const durations = (await operator.metrics.reconcileDuration.get()).values;
-    const sum = durations.filter((v) => v.metricName?.endsWith('_sum')).reduce((s, v) => s + v.value, 0);
-    process.stdout.write(`reconciles until converged: ${reconcilesBefore} (${(reconcilesBefore / STACKS).toFixed(1)} per stack), `
-      + `${(sum * 1000 / reconcilesBefore).toFixed(1)} ms each on average\n`);
-    await sleep(2 * RESYNC_MS + 1000);
-    const steadyStateWrites = operator.client.counts.writes - writesAtConvergence;
-    const reconcilesDuring = (await operator.metrics.reconciles.get()).values.reduce((s, v) => s + v.value, 0) - reconcilesBefore;
-    process.stdout.write(`steady state: ${reconcilesDuring} reconciles in two resync periods of ${RESYNC_MS} ms, ${steadyStateWrites} writes\n`);
-    await operator.stop();
-
-    const peakRssMb = Math.round(process.resourceUsage().maxRSS / 1024);
+    const { peakRssMb, heapUsedMb, steadyStateWrites } = report;
     const result = {
       controlPlane: CONTROL_PLANE, stacks: STACKS, workers: WORKERS, convergeMs: Math.round(convergeMs), serverBoundMs: Math.round(serverBoundMs),
       ratio: Number((convergeMs / serverBoundMs).toFixed(2)), serverApplyBoundMs: Math.round(serverApplyBoundMs),
       applyRatio: Number((convergeMs / serverApplyBoundMs).toFixed(2)), requestsPerStack: Number((requests / STACKS).toFixed(1)),
-      childrenPerStack, steadyStateWrites, steadyStateReconciles: reconcilesDuring, peakRssMb,
+      childrenPerStack, steadyStateWrites, steadyStateReconciles: report.steadyStateReconciles, peakRssMb,
+      peakRssKbPerStack: Math.round(peakRssMb * 1024 / STACKS), heapUsedMbAtConvergence: heapUsedMb, heapLimitMb: HEAP_MB ?? null,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     if (deployments !== STACKS * 3) throw new Error(`expected ${STACKS * 3} Deployments, found ${deployments}`);

@@ -1,0 +1,86 @@
+/**
+ * The operator side of bench:reconcile, run as its own process so that its peak RSS is the
+ * operator's alone (not the bench's renders and clients). Talks to the bench over IPC:
+ * 'ready' once its caches are synced; on 'go' it times convergence of `--stacks` WebStacks in
+ * its own cache, reports, counts the writes of two resync periods, stops and reports its peak RSS.
+ *
+ *   (spawned by bench/reconcile.ts) reconcile-operator.ts KUBECONFIG STACKS WORKERS RESYNC_MS
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import type { WebStack } from '../src/api/types.js';
+import { Operator } from '../src/controller/operator.js';
+import { WEBSTACK } from '../src/controller/resources.js';
+import { createLogger } from '../src/log.js';
+
+export interface OperatorReport {
+  convergeMs: number;
+  requests: number;
+  byVerb: Record<string, number>;
+  reconciles: number;
+  reconcileMsAverage: number;
+  steadyStateWrites: number;
+  steadyStateReconciles: number;
+  peakRssMb: number;
+  heapUsedMb: number;
+}
+
+const [kubeconfig, stacksArg, workersArg, resyncArg] = process.argv.slice(2);
+const STACKS = Number(stacksArg);
+const RESYNC_MS = Number(resyncArg);
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+function send(message: object): void {
+  process.send!(message);
+}
+
+async function reconcileCount(operator: Operator): Promise<{ count: number; seconds: number }> {
+  const count = (await operator.metrics.reconciles.get()).values.reduce((s, v) => s + v.value, 0);
+  const seconds = (await operator.metrics.reconcileDuration.get()).values
+    .filter((v) => v.metricName?.endsWith('_sum')).reduce((s, v) => s + v.value, 0);
+  return { count, seconds };
+}
+
+async function main(): Promise<void> {
+  const kc = new KubeConfig();
+  kc.loadFromFile(kubeconfig);
+  const operator = new Operator({
+    kubeConfig: kc, namespaces: ['bench'], identity: 'bench', log: createLogger({ format: 'json', level: 'error' }),
+    workers: Number(workersArg), timings: { resyncPeriodMs: RESYNC_MS }, defaultMetrics: false,
+  });
+  const go = new Promise<void>((resolve) => process.once('message', () => resolve()));
+  await operator.start();
+  send({ ready: true });
+  await go;
+  const t0 = performance.now();
+  for (;;) {
+    const stacks = operator.caches.list<WebStack>(WEBSTACK.kind);
+    const done = stacks.filter((w) => w.status?.observedGeneration === w.metadata.generation).length;
+    if (done === STACKS && operator.controller.queue.len() === 0) break;
+    await sleep(100);
+  }
+  const convergeMs = performance.now() - t0;
+  const requests = operator.client.counts.total;
+  const byVerb = { ...operator.client.counts.byVerb };
+  const writesAtConvergence = operator.client.counts.writes;
+  const before = await reconcileCount(operator);
+  const heapUsedMb = Math.round(process.memoryUsage().heapUsed / 1024 / 1024);
+  await sleep(2 * RESYNC_MS + 1000);
+  const after = await reconcileCount(operator);
+  const steadyStateWrites = operator.client.counts.writes - writesAtConvergence;
+  await operator.stop();
+  const report: OperatorReport = {
+    convergeMs, requests, byVerb, reconciles: before.count, reconcileMsAverage: before.seconds * 1000 / before.count,
+    steadyStateWrites, steadyStateReconciles: after.count - before.count,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), heapUsedMb,
+  };
+  send({ report });
+  process.disconnect();
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`reconcile-operator: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});
