@@ -8,6 +8,7 @@ import type { Clock, Timer } from '../clock.js';
 import type { Registry } from 'prom-client';
 import { dialectFor } from './sql/engines.js';
 import { sqlDatabases } from './sql/sql-database.js';
+import { KeptSessions } from './sql/session.js';
 import { DEFAULT_TIMINGS, type DatabaseTimings } from '../timings.js';
 import { Executor, type ExecutionResult, type ExecutorLog } from './executor.js';
 import type { GtidSet } from './gtid.js';
@@ -74,12 +75,15 @@ export class DatabaseManager {
   private lastBlocked = '';
   private observed: ObservedDatabaseStatus = { bootstrapped: false, instances: [], conditions: [] };
   private published?: { report: DatabaseReport; at: number };
+  /** Probe connections, kept between ticks; made on the first tick (the credentials are fixed, the timings too). */
+  private readonly kept: KeptSessions;
 
   constructor(private readonly opts: ManagerOptions) {
     this.clock = opts.clock ?? systemClock;
     this.timings = { ...DEFAULT_TIMINGS.database, ...opts.timings };
     this.metrics = databaseMetrics(opts.registry);
     this.log = opts.log ?? silent;
+    this.kept = new KeptSessions(opts.credentials, { connectMs: this.timings.connectTimeoutMs, queryMs: this.timings.queryTimeoutMs });
   }
 
   start(): void {
@@ -116,6 +120,7 @@ export class DatabaseManager {
     this.stopped = true;
     this.timer?.cancel();
     await this.running;
+    this.kept.close();
   }
 
   status(): ObservedDatabaseStatus {
@@ -126,8 +131,9 @@ export class DatabaseManager {
   async tick(): Promise<TickResult> {
     const spec = this.opts.spec();
     const connect = sqlDatabases(dialectFor(spec.engine), this.opts.credentials,
-      { connectMs: this.timings.connectTimeoutMs, queryMs: this.timings.queryTimeoutMs });
+      { connectMs: this.timings.connectTimeoutMs, queryMs: this.timings.queryTimeoutMs }, this.kept);
     const [addresses, record] = await Promise.all([this.opts.topology.instances(), this.opts.record.read()]);
+    this.kept.retain(addresses);
     const observations = await probeAll(addresses, connect);
     const now = this.clock.now();
     this.remember(observations, record, now);

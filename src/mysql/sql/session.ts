@@ -1,4 +1,4 @@
-/** Short-lived admin connections with hard deadlines: a hung server must never hang the manager. */
+/** Admin connections with hard deadlines (a hung server must never hang the manager): short-lived for actions, kept for probes. */
 import mysql from 'mysql2/promise';
 import type { Row } from './dialect.js';
 import type { ManagerCredentials, InstanceAddress } from '../ports.js';
@@ -62,5 +62,90 @@ export async function withSession<T>(
     return await fn(session);
   } finally {
     conn.destroy();
+  }
+}
+
+/**
+ * One admin connection per instance, kept open between probes: a probe is three queries on a
+ * connection that is already there, instead of a TCP and authentication handshake every
+ * interval. Any error closes the connection, and the next use dials again. Probe queries get
+ * the connect deadline: a hung server is found as fast as when each probe connected anew.
+ */
+export class KeptSessions {
+  private readonly open = new Map<string, Promise<mysql.Connection>>();
+
+  constructor(private readonly credentials: ManagerCredentials, private readonly timeouts: Timeouts) {}
+
+  async with<T>(addr: InstanceAddress, fn: (s: Session) => Promise<T>): Promise<T> {
+    const kept = this.open.has(this.key(addr));
+    try {
+      return await this.once(addr, fn);
+    } catch (err) {
+      // A kept connection the server closed (restart, idle timeout) is no news about the server:
+      // dial once more. A timeout is: the server may hang, and the caller must hear it now.
+      if (!kept || (err instanceof DatabaseError && err.kind === 'timeout')) throw err;
+      return this.once(addr, fn);
+    }
+  }
+
+  private key(addr: InstanceAddress): string {
+    return `${addr.name}|${addr.host}|${addr.port}`;
+  }
+
+  private async once<T>(addr: InstanceAddress, fn: (s: Session) => Promise<T>): Promise<T> {
+    const key = this.key(addr);
+    const secrets = secretsOf(this.credentials);
+    const where = `${addr.name} (${addr.host}:${addr.port})`;
+    let pending = this.open.get(key);
+    if (!pending) {
+      pending = this.dial(addr, where, secrets);
+      this.open.set(key, pending);
+    }
+    let conn: mysql.Connection | undefined;
+    try {
+      conn = await pending;
+      const c = conn;
+      return await fn({
+        query: async (sql) => {
+          const [rows] = await deadline(c.query({ sql, timeout: this.timeouts.connectMs }), this.timeouts.connectMs + 200, where, () => c.destroy());
+          return Array.isArray(rows) ? (rows as Row[]) : [];
+        },
+      });
+    } catch (err) {
+      if (this.open.get(key) === pending) this.open.delete(key);
+      conn?.destroy();
+      throw toDatabaseError(err, where, secrets);
+    }
+  }
+
+  /** Closes the connections to instances not in `keep` (gone from the topology). */
+  retain(keep: readonly InstanceAddress[]): void {
+    const wanted = new Set(keep.map((a) => this.key(a)));
+    for (const [key, pending] of this.open) {
+      if (wanted.has(key)) continue;
+      this.open.delete(key);
+      pending.then((c) => c.destroy(), () => undefined);
+    }
+  }
+
+  /** Closes every connection; a later use dials again. */
+  close(): void {
+    this.retain([]);
+  }
+
+  private async dial(addr: InstanceAddress, where: string, secrets: string[]): Promise<mysql.Connection> {
+    const pending = mysql.createConnection({
+      host: addr.host, port: addr.port, user: this.credentials.adminUser, password: this.credentials.adminPassword,
+      connectTimeout: this.timeouts.connectMs, supportBigNumbers: true, bigNumberStrings: true,
+    });
+    try {
+      const conn = await deadline(pending, this.timeouts.connectMs + 100, `connect to ${where}`, () => {
+        pending.then((c) => c.destroy(), () => undefined);
+      });
+      conn.on('error', () => undefined);
+      return conn;
+    } catch (err) {
+      throw toDatabaseError(err, `connect to ${where}`, secrets);
+    }
   }
 }

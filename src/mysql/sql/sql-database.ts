@@ -6,17 +6,19 @@ import type { Database, DatabaseConnector, ReplicationSettings, SemiSyncSettings
 import type { ServerState } from '../observation.js';
 import type { InstanceAddress, ManagerCredentials } from '../ports.js';
 import type { Dialect } from './dialect.js';
-import { withSession, type Session, type Timeouts } from './session.js';
+import { withSession, type KeptSessions, type Session, type Timeouts } from './session.js';
 
 /** Opens a session on one server for the length of `fn`. */
 export type SessionOpener = <T>(fn: (s: Session) => Promise<T>) => Promise<T>;
 
 export class SqlDatabase implements Database {
-  constructor(private readonly dialect: Dialect, private readonly credentials: ManagerCredentials, private readonly open: SessionOpener) {}
+  /** `probe`: where status() runs (a kept connection); default `open`. */
+  constructor(private readonly dialect: Dialect, private readonly credentials: ManagerCredentials, private readonly open: SessionOpener,
+    private readonly probe: SessionOpener = open) {}
 
   status(): Promise<ServerState> {
     const d = this.dialect;
-    return this.open(async (s) => {
+    return this.probe(async (s) => {
       const [variables, replica, semi] = await Promise.all([
         s.query(d.probeSql.variables), s.query(d.probeSql.replicaStatus), s.query(d.probeSql.semiSyncStatus),
       ]);
@@ -88,7 +90,11 @@ export class SqlDatabase implements Database {
   }
 }
 
-/** SQL databases of one dialect, with the operator's admin credentials and deadlines. */
-export function sqlDatabases(dialect: Dialect, credentials: ManagerCredentials, timeouts: Timeouts): DatabaseConnector {
-  return (addr) => new SqlDatabase(dialect, credentials, (fn) => withSession(addr, credentials, timeouts, fn));
+/**
+ * SQL databases of one dialect, with the operator's admin credentials and deadlines; probes run
+ * on `kept` connections when given (see KeptSessions), actions always on sessions of their own.
+ */
+export function sqlDatabases(dialect: Dialect, credentials: ManagerCredentials, timeouts: Timeouts, kept?: KeptSessions): DatabaseConnector {
+  return (addr) => new SqlDatabase(dialect, credentials, (fn) => withSession(addr, credentials, timeouts, fn),
+    kept && ((fn) => kept.with(addr, fn)));
 }

@@ -1,0 +1,64 @@
+/** Probe connections kept between probes, on a real mariadbd: reused, dialled again after a loss, and a hang still found fast. */
+import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { KeptSessions } from '../../../src/mysql/sql/session.js';
+import { DatabaseError } from '../../../src/mysql/sanitize.js';
+import { startMariadbCluster, type MariadbCluster } from '../../support/mariadb-cluster.js';
+
+let cluster: MariadbCluster;
+let kept: KeptSessions;
+beforeAll(async () => {
+  cluster = await startMariadbCluster({ size: 1 });
+  // Statements of actions would wait a minute: a probe that times out used the connect deadline.
+  kept = new KeptSessions(cluster.credentials, { connectMs: 500, queryMs: 60_000 });
+}, 120_000);
+afterAll(async () => {
+  kept?.close();
+  await cluster?.close();
+}, 60_000);
+
+const connectionId = async () => {
+  const [row] = await kept.with(cluster.addresses()[0], (s) => s.query('SELECT CONNECTION_ID() AS id'));
+  return Number(row.id);
+};
+
+test('one connection serves probe after probe', async () => {
+  const first = await connectionId();
+  expect(await connectionId()).toBe(first);
+  expect(await connectionId()).toBe(first);
+});
+
+test('a connection the server closed is dialled again at once: the probe still answers', async () => {
+  const before = await connectionId();
+  const admin = await cluster.connect(cluster.instances[0].name);
+  await admin.query(`KILL CONNECTION ${before}`);
+  await admin.end();
+  const after = await connectionId();
+  expect(after).not.toBe(before);
+});
+
+test('a hung server (SIGSTOP) fails the probe with a timeout within the connect deadline, and the next probe dials anew', async () => {
+  await connectionId();
+  const name = cluster.instances[0].name;
+  cluster.stop(name);
+  let error: unknown;
+  try {
+    await connectionId();
+  } catch (err) {
+    error = err;
+  } finally {
+    cluster.cont(name);
+  }
+  expect(error).toBeInstanceOf(DatabaseError);
+  expect((error as DatabaseError).kind).toBe('timeout');
+  expect(await connectionId()).toBeGreaterThan(0);
+}, 30_000);
+
+test('close() ends the kept connections; a later probe dials again', async () => {
+  const before = await connectionId();
+  kept.close();
+  const admin = await cluster.connect(cluster.instances[0].name);
+  const [rows] = await admin.query(`SELECT COUNT(*) AS n FROM information_schema.PROCESSLIST WHERE ID = ${before}`);
+  await admin.end();
+  expect(Number((rows as { n: number }[])[0].n)).toBe(0);
+  expect(await connectionId()).not.toBe(before);
+});
