@@ -106,7 +106,7 @@ async function startOperatorProcess(dir: string, kubeconfig: string): Promise<{ 
   writeFileSync(file, kubeconfig);
   const heap = HEAP_MB === undefined ? [] : [`--max-old-space-size=${HEAP_MB}`];
   const child = fork(compileOperator(), [file, String(STACKS), String(WORKERS), String(RESYNC_MS)],
-    { execArgv: heap, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    { execArgv: [...heap, '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`operator process exited with ${code}`))));
   const message = <T>(pick: (m: Record<string, unknown>) => T | undefined) => Promise.race([exited, new Promise<T>((resolve) => {
     const on = (m: Record<string, unknown>) => {
@@ -183,13 +183,13 @@ async function main(): Promise<void> {
       + `${report.reconcileMsAverage.toFixed(1)} ms each on average\n`);
     process.stdout.write(`steady state: ${report.steadyStateReconciles} reconciles in two resync periods of ${RESYNC_MS} ms, ${report.steadyStateWrites} writes\n`);
 
-    const { peakRssMb, heapUsedMb, steadyStateWrites } = report;
+    const { peakRssMb, heapUsedMb, retainedHeapMb, steadyStateWrites } = report;
     const result = {
       controlPlane: CONTROL_PLANE, stacks: STACKS, workers: WORKERS, convergeMs: Math.round(convergeMs), serverBoundMs: Math.round(serverBoundMs),
       ratio: Number((convergeMs / serverBoundMs).toFixed(2)), serverApplyBoundMs: Math.round(serverApplyBoundMs),
       applyRatio: Number((convergeMs / serverApplyBoundMs).toFixed(2)), requestsPerStack: Number((requests / STACKS).toFixed(1)),
       childrenPerStack, steadyStateWrites, steadyStateReconciles: report.steadyStateReconciles, peakRssMb,
-      peakRssKbPerStack: Math.round(peakRssMb * 1024 / STACKS), heapUsedMbAtConvergence: heapUsedMb, heapLimitMb: HEAP_MB ?? null,
+      peakRssKbPerStack: Math.round(peakRssMb * 1024 / STACKS), heapUsedMbAtConvergence: heapUsedMb, retainedHeapMb, heapLimitMb: HEAP_MB ?? null,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     if (deployments !== STACKS * 3) throw new Error(`expected ${STACKS * 3} Deployments, found ${deployments}`);
