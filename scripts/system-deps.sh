@@ -9,10 +9,10 @@ purpose=${1:-test}
 
 # program -> package that ships it
 # openssl makes the real control plane's certificates and the sandbox's self-signed TLS Secrets;
-# unshare runs the operator's pod on it; setpriv ties the sandbox's children to its life; iptables
+# unshare runs the operator's pod on it; iptables
 # cuts pods apart for network partitions (socat: the partition tests' clients).
 programs=(haproxy:haproxy mariadbd:mariadb-server mariadb-install-db:mariadb-server mariadb:mariadb-client mariadb-admin:mariadb-client
-  mariadb-backup:mariadb-backup mbstream:mariadb-backup openssl:openssl unshare:util-linux setpriv:util-linux unzip:unzip
+  mariadb-backup:mariadb-backup mbstream:mariadb-backup openssl:openssl unshare:util-linux unzip:unzip
   iptables-restore:iptables)
 if [ "$purpose" = test ]; then
   programs+=(lua5.1:lua5.1 socat:socat)

@@ -25,6 +25,7 @@ import { killLeftovers } from './runtime/leftovers.js';
 import { parseSandboxArgs, SANDBOX_USAGE } from './runtime/sandbox-args.js';
 import { monitorStacks, type StackRef } from './stack-monitor.js';
 import { certificateName, selfSignedTlsSecret } from './tls-secret.js';
+import { startWatchdog } from './watchdog.js';
 
 /** What a previous run left that means nothing to a new, empty API server. */
 const RUN_STATE = ['pods', 'volumes', 'logs', 'kubeconfig', 'control-plane', CONTROL_FILE];
@@ -60,6 +61,7 @@ async function up(file: string, stateDir: string, controlPlane: ControlPlaneKind
 
   // Ctrl-C is ours from here on: it must stop every process this run starts, at any moment.
   const stop = new AbortController();
+  const watchdog = startWatchdog(dir);
   const onSignal = () => {
     if (stop.signal.aborted) return;
     say('stopping...');
@@ -96,6 +98,7 @@ async function up(file: string, stateDir: string, controlPlane: ControlPlaneKind
     if (leftovers.length > 0) say(`stopped ${leftovers.length} process(es) an earlier run in ${stateDir} left behind`);
     for (const entry of RUN_STATE) rmSync(path.join(dir, entry), { recursive: true, force: true });
     mkdirSync(path.join(dir, 'logs'), { recursive: true });
+    cleanups.push(async () => watchdog.stop());
     const kubeconfig = path.join(dir, 'kubeconfig');
     const log = createLogger({ format: 'json', stream: createWriteStream(path.join(dir, 'logs', 'runtime.log')) });
 
@@ -201,6 +204,11 @@ export async function main(argv: string[]): Promise<number> {
   }
   if (args.mode === 'help') {
     process.stdout.write(SANDBOX_USAGE);
+    return 0;
+  }
+  if (args.mode === 'sweep') {
+    const killed = killLeftovers(path.resolve(args.stateDir));
+    say(`stopped ${killed.length} process(es) a sandbox in ${args.stateDir} left behind`);
     return 0;
   }
   if (args.mode === 'signal') {

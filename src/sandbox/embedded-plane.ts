@@ -14,7 +14,6 @@ import { apply } from './manifests.js';
 import type { Plane } from './plane.js';
 import { kubeConfigFrom } from './runtime/cluster.js';
 import { containerLogFile, lastLines } from './runtime/container-logs.js';
-import { withParentDeathSignal } from './runtime/parent-death.js';
 
 /** How long the operator has to stop on SIGTERM before it is killed. */
 const OPERATOR_STOP_GRACE_MS = 10_000;
@@ -54,8 +53,8 @@ export async function startEmbeddedPlane(dir: string, kubeconfigFile: string): P
       const logs = path.join(dir, 'logs', 'operator.log');
       const log = openSync(logs, 'a');
       // Its own process group, so a Ctrl-C in the terminal reaches only the sandbox, which stops the
-      // operator first; and killed with the sandbox should the sandbox itself die.
-      const child = spawn(...withParentDeathSignal(self.command, args), { stdio: ['ignore', log, log], detached: true });
+      // operator first (and the watchdog if the sandbox itself dies).
+      const child = spawn(self.command, args, { stdio: ['ignore', log, log], detached: true });
       closeSync(log);
       const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
       return {

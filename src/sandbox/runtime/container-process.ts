@@ -1,11 +1,10 @@
 /**
  * One container as a local process: started in a process group of its own (so a signal reaches
- * a shell script and the server it runs alike), killed if the sandbox dies, restarted with back-off when it exits, its output
+ * a shell script and the server it runs alike), restarted with back-off when it exits, its output
  * appended to a log file. Reports every state change to the pod.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { openSync, closeSync } from 'node:fs';
-import { withParentDeathSignal } from './parent-death.js';
 import { nextBackoff, shouldRestart } from './restart-policy.js';
 
 export interface ContainerLaunch {
@@ -64,7 +63,7 @@ export class ContainerProcess {
     const startedAt = new Date();
     let child: ChildProcess;
     try {
-      child = spawn(...withParentDeathSignal(this.launch.command, this.launch.args), { env: this.launch.env, cwd: this.launch.cwd, detached: true, stdio: ['ignore', out, out] });
+      child = spawn(this.launch.command, this.launch.args, { env: this.launch.env, cwd: this.launch.cwd, detached: true, stdio: ['ignore', out, out] });
     } finally {
       closeSync(out);
     }

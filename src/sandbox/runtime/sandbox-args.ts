@@ -15,6 +15,7 @@ export const SANDBOX_USAGE = `usage:
                                                            run a WebStack on this machine (Ctrl-C stops it)
   webstack-operator sandbox kill|stop|cont POD [-n NS] [--down-for D] [--state-dir DIR]
                                                            SIGKILL, SIGSTOP or SIGCONT a pod's processes
+  webstack-operator sandbox sweep [--state-dir DIR]      stop what a sandbox that was killed left running
 
   -f, --filename FILE   WebStack manifest(s) to apply (YAML, several documents allowed)
   --control-plane P     embedded: the in-memory API server (default, starts at once);
@@ -28,6 +29,7 @@ export const SANDBOX_USAGE = `usage:
 export type SandboxArgs =
   | { mode: 'help' }
   | { mode: 'up'; file: string; stateDir: string; controlPlane: ControlPlaneKind }
+  | { mode: 'sweep'; stateDir: string }
   | { mode: 'signal'; signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'; pod: string; namespace: string; stateDir: string; downForMs: number };
 
 const SIGNALS = { kill: 'SIGKILL', stop: 'SIGSTOP', cont: 'SIGCONT' } as const;
@@ -66,7 +68,12 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs {
     return { mode: 'up', file, stateDir, controlPlane: controlPlane ?? 'embedded' };
   }
   const [verb, pod, ...rest] = positional;
-  if (!(verb in SIGNALS)) throw new Error(`unknown action '${verb}': use kill, stop or cont`);
+  if (verb === 'sweep') {
+    if (pod) throw new Error(`unexpected argument '${pod}'`);
+    if (file || controlPlane) throw new Error(`sweep takes only --state-dir`);
+    return { mode: 'sweep', stateDir };
+  }
+  if (!(verb in SIGNALS)) throw new Error(`unknown action '${verb}': use kill, stop, cont or sweep`);
   if (!pod) throw new Error(`${verb}: which pod? (kubectl --kubeconfig ${stateDir}/kubeconfig get pods)`);
   if (rest.length > 0) throw new Error(`unexpected argument '${rest[0]}'`);
   if (file) throw new Error(`-f is not used with ${verb}`);

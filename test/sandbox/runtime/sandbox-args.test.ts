@@ -19,6 +19,11 @@ describe('parseSandboxArgs', () => {
     expect(parseSandboxArgs(['stop', 'p', '-n', 'blog'])).toMatchObject({ signal: 'SIGSTOP', namespace: 'blog' });
     expect(parseSandboxArgs(['cont', 'p', '--state-dir', 'd'])).toMatchObject({ signal: 'SIGCONT', stateDir: 'd' });
   });
+  it('sweeps a state dir', () => {
+    expect(parseSandboxArgs(['sweep', '--state-dir', 'd'])).toEqual({ mode: 'sweep', stateDir: 'd' });
+    expect(() => parseSandboxArgs(['sweep', 'p'])).toThrow("unexpected argument 'p'");
+    expect(() => parseSandboxArgs(['sweep', '-f', 'x.yaml'])).toThrow('sweep takes only --state-dir');
+  });
   it('names what is wrong', () => {
     expect(() => parseSandboxArgs([])).toThrow('-f FILE is required');
     expect(() => parseSandboxArgs(['-f'])).toThrow('flag -f needs a value');
