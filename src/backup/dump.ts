@@ -1,0 +1,100 @@
+/**
+ * A backup: a consistent logical copy of a replica's databases with `mariadb-dump
+ * --single-transaction`, at the GTID position it is consistent with, compressed with gzip and
+ * checksummed (SHA-256 of the stored bytes) on its way to the store.
+ */
+import { createHash } from 'node:crypto';
+import { PassThrough, Transform } from 'node:stream';
+import { createGzip } from 'node:zlib';
+import type { InstanceAddress } from '../mysql/ports.js';
+import { connectionArgs, runTool, type Login } from './client-tools.js';
+import { DUMP_OBJECT, MANIFEST_OBJECT } from './locations.js';
+import type { BackupStore } from './store.js';
+
+export const DUMP_METHOD = 'mariadb-dump';
+
+/** What a completed backup stored; manifest.json beside the dump holds the same. */
+export interface BackupManifest {
+  method: string;
+  sha256: string;
+  size: number;
+  gtidPosition: string;
+  databases: string[];
+  startTime: string;
+  completionTime: string;
+}
+
+const GTID_LINE = /SET GLOBAL gtid_slave_pos\s*=\s*'([^']*)'/;
+
+/** The databases to copy: every one but the server's own. */
+export const SYSTEM_DATABASES = ['mysql', 'information_schema', 'performance_schema', 'sys'];
+
+/** Counts, hashes and passes bytes on. */
+function measuring(): { stream: Transform; digest(): { sha256: string; size: number } } {
+  const hash = createHash('sha256');
+  let size = 0;
+  const stream = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      hash.update(chunk);
+      size += chunk.length;
+      cb(null, chunk);
+    },
+  });
+  return { stream, digest: () => ({ sha256: hash.digest('hex'), size }) };
+}
+
+/** Finds the GTID position in the dump's header, passing everything on. */
+function gtidScanner(): { stream: Transform; position(): string | undefined } {
+  let head = '';
+  let found: string | undefined;
+  const stream = new Transform({
+    transform(chunk: Buffer, _enc, cb) {
+      if (found === undefined && head.length < 65536) {
+        head += chunk.toString('utf8');
+        found = GTID_LINE.exec(head)?.[1];
+      }
+      cb(null, chunk);
+    },
+  });
+  return { stream, position: () => found };
+}
+
+export interface DumpOptions {
+  source: InstanceAddress;
+  login: Login;
+  databases: string[];
+  store: BackupStore;
+  /** Where in the store: `<location>/dump.sql.gz` and `<location>/manifest.json`. */
+  location: string;
+  now: () => Date;
+}
+
+export async function dumpToStore(opts: DumpOptions): Promise<BackupManifest> {
+  if (opts.databases.length === 0) throw new Error(`${opts.source.name} has no database to back up`);
+  const startTime = opts.now().toISOString();
+  const tool = runTool('mariadb-dump', [
+    ...connectionArgs(opts.source, opts.login),
+    '--single-transaction', '--gtid', '--master-data=2', '--routines', '--events', '--triggers', '--hex-blob',
+    '--databases', ...opts.databases,
+  ], opts.login);
+  const scanner = gtidScanner();
+  const measure = measuring();
+  const body = new PassThrough();
+  tool.child.stdout.pipe(scanner.stream).pipe(createGzip({ level: 6 })).pipe(measure.stream).pipe(body);
+  const [stored] = await Promise.all([
+    opts.store.put(`${opts.location}/${DUMP_OBJECT}`, body),
+    tool.done.catch((err: unknown) => {
+      body.destroy(err as Error);
+      throw err;
+    }),
+  ]);
+  const gtidPosition = scanner.position();
+  if (gtidPosition === undefined) throw new Error(`mariadb-dump on ${opts.source.name} wrote no GTID position (is binary logging on?)`);
+  const { sha256, size } = measure.digest();
+  if (size !== stored) throw new Error(`${opts.store.describe(opts.location)}: stored ${stored} bytes of ${size}`);
+  const manifest: BackupManifest = {
+    method: DUMP_METHOD, sha256, size, gtidPosition, databases: opts.databases, startTime, completionTime: opts.now().toISOString(),
+  };
+  await opts.store.put(`${opts.location}/${MANIFEST_OBJECT}`, Buffer.from(JSON.stringify(manifest, null, 2)));
+  return manifest;
+}
