@@ -176,6 +176,7 @@ export interface RestoreStatus {
   backup?: string;
   pointInTime?: string;
   completionTime?: string;
+  attempts?: number;
   message?: string;
 }
 

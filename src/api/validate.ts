@@ -8,6 +8,8 @@ import {
   applyDefaults, checkAgainstSchema, isPlainObject, joinPath, ruleErrors, type ValidationError,
 } from './schema-check.js';
 import { webStackSchema } from './schema.js';
+import { nextRun, parseCron } from '../backup/cron.js';
+import { BACKUP_PATTERNS } from './backup-schema.js';
 import { API_VERSION, KIND, type WebStack } from './types.js';
 
 export type { ValidationError } from './schema-check.js';
@@ -74,6 +76,15 @@ function semanticErrors(ws: Record<string, unknown>): ValidationError[] {
     for (const key of Object.keys(service.annotations)) {
       const problem = annotationKeyProblem(key);
       if (problem) errors.push({ field: `${joinPath(servicePath, 'annotations')}[${key}]`, message: problem });
+    }
+  }
+  const backup = isPlainObject(spec.database) && isPlainObject(spec.database.backup) ? spec.database.backup : {};
+  // A schedule the pattern already refuses is reported once, by the schema.
+  if (typeof backup.schedule === 'string' && new RegExp(BACKUP_PATTERNS.cron.pattern).test(backup.schedule)) {
+    try {
+      nextRun(parseCron(backup.schedule), Date.now());
+    } catch (err) {
+      errors.push({ field: 'spec.database.backup.schedule', message: (err as Error).message });
     }
   }
   return errors;

@@ -2,6 +2,7 @@
 import { hostname } from 'node:os';
 import { KubeConfig } from '@kubernetes/client-node';
 import { createLogger } from '../log.js';
+import { BackupController } from './backup/backup-controller.js';
 import { DatabaseManagers } from './database/managers.js';
 import { parseRunFlags, RUN_USAGE } from './flags.js';
 import { Operator } from './operator.js';
@@ -41,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     timings: flags.timings,
     workers: flags.workers,
     databaseManagers: (parts) => new DatabaseManagers(parts),
+    backups: (parts) => new BackupController(parts, { backupDir: flags.backupDir }),
   });
   const onSignal = (signal: string) => {
     log.info('shutting down', { signal });

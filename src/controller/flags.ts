@@ -15,6 +15,8 @@ export interface RunFlags {
   logFormat?: 'json' | 'text';
   timings: Timings;
   workers: number;
+  /** The backup volume's directory (storage target `volume`); undefined: none. */
+  backupDir?: string;
 }
 
 export const RUN_USAGE = `usage: webstack-operator run [flags]
@@ -38,6 +40,7 @@ export const RUN_USAGE = `usage: webstack-operator run [flags]
   --database-query-timeout D         one statement gives up after this (default: 2s)
   --switchover-timeout D             a switchover that has not finished this long after it began rolls back (default: 10s)
   --restart-settle D                 a hard-restarted old primary has this long to come back read-only before it is fenced by SQL (default: 30s)
+  --backup-dir DIR                   the backup volume: where backups with storage volume go (default: none, such backups fail)
 `;
 
 /** "15s", "500ms", "2m", "1h" or a bare number of seconds, in milliseconds. */
@@ -63,7 +66,7 @@ function parseBool(flag: string, value: string): boolean {
 
 const VALUE_FLAGS = new Set(['kubeconfig', 'namespace', 'lease-namespace', 'lease-name', 'metrics-port', 'health-port', 'bind-address', 'log-format',
   'leader-elect-lease-duration', 'leader-elect-renew-deadline', 'leader-elect-retry-period', 'resync-period', 'workers',
-  'database-probe-interval', 'database-connect-timeout', 'database-query-timeout', 'switchover-timeout', 'restart-settle']);
+  'database-probe-interval', 'database-connect-timeout', 'database-query-timeout', 'switchover-timeout', 'restart-settle', 'backup-dir']);
 
 /** A duration flag that must be above zero. */
 function positiveDuration(flag: string, value: string): number {
@@ -119,6 +122,10 @@ export function parseRunFlags(argv: string[]): RunFlags | 'help' {
       case 'database-query-timeout': t.database.queryTimeoutMs = positiveDuration(name, value); break;
       case 'switchover-timeout': t.database.switchoverTimeoutMs = positiveDuration(name, value); break;
       case 'restart-settle': t.database.restartSettleMs = positiveDuration(name, value); break;
+      case 'backup-dir':
+        if (!value) throw new Error('--backup-dir: must not be empty');
+        flags.backupDir = value;
+        break;
       case 'workers': {
         const n = Number(value);
         if (!Number.isInteger(n) || n < 1) throw new Error(`--workers: '${value}' must be a positive integer`);

@@ -43,6 +43,8 @@ export interface OperatorOptions {
    * Set: they run while this instance leads, and Ready waits for the database conditions they store.
    */
   databaseManagers?: (parts: OperatorParts) => LeaderTask;
+  /** Backups, schedules, retention and restores (src/controller/backup), run while this instance leads. */
+  backups?: (parts: OperatorParts) => LeaderTask;
   /** Off in tests that run several operators in one process. */
   defaultMetrics?: boolean;
 }
@@ -80,6 +82,7 @@ export class Operator {
   healthServer: Listening | undefined;
   private readonly elector: LeaderElector | undefined;
   private readonly databaseManagers: LeaderTask | undefined;
+  private readonly backups: LeaderTask | undefined;
   private finish!: (reason: string) => void;
   private stopping = false;
 
@@ -91,10 +94,12 @@ export class Operator {
     this.caches = new Caches(opts.kubeConfig, this.client, [WEBSTACK, ...OWNED], clock, opts.log,
       { namespaces: opts.namespaces, watchRetry: timings.watchRetry, transform: slimTransform({ statusRead: STATUS_READ }) });
     const events = new EventRecorder(this.client, MANAGER, opts.identity, clock, opts.log, timings.eventDedupeWindowMs);
-    this.databaseManagers = opts.databaseManagers?.({
+    const parts: OperatorParts = {
       kubeConfig: opts.kubeConfig, client: this.client, caches: this.caches, events, registry: this.metrics.registry, log: opts.log, clock,
       namespaces: opts.namespaces, timings: timings.database,
-    });
+    };
+    this.databaseManagers = opts.databaseManagers?.(parts);
+    this.backups = opts.backups?.(parts);
     const reconciler = new WebStackReconciler({
       client: this.client, caches: this.caches, events, log: opts.log, clock, databaseManaged: !!this.databaseManagers, timings,
     });
@@ -148,6 +153,7 @@ export class Operator {
     if (this.stopping) return;
     this.stopping = true;
     await this.controller.stop();
+    await this.backups?.stop();
     await this.databaseManagers?.stop();
     await this.elector?.stop(releaseLease);
     await this.caches.stop();
@@ -161,6 +167,7 @@ export class Operator {
   private lead(): void {
     this.controller.start();
     this.databaseManagers?.start();
+    this.backups?.start();
   }
 
   private async waitForSync(): Promise<void> {

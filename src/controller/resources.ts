@@ -1,8 +1,10 @@
 /** The kinds the WebStack controller reads and writes. */
+import { BACKUP_KIND, BACKUP_PLURAL } from '../api/backup-types.js';
 import { GROUP, PLURAL, VERSION } from '../api/types.js';
 import { EVENT, LEASE, POD, type ResourceType } from '../kube/resource-type.js';
 
 export const WEBSTACK: ResourceType = { kind: 'WebStack', apiVersion: `${GROUP}/${VERSION}`, plural: PLURAL, namespaced: true };
+export const WEBSTACKBACKUP: ResourceType = { kind: BACKUP_KIND, apiVersion: `${GROUP}/${VERSION}`, plural: BACKUP_PLURAL, namespaced: true };
 
 /** Every kind a WebStack owns; the controller watches each and may delete those it no longer wants. */
 export const OWNED: readonly ResourceType[] = [
@@ -19,7 +21,7 @@ export const OWNED: readonly ResourceType[] = [
 export const STATUS_READ: ReadonlySet<string> = new Set(['WebStack', 'Deployment', 'StatefulSet', 'Service']);
 
 export function resourceFor(apiVersion: string, kind: string): ResourceType {
-  const t = [...OWNED, WEBSTACK, LEASE, EVENT, POD].find((r) => r.kind === kind && r.apiVersion === apiVersion);
+  const t = [...OWNED, WEBSTACK, WEBSTACKBACKUP, LEASE, EVENT, POD].find((r) => r.kind === kind && r.apiVersion === apiVersion);
   if (!t) throw new Error(`no resource known for ${apiVersion} ${kind}`);
   return t;
 }

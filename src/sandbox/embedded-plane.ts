@@ -49,7 +49,9 @@ export async function startEmbeddedPlane(dir: string, kubeconfigFile: string): P
     startOperator: async () => {
       const self = selfCommand();
       const args = [...self.args, 'run', '--kubeconfig', kubeconfigFile, '--leader-elect=false',
-        '--metrics-port', String(await freePort()), '--health-port', String(await freePort()), '--log-format', 'json'];
+        '--metrics-port', String(await freePort()), '--health-port', String(await freePort()), '--log-format', 'json',
+        // The volume backup target of the sandbox: a directory beside its state, no extra server.
+        '--backup-dir', path.join(dir, 'backups')];
       const logs = path.join(dir, 'logs', 'operator.log');
       const log = openSync(logs, 'a');
       // Its own process group, so a Ctrl-C in the terminal reaches only the sandbox, which stops the

@@ -211,6 +211,7 @@ export const badCases: BadCase[] = [
       ['spec.database.backup.retention.maxAge', 'must be a duration'],
     ],
   },
+  { name: 'backup schedule out of range', ws: spec((s) => { s.database = { backup: { schedule: '60 */6 * * *' } }; }), errors: [['spec.database.backup.schedule', "minute '60' is outside 0-59"]] },
   { name: 'restore names no backup', ws: spec((s) => { s.database = { restore: { pointInTime: '2026-12-03T10:00:00Z' } }; }), errors: [['spec.database.restore', 'must set exactly one of backup, fromStack']] },
   { name: 'restore added to a running stack', old: minimal(), ws: spec((s) => { s.database = { restore: { fromStack: 'shop' } }; }), errors: [['spec.database.restore', 'restore is immutable']] },
 ];

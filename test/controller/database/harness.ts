@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse } from 'yaml';
+import { BackupController, type BackupOptions } from '../../../src/controller/backup/backup-controller.js';
 import { DatabaseManagers } from '../../../src/controller/database/managers.js';
 import { KubeClient } from '../../../src/kube/client.js';
 import { Operator } from '../../../src/controller/operator.js';
@@ -33,7 +34,8 @@ export interface DatabaseEnv {
 const CRD = { kind: 'CustomResourceDefinition', apiVersion: 'apiextensions.k8s.io/v1', plural: 'customresourcedefinitions', namespaced: false };
 const NAMESPACE = { kind: 'Namespace', apiVersion: 'v1', plural: 'namespaces', namespaced: false };
 
-export async function startDatabaseEnv(namespace: string): Promise<DatabaseEnv> {
+/** `backups`: the operator also runs the backup controller with these options. */
+export async function startDatabaseEnv(namespace: string, backups?: BackupOptions): Promise<DatabaseEnv> {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'db-managers-'));
   const runtimeLogs = new LogCapture();
   const api = await startApiServer({ port: 0 });
@@ -43,6 +45,7 @@ export async function startDatabaseEnv(namespace: string): Promise<DatabaseEnv> 
   kc.loadFromString(api.kubeconfig());
   const client = new KubeClient(kc);
   await client.create(CRD, undefined, parse(readFileSync('crds/webstack.yaml', 'utf8')) as object);
+  await client.create(CRD, undefined, parse(readFileSync('crds/webstackbackup.yaml', 'utf8')) as object);
   for (let i = 0; ; i++) {
     try {
       await client.list(WEBSTACK, 'default');
@@ -63,6 +66,7 @@ export async function startDatabaseEnv(namespace: string): Promise<DatabaseEnv> 
         kubeConfig: okc, namespaces: [namespace], identity, defaultMetrics: false,
         log: createLogger({ format: 'json', stream: logs, level: 'debug' }),
         databaseManagers: (parts) => new DatabaseManagers({ ...parts, timings: { ...parts.timings, probeIntervalMs: 300 } }),
+        backups: backups && ((parts) => new BackupController(parts, backups)),
       });
       env.operator = operator;
       await operator.start();

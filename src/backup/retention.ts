@@ -1,0 +1,32 @@
+/** Which completed backups retention deletes. Pure. */
+
+export interface KeptBackup {
+  name: string;
+  /** ms since the epoch. */
+  completedAt: number;
+}
+
+export interface Retention {
+  count?: number;
+  maxAgeMs?: number;
+}
+
+/** "30m", "168h", "7d" in milliseconds (the schema's pattern). */
+export function parseAge(text: string): number {
+  const m = /^([1-9][0-9]*)(s|m|h|d)$/.exec(text);
+  if (!m) throw new Error(`'${text}' is not a duration such as 30m, 168h or 7d`);
+  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as 's' | 'm' | 'h' | 'd'];
+}
+
+/**
+ * The backups to delete, each with the reason: beyond `count` (newest kept) or older than
+ * `maxAge`. The newest completed backup is always kept, so a stack is never left without one.
+ */
+export function expiredBackups(completed: readonly KeptBackup[], retention: Retention, now: number): { name: string; reason: string }[] {
+  const newestFirst = [...completed].sort((a, b) => b.completedAt - a.completedAt || b.name.localeCompare(a.name));
+  return newestFirst.slice(1).flatMap((b, i) => {
+    if (retention.count !== undefined && i + 1 >= retention.count) return [{ name: b.name, reason: `beyond retention.count ${retention.count}` }];
+    if (retention.maxAgeMs !== undefined && now - b.completedAt > retention.maxAgeMs) return [{ name: b.name, reason: 'older than retention.maxAge' }];
+    return [];
+  });
+}

@@ -1,0 +1,57 @@
+/**
+ * A restore into a new stack: find the backup, make sure the stack's primary holds no data of its
+ * own (a restore never writes into a running stack), load the verified dump into the primary; the
+ * replicas get it through replication.
+ */
+import type { RestoreSpec, WebStackBackup } from '../../api/backup-types.js';
+import type { RestoreStatus, WebStack } from '../../api/types.js';
+import type { KubeClient } from '../../kube/client.js';
+import { CorruptBackupError, restoreDump } from '../../backup/restore.js';
+import { someUserTables } from '../../backup/server-queries.js';
+import { WEBSTACKBACKUP } from '../resources.js';
+import type { StackAccess } from './stack-access.js';
+
+/** A restore that must not be tried again: the backup is corrupted, or the stack already has data. */
+export class RestoreRefused extends Error {}
+
+export class RestoreRunner {
+  constructor(private readonly access: StackAccess, private readonly client: KubeClient) {}
+
+  private async backupFor(ns: string, spec: RestoreSpec): Promise<WebStackBackup> {
+    if (spec.backup) {
+      const b = await this.client.get<WebStackBackup>(WEBSTACKBACKUP, ns, spec.backup);
+      if (!b) throw new Error(`WebStackBackup ${ns}/${spec.backup} not found (spec.database.restore.backup)`);
+      if (b.status?.phase !== 'Completed') throw new Error(`WebStackBackup ${ns}/${spec.backup} is ${b.status?.phase ?? 'not started'}, not Completed`);
+      return b;
+    }
+    const { items } = await this.client.list<WebStackBackup>(WEBSTACKBACKUP, ns);
+    const newest = items.filter((b) => b.spec.stack === spec.fromStack && b.status?.phase === 'Completed')
+      .sort((a, b) => (b.status!.completionTime ?? '').localeCompare(a.status!.completionTime ?? ''))[0];
+    if (!newest) throw new Error(`stack ${spec.fromStack} has no completed backup in ${ns} (spec.database.restore.fromStack)`);
+    return newest;
+  }
+
+  async run(ws: WebStack, spec: RestoreSpec): Promise<RestoreStatus> {
+    const ns = ws.metadata.namespace!;
+    const stack = ws.metadata.name;
+    const primary = ws.status?.database?.primary;
+    if (!primary) throw new Error('the stack has no primary yet');
+    const b = await this.backupFor(ns, spec);
+    const s = b.status!;
+    if (!s.location || !s.sha256) throw new RestoreRefused(`WebStackBackup ${b.metadata.name} records no location or checksum`);
+    const [addr, login, store] = await Promise.all([
+      this.access.instance(ns, stack, primary), this.access.login(ns, stack), this.access.store(ns, s.storage ?? { volume: {} }),
+    ]);
+    const tables = await someUserTables(addr, login);
+    if (tables.length > 0) {
+      throw new RestoreRefused(`the stack's database already holds tables (${tables.join(', ')}): a restore never writes into a running stack`);
+    }
+    try {
+      await restoreDump({ store, location: s.location, sha256: s.sha256, backupName: b.metadata.name, target: addr, login });
+    } catch (err) {
+      if (err instanceof CorruptBackupError) throw new RestoreRefused(err.message);
+      throw err;
+    }
+    return { phase: 'Completed', backup: b.metadata.name, message: `restored ${b.metadata.name} (GTID ${s.gtidPosition}) into ${primary}` };
+  }
+}

@@ -1,0 +1,29 @@
+/** Retention after a completed backup: the expired backups' data, then their objects, go. */
+import type { WebStackBackup } from '../../api/backup-types.js';
+import type { WebStack } from '../../api/types.js';
+import { expiredBackups, parseAge } from '../../backup/retention.js';
+import type { Logger } from '../../log.js';
+import type { OperatorParts } from '../operator.js';
+import { WEBSTACKBACKUP } from '../resources.js';
+import type { StackAccess } from './stack-access.js';
+
+export async function applyRetention(parts: OperatorParts, access: StackAccess, ws: WebStack, backups: readonly WebStackBackup[], log: Logger): Promise<void> {
+  const retention = ws.spec.database?.backup?.retention;
+  if (!retention || (retention.count === undefined && retention.maxAge === undefined)) return;
+  const completed = backups.filter((b) => b.spec.stack === ws.metadata.name && b.status?.phase === 'Completed' && b.status.completionTime && b.status.location);
+  const expired = expiredBackups(completed.map((b) => ({ name: b.metadata.name, completedAt: Date.parse(b.status!.completionTime!) })),
+    { count: retention.count, maxAgeMs: retention.maxAge ? parseAge(retention.maxAge) : undefined }, parts.clock.now());
+  for (const { name, reason } of expired) {
+    const b = completed.find((c) => c.metadata.name === name)!;
+    try {
+      const store = await access.store(ws.metadata.namespace!, b.status!.storage ?? { volume: {} });
+      const objects = await store.list(`${b.status!.location}/`);
+      await store.delete(objects.map((o) => o.key));
+      await parts.client.delete(WEBSTACKBACKUP, ws.metadata.namespace!, name);
+      log.info('backup deleted by retention', { backup: name, reason });
+      void parts.events.record(ws, 'Normal', 'BackupDeleted', `${name}: ${reason}`);
+    } catch (err) {
+      log.warn('retention could not delete a backup', { backup: name, error: err instanceof Error ? err.message : String(err) });
+    }
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * What backups and restores read about a stack: its admin login (the stack's Secret), its
+ * database instances' addresses (the StatefulSet's pods) and the store its storage spec names
+ * (with the S3 credentials Secret). Nothing here is logged.
+ */
+import type { BackupStorageSpec } from '../../api/backup-types.js';
+import { componentSelector, names } from '../../api/labels.js';
+import type { Caches } from '../../kube/caches.js';
+import type { KubeClient } from '../../kube/client.js';
+import { POD } from '../../kube/resource-type.js';
+import type { InstanceAddress } from '../../mysql/ports.js';
+import { credentialsFromSecretData } from '../../render/credentials.js';
+import type { Login } from '../../backup/client-tools.js';
+import { storeFor } from '../../backup/locations.js';
+import type { BackupStore } from '../../backup/store.js';
+import { resourceFor } from '../resources.js';
+import { instancesFromPods, type DatabasePod } from '../database/topology.js';
+
+const SECRET = resourceFor('v1', 'Secret');
+
+export class StackAccess {
+  constructor(private readonly client: KubeClient, private readonly caches: Caches, private readonly backupDir: string | undefined) {}
+
+  async login(namespace: string, stack: string): Promise<Login> {
+    const name = names.mysqlSecret(stack);
+    const secret = await this.client.get<{ data?: Record<string, string> }>(SECRET, namespace, name);
+    if (!secret) throw new Error(`Secret ${namespace}/${name} not found`);
+    const c = credentialsFromSecretData(secret.data, `Secret ${namespace}/${name}`);
+    return { user: c.adminUser, password: c.adminPassword };
+  }
+
+  async instance(namespace: string, stack: string, pod: string): Promise<InstanceAddress> {
+    const selector = Object.entries(componentSelector(stack, 'database')).map(([k, v]) => `${k}=${v}`).join(',');
+    const { items } = await this.client.list<DatabasePod>(POD, namespace, selector);
+    const uid = this.caches.get<{ metadata: { uid?: string } }>('StatefulSet', namespace, names.mysql(stack))?.metadata.uid;
+    const found = instancesFromPods(items, namespace, stack, uid).find((i) => i.name === pod);
+    if (!found) throw new Error(`database pod ${namespace}/${pod} of stack ${stack} not found`);
+    return found;
+  }
+
+  async store(namespace: string, storage: BackupStorageSpec): Promise<BackupStore> {
+    if (!storage.s3) return storeFor(storage, this.backupDir);
+    const secret = await this.client.get<{ data?: Record<string, string> }>(SECRET, namespace, storage.s3.credentialsSecret);
+    if (!secret) throw new Error(`Secret ${namespace}/${storage.s3.credentialsSecret} not found (spec.database.backup.storage.s3.credentialsSecret)`);
+    return storeFor(storage, this.backupDir, secret.data);
+  }
+}
