@@ -33,7 +33,7 @@ export class StackAccess {
     const selector = Object.entries(componentSelector(stack, 'database')).map(([k, v]) => `${k}=${v}`).join(',');
     const { items } = await this.client.list<DatabasePod>(POD, namespace, selector);
     const uid = this.caches.get<{ metadata: { uid?: string } }>('StatefulSet', namespace, names.mysql(stack))?.metadata.uid;
-    const found = instancesFromPods(items, namespace, stack, uid).find((i) => i.name === pod);
+    const found = instancesFromPods(items, namespace, stack, { uid }).find((i) => i.name === pod);
     if (!found) throw new Error(`database pod ${namespace}/${pod} of stack ${stack} not found`);
     return found;
   }
