@@ -105,7 +105,7 @@ export class Operator {
     });
     this.controller = new Controller(reconciler, { log: opts.log, clock, metrics: this.metrics },
       { workers: opts.workers ?? 8, resyncPeriodMs: timings.resyncPeriodMs, keys: () => webStackKeys(this.caches) });
-    watchWebStacks(this.caches, this.controller);
+    watchWebStacks(this.caches, this.controller, reconciler.ownWrites);
     this.stopped = new Promise((resolve) => { this.finish = resolve; });
     const le = opts.leaderElection;
     if (le) {

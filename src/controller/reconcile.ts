@@ -13,6 +13,7 @@ import type { KubeObject } from '../render/object.js';
 import { tlsChecksum } from '../render/loadbalancer.js';
 import { renderStack } from '../render/stack.js';
 import type { AppliedMemo } from './applied-memo.js';
+import type { OwnWrites } from './own-writes.js';
 import type { Caches } from '../kube/caches.js';
 import { childrenToDelete, ownedBy, type LiveObject } from './children.js';
 import { immutableFieldErrors, type LiveStatefulSet } from './immutable.js';
@@ -27,7 +28,8 @@ import { patchStatus } from '../kube/status-patch.js';
 import type { Timings } from '../timings.js';
 import { rfc3339 } from './conditions.js';
 import { objectKey } from '../kube/resource-type.js';
-import { resourceFor, WEBSTACK } from './resources.js';
+import { resourceFor, STATUS_READ, WEBSTACK } from './resources.js';
+import { slimObject } from '../kube/cache-transform.js';
 import { computeStatus, mergePatch, statusEqual } from './status.js';
 import type { LiveWorkload } from './workloads.js';
 
@@ -36,6 +38,7 @@ export interface ReconcileDeps {
   caches: Caches;
   events: EventRecorder;
   memo: AppliedMemo;
+  ownWrites: OwnWrites;
   log: Logger;
   clock: Clock;
   /** A database manager runs: Ready and Degraded also follow the conditions it stores in the status. */
@@ -217,11 +220,14 @@ async function applyEach(ws: WebStack, desired: KubeObject[], deps: ReconcileDep
       if (!reason) return;
       let applied: KubeObj;
       try {
-        applied = await deps.client.apply(resourceFor(obj.apiVersion, obj.kind), obj as KubeObj, MANAGER);
+        // Kept in the memo until the cache has it: trimmed as the cache would trim it.
+        applied = slimObject(await deps.client.apply(resourceFor(obj.apiVersion, obj.kind), obj as KubeObj, MANAGER),
+          { statusRead: STATUS_READ }) as KubeObj;
       } catch (err) {
         throw new Error(`apply ${obj.kind} ${obj.metadata.name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       }
       deps.memo.remember(mk, cached, applied);
+      deps.ownWrites.written(applied);
       // `reason` names a field path, never a value: safe for Secrets too.
       log.info(`${live ? 'updated' : 'created'} ${obj.kind}`, { object: obj.metadata.name, why: reason });
       (live ? updated : created).push(`${obj.kind} ${obj.metadata.name}${live ? ` (${reason})` : ''}`);
@@ -256,7 +262,12 @@ async function writeStatus(ws: WebStack, deps: ReconcileDeps, log: Logger,
   outcome: { invalidSpec?: string; applyError?: string; blocked?: Blocked }): Promise<void> {
   const ns = ws.metadata.namespace!;
   const stack = ws.metadata.name;
-  const get = (kind: string, n: string) => deps.caches.get<LiveWorkload & KubeObj>(kind, ns, n);
+  // What this reconcile applied counts before the cache has it: the echo of our write wakes no second reconcile.
+  const get = (kind: string, n: string) => {
+    const apiVersion = kind === 'Service' ? 'v1' : 'apps/v1';
+    const key = memoKey({ apiVersion, kind, metadata: { namespace: ns, name: n } }, stack);
+    return deps.memo.freshest(key, deps.caches.get<KubeObj>(kind, ns, n)) as (LiveWorkload & KubeObj) | undefined;
+  };
   // Status is judged on the last valid spec's shape when the current one is invalid.
   const spec = outcome.invalidSpec ? undefined : resolveSpec(ws);
   const observation = {
@@ -280,7 +291,10 @@ async function writeStatus(ws: WebStack, deps: ReconcileDeps, log: Logger,
       const next = computeStatus({ ...observation, previous: current.status });
       return statusEqual(current.status, next) ? undefined : mergePatch(current.status ?? {}, next) as object;
     }, ws);
-    if (written) log.debug('status written', { generation: observation.generation });
+    if (written) {
+      deps.ownWrites.written(written);
+      log.debug('status written', { generation: observation.generation });
+    }
   } catch (err) {
     throw new ReconcileError(`write status: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }

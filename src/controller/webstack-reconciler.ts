@@ -3,6 +3,8 @@ import type { WebStack } from '../api/types.js';
 import type { Caches } from '../kube/caches.js';
 import type { Controller, ReconcileOutcome, Reconciler } from '../kube/controller.js';
 import { AppliedMemo } from './applied-memo.js';
+import { OwnWrites } from './own-writes.js';
+import type { InformerEvent } from '../kube/informer.js';
 import type { LiveObject } from './children.js';
 import { reconcile, type ReconcileDeps } from './reconcile.js';
 import { OWNED, WEBSTACK } from './resources.js';
@@ -10,11 +12,12 @@ import { ownerKey, stackKey } from './stack-keys.js';
 
 export class WebStackReconciler implements Reconciler {
   private readonly memo = new AppliedMemo();
+  readonly ownWrites = new OwnWrites();
 
-  constructor(private readonly deps: Omit<ReconcileDeps, 'memo'>) {}
+  constructor(private readonly deps: Omit<ReconcileDeps, 'memo' | 'ownWrites'>) {}
 
   reconcile(key: string): Promise<ReconcileOutcome> {
-    return reconcile(key, { ...this.deps, memo: this.memo });
+    return reconcile(key, { ...this.deps, memo: this.memo, ownWrites: this.ownWrites });
   }
 }
 
@@ -23,12 +26,24 @@ export function webStackKeys(caches: Caches): string[] {
   return caches.list<WebStack>(WEBSTACK.kind).map((ws) => stackKey(ws.metadata.namespace, ws.metadata.name));
 }
 
-/** A WebStack's own events and those of the objects it controls enqueue the stack. */
-export function watchWebStacks(caches: Caches, controller: Controller): void {
-  caches.on<WebStack>([WEBSTACK], (_type, ws) => controller.enqueue(stackKey(ws.metadata.namespace, ws.metadata.name)));
-  caches.on<LiveObject>(OWNED, (_type, o) => {
+/**
+ * A WebStack's own events and those of the objects it controls enqueue the stack, except the
+ * echoes of the reconciler's own writes.
+ */
+export function watchWebStacks(caches: Caches, controller: Controller, ownWrites: OwnWrites): void {
+  const echo = (type: InformerEvent, o: LiveObject) => {
+    if (type === 'delete') {
+      ownWrites.forget(o);
+      return false;
+    }
+    return ownWrites.isEcho(o);
+  };
+  caches.on<WebStack & LiveObject>([WEBSTACK], (type, ws) => {
+    if (!echo(type, ws)) controller.enqueue(stackKey(ws.metadata.namespace, ws.metadata.name));
+  });
+  caches.on<LiveObject>(OWNED, (type, o) => {
     const key = ownerKey(o);
-    if (key) controller.enqueue(key);
+    if (key && !echo(type, o)) controller.enqueue(key);
   });
   // A TLS Secret is the user's, not owned: its stacks are those that name it.
   caches.on<LiveObject>(OWNED.filter((t) => t.kind === 'Secret'), (_type, secret) => {

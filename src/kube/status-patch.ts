@@ -14,21 +14,20 @@ export interface Versioned {
 /**
  * `patchFor` returns the status patch for the object as it is, or undefined when the status
  * already says it all. `current` (a cached copy) spares the first read. A vanished object is no error.
- * True when a patch was written.
+ * The object as written, or undefined when nothing was.
  */
 export async function patchStatus<T extends Versioned>(client: KubeClient, type: ResourceType, namespace: string, name: string,
-  patchFor: (current: T) => object | undefined, current?: T, attempts = 5): Promise<boolean> {
+  patchFor: (current: T) => object | undefined, current?: T, attempts = 5): Promise<T | undefined> {
   let object = current;
   for (let attempt = 1; ; attempt++) {
     object ??= await client.get<T>(type, namespace, name);
-    if (!object) return false;
+    if (!object) return undefined;
     const status = patchFor(object);
-    if (!status) return false;
+    if (!status) return undefined;
     try {
-      await client.mergePatch(type, namespace, name, { metadata: { resourceVersion: object.metadata.resourceVersion }, status }, 'status');
-      return true;
+      return await client.mergePatch<T>(type, namespace, name, { metadata: { resourceVersion: object.metadata.resourceVersion }, status }, 'status');
     } catch (err) {
-      if (isNotFound(err)) return false;
+      if (isNotFound(err)) return undefined;
       if (!isConflict(err) || attempt >= attempts) throw err;
       object = undefined;
     }

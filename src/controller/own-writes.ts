@@ -1,0 +1,34 @@
+/**
+ * The resourceVersions of the operator's own latest writes (applied children, status patches),
+ * so that the watch event each write echoes back does not wake the stack again: the reconcile
+ * that wrote it already knew what it wrote. A change by anyone else has another resourceVersion
+ * and wakes it as always; the resync still reconciles everything.
+ */
+import { objectKey } from '../kube/resource-type.js';
+
+interface Written { apiVersion: string; kind: string; metadata: { namespace?: string; name?: string; resourceVersion?: string } }
+
+export class OwnWrites {
+  private readonly versions = new Map<string, string>();
+
+  written(o: Written): void {
+    if (o.metadata.resourceVersion) this.versions.set(objectKey(o), o.metadata.resourceVersion);
+  }
+
+  /** True, once, for the watch event of our own latest write of `o`. */
+  isEcho(o: Written): boolean {
+    const key = objectKey(o);
+    const mine = this.versions.get(key);
+    if (mine === undefined) return false;
+    if (o.metadata.resourceVersion === mine) {
+      this.versions.delete(key);
+      return true;
+    }
+    return false;
+  }
+
+  /** A deleted object's entry goes with it. */
+  forget(o: Written): void {
+    this.versions.delete(objectKey(o));
+  }
+}
