@@ -41,6 +41,7 @@ export async function main(argv: string[]): Promise<number> {
     log,
     timings: flags.timings,
     workers: flags.workers,
+    agentImage: flags.agentImage,
     databaseManagers: (parts) => new DatabaseManagers(parts),
     backups: (parts) => new BackupController(parts, { backupDir: flags.backupDir }),
   });

@@ -17,6 +17,8 @@ export interface RunFlags {
   workers: number;
   /** The backup volume's directory (storage target `volume`); undefined: none. */
   backupDir?: string;
+  /** The image of the agent in each database pod; the chart passes the operator's own. */
+  agentImage?: string;
 }
 
 export const RUN_USAGE = `usage: webstack-operator run [flags]
@@ -35,6 +37,8 @@ export const RUN_USAGE = `usage: webstack-operator run [flags]
   --log-format json|text             default: text on a terminal, JSON otherwise
   --resync-period D                  re-check every stack this often (default: 10m)
   --workers N                        stacks reconciled in parallel (default: 8)
+  --agent-image IMAGE                run \`webstack-operator agent\` from this image in each database pod (fence by SIGKILL,
+                                     rebuilds); the chart passes the operator's own image (default: no agent)
   --database-probe-interval D        how often each database instance is probed (default: 500ms)
   --database-connect-timeout D       connecting to a database instance gives up after this (default: 500ms)
   --database-query-timeout D         one statement gives up after this (default: 2s)
@@ -66,7 +70,7 @@ function parseBool(flag: string, value: string): boolean {
 
 const VALUE_FLAGS = new Set(['kubeconfig', 'namespace', 'lease-namespace', 'lease-name', 'metrics-port', 'health-port', 'bind-address', 'log-format',
   'leader-elect-lease-duration', 'leader-elect-renew-deadline', 'leader-elect-retry-period', 'resync-period', 'workers',
-  'database-probe-interval', 'database-connect-timeout', 'database-query-timeout', 'switchover-timeout', 'restart-settle', 'backup-dir']);
+  'database-probe-interval', 'database-connect-timeout', 'database-query-timeout', 'switchover-timeout', 'restart-settle', 'backup-dir', 'agent-image']);
 
 /** A duration flag that must be above zero. */
 function positiveDuration(flag: string, value: string): number {
@@ -125,6 +129,10 @@ export function parseRunFlags(argv: string[]): RunFlags | 'help' {
       case 'backup-dir':
         if (!value) throw new Error('--backup-dir: must not be empty');
         flags.backupDir = value;
+        break;
+      case 'agent-image':
+        if (!/^[^\s]+$/.test(value)) throw new Error(`--agent-image: '${value}' is not an image reference`);
+        flags.agentImage = value;
         break;
       case 'workers': {
         const n = Number(value);

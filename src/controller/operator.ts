@@ -47,6 +47,8 @@ export interface OperatorOptions {
   backups?: (parts: OperatorParts) => LeaderTask;
   /** Off in tests that run several operators in one process. */
   defaultMetrics?: boolean;
+  /** The image of the agent in each database pod (the operator's own); undefined: no agent. */
+  agentImage?: string;
 }
 
 /** What the operator hands the database managers: its own client, caches, Events and registry. */
@@ -63,6 +65,8 @@ export interface OperatorParts {
   /** Empty: every namespace. */
   namespaces: readonly string[];
   timings: DatabaseTimings;
+  /** Database pods run the agent: fences go through it. */
+  agents: boolean;
 }
 
 /** Work that runs beside the reconcile while this instance leads, and ends when it stops leading. */
@@ -96,12 +100,13 @@ export class Operator {
     const events = new EventRecorder(this.client, MANAGER, opts.identity, clock, opts.log, timings.eventDedupeWindowMs);
     const parts: OperatorParts = {
       kubeConfig: opts.kubeConfig, client: this.client, caches: this.caches, events, registry: this.metrics.registry, log: opts.log, clock,
-      namespaces: opts.namespaces, timings: timings.database,
+      namespaces: opts.namespaces, timings: timings.database, agents: !!opts.agentImage,
     };
     this.databaseManagers = opts.databaseManagers?.(parts);
     this.backups = opts.backups?.(parts);
     const reconciler = new WebStackReconciler({
       client: this.client, caches: this.caches, events, log: opts.log, clock, databaseManaged: !!this.databaseManagers, timings,
+      agentImage: opts.agentImage,
     });
     this.controller = new Controller(reconciler, { log: opts.log, clock, metrics: this.metrics },
       { workers: opts.workers ?? 8, resyncPeriodMs: timings.resyncPeriodMs, keys: () => webStackKeys(this.caches) });

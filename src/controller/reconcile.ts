@@ -44,6 +44,8 @@ export interface ReconcileDeps {
   /** A database manager runs: Ready and Degraded also follow the conditions it stores in the status. */
   databaseManaged: boolean;
   timings: Pick<Timings, 'terminatingRecheckMs'>;
+  /** `--agent-image`: the agent runs in each database pod. */
+  agentImage?: string;
 }
 
 export type ReconcileResult =
@@ -83,7 +85,8 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
   let blocked: Blocked | undefined;
   try {
     const credentials = await databaseCredentials(ws, deps);
-    const desired = holdDatabaseSize(ws, renderStack(ws, { credentials, tlsChecksum: tlsSecretChecksum(ws, deps) })).map(withAppliedHash);
+    const desired = holdDatabaseSize(ws, renderStack(ws, { credentials, tlsChecksum: tlsSecretChecksum(ws, deps), agentImage: deps.agentImage }))
+      .map(withAppliedHash);
     const held = holdBack(ws, desired, deps);
     blocked = held.blocked;
     if (blocked) {

@@ -22,12 +22,14 @@ import type { IPersistentVolumeClaimSpec } from 'kubernetes-models/v1/Persistent
 import type { IServiceSpec } from 'kubernetes-models/v1/ServiceSpec';
 import { canonicalQuantity } from '../api/quantity.js';
 import { canonicalResources } from './resources.js';
+import { AGENT_CONTAINER, AGENT_PORT } from '../agent/protocol.js';
 
 /** The images' mysql user and group. */
 export const DATABASE_UID = 999;
 export const DATABASE_CONTAINER = 'mysql';
 export const DATABASE_PORT_NAME = 'mysql';
 export const DEFAULT_CLUSTER_DOMAIN = 'cluster.local';
+export const AGENT_PORT_NAME = 'agent';
 
 const adminTool: Record<DatabaseEngine, string> = { mysql: 'mysqladmin', mariadb: 'mariadb-admin' };
 
@@ -72,7 +74,31 @@ function renderDatabaseConfigMap(ws: WebStack, db: ResolvedSpec['database']): Ku
   };
 }
 
-function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database'], clusterDomain: string): KubeObject {
+/**
+ * The agent beside the server (the operator's own image): it fences the server by SIGKILL, which
+ * needs the pod's shared process namespace, and reads and replaces the data directory, so it runs
+ * as the same user with the same volume. It reads the admin credentials to derive its token.
+ */
+function agentContainer(image: string, secret: string, securityContext: IContainer['securityContext']): IContainer {
+  return {
+    name: AGENT_CONTAINER,
+    image,
+    command: ['webstack-operator', 'agent'],
+    args: [`--port=${AGENT_PORT}`, `--data-dir=${DEFAULT_DATA_DIR}`],
+    env: [secretEnv('ADMIN_USER', secret, SECRET_KEYS.adminUser), secretEnv('ADMIN_PASSWORD', secret, SECRET_KEYS.adminPassword)],
+    ports: [{ name: AGENT_PORT_NAME, containerPort: AGENT_PORT, protocol: 'TCP' }],
+    readinessProbe: { tcpSocket: { port: AGENT_PORT_NAME }, periodSeconds: 10 },
+    resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
+    volumeMounts: [
+      { name: 'data', mountPath: DATA_VOLUME_PATH },
+      { name: 'tmp', mountPath: '/tmp' },
+    ],
+    securityContext,
+  };
+}
+
+/** `agentImage`: the operator's image, run as the agent in each pod; without it, no agent (fences delete the pod). */
+function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database'], clusterDomain: string, agentImage?: string): KubeObject {
   const stack = ws.metadata.name;
   const namespace = ws.metadata.namespace ?? 'default';
   const headless = names.mysqlHeadless(stack);
@@ -150,7 +176,8 @@ function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database'], clusterDo
             }],
           },
         },
-        containers: [container],
+        ...(agentImage ? { shareProcessNamespace: true } : {}),
+        containers: agentImage ? [container, agentContainer(agentImage, secret, container.securityContext)] : [container],
         volumes: [
           { name: 'config', configMap: { name: names.mysqlConfig(stack), defaultMode: 0o444 } },
           { name: 'tmp', emptyDir: {} },
@@ -182,9 +209,12 @@ function renderService(ws: WebStack, name: string, selector: Record<string, stri
 }
 
 
-/** `clusterDomain` names the pods in REPORT_HOST, the address replicas and the operator reach them by. */
+/**
+ * `clusterDomain` names the pods in REPORT_HOST, the address replicas and the operator reach them by;
+ * `agentImage` adds the agent to each pod.
+ */
 export function renderDatabase(
-  ws: WebStack, spec: ResolvedSpec, credentials: DatabaseCredentials, clusterDomain = DEFAULT_CLUSTER_DOMAIN,
+  ws: WebStack, spec: ResolvedSpec, credentials: DatabaseCredentials, clusterDomain = DEFAULT_CLUSTER_DOMAIN, agentImage?: string,
 ): KubeObject[] {
   const stack = ws.metadata.name;
   const selector = componentSelector(stack, 'database');
@@ -194,7 +224,7 @@ export function renderDatabase(
     renderService(ws, names.mysqlHeadless(stack), selector, true),
     renderService(ws, names.primaryService(stack), { ...selector, [LABEL_ROLE]: ROLE_PRIMARY }, false),
     renderService(ws, names.replicasService(stack), { ...selector, [LABEL_ROLE]: ROLE_REPLICA }, false),
-    renderStatefulSet(ws, spec.database, clusterDomain),
+    renderStatefulSet(ws, spec.database, clusterDomain, agentImage),
     podDisruptionBudget(ws, names.mysql(ws.metadata.name), 'database'),
   ];
 }

@@ -1,7 +1,8 @@
 /**
  * NetworkPolicies of a stack (when spec.networkPolicy.enabled): everything denied, then exactly
  * the paths the stack uses: DNS, world -> HAProxy, HAProxy -> apps, apps -> MySQL,
- * MySQL <-> MySQL (replication), the operator's pods -> MySQL, and the named namespaces ->
+ * MySQL <-> MySQL (replication), the operator's pods -> MySQL, the operator's pods -> the agents
+ * (and agent <-> agent of the stack, which carries a rebuild's copy), and the named namespaces ->
  * HAProxy's stats port.
  */
 import type { ResolvedSpec } from '../api/defaults.js';
@@ -11,6 +12,7 @@ import {
 import type { WebStack } from '../api/types.js';
 import { HAPROXY_PORTS } from './haproxy-config.js';
 import { MYSQL_PORT } from './mysql-config.js';
+import { AGENT_PORT } from '../agent/protocol.js';
 import { ownedMetadata, type KubeObject } from './object.js';
 // Types only (erased at build): the compiler checks every field name against the Kubernetes API.
 import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
@@ -80,9 +82,12 @@ export function renderNetworkPolicies(ws: WebStack, spec: ResolvedSpec): KubeObj
       ingress: [{
         from: [podsOf(stack, 'app'), podsOf(stack, 'database'), operatorPods(spec.networkPolicy.operatorNamespace)],
         ports: mysql,
+      }, {
+        from: [podsOf(stack, 'database'), operatorPods(spec.networkPolicy.operatorNamespace)],
+        ports: [tcp(AGENT_PORT)],
       }],
-      // Replicas connect to the primary.
-      egress: [{ to: [podsOf(stack, 'database')], ports: mysql }],
+      // Replicas connect to the primary; an agent fetches a rebuild's copy from a donor's agent.
+      egress: [{ to: [podsOf(stack, 'database')], ports: [...mysql, tcp(AGENT_PORT)] }],
     }),
   ];
 }

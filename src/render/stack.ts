@@ -18,6 +18,8 @@ export interface StackInputs {
   clusterDomain?: string;
   /** tlsChecksum() of the TLS Secret, read by the caller, so a renewed certificate rolls HAProxy onto it. */
   tlsChecksum?: string;
+  /** The image of the agent in each database pod (the operator's own, `--agent-image`); none without it. */
+  agentImage?: string;
 }
 
 /**
@@ -39,7 +41,7 @@ export function renderStack(ws: WebStack, inputs: StackInputs): KubeObject[] {
   const objects = [
     ...renderLoadBalancer(ws, spec, { clusterDomain: inputs.clusterDomain, tlsChecksum: inputs.tlsChecksum }),
     ...renderApps(ws, spec),
-    ...renderDatabase(ws, spec, inputs.credentials, inputs.clusterDomain),
+    ...renderDatabase(ws, spec, inputs.credentials, inputs.clusterDomain, inputs.agentImage),
     ...renderNetworkPolicies(ws, spec),
   ];
   // Array.prototype.sort is stable: within a kind, the order the renderers chose is kept.

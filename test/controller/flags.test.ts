@@ -34,6 +34,12 @@ describe('run flags (the Helm chart contract)', () => {
     expect(flags(['--leader-elect']).leaderElect).toBe(true);
   });
 
+  it('runs no agent unless its image is named', () => {
+    expect(flags([]).agentImage).toBeUndefined();
+    expect(flags(['--agent-image', 'ghcr.io/webstack-dev/webstack-operator:0.1.0']).agentImage).toBe('ghcr.io/webstack-dev/webstack-operator:0.1.0');
+    expect(() => flags(['--agent-image='])).toThrow(/--agent-image: '' is not an image reference/);
+  });
+
   it('listens on every interface unless an address is named', () => {
     expect(flags([]).bindAddress).toBe('');
     expect(flags(['--bind-address', '127.20.0.5']).bindAddress).toBe('127.20.0.5');

@@ -129,7 +129,8 @@ describe('helm chart deploy/helm/webstack-operator', () => {
       expect(binding.roleRef.kind).toBe('Role');
       expect(binding.subjects[0].namespace).toBe('ops');
     }
-    expect(container(objects).args).toEqual(['--namespace=shop,blog', '--leader-elect=true', '--lease-namespace=ops', '--lease-name=my-lease', '--metrics-port=8080', '--health-port=8081', '--log-format=text', '--resync-period=30s']);
+    expect(container(objects).args).toEqual(['--namespace=shop,blog', '--leader-elect=true', '--lease-namespace=ops', '--lease-name=my-lease', '--metrics-port=8080', '--health-port=8081', '--log-format=text', '--resync-period=30s',
+      '--agent-image=ghcr.io/webstack-dev/webstack-operator:0.1.0']);
     expect(podSpec(objects).replicas).toBe(3);
   });
 
@@ -161,7 +162,8 @@ describe('helm chart deploy/helm/webstack-operator', () => {
     expect(api.ports.map((p) => p.port)).toEqual([443, 6443]);
     expect(api.to).toEqual([{ ipBlock: { cidr: '10.0.0.1/32' } }]);
     expect(dns.ports.map((p) => p.port)).toEqual([53, 53]);
-    expect(mysql.ports.map((p) => p.port)).toEqual([3306]);
+    // The servers and the agents beside them.
+    expect(mysql.ports.map((p) => p.port)).toEqual([3306, 3390]);
     // The selector must match the labels the operator puts on database pods.
     expect(stackLabels('any', 'database')).toMatchObject(mysql.to![0].podSelector!.matchLabels);
     expect(renderChart().filter((o) => o.kind === 'NetworkPolicy' || o.kind === 'ServiceMonitor')).toEqual([]);

@@ -7,9 +7,9 @@ import { renderServerConfig, renderStartScript } from '../../src/render/mysql-co
 import { envOf, find, type Loose } from './find.js';
 import { FIXED_CREDENTIALS, withSpec } from './fixtures.js';
 
-function render(database: DatabaseSpec = {}) {
+function render(database: DatabaseSpec = {}, agentImage?: string) {
   const [ws, spec] = withSpec({ database });
-  const objects = renderDatabase(ws, spec, FIXED_CREDENTIALS);
+  const objects = renderDatabase(ws, spec, FIXED_CREDENTIALS, undefined, agentImage);
   const sts = find(objects, 'StatefulSet', 'shop-mysql');
   return { objects, spec, sts, pod: sts.spec.template.spec, container: sts.spec.template.spec.containers[0] };
 }
@@ -61,6 +61,22 @@ describe('renderDatabase', () => {
     expect(env.ADMIN_USER.valueFrom).toEqual({ secretKeyRef: { name: 'shop-mysql', key: SECRET_KEYS.adminUser } });
     expect(env.ADMIN_PASSWORD.valueFrom).toEqual({ secretKeyRef: { name: 'shop-mysql', key: SECRET_KEYS.adminPassword } });
     expect(pod.volumes).toContainEqual({ name: 'config', configMap: { name: 'shop-mysql', defaultMode: 0o444 } });
+    expect(JSON.stringify(sts)).not.toContain(FIXED_CREDENTIALS.adminPassword);
+  });
+
+  it('runs the agent beside the server when given its image: same user and volume, shared process namespace, the Secret\'s admin account', () => {
+    expect(render().pod.containers.map((c: Loose) => c.name)).toEqual(['mysql']);
+    expect(render().pod.shareProcessNamespace).toBeUndefined();
+    const { pod, container, sts } = render({}, 'ghcr.io/webstack-dev/webstack-operator:0.1.0');
+    const agent = pod.containers[1];
+    expect(pod.shareProcessNamespace).toBe(true);
+    expect(agent).toMatchObject({
+      name: 'agent', image: 'ghcr.io/webstack-dev/webstack-operator:0.1.0', command: ['webstack-operator', 'agent'],
+      args: ['--port=3390', '--data-dir=/var/lib/mysql/data'], ports: [{ name: 'agent', containerPort: 3390, protocol: 'TCP' }],
+    });
+    expect(agent.volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/mysql' });
+    expect(agent.securityContext).toEqual(container.securityContext);
+    expect(envOf(agent).ADMIN_PASSWORD.valueFrom).toEqual({ secretKeyRef: { name: 'shop-mysql', key: SECRET_KEYS.adminPassword } });
     expect(JSON.stringify(sts)).not.toContain(FIXED_CREDENTIALS.adminPassword);
   });
 

@@ -40,8 +40,8 @@ describe('the examples', () => {
 });
 
 describe('renderStack', () => {
-  it.each(allStacks)('%s: every object validates against the Kubernetes OpenAPI schemas', async (_name, ws) => {
-    const objects = renderStack(ws, inputs);
+  it.each(allStacks)('%s: every object (with the agent in the database pods) validates against the Kubernetes OpenAPI schemas', async (_name, ws) => {
+    const objects = renderStack(ws, { ...inputs, agentImage: 'ghcr.io/webstack-dev/webstack-operator:0.1.0' });
     expect(objects.length).toBeGreaterThan(5);
     for (const object of objects) await validateKubeObject(object);
   });

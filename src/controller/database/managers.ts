@@ -13,13 +13,16 @@ import type { InformerEvent } from '../../kube/informer.js';
 import { forStack } from '../../log.js';
 import { DatabaseManager } from '../../mysql/manager.js';
 import { managerSpec } from '../../mysql/manager-spec.js';
-import type { ManagerSpec } from '../../mysql/ports.js';
+import type { EventSink, ManagerSpec } from '../../mysql/ports.js';
 import { credentialsFromSecretData } from '../../render/credentials.js';
 import { resourceFor, WEBSTACK } from '../resources.js';
 import { stackKey } from '../stack-keys.js';
 import { PodRoleLabeler } from './labeler.js';
 import { managerCredentials } from './manager-inputs.js';
 import { PodRestarter } from './restarter.js';
+import { AgentFencer } from './agent-fencer.js';
+import { AgentClient } from '../../agent/client.js';
+import { agentToken } from '../../agent/protocol.js';
 import { PodWatch } from './pod-watch.js';
 import { instancesFromPods, isDatabasePodOf, podFingerprint, type DatabasePod, type DatabaseStatefulSet } from './topology.js';
 import { WebStackDatabaseStatus } from './webstack-status.js';
@@ -142,6 +145,7 @@ export class DatabaseManagers {
     const log = forStack(this.opts.log, ns, name);
     const status = new WebStackDatabaseStatus(this.opts.client, ns, name, this.opts.clock);
     const labeler = new PodRoleLabeler(this.opts.client, this.pods, ns);
+    const events: EventSink = { event: (type, reason, message) => void this.opts.events.record(running.ws, type, reason, message) };
     const podRestarter = new PodRestarter(this.opts.client, this.pods, ns);
     const running: RunningStack = {
       ws: latest, spec: managerSpec(resolveSpec(latest).database), labeler, manager: undefined as unknown as DatabaseManager,
@@ -154,8 +158,10 @@ export class DatabaseManagers {
       record: status,
       status,
       labeler,
-      events: { event: (type, reason, message) => void this.opts.events.record(running.ws, type, reason, message) },
-      restarter: podRestarter,
+      events,
+      restarter: this.opts.agents
+        ? new AgentFencer(new AgentClient({ token: agentToken(credentials.adminPassword) }), this.pods, ns, podRestarter, events)
+        : podRestarter,
       roller: podRestarter,
       registry: this.opts.registry,
       clock: this.opts.clock,
