@@ -11,17 +11,18 @@ import path from 'node:path';
 import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-node';
 import { names } from '../api/labels.js';
 import { KIND, type WebStack } from '../api/types.js';
-import { createLogger } from '../log.js';
+import { createLogger, type Logger } from '../log.js';
 import { startEmbeddedPlane } from './embedded-plane.js';
 import { startKubePlane } from './kube-plane.js';
 import { apply, kubectlApply, readManifests } from './manifests.js';
 import type { ControlPlaneKind, OperatorHandle, Plane } from './plane.js';
 import { missingTlsSecrets, preflightProblems } from './preflight.js';
 import { httpStatus, kubeConfigFrom } from './runtime/cluster.js';
-import { CONTROL_FILE, readSandboxInfo, signalThroughControl, startControlServer, type SandboxInfo } from './runtime/control.js';
+import { CONTROL_FILE, partitionThroughControl, readSandboxInfo, signalThroughControl, startControlServer, type SandboxInfo } from './runtime/control.js';
 import { mysqldIsMariadb, which } from './runtime/host-tools.js';
 import type { Runtime } from './runtime/index.js';
 import { killLeftovers } from './runtime/leftovers.js';
+import { Partitions } from './runtime/partitions.js';
 import { parseSandboxArgs, SANDBOX_USAGE } from './runtime/sandbox-args.js';
 import { monitorStacks, type StackRef } from './stack-monitor.js';
 import { certificateName, selfSignedTlsSecret } from './tls-secret.js';
@@ -112,8 +113,11 @@ async function up(file: string, stateDir: string, controlPlane: ControlPlaneKind
     const client = KubernetesObjectApi.makeApiClient(kc);
 
     const dns = await step(startDnsServer(), (d) => d.close());
-    const runtime = await step(startRuntime({ kubeconfig: plane.kubeconfig, stateDir: dir, log, dns, node: plane.node }), (r) => r.close(10_000));
-    const control = await step(startControlServer(runtime), (c) => c.close());
+    const partitions = openPartitions(log);
+    if (!(partitions instanceof Error)) cleanups.push(async () => partitions.close());
+    const runtime = await step(startRuntime({ kubeconfig: plane.kubeconfig, stateDir: dir, log, dns, node: plane.node,
+      partitions: partitions instanceof Error ? undefined : partitions }), (r) => r.close(10_000));
+    const control = await step(startControlServer(runtime, partitions), (c) => c.close());
     const info: SandboxInfo = { pid: process.pid, control: control.url, apiserver: plane.url, dns: dns.address };
     writeFileSync(path.join(dir, CONTROL_FILE), JSON.stringify(info, null, 2));
     cleanups.push(async () => rmSync(path.join(dir, CONTROL_FILE), { force: true }));
@@ -121,6 +125,10 @@ async function up(file: string, stateDir: string, controlPlane: ControlPlaneKind
     if (controlPlane === 'kube') say('installing the operator with its Helm chart...');
     const operator: OperatorHandle = await step(plane.startOperator(runtime), (o) => o.stop());
     say(`operator started; logs: ${operator.logs.startsWith('/') ? shown(operator.logs) : operator.logs}`);
+    if (!(partitions instanceof Error) && operator.pid !== undefined) {
+      partitions.add('operator');
+      partitions.place('operator', operator.pid);
+    }
 
     for (const ns of new Set(objects.map((o) => o.metadata!.namespace!))) {
       await step(apply(client, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: ns } }).catch((err) => {
@@ -171,6 +179,16 @@ async function up(file: string, stateDir: string, controlPlane: ControlPlaneKind
   }
 }
 
+/** Partitions if this machine allows them (root, cgroup v2, iptables); otherwise why not, for `sandbox partition` to say. */
+function openPartitions(log: Logger): Partitions | Error {
+  try {
+    return Partitions.open();
+  } catch (err) {
+    log.warn('sandbox partition is not available', { reason: (err as Error).message });
+    return err as Error;
+  }
+}
+
 /** The address on this host that answers for the stack: HTTPS when it terminates TLS. */
 function stackUrl(runtime: Runtime, objects: KubernetesObject[], s: StackRef): string | undefined {
   const addr = runtime.serviceAddress(s.namespace, names.haproxy(s.name));
@@ -190,6 +208,7 @@ function breakThingsHints(kubeconfig: string, stateDir: string, namespace: strin
   say(`  kubectl --kubeconfig ${kcRel}${nsFlag} get pods -L webstack.dev/role      find the primary database pod`);
   say(`  npm run sandbox -- kill <pod>${dirFlag}     SIGKILL a pod's processes (down 10s, then restarted)`);
   say(`  npm run sandbox -- stop <pod>${dirFlag}     SIGSTOP (hang) them; 'cont' resumes`);
+  say(`  npm run sandbox -- partition <pod>${nsFlag}${dirFlag} [--from <pod>|operator]     cut it off the network; 'heal' ends it`);
   say(`  kubectl --kubeconfig ${kcRel}${nsFlag} delete pod <pod>`);
   say(`Ctrl-C stops everything.`);
 }
@@ -209,6 +228,10 @@ export async function main(argv: string[]): Promise<number> {
   if (args.mode === 'sweep') {
     const killed = killLeftovers(path.resolve(args.stateDir));
     say(`stopped ${killed.length} process(es) a sandbox in ${args.stateDir} left behind`);
+    return 0;
+  }
+  if (args.mode === 'partition') {
+    say(await partitionThroughControl(args.stateDir, args.namespace, args.pod, args.heal, args.from));
     return 0;
   }
   if (args.mode === 'signal') {

@@ -61,6 +61,7 @@ export async function startEmbeddedPlane(dir: string, kubeconfigFile: string): P
       const exited = new Promise<number>((resolve) => child.once('exit', (code) => resolve(code ?? 1)));
       return {
         logs,
+        pid: child.pid,
         exited,
         stop: async () => {
           if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');

@@ -22,6 +22,8 @@ export interface Plane {
 export interface OperatorHandle {
   /** Where to read its log. */
   logs: string;
+  /** The operator's process, when it is one of the sandbox's own (embedded only; on kube it is a pod). */
+  pid?: number;
   /** Resolves with the exit code if the operator process ends by itself (embedded only). */
   exited?: Promise<number>;
   stop(): Promise<void>;

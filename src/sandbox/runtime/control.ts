@@ -1,11 +1,12 @@
 /**
- * How `sandbox kill|stop|cont` reaches a running sandbox: the sandbox serves a tiny HTTP control
- * endpoint on loopback and records its address in DIR/sandbox.json.
+ * How `sandbox kill|stop|cont|partition|heal` reaches a running sandbox: the sandbox serves a tiny
+ * HTTP control endpoint on loopback and records its address in DIR/sandbox.json.
  */
 import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import type { Partitions } from './partitions.js';
 
 export const CONTROL_FILE = 'sandbox.json';
 
@@ -29,16 +30,42 @@ export interface PodSignals {
   crashPod(namespace: string, pod: string, downForMs: number): number;
 }
 
-export async function startControlServer(pods: PodSignals): Promise<ControlServer> {
+/** Network partitions between pods and the operator; an Error says why there are none (not root...). */
+export type PodPartitions = Partitions | Error;
+
+/** `--from` names as endpoints: `operator`, or a pod of the same namespace. */
+function endpointsFrom(namespace: string, from: string[]): string[] {
+  return from.map((f) => (f === 'operator' ? 'operator' : `${namespace}/${f}`));
+}
+
+function partitionRequest(partitions: PodPartitions, url: URL, namespace: string, pod: string): { status: number; body: object } {
+  if (partitions instanceof Error) return { status: 501, body: { error: `partitions are not available in this sandbox: ${partitions.message}` } };
+  const name = `${namespace}/${pod}`;
+  try {
+    if (url.pathname === '/heal') partitions.heal(name);
+    else partitions.partition(name, endpointsFrom(namespace, url.searchParams.getAll('from')));
+  } catch (err) {
+    return { status: 400, body: { error: (err as Error).message } };
+  }
+  return { status: 200, body: { pod, namespace, cutOff: partitions.cutOff(name) } };
+}
+
+export async function startControlServer(pods: PodSignals, partitions: PodPartitions): Promise<ControlServer> {
   const server: Server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://control');
     const reply = (status: number, body: object) => {
       res.writeHead(status, { 'content-type': 'application/json' });
       res.end(JSON.stringify(body));
     };
-    if (req.method !== 'POST' || url.pathname !== '/signal') return reply(404, { error: 'POST /signal?namespace=NS&pod=NAME&signal=SIGKILL' });
     const namespace = url.searchParams.get('namespace') ?? 'default';
     const pod = url.searchParams.get('pod') ?? '';
+    if (req.method === 'POST' && (url.pathname === '/partition' || url.pathname === '/heal')) {
+      const { status, body } = partitionRequest(partitions, url, namespace, pod);
+      return reply(status, body);
+    }
+    if (req.method !== 'POST' || url.pathname !== '/signal') {
+      return reply(404, { error: 'POST /signal?namespace=NS&pod=NAME&signal=SIGKILL, /partition?namespace=NS&pod=NAME[&from=POD|operator...] or /heal?namespace=NS&pod=NAME' });
+    }
     const signal = url.searchParams.get('signal') ?? '';
     if (!ALLOWED.has(signal)) return reply(400, { error: `signal: ${signal} is not one of ${[...ALLOWED].join(', ')}` });
     const downForMs = Number(url.searchParams.get('downForMs') ?? '0');
@@ -82,4 +109,17 @@ export async function signalThroughControl(stateDir: string, namespace: string, 
   if (!res.ok) throw new Error(body.error ?? `control endpoint answered ${res.status}`);
   const down = signal === 'SIGKILL' && downForMs > 0 ? `; it restarts in ${downForMs / 1000}s` : '';
   return `${signal} sent to ${namespace}/${pod} (${body.processes} process group${body.processes === 1 ? '' : 's'})${down}`;
+}
+
+/** `sandbox partition|heal`: cuts a pod off (from the `from` pods or the operator, or from everything) or heals it. */
+export async function partitionThroughControl(stateDir: string, namespace: string, pod: string, heal: boolean, from: string[]): Promise<string> {
+  const info = readSandboxInfo(stateDir);
+  const query = new URLSearchParams({ namespace, pod });
+  for (const f of from) query.append('from', f);
+  const res = await fetch(`${info.control}/${heal ? 'heal' : 'partition'}?${query}`, { method: 'POST', signal: AbortSignal.timeout(10_000) });
+  const body = await res.json() as { error?: string; cutOff?: string[] };
+  if (!res.ok) throw new Error(body.error ?? `control endpoint answered ${res.status}`);
+  const cut = body.cutOff ?? [];
+  if (heal) return `${namespace}/${pod} healed: it reaches every pod and the operator again`;
+  return `${namespace}/${pod} is cut off from ${cut.join(', ')}; 'sandbox heal ${pod}${namespace === 'default' ? '' : ` -n ${namespace}`}' ends it`;
 }

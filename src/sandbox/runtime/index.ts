@@ -21,6 +21,7 @@ import { kubernetesServiceEnv } from './kubernetes-env.js';
 import type { HostFacts } from './mount-namespace.js';
 import { NodeAgent, nodeFacts } from './node-agent.js';
 import { setUpPodNetwork } from './pod-network.js';
+import type { Partitions } from './partitions.js';
 import type { PodRunner } from './pod-runner.js';
 import { ServiceController, type DnsSink, type ServiceAddress } from './services.js';
 import { VolumeProvisioner } from './volume-provisioner.js';
@@ -47,6 +48,8 @@ export interface RuntimeOptions {
   };
   /** How to start the operator's own image (`webstack-operator`, entrypoint `webstack-operator run`): command + leading args; the container's args are appended. Default: this Node with the repo's dist/cli.js. */
   operatorCommand?: { command: string; args: string[] };
+  /** Puts each pod's processes in a partition endpoint of its own, for `sandbox partition`; absent: no partitions. */
+  partitions?: Partitions;
 }
 
 export interface Runtime {
@@ -103,7 +106,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     cluster, log, stateDir, demoAppPath: opts.demoAppPath ?? DEFAULT_DEMO_APP,
     dns: opts.dns ? { address: opts.dns.address } : undefined, clusterDomain,
     node: node ? { name: node.name, serviceEnv: kubernetesServiceEnv(node.apiServer) } : undefined,
-    operatorCommand: opts.operatorCommand ?? DEFAULT_OPERATOR_COMMAND, mountHost: mountHost(),
+    operatorCommand: opts.operatorCommand ?? DEFAULT_OPERATOR_COMMAND, mountHost: mountHost(), partitions: opts.partitions,
   }, podNetwork?.network);
   const services = new ServiceController(cluster, log, opts.dns, clusterDomain, !node);
   const onError = (what: string) => (err: unknown) => log.warn(`${what} sync failed`, { error: String(err) });

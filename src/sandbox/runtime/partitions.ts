@@ -57,18 +57,22 @@ export class Partitions {
     return p;
   }
 
-  /** A new endpoint (its cgroup made, its connections marked from now on); `address`: where others reach it. */
+  /**
+   * An endpoint, made if new (its cgroup, and a mark on every connection it opens from now on),
+   * with the address others reach it at now: a pod re-created under its name keeps its cuts.
+   */
   add(name: string, address?: string): void {
-    if (this.endpoints.has(name)) throw new Error(`partition endpoint ${name} exists already`);
-    if (this.nextMark > 0xffff) throw new Error('partition endpoints exhausted (65535)');
-    const cgroup = `${this.parent}/${name.replace(/\//g, '.')}`;
-    mkdirSync(path.join(this.root, cgroup), { recursive: true });
-    this.endpoints.set(name, { name, cgroup, mark: this.nextMark++, ...(address ? { address } : {}) });
+    const known = this.endpoints.get(name);
+    if (known) {
+      if (known.address === address) return;
+      this.endpoints.set(name, { ...known, address });
+    } else {
+      if (this.nextMark > 0xffff) throw new Error('partition endpoints exhausted (65535)');
+      const cgroup = `${this.parent}/${name.replace(/\//g, '.')}`;
+      mkdirSync(path.join(this.root, cgroup), { recursive: true });
+      this.endpoints.set(name, { name, cgroup, mark: this.nextMark++, ...(address ? { address } : {}) });
+    }
     this.apply();
-  }
-
-  has(name: string): boolean {
-    return this.endpoints.has(name);
   }
 
   /** The endpoint's cgroup.procs file: writing a pid there moves that process (and its future children) in. */
@@ -104,16 +108,6 @@ export class Partitions {
   /** The endpoints `name` is cut off from. */
   cutOff(name: string): string[] {
     return this.cuts.flatMap(([a, b]) => (a === name ? [b] : b === name ? [a] : []));
-  }
-
-  /** Its cuts healed, its rules gone, its cgroup removed once empty. */
-  remove(name: string): void {
-    const e = this.endpoints.get(name);
-    if (!e) return;
-    this.cuts = cutsAfterHeal(this.cuts, name);
-    this.endpoints.delete(name);
-    this.apply();
-    try { rmdirSync(path.join(this.root, e.cgroup)); } catch { /* processes still in it: they keep it until they exit */ }
   }
 
   private apply(): void {

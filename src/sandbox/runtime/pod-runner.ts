@@ -19,6 +19,7 @@ import { runProbe } from './probes.js';
 import { podStatus, type ContainerView } from './pod-status.js';
 import { materializeVolumes, referencedSources, replaceFile, type Sources } from './pod-volumes.js';
 import type { HostFacts } from './mount-namespace.js';
+import type { Partitions } from './partitions.js';
 import { issueTokens } from './token-issuer.js';
 import { tokenKey, tokenSources } from './token-sources.js';
 
@@ -36,6 +37,8 @@ export interface RunnerEnv {
   node?: { name: string; serviceEnv: Record<string, string> };
   operatorCommand: { command: string; args: string[] };
   mountHost?: HostFacts;
+  /** Where `sandbox partition` cuts pods apart: each pod's processes run in its endpoint (`namespace/name`). */
+  partitions?: Partitions;
 }
 
 interface RunningContainer {
@@ -70,6 +73,7 @@ export class PodRunner {
   private tokenTimer: NodeJS.Timeout | undefined;
   private volumeDirs: Record<string, string> = {};
   private warned = new Set<string>();
+  private readonly partitions?: Partitions;
 
   constructor(private pod: V1Pod, readonly podIP: string, private readonly env: RunnerEnv) {
     this.namespace = pod.metadata?.namespace ?? 'default';
@@ -78,6 +82,17 @@ export class PodRunner {
     // Short: unix socket paths inside it (haproxy's stats socket) must stay under ~100 bytes.
     this.podDir = path.join(env.stateDir, 'pods', this.uid.slice(0, 8));
     this.rootfs = path.join(this.podDir, 'root');
+    try {
+      env.partitions?.add(this.endpoint, podIP);
+      this.partitions = env.partitions;
+    } catch (err) {
+      env.log.warn('pod runs outside the partition endpoints: it cannot be cut off', { namespace: this.namespace, pod: this.name, error: String(err) });
+    }
+  }
+
+  /** Its name among the partition endpoints. */
+  get endpoint(): string {
+    return `${this.namespace}/${this.name}`;
   }
 
   get logDir(): string {
@@ -195,8 +210,9 @@ export class PodRunner {
   private launchFor(c: V1Container, plan: ProcessPlan, ctx: PodContext) {
     const hc = plan.haproxyConfig;
     const mounts = containerMounts(c, ctx.volumeDirs);
+    const { command, args } = this.partitions?.wrap(this.endpoint, plan.command, plan.args) ?? plan;
     return {
-      command: plan.command, args: plan.args, env: plan.env, cwd: plan.cwd, stopSignal: plan.stopSignal,
+      command, args, env: plan.env, cwd: plan.cwd, stopSignal: plan.stopSignal,
       prepare: hc ? async () => {
         const rendered = await readFile(hc.source, 'utf8');
         await writeFile(hc.target, deriveHaproxyConfig(rendered, this.podIP, this.env.dns?.address, mounts, this.rootfs));

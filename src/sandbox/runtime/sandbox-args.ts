@@ -24,13 +24,16 @@ export const SANDBOX_USAGE = `usage:
   --state-dir DIR       where the kubeconfig, pod files, data and logs live (default: ${DEFAULT_STATE_DIR})
   -n, --namespace NS    the pod's namespace (default: default)
   --down-for D          kill: how long the pod stays down before it restarts (default: 10s; 0: at once)
+  --from POD|operator   partition: what to cut it off from (repeat for several; default: every other pod
+                        and the operator; Services' node-level proxies and probes still reach it)
 `;
 
 export type SandboxArgs =
   | { mode: 'help' }
   | { mode: 'up'; file: string; stateDir: string; controlPlane: ControlPlaneKind }
   | { mode: 'sweep'; stateDir: string }
-  | { mode: 'signal'; signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'; pod: string; namespace: string; stateDir: string; downForMs: number };
+  | { mode: 'signal'; signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'; pod: string; namespace: string; stateDir: string; downForMs: number }
+  | { mode: 'partition'; heal: boolean; pod: string; from: string[]; namespace: string; stateDir: string };
 
 const SIGNALS = { kill: 'SIGKILL', stop: 'SIGSTOP', cont: 'SIGCONT' } as const;
 
@@ -40,6 +43,7 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs {
   let controlPlane: ControlPlaneKind | undefined;
   let namespace = 'default';
   let downForMs: number | undefined;
+  const from: string[] = [];
   const positional: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -60,6 +64,7 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs {
         break;
       case '-n': case '--namespace': namespace = value; break;
       case '--down-for': downForMs = parseDuration('down-for', value); break;
+      case '--from': from.push(value); break;
       default: throw new Error(`unknown flag ${m[1]}`);
     }
   }
@@ -70,14 +75,16 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs {
   const [verb, pod, ...rest] = positional;
   if (verb === 'sweep') {
     if (pod) throw new Error(`unexpected argument '${pod}'`);
-    if (file || controlPlane) throw new Error(`sweep takes only --state-dir`);
+    if (file || controlPlane || from.length > 0) throw new Error(`sweep takes only --state-dir`);
     return { mode: 'sweep', stateDir };
   }
-  if (!(verb in SIGNALS)) throw new Error(`unknown action '${verb}': use kill, stop, cont or sweep`);
+  if (!(verb in SIGNALS) && verb !== 'partition' && verb !== 'heal') throw new Error(`unknown action '${verb}': use kill, stop, cont, partition, heal or sweep`);
   if (!pod) throw new Error(`${verb}: which pod? (kubectl --kubeconfig ${stateDir}/kubeconfig get pods)`);
   if (rest.length > 0) throw new Error(`unexpected argument '${rest[0]}'`);
   if (file) throw new Error(`-f is not used with ${verb}`);
   if (controlPlane) throw new Error(`--control-plane is not used with ${verb}`);
   if (downForMs !== undefined && verb !== 'kill') throw new Error(`--down-for is only used with kill`);
+  if (from.length > 0 && verb !== 'partition') throw new Error(`--from is only used with partition`);
+  if (verb === 'partition' || verb === 'heal') return { mode: 'partition', heal: verb === 'heal', pod, from, namespace, stateDir };
   return { mode: 'signal', signal: SIGNALS[verb as keyof typeof SIGNALS], pod, namespace, stateDir, downForMs: downForMs ?? DEFAULT_DOWN_FOR_MS };
 }
