@@ -37,10 +37,13 @@ function mysqlServerConfig(db: Database): string[] {
     // The X protocol is not used; off, it needs no socket on the read-only root filesystem.
     'mysqlx = OFF',
   ];
+  // The clone plugin rebuilds an instance from a donor (src/mysql/sql/mysql-clone.ts). Loaded from
+  // the config rather than INSTALL PLUGIN, which would write mysql.plugin (and a GTID) on a read-only replica.
+  const plugins = [...(db.replication.mode === 'semisync' ? ['semisync_source.so', 'semisync_replica.so'] : []), 'mysql_clone.so'];
+  lines.push(`plugin_load_add = ${plugins.join(';')}`);
   if (db.replication.mode === 'semisync') {
     const timeoutMs = Math.min(db.replication.semiSyncTimeoutSeconds * 1000, MYSQL_MAX_SEMISYNC_TIMEOUT_MS);
     lines.push(
-      'plugin_load_add = semisync_source.so;semisync_replica.so',
       // `loose_`: the plugins' variables exist only once the plugins are loaded, which
       // `mysqld --initialize-insecure` does not do; the prefix keeps it from refusing them.
       // Every instance boots read-only as a would-be replica; the operator turns the source

@@ -34,7 +34,7 @@ describe('renderServerConfig', () => {
   it.each<[string, DatabaseSpec, Record<string, string>]>([
     ['mysql semisync', { engine: 'mysql' }, {
       ...common, gtid_mode: 'ON', enforce_gtid_consistency: 'ON', log_replica_updates: 'ON', super_read_only: 'ON',
-      skip_replica_start: 'ON', mysqlx: 'OFF', plugin_load_add: 'semisync_source.so;semisync_replica.so',
+      skip_replica_start: 'ON', mysqlx: 'OFF', plugin_load_add: 'semisync_source.so;semisync_replica.so;mysql_clone.so',
       loose_rpl_semi_sync_source_enabled: 'OFF', loose_rpl_semi_sync_replica_enabled: 'ON',
       loose_rpl_semi_sync_source_wait_point: 'AFTER_SYNC', loose_rpl_semi_sync_source_wait_for_replica_count: '1',
       loose_rpl_semi_sync_source_timeout: '4294967295',
@@ -42,6 +42,7 @@ describe('renderServerConfig', () => {
     ['mysql semisync with a short timeout', { engine: 'mysql', replication: { semiSyncTimeoutSeconds: 10 } }, {
       loose_rpl_semi_sync_source_timeout: '10000',
     }],
+    ['mysql async loads only the clone plugin', { engine: 'mysql', replication: { mode: 'async' } }, { plugin_load_add: 'mysql_clone.so' }],
     ['mariadb semisync', { engine: 'mariadb', replication: { mode: 'semisync', semiSyncTimeoutSeconds: 30 } }, {
       ...common, relay_log_recovery: 'ON', gtid_strict_mode: 'ON', log_slave_updates: 'ON', skip_slave_start: '', master_retry_count: '4294967295',
       rpl_semi_sync_master_enabled: 'OFF', rpl_semi_sync_slave_enabled: 'ON',
@@ -57,7 +58,7 @@ describe('renderServerConfig', () => {
     // MySQL 8.4 takes SOURCE_RETRY_COUNT in CHANGE REPLICATION SOURCE TO instead.
     [{ engine: 'mysql' }, ['master_retry_count', 'gtid_strict_mode', 'log_slave_updates', 'skip_slave_start', 'rpl_semi_sync_master_timeout', 'relay_log_recovery']],
     [{ engine: 'mariadb' }, ['gtid_mode', 'super_read_only', 'log_replica_updates', 'skip_replica_start', 'plugin_load_add', 'mysqlx']],
-    [{ engine: 'mysql', replication: { mode: 'async' } }, ['plugin_load_add', 'loose_rpl_semi_sync_source_enabled', 'loose_rpl_semi_sync_source_timeout']],
+    [{ engine: 'mysql', replication: { mode: 'async' } }, ['loose_rpl_semi_sync_source_enabled', 'loose_rpl_semi_sync_source_timeout']],
     [{ engine: 'mariadb', replication: { mode: 'async' } }, ['rpl_semi_sync_slave_enabled', 'rpl_semi_sync_master_timeout']],
   ])('%j has none of the other syntax or mode: %j', (database, absent) => {
     const settings = configFor(database);
