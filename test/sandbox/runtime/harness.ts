@@ -9,6 +9,7 @@ import { startApiServer, type RunningApiServer } from '../../../src/sandbox/apis
 import { startDnsServer, type DnsServer } from '../../../src/sandbox/dns/server.js';
 import { createLogger } from '../../../src/log.js';
 import { startRuntime, type Runtime } from '../../../src/sandbox/runtime/index.js';
+import type { Partitions } from '../../../src/sandbox/runtime/partitions.js';
 
 export interface Harness {
   api: RunningApiServer;
@@ -21,14 +22,14 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(opts: { partitions?: Partitions } = {}): Promise<Harness> {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'sandbox-runtime-'));
   const logs: string[] = [];
   const stream = new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } });
   const log = createLogger({ format: 'json', level: 'debug', stream });
   const api = await startApiServer();
   const dns = await startDnsServer();
-  const runtime = await startRuntime({ kubeconfig: api.kubeconfig(), stateDir, log, dns, resyncMs: 500 });
+  const runtime = await startRuntime({ kubeconfig: api.kubeconfig(), stateDir, log, dns, resyncMs: 500, partitions: opts.partitions });
   const kc = kubeConfigFrom(api.kubeconfig());
   return {
     api, dns, runtime, stateDir, logs,
