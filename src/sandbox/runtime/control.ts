@@ -33,9 +33,9 @@ export interface PodSignals {
 /** Network partitions between pods and the operator; an Error says why there are none (not root...). */
 export type PodPartitions = Partitions | Error;
 
-/** `--from` names as endpoints: `operator`, or a pod of the same namespace. */
+/** `--from` names as endpoints: `operator`, `NAMESPACE/POD`, or a pod of the same namespace. */
 function endpointsFrom(namespace: string, from: string[]): string[] {
-  return from.map((f) => (f === 'operator' ? 'operator' : `${namespace}/${f}`));
+  return from.map((f) => (f === 'operator' || f.includes('/') ? f : `${namespace}/${f}`));
 }
 
 function partitionRequest(partitions: PodPartitions, url: URL, namespace: string, pod: string): { status: number; body: object } {

@@ -24,8 +24,9 @@ export const SANDBOX_USAGE = `usage:
   --state-dir DIR       where the kubeconfig, pod files, data and logs live (default: ${DEFAULT_STATE_DIR})
   -n, --namespace NS    the pod's namespace (default: default)
   --down-for D          kill: how long the pod stays down before it restarts (default: 10s; 0: at once)
-  --from POD|operator   partition: what to cut it off from (repeat for several; default: every other pod
-                        and the operator; Services' node-level proxies and probes still reach it)
+  --from POD|operator   partition: what to cut it off from (repeat for several; NS/POD for a pod of
+                        another namespace; default: every other pod and the operator; Services'
+                        node-level proxies and probes still reach it)
 `;
 
 export type SandboxArgs =

@@ -1,12 +1,15 @@
 /**
- * `sandbox partition` as the runtime does it, with real iptables and cgroups: every pod's
- * processes run in its endpoint, so one pod cut off from another can no longer reach it (nor
- * answer it), while the node (this process: probes, Service proxies) still can; heal ends it.
+ * `sandbox partition` and `heal` as the CLI drives them (through the control endpoint), with real
+ * iptables and cgroups: every pod's processes run in its endpoint, so one pod cut off from another
+ * can no longer reach it (nor answer it), while the node (this process: probes, Service proxies)
+ * still can; heal ends it.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import type { V1Pod } from '@kubernetes/client-node';
 import { containerLogFile } from '../../../src/sandbox/runtime/container-logs.js';
+import { CONTROL_FILE, partitionThroughControl, startControlServer, type ControlServer } from '../../../src/sandbox/runtime/control.js';
 import { Partitions } from '../../../src/sandbox/runtime/partitions.js';
 import { eventually } from '../../support/eventually.js';
 import { httpGet, startHarness, type Harness } from './harness.js';
@@ -14,14 +17,18 @@ import { httpGet, startHarness, type Harness } from './harness.js';
 const ns = 'cut';
 let h: Harness;
 let partitions: Partitions;
+let control: ControlServer;
 
 beforeAll(async () => {
   partitions = Partitions.open();
   h = await startHarness({ partitions });
+  control = await startControlServer(h.runtime, partitions);
+  writeFileSync(path.join(h.stateDir, CONTROL_FILE), JSON.stringify({ pid: process.pid, control: control.url, apiserver: '', dns: '' }));
   await h.core.createNamespace({ body: { metadata: { name: ns } } });
 }, 30_000);
 
 afterAll(async () => {
+  await control?.close();
   await h?.close();
   partitions?.close();
 });
@@ -52,11 +59,13 @@ test('a pod cut off from another cannot reach it, the node still can, and heal e
   }] }) });
   await eventually('the client to reach the server', async () => lastVerdicts(2).join() === 'ok,ok', 30_000);
 
-  partitions.partition(`${ns}/client`, [`${ns}/server`]);
+  expect(await partitionThroughControl(h.stateDir, ns, 'client', false, ['server']))
+    .toBe(`${ns}/client is cut off from ${ns}/server; 'sandbox heal client -n ${ns}' ends it`);
   expect(partitions.cutOff(`${ns}/server`)).toEqual([`${ns}/client`]);
+  await expect(partitionThroughControl(h.stateDir, ns, 'client', false, ['nobody'])).rejects.toThrow(`partition --from: ${ns}/nobody is not known here`);
   await eventually('the client to be cut off', async () => lastVerdicts(3).join() === 'cut,cut,cut', 30_000);
   expect((await httpGet(server, 8080, '/healthz')).status).toBe(200);
 
-  partitions.heal(`${ns}/server`);
+  expect(await partitionThroughControl(h.stateDir, ns, 'server', true, [])).toBe(`${ns}/server healed: it reaches every pod and the operator again`);
   await eventually('the client to reach the server again', async () => lastVerdicts(2).join() === 'ok,ok', 30_000);
 }, 90_000);
