@@ -13,6 +13,7 @@ import { Writable } from 'node:stream';
 import { AgentClient, AgentError, type AgentTarget } from '../../src/agent/client.js';
 import { agentToken, AGENT_PATHS } from '../../src/agent/protocol.js';
 import { createAgentServer } from '../../src/agent/server.js';
+import { mariadbDialect } from '../../src/mysql/sql/mariadb-dialect.js';
 import { RESTORE_DIR_SUFFIX } from '../../src/render/mysql-config.js';
 import { eventually } from '../support/eventually.js';
 import { startMariadbInstance, type MariadbInstance } from '../support/mariadb-instance.js';
@@ -111,6 +112,9 @@ describe('agent on real MariaDB', () => {
     await target.start();
     expect(existsSync(target.dataDir + RESTORE_DIR_SUFFIX)).toBe(false);
     expect(await client.restoreState(targetAgent)).toMatchObject({ phase: 'restored', gtid: copiedAt });
+    expect(await scalar(target, 'SELECT @@gtid_slave_pos')).toBe(copiedAt);
+    // What the manager runs before pointing a replica keeps the copy's position (its binlog is empty).
+    await run(target, ...mariadbDialect.alignReplicaPosition());
     expect(await scalar(target, 'SELECT @@gtid_slave_pos')).toBe(copiedAt);
     expect(await scalar(target, "SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = 'lost'")).toBe('0');
     await run(target, `CHANGE MASTER TO MASTER_HOST = '127.0.0.1', MASTER_PORT = ${donor.port}, MASTER_USER = '${donor.adminUser}', `

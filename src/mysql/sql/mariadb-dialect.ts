@@ -65,8 +65,9 @@ export const mariadbDialect: Dialect = {
   startReplicaSqlThread: () => 'START SLAVE SQL_THREAD',
   resetReplicaAll: () => 'RESET SLAVE ALL',
   // slave_pos only tracks replicated transactions; a server that was a primary has its own
-  // transactions only in its binlog, so start replicating from what the binlog holds.
-  alignReplicaPosition: () => ['SET GLOBAL gtid_slave_pos = @@gtid_binlog_pos'],
+  // transactions only in its binlog, so start replicating from what the binlog holds. A copy
+  // rebuilt by the agent has no binlog yet: its slave_pos (set at its first boot) is kept.
+  alignReplicaPosition: () => ["SET GLOBAL gtid_slave_pos = IF(@@gtid_binlog_pos = '', @@gtid_slave_pos, @@gtid_binlog_pos)"],
   changeSource: (s) => `CHANGE MASTER TO MASTER_HOST = ${quote(s.host)}, MASTER_PORT = ${Number(s.port)}, `
     + `MASTER_USER = ${quote(s.user)}, MASTER_PASSWORD = ${quote(s.password)}, MASTER_USE_GTID = slave_pos, `
     + `MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = ${Number(s.heartbeatSeconds)}`,

@@ -17,7 +17,7 @@ describe('MariaDB dialect', () => {
       + "MASTER_USER = 'repl', MASTER_PASSWORD = 'r\\'pw', MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = 1");
     expect([d.stopReplicaIoThread(), d.stopReplica(), d.startReplica(), d.startReplicaSqlThread(), d.resetReplicaAll()])
       .toEqual(['STOP SLAVE IO_THREAD', 'STOP SLAVE', 'START SLAVE', 'START SLAVE SQL_THREAD', 'RESET SLAVE ALL']);
-    expect(d.alignReplicaPosition()).toEqual(['SET GLOBAL gtid_slave_pos = @@gtid_binlog_pos']);
+    expect(d.alignReplicaPosition()).toEqual(["SET GLOBAL gtid_slave_pos = IF(@@gtid_binlog_pos = '', @@gtid_slave_pos, @@gtid_binlog_pos)"]);
     expect(d.replicaNetTimeout(2.4)).toBe('SET GLOBAL slave_net_timeout = 2');
     expect(d.waitApplied('0-100-5', 3)).toBe("SELECT MASTER_GTID_WAIT('0-100-5', 3) AS waited");
     expect(d.waitSucceeded({ waited: 0 })).toBe(true);

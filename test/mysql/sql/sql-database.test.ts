@@ -27,7 +27,7 @@ describe('SqlDatabase', () => {
     await r.db.pointAt({ name: 'shop-mysql-0', host: '10.0.0.5', port: 3306 },
       { netTimeoutSeconds: 4, semiSync: { source: false, replica: true, timeoutMs: 1000 } });
     expect(r.sql()).toEqual([[
-      'STOP SLAVE', 'SET GLOBAL read_only = ON', 'SET GLOBAL gtid_slave_pos = @@gtid_binlog_pos', 'SET GLOBAL slave_net_timeout = 4',
+      'STOP SLAVE', 'SET GLOBAL read_only = ON', "SET GLOBAL gtid_slave_pos = IF(@@gtid_binlog_pos = '', @@gtid_slave_pos, @@gtid_binlog_pos)", 'SET GLOBAL slave_net_timeout = 4',
       ...mariadbDialect.semiSync({ source: false, replica: true, timeoutMs: 1000 }),
       mariadbDialect.changeSource({ host: '10.0.0.5', port: 3306, user: 'repl', password: 'r-pw', heartbeatSeconds: 2 }),
       'START SLAVE',

@@ -1,0 +1,86 @@
+/**
+ * Which instance needs a rebuild from a peer (issue 14 item 1), from which donor, and whether the
+ * one in progress goes on: pure, on the planner's observations and the durable record. An instance
+ * needs one when replication alone cannot bring it back: its source cannot send what it lacks
+ * (binlogs purged, or a new or wiped data directory the binlogs no longer cover: error 1236), or it
+ * is quarantined holding transactions the primary lacks (those are saved first: `saveErrant`).
+ * One rebuild at a time per stack; a rebuild is bounded by `timeoutMs` and resumed after an
+ * operator restart from the record.
+ */
+import type { InstanceObservation, ServerState } from './observation.js';
+import { errantTransactions, needsRebuild, ordinalOf, replicatesFrom } from './planner.js';
+
+/** The durable record of the rebuild in progress (in the WebStack status beside the primary). */
+export interface RebuildInProgress {
+  instance: string;
+  donor: string;
+  reason: string;
+  /** ISO timestamp. */
+  startedAt: string;
+}
+
+export interface RebuildInput {
+  now: number;
+  primary: string | undefined;
+  quarantined: readonly string[];
+  inProgress?: RebuildInProgress;
+  observations: InstanceObservation[];
+  timeoutMs: number;
+}
+
+export type RebuildPlan =
+  | { kind: 'none'; reason: string }
+  | { kind: 'rebuild'; instance: string; donor: string; reason: string; resumed: boolean;
+      /** A diverged instance: its own transactions, saved before they are replaced. */
+      saveErrant?: string }
+  | { kind: 'abandon'; instance: string; reason: string };
+
+type Up = InstanceObservation & { state: ServerState };
+const isUp = (o: InstanceObservation): o is Up => !!o.state;
+
+/** Why `o` needs a rebuild, with its errant transactions when it diverged; undefined when replication can cope. */
+function rebuildReason(o: Up, primary: Up, quarantined: readonly string[]): { reason: string; saveErrant?: string } | undefined {
+  if (quarantined.includes(o.name)) {
+    const errant = errantTransactions(o.state, primary.state);
+    if (!errant.isEmpty()) return { reason: `diverged: it holds transactions the primary lacks (${errant.toString()})`, saveErrant: errant.toString() };
+  }
+  const cannot = needsRebuild(o.state);
+  if (!cannot) return undefined;
+  const what = o.state.executed.isEmpty() ? 'an empty data directory (new or lost volume)' : 'binlogs it needs are gone';
+  return { reason: `${what}; ${cannot}` };
+}
+
+/** A donor that spares the primary: an up-to-date, healthy replica of it; else the primary itself. */
+function pickDonor(observations: Up[], primary: Up, target: string, quarantined: readonly string[]): Up {
+  const healthy = observations.filter((o) => o.name !== target && o.name !== primary.name && !quarantined.includes(o.name)
+    && !!o.state.replica && replicatesFrom(o.state, primary) && o.state.replica.ioThread === 'Yes' && o.state.replica.sqlThread
+    && !o.state.replica.lastSqlError && !needsRebuild(o.state) && errantTransactions(o.state, primary.state).isEmpty());
+  // The furthest along (its executed set contains the others'), then the lowest ordinal.
+  const sorted = healthy.sort((a, b) => (a.state.executed.contains(b.state.executed) && !b.state.executed.contains(a.state.executed) ? -1
+    : b.state.executed.contains(a.state.executed) && !a.state.executed.contains(b.state.executed) ? 1 : ordinalOf(a.name) - ordinalOf(b.name)));
+  return sorted[0] ?? primary;
+}
+
+export function planRebuild(input: RebuildInput): RebuildPlan {
+  const { inProgress, quarantined } = input;
+  if (inProgress) {
+    const elapsed = input.now - Date.parse(inProgress.startedAt);
+    if (elapsed > input.timeoutMs) {
+      return { kind: 'abandon', instance: inProgress.instance,
+        reason: `the rebuild of ${inProgress.instance} from ${inProgress.donor} did not finish within ${Math.round(input.timeoutMs / 1000)}s` };
+    }
+    return { kind: 'rebuild', instance: inProgress.instance, donor: inProgress.donor, reason: `resuming: ${inProgress.reason}`, resumed: true };
+  }
+  const up = input.observations.filter(isUp).sort((a, b) => ordinalOf(a.name) - ordinalOf(b.name));
+  const primary = up.find((o) => o.name === input.primary);
+  if (!primary) return { kind: 'none', reason: 'no reachable primary: rebuilds wait for one' };
+  for (const o of up) {
+    if (o.name === primary.name) continue;
+    const why = rebuildReason(o, primary, quarantined);
+    if (!why) continue;
+    const donor = pickDonor(up, primary, o.name, quarantined);
+    return { kind: 'rebuild', instance: o.name, donor: donor.name, reason: `${o.name}: ${why.reason}`, resumed: false,
+      ...(why.saveErrant ? { saveErrant: why.saveErrant } : {}) };
+  }
+  return { kind: 'none', reason: 'every instance can catch up by replication' };
+}
