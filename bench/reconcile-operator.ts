@@ -58,7 +58,9 @@ async function main(): Promise<void> {
   const t0 = performance.now();
   for (;;) {
     const stacks = operator.caches.list<WebStack>(WEBSTACK.kind);
-    const done = stacks.filter((w) => w.status?.observedGeneration === w.metadata.generation).length;
+    // A reconcile that failed writes its generation too (Degraded, ApplyFailed): not converged, it is retried.
+    const done = stacks.filter((w) => w.status?.observedGeneration === w.metadata.generation
+      && !w.status?.conditions?.some((c) => c.reason === 'ApplyFailed')).length;
     if (done === STACKS && operator.controller.queue.len() === 0) break;
     await sleep(100);
   }
