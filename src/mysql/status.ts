@@ -55,6 +55,8 @@ export function databaseReady(record: ClusterState, statuses: readonly InstanceS
     message: `${primary.name} is the primary; ${replicas.filter((r) => r.ready).length}/${replicas.length} replicas replicating` };
 }
 
+const UNREACHABLE_FROM_OPERATOR = 'PrimaryUnreachableFromOperator';
+
 export function databaseConditions(
   observations: InstanceObservation[], record: ClusterState, spec: ManagerSpec, action: Action | undefined,
 ): DatabaseCondition[] {
@@ -81,7 +83,14 @@ export function databaseConditions(
   const blockedCondition: DatabaseCondition = blocked
     ? { type: 'FailoverBlocked', status: 'True', reason: blocked.reason, message: blocked.message }
     : { type: 'FailoverBlocked', status: 'False', reason: 'NotBlocked', message: '' };
-  return [databaseReady(record, statuses), degraded, semiCondition, blockedCondition];
+  let ready = databaseReady(record, statuses);
+  if (blocked?.reason === UNREACHABLE_FROM_OPERATOR) {
+    // Not "the primary is down": only the operator's view is cut, and the user should look at the network.
+    const message = `the operator cannot reach primary ${record.primary ?? ''}, but its replicas still replicate from it: it may still take writes`;
+    ready = { type: 'DatabaseReady', status: 'False', reason: UNREACHABLE_FROM_OPERATOR, message };
+    degraded = { type: 'DatabaseDegraded', status: 'True', reason: UNREACHABLE_FROM_OPERATOR, message };
+  }
+  return [ready, degraded, semiCondition, blockedCondition];
 }
 
 /**

@@ -112,6 +112,8 @@ test('only the operator cut off from the primary, its replicas still replicating
     const cutAt = Date.now();
     await eventually('the operator to report why it does not fail over', async () => stack.manager.status().conditions.some((c) =>
       c.type === 'FailoverBlocked' && c.status === 'True' && c.reason === 'PrimaryUnreachableFromOperator'), 30_000);
+    // Not reported as a primary that is down: the user is pointed at the network between it and the operator.
+    expect(stack.manager.status().conditions.find((c) => c.type === 'DatabaseReady')).toMatchObject({ reason: 'PrimaryUnreachableFromOperator' });
     // Well past the failure threshold (1 s): writes go on, acknowledged by the same primary.
     await acksFrom(ws, primary, Date.now() + 3000);
     expect(stack.primary()).toBe(primary);

@@ -30,6 +30,9 @@ describe('conditions', () => {
     ['no replica acknowledges', [up(0, { writable: true, semiSource: true, clients: 0 }), replica(1, 0)], undefined, { SemiSyncDegraded: 'True:NoReplicaAcknowledging' }],
     ['failover blocked', [down(0), replica(1, 0)], { kind: 'none' as const, reason: 'x', blocked: { reason: 'TooFewHealthyReplicas', message: 'm' } },
       { FailoverBlocked: 'True:TooFewHealthyReplicas' }],
+    ['primary unreachable from the operator only', [down(0, 'timeout'), replica(1, 0), replica(2, 0)],
+      { kind: 'none' as const, reason: 'x', blocked: { reason: 'PrimaryUnreachableFromOperator', message: 'm' } },
+      { DatabaseReady: 'False:PrimaryUnreachableFromOperator', DatabaseDegraded: 'True:PrimaryUnreachableFromOperator', FailoverBlocked: 'True:PrimaryUnreachableFromOperator' }],
   ])('%s', (_t, observations, action, expected) => {
     const conds = databaseConditions(observations, record, spec, action);
     for (const [type, want] of Object.entries(expected)) {
