@@ -5,7 +5,7 @@ import { toDatabaseError } from '../mysql/sanitize.js';
 import type { Login } from './client-tools.js';
 import { SYSTEM_DATABASES } from './dump.js';
 
-async function query<T>(addr: InstanceAddress, login: Login, sql: string): Promise<T[]> {
+export async function query<T>(addr: InstanceAddress, login: Login, sql: string): Promise<T[]> {
   let conn: mysql.Connection | undefined;
   try {
     conn = await mysql.createConnection({ host: addr.host, port: addr.port, user: login.user, password: login.password, connectTimeout: 5000 });

@@ -1,0 +1,88 @@
+/**
+ * Point-in-time recovery's archive: copies of the primary's binlog files, each closed before it is
+ * copied (FLUSH LOCAL BINARY LOGS when there is something new), read with `mariadb-binlog
+ * --read-from-remote-server --raw` and stored with an index of its transactions. After a failover
+ * the new primary's files are archived under its own name; they hold the same GTIDs, and the replay
+ * plan takes each transaction once.
+ */
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import type { InstanceAddress } from '../mysql/ports.js';
+import { binlogTransactions, type ArchivedTransaction } from './binlog-file.js';
+import { connectionArgs, runTool, type Login } from './client-tools.js';
+import type { BinlogIndex } from './replay-plan.js';
+import { binlogPosition, query } from './server-queries.js';
+import { readAll, type BackupStore } from './store.js';
+
+const INDEX_SUFFIX = '.index.json';
+export const WATERMARK = 'watermark.json';
+
+export interface ArchiveState {
+  /** Index keys known to be stored. */
+  archived: Set<string>;
+  /** The primary's @@gtid_binlog_pos when its files were last all archived. */
+  position?: string;
+}
+
+export interface ArchivePass {
+  /** Binlog files stored by this pass. */
+  stored: string[];
+  /** Seconds: every transaction stamped before it is archived. */
+  watermark: number;
+}
+
+/** Reads a file of the server's binlog through the replication protocol. */
+async function fetchBinlog(primary: InstanceAddress, login: Login, file: string, dir: string): Promise<Buffer> {
+  const tool = runTool('mariadb-binlog', [...connectionArgs(primary, login), '--read-from-remote-server', '--raw', `--result-file=${dir}/`, file], login);
+  tool.child.stdin.end();
+  await tool.done;
+  return readFile(path.join(dir, file));
+}
+
+/** One pass: close the current file if anything was written, then store every closed file not yet stored. */
+export async function archiveBinlogs(primary: InstanceAddress, login: Login, store: BackupStore, prefix: string,
+  state: ArchiveState, nowMs: () => number): Promise<ArchivePass> {
+  if (state.archived.size === 0) {
+    for (const o of await store.list(`${prefix}/`)) if (o.key.endsWith(INDEX_SUFFIX)) state.archived.add(o.key);
+  }
+  const started = Math.floor(nowMs() / 1000);
+  const position = await binlogPosition(primary, login);
+  if (position !== state.position) await query(primary, login, 'FLUSH LOCAL BINARY LOGS');
+  const logs = await query<{ Log_name: string }>(primary, login, 'SHOW BINARY LOGS');
+  const closed = logs.slice(0, -1).map((l) => l.Log_name);
+  const stored: string[] = [];
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'webstack-binlog-'));
+  try {
+    for (const file of closed) {
+      const key = `${prefix}/${primary.name}/${file}`;
+      if (state.archived.has(key + INDEX_SUFFIX)) continue;
+      const bytes = await fetchBinlog(primary, login, file, dir);
+      const transactions = binlogTransactions(bytes);
+      if (transactions.length > 0) await store.put(key, bytes);
+      await store.put(key + INDEX_SUFFIX, Buffer.from(JSON.stringify({ transactions })));
+      state.archived.add(key + INDEX_SUFFIX);
+      stored.push(key);
+      await rm(path.join(dir, file), { force: true });
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+  state.position = position;
+  await store.put(`${prefix}/${WATERMARK}`, Buffer.from(JSON.stringify({ time: started })));
+  return { stored, watermark: started };
+}
+
+/** Every archived file's index, and the watermark. */
+export async function readArchive(store: BackupStore, prefix: string): Promise<{ indexes: BinlogIndex[]; watermark?: number }> {
+  const objects = await store.list(`${prefix}/`);
+  const indexes: BinlogIndex[] = [];
+  for (const o of objects.filter((x) => x.key.endsWith(INDEX_SUFFIX))) {
+    const { transactions } = JSON.parse((await readAll(store, o.key)).toString('utf8')) as { transactions: ArchivedTransaction[] };
+    indexes.push({ key: o.key.slice(0, -INDEX_SUFFIX.length), transactions });
+  }
+  const mark = objects.some((o) => o.key === `${prefix}/${WATERMARK}`)
+    ? (JSON.parse((await readAll(store, `${prefix}/${WATERMARK}`)).toString('utf8')) as { time: number }).time
+    : undefined;
+  return { indexes, watermark: mark };
+}
