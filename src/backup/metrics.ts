@@ -31,7 +31,7 @@ export function backupMetrics(registry: Registry): BackupMetrics {
     }),
     size: new Gauge({ name: 'webstack_backup_size_bytes', help: 'Stored (compressed) size of the stack\'s last backup', labelNames, registers: [registry] }),
     archiveLag: new Gauge({
-      name: 'webstack_backup_binlog_archive_lag_seconds', help: 'Age of the newest transaction the binlog archive lacks (0: caught up)',
+      name: 'webstack_backup_binlog_archive_lag_seconds', help: 'At the end of each archive pass: seconds since the moment before which every transaction is archived',
       labelNames, registers: [registry],
     }),
   };

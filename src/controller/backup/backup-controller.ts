@@ -27,6 +27,7 @@ import { applyRetention } from './retention-runner.js';
 import { BackupRunner } from './backup-runner.js';
 import { RestoreRunner, RestoreRefused } from './restore-runner.js';
 import { StackAccess } from './stack-access.js';
+import { BinlogArchiver } from './archiver.js';
 
 export interface BackupOptions {
   /** The operator's backup volume (the volume storage target); undefined: none. */
@@ -34,6 +35,8 @@ export interface BackupOptions {
   /** First retry delay of a failed backup or restore; doubles per attempt. */
   retryBaseMs?: number;
   maxAttempts?: number;
+  /** How often each point-in-time stack's binlogs are archived. */
+  archiveIntervalMs?: number;
 }
 
 const errorText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
@@ -50,6 +53,7 @@ export class BackupController implements LeaderTask {
   private readonly access: StackAccess;
   private readonly backups: BackupRunner;
   private readonly restores: RestoreRunner;
+  private readonly archiver: BinlogArchiver;
   private readonly retryBaseMs: number;
   private readonly maxAttempts: number;
   private running = false;
@@ -64,10 +68,13 @@ export class BackupController implements LeaderTask {
     this.restores = new RestoreRunner(this.access, parts.client);
     this.retryBaseMs = opts.retryBaseMs ?? 5000;
     this.maxAttempts = opts.maxAttempts ?? 6;
+    this.archiver = new BinlogArchiver(parts, this.access, this.metrics, opts.archiveIntervalMs ?? 10_000, (ns) => this.cachedBackups(ns));
     for (const i of this.informers) i.on((type, o) => { if (type !== 'delete') this.onBackup(o as unknown as WebStackBackup); });
     parts.caches.on<WebStack>([WEBSTACK], (type, ws) => {
-      if (type === 'delete') this.unschedule(stackKey(ws.metadata.namespace, ws.metadata.name));
-      else this.onStack(ws);
+      if (type === 'delete') {
+        this.unschedule(stackKey(ws.metadata.namespace, ws.metadata.name));
+        this.archiver.follow(stackKey(ws.metadata.namespace, ws.metadata.name), undefined);
+      } else this.onStack(ws);
     });
   }
 
@@ -85,6 +92,7 @@ export class BackupController implements LeaderTask {
     this.retries.clear();
     for (const s of this.schedules.values()) s.timer.cancel();
     this.schedules.clear();
+    this.archiver.stop();
     await Promise.all([...this.chains.values()]);
     await Promise.all(this.informers.map((i) => i.stop()));
   }
@@ -168,6 +176,7 @@ export class BackupController implements LeaderTask {
     const ns = ws.metadata.namespace!;
     const key = stackKey(ns, ws.metadata.name);
     this.reschedule(key, ws);
+    this.archiver.follow(key, ws);
     const restore = ws.spec.database?.restore;
     const phase = ws.status?.restore?.phase;
     if (restore && phase !== 'Completed' && phase !== 'Failed' && ws.status?.database?.bootstrapped && ws.status.database.primary) {

@@ -8,6 +8,10 @@ import type { RestoreStatus, WebStack } from '../../api/types.js';
 import type { KubeClient } from '../../kube/client.js';
 import { CorruptBackupError, restoreDump } from '../../backup/restore.js';
 import { someUserTables } from '../../backup/server-queries.js';
+import { readArchive } from '../../backup/binlog-archive.js';
+import { gtidText, parseGtidPosition, planReplay, type ReplayPlan } from '../../backup/replay-plan.js';
+import type { BackupStore } from '../../backup/store.js';
+import { replayBinlogs } from '../../backup/replay.js';
 import { WEBSTACKBACKUP } from '../resources.js';
 import type { StackAccess } from './stack-access.js';
 
@@ -25,10 +29,25 @@ export class RestoreRunner {
       return b;
     }
     const { items } = await this.client.list<WebStackBackup>(WEBSTACKBACKUP, ns);
-    const newest = items.filter((b) => b.spec.stack === spec.fromStack && b.status?.phase === 'Completed')
+    const usable = (b: WebStackBackup) => !spec.pointInTime || Date.parse(b.status?.completionTime ?? '') <= Date.parse(spec.pointInTime);
+    const newest = items.filter((b) => b.spec.stack === spec.fromStack && b.status?.phase === 'Completed' && usable(b))
       .sort((a, b) => (b.status!.completionTime ?? '').localeCompare(a.status!.completionTime ?? ''))[0];
-    if (!newest) throw new Error(`stack ${spec.fromStack} has no completed backup in ${ns} (spec.database.restore.fromStack)`);
+    if (!newest) {
+      throw new Error(`stack ${spec.fromStack} has no backup in ${ns} completed${spec.pointInTime ? ` by ${spec.pointInTime}` : ''} (spec.database.restore.fromStack)`);
+    }
     return newest;
+  }
+
+  private async plan(b: WebStackBackup, store: BackupStore, pointInTime: string): Promise<ReplayPlan> {
+    const s = b.status!;
+    if (Date.parse(s.completionTime ?? '') > Date.parse(pointInTime)) {
+      throw new RestoreRefused(`backup ${b.metadata.name} completed at ${s.completionTime}, after the point in time ${pointInTime}: it may hold later transactions`);
+    }
+    if (!s.binlogLocation) {
+      throw new RestoreRefused(`backup ${b.metadata.name} was taken without pointInTimeRecovery: there is no binlog archive to replay to ${pointInTime}`);
+    }
+    const { indexes, watermark } = await readArchive(store, s.binlogLocation);
+    return planReplay(indexes, parseGtidPosition(s.gtidPosition ?? ''), Math.floor(Date.parse(pointInTime) / 1000), watermark);
   }
 
   async run(ws: WebStack, spec: RestoreSpec): Promise<RestoreStatus> {
@@ -46,12 +65,21 @@ export class RestoreRunner {
     if (tables.length > 0) {
       throw new RestoreRefused(`the stack's database already holds tables (${tables.join(', ')}): a restore never writes into a running stack`);
     }
+    // The replay is planned before anything is written: a point beyond the archive is retried later
+    // on an untouched stack.
+    const plan = spec.pointInTime ? await this.plan(b, store, spec.pointInTime) : undefined;
     try {
       await restoreDump({ store, location: s.location, sha256: s.sha256, backupName: b.metadata.name, target: addr, login });
     } catch (err) {
       if (err instanceof CorruptBackupError) throw new RestoreRefused(err.message);
       throw err;
     }
-    return { phase: 'Completed', backup: b.metadata.name, message: `restored ${b.metadata.name} (GTID ${s.gtidPosition}) into ${primary}` };
+    const restored = `restored ${b.metadata.name} (GTID ${s.gtidPosition}) into ${primary}`;
+    if (!plan) return { phase: 'Completed', backup: b.metadata.name, message: restored };
+    await replayBinlogs(plan, store, addr, login);
+    return {
+      phase: 'Completed', backup: b.metadata.name, pointInTime: spec.pointInTime,
+      message: `${restored}, then replayed ${plan.steps.length} archived binlog file(s) through GTID ${gtidText(plan.last)}, the last transaction before ${spec.pointInTime}`,
+    };
   }
 }
