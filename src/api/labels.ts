@@ -36,6 +36,8 @@ export const ROLE_REPLICA = 'replica';
 export const names = {
   haproxy: (stack: string) => `${stack}-haproxy`,
   haproxyConfig: (stack: string) => `${stack}-haproxy`,
+  /** The token the operator presents to haproxy's admin frontend (run-time weights). */
+  haproxyAdminSecret: (stack: string) => `${stack}-haproxy-admin`,
   app: (stack: string, tier: string) => `${stack}-${tier}`,
   mysql: (stack: string) => `${stack}-mysql`,
   mysqlHeadless: (stack: string) => `${stack}-mysql`,

@@ -12,6 +12,8 @@ import { credentialsFromSecretData, newDatabaseCredentials, type DatabaseCredent
 import type { KubeObject } from '../render/object.js';
 import { tlsChecksum } from '../render/loadbalancer.js';
 import { renderStack } from '../render/stack.js';
+import { HAPROXY_ADMIN_TOKEN_KEY, newAdminToken, weightsRequestBody, weightsSetLive } from '../render/haproxy-weights.js';
+import { haproxyPods, setWeights } from './haproxy-weights.js';
 import type { AppliedMemo } from './applied-memo.js';
 import type { OwnWrites } from './own-writes.js';
 import type { Caches } from '../kube/caches.js';
@@ -85,8 +87,9 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
   let blocked: Blocked | undefined;
   try {
     const credentials = await databaseCredentials(ws, deps);
-    const desired = holdDatabaseSize(ws, renderStack(ws, { credentials, tlsChecksum: tlsSecretChecksum(ws, deps), agentImage: deps.agentImage }))
-      .map(withAppliedHash);
+    const haproxyAdminToken = await adminToken(ws, deps);
+    const inputs = { credentials, haproxyAdminToken, tlsChecksum: tlsSecretChecksum(ws, deps), agentImage: deps.agentImage };
+    const desired = holdDatabaseSize(ws, renderStack(ws, inputs)).map(withAppliedHash);
     const held = holdBack(ws, desired, deps);
     blocked = held.blocked;
     if (blocked) {
@@ -96,6 +99,8 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
     waiting = await applyChildren(ws, desired.filter((o) => !held.keys.has(objectKey(o))), deps, log);
     // Held-back objects stay desired: what runs is kept, nothing of ours is deleted for it.
     await deleteUnwanted(ws, desired, deps, log);
+    const haproxyHeld = [...held.keys].some((k) => k === objectKey({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: names.haproxy(name) } }));
+    if (!haproxyHeld && await applyWeights(ws, haproxyAdminToken, deps, log)) waiting = true;
   } catch (err) {
     applyError = err instanceof Error ? err.message : String(err);
     log.error('reconcile failed', { generation, error: applyError });
@@ -160,6 +165,46 @@ function tlsSecretChecksum(ws: WebStack, deps: ReconcileDeps): string | undefine
   const tls = resolveSpec(ws).loadBalancer.tls;
   const secret = tls && deps.caches.get<TlsSecret>('Secret', ws.metadata.namespace!, tls.secretName);
   return secret ? tlsChecksum(secret.data) : undefined;
+}
+
+/**
+ * The token of HAProxy's admin frontend: from its Secret when it exists, a new one otherwise (confirmed
+ * missing with a GET, as the cache may not have seen a Secret just created: the pods read it at start).
+ */
+async function adminToken(ws: WebStack, deps: ReconcileDeps): Promise<string> {
+  const ns = ws.metadata.namespace!;
+  const secretName = names.haproxyAdminSecret(ws.metadata.name);
+  const cached = deps.caches.get<{ data?: Record<string, string> }>('Secret', ns, secretName);
+  const secret = cached ?? await deps.client.get<{ data?: Record<string, string> }>(resourceFor('v1', 'Secret'), ns, secretName);
+  const stored = secret?.data?.[HAPROXY_ADMIN_TOKEN_KEY];
+  return stored ? Buffer.from(stored, 'base64').toString('utf8') : newAdminToken((n) => randomBytes(n));
+}
+
+/**
+ * Sets the spec's tier weights in the running HAProxy pods (no restart). True when a Ready pod could
+ * not take them: the reconcile comes back. A pod not Ready yet gets them when it turns Ready, which
+ * wakes the stack through its Deployment.
+ */
+async function applyWeights(ws: WebStack, token: string, deps: ReconcileDeps, log: Logger): Promise<boolean> {
+  const spec = resolveSpec(ws);
+  // A static algorithm's weights roll the pods instead (render/haproxy-weights.ts).
+  if (!weightsSetLive(spec.loadBalancer.algorithm)) return false;
+  let outcomes;
+  try {
+    outcomes = await setWeights(await haproxyPods(deps.client, ws.metadata.namespace!, ws.metadata.name), weightsRequestBody(spec), token);
+  } catch (err) {
+    log.warn('could not list the HAProxy pods to set weights', { error: err instanceof Error ? err.message : String(err) });
+    return true;
+  }
+  const changed = outcomes.filter((o) => o.changed.length > 0);
+  if (changed.length > 0) {
+    log.info('tier weights set in running HAProxy pods', { pods: changed.map((o) => o.pod), servers: changed.flatMap((o) => o.changed) });
+    const weights = spec.apps.map((a) => `${a.name}=${a.weight}`).join(', ');
+    await deps.events.normal(ws, 'WeightsApplied', `weights ${weights} set in ${changed.map((o) => o.pod).join(', ')} without a restart`);
+  }
+  const failed = outcomes.filter((o) => o.error && o.ready);
+  for (const f of failed) log.warn('could not set tier weights in an HAProxy pod', { pod: f.pod, error: f.error });
+  return failed.length > 0;
 }
 
 /**
@@ -242,8 +287,8 @@ async function applyEach(ws: WebStack, desired: KubeObject[], deps: ReconcileDep
 }
 
 function summarize(verb: string, items: string[]): string {
-  const shown = items.slice(0, 20).join(', ');
-  return `${verb} ${items.length} object${items.length > 1 ? 's' : ''}: ${shown}${items.length > 20 ? ', ...' : ''}`;
+  const shown = items.slice(0, 30).join(', ');
+  return `${verb} ${items.length} object${items.length > 1 ? 's' : ''}: ${shown}${items.length > 30 ? ', ...' : ''}`;
 }
 
 async function deleteUnwanted(ws: WebStack, desired: KubeObject[], deps: ReconcileDeps, log: Logger): Promise<void> {

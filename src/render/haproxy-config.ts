@@ -6,9 +6,12 @@
  */
 import type { ResolvedApp, ResolvedSpec } from '../api/defaults.js';
 import { APP_PORT_NAME, names } from '../api/labels.js';
+import { adminFrontend, HAPROXY_ADMIN_PORT, HAPROXY_WEIGHTS_LUA_KEY } from './haproxy-weights.js';
 
 /** Container ports the haproxy pod listens on (non-root, so above 1024). */
-export const HAPROXY_PORTS = { http: 8080, https: 8443, stats: 8404 } as const;
+export const HAPROXY_PORTS = { http: 8080, https: 8443, stats: 8404, admin: HAPROXY_ADMIN_PORT } as const;
+/** Where the pod mounts the ConfigMap (the official image's config directory): haproxy.cfg and the weights Lua. */
+export const HAPROXY_CONFIG_DIR = '/usr/local/etc/haproxy';
 /** Where the pod mounts the TLS Secret: tls.crt as this file, tls.key beside it as `<this>.key`. */
 export const HAPROXY_TLS_CERT_PATH = '/etc/haproxy/certs/tls.pem';
 /** haproxy loads `<crt>.key` when the certificate file holds no key (`ssl-load-extra-files`, default all). */
@@ -55,6 +58,8 @@ export interface HaproxyConfigOptions {
   tlsCertPath?: string;
   /** Directory for the runtime API socket. */
   runtimeDir?: string;
+  /** The weights Lua file (haproxy-weights.ts); by default beside haproxy.cfg in the ConfigMap's mount. */
+  weightsLuaPath?: string;
   /** Serve Prometheus metrics on the stats port (needs haproxy built with USE_PROMEX: Debian and the official image are). */
   prometheusExporter?: boolean;
   resolver?: Partial<HaproxyResolverTimings>;
@@ -140,6 +145,7 @@ export function renderHaproxyConfig(
     // before the pod's termination grace period and the kubelet's SIGKILL.
     `  hard-stop-after ${HAPROXY_HARD_STOP_AFTER_SECONDS}s`,
     `  stats socket ${runtimeDir}/haproxy.sock mode 600 level operator`,
+    `  lua-load ${options.weightsLuaPath ?? `${HAPROXY_CONFIG_DIR}/${HAPROXY_WEIGHTS_LUA_KEY}`}`,
     '  ssl-default-bind-options ssl-min-ver TLSv1.2 no-tls-tickets',
   ];
   const defaults = [
@@ -219,5 +225,6 @@ export function renderHaproxyConfig(
     '  stats refresh 10s',
   ];
   const header = `# haproxy.cfg for WebStack ${stack.namespace}/${stack.name}, rendered by webstack-operator; edits are overwritten.`;
-  return [[header], global, defaults, resolvers, frontend, backend, stats].map((s) => s.join('\n')).join('\n\n') + '\n';
+  const admin = adminFrontend(bind(address, ports.admin));
+  return [[header], global, defaults, resolvers, frontend, backend, stats, admin].map((s) => s.join('\n')).join('\n\n') + '\n';
 }

@@ -1,26 +1,28 @@
 /**
  * The HAProxy load balancer of a stack: its haproxy.cfg ConfigMap, a Deployment of 2+ pods spread
- * over nodes and zones, the Service clients reach, and a PodDisruptionBudget.
+ * over nodes and zones, the Service clients reach, a PodDisruptionBudget, and the Secret holding
+ * the token of its admin frontend (run-time weights).
  */
 import { createHash } from 'node:crypto';
 import type { ResolvedSpec } from '../api/defaults.js';
 import { ANNOTATION_CONFIG_CHECKSUM, ANNOTATION_TLS_CHECKSUM, componentSelector, names, stackLabels } from '../api/labels.js';
 import type { ResourceRequirements, WebStack } from '../api/types.js';
 import {
-  HAPROXY_HARD_STOP_AFTER_SECONDS, HAPROXY_LIVE_PATH, HAPROXY_PORTS, HAPROXY_READY_PATH, HAPROXY_RUNTIME_DIR, HAPROXY_TLS_CERT_PATH,
-  HAPROXY_TLS_KEY_SUFFIX, renderHaproxyConfig,
+  HAPROXY_BACKEND, HAPROXY_CONFIG_DIR, HAPROXY_HARD_STOP_AFTER_SECONDS, HAPROXY_LIVE_PATH, HAPROXY_PORTS, HAPROXY_READY_PATH,
+  HAPROXY_RUNTIME_DIR, HAPROXY_TLS_CERT_PATH, HAPROXY_TLS_KEY_SUFFIX, renderHaproxyConfig,
 } from './haproxy-config.js';
+import { HAPROXY_ADMIN_TOKEN_ENV, HAPROXY_ADMIN_TOKEN_KEY, HAPROXY_WEIGHTS_LUA_KEY, weightsLua, weightsSetLive } from './haproxy-weights.js';
 import { ownedMetadata, podDisruptionBudget, type KubeObject } from './object.js';
 import { canonicalResources } from './resources.js';
 
 export const HAPROXY_CONTAINER = 'haproxy';
 /** The key of haproxy.cfg in the ConfigMap, and the file name where the pod mounts it. */
 export const HAPROXY_CONFIG_KEY = 'haproxy.cfg';
-/** The official image's config directory and the uid/gid of its `haproxy` user. */
-export const HAPROXY_CONFIG_DIR = '/usr/local/etc/haproxy';
+export { HAPROXY_CONFIG_DIR };
+/** The uid/gid of the official image's `haproxy` user. */
 export const HAPROXY_UID = 99;
 /** Container port names, also the Service's target ports. */
-export const HAPROXY_PORT_NAMES = { http: 'http', https: 'https', stats: 'stats' } as const;
+export const HAPROXY_PORT_NAMES = { http: 'http', https: 'https', stats: 'stats', admin: 'admin' } as const;
 
 const DEFAULT_RESOURCES: ResourceRequirements = { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } };
 const TLS_CERT_DIR = HAPROXY_TLS_CERT_PATH.slice(0, HAPROXY_TLS_CERT_PATH.lastIndexOf('/'));
@@ -29,6 +31,8 @@ const TLS_CERT_FILE = HAPROXY_TLS_CERT_PATH.slice(TLS_CERT_DIR.length + 1);
 const PRE_STOP_DELAY_SECONDS = 5;
 
 export interface LoadBalancerOptions {
+  /** The admin frontend's token: from the existing Secret, a new one only when it doesn't exist. */
+  adminToken: string;
   /** The cluster's DNS domain, for the app tiers' SRV records. */
   clusterDomain?: string;
   /** tlsChecksum() of the TLS Secret the pods mount, when the stack has TLS. */
@@ -47,12 +51,33 @@ export function tlsChecksum(data: Record<string, string> | undefined): string {
   return createHash('sha256').update(`${data?.['tls.crt'] ?? ''}\n${data?.['tls.key'] ?? ''}`).digest('hex');
 }
 
+/**
+ * What of the ConfigMap takes a restart to apply: haproxy.cfg, with every weight alike when the
+ * operator sets them in the running pods, and the Lua. Its digest on the pod template rolls the pods.
+ */
+function restartChecksum(stack: { name: string; namespace: string }, spec: ResolvedSpec, options: LoadBalancerOptions): string {
+  const live = weightsSetLive(spec.loadBalancer.algorithm);
+  const restartPart = live ? { ...spec, apps: spec.apps.map((a) => ({ ...a, weight: 1 })) } : spec;
+  return configChecksum(renderHaproxyConfig(stack, restartPart, { clusterDomain: options.clusterDomain }) + weightsLua(HAPROXY_BACKEND));
+}
+
 function renderConfigMap(ws: WebStack, config: string): KubeObject {
   return {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: ownedMetadata(ws, names.haproxyConfig(ws.metadata.name), stackLabels(ws.metadata.name, 'loadbalancer')),
-    data: { [HAPROXY_CONFIG_KEY]: config },
+    // haproxy.cfg holds the current weights, so a pod started later begins with them.
+    data: { [HAPROXY_CONFIG_KEY]: config, [HAPROXY_WEIGHTS_LUA_KEY]: weightsLua(HAPROXY_BACKEND) },
+  };
+}
+
+function renderAdminSecret(ws: WebStack, token: string): KubeObject {
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: ownedMetadata(ws, names.haproxyAdminSecret(ws.metadata.name), stackLabels(ws.metadata.name, 'loadbalancer')),
+    type: 'Opaque',
+    data: { [HAPROXY_ADMIN_TOKEN_KEY]: Buffer.from(token).toString('base64') },
   };
 }
 
@@ -65,7 +90,7 @@ function spread(stack: string, topologyKey: string): Record<string, unknown> {
   };
 }
 
-function renderDeployment(ws: WebStack, spec: ResolvedSpec, config: string, tlsSecretChecksum: string | undefined): KubeObject {
+function renderDeployment(ws: WebStack, spec: ResolvedSpec, restartDigest: string, tlsSecretChecksum: string | undefined): KubeObject {
   const stack = ws.metadata.name;
   const lb = spec.loadBalancer;
   const labels = stackLabels(stack, 'loadbalancer');
@@ -73,6 +98,7 @@ function renderDeployment(ws: WebStack, spec: ResolvedSpec, config: string, tlsS
   const ports = [
     { name: HAPROXY_PORT_NAMES.http, containerPort: HAPROXY_PORTS.http, protocol: 'TCP' },
     { name: HAPROXY_PORT_NAMES.stats, containerPort: HAPROXY_PORTS.stats, protocol: 'TCP' },
+    { name: HAPROXY_PORT_NAMES.admin, containerPort: HAPROXY_PORTS.admin, protocol: 'TCP' },
     // Last: server-side apply appends an item it did not have, so TLS added back after a removal
     // lands where we render it, and the Deployment is not applied again on every reconcile.
     ...(lb.tls ? [{ name: HAPROXY_PORT_NAMES.https, containerPort: HAPROXY_PORTS.https, protocol: 'TCP' }] : []),
@@ -107,10 +133,10 @@ function renderDeployment(ws: WebStack, spec: ResolvedSpec, config: string, tlsS
       template: {
         metadata: {
           labels,
-          // A new haproxy.cfg or a renewed certificate changes the pod template, so the pods roll
-          // (one new pod Ready before an old one drains) and load it: haproxy reads both only at start.
+          // A haproxy.cfg change that takes a restart, or a renewed certificate, changes the pod template, so
+          // the pods roll (one new pod Ready before an old one drains) and load it: haproxy reads both only at start.
           annotations: {
-            [ANNOTATION_CONFIG_CHECKSUM]: configChecksum(config),
+            [ANNOTATION_CONFIG_CHECKSUM]: restartDigest,
             ...(lb.tls && tlsSecretChecksum ? { [ANNOTATION_TLS_CHECKSUM]: tlsSecretChecksum } : {}),
           },
         },
@@ -130,6 +156,10 @@ function renderDeployment(ws: WebStack, spec: ResolvedSpec, config: string, tlsS
             name: HAPROXY_CONTAINER,
             image: lb.image,
             command: ['haproxy', '-W', '-db', '-f', `${HAPROXY_CONFIG_DIR}/${HAPROXY_CONFIG_KEY}`],
+            env: [{
+              name: HAPROXY_ADMIN_TOKEN_ENV,
+              valueFrom: { secretKeyRef: { name: names.haproxyAdminSecret(stack), key: HAPROXY_ADMIN_TOKEN_KEY } },
+            }],
             ports,
             // Ready only while an app pod can answer (see HAPROXY_READY_PATH); checked every 2 s, so a newly
             // resolved app pod makes it Ready within about 2 s.
@@ -170,8 +200,12 @@ function renderService(ws: WebStack, spec: ResolvedSpec): KubeObject {
 }
 
 
-export function renderLoadBalancer(ws: WebStack, spec: ResolvedSpec, options: LoadBalancerOptions = {}): KubeObject[] {
+export function renderLoadBalancer(ws: WebStack, spec: ResolvedSpec, options: LoadBalancerOptions): KubeObject[] {
   const stack = { name: ws.metadata.name, namespace: ws.metadata.namespace ?? 'default' };
   const config = renderHaproxyConfig(stack, spec, { clusterDomain: options.clusterDomain });
-  return [renderConfigMap(ws, config), renderService(ws, spec), podDisruptionBudget(ws, names.haproxy(ws.metadata.name), 'loadbalancer'), renderDeployment(ws, spec, config, options.tlsChecksum)];
+  return [
+    renderAdminSecret(ws, options.adminToken), renderConfigMap(ws, config), renderService(ws, spec),
+    podDisruptionBudget(ws, names.haproxy(ws.metadata.name), 'loadbalancer'),
+    renderDeployment(ws, spec, restartChecksum(stack, spec, options), options.tlsChecksum),
+  ];
 }

@@ -2,8 +2,8 @@
  * NetworkPolicies of a stack (when spec.networkPolicy.enabled): everything denied, then exactly
  * the paths the stack uses: DNS, world -> HAProxy, HAProxy -> apps, apps -> MySQL,
  * MySQL <-> MySQL (replication), the operator's pods -> MySQL, the operator's pods -> the agents
- * (and agent <-> agent of the stack, which carries a rebuild's copy), and the named namespaces ->
- * HAProxy's stats port.
+ * (and agent <-> agent of the stack, which carries a rebuild's copy), the operator's pods ->
+ * HAProxy's admin port (run-time weights), and the named namespaces -> HAProxy's stats port.
  */
 import type { ResolvedSpec } from '../api/defaults.js';
 import {
@@ -69,6 +69,7 @@ export function renderNetworkPolicies(ws: WebStack, spec: ResolvedSpec): KubeObj
       // Clients and the cloud load balancer from anywhere; the stats and metrics port only from the namespaces named.
       ingress: [
         { ports: [tcp(HAPROXY_PORTS.http), tcp(HAPROXY_PORTS.https)] },
+        { from: [operatorPods(spec.networkPolicy.operatorNamespace)], ports: [tcp(HAPROXY_PORTS.admin)] },
         ...(spec.networkPolicy.statsFromNamespaces.length > 0
           ? [{ from: spec.networkPolicy.statsFromNamespaces.map(namespaceNamed), ports: [tcp(HAPROXY_PORTS.stats)] }] : []),
       ],

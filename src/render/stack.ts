@@ -16,6 +16,8 @@ export interface StackInputs {
   credentials: DatabaseCredentials;
   /** The cluster's DNS domain (default cluster.local), for SRV records and the database pods' report_host. */
   clusterDomain?: string;
+  /** The token of HAProxy's admin frontend: from its existing Secret, a new one (newAdminToken) only when it doesn't exist. */
+  haproxyAdminToken: string;
   /** tlsChecksum() of the TLS Secret, read by the caller, so a renewed certificate rolls HAProxy onto it. */
   tlsChecksum?: string;
   /** The image of the agent in each database pod (the operator's own, `--agent-image`); none without it. */
@@ -39,7 +41,7 @@ function applyRank(kind: string): number {
 export function renderStack(ws: WebStack, inputs: StackInputs): KubeObject[] {
   const spec = resolveSpec(ws);
   const objects = [
-    ...renderLoadBalancer(ws, spec, { clusterDomain: inputs.clusterDomain, tlsChecksum: inputs.tlsChecksum }),
+    ...renderLoadBalancer(ws, spec, { adminToken: inputs.haproxyAdminToken, clusterDomain: inputs.clusterDomain, tlsChecksum: inputs.tlsChecksum }),
     ...renderApps(ws, spec),
     ...renderDatabase(ws, spec, inputs.credentials, inputs.clusterDomain, inputs.agentImage),
     ...renderNetworkPolicies(ws, spec),

@@ -2,6 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { stackLabels } from '../../src/api/labels.js';
+import { HAPROXY_ADMIN_PORT } from '../../src/render/haproxy-weights.js';
 import { parseRunFlags, type RunFlags } from '../../src/controller/flags.js';
 import { CHART, findObject, helm, renderChart } from './chart.js';
 import { validateKubeObject, type KubeObject } from './kube-schema.js';
@@ -154,11 +155,11 @@ describe('helm chart deploy/helm/webstack-operator', () => {
     expect(monitor.spec.endpoints).toEqual([{ port: service.spec.ports[0].name, path: '/metrics', interval: '15s', scrapeTimeout: '10s' }]);
   });
 
-  it('networkPolicy: metrics and probes in; API server, DNS and the stacks\' database pods out', () => {
+  it('networkPolicy: metrics and probes in; API server, DNS, the stacks\' database pods and HAProxy admin ports out', () => {
     const policy = findObject(renderChart(NON_DEFAULT), 'NetworkPolicy') as unknown as { spec: { policyTypes: string[]; ingress: { ports: { port: string }[]; from?: unknown[] }[]; egress: { ports: { port: number }[]; to?: { ipBlock?: { cidr: string }; podSelector?: { matchLabels: Record<string, string> } }[] }[] } };
     expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(policy.spec.ingress.map((r) => [r.ports[0].port, r.from])).toEqual([['metrics', NON_DEFAULT.networkPolicy.metricsFrom], ['health', undefined]]);
-    const [api, dns, mysql] = policy.spec.egress;
+    const [api, dns, mysql, haproxyAdmin] = policy.spec.egress;
     expect(api.ports.map((p) => p.port)).toEqual([443, 6443]);
     expect(api.to).toEqual([{ ipBlock: { cidr: '10.0.0.1/32' } }]);
     expect(dns.ports.map((p) => p.port)).toEqual([53, 53]);
@@ -166,6 +167,8 @@ describe('helm chart deploy/helm/webstack-operator', () => {
     expect(mysql.ports.map((p) => p.port)).toEqual([3306, 3390]);
     // The selector must match the labels the operator puts on database pods.
     expect(stackLabels('any', 'database')).toMatchObject(mysql.to![0].podSelector!.matchLabels);
+    expect(haproxyAdmin.ports.map((p) => p.port)).toEqual([HAPROXY_ADMIN_PORT]);
+    expect(stackLabels('any', 'loadbalancer')).toMatchObject(haproxyAdmin.to![0].podSelector!.matchLabels);
     expect(renderChart().filter((o) => o.kind === 'NetworkPolicy' || o.kind === 'ServiceMonitor')).toEqual([]);
   });
 

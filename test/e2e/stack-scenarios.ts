@@ -67,12 +67,25 @@ function httpsLoop(host: string, port: number, concurrency = 2) {
   return { answers, failures, stop: async () => { running = false; await Promise.all(workers); } };
 }
 
+/** One HTTPS GET that accepts the self-signed certificate. */
+function getInsecure(url: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    https.get(url, { rejectUnauthorized: false, agent: false, timeout: 5000 }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => { body += d; });
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+    }).on('error', reject).on('timeout', function (this: { destroy(e: Error): void }) { this.destroy(new Error('no answer within 5 s')); });
+  });
+}
+
 const TWO_TIERS = `    - {name: web, image: ghcr.io/acme/shop:1.4, replicas: 3}
     - {name: api, image: ghcr.io/acme/api:1.0, replicas: 1}`;
 
 export function describeStackLifecycle(controlPlane: ControlPlane): void {
   let sb: Sandbox;
   let url: string;
+  let httpsUrl: URL;
   let firstAnswer: { status: number; body: string };
   let certDir: string;
 
@@ -103,11 +116,12 @@ export function describeStackLifecycle(controlPlane: ControlPlane): void {
   beforeAll(async () => {
     certDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-tls-'));
     sb = await startSandbox(certificate(certDir, 'shop-one').secretYaml + manifest(TWO_TIERS, WITH_TLS), controlPlane);
-    const out = await eventually('the sandbox to print the stack URL', () => /shop is Ready: (http:\/\/\S+)/.exec(sb.output())?.[1], 400_000);
-    url = out;
+    const printed = await eventually('the sandbox to print the stack URL', () => /shop is Ready: (https:\/\/\S+)/.exec(sb.output())?.[1], 400_000);
     // Asked at once: Ready means serving, so the first request is already an app's answer.
-    const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
-    firstAnswer = { status: res.status, body: await res.text() };
+    firstAnswer = await getInsecure(printed);
+    httpsUrl = new URL(printed);
+    // Plain HTTP on the same address: port 80, or 8080 where 443 fell back to 8443 (the sandbox's rule for privileged ports).
+    url = `http://${httpsUrl.hostname}:${httpsUrl.port === '8443' ? 8080 : 80}/`;
   }, 420_000);
 
   afterAll(async () => {
@@ -137,11 +151,27 @@ export function describeStackLifecycle(controlPlane: ControlPlane): void {
       expect(new Set(seen).size).toBe(4);
     });
 
+    it('sets a weight live: weight 0 sends a tier nothing within 5 s; HAProxy pods neither replaced nor restarted', async () => {
+      const haproxyPods = () => sb.kubectl('get', 'pods', '-l', 'app.kubernetes.io/component=loadbalancer', '-o',
+        'jsonpath={range .items[*]}{.metadata.uid} {.status.containerStatuses[0].restartCount}{"\\n"}{end}');
+      const before = await haproxyPods();
+      const weights = (api: number) => ['patch', 'ws', 'shop', '--type', 'merge', '-p', JSON.stringify({ spec: { apps: [
+        { name: 'web', image: 'ghcr.io/acme/shop:1.4', replicas: 3 }, { name: 'api', image: 'ghcr.io/acme/api:1.0', replicas: 1, weight: api }] } })];
+      await sb.kubectl(...weights(0));
+      const setAt = Date.now();
+      await eventually('no request to the api tier', async () => (await servedBy(8)).every((p) => p.startsWith('shop-web-')), 5000, 100);
+      const tookMs = Date.now() - setAt;
+      await sb.kubectl(...weights(100));
+      await eventually('the api tier served again', async () => (await servedBy(8)).some((p) => p.startsWith('shop-api-')), 5000, 100);
+      expect(await haproxyPods()).toBe(before);
+      expect(await sb.kubectl('get', 'events', '--field-selector', 'reason=WeightsApplied', '-o', 'jsonpath={.items[*].message}')).toMatch(/weights web=100, api=0 set in shop-haproxy-/);
+      console.log(`weight 0 took effect ${tookMs} ms after kubectl patch, no HAProxy pod replaced or restarted`);
+    });
+
     it('serves a renewed TLS Secret within 30 s, with no failed request while clients loop', async () => {
       const renewed = certificate(certDir, 'shop-two');
-      const host = new URL(url).hostname;
-      // The https port (443) on the Service's address; where 80 fell back to 8080, 443 did to 8443 (the sandbox's rule).
-      const httpsPort = Number(new URL(url).port || 80) === 80 ? 443 : 8443;
+      const host = httpsUrl.hostname;
+      const httpsPort = Number(httpsUrl.port || 443);
       const before = await podNames('app.kubernetes.io/component=loadbalancer');
       const loop = httpsLoop(host, httpsPort);
       await eventually('HTTPS answers', () => loop.answers.length > 20, 30_000);

@@ -14,6 +14,9 @@ export const FIXED_CREDENTIALS: DatabaseCredentials = {
   appPassword: 'AppPasswordForGoldenFiles000003',
 };
 
+/** The HAProxy admin token of the golden files (64 characters, as newAdminToken makes them). */
+export const FIXED_ADMIN_TOKEN = 'AdminTokenForGoldenFiles'.padEnd(64, '0');
+
 export const FIXED_UID = '5b9c4f0e-7d1a-4c53-9d8e-2f6a1b3c4d5e';
 
 export const EXAMPLE_NAMES = ['minimal', 'tls-weighted-backup', 'mariadb-semisync'] as const;

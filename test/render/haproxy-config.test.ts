@@ -69,7 +69,7 @@ describe('renderHaproxyConfig', () => {
 
   it('terminates TLS with a redirect and HSTS, or without the redirect when it is off', () => {
     const cfg = render(tlsWeightedBackup);
-    expect(lines(cfg, 'bind')).toEqual([':8080', ':8443 ssl crt /etc/haproxy/certs/tls.pem alpn h2,http/1.1', ':8404'].map((b) => `bind ${b}`));
+    expect(lines(cfg, 'bind')).toEqual([':8080', ':8443 ssl crt /etc/haproxy/certs/tls.pem alpn h2,http/1.1', ':8404', ':8405'].map((b) => `bind ${b}`));
     expect(lines(cfg, 'http-request redirect')).toEqual(['http-request redirect scheme https code 301 if !{ ssl_fc }']);
     expect(lines(cfg, 'http-response set-header Strict-Transport-Security')).toEqual(['http-response set-header Strict-Transport-Security "max-age=600" if { ssl_fc }']);
     const noRedirect = render(tlsWithoutRedirect);
@@ -80,8 +80,8 @@ describe('renderHaproxyConfig', () => {
   });
 
   it('binds the given address and ports for a local run', () => {
-    const cfg = render(tlsWeightedBackup, { bindAddress: '127.0.0.1', ports: { http: 18080, https: 18443, stats: 18404 }, tlsCertPath: '/x/c.pem', runtimeDir: '/run/x' });
-    expect(lines(cfg, 'bind')).toEqual(['bind 127.0.0.1:18080', 'bind 127.0.0.1:18443 ssl crt /x/c.pem alpn h2,http/1.1', 'bind 127.0.0.1:18404']);
+    const cfg = render(tlsWeightedBackup, { bindAddress: '127.0.0.1', ports: { http: 18080, https: 18443, stats: 18404, admin: 18405 }, tlsCertPath: '/x/c.pem', runtimeDir: '/run/x' });
+    expect(lines(cfg, 'bind')).toEqual(['bind 127.0.0.1:18080', 'bind 127.0.0.1:18443 ssl crt /x/c.pem alpn h2,http/1.1', 'bind 127.0.0.1:18404', 'bind 127.0.0.1:18405']);
     expect(lines(cfg, 'stats socket')).toEqual(['stats socket /run/x/haproxy.sock mode 600 level operator']);
   });
 
@@ -90,7 +90,7 @@ describe('renderHaproxyConfig', () => {
     expect(lines(cfg, 'monitor-uri')).toEqual(['monitor-uri /healthz']);
     expect(lines(cfg, 'stats uri')).toEqual(['stats uri /stats']);
     expect(lines(cfg, 'http-request use-service prometheus-exporter')).toHaveLength(1);
-    expect(lines(render(minimal, { prometheusExporter: false }), 'http-request use-service')).toEqual([]);
+    expect(lines(render(minimal, { prometheusExporter: false }), 'http-request use-service prometheus-exporter')).toEqual([]);
   });
 
   it('retries elsewhere on a failed connection, and replays only GET/HEAD/OPTIONS after a pod died mid-request', () => {

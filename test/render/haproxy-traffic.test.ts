@@ -9,6 +9,7 @@ import https from 'node:https';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { WebStackSpec } from '../../src/api/types.js';
+import { setWeights } from '../../src/controller/haproxy-weights.js';
 import { clientLoop, closeClientConnections, get, sendRequests } from '../support/http-backends.js';
 import { webStack } from '../support/haproxy-examples.js';
 import { startStack, type StackUnderTest } from '../support/haproxy-stack.js';
@@ -137,6 +138,32 @@ describe('weights', () => {
   it('uses the WebStack weights, not the SRV record\'s', async () => {
     const weights = (await stack.servers()).filter((s) => s.status.startsWith('UP')).map((s) => `${s.name}=${s.weight}`).sort();
     expect(weights).toEqual(['heavy-1=3', 'heavy-2=3', 'light-1=1', 'light-2=1']);
+  });
+
+  it('takes a weight at run time from the operator (token only): weight 0 sends a tier nothing within 5 s, same process', async () => {
+    const pid = stack.haproxy.process.pid;
+    const admin = new URL(stack.adminUrl);
+    const pod = { metadata: { name: 'haproxy' }, status: { podIP: admin.hostname } };
+    const send = (body: string, token: string) => setWeights([pod], body, token, Number(admin.port));
+    expect((await send('light=0\n', 'x'.repeat(64)))[0].error).toBe('admin frontend answered HTTP 401');
+    expect((await send('light=0\n', ''))[0].error).toBe('admin frontend answered HTTP 401');
+
+    const setAt = Date.now();
+    const [outcome] = await send('heavy=3\nlight=0\n', stack.adminToken);
+    expect(outcome.error).toBeUndefined();
+    expect(outcome.changed.sort()).toEqual(['light-1 1->0', 'light-2 1->0', 'light-3 1->0', 'light-4 1->0']);
+    await eventually('no request to the light tier', async () => {
+      const t = await sendRequests(stack.url, 40);
+      return t.failures.length === 0 && share(t.byPod, 'light-') === 0;
+    }, 5000, 50);
+    const tookMs = Date.now() - setAt;
+    const again = await send('heavy=3\nlight=0\n', stack.adminToken);
+    expect(again[0].changed).toEqual([]);
+    await send('heavy=3\nlight=1\n', stack.adminToken);
+    expect(share((await sendRequests(stack.url, 40)).byPod, 'light-')).toBeGreaterThan(0);
+    expect(stack.haproxy.process.pid).toBe(pid);
+    expect(stack.haproxy.process.exitCode).toBeNull();
+    console.log(`weight 0 took effect ${tookMs} ms after the request, in the same haproxy process`);
   });
 
   it('splits traffic 3:1 between a weight-3 tier and a weight-1 tier', async () => {

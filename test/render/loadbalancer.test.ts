@@ -1,5 +1,4 @@
 import { describe, expect, it } from '@jest/globals';
-import { createHash } from 'node:crypto';
 import { resolveSpec } from '../../src/api/defaults.js';
 import { ANNOTATION_CONFIG_CHECKSUM, ANNOTATION_TLS_CHECKSUM } from '../../src/api/labels.js';
 import type { WebStack } from '../../src/api/types.js';
@@ -9,19 +8,20 @@ import {
 } from '../../src/render/loadbalancer.js';
 import type { KubeObject } from '../../src/render/object.js';
 import { validateKubeObject } from '../deploy/kube-schema.js';
+import { FIXED_ADMIN_TOKEN } from './fixtures.js';
 import { minimal, tlsWeightedBackup, tlsWithoutRedirect, webStack } from '../support/haproxy-examples.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any -- reaching into rendered objects by path */
 function render(ws: WebStack): Record<string, any> {
-  return Object.fromEntries(renderLoadBalancer(ws, resolveSpec(ws)).map((o) => [o.kind, o]));
+  return Object.fromEntries(renderLoadBalancer(ws, resolveSpec(ws), { adminToken: FIXED_ADMIN_TOKEN }).map((o) => [o.kind, o]));
 }
 
 describe('renderLoadBalancer', () => {
   it.each([['minimal', minimal], ['TLS + weighted + backup', tlsWeightedBackup], ['TLS without redirect', tlsWithoutRedirect]])(
     '%s: every object validates against the official Kubernetes schema',
     async (_name, ws) => {
-      const objects = renderLoadBalancer(ws, resolveSpec(ws));
-      expect(objects.map((o) => o.kind)).toEqual(['ConfigMap', 'Service', 'PodDisruptionBudget', 'Deployment']);
+      const objects = renderLoadBalancer(ws, resolveSpec(ws), { adminToken: FIXED_ADMIN_TOKEN });
+      expect(objects.map((o) => o.kind)).toEqual(['Secret', 'ConfigMap', 'Service', 'PodDisruptionBudget', 'Deployment']);
       for (const o of objects) await validateKubeObject(o);
     },
   );
@@ -35,7 +35,8 @@ describe('renderLoadBalancer', () => {
 
   it('names, labels and owns every object; the selectors pick the pods the Deployment makes', () => {
     const o = render(tlsWeightedBackup);
-    for (const obj of Object.values(o)) {
+    expect(o.Secret.metadata.name).toBe('store-haproxy-admin');
+    for (const obj of Object.values(o).filter((x) => x.kind !== 'Secret')) {
       expect(obj.metadata.name).toBe('store-haproxy');
       expect(obj.metadata.namespace).toBe('shop');
       expect(obj.metadata.labels).toMatchObject({ 'app.kubernetes.io/component': 'loadbalancer', 'webstack.dev/stack': 'store' });
@@ -55,23 +56,36 @@ describe('renderLoadBalancer', () => {
     const o = render(tlsWeightedBackup);
     const config = o.ConfigMap.data[HAPROXY_CONFIG_KEY];
     expect(config).toBe(renderHaproxyConfig({ name: 'store', namespace: 'shop' }, resolveSpec(tlsWeightedBackup)));
-    expect(o.Deployment.spec.template.metadata.annotations[ANNOTATION_CONFIG_CHECKSUM]).toBe(createHash('sha256').update(config).digest('hex'));
     const container = o.Deployment.spec.template.spec.containers[0];
     const configMount = container.volumeMounts.find((m: any) => m.name === 'config');
     expect(container.command).toContain(`${configMount.mountPath}/${HAPROXY_CONFIG_KEY}`);
     expect(configMount.mountPath).toBe(HAPROXY_CONFIG_DIR);
 
+    const checksum = (ws: WebStack) => render(ws).Deployment.spec.template.metadata.annotations[ANNOTATION_CONFIG_CHECKSUM];
+    // A weight is set in the running pods: the ConfigMap follows (for pods started later), the pods don't roll.
     const reweighted = structuredClone(tlsWeightedBackup);
     reweighted.spec.apps[1].weight = 60;
-    expect(render(reweighted).Deployment.spec.template.metadata.annotations[ANNOTATION_CONFIG_CHECKSUM])
-      .not.toBe(o.Deployment.spec.template.metadata.annotations[ANNOTATION_CONFIG_CHECKSUM]);
+    expect(render(reweighted).ConfigMap.data[HAPROXY_CONFIG_KEY]).not.toBe(config);
+    expect(checksum(reweighted)).toBe(checksum(tlsWeightedBackup));
+    // What haproxy can't change at run time rolls them: the backup flag, a weight under a static algorithm, the rest of the config.
+    const unbackup = structuredClone(tlsWeightedBackup);
+    unbackup.spec.apps[2].backup = false;
+    expect(checksum(unbackup)).not.toBe(checksum(tlsWeightedBackup));
+    const staticRr = structuredClone(tlsWeightedBackup);
+    staticRr.spec.loadBalancer!.algorithm = 'static-rr';
+    const staticReweighted = structuredClone(staticRr);
+    staticReweighted.spec.apps[1].weight = 60;
+    expect(checksum(staticReweighted)).not.toBe(checksum(staticRr));
+    const first = structuredClone(tlsWeightedBackup);
+    first.spec.loadBalancer!.algorithm = 'first';
+    expect(checksum(first)).not.toBe(checksum(tlsWeightedBackup));
     const scaled = structuredClone(tlsWeightedBackup);
     scaled.spec.loadBalancer!.replicas = 5;
     expect(render(scaled).Deployment.spec.template.metadata.annotations).toEqual(o.Deployment.spec.template.metadata.annotations);
   });
 
   it('carries the TLS Secret\'s digest on the pod template, so a renewed certificate rolls the pods', () => {
-    const annotations = (ws: WebStack, checksum?: string) => Object.fromEntries(renderLoadBalancer(ws, resolveSpec(ws), { tlsChecksum: checksum })
+    const annotations = (ws: WebStack, checksum?: string) => Object.fromEntries(renderLoadBalancer(ws, resolveSpec(ws), { adminToken: FIXED_ADMIN_TOKEN, tlsChecksum: checksum })
       .map((o) => [o.kind, o] as [string, any]))['Deployment'].spec.template.metadata.annotations;
     const first = tlsChecksum({ 'tls.crt': 'Y2VydDE=', 'tls.key': 'a2V5MQ==' });
     const renewed = tlsChecksum({ 'tls.crt': 'Y2VydDI=', 'tls.key': 'a2V5MQ==' });
@@ -103,6 +117,7 @@ describe('renderLoadBalancer', () => {
     expect(c.ports).toEqual([
       { name: 'http', containerPort: HAPROXY_PORTS.http, protocol: 'TCP' },
       { name: 'stats', containerPort: HAPROXY_PORTS.stats, protocol: 'TCP' },
+      { name: 'admin', containerPort: HAPROXY_PORTS.admin, protocol: 'TCP' },
     ]);
     expect(c.readinessProbe.httpGet).toEqual({ path: '/healthz', port: 'stats' });
     expect(c.livenessProbe.httpGet).toEqual({ path: '/livez', port: 'stats' });
@@ -116,7 +131,7 @@ describe('renderLoadBalancer', () => {
       secret: { secretName: 'store-tls', defaultMode: 0o440, items: [{ key: 'tls.crt', path: 'tls.pem' }, { key: 'tls.key', path: 'tls.pem.key' }] },
     });
     expect(pod.containers[0].volumeMounts).toContainEqual({ name: 'tls', mountPath: '/etc/haproxy/certs', readOnly: true });
-    expect(pod.containers[0].ports.map((p: any) => p.name)).toEqual(['http', 'stats', 'https']);
+    expect(pod.containers[0].ports.map((p: any) => p.name)).toEqual(['http', 'stats', 'admin', 'https']);
     expect(render(minimal).Deployment.spec.template.spec.volumes.map((v: any) => v.name)).toEqual(['config', 'run']);
   });
 
@@ -150,7 +165,7 @@ describe('renderLoadBalancer', () => {
   });
 
   it('uses the given cluster domain for the SRV records', () => {
-    const [cm] = renderLoadBalancer(minimal, resolveSpec(minimal), { clusterDomain: 'corp.internal' });
+    const cm = renderLoadBalancer(minimal, resolveSpec(minimal), { adminToken: FIXED_ADMIN_TOKEN, clusterDomain: 'corp.internal' }).find((o) => o.kind === 'ConfigMap')!;
     expect((cm.data as Record<string, string>)[HAPROXY_CONFIG_KEY]).toContain('_http._tcp.minimal-web.shop.svc.corp.internal ');
   });
 });

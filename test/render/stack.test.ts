@@ -11,9 +11,9 @@ import { objectsToYaml } from '../../src/render/yaml.js';
 import { validateKubeObject } from '../deploy/kube-schema.js';
 import type { Loose } from './find.js';
 import { newDatabaseCredentials } from '../../src/render/credentials.js';
-import { EXAMPLE_NAMES, example, FIXED_CREDENTIALS, FIXED_UID, stack, withSpec } from './fixtures.js';
+import { EXAMPLE_NAMES, example, FIXED_ADMIN_TOKEN, FIXED_CREDENTIALS, FIXED_UID, stack, withSpec } from './fixtures.js';
 
-const inputs = { credentials: FIXED_CREDENTIALS };
+const inputs = { credentials: FIXED_CREDENTIALS, haproxyAdminToken: FIXED_ADMIN_TOKEN };
 
 /** Stacks beyond the examples, each switching on something the examples leave at its default. */
 const variations: Record<string, WebStack> = {
@@ -90,7 +90,7 @@ describe('renderStack', () => {
 
   it.each<[string, WebStack, string[]]>([
     ['minimal', example('minimal'), [
-      'Secret/shop-mysql', 'ConfigMap/shop-haproxy', 'ConfigMap/shop-mysql',
+      'Secret/shop-haproxy-admin', 'Secret/shop-mysql', 'ConfigMap/shop-haproxy', 'ConfigMap/shop-mysql',
       'NetworkPolicy/shop-default-deny', 'NetworkPolicy/shop-allow-dns', 'NetworkPolicy/shop-allow-haproxy',
       'NetworkPolicy/shop-allow-apps', 'NetworkPolicy/shop-allow-mysql',
       'PodDisruptionBudget/shop-haproxy', 'PodDisruptionBudget/shop-mysql',
@@ -98,7 +98,7 @@ describe('renderStack', () => {
       'StatefulSet/shop-mysql', 'Deployment/shop-haproxy', 'Deployment/shop-web',
     ]],
     ['without NetworkPolicies', stack({ networkPolicy: { enabled: false } }), [
-      'Secret/shop-mysql', 'ConfigMap/shop-haproxy', 'ConfigMap/shop-mysql',
+      'Secret/shop-haproxy-admin', 'Secret/shop-mysql', 'ConfigMap/shop-haproxy', 'ConfigMap/shop-mysql',
       'PodDisruptionBudget/shop-haproxy', 'PodDisruptionBudget/shop-mysql',
       'Service/shop-haproxy', 'Service/shop-web', 'Service/shop-mysql', 'Service/shop-mysql-primary', 'Service/shop-mysql-replicas',
       'StatefulSet/shop-mysql', 'Deployment/shop-haproxy', 'Deployment/shop-web',
@@ -143,7 +143,7 @@ describe('quantities', () => {
 describe('service-account tokens', () => {
   it('no rendered pod mounts one: none of them talks to the API', () => {
     const [ws] = withSpec({ apps: [{ name: 'web', image: 'a' }] });
-    const objects = renderStack({ ...ws, metadata: { ...ws.metadata, uid: 'u' } }, { credentials: newDatabaseCredentials((n) => new Uint8Array(n)) });
+    const objects = renderStack({ ...ws, metadata: { ...ws.metadata, uid: 'u' } }, { ...inputs, credentials: newDatabaseCredentials((n) => new Uint8Array(n)) });
     const templates = objects.filter((o) => o.kind === 'Deployment' || o.kind === 'StatefulSet')
       .map((o) => (o as unknown as { metadata: { name: string }; spec: { template: { spec: { automountServiceAccountToken?: boolean } } } }));
     expect(templates.length).toBeGreaterThanOrEqual(3);

@@ -7,6 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { HAPROXY_BACKEND } from '../../src/render/haproxy-config.js';
+import { HAPROXY_WEIGHTS_LUA_KEY, weightsLua } from '../../src/render/haproxy-weights.js';
 
 export const HAPROXY = process.env.HAPROXY ?? '/usr/sbin/haproxy';
 
@@ -19,7 +21,10 @@ export interface CheckResult {
 export function checkHaproxyConfig(config: string): Promise<CheckResult> {
   const dir = mkdtempSync(path.join(tmpdir(), 'haproxy-check-'));
   const file = path.join(dir, 'haproxy.cfg');
-  writeFileSync(file, config);
+  // The pod loads the weights Lua from the ConfigMap's mount; the check loads the same script from here.
+  const lua = path.join(dir, HAPROXY_WEIGHTS_LUA_KEY);
+  writeFileSync(lua, weightsLua(HAPROXY_BACKEND));
+  writeFileSync(file, config.replace(/^(\s*lua-load )\S+$/m, `$1${lua}`));
   return new Promise((resolve) => {
     execFile(HAPROXY, ['-dW', '-c', '-f', file], { timeout: 30000 }, (err, stdout, stderr) => {
       rmSync(dir, { recursive: true, force: true });
@@ -76,11 +81,11 @@ function parseStat(csv: string, backend: string): ServerState[] {
     }));
 }
 
-/** Starts haproxy in the foreground on `config`; `socketPath` is the `stats socket` the config names. */
-export async function startHaproxy(config: string, socketPath: string, dir: string): Promise<RunningHaproxy> {
+/** Starts haproxy in the foreground on `config` with `env` added to its environment; `socketPath` is the `stats socket` the config names. */
+export async function startHaproxy(config: string, socketPath: string, dir: string, env: Record<string, string> = {}): Promise<RunningHaproxy> {
   const file = path.join(dir, 'haproxy.cfg');
   writeFileSync(file, config);
-  const child = spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let output = '';
   // Keep the tail only: access logs of a long traffic run would otherwise pile up.
   const keep = (d: Buffer): void => { output = (output + d.toString()).slice(-20000); };

@@ -2,13 +2,15 @@
  * A WebStack's load-balancing path on loopback: the rendered haproxy.cfg run by real haproxy,
  * resolving app tiers through the sandbox DNS server, in front of real HTTP servers as pods.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { resolveSpec } from '../../src/api/defaults.js';
 import type { WebStack } from '../../src/api/types.js';
 import { HAPROXY_BACKEND, appSrvRecord, renderHaproxyConfig, type HaproxyResolverTimings } from '../../src/render/haproxy-config.js';
+import { HAPROXY_ADMIN_TOKEN_ENV, HAPROXY_WEIGHTS_LUA_KEY, newAdminToken, weightsLua } from '../../src/render/haproxy-weights.js';
 import { startDnsServer, type DnsServer } from '../../src/sandbox/dns/server.js';
 import { startAppPod, type AppPod } from './http-backends.js';
 import { startHaproxy, type RunningHaproxy, type ServerState } from './haproxy-process.js';
@@ -31,6 +33,9 @@ export interface StackUnderTest {
   readonly httpsUrl: string;
   /** The stats port: /healthz, /stats, /metrics. */
   readonly statsUrl: string;
+  /** The admin port (run-time weights) and the token it takes. */
+  readonly adminUrl: string;
+  readonly adminToken: string;
   readonly dns: DnsServer;
   readonly haproxy: RunningHaproxy;
   readonly pods: Map<string, AppPod>;
@@ -53,8 +58,11 @@ export async function startStack(
   const resolver = extra.resolver ?? { resolveSeconds: 1, holdObsoleteSeconds: 1 };
   const stack = { name: ws.metadata.name, namespace: ws.metadata.namespace ?? 'default' };
   const spec = resolveSpec(ws);
-  const ports = { http: await freePort(), stats: await freePort(), https: await freePort() };
+  const ports = { http: await freePort(), stats: await freePort(), https: await freePort(), admin: await freePort() };
   const dir = mkdtempSync(path.join(tmpdir(), 'haproxy-traffic-'));
+  const weightsLuaPath = path.join(dir, HAPROXY_WEIGHTS_LUA_KEY);
+  writeFileSync(weightsLuaPath, weightsLua(HAPROXY_BACKEND));
+  const adminToken = newAdminToken((n) => randomBytes(n));
   const dns = await startDnsServer();
   const pods = new Map<string, AppPod>();
   const published = new Map<string, string[]>();
@@ -90,9 +98,9 @@ export async function startStack(
       for (const [i, host] of hosts.entries()) await addPod(tier, `${tier}-${i}`, host);
     }
     const config = renderHaproxyConfig(stack, spec, {
-      nameservers: [dns.address], bindAddress: '127.0.0.1', ports, runtimeDir: dir, resolver, tlsCertPath: extra.tlsCertPath,
+      nameservers: [dns.address], bindAddress: '127.0.0.1', ports, runtimeDir: dir, resolver, tlsCertPath: extra.tlsCertPath, weightsLuaPath,
     });
-    haproxy = await startHaproxy(config, path.join(dir, 'haproxy.sock'), dir);
+    haproxy = await startHaproxy(config, path.join(dir, 'haproxy.sock'), dir, { [HAPROXY_ADMIN_TOKEN_ENV]: adminToken });
   } catch (err) {
     await stop();
     throw err;
@@ -104,6 +112,8 @@ export async function startStack(
     url: `http://127.0.0.1:${ports.http}/`,
     httpsUrl: `https://127.0.0.1:${ports.https}/`,
     statsUrl: `http://127.0.0.1:${ports.stats}`,
+    adminUrl: `http://127.0.0.1:${ports.admin}`,
+    adminToken,
     dns, haproxy: running, pods, addPod,
     unpublish: (tier, name) => {
       published.set(tier, (published.get(tier) ?? []).filter((n) => n !== name));
