@@ -1,6 +1,7 @@
 /** The sandbox's manifests: read a file, `kubectl apply` it as the user would, create or replace an object. */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import type { KubernetesObject, KubernetesObjectApi } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
@@ -10,23 +11,33 @@ import { httpStatus } from './runtime/cluster.js';
 
 const run = promisify(execFile);
 
-export function readManifests(file: string): KubernetesObject[] {
-  let text: string;
+/** The files `-f` names: the file itself, or those of a directory with kubectl's extensions, in name order. */
+function manifestFiles(file: string): string[] {
+  let dir: boolean;
   try {
-    text = readFileSync(file, 'utf8');
+    dir = statSync(file).isDirectory();
   } catch (err) {
     throw new Error(`-f ${file}: ${(err as Error).message}`, { cause: err });
   }
-  // YAML 1.1, as kubectl reads a manifest: the sandbox must see the values the API server gets.
-  const docs = parseAllDocuments(text, { version: '1.1' });
+  if (!dir) return [file];
+  const files = readdirSync(file).filter((f) => /\.(ya?ml|json)$/.test(f)).sort().map((f) => path.join(file, f));
+  if (files.length === 0) throw new Error(`-f ${file}: a directory with no .yaml, .yml or .json file`);
+  return files;
+}
+
+export function readManifests(file: string): KubernetesObject[] {
   const objects: KubernetesObject[] = [];
-  for (const [i, doc] of docs.entries()) {
-    if (doc.errors.length > 0) throw new Error(`${file}: document ${i + 1}: ${doc.errors[0].message}`);
-    const obj = doc.toJS() as KubernetesObject | null;
-    if (!obj) continue;
-    if (!obj.apiVersion || !obj.kind || !obj.metadata?.name) throw new Error(`${file}: document ${i + 1} needs apiVersion, kind and metadata.name`);
-    obj.metadata.namespace ??= 'default';
-    objects.push(obj);
+  for (const f of manifestFiles(file)) {
+    // YAML 1.1, as kubectl reads a manifest: the sandbox must see the values the API server gets.
+    const docs = parseAllDocuments(readFileSync(f, 'utf8'), { version: '1.1' });
+    for (const [i, doc] of docs.entries()) {
+      if (doc.errors.length > 0) throw new Error(`${f}: document ${i + 1}: ${doc.errors[0].message}`);
+      const obj = doc.toJS() as KubernetesObject | null;
+      if (!obj) continue;
+      if (!obj.apiVersion || !obj.kind || !obj.metadata?.name) throw new Error(`${f}: document ${i + 1} needs apiVersion, kind and metadata.name`);
+      obj.metadata.namespace ??= 'default';
+      objects.push(obj);
+    }
   }
   if (!objects.some((o) => o.kind === KIND)) throw new Error(`${file}: no ${KIND} in it (apiVersion ${API_VERSION})`);
   return objects;

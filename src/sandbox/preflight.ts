@@ -16,7 +16,7 @@ export interface HostFacts {
 export function preflightProblems(file: string, objects: readonly KubernetesObject[], host: HostFacts): string[] {
   const problems: string[] = [];
   for (const obj of objects.filter((o) => o.kind === KIND)) {
-    const where = `${file}: WebStack ${obj.metadata?.name ?? ''}`;
+    const where = `${file}: WebStack ${obj.metadata?.namespace === 'default' ? '' : `${obj.metadata?.namespace}/`}${obj.metadata?.name ?? ''}`;
     const errors = validateWebStack(obj);
     if (errors.length > 0) {
       problems.push(...formatValidationErrors(errors).split('\n').map((line) => `${where}: ${line}`));

@@ -29,10 +29,16 @@ const NODE_ARGS = ['--import', '@swc-node/register/esm-register', CLI];
 /** `embedded` (the in-memory API server, the default) or `kube` (the real control plane). */
 export type ControlPlane = 'embedded' | 'kube';
 
-export async function startSandbox(manifest: string, controlPlane: ControlPlane = 'embedded'): Promise<Sandbox> {
+/** `manifest`: the YAML text, or the path of a file or directory the sandbox reads as it is. */
+export async function startSandbox(manifest: string | { path: string }, controlPlane: ControlPlane = 'embedded'): Promise<Sandbox> {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'e2e-sb-'));
-  const file = path.join(stateDir, 'stack.yaml');
-  writeFileSync(file, manifest);
+  let file: string;
+  if (typeof manifest === 'string') {
+    file = path.join(stateDir, 'stack.yaml');
+    writeFileSync(file, manifest);
+  } else {
+    file = path.resolve(manifest.path);
+  }
   const kubeconfig = path.join(stateDir, 'kubeconfig');
   let out = '';
   const child: ChildProcess = spawn(process.execPath, [...NODE_ARGS, 'sandbox', '-f', file, '--control-plane', controlPlane, '--state-dir', stateDir], { stdio: ['ignore', 'pipe', 'pipe'] });

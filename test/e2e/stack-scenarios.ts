@@ -234,13 +234,14 @@ export function describeStackLifecycle(controlPlane: ControlPlane): void {
       await eventually('the api pods gone', async () => (await podNames('webstack.dev/tier=api')).length === 0);
     });
 
-    it('kill, stop and cont act on a running pod through the CLI', async () => {
+    it('kill, stop and cont act on a running pod through the CLI, found without -n', async () => {
       const [pod] = await podNames('webstack.dev/tier=web');
       expect(await sb.cli('stop', pod)).toContain(`SIGSTOP sent to default/${pod}`);
       expect(await sb.cli('cont', pod)).toContain(`SIGCONT sent to default/${pod}`);
       expect(await sb.cli('kill', pod, '--down-for', '1s')).toContain(`SIGKILL sent to default/${pod} (1 process group); it restarts in 1s`);
       await eventually('the killed pod restarted', async () => (await sb.kubectl('get', 'pod', pod, '-o', 'jsonpath={.status.containerStatuses[0].restartCount}')) === '1');
-      await expect(sb.cli('kill', 'no-such-pod')).rejects.toThrow(/no running process/);
+      await expect(sb.cli('kill', 'no-such-pod')).rejects.toThrow(/pod no-such-pod does not exist in this sandbox/);
+      await expect(sb.cli('stop', pod, '-n', 'blog')).rejects.toThrow(`pod ${pod} does not exist in namespace blog; it runs in namespace default: use -n default`);
     });
 
     it('deleting the WebStack ends every process and Service', async () => {

@@ -17,12 +17,13 @@ export const SANDBOX_USAGE = `usage:
                                                            SIGKILL, SIGSTOP or SIGCONT a pod's processes
   webstack-operator sandbox sweep [--state-dir DIR]      stop what a sandbox that was killed left running
 
-  -f, --filename FILE   WebStack manifest(s) to apply (YAML, several documents allowed)
+  -f, --filename FILE   WebStack manifest(s) to apply (YAML, several documents allowed), or a
+                        directory of them (every .yaml, .yml and .json file in it)
   --control-plane P     embedded: the in-memory API server (default, starts at once);
                         kube: the real Kubernetes control plane, built by 'npm run cluster:build',
                         with the operator installed by its Helm chart
   --state-dir DIR       where the kubeconfig, pod files, data and logs live (default: ${DEFAULT_STATE_DIR})
-  -n, --namespace NS    the pod's namespace (default: default)
+  -n, --namespace NS    the pod's namespace (default: the one namespace where a pod of that name runs)
   --down-for D          kill: how long the pod stays down before it restarts (default: 10s; 0: at once)
   --from POD|operator   partition: what to cut it off from (repeat for several; NS/POD for a pod of
                         another namespace; default: every other pod and the operator; Services'
@@ -33,8 +34,8 @@ export type SandboxArgs =
   | { mode: 'help' }
   | { mode: 'up'; file: string; stateDir: string; controlPlane: ControlPlaneKind }
   | { mode: 'sweep'; stateDir: string }
-  | { mode: 'signal'; signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'; pod: string; namespace: string; stateDir: string; downForMs: number }
-  | { mode: 'partition'; heal: boolean; pod: string; from: string[]; namespace: string; stateDir: string };
+  | { mode: 'signal'; signal: 'SIGKILL' | 'SIGSTOP' | 'SIGCONT'; pod: string; namespace?: string; stateDir: string; downForMs: number }
+  | { mode: 'partition'; heal: boolean; pod: string; from: string[]; namespace?: string; stateDir: string };
 
 const SIGNALS = { kill: 'SIGKILL', stop: 'SIGSTOP', cont: 'SIGCONT' } as const;
 
@@ -42,7 +43,7 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs {
   let file: string | undefined;
   let stateDir = DEFAULT_STATE_DIR;
   let controlPlane: ControlPlaneKind | undefined;
-  let namespace = 'default';
+  let namespace: string | undefined;
   let downForMs: number | undefined;
   const from: string[] = [];
   const positional: string[] = [];
@@ -86,6 +87,7 @@ export function parseSandboxArgs(argv: string[]): SandboxArgs {
   if (controlPlane) throw new Error(`--control-plane is not used with ${verb}`);
   if (downForMs !== undefined && verb !== 'kill') throw new Error(`--down-for is only used with kill`);
   if (from.length > 0 && verb !== 'partition') throw new Error(`--from is only used with partition`);
-  if (verb === 'partition' || verb === 'heal') return { mode: 'partition', heal: verb === 'heal', pod, from, namespace, stateDir };
-  return { mode: 'signal', signal: SIGNALS[verb as keyof typeof SIGNALS], pod, namespace, stateDir, downForMs: downForMs ?? DEFAULT_DOWN_FOR_MS };
+  const ns = namespace === undefined ? {} : { namespace };
+  if (verb === 'partition' || verb === 'heal') return { mode: 'partition', heal: verb === 'heal', pod, from, ...ns, stateDir };
+  return { mode: 'signal', signal: SIGNALS[verb as keyof typeof SIGNALS], pod, ...ns, stateDir, downForMs: downForMs ?? DEFAULT_DOWN_FOR_MS };
 }

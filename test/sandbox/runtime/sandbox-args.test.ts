@@ -13,7 +13,7 @@ describe('parseSandboxArgs', () => {
     expect(() => parseSandboxArgs(['kill', 'p', '--control-plane', 'kube'])).toThrow('--control-plane is not used with kill');
   });
   it('maps kill, stop and cont to signals', () => {
-    expect(parseSandboxArgs(['kill', 'shop-mysql-0'])).toEqual({ mode: 'signal', signal: 'SIGKILL', pod: 'shop-mysql-0', namespace: 'default', stateDir: '.sandbox', downForMs: 10_000 });
+    expect(parseSandboxArgs(['kill', 'shop-mysql-0'])).toEqual({ mode: 'signal', signal: 'SIGKILL', pod: 'shop-mysql-0', stateDir: '.sandbox', downForMs: 10_000 });
     expect(parseSandboxArgs(['kill', 'p', '--down-for', '0'])).toMatchObject({ downForMs: 0 });
     expect(parseSandboxArgs(['kill', 'p', '--down-for=1.5s'])).toMatchObject({ downForMs: 1500 });
     expect(parseSandboxArgs(['stop', 'p', '-n', 'blog'])).toMatchObject({ signal: 'SIGSTOP', namespace: 'blog' });
