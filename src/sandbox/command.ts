@@ -189,15 +189,23 @@ function openPartitions(log: Logger): Partitions | Error {
   }
 }
 
-/** The address on this host that answers for the stack: HTTPS when it terminates TLS. */
+/**
+ * The address on this host that answers for the stack: HTTPS first when HTTP redirects to it, and
+ * both when the stack serves both.
+ */
 function stackUrl(runtime: Runtime, objects: KubernetesObject[], s: StackRef): string | undefined {
   const addr = runtime.serviceAddress(s.namespace, names.haproxy(s.name));
   const ws = objects.find((o) => o.kind === KIND && o.metadata?.name === s.name && o.metadata?.namespace === s.namespace) as WebStack | undefined;
   const service = ws?.spec.loadBalancer?.service;
-  const tls = ws?.spec.loadBalancer?.tls !== undefined;
-  const port = addr?.ports[tls ? service?.tlsPort ?? 443 : service?.port ?? 80];
-  if (!addr || port === undefined) return undefined;
-  return `${tls ? 'https' : 'http'}://${addr.ip}:${port}/`;
+  const tls = ws?.spec.loadBalancer?.tls;
+  const httpPort = addr?.ports[service?.port ?? 80];
+  if (!addr || httpPort === undefined) return undefined;
+  const http = `http://${addr.ip}:${httpPort}/`;
+  if (!tls) return http;
+  const httpsPort = addr.ports[service?.tlsPort ?? 443];
+  if (httpsPort === undefined) return undefined;
+  const https = `https://${addr.ip}:${httpsPort}/`;
+  return tls.redirectHttp === false ? `${http} (HTTPS: ${https})` : `${https} (${http} redirects to it)`;
 }
 
 function breakThingsHints(kubeconfig: string, stateDir: string, namespace: string): void {

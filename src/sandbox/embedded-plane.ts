@@ -3,6 +3,7 @@
  * child process of the sandbox (its log in DIR/logs/operator.log).
  */
 import { spawn } from 'node:child_process';
+import { randomInt } from 'node:crypto';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -13,6 +14,7 @@ import { freePort } from './control-plane/index.js';
 import { apply } from './manifests.js';
 import type { Plane } from './plane.js';
 import { kubeConfigFrom } from './runtime/cluster.js';
+import { SERVICE_NETWORK } from './runtime/addresses.js';
 import { containerLogFile, lastLines } from './runtime/container-logs.js';
 
 /** How long the operator has to stop on SIGTERM before it is killed. */
@@ -29,6 +31,9 @@ export async function startEmbeddedPlane(dir: string, kubeconfigFile: string): P
   const { startApiServer } = await import('./apiserver/index.js');
   // kubectl logs: the in-memory server reads the files the runtime writes for each container.
   const api = await startApiServer({
+    // Cluster IPs on the runtime's loopback Service network: the addresses kubectl shows answer here.
+    // A random start keeps two sandboxes on one machine apart, as the runtime's own pools do.
+    serviceNetwork: { network: SERVICE_NETWORK, start: randomInt(256 * 254) },
     podLogs: async (req) => {
       const text = await readFile(containerLogFile(dir, req.namespace, req.pod, req.container), 'utf8').catch(() => '');
       return lastLines(text, req.tailLines);

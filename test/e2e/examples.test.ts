@@ -57,4 +57,13 @@ describe('examples/ in the sandbox', () => {
     expect(res.status).toBe(200);
     expect((JSON.parse(res.body) as { pod: string }).pod).toMatch(new RegExp(`^${name}-`));
   }, 320_000);
+
+  it('shows Service addresses in kubectl get svc that answer on this host', async () => {
+    const url = new URL(await eventually('shop Ready', () => /\nshop is Ready: (\S+)/.exec(sb.output())?.[1], 300_000));
+    const clusterIp = await sb.kubectl('get', 'svc', 'shop-haproxy', '-o', 'jsonpath={.spec.clusterIP}');
+    // The URL the sandbox prints (the port is 80, or 8080 when not root) is on the cluster IP.
+    expect(url.hostname).toBe(clusterIp);
+    expect(clusterIp).toMatch(/^127\.20\./);
+    expect(await sb.kubectl('get', 'svc', 'shop-haproxy', '-o', 'jsonpath={.status.loadBalancer.ingress[0].ip}')).toBe(clusterIp);
+  }, 320_000);
 });

@@ -4,7 +4,7 @@
  * finalizers, garbage collection, CRD registration). No HTTP here.
  */
 import { randomUUID } from 'node:crypto';
-import { defaultBuiltin } from './builtin-defaults.js';
+import { clusterIpAllocator, defaultBuiltin, type ClusterIpAllocator } from './builtin-defaults.js';
 import { canonicaliseQuantities } from './quantity-fields.js';
 import { builtinErrors } from './builtin-validation.js';
 import { ApiError, alreadyExists, badRequest, conflict, gone, invalid, notFound } from './errors.js';
@@ -79,7 +79,7 @@ export class Api {
   private gcScheduled = false;
   private closed = false;
 
-  constructor(watchHistory = 10000) {
+  constructor(watchHistory = 10000, private readonly allocateClusterIp: ClusterIpAllocator = clusterIpAllocator()) {
     this.store = new ObjectStore(watchHistory);
     for (const name of ['default', 'kube-system', 'kube-public']) {
       this.create(this.registry.find('', 'v1', 'namespaces')!, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } }, {});
@@ -412,7 +412,7 @@ export class Api {
     const warnings: string[] = [];
     if (!type.crd) {
       canonicaliseQuantities(type.group, type.kind, obj);
-      defaultBuiltin(type.group, type.kind, obj, old);
+      defaultBuiltin(type.group, type.kind, obj, old, this.allocateClusterIp);
     }
     const metaErrors = [
       ...validateMetadata(obj, type.kind, type.group),

@@ -4,12 +4,24 @@ import type { KubeObject } from './types.js';
 import { isObject, type JsonObject } from './types.js';
 import { defaultWorkload } from './workload-defaults.js';
 
-let nextClusterIp = 10;
 let nextNodePort = 30000;
 
-function allocateClusterIp(): string {
-  const n = nextClusterIp++;
-  return `10.96.${(n >> 8) & 255}.${n & 255}`;
+/** Hands out Service cluster IPs. */
+export type ClusterIpAllocator = () => string;
+
+/**
+ * Cluster IPs in order from a /16 (`.1` to `.254` of each third octet), beginning `start` hosts in:
+ * kube's 10.96.0.0/16 by default; the sandbox asks for its loopback Service network, so the address
+ * `kubectl get svc` shows is one that answers on this host.
+ */
+export function clusterIpAllocator(network: readonly [number, number] = [10, 96], start = 9): ClusterIpAllocator {
+  const capacity = 256 * 254;
+  let next = start % capacity;
+  return () => {
+    const n = next;
+    next = (next + 1) % capacity;
+    return `${network[0]}.${network[1]}.${Math.floor(n / 254)}.${(n % 254) + 1}`;
+  };
 }
 
 /** From kube's default NodePort range, 30000-32767. */
@@ -23,7 +35,7 @@ function withDefaults(target: JsonObject, defaults: JsonObject): void {
   for (const [k, v] of Object.entries(defaults)) if (target[k] === undefined) target[k] = v;
 }
 
-function service(spec: JsonObject, oldSpec: JsonObject | undefined, obj: KubeObject): void {
+function service(spec: JsonObject, oldSpec: JsonObject | undefined, obj: KubeObject, allocateClusterIp: ClusterIpAllocator): void {
   withDefaults(spec, { type: 'ClusterIP', sessionAffinity: 'None', internalTrafficPolicy: 'Cluster' });
   if (spec.type === 'ExternalName') return;
   if (spec.clusterIP === undefined) spec.clusterIP = oldSpec?.clusterIP ?? allocateClusterIp();
@@ -39,11 +51,11 @@ function service(spec: JsonObject, oldSpec: JsonObject | undefined, obj: KubeObj
   if (!isObject(obj.status)) obj.status = { loadBalancer: {} };
 }
 
-export function defaultBuiltin(group: string, kind: string, obj: KubeObject, old: KubeObject | undefined): void {
+export function defaultBuiltin(group: string, kind: string, obj: KubeObject, old: KubeObject | undefined, allocateClusterIp: ClusterIpAllocator): void {
   const spec = isObject(obj.spec) ? obj.spec : undefined;
   const key = `${group}/${kind}`;
   defaultWorkload(group, kind, obj, !old);
-  if (key === '/Service' && spec) service(spec, isObject(old?.spec) ? old.spec : undefined, obj);
+  if (key === '/Service' && spec) service(spec, isObject(old?.spec) ? old.spec : undefined, obj, allocateClusterIp);
   if (key === '/Pod') defaultPod(obj, !old);
   if (key === '/PersistentVolumeClaim' && spec) {
     withDefaults(spec, { volumeMode: 'Filesystem' });

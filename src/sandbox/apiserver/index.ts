@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Api } from './api.js';
+import { clusterIpAllocator } from './builtin-defaults.js';
 import { FaultInjector } from './faults.js';
 import { handle } from './http.js';
 import type { PodLogSource } from './pod-logs.js';
@@ -22,6 +23,8 @@ export interface ApiServerOptions {
   bookmarkIntervalMs?: number;
   /** Serves `kubectl logs` (pods/log) for pods on a node: the runtime that runs them knows their output. */
   podLogs?: PodLogSource;
+  /** The /16 Service cluster IPs come from (10.96 by default), and how many hosts in allocation begins. */
+  serviceNetwork?: { network: readonly [number, number]; start: number };
 }
 
 export interface RunningApiServer {
@@ -40,7 +43,7 @@ export interface RunningApiServer {
 
 export async function startApiServer(opts: ApiServerOptions = {}): Promise<RunningApiServer> {
   const host = opts.host ?? '127.0.0.1';
-  const api = new Api(opts.watchHistory ?? 10000);
+  const api = new Api(opts.watchHistory ?? 10000, opts.serviceNetwork ? clusterIpAllocator(opts.serviceNetwork.network, opts.serviceNetwork.start) : undefined);
   const watches = new WatchHub(api);
   const injector = new FaultInjector();
   let address = '';

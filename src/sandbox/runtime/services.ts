@@ -64,7 +64,10 @@ export class ServiceController {
       const endpoints = selectEndpoints(svc, pods.filter((p) => p.metadata?.namespace === ns));
       let ip: string | undefined;
       if (!isHeadless(svc)) {
-        ip = this.addresses.allocate(uid);
+        // A cluster IP from the Service network (the in-memory API server hands those out) is the
+        // address itself, so `kubectl get svc` shows one that answers here.
+        const clusterIp = svc.spec?.clusterIP;
+        ip = clusterIp && this.addresses.reserve(uid, clusterIp) ? clusterIp : this.addresses.allocate(uid);
         const serving = servingEndpoints(svc, endpoints);
         for (const p of svc.spec?.ports ?? []) {
           if ((p.protocol ?? 'TCP') !== 'TCP') continue;

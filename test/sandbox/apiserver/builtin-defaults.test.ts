@@ -1,18 +1,27 @@
 /** The defaults kube-apiserver v1.35 stores, as read from it for the same objects (test-kube/conformance compares them live). */
 import { describe, expect, it } from '@jest/globals';
-import { defaultBuiltin } from '../../../src/sandbox/apiserver/builtin-defaults.js';
+import { clusterIpAllocator, defaultBuiltin } from '../../../src/sandbox/apiserver/builtin-defaults.js';
 import type { KubeObject } from '../../../src/sandbox/apiserver/types.js';
 
 const template = (containers: unknown[]) => ({ metadata: { labels: { app: 'x' } }, spec: { containers } });
 
 function defaulted(group: string, kind: string, obj: Partial<KubeObject>, old?: KubeObject): KubeObject {
   const o = { metadata: { name: 'x', namespace: 'ns', uid: 'u-1' }, ...obj } as KubeObject;
-  defaultBuiltin(group, kind, o, old);
+  defaultBuiltin(group, kind, o, old, clusterIpAllocator());
   return o;
 }
 
 const podSpecDefaults = { dnsPolicy: 'ClusterFirst', restartPolicy: 'Always', schedulerName: 'default-scheduler', securityContext: {}, terminationGracePeriodSeconds: 30 };
 const containerDefaults = { terminationMessagePath: '/dev/termination-log', terminationMessagePolicy: 'File', resources: {} };
+
+describe('clusterIpAllocator', () => {
+  it('hands out kube\'s 10.96 addresses in order by default, skipping .0 and .255', () => {
+    const next = clusterIpAllocator();
+    expect([next(), next()]).toEqual(['10.96.0.10', '10.96.0.11']);
+    const wrap = clusterIpAllocator([127, 20], 253);
+    expect([wrap(), wrap()]).toEqual(['127.20.0.254', '127.20.1.1']);
+  });
+});
 
 describe('built-in defaults', () => {
   it('Deployment: replicas, rolling update strategy, history, progress deadline, pod template', () => {
