@@ -240,9 +240,11 @@ export function describeStackLifecycle(controlPlane: ControlPlane): void {
       expect(await sb.cli('cont', pod)).toContain(`SIGCONT sent to default/${pod}`);
       expect(await sb.cli('kill', pod, '--down-for', '1s')).toContain(`SIGKILL sent to default/${pod} (1 process group); it restarts in 1s`);
       await eventually('the killed pod restarted', async () => (await sb.kubectl('get', 'pod', pod, '-o', 'jsonpath={.status.containerStatuses[0].restartCount}')) === '1');
-      await expect(sb.cli('kill', 'no-such-pod')).rejects.toThrow(/pod no-such-pod does not exist in this sandbox/);
-      await expect(sb.cli('stop', pod, '-n', 'blog')).rejects.toThrow(`pod ${pod} does not exist in namespace blog; it runs in namespace default: use -n default`);
-    });
+      await Promise.all([
+        expect(sb.cli('kill', 'no-such-pod')).rejects.toThrow(/pod no-such-pod does not exist in this sandbox/),
+        expect(sb.cli('stop', pod, '-n', 'blog')).rejects.toThrow(`pod ${pod} does not exist in namespace blog; it runs in namespace default: use -n default`),
+      ]);
+    }, 120_000);
 
     it('deleting the WebStack ends every process and Service', async () => {
       // The stack's pods only: on the real control plane the operator runs in pods too.
