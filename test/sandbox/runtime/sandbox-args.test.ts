@@ -25,10 +25,10 @@ describe('parseSandboxArgs', () => {
     expect(() => parseSandboxArgs(['sweep', '-f', 'x.yaml'])).toThrow('sweep takes only --state-dir');
   });
   it('partitions a pod from the pods named or the operator (from everything by default), and heals it', () => {
-    expect(parseSandboxArgs(['partition', 'shop-mysql-0'])).toEqual({ mode: 'partition', heal: false, pod: 'shop-mysql-0', from: [], namespace: 'default', stateDir: '.sandbox' });
+    expect(parseSandboxArgs(['partition', 'shop-mysql-0'])).toEqual({ mode: 'partition', heal: false, pod: 'shop-mysql-0', from: [], stateDir: '.sandbox' });
     expect(parseSandboxArgs(['partition', 'shop-mysql-0', '--from', 'operator', '--from=shop-mysql-1', '-n', 'blog']))
       .toMatchObject({ mode: 'partition', heal: false, from: ['operator', 'shop-mysql-1'], namespace: 'blog' });
-    expect(parseSandboxArgs(['heal', 'shop-mysql-0', '--state-dir', 'd'])).toEqual({ mode: 'partition', heal: true, pod: 'shop-mysql-0', from: [], namespace: 'default', stateDir: 'd' });
+    expect(parseSandboxArgs(['heal', 'shop-mysql-0', '--state-dir', 'd'])).toEqual({ mode: 'partition', heal: true, pod: 'shop-mysql-0', from: [], stateDir: 'd' });
     expect(() => parseSandboxArgs(['heal', 'p', '--from', 'operator'])).toThrow('--from is only used with partition');
     expect(() => parseSandboxArgs(['kill', 'p', '--from', 'q'])).toThrow('--from is only used with partition');
     expect(() => parseSandboxArgs(['partition'])).toThrow('partition: which pod?');
