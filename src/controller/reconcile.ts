@@ -99,7 +99,8 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
     waiting = await applyChildren(ws, desired.filter((o) => !held.keys.has(objectKey(o))), deps, log);
     // Held-back objects stay desired: what runs is kept, nothing of ours is deleted for it.
     await deleteUnwanted(ws, desired, deps, log);
-    const haproxyHeld = [...held.keys].some((k) => k === objectKey({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: names.haproxy(name) } }));
+    // HAProxy held back (TLS Secret unusable, or not ours): its running pods are left exactly as they are.
+    const haproxyHeld = held.keys.has(objectKey({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { namespace: ns, name: names.haproxy(name) } }));
     if (!haproxyHeld && await applyWeights(ws, haproxyAdminToken, deps, log)) waiting = true;
   } catch (err) {
     applyError = err instanceof Error ? err.message : String(err);
