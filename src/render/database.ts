@@ -78,6 +78,7 @@ function renderDatabaseConfigMap(ws: WebStack, db: ResolvedSpec['database']): Ku
  * The agent beside the server (the operator's own image): it fences the server by SIGKILL, which
  * needs the pod's shared process namespace, and reads and replaces the data directory, so it runs
  * as the same user with the same volume. It reads the admin credentials to derive its token.
+ * No readiness probe: the pod serves SQL whether or not its agent answers.
  */
 function agentContainer(image: string, secret: string, securityContext: IContainer['securityContext']): IContainer {
   return {
@@ -87,7 +88,6 @@ function agentContainer(image: string, secret: string, securityContext: IContain
     args: [`--port=${AGENT_PORT}`, `--data-dir=${DEFAULT_DATA_DIR}`],
     env: [secretEnv('ADMIN_USER', secret, SECRET_KEYS.adminUser), secretEnv('ADMIN_PASSWORD', secret, SECRET_KEYS.adminPassword)],
     ports: [{ name: AGENT_PORT_NAME, containerPort: AGENT_PORT, protocol: 'TCP' }],
-    readinessProbe: { tcpSocket: { port: AGENT_PORT_NAME }, periodSeconds: 10 },
     resources: { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: '256Mi' } },
     volumeMounts: [
       { name: 'data', mountPath: DATA_VOLUME_PATH },
