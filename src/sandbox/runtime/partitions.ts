@@ -3,11 +3,12 @@
  * v2 cgroup under one per-run parent; a process is placed in it by the command wrapper, before it
  * runs anything, so every socket it and its children open belongs to it. Needs root, a cgroup v2
  * hierarchy and iptables with the cgroup, connmark and conntrack matches; `open` says which is
- * missing. `close` removes the chain, its jump and the cgroups.
+ * missing. `close` removes the chain, its jump and the cgroups; what a killed run left is removed
+ * by the next `open`.
  */
 import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { cutsAfterHeal, cutsAfterPartition, renderPartitionChain, type Cut, type PartitionEndpoint } from './partition-rules.js';
 
@@ -42,9 +43,11 @@ export class Partitions {
     if (process.getuid?.() !== 0) throw new Error('network partitions need root (iptables and cgroups)');
     const root = cgroup2Root(readFileSync('/proc/mounts', 'utf8'));
     if (!root) throw new Error('network partitions need a cgroup v2 hierarchy, and none is mounted');
-    const id = randomBytes(4).toString('hex');
+    removeStale(root);
+    // The owner's pid in the names, so a later run can tell what a killed one left behind.
+    const id = `${process.pid}-${randomBytes(3).toString('hex')}`;
     const parent = `webstack-${id}`;
-    const chain = `WEBSTACK-${id.toUpperCase()}`;
+    const chain = `WEBSTACK-${id}`;
     mkdirSync(path.join(root, parent));
     const p = new Partitions(root, parent, chain);
     try {
@@ -119,12 +122,47 @@ export class Partitions {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const args of [['-D', 'OUTPUT', '-j', this.chain], ['-F', this.chain], ['-X', this.chain]]) {
-      try { run('iptables', ['-w', '-t', 'mangle', ...args]); } catch { /* not there */ }
-    }
-    for (const e of this.endpoints.values()) {
-      try { rmdirSync(path.join(this.root, e.cgroup)); } catch { /* still has processes */ }
-    }
-    try { rmdirSync(path.join(this.root, this.parent)); } catch { /* still has processes */ }
+    removeRun(this.root, this.chain, this.parent);
   }
+}
+
+function removeRun(root: string, chain: string, parent: string): void {
+  for (const args of [['-D', 'OUTPUT', '-j', chain], ['-F', chain], ['-X', chain]]) {
+    try { run('iptables', ['-w', '-t', 'mangle', ...args]); } catch { /* not there */ }
+  }
+  let children: string[] = [];
+  try { children = readdirSync(path.join(root, parent), { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name); } catch { /* gone */ }
+  for (const c of children) {
+    try { rmdirSync(path.join(root, parent, c)); } catch { /* still has processes */ }
+  }
+  try { rmdirSync(path.join(root, parent)); } catch { /* still has processes */ }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The chains of runs whose owner is gone (killed before it could clean up), from `iptables -S` output. */
+export function staleChains(listing: string, isAlive: (pid: number) => boolean): string[] {
+  const out: string[] = [];
+  for (const m of listing.matchAll(/^-N (WEBSTACK-(\d+)-[0-9a-f]+)$/gm)) {
+    if (!isAlive(Number(m[2]))) out.push(m[1]);
+  }
+  return out;
+}
+
+/** What runs that were killed left: their chains, jumps and cgroups. */
+function removeStale(root: string): void {
+  let listing: string;
+  try {
+    listing = execFileSync('iptables', ['-w', '-t', 'mangle', '-S'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 10_000 });
+  } catch {
+    return;
+  }
+  for (const chain of staleChains(listing, alive)) removeRun(root, chain, `webstack-${chain.slice('WEBSTACK-'.length)}`);
 }

@@ -1,7 +1,7 @@
 /** The partition rules as text: marks for every endpoint, both directions of every cut, and the cut bookkeeping. */
 import { describe, expect, test } from '@jest/globals';
 import { cutsAfterHeal, cutsAfterPartition, renderPartitionChain, type PartitionEndpoint } from '../../../src/sandbox/runtime/partition-rules.js';
-import { cgroup2Root } from '../../../src/sandbox/runtime/partitions.js';
+import { cgroup2Root, staleChains } from '../../../src/sandbox/runtime/partitions.js';
 
 const pod = (name: string, mark: number, address?: string): PartitionEndpoint => ({ name, cgroup: `run/${name.replace('/', '.')}`, mark, address });
 const p0 = pod('default/shop-mysql-0', 1, '127.10.0.1');
@@ -73,4 +73,9 @@ test('cgroup2Root finds the cgroup v2 mount, pure or hybrid', () => {
   expect(cgroup2Root('cgroup2 /sys/fs/cgroup cgroup2 rw 0 0\n')).toBe('/sys/fs/cgroup');
   expect(cgroup2Root('cgroup /sys/fs/cgroup/cpu cgroup rw,cpu 0 0\ncgroup2 /sys/fs/cgroup/unified cgroup2 rw 0 0\n')).toBe('/sys/fs/cgroup/unified');
   expect(cgroup2Root('proc /proc proc rw 0 0\n')).toBeUndefined();
+});
+
+test('staleChains names the chains of runs whose owner is gone, and only ours', () => {
+  const listing = ['-P OUTPUT ACCEPT', '-N WEBSTACK-41-a1b2c3', '-N WEBSTACK-42-d4e5f6', '-N KUBE-MARK', '-A OUTPUT -j WEBSTACK-41-a1b2c3'].join('\n');
+  expect(staleChains(listing, (pid) => pid === 42)).toEqual(['WEBSTACK-41-a1b2c3']);
 });
