@@ -57,9 +57,10 @@ describe('agent on real MariaDB', () => {
   const client = new AgentClient({ token: agentToken(PASSWORD) });
 
   beforeAll(async () => {
-    // One after the other: two initializations at once collide in the shared /tmp.
-    donor = await startMariadbInstance({ podName: 'shop-mysql-0', adminPassword: PASSWORD, replicationMode: 'async' });
-    target = await startMariadbInstance({ podName: 'shop-mysql-1', adminPassword: PASSWORD, replicationMode: 'async' });
+    [donor, target] = await Promise.all([
+      startMariadbInstance({ podName: 'shop-mysql-0', adminPassword: PASSWORD, replicationMode: 'async' }),
+      startMariadbInstance({ podName: 'shop-mysql-1', adminPassword: PASSWORD, replicationMode: 'async' }),
+    ]);
     await run(donor, 'SET GLOBAL read_only = OFF', 'CREATE DATABASE shop', 'CREATE TABLE shop.orders (id INT PRIMARY KEY, note TEXT)',
       ...Array.from({ length: 20 }, (_, i) => `INSERT INTO shop.orders VALUES (${i}, REPEAT('x', 1000))`));
     // A transaction of the target's own, which the rebuild must replace.

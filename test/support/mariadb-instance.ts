@@ -3,7 +3,7 @@
  * server config and start script, run with `sh` and the pod's environment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -99,6 +99,9 @@ export async function startMariadbInstance(options: MariadbInstanceOptions): Pro
   const adminUser = options.adminUser ?? 'webstack-admin';
   const adminPassword = options.adminPassword ?? 'test-admin-password';
   const dataDir = path.join(dir, 'data');
+  // Its own temporary directory: two initializations sharing /tmp can collide on temporary tables.
+  const tmp = path.join(dir, 'tmp');
+  mkdirSync(tmp, { recursive: true });
   const socket = path.join(dir, 'mysqld.sock');
   const { configFile, startScript } = writeDatabaseFiles(dir, options.replicationMode ?? 'semisync');
   const readyTimeoutMs = options.readyTimeoutMs ?? 90000;
@@ -121,6 +124,7 @@ export async function startMariadbInstance(options: MariadbInstanceOptions): Pro
         BIND_ADDRESS: '127.0.0.1',
         SOCKET: socket,
         MYSQLD: MARIADBD,
+        TMPDIR: tmp,
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],
