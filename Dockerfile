@@ -22,6 +22,8 @@ RUN apt-get update && apt-get install -y --no-install-recommends mariadb-backup 
 COPY --from=build /src/dist ./dist
 COPY crds ./crds
 RUN chmod 0755 dist/cli.js && ln -s /app/dist/cli.js /usr/local/bin/webstack-operator
+# Backups and point-in-time recovery run the MariaDB client programs: mariadb-dump, mariadb, mariadb-binlog.
+RUN apt-get update && apt-get install -y --no-install-recommends mariadb-client && rm -rf /var/lib/apt/lists/*
 # Non-root, numeric so that runAsNonRoot can verify it without a passwd lookup.
 USER 65532:65532
 EXPOSE 8080 8081

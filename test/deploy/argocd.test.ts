@@ -3,7 +3,9 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSy
 import os from 'node:os';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
-import { ARGOCD_CM, ARGOCD_HEALTH_KEY, ARGOCD_HEALTH_LUA, argocdConfigMap } from '../../scripts/generate-manifests.js';
+import {
+  ARGOCD_BACKUP_HEALTH_KEY, ARGOCD_BACKUP_HEALTH_LUA, ARGOCD_CM, ARGOCD_HEALTH_KEY, ARGOCD_HEALTH_LUA, argocdConfigMap,
+} from '../../scripts/generate-manifests.js';
 import { validateKubeObject, type KubeObject } from './kube-schema.js';
 import { runHealthScript } from './lua.js';
 
@@ -42,12 +44,26 @@ describe('Argo CD health check deploy/argocd/health.lua (real Lua 5.1)', () => {
   });
 });
 
+describe('Argo CD health check deploy/argocd/backup-health.lua (real Lua 5.1)', () => {
+  const backup = (status?: object) => ({ apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStackBackup', metadata: { name: 'b1' }, spec: { stack: 'shop' }, status });
+  it.each([
+    ['no status', undefined, 'Progressing', 'Waiting for the operator to take the backup'],
+    ['a retry pending', { phase: 'Pending', attempts: 1, message: 'attempt 1 failed, retrying: no database instance is ready' }, 'Progressing', 'attempt 1 failed, retrying: no database instance is ready'],
+    ['running', { phase: 'Running', message: 'attempt 2' }, 'Progressing', 'attempt 2'],
+    ['completed', { phase: 'Completed', size: 2048, location: 'ns/shop/backups/b1' }, 'Healthy', '2048 bytes at ns/shop/backups/b1'],
+    ['failed', { phase: 'Failed', message: 'boom (gave up after 6 attempts)' }, 'Degraded', 'boom (gave up after 6 attempts)'],
+  ])('%s', (_what, status, health, message) => {
+    expect(runHealthScript(ARGOCD_BACKUP_HEALTH_LUA, backup(status))).toEqual({ status: health, message });
+  });
+});
+
 describe('deploy/argocd manifests', () => {
-  it('argocd-cm.yaml carries health.lua unchanged under the WebStack health key (npm run generate)', async () => {
+  it('argocd-cm.yaml carries both health scripts unchanged under their kinds\' keys (npm run generate)', async () => {
     const text = readFileSync(ARGOCD_CM, 'utf8');
-    expect(text).toBe(argocdConfigMap(readFileSync(ARGOCD_HEALTH_LUA, 'utf8')));
+    expect(text).toBe(argocdConfigMap(readFileSync(ARGOCD_HEALTH_LUA, 'utf8'), readFileSync(ARGOCD_BACKUP_HEALTH_LUA, 'utf8')));
     const cm = parse(text) as KubeObject & { data: Record<string, string> };
     expect(cm.data[ARGOCD_HEALTH_KEY]).toBe(readFileSync(ARGOCD_HEALTH_LUA, 'utf8'));
+    expect(cm.data[ARGOCD_BACKUP_HEALTH_KEY]).toBe(readFileSync(ARGOCD_BACKUP_HEALTH_LUA, 'utf8'));
     await validateKubeObject(cm);
   });
 
