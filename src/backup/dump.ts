@@ -18,6 +18,8 @@ export interface BackupManifest {
   method: string;
   sha256: string;
   size: number;
+  /** Bytes of SQL before compression. */
+  dumpedBytes: number;
   gtidPosition: string;
   databases: string[];
   startTime: string;
@@ -43,15 +45,17 @@ function measuring(): { stream: Transform; digest(): { sha256: string; size: num
   return { stream, digest: () => ({ sha256: hash.digest('hex'), size }) };
 }
 
-/** Finds the GTID position in the dump's header, passing everything on. */
+/** Finds the GTID position line wherever mariadb-dump writes it, passing everything on. */
 function gtidScanner(): { stream: Transform; position(): string | undefined } {
-  let head = '';
+  let tail = '';
   let found: string | undefined;
   const stream = new Transform({
     transform(chunk: Buffer, _enc, cb) {
-      if (found === undefined && head.length < 65536) {
-        head += chunk.toString('utf8');
-        found = GTID_LINE.exec(head)?.[1];
+      if (found === undefined) {
+        // The line may straddle two chunks: keep the end of the previous one.
+        const text = tail + chunk.toString('latin1');
+        found = GTID_LINE.exec(text)?.[1];
+        tail = text.slice(-200);
       }
       cb(null, chunk);
     },
@@ -78,9 +82,10 @@ export async function dumpToStore(opts: DumpOptions): Promise<BackupManifest> {
     '--databases', ...opts.databases,
   ], opts.login);
   const scanner = gtidScanner();
+  const raw = measuring();
   const measure = measuring();
   const body = new PassThrough();
-  tool.child.stdout.pipe(scanner.stream).pipe(createGzip({ level: 6 })).pipe(measure.stream).pipe(body);
+  tool.child.stdout.pipe(scanner.stream).pipe(raw.stream).pipe(createGzip({ level: 6 })).pipe(measure.stream).pipe(body);
   const [stored] = await Promise.all([
     opts.store.put(`${opts.location}/${DUMP_OBJECT}`, body),
     tool.done.catch((err: unknown) => {
@@ -93,7 +98,7 @@ export async function dumpToStore(opts: DumpOptions): Promise<BackupManifest> {
   const { sha256, size } = measure.digest();
   if (size !== stored) throw new Error(`${opts.store.describe(opts.location)}: stored ${stored} bytes of ${size}`);
   const manifest: BackupManifest = {
-    method: DUMP_METHOD, sha256, size, gtidPosition, databases: opts.databases, startTime, completionTime: opts.now().toISOString(),
+    method: DUMP_METHOD, sha256, size, dumpedBytes: raw.digest().size, gtidPosition, databases: opts.databases, startTime, completionTime: opts.now().toISOString(),
   };
   await opts.store.put(`${opts.location}/${MANIFEST_OBJECT}`, Buffer.from(JSON.stringify(manifest, null, 2)));
   return manifest;
