@@ -17,13 +17,12 @@ ENV NODE_ENV=production \
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
-# `webstack-operator agent` (beside the server in each database pod) copies MariaDB with mariadb-backup and mbstream.
-RUN apt-get update && apt-get install -y --no-install-recommends mariadb-backup && rm -rf /var/lib/apt/lists/*
+# `webstack-operator agent` (beside the server in each database pod) copies MariaDB with mariadb-backup and mbstream;
+# backups and point-in-time recovery run the client programs: mariadb-dump, mariadb, mariadb-binlog.
+RUN apt-get update && apt-get install -y --no-install-recommends mariadb-backup mariadb-client && rm -rf /var/lib/apt/lists/*
 COPY --from=build /src/dist ./dist
 COPY crds ./crds
 RUN chmod 0755 dist/cli.js && ln -s /app/dist/cli.js /usr/local/bin/webstack-operator
-# Backups and point-in-time recovery run the MariaDB client programs: mariadb-dump, mariadb, mariadb-binlog.
-RUN apt-get update && apt-get install -y --no-install-recommends mariadb-client && rm -rf /var/lib/apt/lists/*
 # Non-root, numeric so that runAsNonRoot can verify it without a passwd lookup.
 USER 65532:65532
 EXPOSE 8080 8081
