@@ -194,8 +194,8 @@ function openPartitions(log: Logger): Partitions | Error {
 }
 
 /**
- * The address on this host that answers for the stack: HTTPS first when HTTP redirects to it, and
- * both when the stack serves both.
+ * The address on this host that answers for the stack: HTTPS first when the stack terminates TLS,
+ * with the plain HTTP address beside it (which redirects to it unless redirectHttp is false).
  */
 function stackUrl(runtime: Runtime, objects: KubernetesObject[], s: StackRef): string | undefined {
   const addr = runtime.serviceAddress(s.namespace, names.haproxy(s.name));
@@ -209,7 +209,7 @@ function stackUrl(runtime: Runtime, objects: KubernetesObject[], s: StackRef): s
   const httpsPort = addr.ports[service?.tlsPort ?? 443];
   if (httpsPort === undefined) return undefined;
   const https = `https://${addr.ip}:${httpsPort}/`;
-  return tls.redirectHttp === false ? `${http} (HTTPS: ${https})` : `${https} (${http} redirects to it)`;
+  return tls.redirectHttp === false ? `${https} (plain HTTP too: ${http})` : `${https} (${http} redirects to it)`;
 }
 
 function breakThingsHints(kubeconfig: string, stateDir: string, namespace: string): void {
