@@ -10,12 +10,13 @@ purpose=${1:-test}
 # program -> package that ships it
 # openssl makes the real control plane's certificates and the sandbox's self-signed TLS Secrets;
 # unshare runs the operator's pod on it; iptables
-# cuts pods apart for network partitions (socat: the partition tests' clients).
+# cuts pods apart for network partitions (socat: the partition tests' clients; promtool checks and
+# unit-tests the chart's alerts).
 programs=(haproxy:haproxy mariadbd:mariadb-server mariadb-install-db:mariadb-server mariadb:mariadb-client mariadb-admin:mariadb-client
   mariadb-backup:mariadb-backup mbstream:mariadb-backup openssl:openssl unshare:util-linux unzip:unzip
   iptables-restore:iptables)
 if [ "$purpose" = test ]; then
-  programs+=(lua5.1:lua5.1 socat:socat)
+  programs+=(lua5.1:lua5.1 socat:socat promtool:prometheus)
 fi
 
 has() { command -v "$1" >/dev/null 2>&1 || [ -x "/usr/sbin/$1" ] || [ -x "/usr/local/sbin/$1" ]; }
@@ -40,4 +41,7 @@ $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian's package may start a system-wide server; the tests and the sandbox run their own.
 if [[ " ${missing[*]} " == *" mariadb-server "* ]]; then
   $sudo systemctl stop mariadb >/dev/null 2>&1 || $sudo service mariadb stop >/dev/null 2>&1 || true
+fi
+if [[ " ${missing[*]} " == *" prometheus "* ]]; then
+  $sudo systemctl stop prometheus >/dev/null 2>&1 || $sudo service prometheus stop >/dev/null 2>&1 || true
 fi

@@ -152,7 +152,7 @@ describe('helm chart deploy/helm/webstack-operator', () => {
     expect(monitor.metadata.labels.release).toBe('prometheus');
     expect(service.metadata.labels).toMatchObject(monitor.spec.selector.matchLabels);
     expect(monitor.spec.namespaceSelector.matchNames).toEqual(['ops']);
-    expect(monitor.spec.endpoints).toEqual([{ port: service.spec.ports[0].name, path: '/metrics', interval: '15s', scrapeTimeout: '10s' }]);
+    expect(monitor.spec.endpoints).toEqual([{ port: service.spec.ports[0].name, path: '/metrics', honorLabels: true, interval: '15s', scrapeTimeout: '10s' }]);
   });
 
   it('networkPolicy: metrics and probes in; API server, DNS, the stacks\' database pods and HAProxy admin ports out', () => {
