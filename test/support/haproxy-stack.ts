@@ -53,16 +53,21 @@ export interface StackUnderTest {
 export async function startStack(
   ws: WebStack,
   podHosts: Record<string, string[]>,
-  extra: { resolver?: Partial<HaproxyResolverTimings>; tlsCertPath?: string } = {},
+  extra: {
+    resolver?: Partial<HaproxyResolverTimings>; tlsCertPath?: string;
+    /** As a pod: its own address, the admin port it has in a cluster, the token of its stack's Secret. */
+    pod?: { address: string; adminPort: number; adminToken: string };
+  } = {},
 ): Promise<StackUnderTest> {
   const resolver = extra.resolver ?? { resolveSeconds: 1, holdObsoleteSeconds: 1 };
   const stack = { name: ws.metadata.name, namespace: ws.metadata.namespace ?? 'default' };
   const spec = resolveSpec(ws);
-  const ports = { http: await freePort(), stats: await freePort(), https: await freePort(), admin: await freePort() };
+  const host = extra.pod?.address ?? '127.0.0.1';
+  const ports = { http: await freePort(host), stats: await freePort(host), https: await freePort(host), admin: extra.pod?.adminPort ?? await freePort(host) };
   const dir = mkdtempSync(path.join(tmpdir(), 'haproxy-traffic-'));
   const weightsLuaPath = path.join(dir, HAPROXY_WEIGHTS_LUA_KEY);
   writeFileSync(weightsLuaPath, weightsLua(HAPROXY_BACKEND));
-  const adminToken = newAdminToken((n) => randomBytes(n));
+  const adminToken = extra.pod?.adminToken ?? newAdminToken((n) => randomBytes(n));
   const dns = await startDnsServer();
   const pods = new Map<string, AppPod>();
   const published = new Map<string, string[]>();
@@ -98,7 +103,7 @@ export async function startStack(
       for (const [i, host] of hosts.entries()) await addPod(tier, `${tier}-${i}`, host);
     }
     const config = renderHaproxyConfig(stack, spec, {
-      nameservers: [dns.address], bindAddress: '127.0.0.1', ports, runtimeDir: dir, resolver, tlsCertPath: extra.tlsCertPath, weightsLuaPath,
+      nameservers: [dns.address], bindAddress: host, ports, runtimeDir: dir, resolver, tlsCertPath: extra.tlsCertPath, weightsLuaPath,
     });
     haproxy = await startHaproxy(config, path.join(dir, 'haproxy.sock'), dir, { [HAPROXY_ADMIN_TOKEN_ENV]: adminToken });
   } catch (err) {
@@ -109,10 +114,10 @@ export async function startStack(
   const servers = (): Promise<ServerState[]> => running.servers(HAPROXY_BACKEND);
 
   return {
-    url: `http://127.0.0.1:${ports.http}/`,
-    httpsUrl: `https://127.0.0.1:${ports.https}/`,
-    statsUrl: `http://127.0.0.1:${ports.stats}`,
-    adminUrl: `http://127.0.0.1:${ports.admin}`,
+    url: `http://${host}:${ports.http}/`,
+    httpsUrl: `https://${host}:${ports.https}/`,
+    statsUrl: `http://${host}:${ports.stats}`,
+    adminUrl: `http://${host}:${ports.admin}`,
     adminToken,
     dns, haproxy: running, pods, addPod,
     unpublish: (tier, name) => {
