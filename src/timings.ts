@@ -23,6 +23,8 @@ export interface DatabaseTimings {
   restartSettleMs: number;
   /** A rolling update waits this long for an instance it replaced to be back in replication before it reports itself stuck. */
   rollTimeoutMs: number;
+  /** After a rolling update's switchover, the old primary is replaced only this long after (Services and clients move off it first). */
+  rollDrainMs: number;
   /** Replica lag and GTID positions alone (they change with every write) reach the status at most this often. */
   positionsEveryMs: number;
   /** A manager that could not start (its stack's Secret not there yet) is tried again after this long. */
@@ -62,6 +64,7 @@ export const DEFAULT_TIMINGS: Timings = {
     switchoverBackoffMs: 30_000,
     restartSettleMs: 30_000,
     rollTimeoutMs: 300_000,
+    rollDrainMs: 5_000,
     positionsEveryMs: 10_000,
     startRetryMs: 5_000,
   },

@@ -143,7 +143,7 @@ export class DatabaseManager {
       lastPrimaryExecuted: this.lastPrimaryExecuted,
       switchoverBackoff: this.switchoverBackoff,
       restarts: this.opts.restarter ? { settleMs: this.timings.restartSettleMs, restartedAt: Object.fromEntries(this.restartedAt) } : undefined,
-      rollout: this.opts.roller ? { timeoutMs: this.timings.rollTimeoutMs, replaced: this.replaced } : undefined,
+      rollout: this.opts.roller ? { timeoutMs: this.timings.rollTimeoutMs, drainMs: this.timings.rollDrainMs, replaced: this.replaced } : undefined,
     });
     this.reportBlocked(action);
     let result: ExecutionResult | undefined;

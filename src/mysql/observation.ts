@@ -55,6 +55,8 @@ export interface InstanceObservation {
   port: number;
   /** Its pod runs an outdated template (see InstanceAddress). */
   outdated?: boolean;
+  /** false while its pod is not Ready (see InstanceAddress). */
+  ready?: boolean;
   /** Present exactly when the instance answered. */
   state?: ServerState;
   error?: { kind: ProbeErrorKind; message: string };

@@ -29,6 +29,8 @@ export interface PlannerInput {
   rollout?: {
     /** How long a replaced instance may take to be back in replication before the rollout reports itself stuck. */
     timeoutMs: number;
+    /** How long a former primary is left to its departing clients after a switchover before it is replaced. */
+    drainMs: number;
     /** The instance the rollout replaced last, and when (manager memory only). */
     replaced?: { instance: string; at: number };
   };
@@ -309,6 +311,7 @@ export function decide(input: PlannerInput): Action {
   const scalingAwayPrimary = spec.replicas !== undefined && ordinalOf(primary.name) >= spec.replicas;
   if (input.rollout && !scalingAwayPrimary) {
     const roll = decideRollout({ now: input.now, spec, primary, observations: obs, quarantined, timeoutMs: input.rollout.timeoutMs,
+      drainMs: input.rollout.drainMs, lastFailover: record.lastFailover,
       replaced: input.rollout.replaced, switchoverBackoff: input.switchoverBackoff });
     if (roll) return roll;
   }

@@ -17,6 +17,8 @@ export interface InstanceAddress {
    * switchover (src/mysql/rollout.ts).
    */
   outdated?: boolean;
+  /** false while its pod is not Ready (the Services don't route to it yet); absent when unknown. */
+  ready?: boolean;
 }
 
 /** Who exists now (the StatefulSet's pods, addressed through the headless Service). */

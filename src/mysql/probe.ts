@@ -5,7 +5,8 @@ import type { InstanceAddress } from './ports.js';
 import { toDatabaseError } from './sanitize.js';
 
 export async function probeInstance(addr: InstanceAddress, connect: DatabaseConnector): Promise<InstanceObservation> {
-  const base = { name: addr.name, host: addr.host, port: addr.port, ...(addr.outdated ? { outdated: true } : {}) };
+  const base = { name: addr.name, host: addr.host, port: addr.port, ...(addr.outdated ? { outdated: true } : {}),
+    ...(addr.ready === false ? { ready: false } : {}) };
   try {
     return { ...base, state: await connect(addr).status() };
   } catch (err) {

@@ -9,7 +9,7 @@
 import type { InstanceObservation } from './observation.js';
 import type { Action, Blocked } from './planner.js';
 import { ordinalOf, replicatesFrom } from './planner.js';
-import type { ManagerSpec } from './ports.js';
+import type { LastFailover, ManagerSpec } from './ports.js';
 
 /** The FailoverBlocked reason while a replaced instance is overdue; the manager also records an Event. */
 export const ROLLOUT_STUCK = 'RolloutStuck';
@@ -25,6 +25,10 @@ export interface RolloutInput {
   observations: InstanceObservation[];
   quarantined: readonly string[];
   timeoutMs: number;
+  /** How long an old primary keeps serving reads of clients leaving it after a switchover before it is replaced. */
+  drainMs: number;
+  /** The last failover or switchover (the record). */
+  lastFailover?: LastFailover;
   /** The instance this rollout replaced last, and when (manager memory). */
   replaced?: { instance: string; at: number };
   /** A failed or rolled-back switchover is not retried before `until`. */
@@ -34,6 +38,8 @@ export interface RolloutInput {
 /** Why `o` is not (yet) a replica back in replication and caught up with `primary`; undefined when it is. */
 export function notCaughtUp(o: InstanceObservation, primary: InstanceObservation): string | undefined {
   if (!o.state) return `${o.name} is not answering`;
+  // A pod not Ready gets no traffic from the Services: as the primary after the switchover it would serve nobody.
+  if (o.ready === false) return `${o.name} is not Ready`;
   const r = o.state.replica;
   if (!r || !replicatesFrom(o.state, primary)) return `${o.name} does not replicate from ${primary.name}`;
   if (r.ioThread !== 'Yes' || !r.sqlThread) return `${o.name} is not replicating`;
@@ -70,6 +76,13 @@ export function decideRollout(input: RolloutInput): Action | undefined {
   }
 
   const replicas = outdated.filter((o) => o.name !== primary.name).sort((a, b) => ordinalOf(b.name) - ordinalOf(a.name));
+  // The primary's Service and the apps' connections leave a former primary only once its label has
+  // moved: replacing it at once would cut clients still reaching it through the Service.
+  const last = input.lastFailover;
+  const drainedAt = last ? Date.parse(last.startedAt) + last.durationMs + input.drainMs : 0;
+  if (replicas[0] && last?.from === replicas[0].name && now < drainedAt) {
+    return { kind: 'none', reason: `rolling update: ${replicas[0].name} was the primary until just now; replacing it once clients have left it` };
+  }
   if (replicas.length) {
     return { kind: 'roll', instance: replicas[0].name,
       reason: `rolling update: replacing replica ${replicas[0].name} (${outdated.length} instance(s) outdated; replicas first, one at a time)` };

@@ -7,6 +7,8 @@ import { down, name, primary, replica, spec } from './fixtures.js';
 
 const NOW = 1_000_000;
 const TIMEOUT = 300_000;
+const DRAIN = 5_000;
+const switchedAt = (ms: number) => ({ kind: 'switchover' as const, from: name(0), to: name(1), reason: 'rolling update', startedAt: new Date(NOW - ms - 500).toISOString(), durationMs: 500 });
 const ok: ClusterState = { primary: name(0), bootstrapped: true };
 const three = { ...spec, replicas: 3 };
 
@@ -39,6 +41,9 @@ const cases: Case[] = [
   { title: 'waits until the replaced instance has caught up',
     observations: [old(primary(0)), old(replica(1, 0)), replica(2, 0, '0-100-10', { behind: 40 })],
     replaced: { instance: name(2), at: NOW - 1000 }, expected: { kind: 'none' }, why: 'shop-mysql-2 is 40 s behind' },
+  { title: 'waits until the replaced instance\'s pod is Ready (the Services route to it)',
+    observations: [old(primary(0)), old(replica(1, 0)), { ...replica(2, 0), ready: false }],
+    replaced: { instance: name(2), at: NOW - 1000 }, expected: { kind: 'none' }, why: 'shop-mysql-2 is not Ready' },
   { title: 'a replica one second behind counts as caught up (under writes it is rarely 0)',
     observations: [old(primary(0)), old(replica(1, 0)), replica(2, 0, '0-100-10', { behind: 1 })], expected: { kind: 'roll', instance: name(1) } },
   { title: 'stuck: the replaced instance is overdue; reported, nothing else is replaced',
@@ -69,9 +74,12 @@ const cases: Case[] = [
   { title: 'a failed switchover is not retried before its backoff',
     observations: [old(primary(0)), replica(1, 0), replica(2, 0)], input: { switchoverBackoff: { until: NOW + 1, why: { reason: 'SwitchoverRolledBack', message: 'm' } } },
     expected: { kind: 'none', blocked: { reason: 'SwitchoverRolledBack', message: 'm' } }, why: 'backoff' },
-  { title: 'after the switchover the old primary rolls as a replica',
-    observations: [old(replica(0, 1)), primary(1), replica(2, 1)], record: { primary: name(1), bootstrapped: true },
+  { title: 'after the switchover the old primary rolls as a replica, once its clients have had time to leave it',
+    observations: [old(replica(0, 1)), primary(1), replica(2, 1)], record: { primary: name(1), bootstrapped: true, lastFailover: switchedAt(DRAIN) },
     expected: { kind: 'roll', instance: name(0) } },
+  { title: 'right after the switchover the old primary is left to its departing clients',
+    observations: [old(replica(0, 1)), primary(1), replica(2, 1)], record: { primary: name(1), bootstrapped: true, lastFailover: switchedAt(DRAIN - 1) },
+    expected: { kind: 'none' }, why: 'once clients have left it' },
   { title: 'the requested primary, outdated, waits for its roll rather than being switched back to',
     observations: [old(replica(0, 1)), primary(1), replica(2, 1)], record: { primary: name(1), bootstrapped: true },
     input: { spec: { ...three, desiredPrimary: name(0) } }, expected: { kind: 'roll', instance: name(0) } },
@@ -87,7 +95,7 @@ const cases: Case[] = [
 describe('rolling update by switchover', () => {
   test.each(cases.map((c) => [c.title, c] as const))('%s', (_title, c) => {
     const action = decide({ now: NOW, spec: three, record: c.record ?? ok, observations: c.observations,
-      rollout: { timeoutMs: TIMEOUT, replaced: c.replaced }, ...c.input });
+      rollout: { timeoutMs: TIMEOUT, drainMs: DRAIN, replaced: c.replaced }, ...c.input });
     expect(action).toMatchObject(c.expected);
     if (c.why) expect(action.reason).toContain(c.why);
   });

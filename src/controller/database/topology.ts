@@ -60,7 +60,8 @@ export function instancesFromPods(pods: readonly DatabasePod[], namespace: strin
       const name = p.metadata.name!;
       const host = p.status?.podIP || `${name}.${names.mysqlHeadless(stack)}.${namespace}.svc`;
       const revision = p.metadata.labels?.[LABEL_REVISION_HASH];
-      return { name, host, port: databasePort(p), ...(update && revision && revision !== update ? { outdated: true } : {}) };
+      const ready = p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
+      return { name, host, port: databasePort(p), ready, ...(update && revision && revision !== update ? { outdated: true } : {}) };
     })
     .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
 }

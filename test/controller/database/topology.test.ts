@@ -32,10 +32,15 @@ describe('instancesFromPods', () => {
   it('addresses pods by IP and container port, in ordinal order (10 after 2)', () => {
     const pods = [pod('shop-mysql-10', { ip: '127.0.0.10' }), pod('shop-mysql-2', { ip: '127.0.0.2', port: 3307 }), pod('shop-mysql-0', { ip: '127.0.0.1' })];
     expect(instancesFromPods(pods, 'shop', 'shop', { uid: STS_UID })).toEqual([
-      { name: 'shop-mysql-0', host: '127.0.0.1', port: 3306 },
-      { name: 'shop-mysql-2', host: '127.0.0.2', port: 3307 },
-      { name: 'shop-mysql-10', host: '127.0.0.10', port: 3306 },
+      { name: 'shop-mysql-0', host: '127.0.0.1', port: 3306, ready: false },
+      { name: 'shop-mysql-2', host: '127.0.0.2', port: 3307, ready: false },
+      { name: 'shop-mysql-10', host: '127.0.0.10', port: 3306, ready: false },
     ]);
+  });
+
+  it('tells whether each pod is Ready', () => {
+    const ready = { ...pod('shop-mysql-0', { ip: '127.0.0.1' }), status: { podIP: '127.0.0.1', conditions: [{ type: 'Ready', status: 'True' }] } };
+    expect(instancesFromPods([ready, pod('shop-mysql-1', { ip: '127.0.0.2' })], 'shop', 'shop', { uid: STS_UID }).map((i) => i.ready)).toEqual([true, false]);
   });
 
   it('marks the pods made from another revision than the StatefulSet\'s update revision as outdated', () => {
@@ -48,7 +53,7 @@ describe('instancesFromPods', () => {
   });
 
   it('lists a pod without an IP under its headless Service DNS name, so it shows as unreachable rather than gone', () => {
-    expect(instancesFromPods([pod('shop-mysql-1')], 'shop', 'shop', { uid: STS_UID })).toEqual([{ name: 'shop-mysql-1', host: 'shop-mysql-1.shop-mysql.shop.svc', port: 3306 }]);
+    expect(instancesFromPods([pod('shop-mysql-1')], 'shop', 'shop', { uid: STS_UID })).toEqual([{ name: 'shop-mysql-1', host: 'shop-mysql-1.shop-mysql.shop.svc', port: 3306, ready: false }]);
   });
 });
 
