@@ -30,3 +30,15 @@ export function expiredBackups(completed: readonly KeptBackup[], retention: Rete
     return [];
   });
 }
+
+/**
+ * Archived binlog files no kept backup needs: every transaction in them is at or before the oldest
+ * kept backup's position (a replay starts after a backup's position). `oldest` is that position's
+ * domain and sequence number.
+ */
+export function prunableBinlogs(indexes: readonly { key: string; transactions: { domain: number; seq: number }[] }[],
+  oldest: { domain: number; seq: number }): string[] {
+  return indexes
+    .filter((i) => i.transactions.length > 0 && i.transactions.every((t) => t.domain === oldest.domain && t.seq <= oldest.seq))
+    .map((i) => i.key);
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { nextRun, parseCron } from '../../src/backup/cron.js';
-import { expiredBackups, parseAge } from '../../src/backup/retention.js';
+import { expiredBackups, parseAge, prunableBinlogs } from '../../src/backup/retention.js';
 import { backupSource } from '../../src/backup/source.js';
 import { failedAttemptStatus, retryDelayMs } from '../../src/controller/backup/backup-status.js';
 
@@ -70,6 +70,21 @@ describe('expiredBackups', () => {
   it('parses ages and refuses others', () => {
     expect([parseAge('30s'), parseAge('30m'), parseAge('2h'), parseAge('7d')]).toEqual([30_000, 1_800_000, 7_200_000, 604_800_000]);
     expect(() => parseAge('1w')).toThrow("'1w' is not a duration");
+  });
+});
+
+describe('prunableBinlogs', () => {
+  it('are the files wholly at or before the oldest kept backup, and only those', () => {
+    const tx = (seq: number) => ({ domain: 0, seq });
+    const indexes = [
+      { key: 'p0/binlog.000002', transactions: [tx(1), tx(2)] },
+      { key: 'p0/binlog.000003', transactions: [tx(3), tx(4)] },
+      { key: 'p0/binlog.000004', transactions: [tx(5)] },
+      { key: 'p0/binlog.000005', transactions: [] },
+      { key: 'p0/binlog.000006', transactions: [{ domain: 1, seq: 1 }] },
+    ];
+    expect(prunableBinlogs(indexes, { domain: 0, seq: 4 })).toEqual(['p0/binlog.000002', 'p0/binlog.000003']);
+    expect(prunableBinlogs(indexes, { domain: 0, seq: 3 })).toEqual(['p0/binlog.000002']);
   });
 });
 

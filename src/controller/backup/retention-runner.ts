@@ -1,7 +1,9 @@
 /** Retention after a completed backup: the expired backups' data, then their objects, go. */
 import type { WebStackBackup } from '../../api/backup-types.js';
 import type { WebStack } from '../../api/types.js';
-import { expiredBackups, parseAge } from '../../backup/retention.js';
+import { expiredBackups, parseAge, prunableBinlogs } from '../../backup/retention.js';
+import { readArchive } from '../../backup/binlog-archive.js';
+import { parseGtidPosition } from '../../backup/replay-plan.js';
 import type { Logger } from '../../log.js';
 import type { OperatorParts } from '../operator.js';
 import { WEBSTACKBACKUP } from '../resources.js';
@@ -26,4 +28,23 @@ export async function applyRetention(parts: OperatorParts, access: StackAccess, 
       log.warn('retention could not delete a backup', { backup: name, error: err instanceof Error ? err.message : String(err) });
     }
   }
+  const kept = completed.filter((b) => !expired.some((e) => e.name === b.metadata.name));
+  await pruneBinlogs(access, ws, kept, log).catch((err: unknown) =>
+    log.warn('retention could not prune the binlog archive', { error: err instanceof Error ? err.message : String(err) }));
+}
+
+/** Archived binlogs that only expired backups needed go too. */
+async function pruneBinlogs(access: StackAccess, ws: WebStack, kept: readonly WebStackBackup[], log: Logger): Promise<void> {
+  const archived = kept.filter((b) => b.status?.binlogLocation && b.status.gtidPosition);
+  if (archived.length === 0 || archived.length !== kept.length) return;
+  const oldest = archived.map((b) => parseGtidPosition(b.status!.gtidPosition!)).sort((a, b) => a.seq - b.seq)[0];
+  const location = archived[0].status!.binlogLocation!;
+  const store = await access.store(ws.metadata.namespace!, archived[0].status!.storage ?? { volume: {} });
+  const { indexes } = await readArchive(store, location);
+  // The indexes stay (they are small): the archiver reads them to know what it already copied.
+  const present = new Set((await store.list(`${location}/`)).map((o) => o.key));
+  const keys = prunableBinlogs(indexes, oldest).filter((k) => present.has(k));
+  if (keys.length === 0) return;
+  await store.delete(keys);
+  log.info('archived binlogs pruned by retention', { files: keys.length, before: `${oldest.domain}-*-${oldest.seq}` });
 }

@@ -10,6 +10,7 @@ import { names } from '../../../src/api/labels.js';
 import type { WebStack } from '../../../src/api/types.js';
 import { resourceFor, WEBSTACK, WEBSTACKBACKUP } from '../../../src/controller/resources.js';
 import { credentialsFromSecretData } from '../../../src/render/credentials.js';
+import { S3Store } from '../../../src/backup/s3-store.js';
 import { startDatabaseEnv, type DatabaseEnv } from '../database/harness.js';
 import { eventually } from '../../support/eventually.js';
 import { startSeaweedS3, type SeaweedS3 } from '../../support/seaweedfs.js';
@@ -58,7 +59,7 @@ beforeAll(async () => {
   });
   await env.startOperator('operator-a');
   await env.client.create(WEBSTACK, NS, stack('shop', {
-    backup: { pointInTimeRecovery: true, storage: { s3: { endpoint: s3.endpoint, bucket: 'backups', prefix: 'team-a', credentialsSecret: 's3-keys', forcePathStyle: true } } },
+    backup: { pointInTimeRecovery: true, retention: { count: 1 }, storage: { s3: { endpoint: s3.endpoint, bucket: 'backups', prefix: 'team-a', credentialsSecret: 's3-keys', forcePathStyle: true } } },
   }));
   await eventually('shop bootstrapped', async () => {
     const db = (await env.client.get<WebStack>(WEBSTACK, NS, 'shop'))?.status?.database;
@@ -108,5 +109,16 @@ describe('point-in-time recovery through the operator, on S3', () => {
     expect(metrics).toMatch(/webstack_backup_size_bytes\{namespace="shop",name="shop"\} [1-9]/);
     const said = JSON.stringify([restored, await env.client.get(WEBSTACK, NS, 'shop'), backup, (await env.client.list(EVENT, NS)).items]) + metrics;
     expect(said).not.toContain(s3.secretAccessKey);
+
+    // Retention (count 1): a second backup deletes the first, its objects, and the binlogs only it needed.
+    const store = new S3Store({ endpoint: s3.endpoint, bucket: 'backups', region: 'us-east-1', forcePathStyle: true, accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey });
+    const binlogData = async () => (await store.list('team-a/shop/shop/binlogs/')).filter((o) => /binlog\.\d+$/.test(o.key)).length;
+    const before = await binlogData();
+    expect(before).toBeGreaterThan(0);
+    await env.client.create(WEBSTACKBACKUP, NS, { apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStackBackup', metadata: { name: 'b2' }, spec: { stack: 'shop' } });
+    await eventually('b1 deleted by retention', async () => !(await env.client.get(WEBSTACKBACKUP, NS, 'b1')), 60_000, 200);
+    expect(await store.list('team-a/shop/shop/backups/b1/')).toEqual([]);
+    expect((await store.list('team-a/shop/shop/backups/b2/')).map((o) => o.key.split('/').pop())).toEqual(['dump.sql.gz', 'manifest.json']);
+    await eventually('binlogs before b2 pruned', async () => (await binlogData()) < before, 10_000, 200);
   }, 240_000);
 });
