@@ -43,6 +43,10 @@ export const names = {
   mysqlHeadless: (stack: string) => `${stack}-mysql`,
   mysqlConfig: (stack: string) => `${stack}-mysql`,
   mysqlSecret: (stack: string) => `${stack}-mysql`,
+  /** The database CA (certificate and key): read by the operator only, never mounted. */
+  mysqlCaSecret: (stack: string) => `${stack}-mysql-ca`,
+  /** The database server certificate, its key and the CA bundle: mounted by database pods (apps mount the bundle only). */
+  mysqlTlsSecret: (stack: string) => `${stack}-mysql-tls`,
   primaryService: (stack: string) => `${stack}-mysql-primary`,
   replicasService: (stack: string) => `${stack}-mysql-replicas`,
   mysqlPod: (stack: string, ordinal: number) => `${stack}-mysql-${ordinal}`,

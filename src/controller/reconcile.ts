@@ -11,6 +11,8 @@ import { forStack, type Logger } from '../log.js';
 import { credentialsFromSecretData, newDatabaseCredentials, type DatabaseCredentials } from '../render/credentials.js';
 import type { KubeObject } from '../render/object.js';
 import { tlsChecksum } from '../render/loadbalancer.js';
+import { DEFAULT_CLUSTER_DOMAIN } from '../render/database.js';
+import { databaseCertificates, type DatabaseCertificates } from '../pki/database-certificates.js';
 import { renderStack } from '../render/stack.js';
 import { HAPROXY_ADMIN_TOKEN_KEY, newAdminToken, weightsRequestBody, weightsSetLive } from '../render/haproxy-weights.js';
 import { haproxyPods, setWeights } from './haproxy-weights.js';
@@ -88,7 +90,8 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
   try {
     const credentials = await databaseCredentials(ws, deps);
     const haproxyAdminToken = await adminToken(ws, deps);
-    const inputs = { credentials, haproxyAdminToken, tlsChecksum: tlsSecretChecksum(ws, deps), agentImage: deps.agentImage };
+    const certificates = await databaseTls(ws, deps, log);
+    const inputs = { credentials, certificates, haproxyAdminToken, tlsChecksum: tlsSecretChecksum(ws, deps), agentImage: deps.agentImage };
     const desired = holdDatabaseSize(ws, renderStack(ws, inputs)).map(withAppliedHash);
     const held = holdBack(ws, desired, deps);
     blocked = held.blocked;
@@ -220,6 +223,32 @@ async function databaseCredentials(ws: WebStack, deps: ReconcileDeps): Promise<D
   const secret = cached ?? await deps.client.get<{ data?: Record<string, string> }>(resourceFor('v1', 'Secret'), ns, secretName);
   if (secret) return credentialsFromSecretData(secret.data, `Secret ${ns}/${secretName}`);
   return newDatabaseCredentials((n) => randomBytes(n));
+}
+
+/** A Secret's data from the cache, or from the API when the cache has not seen it (yet). */
+async function secretData(ns: string, name: string, deps: ReconcileDeps): Promise<Record<string, string> | undefined> {
+  const cached = deps.caches.get<{ data?: Record<string, string> }>('Secret', ns, name);
+  const secret = cached ?? await deps.client.get<{ data?: Record<string, string> }>(resourceFor('v1', 'Secret'), ns, name);
+  return secret?.data;
+}
+
+/**
+ * The stack's database CA and server certificate: kept while valid, made when missing, renewed
+ * when a third of their lifetime is left (src/pki/rotation.ts). Running servers reload a renewed
+ * certificate without a restart (the database manager's FLUSH SSL).
+ */
+async function databaseTls(ws: WebStack, deps: ReconcileDeps, log: Logger): Promise<DatabaseCertificates> {
+  const ns = ws.metadata.namespace!;
+  const stack = ws.metadata.name;
+  const [ca, tls] = await Promise.all([secretData(ns, names.mysqlCaSecret(stack), deps), secretData(ns, names.mysqlTlsSecret(stack), deps)]);
+  const outcome = databaseCertificates({ ca, tls }, { stack, namespace: ns, clusterDomain: DEFAULT_CLUSTER_DOMAIN },
+    new Date(deps.clock.now()));
+  if (outcome.made.length > 0) {
+    const message = `made the database ${outcome.made.join(' and ')}`;
+    log.info(message);
+    await deps.events.normal(ws, 'CertificateIssued', message);
+  }
+  return outcome.certificates;
 }
 
 function memoKey(o: { apiVersion: string; kind: string; metadata: { namespace?: string; name?: string } }, stack: string): string {

@@ -13,6 +13,7 @@ import type { IDeploymentSpec } from 'kubernetes-models/apps/v1/DeploymentSpec';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IServiceSpec } from 'kubernetes-models/v1/ServiceSpec';
 import { canonicalResources } from './resources.js';
+import { APP_DATABASE_CA_DIR, APP_DATABASE_CA_FILE, appDatabaseCaVolume, DATABASE_TLS_VOLUME } from './database-tls.js';
 
 export const APP_CONTAINER = 'app';
 /**
@@ -31,6 +32,8 @@ export function databaseEnv(ws: WebStack, spec: ResolvedSpec): EnvVar[] {
     { name: 'DATABASE_NAME', value: spec.database.databaseName },
     { name: 'DATABASE_USER', value: spec.database.user },
     { name: 'DATABASE_PASSWORD', valueFrom: { secretKeyRef: { name: names.mysqlSecret(stack), key: SECRET_KEYS.appPassword } } },
+    // The server requires TLS: clients verify it against the stack's CA bundle, mounted at this path.
+    { name: 'DATABASE_SSL_CA', value: APP_DATABASE_CA_FILE },
   ];
 }
 
@@ -51,6 +54,7 @@ function renderAppDeployment(ws: WebStack, spec: ResolvedSpec, app: ResolvedApp)
     readinessProbe: { ...probe, periodSeconds: 5, timeoutSeconds: 2, failureThreshold: 2 },
     livenessProbe: { ...probe, initialDelaySeconds: 10, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
     securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true, capabilities: { drop: ['ALL'] } },
+    volumeMounts: [{ name: DATABASE_TLS_VOLUME, mountPath: APP_DATABASE_CA_DIR, readOnly: true }],
   };
   if (app.resources) container.resources = canonicalResources(app.resources);
   return {
@@ -74,6 +78,7 @@ function renderAppDeployment(ws: WebStack, spec: ResolvedSpec, app: ResolvedApp)
             labelSelector: { matchLabels: componentSelector(stack, 'app', app.name) },
           }],
           containers: [container],
+          volumes: [appDatabaseCaVolume(stack)],
         },
       },
     } satisfies IDeploymentSpec,

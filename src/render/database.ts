@@ -23,6 +23,8 @@ import type { IServiceSpec } from 'kubernetes-models/v1/ServiceSpec';
 import { canonicalQuantity } from '../api/quantity.js';
 import { canonicalResources } from './resources.js';
 import { AGENT_CONTAINER, AGENT_PORT } from '../agent/protocol.js';
+import type { DatabaseCertificates } from '../pki/database-certificates.js';
+import { DATABASE_TLS_DIR, DATABASE_TLS_VOLUME, databaseTlsVolume, renderDatabaseTlsSecrets } from './database-tls.js';
 
 /** The images' mysql user and group. */
 export const DATABASE_UID = 999;
@@ -113,6 +115,7 @@ function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database'], clusterDo
       { name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } },
       { name: 'REPORT_HOST', value: `$(POD_NAME).${headless}.${namespace}.svc.${clusterDomain}` },
       { name: 'DATA_DIR', value: DEFAULT_DATA_DIR },
+      { name: 'TLS_DIR', value: DATABASE_TLS_DIR },
       secretEnv('ADMIN_USER', secret, SECRET_KEYS.adminUser),
       secretEnv('ADMIN_PASSWORD', secret, SECRET_KEYS.adminPassword),
     ],
@@ -126,6 +129,7 @@ function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database'], clusterDo
       { name: 'data', mountPath: DATA_VOLUME_PATH },
       { name: 'config', mountPath: DATABASE_CONFIG_DIR, readOnly: true },
       { name: 'tmp', mountPath: '/tmp' },
+      { name: DATABASE_TLS_VOLUME, mountPath: DATABASE_TLS_DIR, readOnly: true },
     ],
     securityContext: {
       allowPrivilegeEscalation: false,
@@ -181,6 +185,7 @@ function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database'], clusterDo
         volumes: [
           { name: 'config', configMap: { name: names.mysqlConfig(stack), defaultMode: 0o444 } },
           { name: 'tmp', emptyDir: {} },
+          databaseTlsVolume(stack),
         ],
       },
     },
@@ -214,12 +219,14 @@ function renderService(ws: WebStack, name: string, selector: Record<string, stri
  * `agentImage` adds the agent to each pod.
  */
 export function renderDatabase(
-  ws: WebStack, spec: ResolvedSpec, credentials: DatabaseCredentials, clusterDomain = DEFAULT_CLUSTER_DOMAIN, agentImage?: string,
+  ws: WebStack, spec: ResolvedSpec, credentials: DatabaseCredentials, certificates: DatabaseCertificates,
+  clusterDomain = DEFAULT_CLUSTER_DOMAIN, agentImage?: string,
 ): KubeObject[] {
   const stack = ws.metadata.name;
   const selector = componentSelector(stack, 'database');
   return [
     renderDatabaseSecret(ws, credentials),
+    ...renderDatabaseTlsSecrets(ws, certificates),
     renderDatabaseConfigMap(ws, spec.database),
     renderService(ws, names.mysqlHeadless(stack), selector, true),
     renderService(ws, names.primaryService(stack), { ...selector, [LABEL_ROLE]: ROLE_PRIMARY }, false),

@@ -4,6 +4,7 @@
  */
 import type { ResolvedSpec } from '../api/defaults.js';
 import type { DatabaseEngine } from '../api/types.js';
+import { TLS_SECRET_KEYS } from '../pki/database-certificates.js';
 
 /** Where the pod mounts the stack's database ConfigMap, and the keys it holds. */
 export const DATABASE_CONFIG_DIR = '/etc/mysql/webstack';
@@ -179,7 +180,10 @@ fi
  *   BIND_ADDRESS (*: every IPv4 and IPv6 address, so IPv6-only clusters reach it; both engines),
  *   SOCKET ($DATA_DIR/mysqld.sock), REPORT_HOST ($POD_NAME),
  *   MYSQLD (mysqld | mariadbd), INSTALL_DB (mariadb-install-db), CLIENT (mysql | mariadb),
- *   INIT_TIMEOUT_SECONDS (120: how long the temporary server may take to start).
+ *   INIT_TIMEOUT_SECONDS (120: how long the temporary server may take to start),
+ *   TLS_DIR (unset: no TLS; else the mounted <stack>-mysql-tls Secret: with its certificate, key and
+ *   CA bundle present the server serves TLS and requires it of every TCP client; without them it
+ *   starts without TLS, so a stack upgraded from a version without certificates keeps running).
  */
 export function renderStartScript(engine: DatabaseEngine): string {
   const e = engines[engine];
@@ -202,6 +206,7 @@ REPORT_HOST="\${REPORT_HOST:-$POD_NAME}"
 MYSQLD="\${MYSQLD:-${e.server}}"
 ${engine === 'mariadb' ? 'INSTALL_DB="${INSTALL_DB:-mariadb-install-db}"\n' : ''}CLIENT="\${CLIENT:-${e.client}}"
 INIT_TIMEOUT_SECONDS="\${INIT_TIMEOUT_SECONDS:-120}"
+TLS_DIR="\${TLS_DIR:-}"
 
 log() { echo "start.sh: $*" >&2; }
 
@@ -292,9 +297,18 @@ if is_empty "$DATA_DIR"; then initialize; fi
 # The server doesn't need the password, and it would be readable in its environment.
 unset ADMIN_PASSWORD
 
+# The unix socket (probes, initialization) counts as secure: require_secure_transport binds TCP only.
+tls_opts=""
+if [ -n "$TLS_DIR" ] && [ -s "$TLS_DIR/${TLS_SECRET_KEYS.certificate}" ] && [ -s "$TLS_DIR/${TLS_SECRET_KEYS.privateKey}" ] && [ -s "$TLS_DIR/${TLS_SECRET_KEYS.caBundle}" ]; then
+  tls_opts="--ssl-ca=$TLS_DIR/${TLS_SECRET_KEYS.caBundle} --ssl-cert=$TLS_DIR/${TLS_SECRET_KEYS.certificate} --ssl-key=$TLS_DIR/${TLS_SECRET_KEYS.privateKey} --require-secure-transport=ON"
+  log "TLS with the certificate in $TLS_DIR, required of every TCP client"
+elif [ -n "$TLS_DIR" ]; then
+  log "no certificate in $TLS_DIR: serving without TLS"
+fi
+
 log "starting $MYSQLD: server_id $server_id, $BIND_ADDRESS:$PORT, report_host $REPORT_HOST"
 exec "$MYSQLD" --defaults-file="$CONFIG_FILE" --datadir="$DATA_DIR" --server-id="$server_id" \\
   --port="$PORT" --bind-address="$BIND_ADDRESS" --socket="$SOCKET" --report-host="$REPORT_HOST" \\
-  --pid-file="$DATA_DIR/mysqld.pid" ${e.readOnly} ${e.skipReplicaStart} $user_opt${engine === 'mariadb' ? ' $init_opt' : ''}
+  --pid-file="$DATA_DIR/mysqld.pid" ${e.readOnly} ${e.skipReplicaStart} $tls_opts $user_opt${engine === 'mariadb' ? ' $init_opt' : ''}
 `;
 }

@@ -6,6 +6,7 @@ import { resolveSpec } from '../api/defaults.js';
 import type { WebStack } from '../api/types.js';
 import { renderApps } from './apps.js';
 import type { DatabaseCredentials } from './credentials.js';
+import type { DatabaseCertificates } from '../pki/database-certificates.js';
 import { renderDatabase } from './database.js';
 import { renderLoadBalancer } from './loadbalancer.js';
 import { renderNetworkPolicies } from './network-policy.js';
@@ -14,6 +15,8 @@ import type { KubeObject } from './object.js';
 export interface StackInputs {
   /** From the existing database Secret; new ones (newDatabaseCredentials) only when it doesn't exist. */
   credentials: DatabaseCredentials;
+  /** The database CA and server certificate, from the stack's Secrets (src/pki/database-certificates.ts keeps or renews them). */
+  certificates: DatabaseCertificates;
   /** The cluster's DNS domain (default cluster.local), for SRV records and the database pods' report_host. */
   clusterDomain?: string;
   /** The token of HAProxy's admin frontend: from its existing Secret, a new one (newAdminToken) only when it doesn't exist. */
@@ -43,7 +46,7 @@ export function renderStack(ws: WebStack, inputs: StackInputs): KubeObject[] {
   const objects = [
     ...renderLoadBalancer(ws, spec, { adminToken: inputs.haproxyAdminToken, clusterDomain: inputs.clusterDomain, tlsChecksum: inputs.tlsChecksum }),
     ...renderApps(ws, spec),
-    ...renderDatabase(ws, spec, inputs.credentials, inputs.clusterDomain, inputs.agentImage),
+    ...renderDatabase(ws, spec, inputs.credentials, inputs.certificates, inputs.clusterDomain, inputs.agentImage),
     ...renderNetworkPolicies(ws, spec),
   ];
   // Array.prototype.sort is stable: within a kind, the order the renderers chose is kept.

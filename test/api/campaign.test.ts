@@ -13,7 +13,7 @@ import { managerCredentials } from '../../src/controller/database/manager-inputs
 import { mariadbDialect } from '../../src/mysql/sql/mariadb-dialect.js';
 import { mysqlDialect } from '../../src/mysql/sql/mysql-dialect.js';
 import { renderStack } from '../../src/render/stack.js';
-import { FIXED_ADMIN_TOKEN, FIXED_CREDENTIALS, FIXED_UID } from '../render/fixtures.js';
+import { FIXED_ADMIN_TOKEN, FIXED_CERTIFICATES, FIXED_CREDENTIALS, FIXED_UID } from '../render/fixtures.js';
 import { full, minimal } from './cases.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -101,7 +101,7 @@ const HAPROXY_ESCAPES = ['\n', '\r\n', ' ', '\t', '"', "'", '#', '\\', '${', '\u
 
 /** The texts a value could be injected into, each with the escapes that matter there: configs and scripts, container commands, SQL. */
 function injectable(ws: WebStack): [string[], string][] {
-  const objects = renderStack(ws, { credentials: FIXED_CREDENTIALS, haproxyAdminToken: FIXED_ADMIN_TOKEN });
+  const objects = renderStack(ws, { credentials: FIXED_CREDENTIALS, haproxyAdminToken: FIXED_ADMIN_TOKEN, certificates: FIXED_CERTIFICATES });
   const texts: [string[], string][] = [];
   for (const o of objects as Json[]) {
     if (o.kind === 'ConfigMap') {
@@ -168,6 +168,6 @@ describe('the bad-input campaign (seeded, 400 creates and edits)', () => {
     expect(['mysql', 'information_schema', 'performance_schema', 'sys']).not.toContain(db.databaseName.toLowerCase());
     expect(['root', 'mysql.sys', 'mariadb.sys']).not.toContain(db.user.toLowerCase());
     // The database is never torn down by an accepted edit.
-    expect(renderStack(ws, { credentials: FIXED_CREDENTIALS, haproxyAdminToken: FIXED_ADMIN_TOKEN }).some((o) => o.kind === 'StatefulSet')).toBe(true);
+    expect(renderStack(ws, { credentials: FIXED_CREDENTIALS, haproxyAdminToken: FIXED_ADMIN_TOKEN, certificates: FIXED_CERTIFICATES }).some((o) => o.kind === 'StatefulSet')).toBe(true);
   });
 });

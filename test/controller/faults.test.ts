@@ -7,6 +7,7 @@ import type { Operator } from '../../src/controller/operator.js';
 import { renderStack } from '../../src/render/stack.js';
 import { newDatabaseCredentials } from '../../src/render/credentials.js';
 import { newAdminToken } from '../../src/render/haproxy-weights.js';
+import { FIXED_CERTIFICATES } from '../render/fixtures.js';
 import type { WorkloadSimulator } from '../support/workload-simulator.js';
 import { condition, describeObjects, getWs, stackObjects, startEnv, startOperator, startSimulator, webStack, type Env,  } from './harness.js';
 import { eventually } from '../support/eventually.js';
@@ -33,7 +34,8 @@ const spec = { apps: [{ name: 'web', image: 'ghcr.io/acme/shop:1.4' }, { name: '
 
 /** The children the stack should have: exactly what rendering says, by kind and name. */
 function expectedChildren(ws: WebStack): string[] {
-  const rendered = renderStack(ws, { credentials: newDatabaseCredentials((n) => randomBytes(n)), haproxyAdminToken: newAdminToken((n) => randomBytes(n)) });
+  const rendered = renderStack(ws, { credentials: newDatabaseCredentials((n) => randomBytes(n)), haproxyAdminToken: newAdminToken((n) => randomBytes(n)),
+    certificates: FIXED_CERTIFICATES });
   return rendered.map((o) => `${o.kind}/${o.metadata.name}`).sort();
 }
 

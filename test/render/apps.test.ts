@@ -64,6 +64,7 @@ describe('renderApps', () => {
       { name: 'DATABASE_NAME', value: 'orders' },
       { name: 'DATABASE_USER', value: 'shopper' },
       { name: 'DATABASE_PASSWORD', valueFrom: { secretKeyRef: { name: 'shop-mysql', key: SECRET_KEYS.appPassword } } },
+      { name: 'DATABASE_SSL_CA', value: '/etc/webstack/database-ca/ca.crt' },
       { name: 'LOG_LEVEL', value: 'debug' },
     ]);
   });
@@ -73,5 +74,13 @@ describe('renderApps', () => {
     const names = (container.env as { name: string }[]).map((e) => e.name);
     expect(names.filter((n) => n === 'DATABASE_HOST')).toHaveLength(1);
     expect(envOf(container).DATABASE_HOST.value).toBe('proxysql');
+  });
+
+  it('mounts the CA bundle of the database Secret at DATABASE_SSL_CA, and nothing else of it', () => {
+    const { deployment, container } = tier({});
+    expect(container.volumeMounts).toEqual([{ name: 'database-tls', mountPath: '/etc/webstack/database-ca', readOnly: true }]);
+    expect(deployment.spec.template.spec.volumes).toEqual([{
+      name: 'database-tls', secret: { secretName: 'shop-mysql-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 },
+    }]);
   });
 });

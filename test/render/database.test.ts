@@ -5,11 +5,11 @@ import { credentialsFromSecretData, SECRET_KEYS } from '../../src/render/credent
 import { renderDatabase } from '../../src/render/database.js';
 import { renderServerConfig, renderStartScript } from '../../src/render/mysql-config.js';
 import { envOf, find, type Loose } from './find.js';
-import { FIXED_CREDENTIALS, withSpec } from './fixtures.js';
+import { FIXED_CERTIFICATES, FIXED_CREDENTIALS, withSpec } from './fixtures.js';
 
 function render(database: DatabaseSpec = {}, agentImage?: string) {
   const [ws, spec] = withSpec({ database });
-  const objects = renderDatabase(ws, spec, FIXED_CREDENTIALS, undefined, agentImage);
+  const objects = renderDatabase(ws, spec, FIXED_CREDENTIALS, FIXED_CERTIFICATES, undefined, agentImage);
   const sts = find(objects, 'StatefulSet', 'shop-mysql');
   return { objects, spec, sts, pod: sts.spec.template.spec, container: sts.spec.template.spec.containers[0] };
 }
@@ -18,7 +18,7 @@ describe('renderDatabase', () => {
   it('renders the Secret, ConfigMap, three Services, the StatefulSet and the PodDisruptionBudget', () => {
     const { objects } = render();
     expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
-      'Secret/shop-mysql', 'ConfigMap/shop-mysql', 'Service/shop-mysql', 'Service/shop-mysql-primary',
+      'Secret/shop-mysql', 'Secret/shop-mysql-ca', 'Secret/shop-mysql-tls', 'ConfigMap/shop-mysql', 'Service/shop-mysql', 'Service/shop-mysql-primary',
       'Service/shop-mysql-replicas', 'StatefulSet/shop-mysql', 'PodDisruptionBudget/shop-mysql',
     ]);
   });
@@ -27,6 +27,22 @@ describe('renderDatabase', () => {
     const secret = find(render().objects, 'Secret', 'shop-mysql');
     expect(secret.type).toBe('Opaque');
     expect(credentialsFromSecretData(secret.data)).toEqual(FIXED_CREDENTIALS);
+  });
+
+  it('stores the CA and its key apart from the server certificate, key and CA bundle the pods mount', () => {
+    const { objects, pod, container } = render();
+    const text = (o: Loose) => Object.fromEntries(Object.entries(o.data as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+    const ca = find(objects, 'Secret', 'shop-mysql-ca');
+    const tls = find(objects, 'Secret', 'shop-mysql-tls');
+    expect(text(ca)).toEqual({ 'ca.crt': FIXED_CERTIFICATES.caBundle, 'ca.key': FIXED_CERTIFICATES.ca.privateKey });
+    expect(tls.type).toBe('kubernetes.io/tls');
+    expect(text(tls)).toEqual({
+      'tls.crt': FIXED_CERTIFICATES.server.certificate, 'tls.key': FIXED_CERTIFICATES.server.privateKey, 'ca.crt': FIXED_CERTIFICATES.caBundle,
+    });
+    expect(pod.volumes).toContainEqual({ name: 'database-tls', secret: { secretName: 'shop-mysql-tls', defaultMode: 0o440 } });
+    expect(container.volumeMounts).toContainEqual({ name: 'database-tls', mountPath: '/etc/mysql/tls', readOnly: true });
+    expect(envOf(container).TLS_DIR.value).toBe('/etc/mysql/tls');
+    expect(pod.volumes.some((v: Loose) => v.secret?.secretName === 'shop-mysql-ca')).toBe(false);
   });
 
   it('puts the rendered server config and start script in the ConfigMap', () => {

@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { resolveSpec, type ResolvedSpec } from '../../src/api/defaults.js';
 import type { WebStack, WebStackSpec } from '../../src/api/types.js';
 import type { DatabaseCredentials } from '../../src/render/credentials.js';
+import type { DatabaseCertificates } from '../../src/pki/database-certificates.js';
 
 export const FIXED_CREDENTIALS: DatabaseCredentials = {
   adminUser: 'webstack-admin',
@@ -16,6 +17,13 @@ export const FIXED_CREDENTIALS: DatabaseCredentials = {
 
 /** The HAProxy admin token of the golden files (64 characters, as newAdminToken makes them). */
 export const FIXED_ADMIN_TOKEN = 'AdminTokenForGoldenFiles'.padEnd(64, '0');
+
+/** Stand-ins for the PEM text of golden files: rendering copies certificates, it never reads them. */
+export const FIXED_CERTIFICATES: DatabaseCertificates = {
+  ca: { certificate: '-----BEGIN CERTIFICATE-----\nfixed-ca\n-----END CERTIFICATE-----\n', privateKey: '-----BEGIN PRIVATE KEY-----\nfixed-ca-key\n-----END PRIVATE KEY-----\n' },
+  caBundle: '-----BEGIN CERTIFICATE-----\nfixed-ca\n-----END CERTIFICATE-----\n',
+  server: { certificate: '-----BEGIN CERTIFICATE-----\nfixed-server\n-----END CERTIFICATE-----\n', privateKey: '-----BEGIN PRIVATE KEY-----\nfixed-server-key\n-----END PRIVATE KEY-----\n' },
+};
 
 export const FIXED_UID = '5b9c4f0e-7d1a-4c53-9d8e-2f6a1b3c4d5e';
 

@@ -11,14 +11,14 @@ import type { Loose } from './find.js';
 import { renderDatabase } from '../../src/render/database.js';
 import { DEFAULT_DATA_DIR } from '../../src/render/mysql-config.js';
 import { startMariadbInstance, writeDatabaseFiles, type MariadbInstance } from '../support/mariadb-instance.js';
-import { FIXED_CREDENTIALS, withSpec } from './fixtures.js';
+import { FIXED_CERTIFICATES, FIXED_CREDENTIALS, withSpec } from './fixtures.js';
 
 const PASSWORD = `it's a \\ "secret" pa$$word`;
 
 /** The readiness probe of a rendered mariadb StatefulSet. */
 const probe: string[] = (() => {
   const [ws, spec] = withSpec({ database: { engine: 'mariadb' } });
-  const sts = renderDatabase(ws, spec, FIXED_CREDENTIALS).find((o) => o.kind === 'StatefulSet') as Loose;
+  const sts = renderDatabase(ws, spec, FIXED_CREDENTIALS, FIXED_CERTIFICATES).find((o) => o.kind === 'StatefulSet') as Loose;
   return sts.spec.template.spec.containers[0].readinessProbe.exec.command;
 })();
 

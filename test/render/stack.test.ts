@@ -11,9 +11,9 @@ import { objectsToYaml } from '../../src/render/yaml.js';
 import { validateKubeObject } from '../deploy/kube-schema.js';
 import type { Loose } from './find.js';
 import { newDatabaseCredentials } from '../../src/render/credentials.js';
-import { EXAMPLE_NAMES, example, FIXED_ADMIN_TOKEN, FIXED_CREDENTIALS, FIXED_UID, stack, withSpec } from './fixtures.js';
+import { EXAMPLE_NAMES, example, FIXED_ADMIN_TOKEN, FIXED_CERTIFICATES, FIXED_CREDENTIALS, FIXED_UID, stack, withSpec } from './fixtures.js';
 
-const inputs = { credentials: FIXED_CREDENTIALS, haproxyAdminToken: FIXED_ADMIN_TOKEN };
+const inputs = { credentials: FIXED_CREDENTIALS, haproxyAdminToken: FIXED_ADMIN_TOKEN, certificates: FIXED_CERTIFICATES };
 
 /** Stacks beyond the examples, each switching on something the examples leave at its default. */
 const variations: Record<string, WebStack> = {
@@ -90,7 +90,7 @@ describe('renderStack', () => {
 
   it.each<[string, WebStack, string[]]>([
     ['minimal', example('minimal'), [
-      'Secret/shop-haproxy-admin', 'Secret/shop-mysql', 'ConfigMap/shop-haproxy', 'ConfigMap/shop-mysql',
+      'Secret/shop-haproxy-admin', 'Secret/shop-mysql', 'Secret/shop-mysql-ca', 'Secret/shop-mysql-tls', 'ConfigMap/shop-haproxy', 'ConfigMap/shop-mysql',
       'NetworkPolicy/shop-default-deny', 'NetworkPolicy/shop-allow-dns', 'NetworkPolicy/shop-allow-haproxy',
       'NetworkPolicy/shop-allow-apps', 'NetworkPolicy/shop-allow-mysql',
       'PodDisruptionBudget/shop-haproxy', 'PodDisruptionBudget/shop-mysql',
@@ -98,7 +98,7 @@ describe('renderStack', () => {
       'StatefulSet/shop-mysql', 'Deployment/shop-haproxy', 'Deployment/shop-web',
     ]],
     ['without NetworkPolicies', stack({ networkPolicy: { enabled: false } }), [
-      'Secret/shop-haproxy-admin', 'Secret/shop-mysql', 'ConfigMap/shop-haproxy', 'ConfigMap/shop-mysql',
+      'Secret/shop-haproxy-admin', 'Secret/shop-mysql', 'Secret/shop-mysql-ca', 'Secret/shop-mysql-tls', 'ConfigMap/shop-haproxy', 'ConfigMap/shop-mysql',
       'PodDisruptionBudget/shop-haproxy', 'PodDisruptionBudget/shop-mysql',
       'Service/shop-haproxy', 'Service/shop-web', 'Service/shop-mysql', 'Service/shop-mysql-primary', 'Service/shop-mysql-replicas',
       'StatefulSet/shop-mysql', 'Deployment/shop-haproxy', 'Deployment/shop-web',

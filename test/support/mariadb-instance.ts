@@ -3,7 +3,7 @@
  * server config and start script, run with `sh` and the pod's environment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -26,6 +26,11 @@ export interface MariadbInstanceOptions {
   /** Extra or overriding environment for the start script. */
   env?: Record<string, string>;
   readyTimeoutMs?: number;
+  /**
+   * The mounted `<stack>-mysql-tls` Secret (TLS_DIR of the start script). When it holds a CA bundle,
+   * connect() uses TLS and verifies the server against it.
+   */
+  tlsDir?: string;
 }
 
 export interface MariadbInstance {
@@ -109,7 +114,11 @@ export async function startMariadbInstance(options: MariadbInstanceOptions): Pro
   let exited: Promise<void> = Promise.resolve();
   let log = '';
 
-  const connect = () => mysql.createConnection({ host: '127.0.0.1', port, user: adminUser, password: adminPassword, connectTimeout: 5000 });
+  const caFile = options.tlsDir && path.join(options.tlsDir, 'ca.crt');
+  const connect = () => mysql.createConnection({
+    host: '127.0.0.1', port, user: adminUser, password: adminPassword, connectTimeout: 5000,
+    ssl: caFile && existsSync(caFile) ? { ca: readFileSync(caFile, 'utf8'), rejectUnauthorized: true } : undefined,
+  });
 
   const start = async () => {
     const proc = spawn('sh', [startScript], {
@@ -125,6 +134,7 @@ export async function startMariadbInstance(options: MariadbInstanceOptions): Pro
         SOCKET: socket,
         MYSQLD: MARIADBD,
         TMPDIR: tmp,
+        ...(options.tlsDir ? { TLS_DIR: options.tlsDir } : {}),
         ...options.env,
       },
       stdio: ['ignore', 'pipe', 'pipe'],

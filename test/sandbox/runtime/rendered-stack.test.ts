@@ -10,6 +10,7 @@ import { KubernetesObjectApi, type KubernetesObject, type V1Pod } from '@kuberne
 import { renderStack } from '../../../src/render/index.js';
 import { newDatabaseCredentials } from '../../../src/render/credentials.js';
 import { newAdminToken } from '../../../src/render/haproxy-weights.js';
+import { databaseCertificates } from '../../../src/pki/database-certificates.js';
 import { LABEL_ROLE, ROLE_PRIMARY, names } from '../../../src/api/labels.js';
 import type { WebStack } from '../../../src/api/types.js';
 import { kubeConfigFrom } from '../../../src/sandbox/runtime/cluster.js';
@@ -35,7 +36,11 @@ const ready = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready'
 describe('a rendered stack in the runtime', () => {
   it('runs database, app and haproxy pods to Ready, and haproxy balances over every app pod', async () => {
     const client = KubernetesObjectApi.makeApiClient(kubeConfigFrom(h.api.kubeconfig()));
-    for (const obj of renderStack(ws, { credentials: newDatabaseCredentials((n) => randomBytes(n)), haproxyAdminToken: newAdminToken((n) => randomBytes(n)) })) {
+    for (const obj of renderStack(ws, {
+      credentials: newDatabaseCredentials((n) => randomBytes(n)),
+      haproxyAdminToken: newAdminToken((n) => randomBytes(n)),
+      certificates: databaseCertificates({}, { stack: 'shop', namespace: 'default', clusterDomain: 'cluster.local' }, new Date()).certificates,
+    })) {
       await client.create(obj as KubernetesObject);
     }
     const pods = await eventually('every pod Ready', async () => {
