@@ -52,8 +52,8 @@ async function main(): Promise<void> {
   const sb = await startSandbox(DATABASE_STACK, controlPlane);
   try {
     const url = await eventually('the stack URL', () => /shop is Ready: (http:\/\/\S+)/.exec(sb.output())?.[1], 300_000);
-    const decode = async (key: string) => Buffer.from(await jsonpath(sb, 'get', 'secret', 'shop-mysql', `{.data.${key}}`), 'base64').toString('utf8');
-    const credentials = { user: await decode('admin-user'), password: await decode('admin-password') };
+    const decode = async (secret: string, key: string) => Buffer.from(await jsonpath(sb, 'get', 'secret', secret, `{.data.${key.replace('.', '\\.')}}`), 'base64').toString('utf8');
+    const credentials = { user: await decode('shop-mysql', 'admin-user'), password: await decode('shop-mysql', 'admin-password'), ca: await decode('shop-mysql-ca', 'ca.crt') };
     const outages: number[] = [];
     let lost = 0;
     process.stdout.write('trial  killed          new primary     app outage ms  lost\n');

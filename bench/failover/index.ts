@@ -62,7 +62,7 @@ class Bench {
     this.spec.desiredPrimary = '';
     this.idBase = 0;
     this.manager = new DatabaseManager({
-      stack: { namespace: 'bench', name: 'shop' }, spec: () => this.spec, credentials: this.cluster.credentials,
+      stack: { namespace: 'bench', name: 'shop' }, spec: () => this.spec, credentials: this.cluster.credentials, caBundle: () => this.cluster.caBundle,
       topology: new StaticTopology(() => this.cluster.addresses()), record: this.record, status: new MemoryStatus(), labeler: new MemoryLabeler(),
       events: new MemoryEvents(), registry: new Registry(),
       // A returning hung primary is fenced by a hard restart, as the operator deletes its pod with grace 0.
@@ -111,7 +111,7 @@ class Bench {
     return Array.from({ length: WRITERS }, () => {
       this.idBase += 100_000;
       return new WriteLoop(() => ({ host: '127.0.0.1', port: this.proxyPort }),
-        { user: c.appUser, password: c.appPassword, database: c.databaseName }, { firstId: this.idBase });
+        { user: c.appUser, password: c.appPassword, database: c.databaseName }, { firstId: this.idBase, ssl: this.cluster.ssl() });
     });
   }
 

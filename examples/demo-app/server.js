@@ -1,6 +1,7 @@
 // Demo app for webstack-operator: shows which pod served a request, writes through the primary
 // (DATABASE_HOST) and reads through the replicas (DATABASE_READ_HOST). Plain Node, no build step.
 import dns from 'node:dns';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
@@ -18,6 +19,8 @@ const config = {
     name: env.DATABASE_NAME || 'app',
     user: env.DATABASE_USER || 'app',
     password: env.DATABASE_PASSWORD || '',
+    // The CA bundle the server's certificate is verified against (the operator mounts it); unset: no TLS.
+    caFile: env.DATABASE_SSL_CA || '',
   },
 };
 /**
@@ -71,6 +74,9 @@ function databaseTarget(host) {
       connectionLimit: 5,
       connectTimeout: 3000,
       enableKeepAlive: true,
+      // Read again for every new pool, so a renewed CA bundle is picked up. The host name is checked too:
+      // the certificate names the primary and replicas Services.
+      ...(config.database.caFile ? { ssl: { ca: readFileSync(config.database.caFile, 'utf8'), rejectUnauthorized: true, verifyIdentity: true } } : {}),
       ...(lookup ? { stream: ({ config: c }) => net.connect({ host: c.host, port: c.port, lookup, noDelay: true }) } : {}),
     });
     return pool;

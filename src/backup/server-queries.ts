@@ -2,13 +2,14 @@
 import mysql from 'mysql2/promise';
 import type { InstanceAddress } from '../mysql/ports.js';
 import { toDatabaseError } from '../mysql/sanitize.js';
-import type { Login } from './client-tools.js';
+import { sqlTls, type Login } from './client-tools.js';
 import { SYSTEM_DATABASES } from './dump.js';
 
 export async function query<T>(addr: InstanceAddress, login: Login, sql: string): Promise<T[]> {
   let conn: mysql.Connection | undefined;
   try {
-    conn = await mysql.createConnection({ host: addr.host, port: addr.port, user: login.user, password: login.password, connectTimeout: 5000 });
+    conn = await mysql.createConnection({ host: addr.host, port: addr.port, user: login.user, password: login.password, connectTimeout: 5000,
+      ssl: sqlTls(addr, login) });
     const [rows] = await conn.query({ sql, timeout: 30_000 });
     return rows as T[];
   } catch (err) {

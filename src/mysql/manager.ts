@@ -30,6 +30,8 @@ export interface ManagerOptions {
   /** Read on every tick, so spec edits (a new desired primary) take effect without a restart. */
   spec: () => ManagerSpec;
   credentials: ManagerCredentials;
+  /** The stack's CA bundle, read on every tick (a renewed CA is picked up); instances serving TLS are verified against it. */
+  caBundle?: () => string | undefined;
   topology: ClusterTopology;
   record: ClusterRecord;
   /** Where the instances and the conditions go after every tick that changed them. */
@@ -83,7 +85,8 @@ export class DatabaseManager {
     this.timings = { ...DEFAULT_TIMINGS.database, ...opts.timings };
     this.metrics = databaseMetrics(opts.registry);
     this.log = opts.log ?? silent;
-    this.kept = new KeptSessions(opts.credentials, { connectMs: this.timings.connectTimeoutMs, queryMs: this.timings.queryTimeoutMs });
+    this.kept = new KeptSessions(opts.credentials, { connectMs: this.timings.connectTimeoutMs, queryMs: this.timings.queryTimeoutMs },
+      () => opts.caBundle?.());
   }
 
   start(): void {
@@ -131,7 +134,7 @@ export class DatabaseManager {
   async tick(): Promise<TickResult> {
     const spec = this.opts.spec();
     const connect = sqlDatabases(dialectFor(spec.engine), this.opts.credentials,
-      { connectMs: this.timings.connectTimeoutMs, queryMs: this.timings.queryTimeoutMs }, this.kept);
+      { connectMs: this.timings.connectTimeoutMs, queryMs: this.timings.queryTimeoutMs }, this.kept, this.opts.caBundle?.());
     const [addresses, record] = await Promise.all([this.opts.topology.instances(), this.opts.record.read()]);
     this.kept.retain(addresses);
     const observations = await probeAll(addresses, connect);

@@ -10,6 +10,8 @@ export type IoThreadState = 'Yes' | 'Connecting' | 'No';
 export interface ReplicaObservation {
   sourceHost: string;
   sourcePort: number;
+  /** The replica connects to its source with TLS (Master_SSL_Allowed / Source_SSL_Allowed). */
+  sourceTls?: boolean;
   ioThread: IoThreadState;
   sqlThread: boolean;
   lastIoError: string;
@@ -57,6 +59,8 @@ export interface InstanceObservation {
   outdated?: boolean;
   /** false while its pod is not Ready (see InstanceAddress). */
   ready?: boolean;
+  /** It serves TLS (see InstanceAddress). */
+  tls?: boolean;
   /** Present exactly when the instance answered. */
   state?: ServerState;
   error?: { kind: ProbeErrorKind; message: string };

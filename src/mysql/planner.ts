@@ -77,8 +77,10 @@ function reachable(o: InstanceObservation): o is Reachable {
   return o.state !== undefined;
 }
 
+/** Same address, and TLS exactly when the source serves it (a source restarted with certificates is re-pointed). */
 export function replicatesFrom(s: ServerState, source: InstanceObservation): boolean {
-  return !!s.replica && s.replica.sourceHost === source.host && s.replica.sourcePort === source.port;
+  return !!s.replica && s.replica.sourceHost === source.host && s.replica.sourcePort === source.port
+    && !!s.replica.sourceTls === !!source.tls;
 }
 
 /**
@@ -156,7 +158,11 @@ export function needsRebuild(s: ServerState): string | undefined {
  */
 function replicationBroken(s: ServerState, primary: InstanceObservation): string | undefined {
   if (!s.replica) return 'no replication source configured';
-  if (!replicatesFrom(s, primary)) return `replicates from ${s.replica.sourceHost}:${s.replica.sourcePort}, not the primary`;
+  if (!replicatesFrom(s, primary)) {
+    return s.replica.sourceHost === primary.host && s.replica.sourcePort === primary.port
+      ? `replicates from the primary ${s.replica.sourceTls ? 'with' : 'without'} TLS, which it ${primary.tls ? 'serves' : 'does not serve'}`
+      : `replicates from ${s.replica.sourceHost}:${s.replica.sourcePort}, not the primary`;
+  }
   if (s.replica.ioThread === 'No') return s.replica.lastIoError ? `IO thread stopped: ${s.replica.lastIoError}` : 'IO thread stopped';
   if (!s.replica.sqlThread && !s.replica.lastSqlError) return 'SQL thread stopped';
   return undefined;

@@ -19,6 +19,12 @@ export interface InstanceAddress {
   outdated?: boolean;
   /** false while its pod is not Ready (the Services don't route to it yet); absent when unknown. */
   ready?: boolean;
+  /**
+   * The instance serves TLS with the stack's certificate and requires it (its pod mounts the
+   * certificate): the manager and the replicas of it connect with TLS. Absent: a pod from before
+   * the stack had certificates, reached without TLS until it is restarted with them.
+   */
+  tls?: boolean;
 }
 
 /** Who exists now (the StatefulSet's pods, addressed through the headless Service). */

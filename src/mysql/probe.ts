@@ -6,7 +6,7 @@ import { toDatabaseError } from './sanitize.js';
 
 export async function probeInstance(addr: InstanceAddress, connect: DatabaseConnector): Promise<InstanceObservation> {
   const base = { name: addr.name, host: addr.host, port: addr.port, ...(addr.outdated ? { outdated: true } : {}),
-    ...(addr.ready === false ? { ready: false } : {}) };
+    ...(addr.ready === false ? { ready: false } : {}), ...(addr.tls ? { tls: true } : {}) };
   try {
     return { ...base, state: await connect(addr).status() };
   } catch (err) {

@@ -17,9 +17,9 @@ export function describeDatabaseFailover(controlPlane: ControlPlane): void {
     return sb.kubectl(...args.slice(0, -1), '-o', `jsonpath=${args[args.length - 1]}`);
   }
 
-  async function adminCredentials(): Promise<{ user: string; password: string }> {
-    const decode = async (key: string) => Buffer.from(await jsonpath('get', 'secret', 'shop-mysql', `{.data.${key}}`), 'base64').toString('utf8');
-    return { user: await decode('admin-user'), password: await decode('admin-password') };
+  async function adminCredentials(): Promise<{ user: string; password: string; ca: string }> {
+    const decode = async (secret: string, key: string) => Buffer.from(await jsonpath('get', 'secret', secret, `{.data.${key.replace('.', '\\.')}}`), 'base64').toString('utf8');
+    return { user: await decode('shop-mysql', 'admin-user'), password: await decode('shop-mysql', 'admin-password'), ca: await decode('shop-mysql-ca', 'ca.crt') };
   }
 
   describe(`webstack-operator sandbox --control-plane ${controlPlane} with the database`, () => {

@@ -57,9 +57,10 @@ export class WriteLoad {
   }
 }
 
-/** Row ids in the app table on one instance, read with the admin account straight from its pod address. */
-export async function rowIdsOn(host: string, credentials: { user: string; password: string }, database: string): Promise<Set<number>> {
-  const conn = await mysql.createConnection({ host, port: 3306, user: credentials.user, password: credentials.password, database, connectTimeout: 5000 });
+/** Row ids in the app table on one instance, read with the admin account straight from its pod address, over TLS verified by the stack's CA. */
+export async function rowIdsOn(host: string, credentials: { user: string; password: string; ca: string }, database: string): Promise<Set<number>> {
+  const conn = await mysql.createConnection({ host, port: 3306, user: credentials.user, password: credentials.password, database, connectTimeout: 5000,
+    ssl: { ca: credentials.ca, rejectUnauthorized: true } });
   try {
     const [rows] = await conn.query('SELECT id FROM visits');
     return new Set((rows as Array<{ id: number }>).map((r) => Number(r.id)));

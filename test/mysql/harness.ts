@@ -34,7 +34,7 @@ export async function startStack(opts: { size?: number; overrides?: Partial<Mana
   const managers: DatabaseManager[] = [];
   const newManager = (overrides: Partial<ManagerOptions> = {}) => {
     const m = new DatabaseManager({
-      stack: { namespace: 'test', name: 'shop' }, spec: () => spec, credentials: cluster.credentials,
+      stack: { namespace: 'test', name: 'shop' }, spec: () => spec, credentials: cluster.credentials, caBundle: () => cluster.caBundle,
       topology: new StaticTopology(() => cluster.addresses()), record, labeler, events, registry,
       restarter: { restart: (name) => cluster.hardRestart(name) },
       status: new MemoryStatus(), timings: { probeIntervalMs: 250, switchoverTimeoutMs: 5000, applyRelayLogMs: 10_000, actionDeadlineMs: 30_000 },
@@ -92,7 +92,7 @@ export function writer(stack: Stack, firstId = 1): WriteLoop {
   return new WriteLoop(() => {
     const p = stack.primary();
     return p ? stack.cluster.get(p) : undefined;
-  }, { user: c.appUser, password: c.appPassword, database: c.databaseName }, { firstId });
+  }, { user: c.appUser, password: c.appPassword, database: c.databaseName }, { firstId, ssl: stack.cluster.ssl() });
 }
 
 /** Several writers, as in the failover benchmark: with one, a kill or hang rarely catches a write waiting for its acknowledgement. */

@@ -61,7 +61,7 @@ function writers(round: number, count = 4): WriteLoop[] {
   return Array.from({ length: count }, (_, i) => new WriteLoop(() => {
     const proxy = proxies.get(stack.primary());
     return proxy && { host: '127.0.0.1', port: proxy.port };
-  }, { user: c.appUser, password: c.appPassword, database: c.databaseName }, { firstId: (round * 10 + i) * 100_000 }));
+  }, { user: c.appUser, password: c.appPassword, database: c.databaseName }, { firstId: (round * 10 + i) * 100_000, ssl: stack.cluster.ssl() }));
 }
 
 async function lostOn(name: string, ws: WriteLoop[]): Promise<number[]> {

@@ -22,6 +22,10 @@ interface Case {
   why?: string;
 }
 
+function tlsReplica(o: InstanceObservation): InstanceObservation {
+  return { ...o, state: { ...o.state!, replica: { ...o.state!.replica!, sourceTls: true } } };
+}
+
 const cases: Case[] = [
   { title: 'no instances yet', observations: [], record: {}, expected: { kind: 'none' }, why: 'no database instances' },
   { title: 'fresh cluster bootstraps pod 0', observations: [up(0), up(1), up(2)], record: {},
@@ -77,6 +81,12 @@ const cases: Case[] = [
     expected: { kind: 'rejoin', instance: name(1), unquarantine: false }, why: 'no replication source' },
   { title: 'a replica following the wrong source rejoins', observations: [primary(0), replica(1, 2), replica(2, 0)],
     expected: { kind: 'rejoin', instance: name(1) }, why: 'not the primary' },
+  { title: 'a replica without TLS to a primary that now serves it (restarted with certificates) rejoins',
+    observations: [{ ...primary(0), tls: true }, replica(1, 0), replica(2, 0)],
+    expected: { kind: 'rejoin', instance: name(1) }, why: 'replicates from the primary without TLS, which it serves' },
+  { title: 'a replica replicating with TLS from a TLS primary is left alone',
+    observations: [{ ...primary(0), tls: true }, tlsReplica(replica(1, 0)), tlsReplica(replica(2, 0))],
+    expected: { kind: 'none' }, why: 'healthy' },
   { title: 'a replica with a stopped IO thread rejoins', observations: [primary(0), replica(1, 0, '0-100-10', { io: 'No' }), replica(2, 0)],
     expected: { kind: 'rejoin', instance: name(1) }, why: 'IO thread stopped' },
   { title: 'a replica whose receiver gave up with an error rejoins all the same (retries exhausted, source lost)',

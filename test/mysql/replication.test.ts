@@ -2,6 +2,8 @@
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 
 import { bootstrapped, idsOn, readOnly, startStack, waitNewPrimary, writableInstances, type Stack } from './harness.js';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
 import { eventually } from '../support/eventually.js';
 
 let stack: Stack;
@@ -21,6 +23,8 @@ test('bootstrap: pod 0 is the only writable instance; users and database exist o
   for (const name of [p1, p2]) {
     const [r] = await stack.cluster.query<Record<string, unknown>>(name, 'SHOW SLAVE STATUS');
     expect(r).toMatchObject({ Master_Port: stack.cluster.get(p0).port, Slave_IO_Running: 'Yes', Slave_SQL_Running: 'Yes', Using_Gtid: 'Slave_Pos' });
+    // Replication over TLS, the source's certificate verified against the CA bundle the replica serves with.
+    expect(r).toMatchObject({ Master_SSL_Allowed: 'Yes', Master_SSL_CA_File: path.join(stack.cluster.tlsDirectory!, 'ca.crt') });
     // Every transaction on a replica came from the primary: no GTID of its own server_id.
     const [{ state }] = await stack.cluster.query<{ state: string }>(name, 'SELECT @@gtid_binlog_state AS state');
     expect(state).toMatch(/^0-100-\d+$/);
@@ -45,6 +49,17 @@ test('writes on the primary replicate; replicas refuse the app user’s writes',
     await expect(conn.query('INSERT INTO app.writes VALUES (3, @@server_id)')).rejects.toThrow(/read-only/i);
     await conn.end();
   }
+});
+
+test('every instance requires TLS of its TCP clients (so the manager, the replicas and the app use it); a client without TLS is refused', async () => {
+  const c = stack.cluster.credentials;
+  for (const name of [p0, p1, p2]) {
+    const [row] = await stack.cluster.query<{ required: number }>(name, 'SELECT @@require_secure_transport AS required');
+    expect(Number(row.required)).toBe(1);
+  }
+  const { port } = stack.cluster.get(p0);
+  await expect(mysql.createConnection({ host: '127.0.0.1', port, user: c.appUser, password: c.appPassword, connectTimeout: 2000 }))
+    .rejects.toThrow(/Access denied|insecure transport/);
 });
 
 test('nothing in status, events or errors carries a password', () => {

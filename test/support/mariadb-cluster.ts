@@ -16,6 +16,7 @@ import type { ManagerCredentials, InstanceAddress } from '../../src/mysql/ports.
 import { renderServerConfig, renderStartScript } from '../../src/render/mysql-config.js';
 import type { Partitions } from '../../src/sandbox/runtime/partitions.js';
 import { eventually } from './eventually.js';
+import { newTestCertificates, writeTlsDir } from './database-tls.js';
 
 export interface ClusterInstance extends InstanceAddress {
   dataDir: string;
@@ -34,6 +35,8 @@ export interface ClusterOptions {
    * after it), so tests can cut instances apart.
    */
   partitions?: Partitions;
+  /** Serve TLS with the stack's certificate and require it, as a pod mounting it does (default true). */
+  tls?: boolean;
 }
 
 /** A loopback address of its own for an instance, from its (free) port. */
@@ -56,6 +59,10 @@ async function freePort(): Promise<number> {
 export class MariadbCluster {
   readonly instances: ClusterInstance[] = [];
   readonly credentials: ManagerCredentials;
+  /** The CA bundle clients verify the instances against; undefined without TLS. */
+  readonly caBundle?: string;
+  /** Where the instances find their certificate, key and CA bundle (TLS_DIR); undefined without TLS. */
+  readonly tlsDirectory?: string;
   private readonly root: string;
   private readonly scriptPath: string;
   private readonly configPath: string;
@@ -70,6 +77,11 @@ export class MariadbCluster {
     this.configPath = path.join(this.root, 'webstack.cnf');
     writeFileSync(this.scriptPath, renderStartScript('mariadb'));
     writeFileSync(this.configPath, renderServerConfig(db));
+    if (opts.tls ?? true) {
+      const certificates = newTestCertificates(opts.stack ?? 'shop');
+      this.caBundle = certificates.caBundle;
+      this.tlsDirectory = writeTlsDir(path.join(this.root, 'tls'), certificates);
+    }
     this.credentials = {
       adminUser: 'webstack-admin', adminPassword: 'Adm1n-secret-pw',
       replicationUser: 'webstack-repl', replicationPassword: 'Repl-secret-pw',
@@ -101,7 +113,7 @@ export class MariadbCluster {
   }
 
   addresses(): InstanceAddress[] {
-    return this.instances.map(({ name, host, port }) => ({ name, host, port }));
+    return this.instances.map(({ name, host, port }) => ({ name, host, port, ...(this.tlsDirectory ? { tls: true } : {}) }));
   }
 
   private async launch(inst: ClusterInstance): Promise<void> {
@@ -115,6 +127,7 @@ export class MariadbCluster {
         ADMIN_USER: this.credentials.adminUser, ADMIN_PASSWORD: this.credentials.adminPassword,
         PORT: String(inst.port), BIND_ADDRESS: inst.host, SOCKET: path.join(this.root, `${inst.name}.sock`),
         REPORT_HOST: inst.name, MYSQLD: '/usr/sbin/mariadbd', INSTALL_DB: 'mariadb-install-db', CLIENT: 'mariadb',
+        ...(this.tlsDirectory ? { TLS_DIR: this.tlsDirectory } : {}),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -139,7 +152,13 @@ export class MariadbCluster {
     return mysql.createConnection({
       host: i.host, port: i.port, connectTimeout: 2000,
       user: user?.user ?? this.credentials.adminUser, password: user?.password ?? this.credentials.adminPassword,
+      ssl: this.ssl(),
     });
+  }
+
+  /** mysql2's TLS options for a client of this cluster: the chain verified against its CA. */
+  ssl(): { ca: string; rejectUnauthorized: true } | undefined {
+    return this.caBundle ? { ca: this.caBundle, rejectUnauthorized: true } : undefined;
   }
 
   async query<T = Record<string, unknown>>(name: string, sql: string, params: unknown[] = []): Promise<T[]> {
@@ -245,8 +264,9 @@ export class WriteLoop {
   constructor(
     private readonly target: () => { host: string; port: number } | undefined,
     private readonly user: { user: string; password: string; database: string },
-    opts: { table?: string; writeTimeoutMs?: number; firstId?: number } = {},
+    opts: { table?: string; writeTimeoutMs?: number; firstId?: number; ssl?: { ca: string; rejectUnauthorized: true } } = {},
   ) {
+    this.ssl = opts.ssl;
     this.table = opts.table ?? 'writes';
     this.writeTimeoutMs = opts.writeTimeoutMs ?? 3000;
     this.nextId = opts.firstId ?? 1;
@@ -254,6 +274,7 @@ export class WriteLoop {
 
   private readonly table: string;
   private readonly writeTimeoutMs: number;
+  private readonly ssl?: { ca: string; rejectUnauthorized: true };
 
   start(): void {
     this.running = true;
@@ -277,7 +298,7 @@ export class WriteLoop {
         if (!t) throw new Error('no primary');
         if (!conn) {
           conn = await mysql.createConnection({ host: t.host, port: t.port, user: this.user.user, password: this.user.password,
-            database: this.user.database, connectTimeout: 1000 });
+            database: this.user.database, connectTimeout: 1000, ssl: this.ssl });
           conn.on('error', () => undefined);
           connectedTo = key;
         }

@@ -14,6 +14,7 @@ import type { Login } from '../../backup/client-tools.js';
 import { storeFor } from '../../backup/locations.js';
 import type { BackupStore } from '../../backup/store.js';
 import { resourceFor } from '../resources.js';
+import { CA_SECRET_KEYS } from '../../pki/database-certificates.js';
 import { instancesFromPods, type DatabasePod } from '../database/topology.js';
 
 const SECRET = resourceFor('v1', 'Secret');
@@ -26,7 +27,8 @@ export class StackAccess {
     const secret = await this.client.get<{ data?: Record<string, string> }>(SECRET, namespace, name);
     if (!secret) throw new Error(`Secret ${namespace}/${name} not found`);
     const c = credentialsFromSecretData(secret.data, `Secret ${namespace}/${name}`);
-    return { user: c.adminUser, password: c.adminPassword };
+    const ca = this.caches.get<{ data?: Record<string, string> }>('Secret', namespace, names.mysqlCaSecret(stack))?.data?.[CA_SECRET_KEYS.certificate];
+    return { user: c.adminUser, password: c.adminPassword, ...(ca ? { caBundle: Buffer.from(ca, 'base64').toString('utf8') } : {}) };
   }
 
   async instance(namespace: string, stack: string, pod: string): Promise<InstanceAddress> {

@@ -27,6 +27,7 @@ import { PodWatch } from './pod-watch.js';
 import { instancesFromPods, isDatabasePodOf, podFingerprint, type DatabasePod, type DatabaseStatefulSet } from './topology.js';
 import { WebStackDatabaseStatus } from './webstack-status.js';
 import type { OperatorParts } from '../operator.js';
+import { CA_SECRET_KEYS } from '../../pki/database-certificates.js';
 
 interface RunningStack {
   ws: WebStack;
@@ -154,6 +155,7 @@ export class DatabaseManagers {
       stack: { namespace: ns, name },
       spec: () => running.spec,
       credentials,
+      caBundle: () => this.caBundle(ns, name),
       topology: { instances: async () => instancesFromPods(this.pods.pods(ns), ns, name, this.statefulSet(ns, name)) },
       record: status,
       status,
@@ -177,6 +179,13 @@ export class DatabaseManagers {
   private statefulSet(namespace: string, stack: string): DatabaseStatefulSet | undefined {
     const sts = this.opts.caches.get<{ metadata: { uid?: string }; status?: { updateRevision?: string } }>('StatefulSet', namespace, names.mysql(stack));
     return sts && { uid: sts.metadata.uid, updateRevision: sts.status?.updateRevision };
+  }
+
+  /** The stack's CA bundle, from the reconcile's `<stack>-mysql-ca` Secret (a certificate, not a secret). */
+  private caBundle(namespace: string, stack: string): string | undefined {
+    const data = this.opts.caches.get<{ data?: Record<string, string> }>('Secret', namespace, names.mysqlCaSecret(stack))?.data;
+    const value = data?.[CA_SECRET_KEYS.certificate];
+    return value ? Buffer.from(value, 'base64').toString('utf8') : undefined;
   }
 
   /** The uid of the stack's database StatefulSet: its instances are the pods it controls. */

@@ -11,7 +11,7 @@ import type { InstanceAddress } from '../../mysql/ports.js';
 export interface DatabasePod {
   metadata: { name?: string; namespace?: string; uid?: string; labels?: Record<string, string>; deletionTimestamp?: string;
     ownerReferences?: { kind: string; name: string; uid?: string; controller?: boolean }[] };
-  spec?: { containers?: { ports?: { name?: string; containerPort: number }[] }[] };
+  spec?: { containers?: { ports?: { name?: string; containerPort: number }[] }[]; volumes?: { secret?: { secretName?: string } }[] };
   status?: { podIP?: string; phase?: string; conditions?: { type: string; status: string }[];
     containerStatuses?: { restartCount?: number; ready?: boolean }[] };
 }
@@ -47,6 +47,15 @@ export interface DatabaseStatefulSet {
 }
 
 /**
+ * The pod mounts the stack's TLS Secret, so its server requires TLS (the Secret exists before any
+ * such pod starts: a pod does not start without the Secret it mounts). Pods from before the stack
+ * had certificates do not, and are reached without TLS until they restart.
+ */
+function servesTls(pod: DatabasePod, stack: string): boolean {
+  return (pod.spec?.volumes ?? []).some((v) => v.secret?.secretName === names.mysqlTlsSecret(stack));
+}
+
+/**
  * Every database pod of the stack, sorted by name. A pod without an IP yet is still listed (it
  * exists and is unreachable, which the manager must know), addressed by its stable DNS name through
  * the headless Service, which fails to connect until the pod runs.
@@ -61,7 +70,10 @@ export function instancesFromPods(pods: readonly DatabasePod[], namespace: strin
       const host = p.status?.podIP || `${name}.${names.mysqlHeadless(stack)}.${namespace}.svc`;
       const revision = p.metadata.labels?.[LABEL_REVISION_HASH];
       const ready = p.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True';
-      return { name, host, port: databasePort(p), ready, ...(update && revision && revision !== update ? { outdated: true } : {}) };
+      return {
+        name, host, port: databasePort(p), ready, ...(update && revision && revision !== update ? { outdated: true } : {}),
+        ...(servesTls(p, stack) ? { tls: true } : {}),
+      };
     })
     .sort((a, b) => a.name.localeCompare(b.name, 'en', { numeric: true }));
 }

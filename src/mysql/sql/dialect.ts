@@ -15,6 +15,12 @@ export interface SourceSettings {
   password: string;
   /** How often an idle source sends a heartbeat, so a replica notices a hung source quickly. */
   heartbeatSeconds: number;
+  /**
+   * TLS to the source: absent, none. `caFile` is the CA bundle on the replica's own filesystem (the
+   * one it serves with); the chain is verified against it, the host name is not (sources are
+   * dialled by pod IP, which no certificate names). Empty caFile: encrypted, not verified.
+   */
+  tls?: { caFile: string };
 }
 
 export interface Dialect {
@@ -32,6 +38,8 @@ export interface Dialect {
   /** Before pointing a server that wrote its own transactions at a new source. */
   alignReplicaPosition(): string[];
   changeSource(source: SourceSettings): string;
+  /** The CA bundle file the server itself serves TLS with ('' without TLS): what it trusts as a replica. */
+  readonly ownCaFileSql: string;
   /** How long a replica waits on a silent source before it reconnects. */
   replicaNetTimeout(seconds: number): string;
   semiSync(settings: SemiSyncSettings): string[];

@@ -36,6 +36,7 @@ export const mariadbDialect: Dialect = {
       replica: r && asText(r.Master_Host) ? {
         sourceHost: asText(r.Master_Host),
         sourcePort: Number(r.Master_Port),
+        sourceTls: asText(r.Master_SSL_Allowed) === 'Yes',
         ioThread: ioThread(r.Slave_IO_Running),
         sqlThread: asText(r.Slave_SQL_Running) === 'Yes',
         lastIoError: asText(r.Last_IO_Error),
@@ -70,7 +71,10 @@ export const mariadbDialect: Dialect = {
   alignReplicaPosition: () => ["SET GLOBAL gtid_slave_pos = IF(@@gtid_binlog_pos = '', @@gtid_slave_pos, @@gtid_binlog_pos)"],
   changeSource: (s) => `CHANGE MASTER TO MASTER_HOST = ${quote(s.host)}, MASTER_PORT = ${Number(s.port)}, `
     + `MASTER_USER = ${quote(s.user)}, MASTER_PASSWORD = ${quote(s.password)}, MASTER_USE_GTID = slave_pos, `
-    + `MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = ${Number(s.heartbeatSeconds)}`,
+    + `MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = ${Number(s.heartbeatSeconds)}, `
+    // Every TLS option is spelled out: CHANGE MASTER keeps the previous value of one left out.
+    + `MASTER_SSL = ${s.tls ? 1 : 0}, MASTER_SSL_CA = ${quote(s.tls?.caFile ?? '')}, MASTER_SSL_VERIFY_SERVER_CERT = 0`,
+  ownCaFileSql: 'SELECT IFNULL(@@ssl_ca, \'\') AS ca_file',
   replicaNetTimeout: (seconds) => `SET GLOBAL slave_net_timeout = ${Math.max(1, Math.round(seconds))}`,
   semiSync: (s) => [
     "SET GLOBAL rpl_semi_sync_master_wait_point = 'AFTER_SYNC'",

@@ -36,6 +36,7 @@ export const mysqlDialect: Dialect = {
       replica: r && asText(r.Source_Host) ? {
         sourceHost: asText(r.Source_Host),
         sourcePort: Number(r.Source_Port),
+        sourceTls: asText(r.Source_SSL_Allowed) === 'Yes',
         ioThread: ioThread(r.Replica_IO_Running),
         sqlThread: asText(r.Replica_SQL_Running) === 'Yes',
         lastIoError: asText(r.Last_IO_Error),
@@ -72,7 +73,10 @@ export const mysqlDialect: Dialect = {
     + `SOURCE_USER = ${quote(s.user)}, SOURCE_PASSWORD = ${quote(s.password)}, SOURCE_AUTO_POSITION = 1, `
     // SOURCE_RETRY_COUNT = 0: no limit on reconnection attempts (the default, 10, gives up after
     // about 10 s without a source at one attempt a second, and nothing would start it again).
-    + `SOURCE_CONNECT_RETRY = 1, SOURCE_RETRY_COUNT = 0, SOURCE_HEARTBEAT_PERIOD = ${Number(s.heartbeatSeconds)}, GET_SOURCE_PUBLIC_KEY = 1`,
+    + `SOURCE_CONNECT_RETRY = 1, SOURCE_RETRY_COUNT = 0, SOURCE_HEARTBEAT_PERIOD = ${Number(s.heartbeatSeconds)}, GET_SOURCE_PUBLIC_KEY = 1, `
+    // With SOURCE_SSL_CA set and no identity check, the replica connects as --ssl-mode=VERIFY_CA does.
+    + `SOURCE_SSL = ${s.tls ? 1 : 0}, SOURCE_SSL_CA = ${quote(s.tls?.caFile ?? '')}, SOURCE_SSL_VERIFY_SERVER_CERT = 0`,
+  ownCaFileSql: 'SELECT IFNULL(@@ssl_ca, \'\') AS ca_file',
   replicaNetTimeout: (seconds) => `SET GLOBAL replica_net_timeout = ${Math.max(1, Math.round(seconds))}`,
   semiSync: (s) => [
     "SET GLOBAL rpl_semi_sync_source_wait_point = 'AFTER_SYNC'",

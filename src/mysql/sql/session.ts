@@ -29,15 +29,28 @@ function deadline<T>(p: Promise<T>, ms: number, what: string, onTimeout: () => v
   return Promise.race([p, expired]).finally(() => clearTimeout(timer));
 }
 
+/**
+ * The admin connection to one instance. `caBundle`: what an instance that serves TLS (`addr.tls`)
+ * must prove its certificate by. The chain is verified, not the host name: instances are dialled by
+ * pod IP, and the stack's CA signs nothing but this stack's database certificate. Without a bundle
+ * such an instance is not connected to at all.
+ */
+function connectionOptions(addr: InstanceAddress, credentials: ManagerCredentials, timeouts: Timeouts, where: string,
+  caBundle: string | undefined): mysql.ConnectionOptions {
+  if (addr.tls && !caBundle) throw new DatabaseError('other', `connect to ${where}: it serves TLS and the stack's CA bundle is not known yet`, 'NO_CA');
+  return {
+    host: addr.host, port: addr.port, user: credentials.adminUser, password: credentials.adminPassword,
+    connectTimeout: timeouts.connectMs, supportBigNumbers: true, bigNumberStrings: true,
+    ...(addr.tls ? { ssl: { ca: caBundle, rejectUnauthorized: true } } : {}),
+  };
+}
+
 export async function withSession<T>(
-  addr: InstanceAddress, credentials: ManagerCredentials, timeouts: Timeouts, fn: (s: Session) => Promise<T>,
+  addr: InstanceAddress, credentials: ManagerCredentials, timeouts: Timeouts, fn: (s: Session) => Promise<T>, caBundle?: string,
 ): Promise<T> {
   const secrets = secretsOf(credentials);
   const where = `${addr.name} (${addr.host}:${addr.port})`;
-  const pending = mysql.createConnection({
-    host: addr.host, port: addr.port, user: credentials.adminUser, password: credentials.adminPassword,
-    connectTimeout: timeouts.connectMs, supportBigNumbers: true, bigNumberStrings: true,
-  });
+  const pending = mysql.createConnection(connectionOptions(addr, credentials, timeouts, where, caBundle));
   let conn: mysql.Connection;
   try {
     conn = await deadline(pending, timeouts.connectMs + 100, `connect to ${where}`, () => {
@@ -74,7 +87,9 @@ export async function withSession<T>(
 export class KeptSessions {
   private readonly open = new Map<string, Promise<mysql.Connection>>();
 
-  constructor(private readonly credentials: ManagerCredentials, private readonly timeouts: Timeouts) {}
+  /** `caBundle` is read at each dial (see withSession). */
+  constructor(private readonly credentials: ManagerCredentials, private readonly timeouts: Timeouts,
+    private readonly caBundle: () => string | undefined = () => undefined) {}
 
   async with<T>(addr: InstanceAddress, fn: (s: Session) => Promise<T>): Promise<T> {
     const kept = this.open.has(this.key(addr));
@@ -89,7 +104,7 @@ export class KeptSessions {
   }
 
   private key(addr: InstanceAddress): string {
-    return `${addr.name}|${addr.host}|${addr.port}`;
+    return `${addr.name}|${addr.host}|${addr.port}|${addr.tls ? 'tls' : 'plain'}`;
   }
 
   private async once<T>(addr: InstanceAddress, fn: (s: Session) => Promise<T>): Promise<T> {
@@ -134,10 +149,12 @@ export class KeptSessions {
   }
 
   private async dial(addr: InstanceAddress, where: string, secrets: string[]): Promise<mysql.Connection> {
-    const pending = mysql.createConnection({
-      host: addr.host, port: addr.port, user: this.credentials.adminUser, password: this.credentials.adminPassword,
-      connectTimeout: this.timeouts.connectMs, supportBigNumbers: true, bigNumberStrings: true,
-    });
+    let pending: Promise<mysql.Connection>;
+    try {
+      pending = mysql.createConnection(connectionOptions(addr, this.credentials, this.timeouts, where, this.caBundle()));
+    } catch (err) {
+      throw toDatabaseError(err, `connect to ${where}`, secrets);
+    }
     try {
       const conn = await deadline(pending, this.timeouts.connectMs + 100, `connect to ${where}`, () => {
         pending.then((c) => c.destroy(), () => undefined);

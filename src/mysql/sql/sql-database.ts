@@ -5,7 +5,7 @@
 import type { Database, DatabaseConnector, ReplicationSettings, SemiSyncSettings } from '../database.js';
 import type { ServerState } from '../observation.js';
 import type { InstanceAddress, ManagerCredentials } from '../ports.js';
-import type { Dialect } from './dialect.js';
+import { asText, type Dialect } from './dialect.js';
 import { withSession, type KeptSessions, type Session, type Timeouts } from './session.js';
 
 /** Opens a session on one server for the length of `fn`. */
@@ -37,16 +37,20 @@ export class SqlDatabase implements Database {
   pointAt(source: InstanceAddress, settings: ReplicationSettings): Promise<void> {
     const d = this.dialect;
     const c = this.credentials;
-    return this.run([
-      d.stopReplica(),
-      ...d.setReadOnly(true),
-      ...d.alignReplicaPosition(),
-      d.replicaNetTimeout(settings.netTimeoutSeconds),
-      ...(settings.semiSync ? d.semiSync(settings.semiSync) : []),
-      d.changeSource({ host: source.host, port: source.port, user: c.replicationUser, password: c.replicationPassword,
-        heartbeatSeconds: settings.netTimeoutSeconds / 2 }),
-      d.startReplica(),
-    ]);
+    return this.open(async (s) => {
+      // The replica trusts the CA bundle it serves with itself: the same Secret, wherever it is mounted.
+      const tls = source.tls ? { caFile: asText((await s.query(d.ownCaFileSql))[0]?.ca_file) } : undefined;
+      for (const sql of [
+        d.stopReplica(),
+        ...d.setReadOnly(true),
+        ...d.alignReplicaPosition(),
+        d.replicaNetTimeout(settings.netTimeoutSeconds),
+        ...(settings.semiSync ? d.semiSync(settings.semiSync) : []),
+        d.changeSource({ host: source.host, port: source.port, user: c.replicationUser, password: c.replicationPassword,
+          heartbeatSeconds: settings.netTimeoutSeconds / 2, tls }),
+        d.startReplica(),
+      ]) await s.query(sql);
+    });
   }
 
   async waitForGtidSet(gtids: string, timeoutMs: number): Promise<boolean> {
@@ -93,8 +97,10 @@ export class SqlDatabase implements Database {
 /**
  * SQL databases of one dialect, with the operator's admin credentials and deadlines; probes run
  * on `kept` connections when given (see KeptSessions), actions always on sessions of their own.
+ * Instances that serve TLS are reached with TLS and verified against `caBundle`.
  */
-export function sqlDatabases(dialect: Dialect, credentials: ManagerCredentials, timeouts: Timeouts, kept?: KeptSessions): DatabaseConnector {
-  return (addr) => new SqlDatabase(dialect, credentials, (fn) => withSession(addr, credentials, timeouts, fn),
+export function sqlDatabases(dialect: Dialect, credentials: ManagerCredentials, timeouts: Timeouts, kept?: KeptSessions,
+  caBundle?: string): DatabaseConnector {
+  return (addr) => new SqlDatabase(dialect, credentials, (fn) => withSession(addr, credentials, timeouts, fn, caBundle),
     kept && ((fn) => kept.with(addr, fn)));
 }

@@ -49,7 +49,10 @@ async function query(name: string, pod: string, sql: string): Promise<unknown[]>
   const host = pods.items.find((p) => p.metadata.name === target)?.status?.podIP;
   const secret = await env.client.get<{ data?: Record<string, string> }>(SECRET, NS, names.mysqlSecret(name));
   const c = credentialsFromSecretData(secret!.data);
-  const conn = await mysql.createConnection({ host, port: 3306, user: c.adminUser, password: c.adminPassword, connectTimeout: 2000 });
+  const caSecret = await env.client.get<{ data: Record<string, string> }>(SECRET, NS, names.mysqlCaSecret(name));
+  const ca = Buffer.from(caSecret!.data['ca.crt'], 'base64').toString('utf8');
+  const conn = await mysql.createConnection({ host, port: 3306, user: c.adminUser, password: c.adminPassword, connectTimeout: 2000,
+    ssl: { ca, rejectUnauthorized: true } });
   try {
     return (await conn.query(sql))[0] as unknown[];
   } finally {

@@ -10,6 +10,7 @@ import { LABEL_COMPONENT, LABEL_ROLE, names } from '../../../src/api/labels.js';
 import type { WebStack } from '../../../src/api/types.js';
 import { resourceFor, WEBSTACK } from '../../../src/controller/resources.js';
 import { credentialsFromSecretData } from '../../../src/render/credentials.js';
+import { CA_SECRET_KEYS } from '../../../src/pki/database-certificates.js';
 
 import { startDatabaseEnv, type DatabaseEnv } from './harness.js';
 import { eventually } from '../../support/eventually.js';
@@ -45,7 +46,10 @@ async function serverIdBehindPrimaryService(): Promise<number> {
   if (!addr || Object.keys(addr.ports).length === 0) throw new Error('primary Service has no address yet');
   const secret = await env.client.get<{ data?: Record<string, string> }>(SECRET, NS, names.mysqlSecret('shop'));
   const c = credentialsFromSecretData(secret!.data);
-  const conn = await mysql.createConnection({ host: addr.ip, port: Object.values(addr.ports)[0], user: c.adminUser, password: c.adminPassword, connectTimeout: 2000 });
+  const caSecret = await env.client.get<{ data: Record<string, string> }>(SECRET, NS, names.mysqlCaSecret('shop'));
+  const ca = Buffer.from(caSecret!.data[CA_SECRET_KEYS.certificate], 'base64').toString('utf8');
+  const conn = await mysql.createConnection({ host: addr.ip, port: Object.values(addr.ports)[0], user: c.adminUser, password: c.adminPassword,
+    connectTimeout: 2000, ssl: { ca, rejectUnauthorized: true } });
   try {
     const [rows] = await conn.query('SELECT @@server_id AS id, @@read_only AS ro');
     const row = (rows as { id: number; ro: number }[])[0];

@@ -52,6 +52,18 @@ describe('instancesFromPods', () => {
     expect(instancesFromPods(pods, 'shop', 'shop', { uid: STS_UID }).some((i) => i.outdated)).toBe(false);
   });
 
+  it('reaches a pod with TLS when it mounts the stack TLS Secret, without when it predates the certificates', () => {
+    const withTls = pod('shop-mysql-0', { ip: '127.0.0.1' });
+    withTls.spec!.volumes = [{ secret: { secretName: 'shop-mysql-tls' } }];
+    const other = pod('shop-mysql-1', { ip: '127.0.0.2' });
+    other.spec!.volumes = [{ secret: { secretName: 'cart-mysql-tls' } }];
+    expect(instancesFromPods([withTls, other, pod('shop-mysql-2', { ip: '127.0.0.3' })], 'shop', 'shop', { uid: STS_UID })).toEqual([
+      { name: 'shop-mysql-0', host: '127.0.0.1', port: 3306, ready: false, tls: true },
+      { name: 'shop-mysql-1', host: '127.0.0.2', port: 3306, ready: false },
+      { name: 'shop-mysql-2', host: '127.0.0.3', port: 3306, ready: false },
+    ]);
+  });
+
   it('lists a pod without an IP under its headless Service DNS name, so it shows as unreachable rather than gone', () => {
     expect(instancesFromPods([pod('shop-mysql-1')], 'shop', 'shop', { uid: STS_UID })).toEqual([{ name: 'shop-mysql-1', host: 'shop-mysql-1.shop-mysql.shop.svc', port: 3306, ready: false }]);
   });

@@ -14,7 +14,10 @@ describe('MariaDB dialect', () => {
   const d = mariadbDialect;
   test('replication statements', () => {
     expect(d.changeSource(source)).toBe("CHANGE MASTER TO MASTER_HOST = 'shop-mysql-1.shop-mysql', MASTER_PORT = 3306, "
-      + "MASTER_USER = 'repl', MASTER_PASSWORD = 'r\\'pw', MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = 1");
+      + "MASTER_USER = 'repl', MASTER_PASSWORD = 'r\\'pw', MASTER_USE_GTID = slave_pos, MASTER_CONNECT_RETRY = 1, MASTER_HEARTBEAT_PERIOD = 1, "
+      + "MASTER_SSL = 0, MASTER_SSL_CA = '', MASTER_SSL_VERIFY_SERVER_CERT = 0");
+    expect(d.changeSource({ ...source, tls: { caFile: '/etc/mysql/tls/ca.crt' } }))
+      .toMatch(/, MASTER_SSL = 1, MASTER_SSL_CA = '\/etc\/mysql\/tls\/ca.crt', MASTER_SSL_VERIFY_SERVER_CERT = 0$/);
     expect([d.stopReplicaIoThread(), d.stopReplica(), d.startReplica(), d.startReplicaSqlThread(), d.resetReplicaAll()])
       .toEqual(['STOP SLAVE IO_THREAD', 'STOP SLAVE', 'START SLAVE', 'START SLAVE SQL_THREAD', 'RESET SLAVE ALL']);
     expect(d.alignReplicaPosition()).toEqual(["SET GLOBAL gtid_slave_pos = IF(@@gtid_binlog_pos = '', @@gtid_slave_pos, @@gtid_binlog_pos)"]);
@@ -66,7 +69,10 @@ describe('MySQL 8.4 dialect', () => {
   const d = mysqlDialect;
   test('replication statements', () => {
     expect(d.changeSource(source)).toBe("CHANGE REPLICATION SOURCE TO SOURCE_HOST = 'shop-mysql-1.shop-mysql', SOURCE_PORT = 3306, "
-      + "SOURCE_USER = 'repl', SOURCE_PASSWORD = 'r\\'pw', SOURCE_AUTO_POSITION = 1, SOURCE_CONNECT_RETRY = 1, SOURCE_RETRY_COUNT = 0, SOURCE_HEARTBEAT_PERIOD = 1, GET_SOURCE_PUBLIC_KEY = 1");
+      + "SOURCE_USER = 'repl', SOURCE_PASSWORD = 'r\\'pw', SOURCE_AUTO_POSITION = 1, SOURCE_CONNECT_RETRY = 1, SOURCE_RETRY_COUNT = 0, SOURCE_HEARTBEAT_PERIOD = 1, GET_SOURCE_PUBLIC_KEY = 1, "
+      + "SOURCE_SSL = 0, SOURCE_SSL_CA = '', SOURCE_SSL_VERIFY_SERVER_CERT = 0");
+    expect(d.changeSource({ ...source, tls: { caFile: '/etc/mysql/tls/ca.crt' } }))
+      .toMatch(/, SOURCE_SSL = 1, SOURCE_SSL_CA = '\/etc\/mysql\/tls\/ca.crt', SOURCE_SSL_VERIFY_SERVER_CERT = 0$/);
     expect([d.stopReplicaIoThread(), d.stopReplica(), d.startReplica(), d.startReplicaSqlThread(), d.resetReplicaAll()])
       .toEqual(['STOP REPLICA IO_THREAD', 'STOP REPLICA', 'START REPLICA', 'START REPLICA SQL_THREAD', 'RESET REPLICA ALL']);
     expect(d.alignReplicaPosition()).toEqual([]);

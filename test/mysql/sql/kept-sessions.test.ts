@@ -9,7 +9,7 @@ let kept: KeptSessions;
 beforeAll(async () => {
   cluster = await startMariadbCluster({ size: 1 });
   // Statements of actions would wait a minute: a probe that times out used the connect deadline.
-  kept = new KeptSessions(cluster.credentials, { connectMs: 500, queryMs: 60_000 });
+  kept = new KeptSessions(cluster.credentials, { connectMs: 500, queryMs: 60_000 }, () => cluster.caBundle);
 }, 120_000);
 afterAll(async () => {
   kept?.close();
