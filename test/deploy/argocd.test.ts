@@ -4,10 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import {
-  ARGOCD_BACKUP_HEALTH_KEY, ARGOCD_BACKUP_HEALTH_LUA, ARGOCD_CM, ARGOCD_HEALTH_KEY, ARGOCD_HEALTH_LUA, argocdConfigMap,
+  ARGOCD_BACKUP_HEALTH_KEY, ARGOCD_BACKUP_HEALTH_LUA, ARGOCD_CM, ARGOCD_HEALTH_KEY, ARGOCD_HEALTH_LUA, argocdConfigMap, ARGOCD_ACTIONS, ARGOCD_ACTIONS_DIR, ARGOCD_ACTIONS_KEY,
 } from '../../scripts/generate-manifests.js';
+import { LABEL_STACK } from '../../src/api/labels.js';
 import { validateKubeObject, type KubeObject } from './kube-schema.js';
-import { runHealthScript } from './lua.js';
+import { runActionScript, runHealthScript } from './lua.js';
 
 const testdata = (name: string) => parse(readFileSync(`test/deploy/testdata/argocd/${name}.yaml`, 'utf8')) as KubeObject;
 
@@ -57,10 +58,61 @@ describe('Argo CD health check deploy/argocd/backup-health.lua (real Lua 5.1)', 
   });
 });
 
+describe('Argo CD actions deploy/argocd/actions (real Lua 5.1)', () => {
+  const action = (name: string) => `${ARGOCD_ACTIONS_DIR}/${name}.lua`;
+  const instance = (name: string, role: string, ready: boolean, lagSeconds?: number) => ({ name, role, ready, lagSeconds });
+  const stack = (instances: object[]) => ({
+    apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name: 'shop', namespace: 'prod' },
+    spec: { apps: [{ name: 'web' }], database: { replicas: 4 } },
+    status: { database: { primary: 'shop-mysql-0', instances } },
+  });
+  const healthy = stack([instance('shop-mysql-0', 'primary', true), instance('shop-mysql-1', 'replica', true, 4),
+    instance('shop-mysql-2', 'replica', false, 0), instance('shop-mysql-3', 'replica', true, 1)]);
+
+  it('discovery: switchover only while a ready replica exists; backup always', () => {
+    expect(runActionScript(action('discovery'), healthy)).toEqual({ switchover: { disabled: false }, backup: { disabled: false } });
+    const alone = stack([instance('shop-mysql-0', 'primary', true), instance('shop-mysql-1', 'quarantined', true), instance('shop-mysql-2', 'replica', false)]);
+    expect(runActionScript(action('discovery'), alone)).toEqual({ switchover: { disabled: true }, backup: { disabled: false } });
+    expect(runActionScript(action('discovery'), { ...healthy, status: undefined })).toEqual({ switchover: { disabled: true }, backup: { disabled: false } });
+  });
+
+  it('switchover: sets spec.database.primary to the ready replica with the least lag, keeping the rest of the object', () => {
+    const result = runActionScript(action('switchover'), healthy) as typeof healthy & { spec: { database: { primary: string } } };
+    expect(result.spec.database).toEqual({ replicas: 4, primary: 'shop-mysql-3' });
+    expect(result.metadata).toEqual(healthy.metadata);
+    const noDatabaseSpec = { ...healthy, spec: { apps: [{ name: 'web' }] } };
+    expect((runActionScript(action('switchover'), noDatabaseSpec) as { spec: unknown }).spec).toEqual({ apps: [{ name: 'web' }], database: { primary: 'shop-mysql-3' } });
+  });
+
+  it('switchover: refuses, saying why, when no replica is ready', () => {
+    const alone = stack([instance('shop-mysql-0', 'primary', true), instance('shop-mysql-1', 'replica', false)]);
+    expect(() => runActionScript(action('switchover'), alone)).toThrow(/no ready replica to switch over to/);
+  });
+
+  it('backup: creates a WebStackBackup of the stack, named and labelled like a scheduled one', () => {
+    const before = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+    const [created] = runActionScript(action('backup'), healthy) as { operation: string; resource: { metadata: { name: string } } }[];
+    const after = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
+    expect(created).toEqual({
+      operation: 'create',
+      resource: { apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStackBackup', metadata: { name: expect.stringMatching(/^shop-manual-\d{14}$/), namespace: 'prod', labels: { [LABEL_STACK]: 'shop' } }, spec: { stack: 'shop' } },
+    });
+    const stamp = created.resource.metadata.name.slice('shop-manual-'.length);
+    expect(stamp >= before && stamp <= after).toBe(true);
+  });
+
+  it('argocd-cm.yaml carries the actions in Argo CD\'s format', () => {
+    const cm = parse(readFileSync(ARGOCD_CM, 'utf8')) as { data: Record<string, string> };
+    const actions = parse(cm.data[ARGOCD_ACTIONS_KEY]) as { 'discovery.lua': string; definitions: { name: string; 'action.lua': string }[] };
+    expect(actions['discovery.lua']).toBe(readFileSync(action('discovery'), 'utf8'));
+    expect(actions.definitions).toEqual(ARGOCD_ACTIONS.map((name) => ({ name, 'action.lua': readFileSync(action(name), 'utf8') })));
+  });
+});
+
 describe('deploy/argocd manifests', () => {
   it('argocd-cm.yaml carries both health scripts unchanged under their kinds\' keys (npm run generate)', async () => {
     const text = readFileSync(ARGOCD_CM, 'utf8');
-    expect(text).toBe(argocdConfigMap(readFileSync(ARGOCD_HEALTH_LUA, 'utf8'), readFileSync(ARGOCD_BACKUP_HEALTH_LUA, 'utf8')));
+    expect(text).toBe(argocdConfigMap((file) => readFileSync(file, 'utf8')));
     const cm = parse(text) as KubeObject & { data: Record<string, string> };
     expect(cm.data[ARGOCD_HEALTH_KEY]).toBe(readFileSync(ARGOCD_HEALTH_LUA, 'utf8'));
     expect(cm.data[ARGOCD_BACKUP_HEALTH_KEY]).toBe(readFileSync(ARGOCD_BACKUP_HEALTH_LUA, 'utf8'));

@@ -48,3 +48,37 @@ export function runHealthScript(script: string, obj: unknown): Health {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Serializes the value an action script returns as JSON (tables with keys 1..n are arrays). */
+const TO_JSON = `
+local function toJson(v)
+  local t = type(v)
+  if t == "nil" then return "null" end
+  if t == "boolean" or t == "number" then return tostring(v) end
+  if t == "string" then
+    return '"' .. v:gsub('[%c"\\\\]', function(c) return string.format("\\\\u%04x", c:byte()) end) .. '"'
+  end
+  local n = 0
+  for _ in pairs(v) do n = n + 1 end
+  if n > 0 and n == #v then
+    local parts = {}
+    for i = 1, #v do parts[i] = toJson(v[i]) end
+    return "[" .. table.concat(parts, ",") .. "]"
+  end
+  local parts = {}
+  for k, x in pairs(v) do parts[#parts + 1] = toJson(tostring(k)) .. ":" .. toJson(x) end
+  return "{" .. table.concat(parts, ",") .. "}"
+end
+`;
+
+/** Sets the global `obj`, runs an Argo CD action or discovery script, and returns what it returns; throws with Lua's error. */
+export function runActionScript(script: string, obj: unknown): unknown {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'webstack-lua-'));
+  try {
+    const harness = path.join(dir, 'harness.lua');
+    writeFileSync(harness, [TO_JSON, `obj = ${luaLiteral(obj)}`, `io.write(toJson(dofile(${luaString(path.resolve(script))})))`, ''].join('\n'));
+    return JSON.parse(execFileSync(LUA, [harness], { encoding: 'utf8', timeout: 20000, stdio: ['ignore', 'pipe', 'pipe'] }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
