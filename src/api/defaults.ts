@@ -1,6 +1,6 @@
 /** Defaults for every WebStack field: one place, used by rendering, the CRD schema and the controller. */
 import type {
-  AppSpec, BalanceAlgorithm, DatabaseEngine, EnvVar, ReplicationMode, ResourceRequirements, ServiceType, WebStack,
+  AppSpec, BalanceAlgorithm, DatabaseEngine, EnvVar, GatewayParentRef, ReplicationMode, ResourceRequirements, ServiceType, WebStack,
 } from './types.js';
 
 export const DEFAULTS = {
@@ -8,7 +8,8 @@ export const DEFAULTS = {
     replicas: 2,
     algorithm: 'roundrobin' as BalanceAlgorithm,
     image: 'haproxy:3.2',
-    service: { type: 'LoadBalancer' as ServiceType, port: 80, tlsPort: 443 },
+    // The Service type follows loadBalancer.gateway: behind a Gateway, HAProxy needs no address of its own.
+    service: { type: 'LoadBalancer' as ServiceType, typeBehindGateway: 'ClusterIP' as ServiceType, port: 80, tlsPort: 443 },
     tls: { redirectHttp: true, hstsMaxAgeSeconds: 31536000 },
     healthCheck: { path: '/healthz', intervalSeconds: 2, fall: 3, rise: 2 },
   },
@@ -45,6 +46,7 @@ export interface ResolvedSpec {
     image: string;
     service: { type: ServiceType; port: number; tlsPort: number; loadBalancerSourceRanges: string[]; annotations: Record<string, string> };
     tls?: { secretName: string; redirectHttp: boolean; hstsMaxAgeSeconds: number };
+    gateway?: { parentRefs: GatewayParentRef[]; hostnames: string[] };
     healthCheck: { path: string; intervalSeconds: number; fall: number; rise: number };
     resources?: ResourceRequirements;
   };
@@ -98,7 +100,7 @@ export function resolveSpec(ws: WebStack): ResolvedSpec {
       algorithm: lb.algorithm ?? d.loadBalancer.algorithm,
       image: lb.image ?? d.loadBalancer.image,
       service: {
-        type: lb.service?.type ?? d.loadBalancer.service.type,
+        type: lb.service?.type ?? (lb.gateway ? d.loadBalancer.service.typeBehindGateway : d.loadBalancer.service.type),
         port: lb.service?.port ?? d.loadBalancer.service.port,
         tlsPort: lb.service?.tlsPort ?? d.loadBalancer.service.tlsPort,
         loadBalancerSourceRanges: lb.service?.loadBalancerSourceRanges ?? [],
@@ -109,6 +111,7 @@ export function resolveSpec(ws: WebStack): ResolvedSpec {
         redirectHttp: lb.tls.redirectHttp ?? d.loadBalancer.tls.redirectHttp,
         hstsMaxAgeSeconds: lb.tls.hstsMaxAgeSeconds ?? d.loadBalancer.tls.hstsMaxAgeSeconds,
       },
+      gateway: lb.gateway && { parentRefs: lb.gateway.parentRefs, hostnames: lb.gateway.hostnames ?? [] },
       healthCheck,
       resources: lb.resources,
     },

@@ -44,6 +44,11 @@ export const PATTERNS = {
     pattern: '^/[-A-Za-z0-9._~%!&()*+,;=:@/?]*$',
     patternMeans: 'must be an HTTP path starting with "/", without spaces, quotes, "#", "\\" or "$"',
   },
+  // Gateway API's Hostname: a DNS name, optionally with one leading "*." label.
+  hostname: {
+    pattern: '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
+    patternMeans: 'must be a lowercase DNS name, optionally starting with "*."',
+  },
   image: { pattern: '^\\S+$', patternMeans: 'must be an image reference without spaces' },
   sqlIdentifier: {
     pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
@@ -186,12 +191,42 @@ const app = obj({
   healthPath: str(256, { description: 'Health check path of this tier; defaults to loadBalancer.healthCheck.path.', ...PATTERNS.httpPath }),
 }, { required: ['name', 'image'] });
 
+const gatewayParentRef = obj({
+  name: str(253, { description: 'Name of the Gateway.', ...PATTERNS.dnsSubdomain, minLength: 1 }),
+  namespace: str(63, { description: 'Namespace of the Gateway; the WebStack\'s by default.', ...PATTERNS.dnsLabel, minLength: 1 }),
+  sectionName: str(253, { description: 'Listener of the Gateway, by name.', ...PATTERNS.dnsSubdomain, minLength: 1 }),
+  port: port('Listener of the Gateway, by port.'),
+}, { required: ['name'] });
+
+const gateway = obj({
+  parentRefs: { type: 'array', description: 'Gateways the route attaches to.', minItems: 1, maxItems: 32, items: gatewayParentRef },
+  hostnames: {
+    type: 'array',
+    description: 'Host names the route answers; every one of the Gateway\'s when empty (HTTP only).',
+    maxItems: 16,
+    items: str(253, { ...PATTERNS.hostname, minLength: 1 }),
+    'x-kubernetes-validations': [{
+      rule: 'self.all(h, self.exists_one(g, g == h))',
+      message: 'host names must be unique',
+      holds: (self) => new Set(self as string[]).size === (self as string[]).length,
+    }],
+  },
+}, {
+  description: 'Publish HAProxy through Gateway API Gateways: an HTTPRoute, or a TLSRoute (passthrough) when tls is set.',
+  required: ['parentRefs'],
+});
+
 const loadBalancer = obj({
   replicas: int(1, 20, { description: 'HAProxy pods; 2 or more avoid a single point of failure.', default: d.loadBalancer.replicas }),
   algorithm: { type: 'string', description: 'HAProxy balance algorithm.', enum: BALANCE_ALGORITHMS, default: d.loadBalancer.algorithm },
   image: str(512, { description: 'HAProxy image.', ...PATTERNS.image, minLength: 1, default: d.loadBalancer.image }),
   service: obj({
-    type: { type: 'string', description: 'Service type.', enum: SERVICE_TYPES, default: d.loadBalancer.service.type },
+    // No schema default: it depends on loadBalancer.gateway (resolveSpec).
+    type: {
+      type: 'string',
+      description: `Service type; ${d.loadBalancer.service.typeBehindGateway} when gateway is set, ${d.loadBalancer.service.type} otherwise.`,
+      enum: SERVICE_TYPES,
+    },
     port: port('Service port for HTTP.', d.loadBalancer.service.port),
     tlsPort: port('Service port for HTTPS, used when tls is set.', d.loadBalancer.service.tlsPort),
     loadBalancerSourceRanges: {
@@ -207,6 +242,7 @@ const loadBalancer = obj({
     redirectHttp: bool({ description: 'Redirect HTTP to HTTPS.', default: d.loadBalancer.tls.redirectHttp }),
     hstsMaxAgeSeconds: int(0, 63072000, { description: 'Strict-Transport-Security max-age, in seconds.', default: d.loadBalancer.tls.hstsMaxAgeSeconds }),
   }, { description: 'TLS termination at HAProxy.', required: ['secretName'] }),
+  gateway,
   healthCheck: obj({
     path: str(256, { description: 'HTTP path HAProxy checks on each app pod.', ...PATTERNS.httpPath, default: d.loadBalancer.healthCheck.path }),
     intervalSeconds: int(1, 300, { description: 'Seconds between two checks of a pod.', default: d.loadBalancer.healthCheck.intervalSeconds }),
@@ -224,6 +260,14 @@ const loadBalancer = obj({
     holds: (self) => {
       const lb = self as { tls?: unknown; service: { port: number; tlsPort: number } };
       return lb.tls === undefined || lb.service.port !== lb.service.tlsPort;
+    },
+  }, {
+    rule: '!has(self.gateway) || !has(self.tls) || (has(self.gateway.hostnames) && size(self.gateway.hostnames) > 0)',
+    message: 'a TLSRoute routes by server name: gateway.hostnames must not be empty when tls is set',
+    fieldPath: '.gateway.hostnames',
+    holds: (self) => {
+      const lb = self as { tls?: unknown; gateway?: { hostnames?: string[] } };
+      return lb.gateway === undefined || lb.tls === undefined || (lb.gateway.hostnames ?? []).length > 0;
     },
   }],
 });

@@ -47,6 +47,26 @@ export interface TlsSpec {
   hstsMaxAgeSeconds?: number;
 }
 
+/** A Gateway the route attaches to (Gateway API ParentReference, kind Gateway). */
+export interface GatewayParentRef {
+  name: string;
+  /** Defaults to the WebStack's namespace; another namespace's Gateway must allow the route. */
+  namespace?: string;
+  /** A listener of the Gateway, by name. */
+  sectionName?: string;
+  /** A listener of the Gateway, by port. */
+  port?: number;
+}
+
+/**
+ * Publish the stack through Gateway API Gateways instead of a cloud load balancer: an HTTPRoute
+ * to HAProxy's HTTP port, or, when HAProxy terminates TLS, a TLSRoute passing TLS through to it.
+ */
+export interface GatewaySpec {
+  parentRefs: GatewayParentRef[];
+  hostnames?: string[];
+}
+
 export interface HealthCheckSpec {
   path?: string;
   intervalSeconds?: number;
@@ -60,6 +80,7 @@ export interface LoadBalancerSpec {
   image?: string;
   service?: LoadBalancerServiceSpec;
   tls?: TlsSpec;
+  gateway?: GatewaySpec;
   healthCheck?: HealthCheckSpec;
   resources?: ResourceRequirements;
 }
