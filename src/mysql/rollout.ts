@@ -14,8 +14,8 @@ import type { LastFailover, ManagerSpec } from './ports.js';
 /** The FailoverBlocked reason while a replaced instance is overdue; the manager also records an Event. */
 export const ROLLOUT_STUCK = 'RolloutStuck';
 
-/** A replica this far behind (Seconds_Behind) still counts as caught up: under writes it is rarely exactly 0. */
-export const CAUGHT_UP_SECONDS = 1;
+/** A replica this far behind (Seconds_Behind) still counts as caught up: under sustained writes on a busy node it is rarely 0. */
+export const CAUGHT_UP_SECONDS = 5;
 
 export interface RolloutInput {
   now: number;
