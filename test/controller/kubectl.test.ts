@@ -52,7 +52,7 @@ describe('kubectl and the operator', () => {
     await kubectl('wait', '--for=condition=Ready', '-n', NS, 'ws/shop', '--timeout=60s');
     const table = await kubectl('get', 'ws', '-n', NS);
     const [header, row] = table.trim().split('\n').map((l) => l.trim().split(/\s{2,}/));
-    expect(header).toEqual(['NAME', 'READY', 'PRIMARY', 'APPS', 'AGE']);
+    expect(header).toEqual(['NAME', 'READY', 'REASON', 'PRIMARY', 'APPS', 'AGE']);
     expect(row.slice(0, 2)).toEqual(['shop', 'True']);
     expect(row).toContain('web 3/3');
     expect((await stackObjects(env, NS, 'shop')).length).toBeGreaterThan(5);

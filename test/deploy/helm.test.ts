@@ -76,7 +76,7 @@ describe('helm chart deploy/helm/webstack-operator', () => {
 
   it('defaults: cluster-wide RBAC without wildcards, two replicas with leader election, restricted pods, CRD kept', () => {
     const objects = renderChart();
-    expect(objects.map((o) => o.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'Deployment', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
+    expect(objects.map((o) => o.kind).sort()).toEqual(['ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition', 'CustomResourceDefinition', 'Deployment', 'PodDisruptionBudget', 'Role', 'RoleBinding', 'Service', 'ServiceAccount']);
     const rbac = objects.filter((o) => o.kind === 'ClusterRole' || o.kind === 'Role');
     for (const rule of rbac.flatMap(rulesOf)) {
       for (const list of [rule.apiGroups, rule.resources, rule.verbs, rule.resourceNames]) expect(list ?? []).not.toContain('*');
@@ -97,7 +97,7 @@ describe('helm chart deploy/helm/webstack-operator', () => {
     const spec = podSpec(objects);
     expect(spec.replicas).toBe(2);
     const c = container(objects);
-    expect(c.args).toEqual(['--leader-elect=true', '--lease-namespace=ops', '--lease-name=webstack-operator-leader', '--metrics-port=8080', '--health-port=8081', '--log-format=json', '--resync-period=10m']);
+    expect(c.args).toEqual(['--leader-elect=true', '--lease-namespace=ops', '--lease-name=webstack-operator-leader', '--metrics-port=8080', '--health-port=8081', '--log-format=json', '--resync-period=10m', `--agent-image=${c.image}`]);
     expect(c.env.map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath])).toEqual([['POD_NAME', 'metadata.name'], ['POD_NAMESPACE', 'metadata.namespace']]);
     expect([c.livenessProbe.httpGet, c.readinessProbe.httpGet]).toEqual([{ path: '/healthz', port: 'health' }, { path: '/readyz', port: 'health' }]);
     expect(c.ports.map((p) => [p.name, p.containerPort])).toEqual([['metrics', 8080], ['health', 8081]]);
@@ -106,7 +106,9 @@ describe('helm chart deploy/helm/webstack-operator', () => {
 
     expect(findObject(objects, 'PodDisruptionBudget').spec).toMatchObject({ minAvailable: 1 });
     expect(findObject(objects, 'Service').spec).toMatchObject({ ports: [{ name: 'metrics', port: 8080, targetPort: 'metrics' }] });
-    expect(findObject(objects, 'CustomResourceDefinition', 'webstacks.webstack.dev').metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep' });
+    for (const crd of ['webstacks.webstack.dev', 'webstackbackups.webstack.dev']) {
+      expect(findObject(objects, 'CustomResourceDefinition', crd).metadata.annotations).toEqual({ 'helm.sh/resource-policy': 'keep' });
+    }
   });
 
   it('limits the leader-election Role to its Lease (create cannot be limited by name)', () => {
