@@ -8,7 +8,7 @@ import { CHART, findObject, helm, renderChart } from './chart.js';
 import { validateKubeObject, type KubeObject } from './kube-schema.js';
 
 type Rule = { apiGroups?: string[]; resources?: string[]; verbs: string[]; resourceNames?: string[] };
-type Container = { args: string[]; env: { name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[]; securityContext: Record<string, unknown>; livenessProbe: { httpGet: { path: string; port: string } }; readinessProbe: { httpGet: { path: string; port: string } }; ports: { name: string; containerPort: number }[] };
+type Container = { image: string; args: string[]; env: { name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[]; securityContext: Record<string, unknown>; livenessProbe: { httpGet: { path: string; port: string } }; readinessProbe: { httpGet: { path: string; port: string } }; ports: { name: string; containerPort: number }[] };
 type PodSpec = { securityContext: Record<string, unknown>; containers: Container[]; serviceAccountName: string };
 
 const NON_DEFAULT = {
