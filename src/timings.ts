@@ -29,6 +29,11 @@ export interface DatabaseTimings {
   positionsEveryMs: number;
   /** A manager that could not start (its stack's Secret not there yet) is tried again after this long. */
   startRetryMs: number;
+  /**
+   * Each instance serving TLS reloads its certificate files this often (FLUSH SSL): a renewed
+   * certificate reaches the mounted Secret within the kubelet's sync, then the server within this.
+   */
+  tlsReloadIntervalMs: number;
 }
 
 export interface Timings {
@@ -67,6 +72,7 @@ export const DEFAULT_TIMINGS: Timings = {
     rollDrainMs: 5_000,
     positionsEveryMs: 10_000,
     startRetryMs: 5_000,
+    tlsReloadIntervalMs: 10 * 60_000,
   },
 };
 

@@ -39,6 +39,8 @@ export interface Database {
   killClients(): Promise<void>;
   /** Replication user, app database and app user: once, on the primary only. */
   bootstrapUsers(): Promise<void>;
+  /** Reads its certificate, key and CA files again (a renewal), without a restart; connections stay. */
+  reloadTls(): Promise<void>;
 }
 
 /** The Database behind an address; connecting happens per operation. */

@@ -8,6 +8,7 @@ import type { Clock, Timer } from '../clock.js';
 import type { Registry } from 'prom-client';
 import { dialectFor } from './sql/engines.js';
 import { sqlDatabases } from './sql/sql-database.js';
+import type { DatabaseConnector } from './database.js';
 import { KeptSessions } from './sql/session.js';
 import { DEFAULT_TIMINGS, type DatabaseTimings } from '../timings.js';
 import { Executor, type ExecutionResult, type ExecutorLog } from './executor.js';
@@ -72,6 +73,8 @@ export class DatabaseManager {
   private lastRoles = '';
   /** Instances restarted by a fence and not seen read-only since. */
   private readonly restartedAt = new Map<string, number>();
+  /** When each instance last reloaded its TLS files (manager memory; after a restart it reloads at once, which is harmless). */
+  private readonly tlsReloadedAt = new Map<string, number>();
   /** The instance the rolling update replaced last, until it is seen updated and replicating again. */
   private replaced?: { instance: string; at: number };
   private lastBlocked = '';
@@ -140,6 +143,7 @@ export class DatabaseManager {
     const observations = await probeAll(addresses, connect);
     const now = this.clock.now();
     this.remember(observations, record, now);
+    this.reloadTls(observations, connect, now);
     const action = decide({
       now, spec, record, observations,
       primaryUnreachableSince: this.unreachableSince?.at,
@@ -193,6 +197,21 @@ export class DatabaseManager {
     if (key === this.lastBlocked) return;
     this.lastBlocked = key;
     if (blocked?.reason === ROLLOUT_STUCK) this.opts.events.event('Warning', ROLLOUT_STUCK, blocked.message);
+  }
+
+  /**
+   * Every instance serving TLS rereads its certificate files every tlsReloadIntervalMs, so a
+   * renewed certificate is served before the old one expires, without a restart. In the
+   * background: a slow reload never delays a failover; a failed one is tried again next interval.
+   */
+  private reloadTls(observations: InstanceObservation[], connect: DatabaseConnector, now: number): void {
+    for (const o of observations) {
+      if (!o.tls || !o.state || now - (this.tlsReloadedAt.get(o.name) ?? -Infinity) < this.timings.tlsReloadIntervalMs) continue;
+      this.tlsReloadedAt.set(o.name, now);
+      connect(o).reloadTls().catch((err: unknown) => {
+        this.log.warn('could not reload the TLS certificate', { ...this.opts.stack, instance: o.name, error: err instanceof Error ? err.message : String(err) });
+      });
+    }
   }
 
   private remember(observations: InstanceObservation[], record: ClusterState, now: number): void {

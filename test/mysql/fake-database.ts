@@ -115,6 +115,10 @@ class FakeDatabase implements Database {
   async bootstrapUsers(): Promise<void> {
     await this.op('bootstrap-users');
   }
+
+  async reloadTls(): Promise<void> {
+    await this.op('reload-tls');
+  }
 }
 
 class LoggedRecord extends MemoryRecord {

@@ -4,6 +4,10 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { bootstrapped, idsOn, readOnly, startStack, waitNewPrimary, writableInstances, type Stack } from './harness.js';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
+import type { TLSSocket } from 'node:tls';
+import { certificateFacts, issueServerCertificate } from '../../src/pki/certificates.js';
+import { databaseServerNames } from '../../src/pki/names.js';
+import { writeTlsDir } from '../support/database-tls.js';
 import { eventually } from '../support/eventually.js';
 
 let stack: Stack;
@@ -60,6 +64,27 @@ test('every instance requires TLS of its TCP clients (so the manager, the replic
   const { port } = stack.cluster.get(p0);
   await expect(mysql.createConnection({ host: '127.0.0.1', port, user: c.appUser, password: c.appPassword, connectTimeout: 2000 }))
     .rejects.toThrow(/Access denied|insecure transport/);
+});
+
+test('a renewed server certificate is served by every instance without a restart: the manager reloads their TLS files', async () => {
+  await stack.manager.stop();
+  stack.manager = stack.newManager({ timings: { probeIntervalMs: 250, tlsReloadIntervalMs: 500 } });
+  stack.manager.start();
+  const certs = stack.cluster.certificates!;
+  const renewed = issueServerCertificate(certs.ca, 'shop-mysql', databaseServerNames('shop', 'default', 'cluster.local'), new Date());
+  writeTlsDir(stack.cluster.tlsDirectory!, { ...certs, server: renewed });
+  const serial = certificateFacts(renewed.certificate)!.x509.serialNumber;
+  const served = async (name: string) => {
+    const conn = await stack.cluster.connect(name);
+    try {
+      return (conn as unknown as { connection: { stream: TLSSocket } }).connection.stream.getPeerCertificate().serialNumber;
+    } finally {
+      await conn.end();
+    }
+  };
+  const pids = stack.cluster.instances.map((i) => i.process?.pid);
+  for (const name of [p0, p1, p2]) await eventually(`${name} to serve the renewed certificate`, async () => (await served(name)) === serial, 10_000, 100);
+  expect(stack.cluster.instances.map((i) => i.process?.pid)).toEqual(pids);
 });
 
 test('nothing in status, events or errors carries a password', () => {

@@ -17,6 +17,7 @@ import { renderServerConfig, renderStartScript } from '../../src/render/mysql-co
 import type { Partitions } from '../../src/sandbox/runtime/partitions.js';
 import { eventually } from './eventually.js';
 import { newTestCertificates, writeTlsDir } from './database-tls.js';
+import type { DatabaseCertificates } from '../../src/pki/database-certificates.js';
 
 export interface ClusterInstance extends InstanceAddress {
   dataDir: string;
@@ -61,6 +62,8 @@ export class MariadbCluster {
   readonly credentials: ManagerCredentials;
   /** The CA bundle clients verify the instances against; undefined without TLS. */
   readonly caBundle?: string;
+  /** The stack's CA and server certificate the instances serve; undefined without TLS. */
+  readonly certificates?: DatabaseCertificates;
   /** Where the instances find their certificate, key and CA bundle (TLS_DIR); undefined without TLS. */
   readonly tlsDirectory?: string;
   private readonly root: string;
@@ -79,6 +82,7 @@ export class MariadbCluster {
     writeFileSync(this.configPath, renderServerConfig(db));
     if (opts.tls ?? true) {
       const certificates = newTestCertificates(opts.stack ?? 'shop');
+      this.certificates = certificates;
       this.caBundle = certificates.caBundle;
       this.tlsDirectory = writeTlsDir(path.join(this.root, 'tls'), certificates);
     }

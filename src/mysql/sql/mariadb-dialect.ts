@@ -93,5 +93,7 @@ export const mariadbDialect: Dialect = {
   ],
   clientConnections: (exclude) => 'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() '
     + `AND COMMAND NOT IN ('Daemon', 'Binlog Dump', 'Slave_IO', 'Slave_SQL', 'Slave_worker') AND USER NOT IN ('system user', 'event_scheduler'${exclude.map((u) => `, ${quote(u)}`).join('')})`,
+  // LOCAL: a FLUSH is binlogged otherwise, and would be a transaction of the replica's own (errant).
+  reloadTls: () => 'FLUSH LOCAL SSL',
   killConnection: (id) => `KILL CONNECTION ${Math.trunc(id)}`,
 };

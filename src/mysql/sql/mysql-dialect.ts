@@ -97,6 +97,7 @@ export const mysqlDialect: Dialect = {
   clientConnections: (exclude) => 'SELECT PROCESSLIST_ID AS id FROM performance_schema.threads WHERE TYPE = \'FOREGROUND\' '
     + 'AND PROCESSLIST_ID <> CONNECTION_ID() AND PROCESSLIST_COMMAND NOT IN (\'Binlog Dump\', \'Binlog Dump GTID\', \'Daemon\') '
     + `AND IFNULL(PROCESSLIST_USER, '') NOT IN ('', 'event_scheduler'${exclude.map((u) => `, ${quote(u)}`).join('')})`,
+  reloadTls: () => 'ALTER INSTANCE RELOAD TLS',
   killConnection: (id) => `KILL CONNECTION ${Math.trunc(id)}`,
 };
 

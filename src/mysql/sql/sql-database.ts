@@ -87,6 +87,10 @@ export class SqlDatabase implements Database {
     return this.run(this.dialect.bootstrapUsers(this.credentials));
   }
 
+  reloadTls(): Promise<void> {
+    return this.run([this.dialect.reloadTls()]);
+  }
+
   private run(statements: string[]): Promise<void> {
     return this.open(async (s) => {
       for (const sql of statements) await s.query(sql);

@@ -18,6 +18,8 @@ describe('MariaDB dialect', () => {
       + "MASTER_SSL = 0, MASTER_SSL_CA = '', MASTER_SSL_VERIFY_SERVER_CERT = 0");
     expect(d.changeSource({ ...source, tls: { caFile: '/etc/mysql/tls/ca.crt' } }))
       .toMatch(/, MASTER_SSL = 1, MASTER_SSL_CA = '\/etc\/mysql\/tls\/ca.crt', MASTER_SSL_VERIFY_SERVER_CERT = 0$/);
+    // Not binlogged: on a replica it would be an errant transaction.
+    expect(d.reloadTls()).toBe('FLUSH LOCAL SSL');
     expect([d.stopReplicaIoThread(), d.stopReplica(), d.startReplica(), d.startReplicaSqlThread(), d.resetReplicaAll()])
       .toEqual(['STOP SLAVE IO_THREAD', 'STOP SLAVE', 'START SLAVE', 'START SLAVE SQL_THREAD', 'RESET SLAVE ALL']);
     expect(d.alignReplicaPosition()).toEqual(["SET GLOBAL gtid_slave_pos = IF(@@gtid_binlog_pos = '', @@gtid_slave_pos, @@gtid_binlog_pos)"]);
@@ -73,6 +75,7 @@ describe('MySQL 8.4 dialect', () => {
       + "SOURCE_SSL = 0, SOURCE_SSL_CA = '', SOURCE_SSL_VERIFY_SERVER_CERT = 0");
     expect(d.changeSource({ ...source, tls: { caFile: '/etc/mysql/tls/ca.crt' } }))
       .toMatch(/, SOURCE_SSL = 1, SOURCE_SSL_CA = '\/etc\/mysql\/tls\/ca.crt', SOURCE_SSL_VERIFY_SERVER_CERT = 0$/);
+    expect(d.reloadTls()).toBe('ALTER INSTANCE RELOAD TLS');
     expect([d.stopReplicaIoThread(), d.stopReplica(), d.startReplica(), d.startReplicaSqlThread(), d.resetReplicaAll()])
       .toEqual(['STOP REPLICA IO_THREAD', 'STOP REPLICA', 'START REPLICA', 'START REPLICA SQL_THREAD', 'RESET REPLICA ALL']);
     expect(d.alignReplicaPosition()).toEqual([]);
