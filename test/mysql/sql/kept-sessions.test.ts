@@ -3,6 +3,7 @@ import { afterAll, beforeAll, expect, test } from '@jest/globals';
 import { KeptSessions } from '../../../src/mysql/sql/session.js';
 import { DatabaseError } from '../../../src/mysql/sanitize.js';
 import { startMariadbCluster, type MariadbCluster } from '../../support/mariadb-cluster.js';
+import { eventually } from '../../support/eventually.js';
 
 let cluster: MariadbCluster;
 let kept: KeptSessions;
@@ -50,7 +51,8 @@ test('a hung server (SIGSTOP) fails the probe with a timeout within the connect 
   }
   expect(error).toBeInstanceOf(DatabaseError);
   expect((error as DatabaseError).kind).toBe('timeout');
-  expect(await connectionId()).toBeGreaterThan(0);
+  // A resumed server on a loaded machine may miss one 500 ms connect deadline: the point is that it is dialled anew.
+  await eventually('a probe to answer after SIGCONT', async () => (await connectionId().catch(() => 0)) > 0, 20_000, 100);
 }, 30_000);
 
 test('close() ends the kept connections; a later probe dials again', async () => {
