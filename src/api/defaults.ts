@@ -10,7 +10,7 @@ export const DEFAULTS = {
     image: 'haproxy:3.2',
     // The Service type follows loadBalancer.gateway: behind a Gateway, HAProxy needs no address of its own.
     service: { type: 'LoadBalancer' as ServiceType, typeBehindGateway: 'ClusterIP' as ServiceType, port: 80, tlsPort: 443 },
-    tls: { redirectHttp: true, hstsMaxAgeSeconds: 31536000 },
+    tls: { redirectHttp: true, hstsMaxAgeSeconds: 31536000, issuerRef: { kind: 'Issuer', group: 'cert-manager.io' } },
     healthCheck: { path: '/healthz', intervalSeconds: 2, fall: 3, rise: 2 },
   },
   app: { replicas: 2, port: 8080, weight: 100, backup: false },
@@ -45,7 +45,7 @@ export interface ResolvedSpec {
     algorithm: BalanceAlgorithm;
     image: string;
     service: { type: ServiceType; port: number; tlsPort: number; loadBalancerSourceRanges: string[]; annotations: Record<string, string> };
-    tls?: { secretName: string; redirectHttp: boolean; hstsMaxAgeSeconds: number };
+    tls?: { secretName: string; redirectHttp: boolean; hstsMaxAgeSeconds: number; issuerRef?: { name: string; kind: string; group: string } };
     gateway?: { parentRefs: GatewayParentRef[]; hostnames: string[] };
     healthCheck: { path: string; intervalSeconds: number; fall: number; rise: number };
     resources?: ResourceRequirements;
@@ -110,6 +110,11 @@ export function resolveSpec(ws: WebStack): ResolvedSpec {
         secretName: lb.tls.secretName,
         redirectHttp: lb.tls.redirectHttp ?? d.loadBalancer.tls.redirectHttp,
         hstsMaxAgeSeconds: lb.tls.hstsMaxAgeSeconds ?? d.loadBalancer.tls.hstsMaxAgeSeconds,
+        issuerRef: lb.tls.issuerRef && {
+          name: lb.tls.issuerRef.name,
+          kind: lb.tls.issuerRef.kind ?? d.loadBalancer.tls.issuerRef.kind,
+          group: lb.tls.issuerRef.group ?? d.loadBalancer.tls.issuerRef.group,
+        },
       },
       gateway: lb.gateway && { parentRefs: lb.gateway.parentRefs, hostnames: lb.gateway.hostnames ?? [] },
       healthCheck,

@@ -49,6 +49,7 @@ export const PATTERNS = {
     pattern: '^(\\*\\.)?[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$',
     patternMeans: 'must be a lowercase DNS name, optionally starting with "*."',
   },
+  kind: { pattern: '^[A-Z][A-Za-z0-9]*$', patternMeans: 'must be a Kubernetes kind: letters and digits, starting with a capital letter' },
   image: { pattern: '^\\S+$', patternMeans: 'must be an image reference without spaces' },
   sqlIdentifier: {
     pattern: '^[A-Za-z_][A-Za-z0-9_]*$',
@@ -241,6 +242,14 @@ const loadBalancer = obj({
     secretName: str(253, { description: 'A kubernetes.io/tls Secret in the WebStack\'s namespace.', ...PATTERNS.dnsSubdomain, minLength: 1 }),
     redirectHttp: bool({ description: 'Redirect HTTP to HTTPS.', default: d.loadBalancer.tls.redirectHttp }),
     hstsMaxAgeSeconds: int(0, 63072000, { description: 'Strict-Transport-Security max-age, in seconds.', default: d.loadBalancer.tls.hstsMaxAgeSeconds }),
+    issuerRef: obj({
+      name: str(253, { description: 'Name of the issuer.', ...PATTERNS.dnsSubdomain, minLength: 1 }),
+      kind: str(63, { description: `Kind of the issuer; ${d.loadBalancer.tls.issuerRef.kind} by default (or ClusterIssuer).`, ...PATTERNS.kind, minLength: 1 }),
+      group: str(253, { description: `API group of the issuer; ${d.loadBalancer.tls.issuerRef.group} by default.`, ...PATTERNS.dnsSubdomain, minLength: 1 }),
+    }, {
+      description: 'A cert-manager issuer: the operator makes a Certificate for gateway.hostnames, and cert-manager writes and renews secretName.',
+      required: ['name'],
+    }),
   }, { description: 'TLS termination at HAProxy.', required: ['secretName'] }),
   gateway,
   healthCheck: obj({
@@ -268,6 +277,14 @@ const loadBalancer = obj({
     holds: (self) => {
       const lb = self as { tls?: unknown; gateway?: { hostnames?: string[] } };
       return lb.gateway === undefined || lb.tls === undefined || (lb.gateway.hostnames ?? []).length > 0;
+    },
+  }, {
+    rule: '!has(self.tls) || !has(self.tls.issuerRef) || (has(self.gateway) && has(self.gateway.hostnames) && size(self.gateway.hostnames) > 0)',
+    message: 'the certificate cert-manager makes is for gateway.hostnames: set them when tls.issuerRef is set',
+    fieldPath: '.tls.issuerRef',
+    holds: (self) => {
+      const lb = self as { tls?: { issuerRef?: unknown }; gateway?: { hostnames?: string[] } };
+      return lb.tls?.issuerRef === undefined || (lb.gateway?.hostnames ?? []).length > 0;
     },
   }],
 });

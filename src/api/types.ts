@@ -40,9 +40,17 @@ export interface LoadBalancerServiceSpec {
   annotations?: Record<string, string>;
 }
 
+/** A cert-manager issuer (cert-manager.io/v1 Certificate spec.issuerRef). */
+export interface IssuerRef {
+  name: string;
+  kind?: string;
+  group?: string;
+}
+
 export interface TlsSpec {
-  /** A kubernetes.io/tls Secret in the WebStack's namespace. */
+  /** A kubernetes.io/tls Secret in the WebStack's namespace; cert-manager writes it when issuerRef is set. */
   secretName: string;
+  issuerRef?: IssuerRef;
   redirectHttp?: boolean;
   hstsMaxAgeSeconds?: number;
 }

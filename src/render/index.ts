@@ -13,5 +13,6 @@ export { renderDatabase, renderDatabaseSecret, DATABASE_CONTAINER, DATABASE_UID,
 export { renderApps, databaseEnv, APP_CONTAINER, APP_MAX_SURGE } from './apps.js';
 export { renderNetworkPolicies } from './network-policy.js';
 export { renderLoadBalancer } from './loadbalancer.js';
+export { renderCertificate, CERTIFICATE_API_VERSION } from './certificate.js';
 export { renderGatewayRoute, GATEWAY_API_GROUP, HTTP_ROUTE_API_VERSION, TLS_ROUTE_API_VERSION } from './gateway-route.js';
 export { objectsToYaml } from './yaml.js';

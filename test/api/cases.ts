@@ -85,6 +85,7 @@ export const goodCases: GoodCase[] = [
   { name: 'published through a Gateway', ws: spec((s) => { s.loadBalancer = { gateway: { parentRefs: [{ name: 'edge', namespace: 'infra', sectionName: 'web', port: 443 }], hostnames: ['shop.example.com', '*.example.com'] } }; }) },
   { name: 'HTTP through a Gateway without host names', ws: spec((s) => { s.loadBalancer = { gateway: { parentRefs: [{ name: 'edge' }] } }; }) },
   { name: 'TLS passthrough through a Gateway', ws: spec((s) => { s.loadBalancer = { tls: { secretName: 'tls' }, gateway: { parentRefs: [{ name: 'edge' }], hostnames: ['shop.example.com'] } }; }) },
+  { name: 'TLS from a cert-manager ClusterIssuer', ws: spec((s) => { s.loadBalancer = { tls: { secretName: 'tls', issuerRef: { name: 'letsencrypt', kind: 'ClusterIssuer' } }, gateway: { parentRefs: [{ name: 'edge' }], hostnames: ['shop.example.com'] } }; }) },
   {
     name: 'an update that scales and reweighs but keeps engine and storage',
     old: full(),
@@ -128,6 +129,8 @@ export const badCases: BadCase[] = [
   { name: 'Gateway host name not a DNS name', ws: spec((s) => { s.loadBalancer = { gateway: { parentRefs: [{ name: 'edge' }], hostnames: ['Shop.example.com', 'a.*.example.com'] } }; }), errors: [['spec.loadBalancer.gateway.hostnames[0]', 'must be a lowercase DNS name'], ['spec.loadBalancer.gateway.hostnames[1]', 'must be a lowercase DNS name']] },
   { name: 'Gateway host name twice', ws: spec((s) => { s.loadBalancer = { gateway: { parentRefs: [{ name: 'edge' }], hostnames: ['a.example.com', 'a.example.com'] } }; }), errors: [['spec.loadBalancer.gateway.hostnames', 'must be unique']] },
   { name: 'TLS passthrough without host names', ws: spec((s) => { s.loadBalancer = { tls: { secretName: 'tls' }, gateway: { parentRefs: [{ name: 'edge' }] } }; }), errors: [['spec.loadBalancer.gateway.hostnames', 'must not be empty when tls is set']] },
+  { name: 'cert-manager issuer without host names', ws: spec((s) => { s.loadBalancer = { tls: { secretName: 'tls', issuerRef: { name: 'letsencrypt' } } }; }), errors: [['spec.loadBalancer.tls.issuerRef', 'set them when tls.issuerRef is set']] },
+  { name: 'cert-manager issuer kind not a kind', ws: spec((s) => { s.loadBalancer = { tls: { secretName: 'tls', issuerRef: { name: 'le', kind: 'cluster-issuer' } }, gateway: { parentRefs: [{ name: 'edge' }], hostnames: ['a.example.com'] } }; }), errors: [['spec.loadBalancer.tls.issuerRef.kind', 'must be a Kubernetes kind']] },
   { name: 'health path without slash', ws: spec((s) => { s.loadBalancer = { healthCheck: { path: 'healthz' } }; }), errors: [['spec.loadBalancer.healthCheck.path', 'must be an HTTP path']] },
   { name: 'health path smuggling config', ws: spec((s) => { s.loadBalancer = { healthCheck: { path: '/x\n    bind :9999' } }; }), errors: [['spec.loadBalancer.healthCheck.path', 'without spaces']] },
   { name: 'health check interval 0', ws: spec((s) => { s.loadBalancer = { healthCheck: { intervalSeconds: 0 } }; }), errors: [['spec.loadBalancer.healthCheck.intervalSeconds', 'must be between 1 and 300']] },

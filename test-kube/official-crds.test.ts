@@ -1,7 +1,8 @@
 /**
- * The stack's Gateway API routes against the official CRDs (sigs.k8s.io/gateway-api, fetched by
- * scripts/gateway-api-crds.sh) on the real control plane: the API server's own schema and CEL
- * accept every rendered HTTPRoute and TLSRoute, field for field, and refuse a broken one.
+ * The stack's optional objects against their projects' official CRDs (sigs.k8s.io/gateway-api and
+ * cert-manager, fetched by scripts/official-crds.sh) on the real control plane: the API server's
+ * own schema and CEL accept every rendered HTTPRoute, TLSRoute and Certificate, field for field,
+ * and refuse a broken one naming the field.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFile, execFileSync } from 'node:child_process';
@@ -11,6 +12,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { resolveSpec } from '../src/api/defaults.js';
 import type { LoadBalancerSpec, WebStack } from '../src/api/types.js';
+import { renderCertificate } from '../src/render/certificate.js';
 import { renderGatewayRoute } from '../src/render/gateway-route.js';
 import type { KubeObject } from '../src/render/object.js';
 import { kubectlPath } from '../src/sandbox/cli-tools.js';
@@ -33,17 +35,26 @@ async function kubectl(args: string[], input?: string): Promise<{ code: number; 
   }
 }
 
-function route(loadBalancer: LoadBalancerSpec): KubeObject {
-  const ws: WebStack = {
+function stackWith(loadBalancer: LoadBalancerSpec): WebStack {
+  return {
     apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name: 'shop', namespace: 'default' },
     spec: { loadBalancer, apps: [{ name: 'web', image: 'x' }] },
   };
-  return renderGatewayRoute(ws, resolveSpec(ws))!;
+}
+const route = (loadBalancer: LoadBalancerSpec): KubeObject => { const ws = stackWith(loadBalancer); return renderGatewayRoute(ws, resolveSpec(ws))!; };
+const certificate = (loadBalancer: LoadBalancerSpec): KubeObject => { const ws = stackWith(loadBalancer); return renderCertificate(ws, resolveSpec(ws))!; };
+
+async function createKeepingEveryField(rendered: KubeObject): Promise<void> {
+  const created = await kubectl(['create', '--validate=strict', '-o', 'json'], JSON.stringify(rendered));
+  expect(created).toMatchObject({ code: 0, stderr: '' });
+  // The server may add its defaults (a PathPrefix "/" match, weight 1) but drops nothing of ours.
+  expect((JSON.parse(created.stdout) as { spec: Record<string, unknown> }).spec).toMatchObject(rendered.spec as Record<string, unknown>);
+  expect((await kubectl(['delete', rendered.kind.toLowerCase(), rendered.metadata.name, '-n', 'default'])).code).toBe(0);
 }
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'kube-gateway-'));
-  const crds = execFileSync('bash', ['scripts/gateway-api-crds.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+  const crds = execFileSync('bash', ['scripts/official-crds.sh'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
   cp = await startControlPlane({ dir: path.join(dir, 'cp') });
   kubeconfig = path.join(dir, 'kubeconfig');
   writeFileSync(kubeconfig, cp.kubeconfig());
@@ -51,7 +62,7 @@ beforeAll(async () => {
     expect(await kubectl(['apply', '--server-side', '-f', path.join(crds, crd)])).toMatchObject({ code: 0 });
   }
   const established = await kubectl(['wait', '--for=condition=Established', '--timeout=60s',
-    'crd/httproutes.gateway.networking.k8s.io', 'crd/tlsroutes.gateway.networking.k8s.io']);
+    'crd/httproutes.gateway.networking.k8s.io', 'crd/tlsroutes.gateway.networking.k8s.io', 'crd/certificates.cert-manager.io']);
   expect(established).toMatchObject({ code: 0 });
 }, 240_000);
 
@@ -66,13 +77,7 @@ describe('Gateway API routes on the real control plane', () => {
     ['an HTTPRoute for every host name of the Gateway', { gateway: { parentRefs: [{ name: 'edge' }] } }],
     ['a TLSRoute passing TLS through to HAProxy', { tls: { secretName: 'shop-tls' }, gateway: { parentRefs: [{ name: 'edge', sectionName: 'tls' }], hostnames: ['shop.example.com'] } }],
   ] as [string, LoadBalancerSpec][])('accepts %s as rendered, keeping every field', async (_name, loadBalancer) => {
-    const rendered = route(loadBalancer);
-    const created = await kubectl(['create', '--validate=strict', '-o', 'json'], JSON.stringify(rendered));
-    expect(created).toMatchObject({ code: 0, stderr: '' });
-    const stored = JSON.parse(created.stdout) as { spec: Record<string, unknown> };
-    // The server adds its defaults (a PathPrefix "/" match, weight 1) and drops nothing of ours.
-    expect(stored.spec).toMatchObject(rendered.spec as Record<string, unknown>);
-    expect((await kubectl(['delete', rendered.kind.toLowerCase(), rendered.metadata.name, '-n', 'default'])).code).toBe(0);
+    await createKeepingEveryField(route(loadBalancer));
   });
 
   it('refuses a route the CRD does not allow, naming the field', async () => {
@@ -81,5 +86,24 @@ describe('Gateway API routes on the real control plane', () => {
     const refused = await kubectl(['create', '--validate=strict'], JSON.stringify(broken));
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toContain('spec.rules[0].backendRefs[0].port');
+  });
+});
+
+describe('cert-manager Certificates on the real control plane', () => {
+  const gateway = { parentRefs: [{ name: 'edge' }], hostnames: ['shop.example.com', '*.shop.example.com'] };
+
+  it.each([
+    ['from a namespaced Issuer', { name: 'letsencrypt' }],
+    ['from a ClusterIssuer', { name: 'letsencrypt', kind: 'ClusterIssuer' }],
+  ])('accepts the Certificate %s as rendered, keeping every field', async (_name, issuerRef) => {
+    await createKeepingEveryField(certificate({ tls: { secretName: 'shop-tls', issuerRef }, gateway }));
+  });
+
+  it('refuses a Certificate the CRD does not allow, naming the field', async () => {
+    const broken = certificate({ tls: { secretName: 'shop-tls', issuerRef: { name: 'letsencrypt' } }, gateway }) as KubeObject & { spec: { privateKey: { rotationPolicy: string } } };
+    broken.spec.privateKey.rotationPolicy = 'Sometimes';
+    const refused = await kubectl(['create', '--validate=strict'], JSON.stringify(broken));
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain('spec.privateKey.rotationPolicy');
   });
 });
