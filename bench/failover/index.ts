@@ -7,6 +7,7 @@
  * another had been recorded primary (split brain). Ends with one JSON line of the figures.
  */
 import { Registry } from 'prom-client';
+import { DATABASE_READY } from '../../src/api/conditions.js';
 import { DatabaseManager } from '../../src/mysql/manager.js';
 import { MemoryEvents, MemoryLabeler, MemoryRecord, MemoryStatus, StaticTopology } from '../../src/mysql/memory.js';
 import type { ManagerSpec } from '../../src/mysql/ports.js';
@@ -100,8 +101,13 @@ class Bench {
   async healthy(timeoutMs = 60_000): Promise<void> {
     await eventually('a healthy cluster', async () => {
       const s = this.manager.status();
-      return s.instances.length === 3 && s.instances.every((i) => i.ready) && s.conditions.every((c) => c.status === 'False')
-        && new Set(s.instances.map((i) => i.gtidExecuted)).size === 1;
+      const unready = s.instances.filter((i) => !i.ready).map((i) => i.name);
+      const raised = s.conditions.filter((c) => c.status !== (c.type === DATABASE_READY ? 'True' : 'False')).map((c) => `${c.type}=${c.status} (${c.reason})`);
+      const positions = new Set(s.instances.map((i) => i.gtidExecuted)).size;
+      if (s.instances.length !== 3 || unready.length > 0 || raised.length > 0 || positions !== 1) {
+        throw new Error(`${s.instances.length} instances, not ready: [${unready.join(', ')}], raised: [${raised.join(', ')}], ${positions} GTID positions`);
+      }
+      return true;
     }, timeoutMs, 50);
   }
 
