@@ -59,6 +59,16 @@ const webStack = (name: string, apps: string, extra = '') =>
 const badWeight = webStack('bad', '    - {name: a, image: i}\n    - {name: b, image: i, weight: 999}\n');
 
 describe('webstack-operator render', () => {
+  it('prints the Gateway route and the cert-manager Certificate of a stack that asks for them', async () => {
+    const gateway = '  loadBalancer:\n    tls: {secretName: shop-tls, issuerRef: {name: letsencrypt}}\n    gateway: {parentRefs: [{name: edge}], hostnames: [shop.example.com]}\n';
+    const run = await renderHere(['-f', file('gateway.yaml', webStack('shop', '    - {name: web, image: i}\n').replace('spec:\n', `spec:\n${gateway}`))]);
+    expect(run).toMatchObject({ code: 0, stderr: '' });
+    const objects = objectsOf(run.stdout);
+    expect(objects.filter((o) => ['TLSRoute', 'Certificate'].includes(o.kind)).map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['TLSRoute/shop-haproxy', 'Certificate/shop-haproxy']);
+    expect(objects.find((o) => o.kind === 'Service' && o.metadata.name === 'shop-haproxy')?.spec).toMatchObject({ type: 'ClusterIP' });
+    expect(objects.some((o) => o.kind === 'HTTPRoute')).toBe(false);
+  });
+
   it('prints every object of an example as multi-document YAML, the generated Secret marked', async () => {
     const run = await render(['-f', 'examples/tls-weighted-backup.yaml']);
     expect(run.stderr).toBe('');
