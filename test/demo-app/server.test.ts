@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { freePort, startMariadbInstance, type MariadbInstance } from '../support/mariadb-instance.js';
+import { freePort } from '../../src/sandbox/control-plane/index.js';
+import { startMariadbInstance, type MariadbInstance } from '../support/mariadb-instance.js';
 import { eventually } from '../support/eventually.js';
 
 const PASSWORD = 'demo-S3cret-pw';

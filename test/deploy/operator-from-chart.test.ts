@@ -15,7 +15,7 @@ import path from 'node:path';
 import { startApiServer, type RunningApiServer } from '../../src/sandbox/apiserver/index.js';
 import { ARGOCD_HEALTH_LUA } from '../../scripts/generate-manifests.js';
 import { helmPath, kubectlPath } from '../../src/sandbox/cli-tools.js';
-import { freePort } from '../support/mariadb-instance.js';
+import { freePort } from '../../src/sandbox/control-plane/index.js';
 import { CHART, parseObjects } from './chart.js';
 import { runHealthScript } from './lua.js';
 import { allowedBy, requestAttributes, type PolicyRule } from './rbac.js';

@@ -8,7 +8,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
 
@@ -16,21 +15,12 @@ import { cgroup2Root, Partitions } from '../../src/sandbox/runtime/partitions.js
 import { WriteLoop } from '../support/mariadb-cluster.js';
 import { eventually } from '../support/eventually.js';
 import { acksFrom, bootstrapped, idsOn, serverId, startStack, waitHealthy, waitNewPrimary, writableInstances, type Stack } from './harness.js';
+import { freePort } from '../../src/sandbox/control-plane/index.js';
 
 let partitions: Partitions;
 let stack: Stack;
 const proxies = new Map<string, { port: number; process: ChildProcess }>();
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 beforeAll(async () => {
   partitions = Partitions.open();

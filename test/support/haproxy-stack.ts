@@ -4,7 +4,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { resolveSpec } from '../../src/api/defaults.js';
@@ -15,16 +14,10 @@ import { startDnsServer, type DnsServer } from '../../src/sandbox/dns/server.js'
 import { startAppPod, type AppPod } from './http-backends.js';
 import { startHaproxy, type RunningHaproxy, type ServerState } from './haproxy-process.js';
 import { eventually } from './eventually.js';
+import { freePort } from '../../src/sandbox/control-plane/index.js';
 
 const DOMAIN = 'cluster.local';
 
-export async function freePort(host = '127.0.0.1'): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((resolve) => s.listen(0, host, () => resolve()));
-  const port = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((resolve) => s.close(() => resolve()));
-  return port;
-}
 
 
 export interface StackUnderTest {

@@ -6,7 +6,6 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
@@ -18,6 +17,7 @@ import type { Partitions } from '../../src/sandbox/runtime/partitions.js';
 import { eventually } from './eventually.js';
 import { newTestCertificates, writeTlsDir } from './database-tls.js';
 import type { DatabaseCertificates } from '../../src/pki/database-certificates.js';
+import { freePort } from '../../src/sandbox/control-plane/index.js';
 
 export interface ClusterInstance extends InstanceAddress {
   dataDir: string;
@@ -45,16 +45,6 @@ function ownAddress(port: number): string {
   return `127.31.${port >> 8}.${port & 255}`;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
 
 export class MariadbCluster {

@@ -4,13 +4,14 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import mysql, { type Connection } from 'mysql2/promise';
 import { resolveSpec } from '../../src/api/defaults.js';
 import type { ReplicationMode, WebStack } from '../../src/api/types.js';
 import { renderServerConfig, renderStartScript, SERVER_CONFIG_KEY, START_SCRIPT_KEY } from '../../src/render/mysql-config.js';
+import { freePort } from '../../src/sandbox/control-plane/index.js';
 
 export const MARIADBD = '/usr/sbin/mariadbd';
 
@@ -58,16 +59,6 @@ export interface MariadbInstance {
   cleanup(): Promise<void>;
 }
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 function stackWith(mode: ReplicationMode): WebStack {
   return {

@@ -46,11 +46,12 @@ export interface ControlPlane {
   close(graceMs?: number): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
+/** A TCP port nothing listens on at `host` now (the kernel's pick; free again once this returns). */
+export function freePort(host = '127.0.0.1'): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
+    s.listen(0, host, () => {
       const { port } = s.address() as { port: number };
       s.close(() => resolve(port));
     });
