@@ -33,7 +33,7 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const login = (s: Stack) => ({ user: s.cluster.credentials.adminUser, password: s.cluster.credentials.adminPassword });
+const login = (s: Stack) => ({ user: s.cluster.credentials.adminUser, password: s.cluster.credentials.adminPassword, caBundle: s.cluster.caBundle });
 const address = (s: Stack, name: string) => s.cluster.addresses().find((a) => a.name === name)!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -9,7 +9,6 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import mysql from 'mysql2/promise';
 import type { WebStackBackup } from '../../../src/api/backup-types.js';
 import { names } from '../../../src/api/labels.js';
 import type { WebStack } from '../../../src/api/types.js';
@@ -18,6 +17,7 @@ import { resourceFor, WEBSTACK, WEBSTACKBACKUP } from '../../../src/controller/r
 import { credentialsFromSecretData } from '../../../src/render/credentials.js';
 import { startDatabaseEnv, type DatabaseEnv } from '../database/harness.js';
 import { eventually } from '../../support/eventually.js';
+import { queryStackPod } from './stack-sql.js';
 
 const NS = 'shop';
 const SECRET = resourceFor('v1', 'Secret');
@@ -42,23 +42,7 @@ async function adminPassword(name: string): Promise<string> {
   return credentialsFromSecretData(secret!.data).adminPassword;
 }
 
-/** Rows of `sql` on one database pod of a stack ('primary': the recorded primary), through its pod address. */
-async function query(name: string, pod: string, sql: string): Promise<unknown[]> {
-  const target = pod === 'primary' ? (await env.client.get<WebStack>(WEBSTACK, NS, name))!.status!.database!.primary! : pod;
-  const pods = await env.client.list<{ metadata: { name: string }; status?: { podIP?: string } }>(resourceFor('v1', 'Pod'), NS);
-  const host = pods.items.find((p) => p.metadata.name === target)?.status?.podIP;
-  const secret = await env.client.get<{ data?: Record<string, string> }>(SECRET, NS, names.mysqlSecret(name));
-  const c = credentialsFromSecretData(secret!.data);
-  const caSecret = await env.client.get<{ data: Record<string, string> }>(SECRET, NS, names.mysqlCaSecret(name));
-  const ca = Buffer.from(caSecret!.data['ca.crt'], 'base64').toString('utf8');
-  const conn = await mysql.createConnection({ host, port: 3306, user: c.adminUser, password: c.adminPassword, connectTimeout: 2000,
-    ssl: { ca, rejectUnauthorized: true } });
-  try {
-    return (await conn.query(sql))[0] as unknown[];
-  } finally {
-    await conn.end();
-  }
-}
+const query = (name: string, pod: string, sql: string) => queryStackPod(env, NS, name, pod, sql);
 
 async function healthy(name: string): Promise<WebStack> {
   return eventually(`${name} bootstrapped with every instance ready`, async () => {

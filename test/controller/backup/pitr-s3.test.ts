@@ -4,15 +4,13 @@
  * committed before T. The S3 keys never reach a status, an Event or a metric.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import mysql from 'mysql2/promise';
 import type { WebStackBackup } from '../../../src/api/backup-types.js';
-import { names } from '../../../src/api/labels.js';
 import type { WebStack } from '../../../src/api/types.js';
 import { resourceFor, WEBSTACK, WEBSTACKBACKUP } from '../../../src/controller/resources.js';
-import { credentialsFromSecretData } from '../../../src/render/credentials.js';
 import { S3Store } from '../../../src/backup/s3-store.js';
 import { startDatabaseEnv, type DatabaseEnv } from '../database/harness.js';
 import { eventually } from '../../support/eventually.js';
+import { queryStackPod } from './stack-sql.js';
 import { startSeaweedS3, type SeaweedS3 } from '../../support/seaweedfs.js';
 
 const NS = 'shop';
@@ -33,19 +31,7 @@ function stack(name: string, database: NonNullable<WebStack['spec']['database']>
   };
 }
 
-async function onPrimary(name: string, sql: string): Promise<unknown[]> {
-  const ws = await env.client.get<WebStack>(WEBSTACK, NS, name);
-  const pods = await env.client.list<{ metadata: { name: string }; status?: { podIP?: string } }>(resourceFor('v1', 'Pod'), NS);
-  const host = pods.items.find((p) => p.metadata.name === ws!.status!.database!.primary)?.status?.podIP;
-  const secret = await env.client.get<{ data?: Record<string, string> }>(SECRET, NS, names.mysqlSecret(name));
-  const c = credentialsFromSecretData(secret!.data);
-  const conn = await mysql.createConnection({ host, port: 3306, user: c.adminUser, password: c.adminPassword, connectTimeout: 2000 });
-  try {
-    return (await conn.query(sql))[0] as unknown[];
-  } finally {
-    await conn.end();
-  }
-}
+const onPrimary = (name: string, sql: string) => queryStackPod(env, NS, name, 'primary', sql);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -1,0 +1,31 @@
+/**
+ * SQL on one database pod of a stack run by the operator, as the admin user over TLS with the
+ * stack's CA (the servers require secure transport), for the backup suites' checks.
+ */
+import mysql from 'mysql2/promise';
+import { names } from '../../../src/api/labels.js';
+import type { WebStack } from '../../../src/api/types.js';
+import { resourceFor, WEBSTACK } from '../../../src/controller/resources.js';
+import { credentialsFromSecretData } from '../../../src/render/credentials.js';
+import type { DatabaseEnv } from '../database/harness.js';
+
+const SECRET = resourceFor('v1', 'Secret');
+const POD = resourceFor('v1', 'Pod');
+
+/** Rows of `sql` on `pod` of stack `name` ('primary': the recorded primary), through its pod address. */
+export async function queryStackPod(env: DatabaseEnv, namespace: string, name: string, pod: string, sql: string): Promise<unknown[]> {
+  const target = pod === 'primary' ? (await env.client.get<WebStack>(WEBSTACK, namespace, name))!.status!.database!.primary! : pod;
+  const pods = await env.client.list<{ metadata: { name: string }; status?: { podIP?: string } }>(POD, namespace);
+  const host = pods.items.find((p) => p.metadata.name === target)?.status?.podIP;
+  const secret = await env.client.get<{ data?: Record<string, string> }>(SECRET, namespace, names.mysqlSecret(name));
+  const c = credentialsFromSecretData(secret!.data);
+  const caSecret = await env.client.get<{ data: Record<string, string> }>(SECRET, namespace, names.mysqlCaSecret(name));
+  const ca = Buffer.from(caSecret!.data['ca.crt'], 'base64').toString('utf8');
+  const conn = await mysql.createConnection({ host, port: 3306, user: c.adminUser, password: c.adminPassword, connectTimeout: 2000,
+    ssl: { ca, rejectUnauthorized: true } });
+  try {
+    return (await conn.query(sql))[0] as unknown[];
+  } finally {
+    await conn.end();
+  }
+}
