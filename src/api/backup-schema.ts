@@ -3,6 +3,7 @@
  * schema.ts places the first two under spec.database, backup-crd.ts builds the kind's CRD.
  */
 import type { CelRule, SchemaNode } from './schema-types.js';
+import { conditionsSchema } from './condition-schema.js';
 import { BACKUP_PHASES, type RestoreSpec } from './backup-types.js';
 
 const DNS_LABEL = {
@@ -96,12 +97,6 @@ export const restoreImmutable: CelRule = {
     === JSON.stringify((oldSelf as { restore?: RestoreSpec }).restore),
 };
 
-const conditions: SchemaNode = {
-  type: 'array',
-  items: { type: 'object', 'x-kubernetes-preserve-unknown-fields': true },
-  'x-kubernetes-list-type': 'map',
-  'x-kubernetes-list-map-keys': ['type'],
-};
 
 /** The whole WebStackBackup object. */
 export const webStackBackupSchema: SchemaNode = {
@@ -143,7 +138,7 @@ export const webStackBackupSchema: SchemaNode = {
         recoverableUntil: { type: 'string', format: 'date-time' },
         attempts: { type: 'integer' },
         message: { type: 'string' },
-        conditions,
+        conditions: conditionsSchema('Conditions (metav1.Condition); status.phase says where the backup stands.'),
       },
     },
   },

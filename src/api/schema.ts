@@ -6,6 +6,7 @@ import { DEFAULTS } from './defaults.js';
 import { names } from './labels.js';
 import { ADMIN_USER, REPLICATION_USER } from '../render/credentials.js';
 import type { CelRule, SchemaNode } from './schema-types.js';
+import { conditionsSchema } from './condition-schema.js';
 import { backupSchema, restoreImmutable, restoreSchema } from './backup-schema.js';
 import {
   BALANCE_ALGORITHMS, DATABASE_ENGINES, REPLICATION_MODES, SERVICE_TYPES,
@@ -451,15 +452,6 @@ const ordinalOf = (ws: WebStack): string => {
 const HAS_PRIMARY = "has(self.spec.database) && has(self.spec.database.primary) && self.spec.database.primary != ''";
 const PRIMARY_IS_POD = `self.spec.database.primary.startsWith(self.metadata.name + '${POD_INFIX}') && self.spec.database.primary.substring(size(self.metadata.name) + ${POD_INFIX.length}).matches('${ORDINAL.source}')`;
 
-const condition = obj({
-  type: str(316, { pattern: '^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])$' }),
-  status: { type: 'string', enum: ['True', 'False', 'Unknown'] },
-  reason: str(1024, { minLength: 1, pattern: '^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$' }),
-  message: str(32768),
-  lastTransitionTime: { type: 'string', format: 'date-time' },
-  observedGeneration: { type: 'integer', format: 'int64', minimum: 0 },
-}, { required: ['type', 'status', 'reason', 'message', 'lastTransitionTime'] });
-
 const instance = obj({
   name: { type: 'string' },
   role: { type: 'string', enum: ['primary', 'replica', 'quarantined', 'unknown'] },
@@ -474,13 +466,7 @@ const instance = obj({
 // additions survive an older CRD.
 const status = obj({
   observedGeneration: { type: 'integer', format: 'int64' },
-  conditions: {
-    type: 'array',
-    description: 'Ready, Progressing, Degraded... (metav1.Condition, kstatus-compatible).',
-    items: condition,
-    'x-kubernetes-list-type': 'map',
-    'x-kubernetes-list-map-keys': ['type'],
-  },
+  conditions: conditionsSchema('Ready, Progressing, Degraded... (metav1.Condition, kstatus-compatible).'),
   apps: {
     type: 'array',
     items: obj({ name: { type: 'string' }, replicas: { type: 'integer' }, readyReplicas: { type: 'integer' } }, { required: ['name'] }),

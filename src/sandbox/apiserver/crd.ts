@@ -29,8 +29,28 @@ export function validateCrd(crd: KubeObject): FieldError[] {
     const schema = isObject(v.schema) ? v.schema.openAPIV3Schema : undefined;
     if (!isObject(schema)) errors.push({ field: `spec.versions[${i}].schema.openAPIV3Schema`, reason: 'FieldValueRequired', detail: 'Required value: schemas are required' });
     // kube reports a schema all versions share as spec.validation.
-    else errors.push(...celCostErrors(schema, versions.length === 1 ? 'spec.validation.openAPIV3Schema' : `spec.versions[${i}].schema.openAPIV3Schema`));
+    else {
+      const path = versions.length === 1 ? 'spec.validation.openAPIV3Schema' : `spec.versions[${i}].schema.openAPIV3Schema`;
+      errors.push(...celCostErrors(schema, path), ...listMapKeyErrors(schema, path));
+    }
   });
+  return errors;
+}
+
+/** A map list's keys must be properties of its items, as kube's structural schema check says. */
+function listMapKeyErrors(schema: JsonObject, path: string): FieldError[] {
+  const errors: FieldError[] = [];
+  const keys = schema['x-kubernetes-list-map-keys'];
+  const items = isObject(schema.items) ? schema.items : {};
+  const itemProperties = isObject(items.properties) ? items.properties : {};
+  if (Array.isArray(keys) && !keys.every((k) => typeof k === 'string' && k in itemProperties)) {
+    errors.push({ field: `${path}.x-kubernetes-list-map-keys`, reason: 'FieldValueInvalid', detail: `Invalid value: ${JSON.stringify(keys)}: entries must all be names of item properties` });
+  }
+  const properties = isObject(schema.properties) ? schema.properties : {};
+  for (const [name, child] of Object.entries(properties)) {
+    if (isObject(child)) errors.push(...listMapKeyErrors(child, `${path}.properties[${name}]`));
+  }
+  if (isObject(schema.items)) errors.push(...listMapKeyErrors(schema.items, `${path}.items`));
   return errors;
 }
 

@@ -63,6 +63,18 @@ describe('CRDs', () => {
     expect(validateCrd(crd('things.g.dev', [v('v1', true), v('v2', true)])).map((e) => e.field)).toEqual(['spec.versions']);
   });
 
+  it('refuse a map list keyed by a field its items do not declare, wherever it is nested (as kube does)', () => {
+    const conditions = (items: Record<string, unknown>) => ({ name: 'v1', served: true, storage: true, schema: { openAPIV3Schema: {
+      type: 'object', properties: { status: { type: 'object', properties: { conditions: {
+        type: 'array', items, 'x-kubernetes-list-type': 'map', 'x-kubernetes-list-map-keys': ['type'] } } } } } } });
+    expect(validateCrd(crd('things.g.dev', [conditions({ type: 'object', properties: { type: { type: 'string' } } })]))).toEqual([]);
+    expect(validateCrd(crd('things.g.dev', [conditions({ type: 'object', 'x-kubernetes-preserve-unknown-fields': true })]))).toEqual([{
+      field: 'spec.validation.openAPIV3Schema.properties[status].properties[conditions].x-kubernetes-list-map-keys',
+      reason: 'FieldValueInvalid',
+      detail: 'Invalid value: ["type"]: entries must all be names of item properties',
+    }]);
+  });
+
   it('report Established and remember every version ever stored', () => {
     const status = crdStatus({ ...crd('things.g.dev', [v('v1', false), v('v2', true)]), status: { storedVersions: ['v1'] } }, 't');
     expect(status.storedVersions).toEqual(['v1', 'v2']);
