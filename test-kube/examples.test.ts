@@ -65,6 +65,9 @@ describe('examples/ on the real control plane', () => {
       const a = c.runtime.serviceAddress(ns, names.haproxy(ws.metadata.name));
       return a && Object.keys(a.ports).length > 0 ? a : undefined;
     }, 60_000);
+    // The address kubectl shows is the one that answers on this host (the runtime routes kube's Service range here).
+    const shown = await c.kubectl(['get', 'service', '-n', ns, names.haproxy(ws.metadata.name), '-o', 'jsonpath={.spec.clusterIP}']);
+    expect(shown.stdout.trim()).toBe(address.ip);
     const port = secret ? address.ports[443] : address.ports[ws.spec.loadBalancer?.service?.port ?? 80];
     const url = `${secret ? 'https' : 'http'}://${address.ip}:${port}/`;
     const served = await eventually(`an app pod answering ${url}`, async () => {

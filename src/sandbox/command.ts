@@ -108,10 +108,6 @@ async function up(file: string, stateDir: string, controlPlane: ControlPlaneKind
     const rel = shown(kubeconfig);
     say(`API server ${plane.url}; kubeconfig: ${rel}`);
     say(`  kubectl --kubeconfig ${rel} get ws,pods,svc -A`);
-    if (controlPlane === 'kube') {
-      say('  Service cluster IPs (10.96.x.y) answer nowhere on this host: each Service also listens on a 127.20.x.y');
-      say('  address, a LoadBalancer Service\'s EXTERNAL-IP; the URLs printed here use it.');
-    }
 
     const kc = kubeConfigFrom(plane.kubeconfig);
     const client = KubernetesObjectApi.makeApiClient(kc);

@@ -3,9 +3,12 @@
  * one-machine control plane on loopback. Pure: paths and ports in, argument lists out.
  */
 
-export const SERVICE_CIDR = '10.96.0.0/16';
+import { NODE_SERVICE_CIDR, NODE_SERVICE_NETWORK } from '../runtime/pod-network.js';
+
+/** The Service range the API server hands cluster IPs from; the node's runtime makes them answer here. */
+export const SERVICE_CIDR = NODE_SERVICE_CIDR;
 /** The first address of SERVICE_CIDR: the `kubernetes` Service. */
-export const KUBERNETES_SERVICE_IP = '10.96.0.1';
+export const KUBERNETES_SERVICE_IP = `${NODE_SERVICE_NETWORK.join('.')}.0.1`;
 export const CLUSTER_DOMAIN = 'cluster.local';
 /** The one Node: the sandbox's local runtime. */
 export const NODE_NAME = 'sandbox';

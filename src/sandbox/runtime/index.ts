@@ -20,7 +20,7 @@ import { startKubeletServer, type KubeletServer } from './kubelet-server.js';
 import { kubernetesServiceEnv } from './kubernetes-env.js';
 import type { HostFacts } from './mount-namespace.js';
 import { NodeAgent, nodeFacts } from './node-agent.js';
-import { setUpPodNetwork } from './pod-network.js';
+import { setUpPodNetwork, setUpServiceNetwork } from './pod-network.js';
 import type { Partitions } from './partitions.js';
 import type { PodRunner } from './pod-runner.js';
 import { ServiceController, type DnsSink, type ServiceAddress } from './services.js';
@@ -108,7 +108,9 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     node: node ? { name: node.name, serviceEnv: kubernetesServiceEnv(node.apiServer) } : undefined,
     operatorCommand: opts.operatorCommand ?? DEFAULT_OPERATOR_COMMAND, mountHost: mountHost(), partitions: opts.partitions,
   }, podNetwork?.network);
-  const services = new ServiceController(cluster, log, opts.dns, clusterDomain, !node);
+  const serviceNetwork = node ? setUpServiceNetwork(which('ip')) : undefined;
+  if (serviceNetwork && !serviceNetwork.routed) log.warn('Services answer on loopback addresses, not on the cluster IPs kubectl shows', { reason: serviceNetwork.reason });
+  const services = new ServiceController(cluster, log, opts.dns, clusterDomain, !node, serviceNetwork?.network);
   const onError = (what: string) => (err: unknown) => log.warn(`${what} sync failed`, { error: String(err) });
   const controllers = node
     ? new VolumeProvisioner(cluster, log, stateDir, node.name)

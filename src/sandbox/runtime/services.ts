@@ -25,7 +25,7 @@ export interface ServiceAddress {
 }
 
 export class ServiceController {
-  private readonly addresses = new AddressPool(SERVICE_NETWORK, randomInt(256 * 254));
+  private readonly addresses: AddressPool;
   private readonly proxies = new Map<string, ServiceProxy>();
   private readonly listening = new Map<string, Promise<unknown>>();
   private readonly lastEndpoints = new Map<string, string>();
@@ -34,8 +34,10 @@ export class ServiceController {
 
   constructor(
     private readonly cluster: Cluster, private readonly log: Logger, private readonly dns: DnsSink | undefined, private readonly clusterDomain: string,
-    private readonly writesEndpoints = true,
-  ) {}
+    private readonly writesEndpoints = true, network: readonly [number, number] = SERVICE_NETWORK,
+  ) {
+    this.addresses = new AddressPool(network, randomInt(256 * 254));
+  }
 
   address(namespace: string, name: string): ServiceAddress | undefined {
     const svc = this.cluster.services().find((s) => s.metadata?.namespace === namespace && s.metadata?.name === name);
@@ -64,8 +66,9 @@ export class ServiceController {
       const endpoints = selectEndpoints(svc, pods.filter((p) => p.metadata?.namespace === ns));
       let ip: string | undefined;
       if (!isHeadless(svc)) {
-        // A cluster IP from the Service network (the in-memory API server hands those out) is the
-        // address itself, so `kubectl get svc` shows one that answers here.
+        // A cluster IP from the Service network (the in-memory API server hands those out, and the
+        // real one from its range, routed here) is the address itself, so `kubectl get svc` shows
+        // one that answers here.
         const clusterIp = svc.spec?.clusterIP;
         ip = clusterIp && this.addresses.reserve(uid, clusterIp) ? clusterIp : this.addresses.allocate(uid);
         const serving = servingEndpoints(svc, endpoints);
