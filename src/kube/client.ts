@@ -58,7 +58,10 @@ export class KubeClient {
 
   async list<T = KubeObj>(t: ResourceType, namespace?: string, labelSelector?: string): Promise<ListResult<T>> {
     const q = labelSelector ? `?labelSelector=${encodeURIComponent(labelSelector)}` : '';
-    return (await this.request('list', 'GET', `${resourcePath(t, namespace)}${q}`)) as ListResult<T>;
+    const result = (await this.request('list', 'GET', `${resourcePath(t, namespace)}${q}`)) as ListResult<T>;
+    // A real API server leaves apiVersion and kind out of the items of a built-in kind's list (watch
+    // events and single objects carry them); every reader keys objects by them, so they go back in.
+    return { ...result, items: result.items.map((o) => ({ apiVersion: t.apiVersion, kind: t.kind, ...o })) };
   }
 
   async get<T = KubeObj>(t: ResourceType, namespace: string | undefined, name: string): Promise<T | undefined> {
