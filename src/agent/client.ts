@@ -2,10 +2,10 @@
  * The operator's side of the agent protocol (and the backup code's): JSON calls with a deadline,
  * and a physical copy streamed into any sink, checked against its trailers before it counts.
  */
-import { createHash } from 'node:crypto';
 import http, { type IncomingMessage } from 'node:http';
-import { Transform, type Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { measuring } from '../measuring-stream.js';
 import { AGENT_PATHS, COPY_TRAILERS, type DiskUsage, type RestoreRequest, type RestoreState } from './protocol.js';
 
 export interface AgentTarget {
@@ -73,18 +73,10 @@ export class AgentClient {
   async physicalCopy(target: AgentTarget, sink: Writable): Promise<CopyReceipt> {
     const res = await this.request(target, 'GET', AGENT_PATHS.physicalCopy, undefined, this.copyIdleMs);
     if (res.statusCode !== 200) throw new AgentError(`physical copy from ${where(target)}: ${await errorOf(res)}`, res.statusCode);
-    const hash = createHash('sha256');
-    let bytes = 0;
-    const count = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        bytes += chunk.length;
-        done(null, chunk);
-      },
-    });
-    await pipeline(res, count, sink);
+    const count = measuring();
+    await pipeline(res, count.stream, sink);
     const trailers = res.trailers;
-    const sha256 = hash.digest('hex');
+    const { sha256, size: bytes } = count.digest();
     if (trailers[COPY_TRAILERS.result] !== 'ok') {
       throw new AgentError(`physical copy from ${where(target)} failed at the donor: ${trailers[COPY_TRAILERS.result] ?? 'the stream ended without its trailers'}`);
     }

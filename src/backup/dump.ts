@@ -3,9 +3,9 @@
  * --single-transaction`, at the GTID position it is consistent with, compressed with gzip and
  * checksummed (SHA-256 of the stored bytes) on its way to the store.
  */
-import { createHash } from 'node:crypto';
 import { PassThrough, Transform } from 'node:stream';
 import { createGzip } from 'node:zlib';
+import { measuring } from '../measuring-stream.js';
 import type { InstanceAddress } from '../mysql/ports.js';
 import { connectionArgs, runTool, type Login } from './client-tools.js';
 import { DUMP_OBJECT, MANIFEST_OBJECT } from './locations.js';
@@ -31,19 +31,6 @@ const GTID_LINE = /SET GLOBAL gtid_slave_pos\s*=\s*'([^']*)'/;
 /** The databases to copy: every one but the server's own. */
 export const SYSTEM_DATABASES = ['mysql', 'information_schema', 'performance_schema', 'sys'];
 
-/** Counts, hashes and passes bytes on. */
-function measuring(): { stream: Transform; digest(): { sha256: string; size: number } } {
-  const hash = createHash('sha256');
-  let size = 0;
-  const stream = new Transform({
-    transform(chunk: Buffer, _enc, cb) {
-      hash.update(chunk);
-      size += chunk.length;
-      cb(null, chunk);
-    },
-  });
-  return { stream, digest: () => ({ sha256: hash.digest('hex'), size }) };
-}
 
 /** Finds the GTID position line wherever mariadb-dump writes it, passing everything on. */
 function gtidScanner(): { stream: Transform; position(): string | undefined } {

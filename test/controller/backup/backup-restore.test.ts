@@ -17,7 +17,7 @@ import { resourceFor, WEBSTACK, WEBSTACKBACKUP } from '../../../src/controller/r
 import { credentialsFromSecretData } from '../../../src/render/credentials.js';
 import { startDatabaseEnv, type DatabaseEnv } from '../database/harness.js';
 import { eventually } from '../../support/eventually.js';
-import { queryStackPod } from './stack-sql.js';
+import { backupTestStack, queryStackPod } from './stacks.js';
 
 const NS = 'shop';
 const SECRET = resourceFor('v1', 'Secret');
@@ -25,17 +25,7 @@ const EVENT = resourceFor('v1', 'Event');
 let env: DatabaseEnv;
 let backupDir: string;
 
-function stack(name: string, database: NonNullable<WebStack['spec']['database']> = {}): WebStack {
-  return {
-    apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name, namespace: NS },
-    spec: {
-      loadBalancer: { replicas: 1 },
-      apps: [{ name: 'web', image: 'ghcr.io/acme/shop:1.4', replicas: 0 }],
-      database: { engine: 'mariadb', replicas: 2, replication: { mode: 'async' }, ...database },
-      networkPolicy: { enabled: false },
-    },
-  };
-}
+const stack = (name: string, database: NonNullable<WebStack['spec']['database']> = {}) => backupTestStack(NS, name, database);
 
 async function adminPassword(name: string): Promise<string> {
   const secret = await env.client.get<{ data?: Record<string, string> }>(SECRET, NS, names.mysqlSecret(name));

@@ -10,7 +10,7 @@ import { resourceFor, WEBSTACK, WEBSTACKBACKUP } from '../../../src/controller/r
 import { S3Store } from '../../../src/backup/s3-store.js';
 import { startDatabaseEnv, type DatabaseEnv } from '../database/harness.js';
 import { eventually } from '../../support/eventually.js';
-import { queryStackPod } from './stack-sql.js';
+import { backupTestStack, queryStackPod } from './stacks.js';
 import { startSeaweedS3, type SeaweedS3 } from '../../support/seaweedfs.js';
 
 const NS = 'shop';
@@ -19,17 +19,7 @@ const EVENT = resourceFor('v1', 'Event');
 let env: DatabaseEnv;
 let s3: SeaweedS3;
 
-function stack(name: string, database: NonNullable<WebStack['spec']['database']>): WebStack {
-  return {
-    apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name, namespace: NS },
-    spec: {
-      loadBalancer: { replicas: 1 },
-      apps: [{ name: 'web', image: 'ghcr.io/acme/shop:1.4', replicas: 0 }],
-      database: { engine: 'mariadb', replicas: 2, replication: { mode: 'async' }, ...database },
-      networkPolicy: { enabled: false },
-    },
-  };
-}
+const stack = (name: string, database: NonNullable<WebStack['spec']['database']> = {}) => backupTestStack(NS, name, database);
 
 const onPrimary = (name: string, sql: string) => queryStackPod(env, NS, name, 'primary', sql);
 

@@ -1,6 +1,6 @@
 /**
- * SQL on one database pod of a stack run by the operator, as the admin user over TLS with the
- * stack's CA (the servers require secure transport), for the backup suites' checks.
+ * The backup suites' stacks run by the operator: a small MariaDB stack, and SQL on one of its
+ * database pods as the admin user over TLS with the stack's CA (the servers require secure transport).
  */
 import mysql from 'mysql2/promise';
 import { names } from '../../../src/api/labels.js';
@@ -11,6 +11,19 @@ import type { DatabaseEnv } from '../database/harness.js';
 
 const SECRET = resourceFor('v1', 'Secret');
 const POD = resourceFor('v1', 'Pod');
+
+/** A stack with no app pod and an asynchronous MariaDB pair, plus `database`'s settings, in `namespace`. */
+export function backupTestStack(namespace: string, name: string, database: NonNullable<WebStack['spec']['database']> = {}): WebStack {
+  return {
+    apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name, namespace },
+    spec: {
+      loadBalancer: { replicas: 1 },
+      apps: [{ name: 'web', image: 'ghcr.io/acme/shop:1.4', replicas: 0 }],
+      database: { engine: 'mariadb', replicas: 2, replication: { mode: 'async' }, ...database },
+      networkPolicy: { enabled: false },
+    },
+  };
+}
 
 /** Rows of `sql` on `pod` of stack `name` ('primary': the recorded primary), through its pod address. */
 export async function queryStackPod(env: DatabaseEnv, namespace: string, name: string, pod: string, sql: string): Promise<unknown[]> {
