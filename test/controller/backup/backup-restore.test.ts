@@ -99,7 +99,9 @@ describe('backups and restores through the operator', () => {
     const ws = await restoreDone('copy');
     expect(ws.status!.restore).toMatchObject({ phase: 'Completed', backup: 'shop-1' });
     expect(await query('copy', 'primary', 'SELECT id, note FROM app.orders ORDER BY id')).toEqual([{ id: 1, note: 'one' }, { id: 2, note: 'two' }]);
-    const replica = ws.status!.database!.instances!.find((i) => i.role === 'replica')!.name;
+    // The restore's status and the database manager's are written apart: the replica may be listed a moment later.
+    const replica = await eventually('the new stack\'s replica in its status', async () =>
+      (await env.client.get<WebStack>(WEBSTACK, NS, 'copy'))?.status?.database?.instances?.find((i) => i.role === 'replica')?.name, 30_000, 100);
     await eventually('the new stack\'s replica has the rows', async () => (await query('copy', replica, 'SELECT * FROM app.orders')).length === 2, 20_000, 100);
   }, 150_000);
 
