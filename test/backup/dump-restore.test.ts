@@ -2,36 +2,25 @@
  * Backup and restore on real MariaDB: a dump from a replica of one stack, through the volume store,
  * into the primary of a new stack, whose replica then has the rows too; a corrupted dump is refused.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { describe, expect, it } from '@jest/globals';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { dumpToStore } from '../../src/backup/dump.js';
 import { DUMP_OBJECT } from '../../src/backup/locations.js';
 import { CorruptBackupError, restoreDump } from '../../src/backup/restore.js';
 import { VolumeStore } from '../../src/backup/volume-store.js';
-import { startStack, waitHealthy, type Stack } from '../mysql/harness.js';
+import type { Stack } from '../mysql/harness.js';
+import { address, login, sourceAndTarget } from './source-and-target.js';
 import { eventually } from '../support/eventually.js';
 
 let source: Stack;
 let target: Stack;
 let dir: string;
 
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'webstack-backups-'));
-  [source, target] = await Promise.all([startStack({ size: 2 }), startStack({ size: 2 })]);
-  source.manager.start();
-  target.manager.start();
-  await Promise.all([waitHealthy(source), waitHealthy(target)]);
-}, 120_000);
-
-afterAll(async () => {
-  await Promise.all([source?.close(), target?.close()]);
-  rmSync(dir, { recursive: true, force: true });
+sourceAndTarget('webstack-backups-', 2, (s, t, d) => {
+  [source, target, dir] = [s, t, d];
 });
 
-const login = (s: Stack) => ({ user: s.cluster.credentials.adminUser, password: s.cluster.credentials.adminPassword, caBundle: s.cluster.caBundle });
-const address = (s: Stack, name: string) => s.cluster.addresses().find((a) => a.name === name)!;
 const replicaOf = (s: Stack) => s.cluster.addresses().find((a) => a.name !== s.primary())!;
 
 describe('dumpToStore and restoreDump', () => {

@@ -3,38 +3,25 @@
  * middle of the archived window, more rows, the time T, more rows, the table dropped. A new stack
  * restored to T has exactly the rows committed before T.
  */
-import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
+import { describe, expect, it } from '@jest/globals';
 import { archiveBinlogs, readArchive, type ArchiveState } from '../../src/backup/binlog-archive.js';
 import { dumpToStore } from '../../src/backup/dump.js';
 import { parseGtidPosition, planReplay } from '../../src/backup/replay-plan.js';
 import { replayBinlogs } from '../../src/backup/replay.js';
 import { restoreDump } from '../../src/backup/restore.js';
 import { VolumeStore } from '../../src/backup/volume-store.js';
-import { startStack, waitHealthy, waitNewPrimary, type Stack } from '../mysql/harness.js';
+import { waitNewPrimary, type Stack } from '../mysql/harness.js';
+import { address, login, sourceAndTarget } from './source-and-target.js';
 import { eventually } from '../support/eventually.js';
 
 let source: Stack;
 let target: Stack;
 let dir: string;
 
-beforeAll(async () => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'webstack-pitr-'));
-  [source, target] = await Promise.all([startStack({ size: 3 }), startStack({ size: 2 })]);
-  source.manager.start();
-  target.manager.start();
-  await Promise.all([waitHealthy(source), waitHealthy(target)]);
-}, 120_000);
-
-afterAll(async () => {
-  await Promise.all([source?.close(), target?.close()]);
-  rmSync(dir, { recursive: true, force: true });
+sourceAndTarget('webstack-pitr-', 3, (s, t, d) => {
+  [source, target, dir] = [s, t, d];
 });
 
-const login = (s: Stack) => ({ user: s.cluster.credentials.adminUser, password: s.cluster.credentials.adminPassword, caBundle: s.cluster.caBundle });
-const address = (s: Stack, name: string) => s.cluster.addresses().find((a) => a.name === name)!;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('point-in-time recovery', () => {
