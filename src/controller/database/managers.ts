@@ -8,7 +8,6 @@ import { resolveSpec } from '../../api/defaults.js';
 import { LABEL_STACK, names } from '../../api/labels.js';
 import type { WebStack } from '../../api/types.js';
 import { validateWebStack } from '../../api/validate.js';
-import type { Timer } from '../../clock.js';
 import type { InformerEvent } from '../../kube/informer.js';
 import { forStack } from '../../log.js';
 import { DatabaseManager } from '../../mysql/manager.js';
@@ -17,6 +16,7 @@ import type { EventSink, ManagerSpec } from '../../mysql/ports.js';
 import { credentialsFromSecretData } from '../../render/credentials.js';
 import { resourceFor, WEBSTACK } from '../resources.js';
 import { stackKey } from '../stack-keys.js';
+import { StartAttempts } from '../start-attempts.js';
 import { PodRoleLabeler } from './labeler.js';
 import { managerCredentials } from './manager-inputs.js';
 import { PodRestarter } from './restarter.js';
@@ -40,10 +40,8 @@ const SECRET = resourceFor('v1', 'Secret');
 
 export class DatabaseManagers {
   private readonly stacks = new Map<string, RunningStack>();
-  /** Stacks whose manager is being set up, with the latest WebStack seen. */
-  private readonly starting = new Map<string, WebStack>();
-  /** Stacks whose manager could not start yet, with the timer of the next attempt. */
-  private readonly retries = new Map<string, Timer>();
+  /** Stacks whose manager is being set up or waits for its Secret, with the latest WebStack seen. */
+  private readonly starts: StartAttempts<WebStack>;
   private readonly fingerprints = new Map<string, string>();
   private readonly pods: PodWatch;
   private running = false;
@@ -51,6 +49,11 @@ export class DatabaseManagers {
   constructor(private readonly opts: OperatorParts) {
     this.pods = new PodWatch(opts.kubeConfig, opts.client, opts.namespaces, opts.clock, opts.log);
     this.pods.on((type, pod) => this.onPod(type, pod));
+    this.starts = new StartAttempts<WebStack>(opts.clock, opts.timings.startRetryMs, {
+      start: (key, latest) => this.startStack(key, latest),
+      failed: (_key, ws, err) => forStack(opts.log, ws.metadata.namespace!, ws.metadata.name).warn('database manager not started, retrying',
+        { error: err instanceof Error ? err.message : String(err) }),
+    });
     opts.caches.on<WebStack>([WEBSTACK], (type, ws) => {
       if (type === 'delete') void this.stopStack(stackKey(ws.metadata.namespace, ws.metadata.name));
       else this.sync(ws);
@@ -58,7 +61,7 @@ export class DatabaseManagers {
     // A new stack's Secret is written by the reconcile: its manager need not wait for the next attempt.
     opts.caches.on<{ metadata: { namespace?: string; labels?: Record<string, string> } }>([SECRET], (type, s) => {
       const stack = s.metadata.labels?.[LABEL_STACK];
-      if (type === 'add' && stack) this.retryNow(stackKey(s.metadata.namespace, stack));
+      if (type === 'add' && stack) this.starts.retryNow(stackKey(s.metadata.namespace, stack));
     });
   }
 
@@ -72,9 +75,7 @@ export class DatabaseManagers {
   /** Stops every manager (operator shutdown or lost leadership), waiting for running actions. */
   async stop(): Promise<void> {
     this.running = false;
-    for (const t of this.retries.values()) t.cancel();
-    this.retries.clear();
-    this.starting.clear();
+    this.starts.cancelAll();
     await Promise.all([...this.stacks.keys()].map((k) => this.stopStack(k)));
     await this.pods.stop();
   }
@@ -98,31 +99,11 @@ export class DatabaseManagers {
       }
       return;
     }
-    const pending = this.starting.has(key);
-    this.starting.set(key, ws);
-    if (pending || this.retries.has(key)) return;
-    this.startStack(key).catch((err: unknown) => {
-      this.starting.delete(key);
-      forStack(this.opts.log, ws.metadata.namespace!, ws.metadata.name).warn('database manager not started, retrying',
-        { error: err instanceof Error ? err.message : String(err) });
-      this.retries.set(key, this.opts.clock.after(this.opts.timings.startRetryMs, () => this.retryNow(key)));
-    });
-  }
-
-  private retryNow(key: string): void {
-    const timer = this.retries.get(key);
-    if (!timer) return;
-    timer.cancel();
-    this.retries.delete(key);
-    const [namespace, name] = key.split('/');
-    const ws = this.opts.caches.get<WebStack>(WEBSTACK.kind, namespace, name);
-    if (ws) this.sync(ws);
+    this.starts.request(key, ws);
   }
 
   private async stopStack(key: string): Promise<void> {
-    this.starting.delete(key);
-    this.retries.get(key)?.cancel();
-    this.retries.delete(key);
+    this.starts.cancel(key);
     const running = this.stacks.get(key);
     if (!running) return;
     this.stacks.delete(key);
@@ -130,9 +111,9 @@ export class DatabaseManagers {
     forStack(this.opts.log, running.ws.metadata.namespace!, running.ws.metadata.name).info('database manager stopped');
   }
 
-  private async startStack(key: string): Promise<void> {
+  private async startStack(key: string, latestSeen: () => WebStack | undefined): Promise<void> {
     await this.pods.ready();
-    const first = this.starting.get(key);
+    const first = latestSeen();
     if (!first || !this.running) return;
     const ns = first.metadata.namespace!;
     const name = first.metadata.name;
@@ -140,9 +121,8 @@ export class DatabaseManagers {
     const secret = await this.opts.client.get<{ data?: Record<string, string> }>(SECRET, ns, secretName);
     if (!secret) throw new Error(`Secret ${ns}/${secretName} not found yet`);
     const credentials = managerCredentials(credentialsFromSecretData(secret.data, `Secret ${ns}/${secretName}`), resolveSpec(first));
-    const latest = this.starting.get(key);
+    const latest = latestSeen();
     if (!latest || !this.running) return;
-    this.starting.delete(key);
     const log = forStack(this.opts.log, ns, name);
     const status = new WebStackDatabaseStatus(this.opts.client, ns, name, this.opts.clock);
     const labeler = new PodRoleLabeler(this.opts.client, this.pods, ns);
