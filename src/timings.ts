@@ -45,6 +45,8 @@ export interface Timings {
   terminatingRecheckMs: number;
   /** A request to the API server gives up after this long. */
   apiRequestTimeoutMs: number;
+  /** A kind of another project's CRD found not served (Gateway API, cert-manager) is looked for again after this long. */
+  optionalApiRecheckMs: number;
   /** The same Event about the same object is counted in memory, not written again, within this window. */
   eventDedupeWindowMs: number;
   /** A failed watch is started again after `minMs`, doubling with each failure in a row up to `maxMs`. */
@@ -57,6 +59,7 @@ export const DEFAULT_TIMINGS: Timings = {
   resyncPeriodMs: 10 * 60_000,
   terminatingRecheckMs: 5_000,
   apiRequestTimeoutMs: 30_000,
+  optionalApiRecheckMs: 30_000,
   eventDedupeWindowMs: 10 * 60_000,
   watchRetry: { minMs: 500, maxMs: 30_000 },
   database: {

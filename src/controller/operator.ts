@@ -13,6 +13,7 @@ import { Controller } from '../kube/controller.js';
 import { EventRecorder } from '../kube/events.js';
 import { serveHealth, serveMetrics, type Listening } from '../kube/http-server.js';
 import { KubeClient } from '../kube/client.js';
+import { ServedKinds } from '../kube/discovery.js';
 import { apiLeaseStore } from '../kube/lease-store.js';
 import { LeaderElector } from '../kube/leader-election.js';
 import { timingsWith, type DatabaseTimings, type TimingOverrides } from '../timings.js';
@@ -106,7 +107,7 @@ export class Operator {
     this.backups = opts.backups?.(parts);
     const reconciler = new WebStackReconciler({
       client: this.client, caches: this.caches, events, log: opts.log, clock, databaseManaged: !!this.databaseManagers, timings,
-      agentImage: opts.agentImage,
+      agentImage: opts.agentImage, servedKinds: new ServedKinds(this.client, clock, timings.optionalApiRecheckMs),
     });
     this.controller = new Controller(reconciler, { log: opts.log, clock, metrics: this.metrics },
       { workers: opts.workers ?? 8, resyncPeriodMs: timings.resyncPeriodMs, keys: () => webStackKeys(this.caches) });

@@ -13,7 +13,9 @@ import type { KubeObject } from '../render/object.js';
 import { tlsChecksum } from '../render/loadbalancer.js';
 import { DEFAULT_CLUSTER_DOMAIN } from '../render/database.js';
 import { databaseCertificates, type DatabaseCertificates } from '../pki/database-certificates.js';
-import { renderStack } from '../render/stack.js';
+import { renderOptionalObjects, renderStack } from '../render/stack.js';
+import type { ServedKinds } from '../kube/discovery.js';
+import { convergeOptionalChildren, type MissingApi } from './optional-children.js';
 import { HAPROXY_ADMIN_TOKEN_KEY, newAdminToken, weightsRequestBody, weightsSetLive } from '../render/haproxy-weights.js';
 import { haproxyPods, setWeights } from './haproxy-weights.js';
 import type { AppliedMemo } from './applied-memo.js';
@@ -47,7 +49,9 @@ export interface ReconcileDeps {
   clock: Clock;
   /** A database manager runs: Ready and Degraded also follow the conditions it stores in the status. */
   databaseManaged: boolean;
-  timings: Pick<Timings, 'terminatingRecheckMs'>;
+  timings: Pick<Timings, 'terminatingRecheckMs' | 'optionalApiRecheckMs'>;
+  /** Which kinds of other projects' CRDs the API server serves. */
+  servedKinds: ServedKinds;
   /** `--agent-image`: the agent runs in each database pod. */
   agentImage?: string;
 }
@@ -87,6 +91,7 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
   let applyError: string | undefined;
   let waiting = false;
   let blocked: Blocked | undefined;
+  let missingApis: MissingApi[] = [];
   try {
     const credentials = await databaseCredentials(ws, deps);
     const haproxyAdminToken = await adminToken(ws, deps);
@@ -102,6 +107,13 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
     waiting = await applyChildren(ws, desired.filter((o) => !held.keys.has(objectKey(o))), deps, log);
     // Held-back objects stay desired: what runs is kept, nothing of ours is deleted for it.
     await deleteUnwanted(ws, desired, deps, log);
+    const optional = await convergeOptionalChildren(ws, renderOptionalObjects(ws), deps, log);
+    missingApis = optional.missing;
+    for (const m of missingApis) await deps.events.warning(ws, m.reason, m.message);
+    if (optional.conflicts.length > 0) {
+      const message = `not applied, owned by someone else: ${optional.conflicts.join('; ')}`;
+      blocked = blocked ? { ...blocked, message: `${blocked.message}; ${message}` } : { reason: 'Conflict', message };
+    }
     // HAProxy held back (TLS Secret unusable, or not ours): its running pods are left exactly as they are.
     const haproxyHeld = held.keys.has(objectKey({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { namespace: ns, name: names.haproxy(name) } }));
     if (!haproxyHeld && await applyWeights(ws, haproxyAdminToken, deps, log)) waiting = true;
@@ -109,10 +121,14 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
     applyError = err instanceof Error ? err.message : String(err);
     log.error('reconcile failed', { generation, error: applyError });
   }
-  await writeStatus(ws, deps, log, { applyError, blocked });
+  await writeStatus(ws, deps, log, { applyError, blocked, missingApis });
   if (applyError) throw new ReconcileError(applyError);
-  // Nothing we watch tells this stack that a neighbour let go of a name: look again later.
-  return waiting || blocked ? { result: 'waiting', requeueAfterMs: deps.timings.terminatingRecheckMs } : { result: 'converged' };
+  // Nothing we watch tells this stack that a neighbour let go of a name, or that a CRD was installed: look again later.
+  const recheck = [
+    ...(waiting || blocked ? [deps.timings.terminatingRecheckMs] : []),
+    ...(missingApis.length > 0 ? [deps.timings.optionalApiRecheckMs] : []),
+  ];
+  return recheck.length > 0 ? { result: 'waiting', requeueAfterMs: Math.min(...recheck) } : { result: 'converged' };
 }
 
 /** The StatefulSet kept at the recorded primary's size until the manager has switched over (scale-down below the primary). */
@@ -337,7 +353,7 @@ async function deleteUnwanted(ws: WebStack, desired: KubeObject[], deps: Reconci
 }
 
 async function writeStatus(ws: WebStack, deps: ReconcileDeps, log: Logger,
-  outcome: { invalidSpec?: string; applyError?: string; blocked?: Blocked }): Promise<void> {
+  outcome: { invalidSpec?: string; applyError?: string; blocked?: Blocked; missingApis?: MissingApi[] }): Promise<void> {
   const ns = ws.metadata.namespace!;
   const stack = ws.metadata.name;
   // What this reconcile applied counts before the cache has it: the echo of our write wakes no second reconcile.
@@ -354,6 +370,7 @@ async function writeStatus(ws: WebStack, deps: ReconcileDeps, log: Logger,
     invalidSpec: outcome.invalidSpec,
     applyError: outcome.applyError,
     blocked: outcome.blocked,
+    missingApis: outcome.missingApis,
     tiers: (spec?.apps ?? []).map((a) => ({ name: a.name, replicas: a.replicas, deployment: get('Deployment', names.app(stack, a.name)) })),
     haproxy: { replicas: spec?.loadBalancer.replicas ?? 0, deployment: get('Deployment', names.haproxy(stack)) },
     database: {

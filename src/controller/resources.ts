@@ -1,6 +1,8 @@
 /** The kinds the WebStack controller reads and writes. */
 import { BACKUP_KIND, BACKUP_PLURAL } from '../api/backup-types.js';
 import { GROUP, PLURAL, VERSION } from '../api/types.js';
+import { CERTIFICATE_API_VERSION } from '../render/certificate.js';
+import { HTTP_ROUTE_API_VERSION, TLS_ROUTE_API_VERSION } from '../render/gateway-route.js';
 import { EVENT, LEASE, POD, type ResourceType } from '../kube/resource-type.js';
 
 export const WEBSTACK: ResourceType = { kind: 'WebStack', apiVersion: `${GROUP}/${VERSION}`, plural: PLURAL, namespaced: true };
@@ -17,11 +19,32 @@ export const OWNED: readonly ResourceType[] = [
   { kind: 'NetworkPolicy', apiVersion: 'networking.k8s.io/v1', plural: 'networkpolicies', namespaced: true },
 ];
 
+/** A kind of another project's CRD, which a cluster may lack: applied only while served (src/kube/discovery.ts), never cached. */
+export interface OptionalKind {
+  type: ResourceType;
+  /** The field of the spec that asks for it. */
+  field: string;
+  /** The condition reason while it is not served. */
+  missingReason: 'GatewayAPINotInstalled' | 'CertManagerNotInstalled';
+  /** What to install for it. */
+  install: string;
+}
+
+export const HTTPROUTE: ResourceType = { kind: 'HTTPRoute', apiVersion: HTTP_ROUTE_API_VERSION, plural: 'httproutes', namespaced: true };
+export const TLSROUTE: ResourceType = { kind: 'TLSRoute', apiVersion: TLS_ROUTE_API_VERSION, plural: 'tlsroutes', namespaced: true };
+export const CERTIFICATE: ResourceType = { kind: 'Certificate', apiVersion: CERTIFICATE_API_VERSION, plural: 'certificates', namespaced: true };
+
+export const OPTIONAL: readonly OptionalKind[] = [
+  { type: HTTPROUTE, field: 'spec.loadBalancer.gateway', missingReason: 'GatewayAPINotInstalled', install: 'the Gateway API CRDs (standard channel)' },
+  { type: TLSROUTE, field: 'spec.loadBalancer.gateway', missingReason: 'GatewayAPINotInstalled', install: 'the Gateway API CRDs of the experimental channel (TLSRoute, for TLS passthrough)' },
+  { type: CERTIFICATE, field: 'spec.loadBalancer.tls.issuerRef', missingReason: 'CertManagerNotInstalled', install: 'cert-manager, or name a ready TLS Secret without issuerRef' },
+];
+
 /** The kinds whose status a reconcile reads (the stack's own, its workloads', its load balancer address): the caches drop every other status. */
 export const STATUS_READ: ReadonlySet<string> = new Set(['WebStack', 'Deployment', 'StatefulSet', 'Service']);
 
 export function resourceFor(apiVersion: string, kind: string): ResourceType {
-  const t = [...OWNED, WEBSTACK, WEBSTACKBACKUP, LEASE, EVENT, POD].find((r) => r.kind === kind && r.apiVersion === apiVersion);
+  const t = [...OWNED, ...OPTIONAL.map((o) => o.type), WEBSTACK, WEBSTACKBACKUP, LEASE, EVENT, POD].find((r) => r.kind === kind && r.apiVersion === apiVersion);
   if (!t) throw new Error(`no resource known for ${apiVersion} ${kind}`);
   return t;
 }

@@ -20,6 +20,8 @@ export interface StatusObservation {
   applyError?: string;
   /** Children held back (owned by someone else, TLS Secret unusable): Ready says why. */
   blocked?: { reason: string; message: string };
+  /** Kinds the spec asks for that the API server does not serve (Gateway API, cert-manager): Ready says which and what to install. */
+  missingApis?: { reason: string; message: string }[];
   tiers: { name: string; replicas: number; deployment?: LiveWorkload }[];
   haproxy: { replicas: number; deployment?: LiveWorkload };
   database: { replicas: number; statefulSet?: LiveWorkload };
@@ -71,6 +73,9 @@ function decideConditions(o: StatusObservation, workloads: { name: string; a: Wo
     ready = { type: READY, status: 'False', reason: 'InvalidSpec', message: o.invalidSpec };
   } else if (o.applyError) {
     ready = { type: READY, status: 'False', reason: 'ApplyFailed', message: o.applyError };
+  } else if (o.missingApis?.length) {
+    // Before `blocked`: without cert-manager the TLS Secret never comes, and this says why.
+    ready = { type: READY, status: 'False', reason: o.missingApis[0].reason, message: o.missingApis.map((m) => m.message).join('; ') };
   } else if (o.blocked) {
     ready = { type: READY, status: 'False', reason: o.blocked.reason, message: o.blocked.message };
   } else if (noApp) {

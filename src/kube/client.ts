@@ -73,6 +73,11 @@ export class KubeClient {
     }
   }
 
+  /** A discovery document (`/api/v1`, `/apis/group/version`); 404 when the server does not serve it. */
+  async discovery<T>(path: string): Promise<T> {
+    return (await this.request('discovery', 'GET', path)) as T;
+  }
+
   async create<T = KubeObj>(t: ResourceType, namespace: string | undefined, obj: object): Promise<T> {
     return (await this.request('create', 'POST', resourcePath(t, namespace), obj)) as T;
   }

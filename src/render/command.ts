@@ -12,10 +12,7 @@ import { newDatabaseCredentials } from './credentials.js';
 import { newAdminToken } from './haproxy-weights.js';
 import { DEFAULT_CLUSTER_DOMAIN } from './database.js';
 import { databaseCertificates } from '../pki/database-certificates.js';
-import { resolveSpec } from '../api/defaults.js';
-import { renderCertificate } from './certificate.js';
-import { renderGatewayRoute } from './gateway-route.js';
-import { renderStack } from './stack.js';
+import { renderOptionalObjects, renderStack } from './stack.js';
 import { objectsToYaml } from './yaml.js';
 
 const USAGE = `usage: webstack-operator render -f FILE [--namespace NS]
@@ -116,7 +113,7 @@ export async function main(argv: string[]): Promise<number> {
     certificates: databaseCertificates({}, { stack: ws.metadata.name, namespace: ws.metadata.namespace!, clusterDomain: DEFAULT_CLUSTER_DOMAIN }, new Date()).certificates,
   }).concat(
     // Objects of other projects' APIs (Gateway API, cert-manager): printed for `kubectl apply`, which needs their CRDs.
-    [renderGatewayRoute, renderCertificate].map((render) => render(ws, resolveSpec(ws))).filter((o) => o !== undefined),
+    renderOptionalObjects(ws),
   ));
   process.stdout.write(objectsToYaml(objects, GENERATED_SECRET_COMMENT));
   return 0;

@@ -1,5 +1,5 @@
 /** Rendering: a WebStack as Kubernetes objects. Pure functions, no I/O. */
-export { renderStack, APPLY_ORDER, type StackInputs } from './stack.js';
+export { renderStack, renderOptionalObjects, APPLY_ORDER, type StackInputs } from './stack.js';
 export type { KubeObject, KubeObjectMeta, OwnerReference } from './object.js';
 export {
   SECRET_KEYS, ADMIN_USER, REPLICATION_USER, newDatabaseCredentials, credentialsFromSecretData, credentialsToSecretData,

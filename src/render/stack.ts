@@ -5,6 +5,8 @@
 import { resolveSpec } from '../api/defaults.js';
 import type { WebStack } from '../api/types.js';
 import { renderApps } from './apps.js';
+import { renderCertificate } from './certificate.js';
+import { renderGatewayRoute } from './gateway-route.js';
 import type { DatabaseCredentials } from './credentials.js';
 import type { DatabaseCertificates } from '../pki/database-certificates.js';
 import { renderDatabase } from './database.js';
@@ -51,4 +53,13 @@ export function renderStack(ws: WebStack, inputs: StackInputs): KubeObject[] {
   ];
   // Array.prototype.sort is stable: within a kind, the order the renderers chose is kept.
   return objects.sort((a, b) => applyRank(a.kind) - applyRank(b.kind));
+}
+
+/**
+ * The stack's objects of other projects' APIs (a Gateway API route, a cert-manager Certificate):
+ * apart from renderStack because a cluster may not serve them (the controller checks first).
+ */
+export function renderOptionalObjects(ws: WebStack): KubeObject[] {
+  const spec = resolveSpec(ws);
+  return [renderGatewayRoute(ws, spec), renderCertificate(ws, spec)].filter((o) => o !== undefined);
 }

@@ -45,6 +45,10 @@ describe('computeStatus conditions', () => {
     ['database replica down', obs({ database: { replicas: 3, statefulSet: sts(3, 2) } }),
       'False/ReplicasUnavailable False/UpToDate True/ReplicasUnavailable'],
     ['apply failed', obs({ applyError: 'apply Deployment shop-web: 500' }), 'False/ApplyFailed False/UpToDate True/ApplyFailed'],
+    ['the Gateway API is not installed (the rest runs)', obs({ missingApis: [{ reason: 'GatewayAPINotInstalled', message: 'spec.loadBalancer.gateway: ...' }] }),
+      'False/GatewayAPINotInstalled False/UpToDate False/AsExpected'],
+    ['cert-manager missing comes before the TLS Secret it would write', obs({ missingApis: [{ reason: 'CertManagerNotInstalled', message: 'spec.loadBalancer.tls.issuerRef: ...' }],
+      blocked: { reason: 'InvalidTLSSecret', message: 'Secret shop-tls not found' } }), 'False/CertManagerNotInstalled False/UpToDate False/AsExpected'],
     ['invalid spec', obs({ invalidSpec: 'spec.apps[0].weight: must be <= 256' }), 'False/InvalidSpec False/InvalidSpec False/AsExpected'],
     ['the database manager holds Ready back', obs({ databaseManaged: true, previous: { database: { bootstrapped: true }, conditions: [
       { type: 'DatabaseReady', status: 'False', reason: 'PrimaryUnavailable', message: 'no writable primary', lastTransitionTime: T1, observedGeneration: 4 }] } }),

@@ -89,6 +89,9 @@ describe('helm chart deploy/helm/webstack-operator', () => {
     expect(allows(clusterRules, '', 'pods', 'create')).toBe(false);
     expect(allows(clusterRules, 'webstack.dev', 'webstacks', 'delete')).toBe(false);
     expect(allows(clusterRules, 'coordination.k8s.io', 'leases', 'get')).toBe(false);
+    for (const [group, resource] of [['gateway.networking.k8s.io', 'httproutes'], ['gateway.networking.k8s.io', 'tlsroutes'], ['cert-manager.io', 'certificates']]) {
+      for (const verb of ['get', 'list', 'create', 'patch', 'delete']) expect(allows(clusterRules, group, resource, verb)).toBe(true);
+    }
 
     const binding = findObject(objects, 'ClusterRoleBinding') as unknown as { roleRef: { name: string }; subjects: { name: string; namespace: string }[] };
     expect(binding.roleRef.name).toBe('webstack-operator');

@@ -86,4 +86,11 @@ app.kubernetes.io/part-of: webstack-operator
 - apiGroups: [networking.k8s.io]
   resources: [networkpolicies]
   verbs: [get, list, watch, create, update, patch, delete]
+# A stack's Gateway API route and cert-manager Certificate, when their CRDs are installed.
+- apiGroups: [gateway.networking.k8s.io]
+  resources: [httproutes, tlsroutes]
+  verbs: [get, list, create, update, patch, delete]
+- apiGroups: [cert-manager.io]
+  resources: [certificates]
+  verbs: [get, list, create, update, patch, delete]
 {{- end }}
