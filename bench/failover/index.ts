@@ -4,7 +4,10 @@
  * through a proxy that follows the recorded primary (a stand-in for the primary Service).
  * Per trial: time from the signal to the first write acknowledged by the new primary, writes
  * acknowledged but missing from the new primary (lost), writes acknowledged by a server after
- * another had been recorded primary (split brain). Ends with one JSON line of the figures.
+ * another had been recorded primary (split brain), and where the time went: detection (signal to
+ * the manager's decision), each step of the failover, and the tail from the last step to the first
+ * acknowledged write. Pause trials stop the primary for less than the threshold: it must never be
+ * replaced. Ends with one JSON line of the figures.
  */
 import { Registry } from 'prom-client';
 import { DATABASE_READY } from '../../src/api/conditions.js';
@@ -13,7 +16,7 @@ import { MemoryEvents, MemoryLabeler, MemoryRecord, MemoryStatus, StaticTopology
 import type { ManagerSpec } from '../../src/mysql/ports.js';
 import { startMariadbCluster, WriteLoop, type MariadbCluster } from '../../test/support/mariadb-cluster.js';
 import { PrimaryProxy } from './proxy.js';
-import { percentile, splitBrainWrites } from './stats.js';
+import { breakdownOf, medianBreakdown, percentile, splitBrainWrites, type Breakdown, type LogEntry } from './stats.js';
 import { eventually } from '../../test/support/eventually.js';
 
 type Kind = 'crash' | 'hang' | 'switchover';
@@ -27,6 +30,7 @@ interface Trial {
   acked: number;
   lost: number;
   splitBrain: number;
+  breakdown: Breakdown;
 }
 
 const WRITERS = 4;
@@ -52,6 +56,8 @@ class Bench {
   private idBase = 0;
   /** Old primaries that came back diverged (unacknowledged writes of their own) and were quarantined. */
   quarantines = 0;
+  /** The manager's log lines with their time: where a failover's time went. */
+  readonly logged: LogEntry[] = [];
   readonly spec: ManagerSpec = {
     engine: 'mariadb', desiredPrimary: '', failoverEnabled: true, failureThresholdSeconds: FAILURE_THRESHOLD_SECONDS,
     replicationMode: 'semisync', semiSyncTimeoutSeconds: 3600,
@@ -68,10 +74,10 @@ class Bench {
       events: new MemoryEvents(), registry: new Registry(),
       // A returning hung primary is fenced by a hard restart, as the operator deletes its pod with grace 0.
       restarter: { restart: (name) => this.cluster.hardRestart(name) },
-      log: verbose ? {
-        info: (m, f) => process.stderr.write(`${new Date().toISOString()} ${m} ${JSON.stringify(f)}\n`),
-        warn: (m, f) => process.stderr.write(`${new Date().toISOString()} WARN ${m} ${JSON.stringify(f)}\n`),
-      } : undefined,
+      log: {
+        info: (m, f) => this.note(m, f),
+        warn: (m, f) => this.note(`WARN ${m}`, f),
+      },
     });
     this.proxy = new PrimaryProxy(() => {
       const p = this.record.snapshot().primary;
@@ -81,6 +87,12 @@ class Bench {
     this.manager.start();
     await this.healthy();
     await this.cluster.query(this.primary(), `CREATE TABLE app.${'writes'} (id INT PRIMARY KEY, server_id INT NOT NULL)`);
+  }
+
+  private note(message: string, fields?: Record<string, unknown>): void {
+    const at = Date.now();
+    this.logged.push({ at, message, fields: fields ?? {} });
+    if (verbose) process.stderr.write(`${new Date(at).toISOString()} ${message} ${JSON.stringify(fields ?? {})}\n`);
   }
 
   async down(): Promise<void> {
@@ -154,10 +166,35 @@ class Bench {
       kind, n, from, to, recoveryMs: firstOnNew - signalAt, acked: acked.length,
       lost: acked.filter((a) => !present.has(a.id)).length,
       splitBrain: splitBrainWrites(acked, history).length,
+      breakdown: breakdownOf(this.logged.filter((e) => e.at >= signalAt), signalAt, firstOnNew),
     };
     if (kind === 'crash') await this.cluster.restart(from);
     await this.settle(`${kind} #${n}`, from);
     return trial;
+  }
+
+  /**
+   * The primary stopped (SIGSTOP) for `pauseMs`, shorter than the failure threshold, under writes:
+   * a primary that answers within the threshold is never replaced. Returns whether it was.
+   */
+  async pause(pauseMs: number): Promise<boolean> {
+    const from = this.primary();
+    const ws = this.writers();
+    ws.forEach((w) => w.start());
+    const historyStart = this.record.history.length;
+    try {
+      await eventually('writes before the pause', async () => ws.every((w) => w.acked.length >= 5), 30_000, 10);
+      this.cluster.stop(from);
+      await new Promise((r) => setTimeout(r, pauseMs));
+      this.cluster.cont(from);
+      await new Promise((r) => setTimeout(r, FAILURE_THRESHOLD_SECONDS * 2000));
+    } finally {
+      this.cluster.cont(from);
+      await Promise.all(ws.map((w) => w.stop()));
+    }
+    const replaced = this.primary() !== from || this.record.history.slice(historyStart).some((h) => h.state.primary && h.state.primary !== from);
+    if (replaced) await this.settle('pause', from);
+    return replaced;
   }
 
   /**
@@ -193,6 +230,9 @@ async function main(argv: string[]): Promise<void> {
   const crashTrials = flag(argv, 'trials', 20);
   const hangTrials = flag(argv, 'hang-trials', Math.max(2, Math.round(crashTrials / 4)));
   const switchoverTrials = flag(argv, 'switchover-trials', Math.max(2, Math.round(crashTrials / 4)));
+  const pauseTrials = flag(argv, 'pause-trials', Math.max(2, Math.round(crashTrials / 4)));
+  const pauseMs = Math.round(FAILURE_THRESHOLD_SECONDS * 1000 * 0.7);
+  let falseFailovers = 0;
   const bench = new Bench();
   const trials: Trial[] = [];
   process.stdout.write(`failover benchmark: 3 MariaDB instances, semi-sync, failureThresholdSeconds ${FAILURE_THRESHOLD_SECONDS}, ${WRITERS} writers through a primary-following proxy\n`);
@@ -207,6 +247,11 @@ async function main(argv: string[]): Promise<void> {
         process.stdout.write(`${fmt(t)}\n`);
       }
     }
+    for (let n = 1; n <= pauseTrials; n++) {
+      const replaced = await bench.pause(pauseMs);
+      if (replaced) falseFailovers++;
+      process.stdout.write(`${'pause'.padEnd(10)} ${String(n).padStart(3)}  primary stopped ${pauseMs} ms: ${replaced ? 'REPLACED (false failover)' : 'kept'}\n`);
+    }
   } finally {
     await bench.down();
   }
@@ -219,11 +264,18 @@ async function main(argv: string[]): Promise<void> {
     lostWrites: trials.reduce((s, t) => s + t.lost, 0),
     splitBrainWrites: trials.reduce((s, t) => s + t.splitBrain, 0),
     trials: crashTrials,
+    pauseTrials, pauseMs, falseFailovers,
+    breakdownP50Ms: Object.fromEntries((['crash', 'hang', 'switchover'] as Kind[])
+      .map((k) => [k, medianBreakdown(trials.filter((t) => t.kind === k).map((t) => t.breakdown))])),
   };
   process.stdout.write(`\ncrash      p50 ${result.crashP50Ms} ms, max ${result.crashMaxMs} ms (${of('crash').length} trials)\n`);
   process.stdout.write(`hang       p50 ${percentile(of('hang'), 50)} ms, max ${result.hangMaxMs} ms (${of('hang').length} trials)\n`);
   process.stdout.write(`switchover p50 ${result.switchoverP50Ms} ms, max ${Math.max(...of('switchover'))} ms (${of('switchover').length} trials)\n`);
   process.stdout.write(`acknowledged writes lost: ${result.lostWrites}; acknowledged by a replaced primary: ${result.splitBrainWrites}\n`);
+  for (const [kind, b] of Object.entries(result.breakdownP50Ms)) {
+    process.stdout.write(`${kind.padEnd(10)} where the time went (p50 ms): detect ${b.detectMs}, ${Object.entries(b.stepsMs).map(([s, ms]) => `${s} ${ms}`).join(', ')}, then to the first write ${b.tailMs}\n`);
+  }
+  process.stdout.write(`primary paused ${pauseMs} ms (threshold ${FAILURE_THRESHOLD_SECONDS * 1000} ms): replaced ${falseFailovers} of ${pauseTrials} times\n`);
   process.stdout.write(`old primaries quarantined on return (unacknowledged writes of their own), rebuilt empty: ${bench.quarantines}\n`);
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }

@@ -5,32 +5,15 @@
  * on the real control plane.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { request } from 'node:https';
 import { readdirSync, readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { eventually } from '../support/eventually.js';
+import { httpGet } from '../support/http-get.js';
 import { startSandbox, type Sandbox } from './sandbox-process.js';
 
 const stacks = readdirSync('examples').filter((f) => f.endsWith('.yaml')).sort()
   .flatMap((f) => parseAllDocuments(readFileSync(`examples/${f}`, 'utf8')).map((d) => d.toJS() as { kind: string; metadata: { name: string } }))
   .filter((o) => o?.kind === 'WebStack').map((o) => o.metadata.name);
-
-function get(url: string): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { rejectUnauthorized: false, timeout: 5000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => { body += d.toString(); });
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-    req.end();
-  });
-}
-
-const answer = async (url: string) => url.startsWith('https:')
-  ? get(url)
-  : fetch(url, { signal: AbortSignal.timeout(5000) }).then(async (r) => ({ status: r.status, body: await r.text() }));
 
 let sb: Sandbox;
 
@@ -53,7 +36,7 @@ describe('examples/ in the sandbox', () => {
 
   it.each(stacks)('%s becomes Ready and its URL is answered by one of its app pods', async (name) => {
     const url = await eventually(`${name} Ready`, () => new RegExp(`\\n${name} is Ready: (https?://\\S+)`).exec(sb.output())?.[1], 300_000);
-    const res = await answer(url);
+    const res = await httpGet(url);
     expect(res.status).toBe(200);
     expect((JSON.parse(res.body) as { pod: string }).pod).toMatch(new RegExp(`^${name}-`));
   }, 320_000);
