@@ -3,7 +3,7 @@ import { stringify } from 'yaml';
 import { webStackBackupSchema } from './backup-schema.js';
 import { BACKUP_KIND, BACKUP_PLURAL, BACKUP_SHORT_NAMES, BACKUP_SINGULAR } from './backup-types.js';
 import { toOpenApi, type JsonObject } from './crd.js';
-import { GROUP, VERSION } from './types.js';
+import { CATEGORY, GROUP, VERSION } from './types.js';
 
 export const BACKUP_CRD_NAME = `${BACKUP_PLURAL}.${GROUP}`;
 export const BACKUP_CRD_FILE = 'crds/webstackbackup.yaml';
@@ -27,7 +27,7 @@ export function webStackBackupCrd(): JsonObject {
       group: GROUP,
       names: {
         plural: BACKUP_PLURAL, singular: BACKUP_SINGULAR, kind: BACKUP_KIND, listKind: `${BACKUP_KIND}List`,
-        shortNames: [...BACKUP_SHORT_NAMES], categories: ['webstack'],
+        shortNames: [...BACKUP_SHORT_NAMES], categories: [CATEGORY],
       },
       scope: 'Namespaced',
       versions: [{

@@ -2,7 +2,7 @@
 import { stringify } from 'yaml';
 import { webStackSchema } from './schema.js';
 import type { SchemaNode } from './schema-types.js';
-import { GROUP, KIND, PLURAL, SHORT_NAMES, SINGULAR, VERSION } from './types.js';
+import { CATEGORY, GROUP, KIND, PLURAL, SHORT_NAMES, SINGULAR, VERSION } from './types.js';
 
 export type JsonObject = { [key: string]: unknown };
 
@@ -53,7 +53,7 @@ export function webStackCrd(): JsonObject {
     metadata: { name: CRD_NAME },
     spec: {
       group: GROUP,
-      names: { plural: PLURAL, singular: SINGULAR, kind: KIND, listKind: `${KIND}List`, shortNames: [...SHORT_NAMES], categories: ['webstack'] },
+      names: { plural: PLURAL, singular: SINGULAR, kind: KIND, listKind: `${KIND}List`, shortNames: [...SHORT_NAMES], categories: [CATEGORY] },
       scope: 'Namespaced',
       versions: [{
         name: VERSION,

@@ -8,6 +8,12 @@ export const KIND = 'WebStack';
 export const PLURAL = 'webstacks';
 export const SINGULAR = 'webstack';
 export const SHORT_NAMES = ['ws'];
+/**
+ * The category of both kinds (`kubectl get webstack-all`). Never a name of either kind: kubectl
+ * expands a category before it resolves a singular name, so a category `webstack` turned
+ * `kubectl delete webstack NAME` into a delete across kinds that kubectl refuses.
+ */
+export const CATEGORY = 'webstack-all';
 
 export type BalanceAlgorithm = 'roundrobin' | 'static-rr' | 'leastconn' | 'source' | 'first' | 'random';
 export const BALANCE_ALGORITHMS: readonly BalanceAlgorithm[] = ['roundrobin', 'static-rr', 'leastconn', 'source', 'first', 'random'];

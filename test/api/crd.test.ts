@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { CustomResourceDefinition } from 'kubernetes-models/apiextensions.k8s.io/v1';
 import { parse } from 'yaml';
 import { CRD_FILE, CRD_NAME, webStackCrd, webStackCrdYaml, type JsonObject } from '../../src/api/crd.js';
+import { webStackBackupCrd } from '../../src/api/backup-crd.js';
 import { DEFAULTS, resolveSpec } from '../../src/api/defaults.js';
 import { applyDefaults, checkAgainstSchema } from '../../src/api/schema-check.js';
 import { webStackSchema } from '../../src/api/schema.js';
@@ -62,13 +63,23 @@ describe('webStackCrd', () => {
     expect(() => new CustomResourceDefinition(broken as never).validate()).toThrow();
   });
 
+  it('gives both kinds a category that is no name of either, so `kubectl get|delete webstack NAME` resolves to one kind', () => {
+    const namesOf = (c: { spec: JsonObject }) => c.spec.names as { plural: string; singular: string; shortNames: string[]; categories: string[] };
+    const both = [namesOf(webStackCrd() as { spec: JsonObject }), namesOf(webStackBackupCrd() as { spec: JsonObject })];
+    const taken = both.flatMap((n) => [n.plural, n.singular, ...n.shortNames]);
+    for (const n of both) {
+      expect(n.categories).toEqual(['webstack-all']);
+      for (const category of n.categories) expect(taken).not.toContain(category);
+    }
+  });
+
   it('names the resource as the API says', () => {
     expect(crd.metadata.name).toBe(CRD_NAME);
     expect(CRD_NAME).toBe('webstacks.webstack.dev');
     expect(crd.spec).toMatchObject({
       group: 'webstack.dev',
       scope: 'Namespaced',
-      names: { plural: 'webstacks', singular: 'webstack', kind: 'WebStack', listKind: 'WebStackList', shortNames: ['ws'], categories: ['webstack'] },
+      names: { plural: 'webstacks', singular: 'webstack', kind: 'WebStack', listKind: 'WebStackList', shortNames: ['ws'], categories: ['webstack-all'] },
     });
     expect(crd.spec.versions).toHaveLength(1);
     expect(version).toMatchObject({ name: 'v1alpha1', served: true, storage: true, subresources: { status: {} } });
