@@ -93,7 +93,7 @@ export function prepareCopy(dir: string, tools: BackupTools = DEFAULT_BACKUP_TOO
 }
 
 /** The binlog info file names: 10.11 writes the first, 11.x the second. */
-const BINLOG_INFO_FILES = ['xtrabackup_binlog_info', 'mariadb_backup_binlog_info'];
+export const BINLOG_INFO_FILES = ['xtrabackup_binlog_info', 'mariadb_backup_binlog_info'];
 
 /**
  * The GTID position the copy holds (the donor's gtid_binlog_pos when the copy was taken), from

@@ -4,7 +4,7 @@
  */
 import type { CelRule, SchemaNode } from './schema-types.js';
 import { conditionsSchema } from './condition-schema.js';
-import { BACKUP_PHASES, type RestoreSpec } from './backup-types.js';
+import { BACKUP_METHODS, BACKUP_PHASES, type RestoreSpec } from './backup-types.js';
 
 const DNS_LABEL = {
   pattern: '^[a-z]([-a-z0-9]*[a-z0-9])?$',
@@ -63,6 +63,11 @@ export const backupSchema: SchemaNode = {
   type: 'object',
   description: 'Scheduled backups of the database, and the binlog archive for point-in-time recovery.',
   properties: {
+    method: {
+      type: 'string', enum: BACKUP_METHODS,
+      description: 'physical: a copy of the data files (mariadb-backup) streamed by a replica\'s agent, restored by copying them back before the server starts; '
+        + 'logical: SQL (mariadb-dump), loaded into the running server. Unset: physical when the operator runs the agent (--agent-image), else logical.',
+    },
     schedule: str(128, { description: 'When the operator makes a backup: cron, five fields, UTC. Unset: on demand only (WebStackBackup objects).', ...BACKUP_PATTERNS.cron }),
     retention: {
       type: 'object',

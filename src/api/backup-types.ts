@@ -31,7 +31,15 @@ export interface BackupRetentionSpec {
   maxAge?: string;
 }
 
+/**
+ * `physical`: a copy of the data files by mariadb-backup, streamed by a replica's agent;
+ * `logical`: SQL by mariadb-dump. Unset: physical when the operator runs agents (--agent-image).
+ */
+export type BackupMethod = 'physical' | 'logical';
+export const BACKUP_METHODS: readonly BackupMethod[] = ['physical', 'logical'];
+
 export interface BackupSpec {
+  method?: BackupMethod;
   /** Cron, five fields, UTC. */
   schedule?: string;
   retention?: BackupRetentionSpec;
@@ -57,6 +65,7 @@ export interface WebStackBackupStatus {
   completionTime?: string;
   /** Bytes stored (compressed). */
   size?: number;
+  /** physical or logical (backups made before methods existed say mariadb-dump: logical). */
   method?: string;
   /** The GTID position the copy is consistent at. */
   gtidPosition?: string;

@@ -11,17 +11,19 @@ import { connectionArgs, runTool, type Login } from './client-tools.js';
 import { DUMP_OBJECT, MANIFEST_OBJECT } from './locations.js';
 import type { BackupStore } from './store.js';
 
-export const DUMP_METHOD = 'mariadb-dump';
+/** status.method of a dump; backups made before there were two methods say 'mariadb-dump'. */
+export const DUMP_METHOD = 'logical';
 
 /** What a completed backup stored; manifest.json beside the dump holds the same. */
 export interface BackupManifest {
   method: string;
   sha256: string;
   size: number;
-  /** Bytes of SQL before compression. */
+  /** Bytes before compression (SQL, or the physical copy's mbstream). */
   dumpedBytes: number;
   gtidPosition: string;
-  databases: string[];
+  /** The databases dumped; a physical copy holds every one. */
+  databases?: string[];
   startTime: string;
   completionTime: string;
 }

@@ -64,7 +64,7 @@ export class BackupController implements LeaderTask {
     this.informers = scopes.map((ns) => new Informer(parts.kubeConfig, parts.client, WEBSTACKBACKUP, ns, parts.clock, parts.log, { transform }));
     this.metrics = backupMetrics(parts.registry);
     this.access = new StackAccess(parts.client, parts.caches, opts.backupDir);
-    this.backups = new BackupRunner(this.access, parts.clock);
+    this.backups = new BackupRunner(this.access, parts.clock, parts.agents);
     this.restores = new RestoreRunner(this.access, parts.client);
     this.retryBaseMs = opts.retryBaseMs ?? 5000;
     this.maxAttempts = opts.maxAttempts ?? 6;

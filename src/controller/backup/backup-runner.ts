@@ -1,16 +1,22 @@
-/** One backup of a stack: pick the source, dump it to the stack's storage, say what was stored. */
-import type { WebStackBackup, WebStackBackupStatus } from '../../api/backup-types.js';
+/** One backup of a stack: pick the source, copy it to the stack's storage, say what was stored. */
+import type { BackupMethod, WebStackBackup, WebStackBackupStatus } from '../../api/backup-types.js';
 import { resolveSpec } from '../../api/defaults.js';
 import type { WebStack } from '../../api/types.js';
 import type { Clock } from '../../clock.js';
-import { dumpToStore } from '../../backup/dump.js';
+import { dumpToStore, type BackupManifest } from '../../backup/dump.js';
 import { backupLocation, binlogLocation, stackRoot } from '../../backup/locations.js';
+import { copyToStore } from '../../backup/physical.js';
 import { userDatabases } from '../../backup/server-queries.js';
 import { backupSource } from '../../backup/source.js';
 import type { StackAccess } from './stack-access.js';
 
+/** spec.database.backup.method, or its default: physical when database pods run the agent. */
+export function backupMethod(ws: WebStack, agents: boolean): BackupMethod {
+  return ws.spec.database?.backup?.method ?? (agents ? 'physical' : 'logical');
+}
+
 export class BackupRunner {
-  constructor(private readonly access: StackAccess, private readonly clock: Clock) {}
+  constructor(private readonly access: StackAccess, private readonly clock: Clock, private readonly agents: boolean) {}
 
   /** The status fields of a completed backup; `message` says which instance it read. */
   async run(ws: WebStack, b: WebStackBackup): Promise<WebStackBackupStatus> {
@@ -18,6 +24,10 @@ export class BackupRunner {
     const stack = ws.metadata.name;
     const db = resolveSpec(ws).database;
     if (db.engine !== 'mariadb') throw new Error(`backups of ${db.engine} stacks are not supported yet (spec.database.engine)`);
+    const method = backupMethod(ws, this.agents);
+    if (method === 'physical' && !this.agents) {
+      throw new Error('spec.database.backup.method physical: the operator runs without --agent-image, so database pods have no agent to stream the copy');
+    }
     const storage = ws.spec.database?.backup?.storage ?? { volume: {} };
     const source = backupSource(ws.status?.database?.instances ?? []);
     if (!source.name) throw new Error(source.reason);
@@ -26,8 +36,14 @@ export class BackupRunner {
     ]);
     const root = stackRoot(storage, ns, stack);
     const location = backupLocation(root, b.metadata.name);
-    const databases = await userDatabases(addr, login);
-    const manifest = await dumpToStore({ source: addr, login, databases, store, location, now: () => new Date(this.clock.now()) });
+    const now = () => new Date(this.clock.now());
+    let manifest: BackupManifest;
+    if (method === 'physical') {
+      manifest = await copyToStore({ agents: this.access.agents(login), source: this.access.agentOf(addr), store, location, now });
+    } else {
+      const databases = await userDatabases(addr, login);
+      manifest = await dumpToStore({ source: addr, login, databases, store, location, now });
+    }
     return {
       size: manifest.size, method: manifest.method, gtidPosition: manifest.gtidPosition, sha256: manifest.sha256,
       location, storage, engine: db.engine,

@@ -1,8 +1,10 @@
 /**
  * What backups and restores read about a stack: its admin login (the stack's Secret), its
- * database instances' addresses (the StatefulSet's pods) and the store its storage spec names
+ * database instances' addresses (the StatefulSet's pods), their agents and the store its storage spec names
  * (with the S3 credentials Secret). Nothing here is logged.
  */
+import { AgentClient, type AgentTarget } from '../../agent/client.js';
+import { AGENT_PORT, agentToken } from '../../agent/protocol.js';
 import type { BackupStorageSpec } from '../../api/backup-types.js';
 import { componentSelector, names } from '../../api/labels.js';
 import type { Caches } from '../../kube/caches.js';
@@ -38,6 +40,16 @@ export class StackAccess {
     const found = instancesFromPods(items, namespace, stack, { uid }).find((i) => i.name === pod);
     if (!found) throw new Error(`database pod ${namespace}/${pod} of stack ${stack} not found`);
     return found;
+  }
+
+  /** A client of the stack's agents (their token derives from the admin password). */
+  agents(login: Login): AgentClient {
+    return new AgentClient({ token: agentToken(login.password) });
+  }
+
+  /** The agent beside an instance: its pod's address, the agent's port. */
+  agentOf(instance: InstanceAddress): AgentTarget & { name: string } {
+    return { name: instance.name, host: instance.host, port: AGENT_PORT };
   }
 
   async store(namespace: string, storage: BackupStorageSpec): Promise<BackupStore> {

@@ -82,7 +82,7 @@ describe('backups and restores through the operator', () => {
     await env.client.create(WEBSTACKBACKUP, NS, { apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStackBackup', metadata: { name: 'shop-1' }, spec: { stack: 'shop' } });
     backup = await backupDone('shop-1');
     expect(backup.status).toMatchObject({
-      phase: 'Completed', method: 'mariadb-dump', engine: 'mariadb', location: 'shop/shop/backups/shop-1', storage: { volume: {} }, attempts: 1,
+      phase: 'Completed', method: 'logical', engine: 'mariadb', location: 'shop/shop/backups/shop-1', storage: { volume: {} }, attempts: 1,
       message: `replica ${replica} is ready with the least lag`,
     });
     expect(backup.status!.size).toBe(readFileSync(path.join(backupDir, 'shop/shop/backups/shop-1', DUMP_OBJECT)).length);

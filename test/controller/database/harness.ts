@@ -34,13 +34,24 @@ export interface DatabaseEnv {
 const CRD = { kind: 'CustomResourceDefinition', apiVersion: 'apiextensions.k8s.io/v1', plural: 'customresourcedefinitions', namespaced: false };
 const NAMESPACE = { kind: 'Namespace', apiVersion: 'v1', plural: 'namespaces', namespaced: false };
 
-/** `backups`: the operator also runs the backup controller with these options. */
-export async function startDatabaseEnv(namespace: string, backups?: BackupOptions): Promise<DatabaseEnv> {
+/** The agent image the operator names with `agents`: the sandbox runs it from this checkout's sources. */
+const AGENT_IMAGE = 'webstack-operator:test';
+const OPERATOR_FROM_SOURCE = {
+  command: '/usr/bin/env',
+  args: [`SWC_NODE_PROJECT=${path.resolve('tsconfig.json')}`, process.execPath, '--import', path.resolve('test/support/swc-register.mjs'), path.resolve('src/cli.ts')],
+};
+
+/**
+ * `backups`: the operator also runs the backup controller with these options. `agents`: database
+ * pods run the agent beside the server (the operator's image, from the sources).
+ */
+export async function startDatabaseEnv(namespace: string, backups?: BackupOptions, opts: { agents?: boolean } = {}): Promise<DatabaseEnv> {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'db-managers-'));
   const runtimeLogs = new LogCapture();
   const api = await startApiServer({ port: 0 });
   const dns = await startDnsServer();
-  const runtime = await startRuntime({ kubeconfig: api.kubeconfig(), stateDir, log: createLogger({ format: 'json', stream: runtimeLogs }), dns, resyncMs: 500 });
+  const runtime = await startRuntime({ kubeconfig: api.kubeconfig(), stateDir, log: createLogger({ format: 'json', stream: runtimeLogs }), dns, resyncMs: 500,
+    ...(opts.agents ? { operatorCommand: OPERATOR_FROM_SOURCE } : {}) });
   const kc = new KubeConfig();
   kc.loadFromString(api.kubeconfig());
   const client = new KubeClient(kc);
@@ -67,6 +78,7 @@ export async function startDatabaseEnv(namespace: string, backups?: BackupOption
         log: createLogger({ format: 'json', stream: logs, level: 'debug' }),
         databaseManagers: (parts) => new DatabaseManagers({ ...parts, timings: { ...parts.timings, probeIntervalMs: 300 } }),
         backups: backups && ((parts) => new BackupController(parts, backups)),
+        ...(opts.agents ? { agentImage: AGENT_IMAGE } : {}),
       });
       env.operator = operator;
       await operator.start();
