@@ -128,6 +128,9 @@ export interface ManagerCredentials {
   databaseName: string;
   appUser: string;
   appPassword: string;
+  /** The mysqld-exporter sidecars' account: server status only, no writes. */
+  exporterUser: string;
+  exporterPassword: string;
 }
 
 /** The part of the WebStack spec the manager acts on. */

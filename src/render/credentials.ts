@@ -2,6 +2,7 @@
  * The database Secret's contents: the one place that names its keys. Credentials are generated
  * once, by whoever creates the Secret; rendering only ever copies existing values.
  */
+import { createHmac } from 'node:crypto';
 
 export const SECRET_KEYS = {
   adminUser: 'admin-user',
@@ -9,6 +10,7 @@ export const SECRET_KEYS = {
   replicationUser: 'replication-user',
   replicationPassword: 'replication-password',
   appPassword: 'app-password',
+  exporterPassword: 'exporter-password',
 } as const;
 
 export type DatabaseCredentials = { -readonly [K in keyof typeof SECRET_KEYS]: string };
@@ -16,6 +18,8 @@ export type DatabaseCredentials = { -readonly [K in keyof typeof SECRET_KEYS]: s
 /** The operator's account on every instance (created by the start script), and the replication account. */
 export const ADMIN_USER = 'webstack-admin';
 export const REPLICATION_USER = 'webstack-repl';
+/** The mysqld-exporter sidecars' account: reads server status, writes nothing (created by the database manager). */
+export const EXPORTER_USER = 'webstack-exporter';
 
 const PASSWORD_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 /** 32 characters of 62: about 190 bits, and nothing a shell, SQL or a URL needs to escape. */
@@ -36,6 +40,25 @@ function newPassword(randomBytes: RandomBytes): string {
   return password;
 }
 
+/**
+ * The exporter's password for a Secret that has none (made before the exporter existed, or by a
+ * user): an HMAC of the admin password, so it reveals nothing of it and is the same on every read.
+ */
+function derivedExporterPassword(adminPassword: string): string {
+  let counter = 0;
+  const stream: RandomBytes = (size) => {
+    const bytes = new Uint8Array(size);
+    for (let filled = 0; filled < size; counter++) {
+      const block = createHmac('sha256', adminPassword).update(`webstack mysqld-exporter ${counter}`).digest();
+      const n = Math.min(block.length, size - filled);
+      bytes.set(block.subarray(0, n), filled);
+      filled += n;
+    }
+    return bytes;
+  };
+  return newPassword(stream);
+}
+
 export function newDatabaseCredentials(randomBytes: RandomBytes): DatabaseCredentials {
   return {
     adminUser: ADMIN_USER,
@@ -43,6 +66,7 @@ export function newDatabaseCredentials(randomBytes: RandomBytes): DatabaseCreden
     replicationUser: REPLICATION_USER,
     replicationPassword: newPassword(randomBytes),
     appPassword: newPassword(randomBytes),
+    exporterPassword: newPassword(randomBytes),
   };
 }
 
@@ -60,12 +84,14 @@ export function credentialsToSecretData(credentials: DatabaseCredentials): Recor
  * returns them). Throws naming the missing keys, never a value.
  */
 export function credentialsFromSecretData(data: Record<string, string> | undefined, secretName = 'database Secret'): DatabaseCredentials {
-  const missing = Object.values(SECRET_KEYS).filter((key) => !data?.[key]);
+  // A Secret made before the exporter existed, or by a user, may lack its password: derived below.
+  const missing = Object.values(SECRET_KEYS).filter((key) => !data?.[key] && key !== SECRET_KEYS.exporterPassword);
   if (missing.length > 0) throw new Error(`${secretName}: missing key${missing.length > 1 ? 's' : ''} ${missing.join(', ')}`);
   const credentials = {} as DatabaseCredentials;
   for (const [field, key] of Object.entries(SECRET_KEYS) as [keyof DatabaseCredentials, string][]) {
-    credentials[field] = Buffer.from(data![key], 'base64').toString('utf8');
+    if (data![key]) credentials[field] = Buffer.from(data![key], 'base64').toString('utf8');
   }
+  credentials.exporterPassword ??= derivedExporterPassword(credentials.adminPassword);
   const tooLong = (Object.keys(MAX_LENGTHS) as (keyof typeof MAX_LENGTHS)[]).filter((f) => credentials[f].length > MAX_LENGTHS[f]);
   if (tooLong.length > 0) {
     throw new Error(`${secretName}: ${tooLong.map((f) => `key ${SECRET_KEYS[f]} must be at most ${MAX_LENGTHS[f]} characters`).join(', ')}`

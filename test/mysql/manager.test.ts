@@ -42,7 +42,7 @@ test('ticks on the clock and on poke, one at a time, and stops', async () => {
       return [];
     },
   };
-  const credentials = { adminUser: 'a', adminPassword: 'p', replicationUser: 'r', replicationPassword: 'p', databaseName: 'd', appUser: 'u', appPassword: 'p' };
+  const credentials = { adminUser: 'a', adminPassword: 'p', replicationUser: 'r', replicationPassword: 'p', databaseName: 'd', appUser: 'u', appPassword: 'p', exporterUser: 'e', exporterPassword: 'p' };
   const m = new DatabaseManager({
     stack: { namespace: 'n', name: 's' }, spec: () => spec, credentials, topology, record: new MemoryRecord(),
     labeler: new MemoryLabeler(), events: new MemoryEvents(), registry: new Registry(), clock, timings: { probeIntervalMs: 500 }, status: new MemoryStatus(),

@@ -11,13 +11,13 @@ function scripted(bytes: number[]): (n: number) => Uint8Array {
 }
 
 describe('newDatabaseCredentials', () => {
-  it('generates three different 32-character alphanumeric passwords and the fixed account names', () => {
+  it('generates four different 32-character alphanumeric passwords and the fixed account names', () => {
     const c = newDatabaseCredentials(randomBytes);
     expect(c.adminUser).toBe(ADMIN_USER);
     expect(c.replicationUser).toBe(REPLICATION_USER);
-    const passwords = [c.adminPassword, c.replicationPassword, c.appPassword];
+    const passwords = [c.adminPassword, c.replicationPassword, c.appPassword, c.exporterPassword];
     for (const p of passwords) expect(p).toMatch(/^[A-Za-z0-9]{32}$/);
-    expect(new Set(passwords).size).toBe(3);
+    expect(new Set(passwords).size).toBe(4);
     expect(newDatabaseCredentials(randomBytes).adminPassword).not.toBe(c.adminPassword);
   });
 
@@ -61,6 +61,25 @@ describe('Secret data', () => {
     }
     expect(error?.message).toMatch(message);
     expect(error?.message).not.toContain(credentials.adminPassword);
+  });
+});
+
+describe('a Secret without the exporter password (made before the exporter, or by a user)', () => {
+  const credentials = newDatabaseCredentials(randomBytes);
+  const older = Object.fromEntries(Object.entries(credentialsToSecretData(credentials)).filter(([k]) => k !== SECRET_KEYS.exporterPassword));
+
+  it('is read, with a password derived from the admin password: the same on every read, never the admin password', () => {
+    const read = credentialsFromSecretData(older);
+    expect({ ...read, exporterPassword: credentials.exporterPassword }).toEqual(credentials);
+    expect(read.exporterPassword).toMatch(/^[A-Za-z0-9]{32}$/);
+    expect(read.exporterPassword).not.toBe(credentials.adminPassword);
+    expect(credentialsFromSecretData(older).exporterPassword).toBe(read.exporterPassword);
+    const otherAdmin = { ...older, [SECRET_KEYS.adminPassword]: Buffer.from('another admin password').toString('base64') };
+    expect(credentialsFromSecretData(otherAdmin).exporterPassword).not.toBe(read.exporterPassword);
+  });
+
+  it('keeps a stored exporter password', () => {
+    expect(credentialsFromSecretData(credentialsToSecretData(credentials)).exporterPassword).toBe(credentials.exporterPassword);
   });
 });
 

@@ -79,7 +79,7 @@ export class MariadbCluster {
     this.credentials = {
       adminUser: 'webstack-admin', adminPassword: 'Adm1n-secret-pw',
       replicationUser: 'webstack-repl', replicationPassword: 'Repl-secret-pw',
-      databaseName: 'app', appUser: 'app', appPassword: 'App-secret-pw',
+      databaseName: 'app', appUser: 'app', appPassword: 'App-secret-pw', exporterUser: 'webstack-exporter', exporterPassword: 'Exp0rter-secret-pw',
     };
   }
 

@@ -1,5 +1,6 @@
 /** MariaDB 10.11 / 11.4: CHANGE MASTER TO ... MASTER_USE_GTID=slave_pos, gtid_binlog_state, read_only. */
 import type { Dialect, Row } from './dialect.js';
+import type { ManagerCredentials } from '../ports.js';
 import { asBool, asNumberOrNull, asText, grantDatabase, quote, quoteIdentifier, statusMap } from './dialect.js';
 import { MariadbGtidSet } from '../gtid.js';
 import type { IoThreadState, ServerState } from '../observation.js';
@@ -7,6 +8,19 @@ import type { IoThreadState, ServerState } from '../observation.js';
 function ioThread(v: unknown): IoThreadState {
   const s = asText(v);
   return s === 'Yes' ? 'Yes' : s === 'Connecting' || s === 'Preparing' ? 'Connecting' : 'No';
+}
+
+/**
+ * mysqld-exporter's account: what its documentation asks for, and SLAVE MONITOR, which SHOW SLAVE
+ * STATUS needs since MariaDB 10.5 (REPLICATION CLIENT is BINLOG MONITOR there). Nothing it can write with.
+ */
+function exporterUser(c: ManagerCredentials): string[] {
+  const user = `${quote(c.exporterUser)}@'%'`;
+  return [
+    `CREATE USER IF NOT EXISTS ${user} IDENTIFIED BY ${quote(c.exporterPassword)} WITH MAX_USER_CONNECTIONS 3`,
+    `GRANT PROCESS, REPLICATION CLIENT, SLAVE MONITOR ON *.* TO ${user}`,
+    `GRANT SELECT ON performance_schema.* TO ${user}`,
+  ];
 }
 
 export const mariadbDialect: Dialect = {
@@ -90,6 +104,7 @@ export const mariadbDialect: Dialect = {
     `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(c.databaseName)}`,
     `CREATE USER IF NOT EXISTS ${quote(c.appUser)}@'%' IDENTIFIED BY ${quote(c.appPassword)}`,
     `GRANT ALL PRIVILEGES ON ${grantDatabase(c.databaseName)}.* TO ${quote(c.appUser)}@'%'`,
+    ...exporterUser(c),
   ],
   clientConnections: (exclude) => 'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() '
     + `AND COMMAND NOT IN ('Daemon', 'Binlog Dump', 'Slave_IO', 'Slave_SQL', 'Slave_worker') AND USER NOT IN ('system user', 'event_scheduler'${exclude.map((u) => `, ${quote(u)}`).join('')})`,

@@ -1,5 +1,6 @@
 /** MySQL 8.4: CHANGE REPLICATION SOURCE TO ... SOURCE_AUTO_POSITION = 1, gtid_executed, super_read_only. */
 import type { Dialect, Row } from './dialect.js';
+import type { ManagerCredentials } from '../ports.js';
 import { asBool, asNumberOrNull, asText, grantDatabase, quote, quoteIdentifier, statusMap } from './dialect.js';
 import { MysqlGtidSet } from '../gtid.js';
 import type { IoThreadState, ServerState } from '../observation.js';
@@ -7,6 +8,16 @@ import type { IoThreadState, ServerState } from '../observation.js';
 function ioThread(v: unknown): IoThreadState {
   const s = asText(v);
   return s === 'Yes' ? 'Yes' : s === 'Connecting' ? 'Connecting' : 'No';
+}
+
+/** mysqld-exporter's account, as its documentation asks: status and replication state, nothing it can write with. */
+function exporterUser(c: ManagerCredentials): string[] {
+  const user = `${quote(c.exporterUser)}@'%'`;
+  return [
+    `CREATE USER IF NOT EXISTS ${user} IDENTIFIED BY ${quote(c.exporterPassword)} WITH MAX_USER_CONNECTIONS 3`,
+    `GRANT PROCESS, REPLICATION CLIENT ON *.* TO ${user}`,
+    `GRANT SELECT ON performance_schema.* TO ${user}`,
+  ];
 }
 
 export const mysqlDialect: Dialect = {
@@ -93,6 +104,7 @@ export const mysqlDialect: Dialect = {
     `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(c.databaseName)}`,
     `CREATE USER IF NOT EXISTS ${quote(c.appUser)}@'%' IDENTIFIED BY ${quote(c.appPassword)}`,
     `GRANT ALL PRIVILEGES ON ${grantDatabase(c.databaseName)}.* TO ${quote(c.appUser)}@'%'`,
+    ...exporterUser(c),
   ],
   clientConnections: (exclude) => 'SELECT PROCESSLIST_ID AS id FROM performance_schema.threads WHERE TYPE = \'FOREGROUND\' '
     + 'AND PROCESSLIST_ID <> CONNECTION_ID() AND PROCESSLIST_COMMAND NOT IN (\'Binlog Dump\', \'Binlog Dump GTID\', \'Daemon\') '

@@ -15,7 +15,7 @@ export interface Session {
 }
 
 function secretsOf(c: ManagerCredentials): string[] {
-  return [c.adminPassword, c.replicationPassword, c.appPassword];
+  return [c.adminPassword, c.replicationPassword, c.appPassword, c.exporterPassword];
 }
 
 function deadline<T>(p: Promise<T>, ms: number, what: string, onTimeout: () => void): Promise<T> {

@@ -6,7 +6,7 @@ import type { ManagerCredentials } from '../../../src/mysql/ports.js';
 
 const creds: ManagerCredentials = {
   adminUser: 'admin', adminPassword: 'a-pw', replicationUser: 'repl', replicationPassword: "r'pw",
-  databaseName: 'shop', appUser: 'app', appPassword: 'app-pw',
+  databaseName: 'shop', appUser: 'app', appPassword: 'app-pw', exporterUser: 'exporter', exporterPassword: "e'pw",
 };
 const source = { host: 'shop-mysql-1.shop-mysql', port: 3306, user: 'repl', password: "r'pw", heartbeatSeconds: 1 };
 
@@ -45,6 +45,9 @@ describe('MariaDB dialect', () => {
       'CREATE DATABASE IF NOT EXISTS `shop`',
       "CREATE USER IF NOT EXISTS 'app'@'%' IDENTIFIED BY 'app-pw'",
       "GRANT ALL PRIVILEGES ON `shop`.* TO 'app'@'%'",
+      "CREATE USER IF NOT EXISTS 'exporter'@'%' IDENTIFIED BY 'e\\'pw' WITH MAX_USER_CONNECTIONS 3",
+      "GRANT PROCESS, REPLICATION CLIENT, SLAVE MONITOR ON *.* TO 'exporter'@'%'",
+      "GRANT SELECT ON performance_schema.* TO 'exporter'@'%'",
     ]);
   });
   test('client connections leave replication and our own sessions alone', () => {
@@ -101,6 +104,9 @@ describe('MySQL 8.4 dialect', () => {
       'CREATE DATABASE IF NOT EXISTS `shop`',
       "CREATE USER IF NOT EXISTS 'app'@'%' IDENTIFIED BY 'app-pw'",
       "GRANT ALL PRIVILEGES ON `shop`.* TO 'app'@'%'",
+      "CREATE USER IF NOT EXISTS 'exporter'@'%' IDENTIFIED BY 'e\\'pw' WITH MAX_USER_CONNECTIONS 3",
+      "GRANT PROCESS, REPLICATION CLIENT ON *.* TO 'exporter'@'%'",
+      "GRANT SELECT ON performance_schema.* TO 'exporter'@'%'",
     ]);
   });
   test('semi-sync variables are read as rows, so a server without the plugins still answers the probe', () => {

@@ -7,7 +7,7 @@ import type { ManagerCredentials } from '../../../src/mysql/ports.js';
 
 const creds: ManagerCredentials = {
   adminUser: 'admin', adminPassword: 'a-pw', replicationUser: 'repl', replicationPassword: 'r-pw',
-  databaseName: 'shop', appUser: 'app', appPassword: 'app-pw',
+  databaseName: 'shop', appUser: 'app', appPassword: 'app-pw', exporterUser: 'exporter', exporterPassword: 'e-pw',
 };
 
 /** A database whose sessions record what they were sent and answer from `answers`. */
