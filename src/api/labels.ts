@@ -47,6 +47,8 @@ export const names = {
   mysqlCaSecret: (stack: string) => `${stack}-mysql-ca`,
   /** The database server certificate, its key and the CA bundle: mounted by database pods (apps mount the bundle only). */
   mysqlTlsSecret: (stack: string) => `${stack}-mysql-tls`,
+  /** The mysqld-exporter sidecars' client configuration (its account's password): mounted by database pods. */
+  mysqlExporterSecret: (stack: string) => `${stack}-mysql-exporter`,
   primaryService: (stack: string) => `${stack}-mysql-primary`,
   replicasService: (stack: string) => `${stack}-mysql-replicas`,
   mysqlPod: (stack: string, ordinal: number) => `${stack}-mysql-${ordinal}`,

@@ -421,7 +421,7 @@ const spec = obj({
     operatorNamespace: str(63, { description: `Namespace of the operator, whose operator pods may reach the database; ${d.networkPolicy.operatorNamespace} when unset.`, ...PATTERNS.dnsLabel }),
     statsFromNamespaces: {
       type: 'array',
-      description: 'Namespaces (e.g. Prometheus\'s) allowed to reach HAProxy\'s stats and metrics port 8404; none when empty.',
+      description: 'Namespaces (e.g. Prometheus\'s) allowed to reach HAProxy\'s stats and metrics port 8404 and the database pods\' mysqld-exporter port 9104; none when empty.',
       maxItems: 16,
       items: str(63, { ...PATTERNS.dnsLabel, minLength: 1 }),
     },

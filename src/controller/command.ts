@@ -42,6 +42,7 @@ export async function main(argv: string[]): Promise<number> {
     timings: flags.timings,
     workers: flags.workers,
     agentImage: flags.agentImage,
+    exporterImage: flags.exporterImage,
     databaseManagers: (parts) => new DatabaseManagers(parts),
     backups: (parts) => new BackupController(parts, { backupDir: flags.backupDir }),
   });

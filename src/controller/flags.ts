@@ -1,6 +1,7 @@
 /** `webstack-operator run` flags: the contract with the Helm chart. Pure parsing, errors name the flag. */
 import { isIP } from 'node:net';
 import { DEFAULT_TIMINGS, type Timings } from '../timings.js';
+import { DEFAULT_MYSQLD_EXPORTER_IMAGE, EXPORTER_PORT } from '../render/mysqld-exporter.js';
 
 export interface RunFlags {
   kubeconfig?: string;
@@ -19,6 +20,8 @@ export interface RunFlags {
   backupDir?: string;
   /** The image of the agent in each database pod; the chart passes the operator's own. */
   agentImage?: string;
+  /** The image of the mysqld-exporter sidecar in each database pod; undefined: none. */
+  exporterImage?: string;
 }
 
 export const RUN_USAGE = `usage: webstack-operator run [flags]
@@ -39,6 +42,8 @@ export const RUN_USAGE = `usage: webstack-operator run [flags]
   --workers N                        stacks reconciled in parallel (default: 8)
   --agent-image IMAGE                run \`webstack-operator agent\` from this image in each database pod (fence by SIGKILL,
                                      rebuilds); the chart passes the operator's own image (default: no agent)
+  --mysqld-exporter-image IMAGE      run mysqld-exporter from this image beside each database server, its metrics on port
+                                     ${EXPORTER_PORT} (default: ${DEFAULT_MYSQLD_EXPORTER_IMAGE}; empty: no exporter)
   --database-probe-interval D        how often each database instance is probed (default: 500ms)
   --database-connect-timeout D       connecting to a database instance gives up after this (default: 500ms)
   --database-query-timeout D         one statement gives up after this (default: 2s)
@@ -70,7 +75,8 @@ function parseBool(flag: string, value: string): boolean {
 
 const VALUE_FLAGS = new Set(['kubeconfig', 'namespace', 'lease-namespace', 'lease-name', 'metrics-port', 'health-port', 'bind-address', 'log-format',
   'leader-elect-lease-duration', 'leader-elect-renew-deadline', 'leader-elect-retry-period', 'resync-period', 'workers',
-  'database-probe-interval', 'database-connect-timeout', 'database-query-timeout', 'switchover-timeout', 'restart-settle', 'backup-dir', 'agent-image']);
+  'database-probe-interval', 'database-connect-timeout', 'database-query-timeout', 'switchover-timeout', 'restart-settle', 'backup-dir', 'agent-image',
+  'mysqld-exporter-image']);
 
 /** A duration flag that must be above zero. */
 function positiveDuration(flag: string, value: string): number {
@@ -83,6 +89,7 @@ export function parseRunFlags(argv: string[]): RunFlags | 'help' {
   const flags: RunFlags = {
     namespaces: [], leaderElect: true, leaseName: 'webstack-operator-leader', metricsPort: 8080, healthPort: 8081, bindAddress: '',
     timings: { ...DEFAULT_TIMINGS, lease: { ...DEFAULT_TIMINGS.lease }, database: { ...DEFAULT_TIMINGS.database } }, workers: 8,
+    exporterImage: DEFAULT_MYSQLD_EXPORTER_IMAGE,
   };
   const t = flags.timings;
   for (let i = 0; i < argv.length; i++) {
@@ -133,6 +140,10 @@ export function parseRunFlags(argv: string[]): RunFlags | 'help' {
       case 'agent-image':
         if (!/^[^\s]+$/.test(value)) throw new Error(`--agent-image: '${value}' is not an image reference`);
         flags.agentImage = value;
+        break;
+      case 'mysqld-exporter-image':
+        if (value !== '' && !/^[^\s]+$/.test(value)) throw new Error(`--mysqld-exporter-image: '${value}' is not an image reference`);
+        flags.exporterImage = value || undefined;
         break;
       case 'workers': {
         const n = Number(value);

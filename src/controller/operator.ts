@@ -50,6 +50,8 @@ export interface OperatorOptions {
   defaultMetrics?: boolean;
   /** The image of the agent in each database pod (the operator's own); undefined: no agent. */
   agentImage?: string;
+  /** The image of the mysqld-exporter sidecar in each database pod; undefined: none. */
+  exporterImage?: string;
 }
 
 /** What the operator hands the database managers: its own client, caches, Events and registry. */
@@ -107,7 +109,8 @@ export class Operator {
     this.backups = opts.backups?.(parts);
     const reconciler = new WebStackReconciler({
       client: this.client, caches: this.caches, events, log: opts.log, clock, databaseManaged: !!this.databaseManagers, timings,
-      agentImage: opts.agentImage, servedKinds: new ServedKinds(this.client, clock, timings.optionalApiRecheckMs),
+      agentImage: opts.agentImage, exporterImage: opts.exporterImage,
+      servedKinds: new ServedKinds(this.client, clock, timings.optionalApiRecheckMs),
     });
     this.controller = new Controller(reconciler, { log: opts.log, clock, metrics: this.metrics },
       { workers: opts.workers ?? 8, resyncPeriodMs: timings.resyncPeriodMs, keys: () => webStackKeys(this.caches) });

@@ -54,6 +54,8 @@ export interface ReconcileDeps {
   servedKinds: ServedKinds;
   /** `--agent-image`: the agent runs in each database pod. */
   agentImage?: string;
+  /** `--mysqld-exporter-image`: mysqld-exporter runs in each database pod. */
+  exporterImage?: string;
 }
 
 export type ReconcileResult =
@@ -96,7 +98,8 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
     const credentials = await databaseCredentials(ws, deps);
     const haproxyAdminToken = await adminToken(ws, deps);
     const certificates = await databaseTls(ws, deps, log);
-    const inputs = { credentials, certificates, haproxyAdminToken, tlsChecksum: tlsSecretChecksum(ws, deps), agentImage: deps.agentImage };
+    const inputs = { credentials, certificates, haproxyAdminToken, tlsChecksum: tlsSecretChecksum(ws, deps), agentImage: deps.agentImage,
+      exporterImage: deps.exporterImage };
     const desired = holdDatabaseSize(ws, renderStack(ws, inputs)).map(withAppliedHash);
     const held = holdBack(ws, desired, deps);
     blocked = held.blocked;

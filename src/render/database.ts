@@ -25,6 +25,7 @@ import { canonicalResources } from './resources.js';
 import { AGENT_CONTAINER, AGENT_PORT } from '../agent/protocol.js';
 import type { DatabaseCertificates } from '../pki/database-certificates.js';
 import { DATABASE_TLS_DIR, DATABASE_TLS_VOLUME, databaseTlsVolume, renderDatabaseTlsSecrets } from './database-tls.js';
+import { exporterContainer, exporterVolume, renderExporterSecret } from './mysqld-exporter.js';
 
 /** The images' mysql user and group. */
 export const DATABASE_UID = 999;
@@ -99,8 +100,16 @@ function agentContainer(image: string, secret: string, securityContext: IContain
   };
 }
 
-/** `agentImage`: the operator's image, run as the agent in each pod; without it, no agent (fences delete the pod). */
-function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database'], clusterDomain: string, agentImage?: string): KubeObject {
+/** The images of the sidecars beside the server; each is left out without its image. */
+export interface DatabaseSidecars {
+  /** The operator's image, run as the agent in each pod; without it, no agent (fences delete the pod). */
+  agentImage?: string;
+  /** mysqld-exporter's image: the pod's database metrics. */
+  exporterImage?: string;
+}
+
+function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database'], clusterDomain: string, sidecars: DatabaseSidecars): KubeObject {
+  const { agentImage, exporterImage } = sidecars;
   const stack = ws.metadata.name;
   const namespace = ws.metadata.namespace ?? 'default';
   const headless = names.mysqlHeadless(stack);
@@ -181,11 +190,16 @@ function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database'], clusterDo
           },
         },
         ...(agentImage ? { shareProcessNamespace: true } : {}),
-        containers: agentImage ? [container, agentContainer(agentImage, secret, container.securityContext)] : [container],
+        containers: [
+          container,
+          ...(agentImage ? [agentContainer(agentImage, secret, container.securityContext)] : []),
+          ...(exporterImage ? [exporterContainer(exporterImage, container.securityContext)] : []),
+        ],
         volumes: [
           { name: 'config', configMap: { name: names.mysqlConfig(stack), defaultMode: 0o444 } },
           { name: 'tmp', emptyDir: {} },
           databaseTlsVolume(stack),
+          ...(exporterImage ? [exporterVolume(stack)] : []),
         ],
       },
     },
@@ -216,22 +230,23 @@ function renderService(ws: WebStack, name: string, selector: Record<string, stri
 
 /**
  * `clusterDomain` names the pods in REPORT_HOST, the address replicas and the operator reach them by;
- * `agentImage` adds the agent to each pod.
+ * `sidecars` adds the agent and the exporter to each pod.
  */
 export function renderDatabase(
   ws: WebStack, spec: ResolvedSpec, credentials: DatabaseCredentials, certificates: DatabaseCertificates,
-  clusterDomain = DEFAULT_CLUSTER_DOMAIN, agentImage?: string,
+  clusterDomain = DEFAULT_CLUSTER_DOMAIN, sidecars: DatabaseSidecars = {},
 ): KubeObject[] {
   const stack = ws.metadata.name;
   const selector = componentSelector(stack, 'database');
   return [
     renderDatabaseSecret(ws, credentials),
     ...renderDatabaseTlsSecrets(ws, certificates),
+    ...(sidecars.exporterImage ? [renderExporterSecret(ws, credentials)] : []),
     renderDatabaseConfigMap(ws, spec.database),
     renderService(ws, names.mysqlHeadless(stack), selector, true),
     renderService(ws, names.primaryService(stack), { ...selector, [LABEL_ROLE]: ROLE_PRIMARY }, false),
     renderService(ws, names.replicasService(stack), { ...selector, [LABEL_ROLE]: ROLE_REPLICA }, false),
-    renderStatefulSet(ws, spec.database, clusterDomain, agentImage),
+    renderStatefulSet(ws, spec.database, clusterDomain, sidecars),
     podDisruptionBudget(ws, names.mysql(ws.metadata.name), 'database'),
   ];
 }

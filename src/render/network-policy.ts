@@ -3,7 +3,8 @@
  * the paths the stack uses: DNS, world -> HAProxy, HAProxy -> apps, apps -> MySQL,
  * MySQL <-> MySQL (replication), the operator's pods -> MySQL, the operator's pods -> the agents
  * (and agent <-> agent of the stack, which carries a rebuild's copy), the operator's pods ->
- * HAProxy's admin port (run-time weights), and the named namespaces -> HAProxy's stats port.
+ * HAProxy's admin port (run-time weights), and the named namespaces -> HAProxy's stats port and
+ * the database pods' mysqld-exporter.
  */
 import type { ResolvedSpec } from '../api/defaults.js';
 import {
@@ -13,6 +14,7 @@ import type { WebStack } from '../api/types.js';
 import { HAPROXY_PORTS } from './haproxy-config.js';
 import { MYSQL_PORT } from './mysql-config.js';
 import { AGENT_PORT } from '../agent/protocol.js';
+import { EXPORTER_PORT } from './mysqld-exporter.js';
 import { ownedMetadata, type KubeObject } from './object.js';
 // Types only (erased at build): the compiler checks every field name against the Kubernetes API.
 import type { INetworkPolicyPeer } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicyPeer';
@@ -59,6 +61,7 @@ export function renderNetworkPolicies(ws: WebStack, spec: ResolvedSpec): KubeObj
   const allStackPods = { [LABEL_STACK]: stack };
   const appPorts = [...new Set(spec.apps.map((a) => a.port))].sort((a, b) => a - b).map(tcp);
   const mysql = [tcp(MYSQL_PORT)];
+  const scrapers = spec.networkPolicy.statsFromNamespaces.map(namespaceNamed);
   return [
     // Selecting the pods with both policy types and no rules denies everything not allowed below.
     policy(ws, 'default-deny', stackWideLabels(stack), allStackPods, { ingress: [], egress: [] }),
@@ -70,8 +73,7 @@ export function renderNetworkPolicies(ws: WebStack, spec: ResolvedSpec): KubeObj
       ingress: [
         { ports: [tcp(HAPROXY_PORTS.http), tcp(HAPROXY_PORTS.https)] },
         { from: [operatorPods(spec.networkPolicy.operatorNamespace)], ports: [tcp(HAPROXY_PORTS.admin)] },
-        ...(spec.networkPolicy.statsFromNamespaces.length > 0
-          ? [{ from: spec.networkPolicy.statsFromNamespaces.map(namespaceNamed), ports: [tcp(HAPROXY_PORTS.stats)] }] : []),
+        ...(scrapers.length > 0 ? [{ from: scrapers, ports: [tcp(HAPROXY_PORTS.stats)] }] : []),
       ],
       egress: [{ to: [podsOf(stack, 'app')], ports: appPorts }],
     }),
@@ -86,7 +88,7 @@ export function renderNetworkPolicies(ws: WebStack, spec: ResolvedSpec): KubeObj
       }, {
         from: [podsOf(stack, 'database'), operatorPods(spec.networkPolicy.operatorNamespace)],
         ports: [tcp(AGENT_PORT)],
-      }],
+      }, ...(scrapers.length > 0 ? [{ from: scrapers, ports: [tcp(EXPORTER_PORT)] }] : [])],
       // Replicas connect to the primary; an agent fetches a rebuild's copy from a donor's agent.
       egress: [{ to: [podsOf(stack, 'database')], ports: [...mysql, tcp(AGENT_PORT)] }],
     }),

@@ -27,6 +27,8 @@ export interface StackInputs {
   tlsChecksum?: string;
   /** The image of the agent in each database pod (the operator's own, `--agent-image`); none without it. */
   agentImage?: string;
+  /** The image of the mysqld-exporter sidecar in each database pod (`--mysqld-exporter-image`); none without it. */
+  exporterImage?: string;
 }
 
 /**
@@ -48,7 +50,7 @@ export function renderStack(ws: WebStack, inputs: StackInputs): KubeObject[] {
   const objects = [
     ...renderLoadBalancer(ws, spec, { adminToken: inputs.haproxyAdminToken, clusterDomain: inputs.clusterDomain, tlsChecksum: inputs.tlsChecksum }),
     ...renderApps(ws, spec),
-    ...renderDatabase(ws, spec, inputs.credentials, inputs.certificates, inputs.clusterDomain, inputs.agentImage),
+    ...renderDatabase(ws, spec, inputs.credentials, inputs.certificates, inputs.clusterDomain, { agentImage: inputs.agentImage, exporterImage: inputs.exporterImage }),
     ...renderNetworkPolicies(ws, spec),
   ];
   // Array.prototype.sort is stable: within a kind, the order the renderers chose is kept.

@@ -40,6 +40,13 @@ describe('run flags (the Helm chart contract)', () => {
     expect(() => flags(['--agent-image='])).toThrow(/--agent-image: '' is not an image reference/);
   });
 
+  it('runs mysqld-exporter from a pinned image unless told another, or none', () => {
+    expect(flags([]).exporterImage).toBe('prom/mysqld-exporter:v0.17.2');
+    expect(flags(['--mysqld-exporter-image', 'registry.local/mysqld-exporter:v0.15.1']).exporterImage).toBe('registry.local/mysqld-exporter:v0.15.1');
+    expect(flags(['--mysqld-exporter-image=']).exporterImage).toBeUndefined();
+    expect(() => flags(['--mysqld-exporter-image=a b'])).toThrow(/--mysqld-exporter-image: 'a b' is not an image reference/);
+  });
+
   it('listens on every interface unless an address is named', () => {
     expect(flags([]).bindAddress).toBe('');
     expect(flags(['--bind-address', '127.20.0.5']).bindAddress).toBe('127.20.0.5');

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { stackLabels } from '../../src/api/labels.js';
 import { HAPROXY_ADMIN_PORT } from '../../src/render/haproxy-weights.js';
 import { parseRunFlags, type RunFlags } from '../../src/controller/flags.js';
+import { DEFAULT_MYSQLD_EXPORTER_IMAGE } from '../../src/render/mysqld-exporter.js';
 import { CHART, findObject, helm, renderChart } from './chart.js';
 import { validateKubeObject, type KubeObject } from './kube-schema.js';
 
@@ -100,7 +101,8 @@ describe('helm chart deploy/helm/webstack-operator', () => {
     const spec = podSpec(objects);
     expect(spec.replicas).toBe(2);
     const c = container(objects);
-    expect(c.args).toEqual(['--leader-elect=true', '--lease-namespace=ops', '--lease-name=webstack-operator-leader', '--metrics-port=8080', '--health-port=8081', '--log-format=json', '--resync-period=10m', `--agent-image=${c.image}`]);
+    expect(c.args).toEqual(['--leader-elect=true', '--lease-namespace=ops', '--lease-name=webstack-operator-leader', '--metrics-port=8080', '--health-port=8081', '--log-format=json', '--resync-period=10m', `--agent-image=${c.image}`,
+      `--mysqld-exporter-image=${DEFAULT_MYSQLD_EXPORTER_IMAGE}`]);
     expect(c.env.map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath])).toEqual([['POD_NAME', 'metadata.name'], ['POD_NAMESPACE', 'metadata.namespace']]);
     expect([c.livenessProbe.httpGet, c.readinessProbe.httpGet]).toEqual([{ path: '/healthz', port: 'health' }, { path: '/readyz', port: 'health' }]);
     expect(c.ports.map((p) => [p.name, p.containerPort])).toEqual([['metrics', 8080], ['health', 8081]]);
@@ -136,7 +138,7 @@ describe('helm chart deploy/helm/webstack-operator', () => {
       expect(binding.subjects[0].namespace).toBe('ops');
     }
     expect(container(objects).args).toEqual(['--namespace=shop,blog', '--leader-elect=true', '--lease-namespace=ops', '--lease-name=my-lease', '--metrics-port=8080', '--health-port=8081', '--log-format=text', '--resync-period=30s',
-      '--agent-image=ghcr.io/webstack-dev/webstack-operator:0.1.0']);
+      '--agent-image=ghcr.io/webstack-dev/webstack-operator:0.1.0', `--mysqld-exporter-image=${DEFAULT_MYSQLD_EXPORTER_IMAGE}`]);
     expect(podSpec(objects).replicas).toBe(3);
   });
 

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { LABEL_MANAGED_BY, LABEL_PART_OF, stackLabels } from '../../src/api/labels.js';
 import { findObject, renderChart } from './chart.js';
+import { EXPORTER_PORT_NAME } from '../../src/render/mysqld-exporter.js';
 
 const monitoring = { prometheusRule: { enabled: true, backupMaxAgeSeconds: 93600 }, grafanaDashboard: { enabled: true }, podMonitor: { enabled: true } };
 
@@ -54,7 +55,9 @@ describe('the chart\'s alerts, dashboard and PodMonitor', () => {
     const monitor = findObject(objects, 'PodMonitor') as unknown as { spec: { selector: { matchLabels: Record<string, string> }; podMetricsEndpoints: { port: string; relabelings: { targetLabel: string }[] }[] } };
     const labels = stackLabels('any', 'loadbalancer');
     expect(monitor.spec.selector.matchLabels).toEqual({ [LABEL_MANAGED_BY]: labels[LABEL_MANAGED_BY], [LABEL_PART_OF]: labels[LABEL_PART_OF] });
-    expect(monitor.spec.podMetricsEndpoints[0].relabelings.map((r) => r.targetLabel)).toEqual(['name', 'role']);
+    // HAProxy's stats port and the database pods' mysqld-exporter.
+    expect(monitor.spec.podMetricsEndpoints.map((e) => e.port)).toEqual(['stats', EXPORTER_PORT_NAME]);
+    for (const endpoint of monitor.spec.podMetricsEndpoints) expect(endpoint.relabelings.map((r) => r.targetLabel)).toEqual(['name', 'role']);
   });
 
   it('Grafana dashboard: a ConfigMap for the dashboard sidecar whose queries promtool parses', () => {

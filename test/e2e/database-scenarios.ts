@@ -8,6 +8,14 @@ import { startSandbox, type ControlPlane, type Sandbox } from './sandbox-process
 import { DATABASE_STACK } from './stacks.js';
 import { lostWrites, rowIdsOn, WriteLoad } from './write-load.js';
 import { eventually } from '../support/eventually.js';
+import mysql from 'mysql2/promise';
+import { EXPORTER_USER, SECRET_KEYS } from '../../src/render/credentials.js';
+import { EXPORTER_PORT } from '../../src/render/mysqld-exporter.js';
+
+/** The value of a sample in Prometheus text, or undefined when the metric is absent. */
+function sample(metrics: string, name: string): string | undefined {
+  return new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(metrics)?.[1];
+}
 
 export function describeDatabaseFailover(controlPlane: ControlPlane): void {
   let sb: Sandbox;
@@ -17,8 +25,9 @@ export function describeDatabaseFailover(controlPlane: ControlPlane): void {
     return sb.kubectl(...args.slice(0, -1), '-o', `jsonpath=${args[args.length - 1]}`);
   }
 
+  const decode = async (secret: string, key: string) => Buffer.from(await jsonpath('get', 'secret', secret, `{.data.${key.replace('.', '\\.')}}`), 'base64').toString('utf8');
+
   async function adminCredentials(): Promise<{ user: string; password: string; ca: string }> {
-    const decode = async (secret: string, key: string) => Buffer.from(await jsonpath('get', 'secret', secret, `{.data.${key.replace('.', '\\.')}}`), 'base64').toString('utf8');
     return { user: await decode('shop-mysql', 'admin-user'), password: await decode('shop-mysql', 'admin-password'), ca: await decode('shop-mysql-ca', 'ca.crt') };
   }
 
@@ -46,6 +55,33 @@ export function describeDatabaseFailover(controlPlane: ControlPlane): void {
       });
       expect(Number(read.server.serverId)).not.toBe(100 + ordinal);
     }, 420_000);
+
+    // The exporter dials the server over TCP, where the server requires TLS: mysql_up 1 is a verified TLS login.
+    it('runs mysqld-exporter in every database pod: mysql_up 1, replica status on a replica, an account that cannot write', async () => {
+      const primary = await eventually('a recorded primary', async () => (await jsonpath('get', 'ws', 'shop', '{.status.database.primary}')) || undefined, 180_000);
+      const replica = ['shop-mysql-0', 'shop-mysql-1', 'shop-mysql-2'].find((p) => p !== primary)!;
+      const ipOf = (pod: string) => jsonpath('get', 'pod', pod, '{.status.podIP}');
+      const metricsOf = async (pod: string) => {
+        const res = await fetch(`http://${await ipOf(pod)}:${EXPORTER_PORT}/metrics`, { signal: AbortSignal.timeout(10_000) });
+        return res.status === 200 ? res.text() : undefined;
+      };
+      const onPrimary = await eventually('the primary\'s exporter logged in', async () => { const m = await metricsOf(primary); return m && sample(m, 'mysql_up') === '1' && m; }, 120_000);
+      expect(sample(onPrimary, 'mysql_slave_status_slave_io_running')).toBeUndefined();
+      const onReplica = await eventually('a replica\'s exporter showing replication', async () => {
+        const m = await metricsOf(replica);
+        return m && sample(m, 'mysql_slave_status_slave_io_running') === '1' && sample(m, 'mysql_slave_status_slave_sql_running') === '1' && m;
+      }, 120_000);
+      expect(sample(onReplica, 'mysql_up')).toBe('1');
+      expect(Number(sample(onReplica, 'mysql_slave_status_seconds_behind_master'))).toBeGreaterThanOrEqual(0);
+
+      const conn = await mysql.createConnection({ host: await ipOf(primary), port: 3306, user: EXPORTER_USER, password: await decode('shop-mysql', SECRET_KEYS.exporterPassword),
+        connectTimeout: 5000, ssl: { ca: await decode('shop-mysql-ca', 'ca.crt'), rejectUnauthorized: true } });
+      try {
+        await expect(conn.query('INSERT INTO app.visits (pod) VALUES (?)', ['exporter'])).rejects.toMatchObject({ code: 'ER_TABLEACCESS_DENIED_ERROR' });
+      } finally {
+        await conn.end();
+      }
+    }, 300_000);
 
     /** Kills the recorded primary under writes through the app; `meanwhile` runs once a new primary is recorded. */
     async function failoverUnderWrites(meanwhile: () => Promise<void> = async () => undefined): Promise<void> {

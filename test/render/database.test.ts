@@ -7,9 +7,9 @@ import { renderServerConfig, renderStartScript } from '../../src/render/mysql-co
 import { envOf, find, type Loose } from './find.js';
 import { FIXED_CERTIFICATES, FIXED_CREDENTIALS, withSpec } from './fixtures.js';
 
-function render(database: DatabaseSpec = {}, agentImage?: string) {
+function render(database: DatabaseSpec = {}, agentImage?: string, exporterImage?: string) {
   const [ws, spec] = withSpec({ database });
-  const objects = renderDatabase(ws, spec, FIXED_CREDENTIALS, FIXED_CERTIFICATES, undefined, agentImage);
+  const objects = renderDatabase(ws, spec, FIXED_CREDENTIALS, FIXED_CERTIFICATES, undefined, { agentImage, exporterImage });
   const sts = find(objects, 'StatefulSet', 'shop-mysql');
   return { objects, spec, sts, pod: sts.spec.template.spec, container: sts.spec.template.spec.containers[0] };
 }
@@ -94,6 +94,37 @@ describe('renderDatabase', () => {
     expect(agent.securityContext).toEqual(container.securityContext);
     expect(envOf(agent).ADMIN_PASSWORD.valueFrom).toEqual({ secretKeyRef: { name: 'shop-mysql', key: SECRET_KEYS.adminPassword } });
     expect(JSON.stringify(sts)).not.toContain(FIXED_CREDENTIALS.adminPassword);
+  });
+
+  it('runs mysqld-exporter beside the server when given its image: its own account over TLS to localhost, the password only in its Secret', () => {
+    expect(render().objects.some((o) => o.metadata.name === 'shop-mysql-exporter')).toBe(false);
+    const { objects, pod, container, sts } = render({}, 'ghcr.io/webstack-dev/webstack-operator:0.1.0', 'prom/mysqld-exporter:v0.17.2');
+    expect(pod.containers.map((c: Loose) => c.name)).toEqual(['mysql', 'agent', 'mysqld-exporter']);
+    const exporter = pod.containers[2];
+    expect(exporter).toMatchObject({
+      image: 'prom/mysqld-exporter:v0.17.2', args: ['--config.my-cnf=/etc/mysqld-exporter/my.cnf', '--web.listen-address=:9104'],
+      ports: [{ name: 'mysql-metrics', containerPort: 9104, protocol: 'TCP' }],
+      volumeMounts: [{ name: 'mysqld-exporter', mountPath: '/etc/mysqld-exporter', readOnly: true }],
+    });
+    expect(exporter.securityContext).toEqual(container.securityContext);
+    expect(exporter.readinessProbe).toBeUndefined();
+    // Its configuration and the CA bundle; never the server's key.
+    expect(pod.volumes).toContainEqual({
+      name: 'mysqld-exporter',
+      projected: {
+        defaultMode: 0o440,
+        sources: [
+          { secret: { name: 'shop-mysql-exporter', items: [{ key: 'my.cnf', path: 'my.cnf' }] } },
+          { secret: { name: 'shop-mysql-tls', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
+        ],
+      },
+    });
+    const secret = find(objects, 'Secret', 'shop-mysql-exporter');
+    expect(Buffer.from(secret.data['my.cnf'], 'base64').toString()).toBe([
+      '[client]', 'user = webstack-exporter', `password = ${FIXED_CREDENTIALS.exporterPassword}`, 'host = localhost', 'port = 3306',
+      'ssl-ca = /etc/mysqld-exporter/ca.crt', '',
+    ].join('\n'));
+    expect(JSON.stringify(sts)).not.toContain(FIXED_CREDENTIALS.exporterPassword);
   });
 
   it('starts every pod in parallel, without a role label, as the images mysql user, spread over nodes', () => {

@@ -13,6 +13,7 @@ export const FIXED_CREDENTIALS: DatabaseCredentials = {
   replicationUser: 'webstack-repl',
   replicationPassword: 'ReplicationPasswordForGolden002',
   appPassword: 'AppPasswordForGoldenFiles000003',
+  exporterPassword: 'ExporterPasswordForGoldenFile04',
 };
 
 /** The HAProxy admin token of the golden files (64 characters, as newAdminToken makes them). */

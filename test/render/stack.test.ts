@@ -40,8 +40,8 @@ describe('the examples', () => {
 });
 
 describe('renderStack', () => {
-  it.each(allStacks)('%s: every object (with the agent in the database pods) validates against the Kubernetes OpenAPI schemas', async (_name, ws) => {
-    const objects = renderStack(ws, { ...inputs, agentImage: 'ghcr.io/webstack-dev/webstack-operator:0.1.0' });
+  it.each(allStacks)('%s: every object (with the agent and exporter in the database pods) validates against the Kubernetes OpenAPI schemas', async (_name, ws) => {
+    const objects = renderStack(ws, { ...inputs, agentImage: 'ghcr.io/webstack-dev/webstack-operator:0.1.0', exporterImage: 'prom/mysqld-exporter:v0.17.2' });
     expect(objects.length).toBeGreaterThan(5);
     for (const object of objects) await validateKubeObject(object);
   });

@@ -6,6 +6,8 @@
  *                               server binaries found on this machine
  *  - image webstack-operator -> the operator (`operatorCommand ... run <args>`) in a private mount
  *                               namespace with its volumes at their real paths (mount-namespace.ts)
+ *  - image mysqld-exporter   -> Debian's prometheus-mysqld-exporter with the container's args, its
+ *                               my.cnf derived for the pod (exporter-derive.ts)
  *  - any other image         -> the demo app, `node examples/demo-app/server.js`
  * Paths the container would see are translated to the pod's directories (mounts.ts), and the pod
  * binds to its own loopback address.
@@ -16,7 +18,7 @@ import { metadataField } from './downward-api.js';
 import { expandVars, translatePath, translatePathsIn, type HostMount } from './mounts.js';
 import { namespacedLaunch, type HostFacts } from './mount-namespace.js';
 
-export type ContainerKind = 'haproxy' | 'database' | 'operator' | 'app';
+export type ContainerKind = 'haproxy' | 'database' | 'operator' | 'exporter' | 'app';
 
 /** The image the operator itself ships in, and its entrypoint's program and subcommand. */
 export const OPERATOR_IMAGE = 'webstack-operator';
@@ -26,6 +28,8 @@ export const OPERATOR_ENTRYPOINT = ['webstack-operator', 'run'];
 export const SANDBOX_DNS_ENV = 'SANDBOX_DNS';
 export const SANDBOX_DNS_SEARCH_ENV = 'SANDBOX_DNS_SEARCH';
 export const DEFAULT_HAPROXY_CONFIG = '/usr/local/etc/haproxy/haproxy.cfg';
+/** mysqld-exporter's own default for --web.listen-address. */
+const EXPORTER_DEFAULT_PORT = 9104;
 
 export interface PodContext {
   pod: V1Pod;
@@ -63,6 +67,8 @@ export interface ProcessPlan {
   cwd: string;
   /** For haproxy: the rendered config to read and where the derived one goes. */
   haproxyConfig?: { source: string; target: string };
+  /** For mysqld-exporter: the rendered my.cnf, where the derived one goes, and the process's own /etc/hosts. */
+  exporterConfig?: { source: string; target: string; hostsFile: string };
   /** The image's STOPSIGNAL, sent when the pod is deleted; SIGTERM when unset. */
   stopSignal?: NodeJS.Signals;
 }
@@ -75,6 +81,7 @@ export function containerKind(image: string | undefined): ContainerKind {
   if (base === 'haproxy' || base.startsWith('haproxy-')) return 'haproxy';
   if (['mysql', 'mariadb', 'mysql-server', 'percona-server'].includes(base)) return 'database';
   if (base === OPERATOR_IMAGE) return 'operator';
+  if (base === 'mysqld-exporter') return 'exporter';
   return 'app';
 }
 
@@ -205,6 +212,7 @@ export function planContainer(container: V1Container, ctx: PodContext): Containe
   }
 
   if (kind === 'operator') return planOperator(container, ctx, podEnv);
+  if (kind === 'exporter') return planExporter(container, ctx, env);
 
   env.HOST = ctx.podIP;
   if (!env.PORT) {
@@ -217,6 +225,42 @@ export function planContainer(container: V1Container, ctx: PodContext): Containe
     env[SANDBOX_DNS_SEARCH_ENV] = ctx.dns.search.join(',');
   }
   return { kind, command: process.execPath, args: [ctx.demoAppPath], env, cwd };
+}
+
+/**
+ * The image's entrypoint is the exporter: its `args` run against Debian's binary. It listens on the
+ * pod's address, reads its my.cnf derived for the pod, and resolves `localhost` to the pod through
+ * an /etc/hosts of its own (exporter-derive.ts).
+ */
+function planExporter(container: V1Container, ctx: PodContext, env: Record<string, string>): ContainerPlan {
+  const kind = 'exporter';
+  const program = ctx.which('prometheus-mysqld-exporter') ?? ctx.which('mysqld_exporter');
+  if (!program) return { kind, error: 'mysqld-exporter needs prometheus-mysqld-exporter (apt-get install prometheus-mysqld-exporter)', reason: 'MysqldExporterNotFound' };
+  if (!ctx.mountHost) return { kind, error: 'mysqld-exporter runs only on a node that can give it an /etc/hosts of its own (unshare)', reason: 'CreateContainerError' };
+  const mounts = containerMounts(container, ctx.volumeDirs);
+  const target = `${ctx.rootfs}/my.cnf`;
+  let source: string | undefined;
+  let listens = false;
+  const args = (container.args ?? []).map((raw) => {
+    const arg = expandVars(raw, env);
+    const cnf = /^--config\.my-cnf=(.+)$/.exec(arg);
+    if (cnf) {
+      source = translatePath(cnf[1], mounts, ctx.rootfs);
+      return `--config.my-cnf=${target}`;
+    }
+    const listen = /^--web\.listen-address=.*:(\d+)$/.exec(arg);
+    if (listen) {
+      listens = true;
+      return `--web.listen-address=${ctx.podIP}:${listen[1]}`;
+    }
+    return translatePathsIn(arg, mounts, ctx.rootfs);
+  });
+  if (!source) return { kind, error: 'the sandbox runs mysqld-exporter with --config.my-cnf=FILE only', reason: 'CreateContainerError' };
+  if (!listens) args.push(`--web.listen-address=${ctx.podIP}:${EXPORTER_DEFAULT_PORT}`);
+  const hostsFile = `${ctx.rootfs}/hosts`;
+  const launch = namespacedLaunch(program, args, [{ mountPath: '/etc/hosts', hostPath: hostsFile }], ctx.mountHost, ctx.keepVisible ?? []);
+  if ('error' in launch) return { kind, error: launch.error, reason: 'CreateContainerError' };
+  return { kind, command: launch.command, args: launch.args, env, cwd: ctx.rootfs, exporterConfig: { source, target, hostsFile } };
 }
 
 /**

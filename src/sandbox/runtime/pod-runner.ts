@@ -9,6 +9,7 @@ import type { V1Container, V1Pod, V1Probe } from '@kubernetes/client-node';
 import type { Logger } from '../../log.js';
 import { MERGE_PATCH, tolerate, type Cluster } from './cluster.js';
 import { containerMounts, planContainer, type PodContext, type ProcessPlan } from './container-plan.js';
+import { deriveExporterConfig, exporterHosts } from './exporter-derive.js';
 import { containerLogFile } from './container-logs.js';
 import { ContainerProcess } from './container-process.js';
 import { deriveHaproxyConfig } from './haproxy-derive.js';
@@ -209,15 +210,24 @@ export class PodRunner {
 
   private launchFor(c: V1Container, plan: ProcessPlan, ctx: PodContext) {
     const hc = plan.haproxyConfig;
+    const ec = plan.exporterConfig;
     const mounts = containerMounts(c, ctx.volumeDirs);
     const { command, args } = this.partitions?.wrap(this.endpoint, plan.command, plan.args) ?? plan;
-    return {
-      command, args, env: plan.env, cwd: plan.cwd, stopSignal: plan.stopSignal,
-      prepare: hc ? async () => {
+    let prepare: (() => Promise<void>) | undefined;
+    if (hc) {
+      prepare = async () => {
         const rendered = await readFile(hc.source, 'utf8');
         await writeFile(hc.target, deriveHaproxyConfig(rendered, this.podIP, this.env.dns?.address, mounts, this.rootfs));
-      } : undefined,
-    };
+      };
+    } else if (ec) {
+      prepare = async () => {
+        const rendered = await readFile(ec.source, 'utf8');
+        // It holds the exporter's password: readable by the pod's processes only.
+        await writeFile(ec.target, deriveExporterConfig(rendered, mounts, this.rootfs), { mode: 0o600 });
+        await writeFile(ec.hostsFile, exporterHosts(this.podIP));
+      };
+    }
+    return { command, args, env: plan.env, cwd: plan.cwd, stopSignal: plan.stopSignal, prepare };
   }
 
   private logFile(container: string): string {

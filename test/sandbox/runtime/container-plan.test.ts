@@ -2,6 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import type { V1Container, V1Pod } from '@kubernetes/client-node';
 import { containerKind, planContainer, type PodContext, type ProcessPlan } from '../../../src/sandbox/runtime/container-plan.js';
 import { deriveHaproxyConfig } from '../../../src/sandbox/runtime/haproxy-derive.js';
+import { deriveExporterConfig, exporterHosts } from '../../../src/sandbox/runtime/exporter-derive.js';
+import { exporterContainer, renderExporterConfig } from '../../../src/render/mysqld-exporter.js';
+import { FIXED_CREDENTIALS } from '../../render/fixtures.js';
 import { expandVars, translatePath, translatePathsIn } from '../../../src/sandbox/runtime/mounts.js';
 
 const mounts = [
@@ -44,6 +47,7 @@ describe('planContainer', () => {
     expect(containerKind('ghcr.io/acme/shop:1.4')).toBe('app');
     expect(containerKind('localhost:5000/haproxy')).toBe('haproxy');
     expect(containerKind('ghcr.io/webstack-dev/webstack-operator:0.1.0')).toBe('operator');
+    expect(containerKind('prom/mysqld-exporter:v0.17.2')).toBe('exporter');
   });
 
   it('runs a database container\'s start script with translated paths, the local server and the pod address', () => {
@@ -141,6 +145,41 @@ describe('planContainer for the operator image', () => {
   it('refuses to run without a way to start the operator, saying why', () => {
     expect(planContainer(operator, ctx())).toMatchObject({ kind: 'operator', reason: 'OperatorNotConfigured' });
     expect(planContainer({ ...operator, volumeMounts: [{ name: 'tmp', mountPath: '/opt/x' }] }, operatorCtx())).toMatchObject({ reason: 'CreateContainerError', error: expect.stringContaining('/opt/x') });
+  });
+});
+
+describe('planContainer for the mysqld-exporter image', () => {
+  const mountHost = { exists: (p: string) => p === '/etc/hosts', realpath: (p: string) => p, isRoot: true, unshare: '/usr/bin/unshare', shell: '/bin/sh' };
+  const exporterCtx = (extra: Partial<PodContext> = {}) => ctx({
+    mountHost, volumeDirs: { 'mysqld-exporter': '/state/pods/ab/v/exporter' },
+    which: (p) => (p === 'prometheus-mysqld-exporter' ? '/usr/bin/prometheus-mysqld-exporter' : undefined), ...extra,
+  });
+  const rendered = exporterContainer('prom/mysqld-exporter:v0.17.2', {}) as V1Container;
+
+  it('runs Debian\'s exporter with the rendered args: its my.cnf derived into the pod, listening on the pod address, localhost in its own /etc/hosts', () => {
+    const plan = planContainer(rendered, exporterCtx()) as ProcessPlan;
+    expect(plan.kind).toBe('exporter');
+    expect(plan.command).toBe('/usr/bin/unshare');
+    expect(plan.args.slice(plan.args.indexOf('sh') + 1)).toEqual([
+      '/usr/bin/prometheus-mysqld-exporter', '--config.my-cnf=/r/my.cnf', '--web.listen-address=127.10.0.7:9104',
+    ]);
+    expect(plan.args.join(' ')).toContain("mount --bind '/r/hosts' '/etc/hosts'");
+    expect(plan.exporterConfig).toEqual({ source: '/state/pods/ab/v/exporter/my.cnf', target: '/r/my.cnf', hostsFile: '/r/hosts' });
+  });
+
+  it('says what is missing instead of starting', () => {
+    expect(planContainer(rendered, exporterCtx({ which: () => undefined }))).toMatchObject({ kind: 'exporter', reason: 'MysqldExporterNotFound' });
+    expect(planContainer(rendered, exporterCtx({ mountHost: undefined }))).toMatchObject({ reason: 'CreateContainerError', error: expect.stringContaining('/etc/hosts') });
+    expect(planContainer({ ...rendered, args: [] }, exporterCtx())).toMatchObject({ reason: 'CreateContainerError', error: expect.stringContaining('--config.my-cnf') });
+  });
+
+  it('derives the my.cnf: the files it names are the pod\'s, the account, password and host as rendered', () => {
+    const derived = deriveExporterConfig(renderExporterConfig(FIXED_CREDENTIALS), [{ mountPath: '/etc/mysqld-exporter', hostPath: '/s/exp' }], '/r');
+    expect(derived.split('\n')).toEqual([
+      '[client]', 'user = webstack-exporter', `password = ${FIXED_CREDENTIALS.exporterPassword}`, 'host = localhost', 'port = 3306', 'ssl-ca = /s/exp/ca.crt', '',
+    ]);
+    expect(deriveExporterConfig('password = /not/a/path\nsocket=/var/run/mysqld/mysqld.sock', [], '/r')).toBe('password = /not/a/path\nsocket=/r/var/run/mysqld/mysqld.sock');
+    expect(exporterHosts('127.10.0.7')).toBe('127.10.0.7 localhost\n');
   });
 });
 
