@@ -9,12 +9,12 @@ purpose=${1:-test}
 
 # program -> package that ships it
 # openssl makes the real control plane's certificates and the sandbox's self-signed TLS Secrets;
-# unshare runs the operator's pod on it; iptables
-# cuts pods apart for network partitions (socat: the partition tests' clients; promtool checks and
-# unit-tests the chart's alerts).
+# unshare runs the operator's pod on it and gives mysqld-exporter (every database pod's metrics
+# sidecar) an /etc/hosts of its own; iptables cuts pods apart for network partitions (socat: the
+# partition tests' clients; promtool checks and unit-tests the chart's alerts).
 programs=(haproxy:haproxy mariadbd:mariadb-server mariadb-install-db:mariadb-server mariadb:mariadb-client mariadb-admin:mariadb-client
   mariadb-backup:mariadb-backup mbstream:mariadb-backup openssl:openssl unshare:util-linux unzip:unzip
-  iptables-restore:iptables)
+  iptables-restore:iptables prometheus-mysqld-exporter:prometheus-mysqld-exporter)
 if [ "$purpose" = test ]; then
   programs+=(lua5.1:lua5.1 socat:socat promtool:prometheus)
 fi
@@ -44,4 +44,7 @@ if [[ " ${missing[*]} " == *" mariadb-server "* ]]; then
 fi
 if [[ " ${missing[*]} " == *" prometheus "* ]]; then
   $sudo systemctl stop prometheus >/dev/null 2>&1 || $sudo service prometheus stop >/dev/null 2>&1 || true
+fi
+if [[ " ${missing[*]} " == *" prometheus-mysqld-exporter "* ]]; then
+  $sudo systemctl stop prometheus-mysqld-exporter >/dev/null 2>&1 || $sudo service prometheus-mysqld-exporter stop >/dev/null 2>&1 || true
 fi
