@@ -56,6 +56,9 @@ export interface TickResult {
   result?: ExecutionResult;
 }
 
+/** The shortest wait between two ticks, so a threshold already reached never spins the loop. */
+const MIN_TICK_GAP_MS = 20;
+
 const silent: ExecutorLog = { info: () => undefined, warn: () => undefined };
 
 export class DatabaseManager {
@@ -89,7 +92,7 @@ export class DatabaseManager {
     this.metrics = databaseMetrics(opts.registry);
     this.log = opts.log ?? silent;
     this.kept = new KeptSessions(opts.credentials, { connectMs: this.timings.connectTimeoutMs, queryMs: this.timings.queryTimeoutMs },
-      () => opts.caBundle?.());
+      () => opts.caBundle?.(), () => this.poke());
   }
 
   start(): void {
@@ -116,9 +119,20 @@ export class DatabaseManager {
         this.again = false;
         this.poke();
       } else {
-        this.timer = this.clock.after(this.timings.probeIntervalMs, () => this.poke());
+        this.timer = this.clock.after(this.nextTickInMs(), () => this.poke());
       }
     });
+  }
+
+  /**
+   * The probe interval; while the primary is unreachable, no later than the moment its threshold
+   * is reached, so a failure is acted on at the threshold and not up to an interval after it.
+   */
+  private nextTickInMs(): number {
+    const interval = this.timings.probeIntervalMs;
+    if (!this.unreachableSince) return interval;
+    const due = this.unreachableSince.at + this.opts.spec().failureThresholdSeconds * 1000 - this.clock.now();
+    return Math.min(interval, Math.max(MIN_TICK_GAP_MS, due));
   }
 
   /** Stops ticking; resolves once a running action has finished. */
@@ -140,9 +154,10 @@ export class DatabaseManager {
       { connectMs: this.timings.connectTimeoutMs, queryMs: this.timings.queryTimeoutMs }, this.kept, this.opts.caBundle?.());
     const [addresses, record] = await Promise.all([this.opts.topology.instances(), this.opts.record.read()]);
     this.kept.retain(addresses);
+    const probedAt = this.clock.now();
     const observations = await probeAll(addresses, connect);
     const now = this.clock.now();
-    this.remember(observations, record, now);
+    this.remember(observations, record, probedAt);
     this.reloadTls(observations, connect, now);
     const action = decide({
       now, spec, record, observations,
@@ -214,7 +229,8 @@ export class DatabaseManager {
     }
   }
 
-  private remember(observations: InstanceObservation[], record: ClusterState, now: number): void {
+  /** `probedAt`: when this tick's probes were sent; a primary that did not answer has been unreachable since then at the latest. */
+  private remember(observations: InstanceObservation[], record: ClusterState, probedAt: number): void {
     for (const o of observations) if (o.state?.readOnly) this.restartedAt.delete(o.name);
     const replaced = this.replaced && observations.find((o) => o.name === this.replaced!.instance);
     if (replaced?.state && !replaced.outdated && (replaced.name === record.primary || replaced.state.replica?.ioThread === 'Yes')) this.replaced = undefined;
@@ -224,7 +240,7 @@ export class DatabaseManager {
       if (primary?.state) this.lastPrimaryExecuted = primary.state.executed;
       return;
     }
-    if (this.unreachableSince?.primary !== primary.name) this.unreachableSince = { primary: primary.name, at: now };
+    if (this.unreachableSince?.primary !== primary.name) this.unreachableSince = { primary: primary.name, at: probedAt };
   }
 
   private account(action: Action, result: ExecutionResult): void {

@@ -1,5 +1,6 @@
 /** The manager's loop: ticks on its clock and on poke(), never two at once, nothing after stop(). */
 import { expect, test } from '@jest/globals';
+import { createServer, type AddressInfo } from 'node:net';
 import { Registry } from 'prom-client';
 import { DatabaseManager } from '../../src/mysql/manager.js';
 import { MemoryEvents, MemoryLabeler, MemoryRecord, MemoryStatus } from '../../src/mysql/memory.js';
@@ -25,6 +26,16 @@ class ManualClock implements Clock {
 }
 
 const flush = () => new Promise((r) => setImmediate(r));
+const credentials = { adminUser: 'a', adminPassword: 'p', replicationUser: 'r', replicationPassword: 'p', databaseName: 'd', appUser: 'u', appPassword: 'p', exporterUser: 'e', exporterPassword: 'p' };
+
+/** A port nothing listens on: a connection is refused at once, as by a crashed server's host. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((r) => server.close(r));
+  return port;
+}
 
 test('ticks on the clock and on poke, one at a time, and stops', async () => {
   const clock = new ManualClock();
@@ -42,7 +53,6 @@ test('ticks on the clock and on poke, one at a time, and stops', async () => {
       return [];
     },
   };
-  const credentials = { adminUser: 'a', adminPassword: 'p', replicationUser: 'r', replicationPassword: 'p', databaseName: 'd', appUser: 'u', appPassword: 'p', exporterUser: 'e', exporterPassword: 'p' };
   const m = new DatabaseManager({
     stack: { namespace: 'n', name: 's' }, spec: () => spec, credentials, topology, record: new MemoryRecord(),
     labeler: new MemoryLabeler(), events: new MemoryEvents(), registry: new Registry(), clock, timings: { probeIntervalMs: 500 }, status: new MemoryStatus(),
@@ -72,4 +82,38 @@ test('ticks on the clock and on poke, one at a time, and stops', async () => {
   m.poke();
   await flush();
   expect(calls).toBe(3);
+});
+
+test('while the primary does not answer, the next tick comes when its threshold is reached, counted from the first unanswered probe', async () => {
+  const clock = new ManualClock();
+  const port = await closedPort();
+  let probes = 0;
+  const topology = {
+    async instances(): Promise<InstanceAddress[]> {
+      probes++;
+      return [{ name: 'db-0', host: '127.0.0.1', port }];
+    },
+  };
+  const m = new DatabaseManager({
+    stack: { namespace: 'n', name: 's' }, spec: () => spec, credentials, topology, record: new MemoryRecord({ primary: 'db-0', bootstrapped: true }),
+    labeler: new MemoryLabeler(), events: new MemoryEvents(), registry: new Registry(), clock,
+    timings: { probeIntervalMs: 60_000 }, status: new MemoryStatus(),
+  });
+  const decided = async () => {
+    for (let i = 0; i < 200 && !m.status().lastDecision; i++) await new Promise((r) => setTimeout(r, 10));
+    return m.status().lastDecision;
+  };
+  try {
+    m.start();
+    expect((await decided())?.reason).toMatch(/primary db-0 unreachable .* for 0 ms; threshold 2 s/);
+    expect(probes).toBe(1);
+    clock.advance(spec.failureThresholdSeconds * 1000 - 1);
+    await flush();
+    expect(probes).toBe(1);
+    clock.advance(1);
+    await flush();
+    expect(probes).toBe(2);
+  } finally {
+    await m.stop();
+  }
 });

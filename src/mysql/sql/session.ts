@@ -87,9 +87,15 @@ export async function withSession<T>(
 export class KeptSessions {
   private readonly open = new Map<string, Promise<mysql.Connection>>();
 
-  /** `caBundle` is read at each dial (see withSession). */
+  /** Connections closed here (retain, close, a failed query): their end is no news. */
+  private readonly closing = new WeakSet<mysql.Connection>();
+
+  /**
+   * `caBundle` is read at each dial (see withSession). `onLost` hears of a kept connection the
+   * server side ended (a crashed or killed server): its manager looks at once, not at its next tick.
+   */
   constructor(private readonly credentials: ManagerCredentials, private readonly timeouts: Timeouts,
-    private readonly caBundle: () => string | undefined = () => undefined) {}
+    private readonly caBundle: () => string | undefined = () => undefined, private readonly onLost: (instance: string) => void = () => undefined) {}
 
   async with<T>(addr: InstanceAddress, fn: (s: Session) => Promise<T>): Promise<T> {
     const kept = this.open.has(this.key(addr));
@@ -122,13 +128,13 @@ export class KeptSessions {
       const c = conn;
       return await fn({
         query: async (sql) => {
-          const [rows] = await deadline(c.query({ sql, timeout: this.timeouts.connectMs }), this.timeouts.connectMs + 200, where, () => c.destroy());
+          const [rows] = await deadline(c.query({ sql, timeout: this.timeouts.connectMs }), this.timeouts.connectMs + 200, where, () => this.destroy(c));
           return Array.isArray(rows) ? (rows as Row[]) : [];
         },
       });
     } catch (err) {
       if (this.open.get(key) === pending) this.open.delete(key);
-      conn?.destroy();
+      if (conn) this.destroy(conn);
       throw toDatabaseError(err, where, secrets);
     }
   }
@@ -139,8 +145,13 @@ export class KeptSessions {
     for (const [key, pending] of this.open) {
       if (wanted.has(key)) continue;
       this.open.delete(key);
-      pending.then((c) => c.destroy(), () => undefined);
+      pending.then((c) => this.destroy(c), () => undefined);
     }
+  }
+
+  private destroy(conn: mysql.Connection): void {
+    this.closing.add(conn);
+    conn.destroy();
   }
 
   /** Closes every connection; a later use dials again. */
@@ -159,7 +170,17 @@ export class KeptSessions {
       const conn = await deadline(pending, this.timeouts.connectMs + 100, `connect to ${where}`, () => {
         pending.then((c) => c.destroy(), () => undefined);
       });
-      conn.on('error', () => undefined);
+      const key = this.key(addr);
+      const kept = this.open.get(key);
+      let ended = false;
+      const lost = () => {
+        if (ended || this.closing.has(conn)) return;
+        ended = true;
+        if (this.open.get(key) === kept) this.open.delete(key);
+        this.onLost(addr.name);
+      };
+      conn.on('error', lost);
+      conn.once('end', lost);
       return conn;
     } catch (err) {
       throw toDatabaseError(err, `connect to ${where}`, secrets);

@@ -37,6 +37,22 @@ test('a connection the server closed is dialled again at once: the probe still a
   expect(after).not.toBe(before);
 });
 
+test('a kept connection the server ends is reported at once (its manager ticks now); one closed here is not', async () => {
+  const lost: string[] = [];
+  const watched = new KeptSessions(cluster.credentials, { connectMs: 500, queryMs: 60_000 }, () => cluster.caBundle, (name) => lost.push(name));
+  const address = cluster.addresses()[0];
+  const [row] = await watched.with(address, (s) => s.query('SELECT CONNECTION_ID() AS id'));
+  const admin = await cluster.connect(cluster.instances[0].name);
+  await admin.query(`KILL CONNECTION ${Number(row.id)}`);
+  await admin.end();
+  await eventually('the loss reported', async () => lost.length > 0);
+  expect(lost).toEqual([address.name]);
+  await watched.with(address, (s) => s.query('SELECT 1'));
+  watched.close();
+  await new Promise((r) => setTimeout(r, 200));
+  expect(lost).toEqual([address.name]);
+});
+
 test('a hung server (SIGSTOP) fails the probe with a timeout within the connect deadline, and the next probe dials anew', async () => {
   await connectionId();
   const name = cluster.instances[0].name;
