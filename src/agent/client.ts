@@ -3,10 +3,10 @@
  * and a physical copy streamed into any sink, checked against its trailers before it counts.
  */
 import http, { type IncomingMessage } from 'node:http';
-import type { Writable } from 'node:stream';
+import { Stream, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { measuring } from '../measuring-stream.js';
-import { AGENT_PATHS, COPY_TRAILERS, type DiskUsage, type RestoreRequest, type RestoreState } from './protocol.js';
+import { AGENT_PATHS, BACKUP_HEADERS, COPY_TRAILERS, type DiskUsage, type RestoreRequest, type RestoreState } from './protocol.js';
 
 export interface AgentTarget {
   host: string;
@@ -32,15 +32,30 @@ export interface AgentClientOptions {
   timeoutMs?: number;
   /** A physical copy fails when no byte arrives for this long. */
   copyIdleMs?: number;
+  /** A backup upload fails when its answer (after the copy is prepared) takes longer than this. */
+  restoreIdleMs?: number;
 }
 
 export class AgentClient {
   private readonly timeoutMs: number;
   private readonly copyIdleMs: number;
+  private readonly restoreIdleMs: number;
 
   constructor(private readonly opts: AgentClientOptions) {
     this.timeoutMs = opts.timeoutMs ?? 5000;
     this.copyIdleMs = opts.copyIdleMs ?? 120_000;
+    this.restoreIdleMs = opts.restoreIdleMs ?? 1_800_000;
+  }
+
+  /**
+   * Uploads a stored physical backup (`body`, whose SHA-256 the backup recorded) to replace the
+   * target's data directory; resolves with the `ready` state once its server has been fenced.
+   */
+  async restoreBackup(target: AgentTarget, backup: { name: string; sha256: string }, body: Readable): Promise<RestoreState> {
+    const headers = { [BACKUP_HEADERS.sha256]: backup.sha256, [BACKUP_HEADERS.name]: backup.name };
+    const res = await this.request(target, 'PUT', AGENT_PATHS.restoreBackup, body, this.restoreIdleMs, headers);
+    if (res.statusCode !== 200) throw new AgentError(`restoring backup ${backup.name} at ${where(target)}: ${await errorOf(res)}`, res.statusCode);
+    return JSON.parse(await readAll(res)) as RestoreState;
   }
 
   /** SIGKILL of the server in the target's pod. */
@@ -96,19 +111,29 @@ export class AgentClient {
     return text ? JSON.parse(text) as unknown : undefined;
   }
 
-  private request(target: AgentTarget, method: string, path: string, body: unknown, idleMs: number): Promise<IncomingMessage> {
-    const payload = body === undefined ? undefined : JSON.stringify(body);
+  /** `body`: JSON, or a stream sent as it is. */
+  private request(target: AgentTarget, method: string, path: string, body: unknown, idleMs: number,
+    extraHeaders: Record<string, string> = {}): Promise<IncomingMessage> {
+    const streamed = body instanceof Stream ? body as Readable : undefined;
+    const payload = body === undefined || streamed ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = http.request({
         host: target.host, port: target.port, method, path,
         headers: {
           authorization: `Bearer ${this.opts.token}`,
           ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+          ...(streamed ? { 'content-type': 'application/octet-stream' } : {}),
+          ...extraHeaders,
         },
       }, resolve);
       req.setTimeout(idleMs, () => req.destroy(new AgentError(`${method} ${path} at ${where(target)}: no answer within ${idleMs} ms`)));
       req.once('error', (err) => reject(err instanceof AgentError ? err : new AgentError(`${method} ${path} at ${where(target)}: ${err.message}`)));
-      req.end(payload);
+      if (!streamed) {
+        req.end(payload);
+        return;
+      }
+      streamed.once('error', (err) => req.destroy(new AgentError(`${method} ${path} at ${where(target)}: reading the upload: ${err.message}`)));
+      streamed.pipe(req);
     });
   }
 }

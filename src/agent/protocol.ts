@@ -21,7 +21,16 @@ export const AGENT_PATHS = {
   physicalCopy: '/v1/physical-copy',
   /** POST {donor}: rebuild the local data directory from a donor's physical copy; GET: progress; DELETE: forget a finished one. */
   restore: '/v1/restore',
+  /**
+   * PUT, body: a physical backup as stored (gzip of an mbstream), header BACKUP_HEADERS: replace the
+   * local data directory with it (checked, prepared, swapped in at the server's restart); answers
+   * the `ready` state when the server has been fenced. GET/DELETE of `restore` follow it.
+   */
+  restoreBackup: '/v1/restore/backup',
 } as const;
+
+/** Headers of a backup upload: the SHA-256 the backup recorded of these bytes, and its name. */
+export const BACKUP_HEADERS = { sha256: 'x-webstack-backup-sha256', name: 'x-webstack-backup' } as const;
 
 /** Trailers of a physical copy: the body's SHA-256 (hex), its length, and 'ok' or why it failed. */
 export const COPY_TRAILERS = { sha256: 'x-webstack-sha256', bytes: 'x-webstack-bytes', result: 'x-webstack-result' } as const;

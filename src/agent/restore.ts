@@ -112,7 +112,7 @@ function readMarker(dir: string): Omit<Finished, 'phase'> | undefined {
 }
 
 /** Written beside and renamed into place: a marker is whole or absent. */
-function writeMarker(dir: string, state: Finished): void {
+export function writeMarker(dir: string, state: Finished): void {
   const file = path.join(dir, RESTORE_MARKER);
   writeFileSync(`${file}.tmp`, JSON.stringify(state));
   renameSync(`${file}.tmp`, file);

@@ -6,7 +6,8 @@ import { createHash } from 'node:crypto';
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { diskUsage, fenceServer, NoServerError } from './local-server.js';
 import { DEFAULT_BACKUP_TOOLS, streamBackup, type BackupTools, type LocalServer } from './mariadb-backup.js';
-import { AGENT_PATHS, agentToken, COPY_TRAILERS, tokenMatches, type RestoreRequest } from './protocol.js';
+import { AGENT_PATHS, agentToken, BACKUP_HEADERS, COPY_TRAILERS, tokenMatches, type RestoreRequest } from './protocol.js';
+import { CorruptUploadError, restoreFromBackup } from './backup-restore.js';
 import { ConflictError, Restorer } from './restore.js';
 
 export interface AgentConfig extends LocalServer {
@@ -98,6 +99,18 @@ export function createAgentServer(config: AgentConfig): Server {
         config.log?.('rebuilding from a donor', { donor: `${request.donor.host}:${request.donor.port}` });
         return send(res, 202, restorer.start(request));
       }
+      case `PUT ${AGENT_PATHS.restoreBackup}`: {
+        const sha256 = String(req.headers[BACKUP_HEADERS.sha256] ?? '');
+        const backup = String(req.headers[BACKUP_HEADERS.name] ?? '');
+        if (!/^[0-9a-f]{64}$/.test(sha256)) throw new HttpError(400, `${BACKUP_HEADERS.sha256}: the backup's SHA-256 (64 hex digits) is required`);
+        if (!/^[a-z0-9.-]{1,253}$/.test(backup)) throw new HttpError(400, `${BACKUP_HEADERS.name}: the backup's name is required`);
+        const current = restorer.state();
+        if (current.phase !== 'idle' && current.phase !== 'failed') throw new HttpError(409, `a rebuild from ${current.donor} is ${current.phase}`);
+        config.log?.('restoring a backup', { backup });
+        return send(res, 200, await restoreFromBackup(req, {
+          server: config, sha256, backup, tools: config.tools, fence: () => fenceServer(config.dataDir),
+        }));
+      }
       case `DELETE ${AGENT_PATHS.restore}`: {
         restorer.forget();
         return send(res, 200, restorer.state());
@@ -108,7 +121,7 @@ export function createAgentServer(config: AgentConfig): Server {
 
   return http.createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
-      const status = err instanceof HttpError ? err.status : err instanceof ConflictError ? 409 : 500;
+      const status = err instanceof HttpError ? err.status : err instanceof ConflictError ? 409 : err instanceof CorruptUploadError ? 422 : 500;
       const message = err instanceof Error ? err.message : String(err);
       if (status === 500) config.log?.('request failed', { path: req.url, error: message });
       if (res.headersSent) res.destroy();

@@ -40,12 +40,16 @@ async function verifiedCopy(opts: RestoreOptions, dir: string): Promise<string> 
   const hashing = new Transform({ transform(chunk: Buffer, _e, cb) { hash.update(chunk); cb(null, chunk); } });
   const key = `${opts.location}/${DUMP_OBJECT}`;
   await pipeline(await opts.store.get(key), hashing, createWriteStream(file));
-  const actual = hash.digest('hex');
+  checkDigest(opts, key, hash.digest('hex'));
+  return file;
+}
+
+/** Refuses a stored object whose SHA-256 is not the one its backup recorded. */
+export function checkDigest(opts: { store: BackupStore; sha256: string; backupName: string }, key: string, actual: string): void {
   if (actual !== opts.sha256) {
     throw new CorruptBackupError(`backup ${opts.backupName} is corrupted: ${opts.store.describe(key)} has SHA-256 ${actual}, `
       + `the backup recorded ${opts.sha256}; it was not restored`);
   }
-  return file;
 }
 
 export async function restoreDump(opts: RestoreOptions): Promise<void> {

@@ -65,7 +65,7 @@ export class BackupController implements LeaderTask {
     this.metrics = backupMetrics(parts.registry);
     this.access = new StackAccess(parts.client, parts.caches, opts.backupDir);
     this.backups = new BackupRunner(this.access, parts.clock, parts.agents);
-    this.restores = new RestoreRunner(this.access, parts.client);
+    this.restores = new RestoreRunner(this.access, parts.client, parts.agents);
     this.retryBaseMs = opts.retryBaseMs ?? 5000;
     this.maxAttempts = opts.maxAttempts ?? 6;
     this.archiver = new BinlogArchiver(parts, this.access, this.metrics, opts.archiveIntervalMs ?? 10_000, (ns) => this.cachedBackups(ns));

@@ -1,12 +1,15 @@
 /**
  * A restore into a new stack: find the backup, make sure the stack's primary holds no data of its
- * own (a restore never writes into a running stack), load the verified dump into the primary; the
- * replicas get it through replication.
+ * own (a restore never writes into a running stack), then load the verified dump into the primary
+ * (the replicas get it through replication), or put the verified physical copy in place of the
+ * primary's data directory (the replicas are rebuilt from it by their database manager).
  */
 import type { RestoreSpec, WebStackBackup } from '../../api/backup-types.js';
 import type { RestoreStatus, WebStack } from '../../api/types.js';
 import type { KubeClient } from '../../kube/client.js';
 import { CorruptBackupError, restoreDump } from '../../backup/restore.js';
+import { PHYSICAL_METHOD } from '../../backup/physical.js';
+import { rebuildReplicas, restoredFrom, restorePhysical } from '../../backup/physical-restore.js';
 import { someUserTables } from '../../backup/server-queries.js';
 import { readArchive } from '../../backup/binlog-archive.js';
 import { gtidText, parseGtidPosition, planReplay, type ReplayPlan } from '../../backup/replay-plan.js';
@@ -19,7 +22,7 @@ import type { StackAccess } from './stack-access.js';
 export class RestoreRefused extends Error {}
 
 export class RestoreRunner {
-  constructor(private readonly access: StackAccess, private readonly client: KubeClient) {}
+  constructor(private readonly access: StackAccess, private readonly client: KubeClient, private readonly agents: boolean) {}
 
   private async backupFor(ns: string, spec: RestoreSpec): Promise<WebStackBackup> {
     if (spec.backup) {
@@ -61,22 +64,36 @@ export class RestoreRunner {
     const [addr, login, store] = await Promise.all([
       this.access.instance(ns, stack, primary), this.access.login(ns, stack), this.access.store(ns, s.storage ?? { volume: {} }),
     ]);
-    const tables = await someUserTables(addr, login);
+    const physical = s.method === PHYSICAL_METHOD;
+    if (physical && !this.agents) {
+      throw new RestoreRefused(`backup ${b.metadata.name} is physical: restoring it needs the agent in the database pods (the operator's --agent-image)`);
+    }
+    const agents = this.access.agents(login);
+    const agent = this.access.agentOf(addr);
+    // A retried physical restore whose copy is already in place carries on from there.
+    const resumed = physical && restoredFrom(await agents.restoreState(agent), b.metadata.name);
+    const tables = resumed ? [] : await someUserTables(addr, login);
     if (tables.length > 0) {
       throw new RestoreRefused(`the stack's database already holds tables (${tables.join(', ')}): a restore never writes into a running stack`);
     }
     // The replay is planned before anything is written: a point beyond the archive is retried later
     // on an untouched stack.
     const plan = spec.pointInTime ? await this.plan(b, store, spec.pointInTime) : undefined;
+    const copy = { store, location: s.location, sha256: s.sha256, backupName: b.metadata.name, target: addr, login };
     try {
-      await restoreDump({ store, location: s.location, sha256: s.sha256, backupName: b.metadata.name, target: addr, login });
+      if (physical) await restorePhysical({ ...copy, agents, agent, credentials: await this.access.credentials(ws) });
+      else await restoreDump(copy);
     } catch (err) {
       if (err instanceof CorruptBackupError) throw new RestoreRefused(err.message);
       throw err;
     }
-    const restored = `restored ${b.metadata.name} (GTID ${s.gtidPosition}) into ${primary}`;
+    const restored = `restored ${b.metadata.name} (${physical ? 'physical' : 'logical'}, GTID ${s.gtidPosition}) into ${primary}`;
+    if (plan) await replayBinlogs(plan, store, addr, login);
+    if (physical) {
+      const replicas = (await this.access.instances(ns, stack)).filter((i) => i.name !== primary).map((i) => this.access.agentOf(i));
+      await rebuildReplicas(agents, agent, replicas);
+    }
     if (!plan) return { phase: 'Completed', backup: b.metadata.name, message: restored };
-    await replayBinlogs(plan, store, addr, login);
     return {
       phase: 'Completed', backup: b.metadata.name, pointInTime: spec.pointInTime,
       message: `${restored}, then replayed ${plan.steps.length} archived binlog file(s) through GTID ${gtidText(plan.last)}, the last transaction before ${spec.pointInTime}`,

@@ -11,7 +11,11 @@ import type { Caches } from '../../kube/caches.js';
 import type { KubeClient } from '../../kube/client.js';
 import { POD } from '../../kube/resource-type.js';
 import type { InstanceAddress } from '../../mysql/ports.js';
-import { credentialsFromSecretData } from '../../render/credentials.js';
+import { credentialsFromSecretData, type DatabaseCredentials } from '../../render/credentials.js';
+import { resolveSpec } from '../../api/defaults.js';
+import type { WebStack } from '../../api/types.js';
+import type { ManagerCredentials } from '../../mysql/ports.js';
+import { managerCredentials } from '../database/manager-inputs.js';
 import type { Login } from '../../backup/client-tools.js';
 import { storeFor } from '../../backup/locations.js';
 import type { BackupStore } from '../../backup/store.js';
@@ -24,20 +28,34 @@ const SECRET = resourceFor('v1', 'Secret');
 export class StackAccess {
   constructor(private readonly client: KubeClient, private readonly caches: Caches, private readonly backupDir: string | undefined) {}
 
-  async login(namespace: string, stack: string): Promise<Login> {
+  private async secretCredentials(namespace: string, stack: string): Promise<DatabaseCredentials> {
     const name = names.mysqlSecret(stack);
     const secret = await this.client.get<{ data?: Record<string, string> }>(SECRET, namespace, name);
     if (!secret) throw new Error(`Secret ${namespace}/${name} not found`);
-    const c = credentialsFromSecretData(secret.data, `Secret ${namespace}/${name}`);
+    return credentialsFromSecretData(secret.data, `Secret ${namespace}/${name}`);
+  }
+
+  /** Every account of the stack, as its database manager creates them. */
+  async credentials(ws: WebStack): Promise<ManagerCredentials> {
+    return managerCredentials(await this.secretCredentials(ws.metadata.namespace!, ws.metadata.name), resolveSpec(ws));
+  }
+
+  async login(namespace: string, stack: string): Promise<Login> {
+    const c = await this.secretCredentials(namespace, stack);
     const ca = this.caches.get<{ data?: Record<string, string> }>('Secret', namespace, names.mysqlCaSecret(stack))?.data?.[CA_SECRET_KEYS.certificate];
     return { user: c.adminUser, password: c.adminPassword, ...(ca ? { caBundle: Buffer.from(ca, 'base64').toString('utf8') } : {}) };
   }
 
-  async instance(namespace: string, stack: string, pod: string): Promise<InstanceAddress> {
+  /** Every database instance of the stack (its StatefulSet's pods). */
+  async instances(namespace: string, stack: string): Promise<InstanceAddress[]> {
     const selector = Object.entries(componentSelector(stack, 'database')).map(([k, v]) => `${k}=${v}`).join(',');
     const { items } = await this.client.list<DatabasePod>(POD, namespace, selector);
     const uid = this.caches.get<{ metadata: { uid?: string } }>('StatefulSet', namespace, names.mysql(stack))?.metadata.uid;
-    const found = instancesFromPods(items, namespace, stack, { uid }).find((i) => i.name === pod);
+    return instancesFromPods(items, namespace, stack, { uid });
+  }
+
+  async instance(namespace: string, stack: string, pod: string): Promise<InstanceAddress> {
+    const found = (await this.instances(namespace, stack)).find((i) => i.name === pod);
     if (!found) throw new Error(`database pod ${namespace}/${pod} of stack ${stack} not found`);
     return found;
   }

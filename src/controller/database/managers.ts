@@ -38,6 +38,10 @@ interface RunningStack {
 
 const SECRET = resourceFor('v1', 'Secret');
 
+/** A stack bootstrapped from a backup until its restore is done (src/controller/backup). */
+const restoring = (ws: WebStack): boolean =>
+  !!ws.spec.database?.restore && ws.status?.restore?.phase !== 'Completed' && ws.status?.restore?.phase !== 'Failed';
+
 export class DatabaseManagers {
   private readonly stacks = new Map<string, RunningStack>();
   /** Stacks whose manager is being set up or waits for its Secret, with the latest WebStack seen. */
@@ -92,7 +96,7 @@ export class DatabaseManagers {
     const running = this.stacks.get(key);
     if (running) {
       running.ws = ws;
-      const spec = managerSpec(resolveSpec(ws).database);
+      const spec = managerSpec(resolveSpec(ws).database, restoring(ws));
       if (JSON.stringify(spec) !== JSON.stringify(running.spec)) {
         running.spec = spec;
         running.manager.poke();
@@ -129,7 +133,7 @@ export class DatabaseManagers {
     const events: EventSink = { event: (type, reason, message) => void this.opts.events.record(running.ws, type, reason, message) };
     const podRestarter = new PodRestarter(this.opts.client, this.pods, ns);
     const running: RunningStack = {
-      ws: latest, spec: managerSpec(resolveSpec(latest).database), labeler, manager: undefined as unknown as DatabaseManager,
+      ws: latest, spec: managerSpec(resolveSpec(latest).database, restoring(latest)), labeler, manager: undefined as unknown as DatabaseManager,
     };
     running.manager = new DatabaseManager({
       stack: { namespace: ns, name },

@@ -5,7 +5,7 @@
  * (copied back before its primary's server starts again) and replayed to a point in time.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { WebStackBackup } from '../../../src/api/backup-types.js';
@@ -30,6 +30,16 @@ async function healthy(name: string): Promise<WebStack> {
     return db?.bootstrapped && db.instances?.length === 2 && db.instances.every((i) => i.ready) ? ws : undefined;
   }, 90_000, 200) as Promise<WebStack>;
 }
+
+async function restoreDone(name: string): Promise<WebStack> {
+  return eventually(`restore into ${name} done`, async () => {
+    const ws = await env.client.get<WebStack>(WEBSTACK, NS, name);
+    const phase = ws?.status?.restore?.phase;
+    return phase === 'Completed' || phase === 'Failed' ? ws : undefined;
+  }, 120_000, 200) as Promise<WebStack>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function backupDone(name: string): Promise<WebStackBackup> {
   return eventually(`backup ${name} done`, async () => {
@@ -69,4 +79,40 @@ describe('physical backups through the agent', () => {
     expect(backup.status!.size).toBe(stored.length);
     expect(stored.subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
   }, 90_000);
+
+  it('restores it into a new stack to a point in time: the copy before its server starts, then the archive; replicas are rebuilt', async () => {
+    await query('shop', 'primary', "INSERT INTO app.orders VALUES (3, 'before T')");
+    // Binlog timestamps are whole seconds: T is a second boundary with a second either side.
+    await sleep(1100);
+    const t = new Date(Math.ceil(Date.now() / 1000) * 1000);
+    await sleep(t.getTime() - Date.now() + 1100);
+    await query('shop', 'primary', "INSERT INTO app.orders VALUES (4, 'after T')");
+    await query('shop', 'primary', 'DROP TABLE app.orders');
+    const pointInTime = t.toISOString().replace(/\.\d+Z$/, 'Z');
+    await eventually('the archive reaches past T', async () => {
+      const until = (await env.client.get<WebStack>(WEBSTACK, NS, 'shop'))?.status?.backup?.recoverableUntil;
+      return until !== undefined && Date.parse(until) > t.getTime() + 1000;
+    }, 30_000, 200);
+    await env.client.create(WEBSTACK, NS, stack('copy', { restore: { backup: 'shop-1', pointInTime } }));
+    const ws = await restoreDone('copy');
+    expect(ws.status!.restore).toMatchObject({ phase: 'Completed', backup: 'shop-1', pointInTime });
+    expect(await query('copy', 'primary', 'SELECT id, note FROM app.orders ORDER BY id')).toEqual([{ id: 1, note: 'one' }, { id: 2, note: 'two' }, { id: 3, note: 'before T' }]);
+    const replica = await eventually('the new stack\'s replica in its status', async () =>
+      (await env.client.get<WebStack>(WEBSTACK, NS, 'copy'))?.status?.database?.instances?.find((i) => i.role === 'replica' && i.ready)?.name, 60_000, 200);
+    await query('copy', 'primary', "INSERT INTO app.orders VALUES (5, 'in the new stack')");
+    await eventually('the new stack\'s replica replicates from its primary', async () =>
+      (await query('copy', replica, 'SELECT * FROM app.orders').catch(() => [])).length === 4, 60_000, 200);
+  }, 180_000);
+
+  it('refuses a corrupted physical backup before anything reaches the new stack', async () => {
+    const file = path.join(backupDir, 'shop/shop/backups/shop-1', PHYSICAL_OBJECT);
+    const bytes = readFileSync(file);
+    bytes[bytes.length >> 1] ^= 0x55;
+    writeFileSync(file, bytes);
+    await env.client.create(WEBSTACK, NS, stack('broken', { restore: { backup: 'shop-1' } }));
+    const ws = await restoreDone('broken');
+    expect(ws.status!.restore).toMatchObject({ phase: 'Failed', attempts: 1 });
+    expect(ws.status!.restore!.message).toMatch(/^backup shop-1 is corrupted: volume:shop\/shop\/backups\/shop-1\/physical\.mbstream\.gz has SHA-256 [0-9a-f]{64}, the backup recorded [0-9a-f]{64}; it was not restored$/);
+    expect(await query('broken', 'primary', "SHOW TABLES FROM app LIKE 'orders'")).toEqual([]);
+  }, 150_000);
 });
