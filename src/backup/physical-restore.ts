@@ -2,7 +2,7 @@
  * Restoring a physical backup into a new stack's primary: the stored copy is checksummed whole
  * first and refused when it is not what the backup recorded; then it is uploaded to the primary's
  * agent, which checks it again, prepares it and restarts the server on it (src/agent/backup-restore.ts).
- * Once the server answers on the copy, the stack's own replication and app accounts get the new
+ * Once the server answers on the copy, the stack's own replication, app and exporter accounts get the new
  * stack's passwords (the copy carries the source stack's). The replicas, whose data the copy
  * replaced on the primary, are then rebuilt from the primary's own physical copy by their agents.
  */
@@ -45,6 +45,7 @@ export function accountStatements(c: ManagerCredentials): string[] {
     ...mariadbDialect.bootstrapUsers(c),
     `ALTER USER ${quote(c.replicationUser)}@'%' IDENTIFIED BY ${quote(c.replicationPassword)}`,
     `ALTER USER ${quote(c.appUser)}@'%' IDENTIFIED BY ${quote(c.appPassword)}`,
+    `ALTER USER ${quote(c.exporterUser)}@'%' IDENTIFIED BY ${quote(c.exporterPassword)}`,
   ];
 }
 

@@ -30,11 +30,14 @@ describe('restoredPrimaryInitSql', () => {
 });
 
 describe('after a physical restore', () => {
-  it('gives the replication and app accounts the new stack\'s passwords', () => {
+  it('gives the replication, app and exporter accounts the new stack\'s passwords', () => {
     const statements = accountStatements({
       adminUser: 'webstack-admin', adminPassword: 'a', replicationUser: 'webstack-repl', replicationPassword: 'r', databaseName: 'app', appUser: 'app', appPassword: 'p',
+      exporterUser: 'webstack-exporter', exporterPassword: 'e',
     });
-    expect(statements.slice(-2)).toEqual(["ALTER USER 'webstack-repl'@'%' IDENTIFIED BY 'r'", "ALTER USER 'app'@'%' IDENTIFIED BY 'p'"]);
+    expect(statements.slice(-3)).toEqual([
+      "ALTER USER 'webstack-repl'@'%' IDENTIFIED BY 'r'", "ALTER USER 'app'@'%' IDENTIFIED BY 'p'", "ALTER USER 'webstack-exporter'@'%' IDENTIFIED BY 'e'",
+    ]);
     expect(statements).toContain("CREATE USER IF NOT EXISTS 'app'@'%' IDENTIFIED BY 'p'");
   });
 });
