@@ -5,7 +5,7 @@
  * instance; close() stops everything and removes the temp directory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
@@ -184,8 +184,13 @@ export class MariadbCluster {
     await this.exited(inst);
   }
 
+  /** SIGSTOP, returning once the kernel shows the process stopped (a signal is delivered asynchronously). */
   stop(name: string): void {
-    this.get(name).process?.kill('SIGSTOP');
+    const child = this.get(name).process;
+    if (!child?.pid || !child.kill('SIGSTOP')) return;
+    const until = Date.now() + 2000;
+    const stopped = () => /^\d+ \(.*\) [Tt] /.test(readFileSync(`/proc/${child.pid}/stat`, 'utf8'));
+    while (!stopped() && Date.now() < until);
   }
 
   cont(name: string): void {
