@@ -485,6 +485,7 @@ const status = obj({
       kind: { type: 'string', enum: ['failover', 'switchover'] },
     }, { 'x-kubernetes-preserve-unknown-fields': true }),
     bootstrapped: { type: 'boolean' },
+    exporterAccount: { type: 'boolean' },
   }, { 'x-kubernetes-preserve-unknown-fields': true }),
 }, { description: 'What the operator observed.', 'x-kubernetes-preserve-unknown-fields': true });
 

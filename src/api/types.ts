@@ -202,6 +202,8 @@ export interface DatabaseStatus {
   lastFailover?: FailoverRecord;
   /** Set once the app database, app user and replication user exist on the primary. */
   bootstrapped?: boolean;
+  /** Set once the mysqld-exporter account exists on the primary. */
+  exporterAccount?: boolean;
 }
 
 /** A restore into this (new) stack, as the operator carried it out. */

@@ -37,8 +37,10 @@ export interface Database {
   setSemiSync(settings: SemiSyncSettings): Promise<void>;
   /** Ends every client connection but the operator's and replication's. */
   killClients(): Promise<void>;
-  /** Replication user, app database and app user: once, on the primary only. */
+  /** Replication user, app database, app user and the exporter's account: once, on the primary only. */
   bootstrapUsers(): Promise<void>;
+  /** The mysqld-exporter account alone, for a stack bootstrapped before it existed: on the primary only. */
+  createExporterAccount(): Promise<void>;
   /** Reads its certificate, key and CA files again (a renewal), without a restart; connections stay. */
   reloadTls(): Promise<void>;
 }

@@ -199,7 +199,7 @@ export class Executor {
     await this.step('promote', () => this.promote(primary, false));
     await this.step('make-writable', () => this.makeWritable(primary));
     await this.step('create-users', () => this.db(primary).bootstrapUsers());
-    await this.step('record-bootstrapped', () => this.ctx.record.write({ bootstrapped: true }));
+    await this.step('record-bootstrapped', () => this.ctx.record.write({ bootstrapped: true, exporterAccount: true }));
     const rec = await this.ctx.record.read();
     await this.step('repoint', () => this.pointAllAt(this.others(observations, [target], rec.quarantined ?? []), primary));
     await this.step('labels', () => this.moveLabels(observations));
@@ -237,6 +237,10 @@ export class Executor {
             await db.stopReplication({ ioThreadOnly: true });
             await db.startReplication();
           });
+          break;
+        case 'exporterAccount':
+          await this.step(`exporter account on ${fix.instance}`, () => this.db(addr).createExporterAccount());
+          await this.step('record-exporter-account', () => this.ctx.record.write({ exporterAccount: true }));
           break;
       }
     }

@@ -43,7 +43,9 @@ export type Fix =
   | { kind: 'fence'; instance: string; method: FenceMethod }
   | { kind: 'promote'; instance: string }
   | { kind: 'semiSyncSource'; instance: string }
-  | { kind: 'semiSyncReplica'; instance: string };
+  | { kind: 'semiSyncReplica'; instance: string }
+  /** The mysqld-exporter account, on the primary of a stack bootstrapped before it existed. */
+  | { kind: 'exporterAccount'; instance: string };
 
 /** Why nothing can be done now, for a condition and an Event. */
 export interface Blocked {
@@ -353,6 +355,9 @@ export function decide(input: PlannerInput): Action {
       return { kind: 'none', reason: `switchover to ${desired} waits until it replicates from ${primary.name}` };
     }
     return { kind: 'switchover', from: primary.name, to: desired, reason: why };
+  }
+  if (!record.exporterAccount) {
+    return { kind: 'configure', fixes: [{ kind: 'exporterAccount', instance: primary.name }], reason: 'the mysqld-exporter account does not exist yet (bootstrapped before it)' };
   }
   return { kind: 'none', reason: 'healthy' };
 }

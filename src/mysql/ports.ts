@@ -54,6 +54,8 @@ export interface LastFailover {
 export interface ClusterState {
   primary?: string;
   bootstrapped?: boolean;
+  /** The mysqld-exporter account exists (made at bootstrap; for a stack bootstrapped before it existed, afterwards). */
+  exporterAccount?: boolean;
   quarantined?: string[];
   failoverInProgress?: FailoverInProgress;
   lastFailover?: LastFailover;

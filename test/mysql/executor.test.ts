@@ -16,7 +16,7 @@ import { down, name, primary, replica, spec, up } from './fixtures.js';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z');
 const TIMINGS: ExecutorTimings = { applyRelayLogMs: 10_000, switchoverTimeoutMs: 5_000, actionDeadlineMs: 30_000 };
-const ok: ClusterState = { primary: name(0), bootstrapped: true };
+const ok: ClusterState = { primary: name(0), bootstrapped: true, exporterAccount: true };
 const silent = { info: () => undefined, warn: () => undefined };
 const pointAt = (i: number, source: number) => `${name(i)} point-at ${name(source)} (net timeout 2s, semi-sync replica)`;
 
@@ -59,9 +59,9 @@ const cases: Case[] = [
     title: 'bootstrap: the primary is recorded before it is promoted, users before replicas attach',
     observations: [up(0), up(1), up(2)], record: {}, action: { kind: 'bootstrap', primary: name(0), reason: 'new' },
     steps: ['record-primary', 'promote', 'make-writable', 'create-users', 'record-bootstrapped', 'repoint', 'labels'],
-    timeline: ['record primary', `${name(0)} promote`, `${name(0)} writable`, `${name(0)} bootstrap-users`, 'record bootstrapped',
+    timeline: ['record primary', `${name(0)} promote`, `${name(0)} writable`, `${name(0)} bootstrap-users`, 'record bootstrapped,exporterAccount',
       pointAt(1, 0), pointAt(2, 0), 'labels'],
-    after: { primary: name(0), bootstrapped: true }, event: 'DatabaseBootstrapped',
+    after: { primary: name(0), bootstrapped: true, exporterAccount: true }, event: 'DatabaseBootstrapped',
   },
   {
     title: 'failover: replicas stop receiving, the intent and then the new primary are recorded before it is made writable',
@@ -71,7 +71,7 @@ const cases: Case[] = [
     timeline: [`${name(1)} stop-replication(io)`, `${name(2)} stop-replication(io)`, 'record failoverInProgress',
       `${name(1)} start-replication(sql)`, `${name(1)} wait-for 0-100-10`, `${name(1)} promote (semi-sync source)`, 'record primary',
       `${name(1)} writable`, pointAt(2, 1), 'labels', 'record failoverInProgress,lastFailover'],
-    after: { primary: name(1), bootstrapped: true, lastFailover: { kind: 'failover', from: name(0), to: name(1), reason: 'primary gone',
+    after: { primary: name(1), bootstrapped: true, exporterAccount: true, lastFailover: { kind: 'failover', from: name(0), to: name(1), reason: 'primary gone',
       startedAt: new Date(T0).toISOString(), durationMs: 0 } },
     event: 'FailoverCompleted',
   },
@@ -83,7 +83,7 @@ const cases: Case[] = [
     timeline: ['record failoverInProgress', `${name(0)} kill-clients`, `${name(0)} read-only`, `${name(0)} kill-clients`,
       `${name(2)} wait-for 0-100-10`, `${name(2)} promote (semi-sync source)`, 'record primary', `${name(2)} writable`,
       pointAt(0, 2), pointAt(1, 2), 'labels', 'record failoverInProgress,lastFailover'],
-    after: { primary: name(2), bootstrapped: true, lastFailover: { kind: 'switchover', from: name(0), to: name(2), reason: 'asked',
+    after: { primary: name(2), bootstrapped: true, exporterAccount: true, lastFailover: { kind: 'switchover', from: name(0), to: name(2), reason: 'asked',
       startedAt: new Date(T0).toISOString(), durationMs: 0 } },
     event: 'SwitchoverCompleted',
   },
@@ -146,7 +146,7 @@ describe('re-run after a crash at any step', () => {
 
 describe('configure fixes', () => {
   const returning = [up(0, { writable: true, executed: '0-100-12' }), primary(1, '0-100-10,0-101-3'), replica(2, 1, '0-100-10,0-101-3')];
-  const record = { primary: name(1), bootstrapped: true };
+  const record = { primary: name(1), bootstrapped: true, exporterAccount: true };
 
   test.each([
     ['a fence by restart', { kind: 'fence', instance: name(0), method: 'restart' }, [`restart ${name(0)}`], 'restarted hard'],
@@ -178,6 +178,15 @@ describe('configure fixes', () => {
     expect(result.ok).toBe(true);
     expect(cluster.timeline).toEqual([`${name(0)} promote (semi-sync source)`, `${name(0)} writable`, `${name(0)} semi-sync source=true replica=false`,
       `${name(1)} semi-sync source=false replica=true`, `${name(1)} stop-replication(io)`, `${name(1)} start-replication`]);
+  });
+
+  test('the exporter account of a stack bootstrapped before it: made on the primary, then recorded', async () => {
+    const obs = [primary(0), replica(1, 0)];
+    const cluster = new FakeCluster(obs, { primary: name(0), bootstrapped: true });
+    const { result } = await run(cluster, { kind: 'configure', reason: 'r', fixes: [{ kind: 'exporterAccount', instance: name(0) }] }, obs);
+    expect(result.ok).toBe(true);
+    expect(cluster.timeline).toEqual([`${name(0)} exporter-account`, 'record exporterAccount']);
+    expect(cluster.record.snapshot()).toEqual({ primary: name(0), bootstrapped: true, exporterAccount: true });
   });
 });
 

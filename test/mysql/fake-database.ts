@@ -116,6 +116,10 @@ class FakeDatabase implements Database {
     await this.op('bootstrap-users');
   }
 
+  async createExporterAccount(): Promise<void> {
+    await this.op('exporter-account');
+  }
+
   async reloadTls(): Promise<void> {
     await this.op('reload-tls');
   }

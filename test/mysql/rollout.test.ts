@@ -9,7 +9,7 @@ const NOW = 1_000_000;
 const TIMEOUT = 300_000;
 const DRAIN = 5_000;
 const switchedAt = (ms: number) => ({ kind: 'switchover' as const, from: name(0), to: name(1), reason: 'rolling update', startedAt: new Date(NOW - ms - 500).toISOString(), durationMs: 500 });
-const ok: ClusterState = { primary: name(0), bootstrapped: true };
+const ok: ClusterState = { primary: name(0), bootstrapped: true, exporterAccount: true };
 const three = { ...spec, replicas: 3 };
 
 /** The instance's pod runs an older template than its StatefulSet's update revision. */
@@ -75,20 +75,20 @@ const cases: Case[] = [
     observations: [old(primary(0)), replica(1, 0), replica(2, 0)], input: { switchoverBackoff: { until: NOW + 1, why: { reason: 'SwitchoverRolledBack', message: 'm' } } },
     expected: { kind: 'none', blocked: { reason: 'SwitchoverRolledBack', message: 'm' } }, why: 'backoff' },
   { title: 'after the switchover the old primary rolls as a replica, once its clients have had time to leave it',
-    observations: [old(replica(0, 1)), primary(1), replica(2, 1)], record: { primary: name(1), bootstrapped: true, lastFailover: switchedAt(DRAIN) },
+    observations: [old(replica(0, 1)), primary(1), replica(2, 1)], record: { primary: name(1), bootstrapped: true, exporterAccount: true, lastFailover: switchedAt(DRAIN) },
     expected: { kind: 'roll', instance: name(0) } },
   { title: 'right after the switchover the old primary is left to its departing clients',
-    observations: [old(replica(0, 1)), primary(1), replica(2, 1)], record: { primary: name(1), bootstrapped: true, lastFailover: switchedAt(DRAIN - 1) },
+    observations: [old(replica(0, 1)), primary(1), replica(2, 1)], record: { primary: name(1), bootstrapped: true, exporterAccount: true, lastFailover: switchedAt(DRAIN - 1) },
     expected: { kind: 'none' }, why: 'once clients have left it' },
   { title: 'the requested primary, outdated, waits for its roll rather than being switched back to',
-    observations: [old(replica(0, 1)), primary(1), replica(2, 1)], record: { primary: name(1), bootstrapped: true },
+    observations: [old(replica(0, 1)), primary(1), replica(2, 1)], record: { primary: name(1), bootstrapped: true, exporterAccount: true },
     input: { spec: { ...three, desiredPrimary: name(0) } }, expected: { kind: 'roll', instance: name(0) } },
   { title: 'a single instance is replaced in place: no replica to switch over to', observations: [old(primary(0))],
     input: { spec: { ...spec, replicas: 1 } }, expected: { kind: 'roll', instance: name(0) }, why: 'the only instance' },
   { title: 'instances about to be scaled away are not rolled nor waited for',
     observations: [old(primary(0)), replica(1, 0), replica(2, 0), old(replica(3, 0)), down(4)], expected: { kind: 'switchover', to: name(1) } },
   { title: 'scaling away the primary comes before the rollout',
-    observations: [old(replica(0, 2)), old(replica(1, 2)), old(primary(2))], record: { primary: name(2), bootstrapped: true },
+    observations: [old(replica(0, 2)), old(replica(1, 2)), old(primary(2))], record: { primary: name(2), bootstrapped: true, exporterAccount: true },
     input: { spec: { ...spec, replicas: 2 } }, expected: { kind: 'switchover', from: name(2), to: name(0) } },
 ];
 

@@ -18,6 +18,7 @@ export function clusterStateFromStatus(db: StoredDatabaseStatus | undefined): Cl
   const state: ClusterState = {};
   if (db.primary) state.primary = db.primary;
   if (db.bootstrapped !== undefined) state.bootstrapped = db.bootstrapped;
+  if (db.exporterAccount !== undefined) state.exporterAccount = db.exporterAccount;
   if (db.quarantined?.length) state.quarantined = [...db.quarantined];
   if (db.failoverInProgress) state.failoverInProgress = { ...db.failoverInProgress };
   const lf = db.lastFailover;

@@ -48,6 +48,8 @@ export interface Dialect {
   waitSucceeded(row: Row): boolean;
   /** Replication user, app database and app user: run once, on the primary only. */
   bootstrapUsers(credentials: ManagerCredentials): string[];
+  /** mysqld-exporter's account (part of bootstrapUsers): read-only status and replication state. */
+  exporterAccount(credentials: ManagerCredentials): string[];
   /** Reloads the server's TLS files (MariaDB FLUSH SSL, MySQL ALTER INSTANCE RELOAD TLS). */
   reloadTls(): string;
   /** Ids of client connections other than ours and the replication/system threads. */

@@ -14,7 +14,7 @@ function ioThread(v: unknown): IoThreadState {
  * mysqld-exporter's account: what its documentation asks for, and SLAVE MONITOR, which SHOW SLAVE
  * STATUS needs since MariaDB 10.5 (REPLICATION CLIENT is BINLOG MONITOR there). Nothing it can write with.
  */
-function exporterUser(c: ManagerCredentials): string[] {
+function exporterAccount(c: ManagerCredentials): string[] {
   const user = `${quote(c.exporterUser)}@'%'`;
   return [
     `CREATE USER IF NOT EXISTS ${user} IDENTIFIED BY ${quote(c.exporterPassword)} WITH MAX_USER_CONNECTIONS 3`,
@@ -104,8 +104,9 @@ export const mariadbDialect: Dialect = {
     `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(c.databaseName)}`,
     `CREATE USER IF NOT EXISTS ${quote(c.appUser)}@'%' IDENTIFIED BY ${quote(c.appPassword)}`,
     `GRANT ALL PRIVILEGES ON ${grantDatabase(c.databaseName)}.* TO ${quote(c.appUser)}@'%'`,
-    ...exporterUser(c),
+    ...exporterAccount(c),
   ],
+  exporterAccount,
   clientConnections: (exclude) => 'SELECT ID AS id FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() '
     + `AND COMMAND NOT IN ('Daemon', 'Binlog Dump', 'Slave_IO', 'Slave_SQL', 'Slave_worker') AND USER NOT IN ('system user', 'event_scheduler'${exclude.map((u) => `, ${quote(u)}`).join('')})`,
   // LOCAL: a FLUSH is binlogged otherwise, and would be a transaction of the replica's own (errant).

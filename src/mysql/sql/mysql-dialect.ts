@@ -11,7 +11,7 @@ function ioThread(v: unknown): IoThreadState {
 }
 
 /** mysqld-exporter's account, as its documentation asks: status and replication state, nothing it can write with. */
-function exporterUser(c: ManagerCredentials): string[] {
+function exporterAccount(c: ManagerCredentials): string[] {
   const user = `${quote(c.exporterUser)}@'%'`;
   return [
     `CREATE USER IF NOT EXISTS ${user} IDENTIFIED BY ${quote(c.exporterPassword)} WITH MAX_USER_CONNECTIONS 3`,
@@ -104,8 +104,9 @@ export const mysqlDialect: Dialect = {
     `CREATE DATABASE IF NOT EXISTS ${quoteIdentifier(c.databaseName)}`,
     `CREATE USER IF NOT EXISTS ${quote(c.appUser)}@'%' IDENTIFIED BY ${quote(c.appPassword)}`,
     `GRANT ALL PRIVILEGES ON ${grantDatabase(c.databaseName)}.* TO ${quote(c.appUser)}@'%'`,
-    ...exporterUser(c),
+    ...exporterAccount(c),
   ],
+  exporterAccount,
   clientConnections: (exclude) => 'SELECT PROCESSLIST_ID AS id FROM performance_schema.threads WHERE TYPE = \'FOREGROUND\' '
     + 'AND PROCESSLIST_ID <> CONNECTION_ID() AND PROCESSLIST_COMMAND NOT IN (\'Binlog Dump\', \'Binlog Dump GTID\', \'Daemon\') '
     + `AND IFNULL(PROCESSLIST_USER, '') NOT IN ('', 'event_scheduler'${exclude.map((u) => `, ${quote(u)}`).join('')})`,

@@ -87,6 +87,10 @@ export class SqlDatabase implements Database {
     return this.run(this.dialect.bootstrapUsers(this.credentials));
   }
 
+  createExporterAccount(): Promise<void> {
+    return this.run(this.dialect.exporterAccount(this.credentials));
+  }
+
   reloadTls(): Promise<void> {
     return this.run([this.dialect.reloadTls()]);
   }

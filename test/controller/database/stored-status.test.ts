@@ -12,9 +12,9 @@ describe('clusterStateFromStatus', () => {
   it('keeps the record fields and leaves observations (instances) out', () => {
     const failoverInProgress = { kind: 'failover' as const, from: 'a', to: 'b', reason: 'r', startedAt: '2026-11-25T10:00:00Z' };
     expect(clusterStateFromStatus({
-      primary: 'shop-mysql-1', bootstrapped: true, quarantined: ['shop-mysql-0'], failoverInProgress, lastFailover,
+      primary: 'shop-mysql-1', bootstrapped: true, exporterAccount: true, quarantined: ['shop-mysql-0'], failoverInProgress, lastFailover,
       instances: [{ name: 'shop-mysql-1', role: 'primary', ready: true }],
-    })).toEqual({ primary: 'shop-mysql-1', bootstrapped: true, quarantined: ['shop-mysql-0'], failoverInProgress, lastFailover });
+    })).toEqual({ primary: 'shop-mysql-1', bootstrapped: true, exporterAccount: true, quarantined: ['shop-mysql-0'], failoverInProgress, lastFailover });
   });
   it('reads a lastFailover written without a kind as a failover', () => {
     const { kind: _kind, ...old } = lastFailover;
