@@ -5,19 +5,12 @@
  * (binlogs purged, or a new or wiped data directory the binlogs no longer cover: error 1236), or it
  * is quarantined holding transactions the primary lacks (those are saved first: `saveErrant`).
  * One rebuild at a time per stack; a rebuild is bounded by `timeoutMs` and resumed after an
- * operator restart from the record.
+ * operator restart from the record. Repeated rebuilds of one instance back off: the n-th waits
+ * `baseMs * 2^(n-1)` (at most `maxMs`) after the start of the one before.
  */
 import type { InstanceObservation, ServerState } from './observation.js';
 import { errantTransactions, needsRebuild, ordinalOf, replicatesFrom } from './planner.js';
-
-/** The durable record of the rebuild in progress (in the WebStack status beside the primary). */
-export interface RebuildInProgress {
-  instance: string;
-  donor: string;
-  reason: string;
-  /** ISO timestamp. */
-  startedAt: string;
-}
+import type { RebuildAttempts, RebuildInProgress } from './ports.js';
 
 export interface RebuildInput {
   now: number;
@@ -26,6 +19,41 @@ export interface RebuildInput {
   inProgress?: RebuildInProgress;
   observations: InstanceObservation[];
   timeoutMs: number;
+  /** The rebuilds each instance had so far (the record). */
+  attempts?: readonly RebuildAttempts[];
+  backoff: RebuildBackoff;
+}
+
+export interface RebuildBackoff {
+  baseMs: number;
+  maxMs: number;
+}
+
+/** How long after the start of an instance's `count`-th rebuild the next may start. */
+export function rebuildDelay(count: number, backoff: RebuildBackoff): number {
+  return Math.min(backoff.maxMs, backoff.baseMs * 2 ** Math.max(0, count - 1));
+}
+
+/**
+ * The attempts after `instance`'s rebuild starts at `now`: one more, or the first again when its
+ * last one started long enough ago (twice the longest delay) to count as a new incident.
+ */
+export function attemptsAfterStart(attempts: readonly RebuildAttempts[] | undefined, instance: string, now: number,
+  backoff: RebuildBackoff): RebuildAttempts[] {
+  const previous = attempts?.find((a) => a.instance === instance);
+  const fresh = !previous || now - Date.parse(previous.lastStartedAt) > 2 * backoff.maxMs;
+  const next: RebuildAttempts = { instance, count: fresh ? 1 : previous.count + 1, lastStartedAt: new Date(now).toISOString() };
+  return [...(attempts ?? []).filter((a) => a.instance !== instance), next];
+}
+
+/** Why `instance` must wait before another rebuild; undefined when it need not. */
+function backingOff(input: RebuildInput, instance: string): string | undefined {
+  const previous = input.attempts?.find((a) => a.instance === instance);
+  if (!previous) return undefined;
+  const until = Date.parse(previous.lastStartedAt) + rebuildDelay(previous.count, input.backoff);
+  if (input.now >= until) return undefined;
+  return `${instance} was rebuilt ${previous.count} time(s), the latest at ${previous.lastStartedAt}`
+    + `${previous.lastError ? ` (${previous.lastError})` : ''}; the next rebuild waits until ${new Date(until).toISOString()}`;
 }
 
 export type RebuildPlan =
@@ -74,13 +102,20 @@ export function planRebuild(input: RebuildInput): RebuildPlan {
   const up = input.observations.filter(isUp).sort((a, b) => ordinalOf(a.name) - ordinalOf(b.name));
   const primary = up.find((o) => o.name === input.primary);
   if (!primary) return { kind: 'none', reason: 'no reachable primary: rebuilds wait for one' };
+  const waiting: string[] = [];
   for (const o of up) {
     if (o.name === primary.name) continue;
     const why = rebuildReason(o, primary, quarantined);
     if (!why) continue;
+    const wait = backingOff(input, o.name);
+    if (wait) {
+      waiting.push(wait);
+      continue;
+    }
     const donor = pickDonor(up, primary, o.name, quarantined);
     return { kind: 'rebuild', instance: o.name, donor: donor.name, reason: `${o.name}: ${why.reason}`, resumed: false,
       ...(why.saveErrant ? { saveErrant: why.saveErrant } : {}) };
   }
+  if (waiting.length) return { kind: 'none', reason: waiting.join('; ') };
   return { kind: 'none', reason: 'every instance can catch up by replication' };
 }

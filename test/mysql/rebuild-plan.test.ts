@@ -1,15 +1,22 @@
 /** Which instance is rebuilt, from which donor, and when a rebuild in progress goes on or is abandoned. */
 import { describe, expect, it } from '@jest/globals';
 import type { InstanceObservation } from '../../src/mysql/observation.js';
-import { planRebuild, type RebuildInProgress, type RebuildPlan } from '../../src/mysql/rebuild-plan.js';
+import type { RebuildAttempts, RebuildInProgress } from '../../src/mysql/ports.js';
+import { attemptsAfterStart, planRebuild, rebuildDelay, type RebuildPlan } from '../../src/mysql/rebuild-plan.js';
 import { down, name, primary, replica, up } from './fixtures.js';
 
 const NOW = Date.parse('2026-12-04T11:00:00Z');
 const purged = { io: 'No' as const, ioError: { errno: 1236, message: 'Got fatal error 1236 from master: could not find GTID state requested by slave in any binlog files' } };
 
-function plan(observations: InstanceObservation[], more: { quarantined?: string[]; inProgress?: RebuildInProgress; primary?: string } = {}): RebuildPlan {
-  return planRebuild({ now: NOW, primary: more.primary ?? name(0), quarantined: more.quarantined ?? [], inProgress: more.inProgress, observations, timeoutMs: 3_600_000 });
+const BACKOFF = { baseMs: 60_000, maxMs: 3_600_000 };
+
+function plan(observations: InstanceObservation[],
+  more: { quarantined?: string[]; inProgress?: RebuildInProgress; primary?: string; attempts?: RebuildAttempts[] } = {}): RebuildPlan {
+  return planRebuild({ now: NOW, primary: more.primary ?? name(0), quarantined: more.quarantined ?? [], inProgress: more.inProgress, observations,
+    timeoutMs: 3_600_000, attempts: more.attempts, backoff: BACKOFF });
 }
+
+const ago = (ms: number) => new Date(NOW - ms).toISOString();
 
 describe('planRebuild', () => {
   it.each<[string, InstanceObservation[], string[], Partial<RebuildPlan>]>([
@@ -59,5 +66,41 @@ describe('planRebuild', () => {
     const inProgress = { instance: name(2), donor: name(1), reason: 'r', startedAt: new Date(NOW - 3_600_001).toISOString() };
     expect(plan([primary(0), replica(1, 0), replica(2, 0, '', purged)], { inProgress }))
       .toEqual({ kind: 'abandon', instance: name(2), reason: 'the rebuild of shop-mysql-2 from shop-mysql-1 did not finish within 3600s' });
+  });
+
+  describe('repeated rebuilds of one instance back off', () => {
+    const cluster = [primary(0, '0-100-90'), replica(1, 0, '0-100-90'), replica(2, 0, '0-100-10', purged)];
+
+    it.each<[string, RebuildAttempts, RebuildPlan['kind']]>([
+      ['the first retry waits the base delay', { instance: name(2), count: 1, lastStartedAt: ago(59_000) }, 'none'],
+      ['after it, it goes', { instance: name(2), count: 1, lastStartedAt: ago(60_000) }, 'rebuild'],
+      ['the third waits four times the base', { instance: name(2), count: 3, lastStartedAt: ago(239_000) }, 'none'],
+      ['never longer than the cap', { instance: name(2), count: 30, lastStartedAt: ago(3_600_000) }, 'rebuild'],
+      ['another instance\'s attempts do not count', { instance: name(1), count: 5, lastStartedAt: ago(1000) }, 'rebuild'],
+    ])('%s', (_name, attempts, kind) => {
+      expect(plan(cluster, { attempts: [attempts] }).kind).toBe(kind);
+    });
+
+    it('says why it waits, with the last error, and until when', () => {
+      const attempts = [{ instance: name(2), count: 2, lastStartedAt: ago(60_000), lastError: 'copy failed' }];
+      expect(plan(cluster, { attempts })).toEqual({ kind: 'none',
+        reason: `shop-mysql-2 was rebuilt 2 time(s), the latest at ${ago(60_000)} (copy failed); the next rebuild waits until ${ago(-60_000)}` });
+    });
+
+    it('a waiting instance does not hold up another', () => {
+      const both = [...cluster, replica(3, 0, '', purged)];
+      expect(plan(both, { attempts: [{ instance: name(2), count: 1, lastStartedAt: ago(1000) }] })).toMatchObject({ kind: 'rebuild', instance: name(3) });
+    });
+
+    it('counts the attempts, starting again after a long quiet time', () => {
+      expect(rebuildDelay(1, BACKOFF)).toBe(60_000);
+      expect(rebuildDelay(4, BACKOFF)).toBe(480_000);
+      expect(rebuildDelay(20, BACKOFF)).toBe(3_600_000);
+      const first = attemptsAfterStart(undefined, name(2), NOW, BACKOFF);
+      expect(first).toEqual([{ instance: name(2), count: 1, lastStartedAt: ago(0) }]);
+      const failed = [{ ...first[0], lastError: 'x' }, { instance: name(1), count: 1, lastStartedAt: ago(5000) }];
+      expect(attemptsAfterStart(failed, name(2), NOW + 1000, BACKOFF)).toEqual([failed[1], { instance: name(2), count: 2, lastStartedAt: ago(-1000) }]);
+      expect(attemptsAfterStart(failed, name(2), NOW + 7_200_001, BACKOFF)).toContainEqual({ instance: name(2), count: 1, lastStartedAt: ago(-7_200_001) });
+    });
   });
 });
