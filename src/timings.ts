@@ -34,6 +34,12 @@ export interface DatabaseTimings {
    * certificate reaches the mounted Secret within the kubelet's sync, then the server within this.
    */
   tlsReloadIntervalMs: number;
+  /** A rebuild of an instance from a donor's copy not finished this long after it started is abandoned. */
+  rebuildTimeoutMs: number;
+  /** A second rebuild of the same instance waits this long after the first started; each further one twice as long... */
+  rebuildBackoffMs: number;
+  /** ...up to this. */
+  rebuildBackoffMaxMs: number;
 }
 
 export interface Timings {
@@ -76,6 +82,9 @@ export const DEFAULT_TIMINGS: Timings = {
     positionsEveryMs: 10_000,
     startRetryMs: 5_000,
     tlsReloadIntervalMs: 10 * 60_000,
+    rebuildTimeoutMs: 2 * 3_600_000,
+    rebuildBackoffMs: 60_000,
+    rebuildBackoffMaxMs: 3_600_000,
   },
 };
 

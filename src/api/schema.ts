@@ -486,6 +486,22 @@ const status = obj({
     }, { 'x-kubernetes-preserve-unknown-fields': true }),
     bootstrapped: { type: 'boolean' },
     exporterAccount: { type: 'boolean' },
+    rebuild: obj({
+      instance: { type: 'string' },
+      donor: { type: 'string' },
+      reason: { type: 'string' },
+      startedAt: { type: 'string', format: 'date-time' },
+    }, { description: 'The instance being rebuilt from a physical copy of the donor (one at a time).' }),
+    rebuildAttempts: {
+      type: 'array',
+      description: 'Rebuilds per instance so far; each further one waits twice as long (capped).',
+      items: obj({
+        instance: { type: 'string' },
+        count: { type: 'integer' },
+        lastStartedAt: { type: 'string', format: 'date-time' },
+        lastError: { type: 'string' },
+      }, { required: ['instance', 'count', 'lastStartedAt'] }),
+    },
   }, { 'x-kubernetes-preserve-unknown-fields': true }),
 }, { description: 'What the operator observed.', 'x-kubernetes-preserve-unknown-fields': true });
 

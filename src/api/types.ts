@@ -196,6 +196,23 @@ export interface FailoverRecord {
   kind?: 'failover' | 'switchover';
 }
 
+/** An instance being rebuilt from a donor's physical copy (one per stack at a time). */
+export interface RebuildRecord {
+  instance: string;
+  donor: string;
+  reason: string;
+  startedAt: string;
+}
+
+/** The rebuilds of one instance so far; further ones back off. */
+export interface RebuildAttemptsRecord {
+  instance: string;
+  count: number;
+  lastStartedAt: string;
+  /** Why the latest failed or was abandoned; absent once one completed. */
+  lastError?: string;
+}
+
 export interface DatabaseStatus {
   primary?: string;
   instances?: InstanceStatus[];
@@ -204,6 +221,8 @@ export interface DatabaseStatus {
   bootstrapped?: boolean;
   /** Set once the mysqld-exporter account exists on the primary. */
   exporterAccount?: boolean;
+  rebuild?: RebuildRecord;
+  rebuildAttempts?: RebuildAttemptsRecord[];
 }
 
 /** A restore into this (new) stack, as the operator carried it out. */

@@ -17,9 +17,10 @@ import { databaseMetrics, type DatabaseMetrics } from './metrics.js';
 import type { InstanceObservation } from './observation.js';
 import { decide, rolesFor, type Action, type Blocked } from './planner.js';
 import type {
-  ClusterRecord, ClusterState, ClusterTopology, DatabaseReport, ManagerCredentials, EventSink, InstanceRestarter, InstanceRoller, ManagerSpec,
-  RoleLabel, RoleLabeler, StatusWriter,
+  ClusterRecord, ClusterState, ClusterTopology, DatabaseReport, ManagerCredentials, EventSink, InstanceRebuilder, InstanceRestarter, InstanceRoller,
+  ManagerSpec, RoleLabel, RoleLabeler, StatusWriter,
 } from './ports.js';
+import { Rebuilds, type RebuildStep } from './rebuild.js';
 import { systemClock } from '../clock.js';
 import { probeAll } from './probe.js';
 import { ROLLOUT_STUCK } from './rollout.js';
@@ -43,6 +44,11 @@ export interface ManagerOptions {
   restarter?: InstanceRestarter;
   /** Replaces outdated instances for a rolling update; without it, none is rolled. */
   roller?: InstanceRoller;
+  /**
+   * Rebuilds an instance replication can't bring back from a donor's physical copy (MariaDB: the
+   * agents' mariadb-backup stream); without it, or on MySQL, such an instance stays as it is.
+   */
+  rebuilder?: InstanceRebuilder;
   registry: Registry;
   clock?: Clock;
   /** Defaults: DEFAULT_TIMINGS.database. */
@@ -54,6 +60,8 @@ export interface ManagerOptions {
 export interface TickResult {
   action: Action;
   result?: ExecutionResult;
+  /** Taken on ticks with nothing else to do, when the manager can rebuild instances. */
+  rebuild?: RebuildStep;
 }
 
 /** The shortest wait between two ticks, so a threshold already reached never spins the loop. */
@@ -85,6 +93,8 @@ export class DatabaseManager {
   private published?: { report: DatabaseReport; at: number };
   /** Probe connections, kept between ticks; made on the first tick (the credentials are fixed, the timings too). */
   private readonly kept: KeptSessions;
+  private readonly rebuilds?: Rebuilds;
+  private lastRebuild = '';
 
   constructor(private readonly opts: ManagerOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -93,6 +103,10 @@ export class DatabaseManager {
     this.log = opts.log ?? silent;
     this.kept = new KeptSessions(opts.credentials, { connectMs: this.timings.connectTimeoutMs, queryMs: this.timings.queryTimeoutMs },
       () => opts.caBundle?.(), () => this.poke());
+    if (opts.rebuilder) {
+      this.rebuilds = new Rebuilds({ record: opts.record, rebuilder: opts.rebuilder, events: opts.events, clock: this.clock,
+        timings: this.timings, log: this.log });
+    }
   }
 
   start(): void {
@@ -180,7 +194,8 @@ export class DatabaseManager {
       result = await executor.execute(action, observations);
       this.account(action, result);
     }
-    const after = action.kind === 'none' ? record : await this.opts.record.read();
+    const rebuild = action.kind === 'none' ? await this.rebuild(spec, observations, record) : { changed: false };
+    const after = action.kind === 'none' && !rebuild.changed ? record : await this.opts.record.read();
     await this.syncLabels(observations.map((o) => o.name), after);
     this.observed = {
       primary: after.primary,
@@ -191,7 +206,25 @@ export class DatabaseManager {
       lastDecision: { kind: action.kind, reason: action.reason, result: result?.message },
     };
     await this.publish({ instances: this.observed.instances, conditions: this.observed.conditions }, now);
-    return { action, result };
+    return { action, result, ...(rebuild.step ? { rebuild: rebuild.step } : {}) };
+  }
+
+  /**
+   * One step of the rebuild plan, on a tick where the planner has nothing to do: safety and
+   * failover always come first. MariaDB only: the agents copy with mariadb-backup.
+   */
+  private async rebuild(spec: ManagerSpec, observations: InstanceObservation[], record: ClusterState):
+    Promise<{ step?: RebuildStep; changed: boolean }> {
+    if (!this.rebuilds || spec.engine !== 'mariadb' || !record.bootstrapped) return { changed: false };
+    try {
+      const step = await this.rebuilds.step(observations, record);
+      if (step.did !== this.lastRebuild) this.log.info('database rebuild', { ...this.opts.stack, plan: step.plan.kind, reason: step.plan.reason, did: step.did });
+      this.lastRebuild = step.did;
+      return { step, changed: step.plan.kind !== 'none' };
+    } catch (err) {
+      this.log.warn('database rebuild step failed; tried again next tick', { ...this.opts.stack, error: err instanceof Error ? err.message : String(err) });
+      return { changed: true };
+    }
   }
 
   /** A failed write is tried again on the next tick; it never fails the tick, whose action is done. */

@@ -50,6 +50,25 @@ export interface LastFailover {
   durationMs: number;
 }
 
+/** The rebuild in progress (one per stack at a time): a restarted manager resumes it. */
+export interface RebuildInProgress {
+  instance: string;
+  donor: string;
+  reason: string;
+  /** ISO timestamp. */
+  startedAt: string;
+}
+
+/** The rebuilds of one instance so far: the next waits longer each time (see planRebuild). */
+export interface RebuildAttempts {
+  instance: string;
+  count: number;
+  /** ISO timestamp of the latest start. */
+  lastStartedAt: string;
+  /** Why the latest one failed or was abandoned; absent once one completed. */
+  lastError?: string;
+}
+
 /** The durable truth a restarted manager reads back (the WebStack status in the operator). */
 export interface ClusterState {
   primary?: string;
@@ -59,6 +78,8 @@ export interface ClusterState {
   quarantined?: string[];
   failoverInProgress?: FailoverInProgress;
   lastFailover?: LastFailover;
+  rebuild?: RebuildInProgress;
+  rebuildAttempts?: RebuildAttempts[];
 }
 
 /** A patch sets the given keys; a key set to `null` is removed. */
@@ -112,6 +133,26 @@ export interface InstanceRestarter {
  */
 export interface InstanceRoller {
   replace(name: string): Promise<void>;
+}
+
+/** Where a rebuild of an instance from a donor's physical copy stands, as the target's agent tells. */
+export type RebuildProgress =
+  | { phase: 'idle' }
+  | { phase: 'copying' | 'preparing' | 'ready'; bytes: number }
+  /** The target booted on the copy; the manager points its replication, then finishes the rebuild. */
+  | { phase: 'restored'; bytes: number; durationMs: number }
+  | { phase: 'failed'; error: string };
+
+/**
+ * Replaces an instance's data by a physical copy of a donor's (the agents in their pods): the
+ * target restarts on the copy, at the donor's GTID position, read-only, replication not started.
+ */
+export interface InstanceRebuilder {
+  /** Starts the copy and returns at once; refused while another rebuild of `target` is not finished. */
+  start(target: string, donor: string): Promise<void>;
+  progress(target: string): Promise<RebuildProgress>;
+  /** Forgets a restored or failed rebuild of `target`. */
+  finish(target: string): Promise<void>;
 }
 
 export interface EventSink {

@@ -57,6 +57,21 @@ export function databaseReady(record: ClusterState, statuses: readonly InstanceS
 
 const UNREACHABLE_FROM_OPERATOR = 'PrimaryUnreachableFromOperator';
 
+/** Degraded by instances that are not ready: a failed rebuild first (the user must look), then quarantine, a rebuild, the rest. */
+function notReadyCondition(notReady: InstanceStatus[], record: ClusterState): DatabaseCondition {
+  const failed = (name: string) => record.rebuildAttempts?.find((a) => a.instance === name)?.lastError;
+  const why = (s: InstanceStatus): string => {
+    if (record.rebuild?.instance === s.name) return `being rebuilt from ${record.rebuild.donor}`;
+    const error = failed(s.name);
+    if (error) return `its rebuild failed: ${error}`;
+    return s.role === 'quarantined' ? 'quarantined' : s.message ?? 'not ready';
+  };
+  const reason = notReady.some((s) => record.rebuild?.instance !== s.name && failed(s.name)) ? 'RebuildFailed'
+    : notReady.some((s) => s.role === 'quarantined' && record.rebuild?.instance !== s.name) ? 'InstanceQuarantined'
+      : notReady.some((s) => record.rebuild?.instance === s.name) ? 'InstanceRebuilding' : 'InstanceNotReady';
+  return { type: 'DatabaseDegraded', status: 'True', reason, message: notReady.map((s) => `${s.name}: ${why(s)}`).join('; ') };
+}
+
 export function databaseConditions(
   observations: InstanceObservation[], record: ClusterState, spec: ManagerSpec, action: Action | undefined,
 ): DatabaseCondition[] {
@@ -68,9 +83,7 @@ export function databaseConditions(
     degraded = { type: 'DatabaseDegraded', status: 'True', reason: 'PrimaryUnavailable',
       message: record.primary ? `primary ${record.primary} is unreachable` : 'no primary yet' };
   } else if (notReady.length) {
-    const quarantined = notReady.filter((s) => s.role === 'quarantined');
-    degraded = { type: 'DatabaseDegraded', status: 'True', reason: quarantined.length ? 'InstanceQuarantined' : 'InstanceNotReady',
-      message: notReady.map((s) => `${s.name}: ${s.role === 'quarantined' ? 'quarantined' : s.message ?? 'not ready'}`).join('; ') };
+    degraded = notReadyCondition(notReady, record);
   }
   const semi = primary?.state?.semiSync;
   const semiDegraded = spec.replicationMode === 'semisync' && !!primary?.state && !!semi

@@ -42,6 +42,28 @@ describe('conditions', () => {
   });
 });
 
+describe('DatabaseDegraded while rebuilding', () => {
+  const purged = { io: 'No' as const, ioError: { errno: 1236, message: 'Got fatal error 1236' } };
+  const degraded = (rec: object, observations = [primary(0), replica(1, 0), replica(2, 0, '', purged)]) =>
+    databaseConditions(observations, { ...record, ...rec }, spec, undefined).find((c) => c.type === 'DatabaseDegraded')!;
+  const rebuild = { instance: name(2), donor: name(1), reason: 'r', startedAt: '2026-12-04T12:00:00Z' };
+
+  test.each([
+    ['being rebuilt', { rebuild }, 'InstanceRebuilding', 'shop-mysql-2: being rebuilt from shop-mysql-1'],
+    ['its last rebuild failed', { rebuildAttempts: [{ instance: name(2), count: 2, lastStartedAt: 't', lastError: 'copy failed' }] },
+      'RebuildFailed', 'shop-mysql-2: its rebuild failed: copy failed'],
+    ['a completed rebuild says nothing', { rebuildAttempts: [{ instance: name(2), count: 1, lastStartedAt: 't' }] },
+      'InstanceNotReady', 'shop-mysql-2: Got fatal error 1236'],
+  ])('%s', (_t, rec, reason, message) => {
+    expect(degraded(rec)).toEqual({ type: 'DatabaseDegraded', status: 'True', reason, message });
+  });
+
+  test('a quarantined instance being rebuilt is said to be rebuilt', () => {
+    const c = degraded({ quarantined: [name(2)], rebuild }, [primary(0), replica(1, 0), replica(2, 0, '0-100-10,0-102-1')]);
+    expect(c).toMatchObject({ reason: 'InstanceRebuilding', message: 'shop-mysql-2: being rebuilt from shop-mysql-1' });
+  });
+});
+
 describe('DatabaseReady', () => {
   const statuses = [
     { name: name(0), role: 'primary' as const, ready: true },

@@ -21,6 +21,7 @@ import { PodRoleLabeler } from './labeler.js';
 import { managerCredentials } from './manager-inputs.js';
 import { PodRestarter } from './restarter.js';
 import { AgentFencer } from './agent-fencer.js';
+import { AgentRebuilder } from './agent-rebuilder.js';
 import { AgentClient } from '../../agent/client.js';
 import { agentToken } from '../../agent/protocol.js';
 import { PodWatch } from './pod-watch.js';
@@ -132,6 +133,7 @@ export class DatabaseManagers {
     const labeler = new PodRoleLabeler(this.opts.client, this.pods, ns);
     const events: EventSink = { event: (type, reason, message) => void this.opts.events.record(running.ws, type, reason, message) };
     const podRestarter = new PodRestarter(this.opts.client, this.pods, ns);
+    const agents = this.opts.agents ? new AgentClient({ token: agentToken(credentials.adminPassword) }) : undefined;
     const running: RunningStack = {
       ws: latest, spec: managerSpec(resolveSpec(latest).database, restoring(latest)), labeler, manager: undefined as unknown as DatabaseManager,
     };
@@ -145,10 +147,9 @@ export class DatabaseManagers {
       status,
       labeler,
       events,
-      restarter: this.opts.agents
-        ? new AgentFencer(new AgentClient({ token: agentToken(credentials.adminPassword) }), this.pods, ns, podRestarter, events)
-        : podRestarter,
+      restarter: agents ? new AgentFencer(agents, this.pods, ns, podRestarter, events) : podRestarter,
       roller: podRestarter,
+      rebuilder: agents && new AgentRebuilder(agents, this.pods, ns),
       registry: this.opts.registry,
       clock: this.opts.clock,
       timings: this.opts.timings,

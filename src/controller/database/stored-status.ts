@@ -22,6 +22,8 @@ export function clusterStateFromStatus(db: StoredDatabaseStatus | undefined): Cl
   if (db.quarantined?.length) state.quarantined = [...db.quarantined];
   if (db.failoverInProgress) state.failoverInProgress = { ...db.failoverInProgress };
   const lf = db.lastFailover;
+  if (db.rebuild) state.rebuild = { ...db.rebuild };
+  if (db.rebuildAttempts?.length) state.rebuildAttempts = db.rebuildAttempts.map((a) => ({ ...a }));
   if (lf) state.lastFailover = { kind: lf.kind ?? 'failover', from: lf.from, to: lf.to, reason: lf.reason, startedAt: lf.startedAt, durationMs: lf.durationMs } satisfies LastFailover;
   return state;
 }

@@ -20,6 +20,8 @@ import { startRuntime, type Runtime } from '../../../src/sandbox/runtime/index.j
 import { LogCapture } from '../harness.js';
 
 export interface DatabaseEnv {
+  /** The runtime's state: volumes are under `volumes/<namespace>/<claim>` (pod-volumes.ts claimDir). */
+  stateDir: string;
   api: RunningApiServer;
   dns: DnsServer;
   runtime: Runtime;
@@ -69,7 +71,7 @@ export async function startDatabaseEnv(namespace: string, backups?: BackupOption
   await client.create(NAMESPACE, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } });
   const logs = new LogCapture();
   const env: DatabaseEnv = {
-    api, dns, runtime, client, logs, operator: undefined,
+    stateDir, api, dns, runtime, client, logs, operator: undefined,
     async startOperator(identity) {
       const okc = new KubeConfig();
       okc.loadFromString(api.kubeconfig());

@@ -11,10 +11,13 @@ describe('clusterStateFromStatus', () => {
   });
   it('keeps the record fields and leaves observations (instances) out', () => {
     const failoverInProgress = { kind: 'failover' as const, from: 'a', to: 'b', reason: 'r', startedAt: '2026-11-25T10:00:00Z' };
+    const rebuild = { instance: 'shop-mysql-2', donor: 'shop-mysql-1', reason: 'binlogs purged', startedAt: '2026-11-25T11:00:00Z' };
+    const rebuildAttempts = [{ instance: 'shop-mysql-2', count: 2, lastStartedAt: '2026-11-25T11:00:00Z', lastError: 'copy failed' }];
     expect(clusterStateFromStatus({
-      primary: 'shop-mysql-1', bootstrapped: true, exporterAccount: true, quarantined: ['shop-mysql-0'], failoverInProgress, lastFailover,
+      primary: 'shop-mysql-1', bootstrapped: true, exporterAccount: true, quarantined: ['shop-mysql-0'], failoverInProgress, lastFailover, rebuild, rebuildAttempts,
       instances: [{ name: 'shop-mysql-1', role: 'primary', ready: true }],
-    })).toEqual({ primary: 'shop-mysql-1', bootstrapped: true, exporterAccount: true, quarantined: ['shop-mysql-0'], failoverInProgress, lastFailover });
+    })).toEqual({ primary: 'shop-mysql-1', bootstrapped: true, exporterAccount: true, quarantined: ['shop-mysql-0'], failoverInProgress, lastFailover, rebuild,
+      rebuildAttempts });
   });
   it('reads a lastFailover written without a kind as a failover', () => {
     const { kind: _kind, ...old } = lastFailover;

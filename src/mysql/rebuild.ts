@@ -1,0 +1,128 @@
+/**
+ * Carries out the rebuild plan (rebuild-plan.ts), one short step per manager tick, so a rebuild
+ * that copies for minutes never holds up a failover: start the copy on the target's agent and
+ * record it; then, on later ticks, read how it goes. The target's agent fences its server once the
+ * copy is ready, and the server starts again on it; the planner points its replication at the
+ * primary like any replica's; once it replicates, the rebuild is done. Everything it needs to go on
+ * is in the record and on the target's disk, so a restarted operator resumes it.
+ */
+import type { Clock } from '../clock.js';
+import type { DatabaseTimings } from '../timings.js';
+import type { ExecutorLog } from './executor.js';
+import type { InstanceObservation } from './observation.js';
+import { replicatesFrom } from './planner.js';
+import type { ClusterRecord, ClusterState, EventSink, InstanceRebuilder, RebuildAttempts, RebuildInProgress, RebuildProgress } from './ports.js';
+import { attemptsAfterStart, planRebuild, type RebuildBackoff, type RebuildPlan } from './rebuild-plan.js';
+
+export interface RebuildContext {
+  record: ClusterRecord;
+  rebuilder: InstanceRebuilder;
+  events: EventSink;
+  clock: Clock;
+  timings: Pick<DatabaseTimings, 'rebuildTimeoutMs' | 'rebuildBackoffMs' | 'rebuildBackoffMaxMs'>;
+  log: ExecutorLog;
+}
+
+/** What this tick did about rebuilds, for the log and the manager's last decision. */
+export interface RebuildStep {
+  plan: RebuildPlan;
+  did: string;
+}
+
+const MIB = 1024 * 1024;
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+export class Rebuilds {
+  constructor(private readonly ctx: RebuildContext) {}
+
+  private get backoff(): RebuildBackoff {
+    return { baseMs: this.ctx.timings.rebuildBackoffMs, maxMs: this.ctx.timings.rebuildBackoffMaxMs };
+  }
+
+  /** Plans with the record and the observations of this tick, then takes the plan's next step. */
+  async step(observations: InstanceObservation[], record: ClusterState): Promise<RebuildStep> {
+    const now = this.ctx.clock.now();
+    const plan = planRebuild({
+      now, primary: record.primary, quarantined: record.quarantined ?? [], inProgress: record.rebuild, observations,
+      timeoutMs: this.ctx.timings.rebuildTimeoutMs, attempts: record.rebuildAttempts, backoff: this.backoff,
+    });
+    switch (plan.kind) {
+      case 'none': return { plan, did: 'nothing' };
+      case 'abandon': return { plan, did: await this.fail(record, plan.instance, `abandoned: ${plan.reason}`) };
+      case 'rebuild': {
+        if (!plan.resumed) return { plan, did: await this.begin(record, plan, now) };
+        return { plan, did: await this.follow(record, record.rebuild!, observations) };
+      }
+    }
+  }
+
+  private async begin(record: ClusterState, plan: Extract<RebuildPlan, { kind: 'rebuild' }>, now: number): Promise<string> {
+    // A diverged instance's own transactions are never replaced unsaved.
+    if (plan.saveErrant) return `${plan.instance} diverged (${plan.saveErrant}) and is kept: its transactions can't be saved here`;
+    const rebuild: RebuildInProgress = { instance: plan.instance, donor: plan.donor, reason: plan.reason, startedAt: new Date(now).toISOString() };
+    // A finished rebuild the target's agent still remembers (its operator stopped before forgetting it) would refuse the new one.
+    const leftover = await this.ctx.rebuilder.progress(plan.instance);
+    if (leftover.phase === 'restored' || leftover.phase === 'failed') await this.ctx.rebuilder.finish(plan.instance);
+    await this.ctx.record.write({ rebuild, rebuildAttempts: attemptsAfterStart(record.rebuildAttempts, plan.instance, now, this.backoff) });
+    this.ctx.events.event('Normal', 'RebuildStarted', `${plan.instance} is rebuilt from a physical copy of ${plan.donor}: ${plan.reason}`);
+    await this.ctx.rebuilder.start(plan.instance, plan.donor);
+    return `started rebuilding ${plan.instance} from ${plan.donor}`;
+  }
+
+  private async follow(record: ClusterState, rebuild: RebuildInProgress, observations: InstanceObservation[]): Promise<string> {
+    const progress = await this.ctx.rebuilder.progress(rebuild.instance);
+    const replicating = this.replicating(record, rebuild.instance, observations);
+    switch (progress.phase) {
+      case 'copying':
+      case 'preparing':
+      case 'ready':
+        return `${rebuild.instance}: ${progress.phase} (${Math.round(progress.bytes / MIB)} MiB)`;
+      case 'failed':
+        return this.fail(record, rebuild.instance, `the copy from ${rebuild.donor} failed: ${progress.error}`);
+      case 'restored':
+        if (!replicating) return `${rebuild.instance} restarted on the copy; waiting for it to replicate from ${record.primary ?? 'the primary'}`;
+        return this.complete(record, rebuild, progress);
+      case 'idle':
+        // Forgotten by the agent: either done (the manager stopped between forgetting it and clearing the record), or lost with an agent restart.
+        if (replicating) return this.complete(record, rebuild, progress);
+        await this.ctx.rebuilder.start(rebuild.instance, rebuild.donor);
+        return `the agent of ${rebuild.instance} had no rebuild in progress; started again from ${rebuild.donor}`;
+    }
+  }
+
+  /** Replicating from the recorded primary, both threads running: what "caught up by replication from here" needs. */
+  private replicating(record: ClusterState, instance: string, observations: InstanceObservation[]): boolean {
+    const primary = observations.find((o) => o.name === record.primary);
+    const s = observations.find((o) => o.name === instance)?.state;
+    return !!primary && !!s?.replica && replicatesFrom(s, primary) && s.replica.ioThread === 'Yes' && s.replica.sqlThread;
+  }
+
+  private async complete(record: ClusterState, rebuild: RebuildInProgress, progress: RebuildProgress): Promise<string> {
+    if (progress.phase !== 'idle') await this.ctx.rebuilder.finish(rebuild.instance);
+    const attempts = (record.rebuildAttempts ?? []).map(({ lastError: _lastError, ...a }): RebuildAttempts => a);
+    await this.ctx.record.write({ rebuild: null, rebuildAttempts: attempts });
+    const seconds = Math.round((this.ctx.clock.now() - Date.parse(rebuild.startedAt)) / 1000);
+    const copied = progress.phase === 'restored' ? `, ${Math.round(progress.bytes / MIB)} MiB copied` : '';
+    const message = `${rebuild.instance} rebuilt from ${rebuild.donor} in ${seconds}s${copied}; it replicates from ${record.primary ?? 'the primary'}`;
+    this.ctx.events.event('Normal', 'RebuildCompleted', message);
+    return message;
+  }
+
+  /** The attempt counts (its back-off holds), with why it failed: the Degraded condition shows it. */
+  private async fail(record: ClusterState, instance: string, why: string): Promise<string> {
+    try {
+      await this.ctx.rebuilder.finish(instance);
+    } catch (err) {
+      // A copy still running can't be forgotten: a later rebuild starts over whatever it leaves.
+      this.ctx.log.warn('could not clear the rebuild on its agent', { instance, error: errorText(err) });
+    }
+    const attempts = (record.rebuildAttempts ?? []).map((a) => (a.instance === instance ? { ...a, lastError: why } : a));
+    await this.ctx.record.write({ rebuild: null, rebuildAttempts: attempts });
+    const message = `the rebuild of ${instance} failed: ${why}`;
+    this.ctx.events.event('Warning', 'RebuildFailed', message);
+    return message;
+  }
+}

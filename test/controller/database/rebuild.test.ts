@@ -1,0 +1,171 @@
+/**
+ * Rebuilds from a peer end to end (issue 14): the operator and its database managers on the
+ * sandbox runtime, each database pod a real mariadbd with the agent as its second container. The
+ * primary's binlogs are purged, so an instance that starts empty can't catch up by replication:
+ * a new instance (scale 2 -> 3) and a replica whose volume was wiped are rebuilt from a donor's
+ * physical copy, then replicate; writes go on meanwhile and every committed row is on every instance.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import mysql from 'mysql2/promise';
+import { names } from '../../../src/api/labels.js';
+import type { WebStack } from '../../../src/api/types.js';
+import { resourceFor, WEBSTACK } from '../../../src/controller/resources.js';
+import { CA_SECRET_KEYS } from '../../../src/pki/database-certificates.js';
+import { credentialsFromSecretData } from '../../../src/render/credentials.js';
+import { claimName } from '../../../src/sandbox/runtime/pod-names.js';
+import { claimDir } from '../../../src/sandbox/runtime/pod-volumes.js';
+import { eventually } from '../../support/eventually.js';
+import { startDatabaseEnv, type DatabaseEnv } from './harness.js';
+
+const NS = 'rebuild';
+const SECRET = resourceFor('v1', 'Secret');
+const EVENT = resourceFor('v1', 'Event');
+let env: DatabaseEnv;
+let login: { user: string; password: string; ca: string };
+
+const stack: WebStack = {
+  apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name: 'shop', namespace: NS },
+  spec: {
+    loadBalancer: { replicas: 1 },
+    apps: [{ name: 'web', image: 'ghcr.io/acme/shop:1.4', replicas: 1 }],
+    database: { engine: 'mariadb', replicas: 2 },
+    networkPolicy: { enabled: false },
+  },
+};
+
+async function ws(): Promise<WebStack> {
+  return (await env.client.get<WebStack>(WEBSTACK, NS, 'shop'))!;
+}
+
+async function connect(pod: string): Promise<mysql.Connection> {
+  const runner = env.runtime.pod(NS, pod);
+  if (!runner) throw new Error(`${pod} is not running`);
+  return mysql.createConnection({ host: runner.podIP, port: 3306, user: login.user, password: login.password, connectTimeout: 2000,
+    ssl: { ca: login.ca, rejectUnauthorized: true } });
+}
+
+async function query(pod: string, sql: string): Promise<Record<string, unknown>[]> {
+  const conn = await connect(pod);
+  try {
+    return (await conn.query(sql))[0] as Record<string, unknown>[];
+  } finally {
+    await conn.end();
+  }
+}
+
+async function allReady(count: number): Promise<boolean> {
+  const db = (await ws()).status?.database;
+  return (db?.instances ?? []).length === count && db!.instances!.every((i) => i.ready) && !db!.rebuild;
+}
+
+async function events(reason: string): Promise<string[]> {
+  const { items } = await env.client.list<{ reason: string; message: string }>(EVENT, NS);
+  return items.filter((e) => e.reason === reason).map((e) => e.message);
+}
+
+/** Rows inserted one per statement through the primary, until stopped: how many were committed. */
+function keepWriting(primary: string): { stop(): Promise<number> } {
+  let running = true;
+  let committed = 0;
+  const done = (async () => {
+    while (running) {
+      try {
+        await query(primary, "INSERT INTO store.orders (note) VALUES ('during the rebuild')");
+        committed++;
+      } catch {
+        // A refused write is not counted: only committed rows must survive.
+      }
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  return { async stop() { running = false; await done; return committed; } };
+}
+
+/** New binlog file, then every older one purged: a replica starting from nothing can't be served. */
+async function purgeBinlogs(primary: string): Promise<void> {
+  await query(primary, 'FLUSH BINARY LOGS');
+  const [{ File: current }] = await query(primary, 'SHOW MASTER STATUS');
+  await eventually('the old binlogs purged', async () => {
+    await query(primary, `PURGE BINARY LOGS TO '${String(current)}'`);
+    return (await query(primary, 'SHOW BINARY LOGS')).length === 1;
+  }, 30_000, 500);
+}
+
+async function rowsOn(pod: string): Promise<number> {
+  return Number((await query(pod, 'SELECT COUNT(*) AS n FROM store.orders'))[0].n);
+}
+
+/** Writes go on while `pod` is rebuilt; then it holds every row the primary committed. */
+async function rebuiltUnderWrites(primary: string, pod: string, begin: () => Promise<void>): Promise<void> {
+  const startedBefore = (await events('RebuildStarted')).length;
+  const completedBefore = (await events('RebuildCompleted')).length;
+  const writer = keepWriting(primary);
+  let committed: number;
+  try {
+    await begin();
+    await eventually(`a RebuildStarted Event for ${pod}`, async () => (await events('RebuildStarted')).length > startedBefore, 90_000, 250);
+    expect((await events('RebuildStarted')).at(-1)).toMatch(new RegExp(`^${pod} is rebuilt from a physical copy of shop-mysql-\\d: ${pod}: .*cannot send what it lacks`));
+    await eventually(`a RebuildCompleted Event for ${pod}`, async () => (await events('RebuildCompleted')).length > completedBefore, 120_000, 250);
+  } finally {
+    committed = await writer.stop();
+  }
+  expect(committed).toBeGreaterThan(0);
+  expect((await events('RebuildCompleted')).at(-1)).toMatch(new RegExp(`^${pod} rebuilt from shop-mysql-\\d in \\d+s, \\d+ MiB copied; it replicates from ${primary}$`));
+  await eventually('every instance ready, no rebuild in progress', () => allReady(3), 60_000);
+  const expected = await rowsOn(primary);
+  const pods = [0, 1, 2].map((n) => names.mysqlPod('shop', n));
+  await eventually('every instance holds every committed row', async () => {
+    for (const p of pods) if (await rowsOn(p) !== expected) return false;
+    return true;
+  }, 30_000, 250);
+  written += committed;
+  expect(expected).toBe(written);
+}
+
+const BEFORE = 100;
+/** Rows committed on the primary so far. */
+let written = BEFORE;
+
+beforeAll(async () => {
+  env = await startDatabaseEnv(NS, undefined, { agents: true });
+  await env.startOperator('operator-a');
+  await env.client.create(WEBSTACK, NS, stack);
+  await eventually('a bootstrapped database with its replica', () => allReady(2), 150_000);
+  const secret = await env.client.get<{ data?: Record<string, string> }>(SECRET, NS, names.mysqlSecret('shop'));
+  const c = credentialsFromSecretData(secret!.data);
+  const caSecret = await env.client.get<{ data: Record<string, string> }>(SECRET, NS, names.mysqlCaSecret('shop'));
+  login = { user: c.adminUser, password: c.adminPassword, ca: Buffer.from(caSecret!.data[CA_SECRET_KEYS.certificate], 'base64').toString('utf8') };
+}, 200_000);
+
+afterAll(async () => {
+  await env?.close();
+}, 60_000);
+
+describe('rebuilding an instance from a peer', () => {
+  const primary = () => names.mysqlPod('shop', 0);
+
+  it('a new instance the purged binlogs no longer cover (scale 2 -> 3) is rebuilt from the replica and catches up, no row lost', async () => {
+    expect((await ws()).status!.database!.primary).toBe(primary());
+    await query(primary(), 'CREATE DATABASE store');
+    await query(primary(), 'CREATE TABLE store.orders (id INT AUTO_INCREMENT PRIMARY KEY, note TEXT)');
+    await query(primary(), `INSERT INTO store.orders (note) WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${BEFORE}) SELECT REPEAT('x', 200) FROM n`);
+    await purgeBinlogs(primary());
+    await rebuiltUnderWrites(primary(), names.mysqlPod('shop', 2), async () => {
+      await env.client.mergePatch(WEBSTACK, NS, 'shop', { spec: { database: { replicas: 3 } } });
+    });
+    expect((await events('RebuildStarted')).at(-1)).toContain('a physical copy of shop-mysql-1');
+  }, 300_000);
+
+  it('a replica whose volume was wiped (pod stopped, data gone, started) is rebuilt and catches up', async () => {
+    const pod = names.mysqlPod('shop', 1);
+    await purgeBinlogs(primary());
+    await rebuiltUnderWrites(primary(), pod, async () => {
+      const volume = claimDir(env.stateDir, NS, claimName('data', names.mysql('shop'), 1));
+      expect(env.runtime.crashPod(NS, pod, 3000)).toBeGreaterThan(0);
+      for (const entry of readdirSync(volume)) rmSync(path.join(volume, entry), { recursive: true, force: true });
+    });
+    expect((await events('RebuildStarted')).at(-1)).toContain('an empty data directory');
+  }, 300_000);
+});

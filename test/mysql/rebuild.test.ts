@@ -1,0 +1,121 @@
+/** The rebuild, step by step on a scripted rebuilder: record, Events, completion, failure, abandon, resumption. */
+import { describe, expect, it } from '@jest/globals';
+import { MemoryEvents, MemoryRecord } from '../../src/mysql/memory.js';
+import type { ClusterState, InstanceRebuilder, RebuildProgress } from '../../src/mysql/ports.js';
+import { Rebuilds } from '../../src/mysql/rebuild.js';
+import { FakeClock } from '../kube/fake-clock.js';
+import { name, primary, replica } from './fixtures.js';
+
+const purged = { io: 'No' as const, ioError: { errno: 1236, message: 'Got fatal error 1236 from master' } };
+const MIB = 1024 * 1024;
+
+/** Answers `progress` from `phases` in turn (the last one repeats); records every call. */
+class ScriptedRebuilder implements InstanceRebuilder {
+  readonly calls: string[] = [];
+  constructor(private readonly phases: RebuildProgress[]) {}
+
+  async start(target: string, donor: string): Promise<void> {
+    this.calls.push(`start ${target} from ${donor}`);
+  }
+
+  async progress(target: string): Promise<RebuildProgress> {
+    this.calls.push(`progress ${target}`);
+    return this.phases.length > 1 ? this.phases.shift()! : this.phases[0];
+  }
+
+  async finish(target: string): Promise<void> {
+    this.calls.push(`finish ${target}`);
+  }
+}
+
+function setup(phases: RebuildProgress[], initial: ClusterState = { primary: name(0), bootstrapped: true }) {
+  const clock = new FakeClock(Date.parse('2026-12-04T12:00:00Z'));
+  const record = new MemoryRecord(initial);
+  const events = new MemoryEvents();
+  const rebuilder = new ScriptedRebuilder(phases);
+  const rebuilds = new Rebuilds({ record, rebuilder, events, clock, log: { info: () => undefined, warn: () => undefined },
+    timings: { rebuildTimeoutMs: 600_000, rebuildBackoffMs: 60_000, rebuildBackoffMaxMs: 3_600_000 } });
+  const step = async (observations = needing) => (await rebuilds.step(observations, await record.read())).did;
+  return { clock, record, events, rebuilder, step };
+}
+
+const needing = [primary(0, '0-100-90'), replica(1, 0, '0-100-90'), replica(2, 0, '', purged)];
+const caughtUp = [primary(0, '0-100-95'), replica(1, 0, '0-100-95'), replica(2, 0, '0-100-95')];
+
+describe('Rebuilds', () => {
+  it('records the rebuild, starts it, follows it and completes once the target replicates', async () => {
+    const { record, events, rebuilder, step, clock } = setup([{ phase: 'idle' }, { phase: 'copying', bytes: 5 * MIB },
+      { phase: 'restored', bytes: 40 * MIB, durationMs: 9000 }]);
+    expect(await step()).toBe('started rebuilding shop-mysql-2 from shop-mysql-1');
+    expect((await record.read()).rebuild).toEqual({ instance: name(2), donor: name(1), reason: expect.stringContaining('empty data directory'),
+      startedAt: '2026-12-04T12:00:00.000Z' });
+    expect((await record.read()).rebuildAttempts).toEqual([{ instance: name(2), count: 1, lastStartedAt: '2026-12-04T12:00:00.000Z' }]);
+    expect(await step()).toBe('shop-mysql-2: copying (5 MiB)');
+    clock.advance(12_000);
+    // Back on the copy but not pointed at the primary yet (the planner's rejoin does that).
+    const restarted = [primary(0, '0-100-95'), replica(1, 0, '0-100-95'), { ...replica(2, 0, '0-100-90'), state: { ...replica(2, 0, '0-100-90').state!, replica: undefined } }];
+    expect(await step(restarted)).toBe('shop-mysql-2 restarted on the copy; waiting for it to replicate from shop-mysql-0');
+    expect(await step(caughtUp)).toBe('shop-mysql-2 rebuilt from shop-mysql-1 in 12s, 40 MiB copied; it replicates from shop-mysql-0');
+    expect(await record.read()).toEqual({ primary: name(0), bootstrapped: true,
+      rebuildAttempts: [{ instance: name(2), count: 1, lastStartedAt: '2026-12-04T12:00:00.000Z' }] });
+    expect(rebuilder.calls).toEqual(['progress shop-mysql-2', 'start shop-mysql-2 from shop-mysql-1', 'progress shop-mysql-2',
+      'progress shop-mysql-2', 'progress shop-mysql-2', 'finish shop-mysql-2']);
+    expect(events.events.map((e) => `${e.type} ${e.reason}`)).toEqual(['Normal RebuildStarted', 'Normal RebuildCompleted']);
+  });
+
+  it('a failed copy: a Warning, the record cleared, the error kept for the condition and the back-off', async () => {
+    const { record, events, step } = setup([{ phase: 'idle' }, { phase: 'failed', error: 'mbstream exited with code 1' }]);
+    await step();
+    expect(await step()).toBe('the rebuild of shop-mysql-2 failed: the copy from shop-mysql-1 failed: mbstream exited with code 1');
+    const after = await record.read();
+    expect(after.rebuild).toBeUndefined();
+    expect(after.rebuildAttempts).toEqual([expect.objectContaining({ instance: name(2), count: 1, lastError: 'the copy from shop-mysql-1 failed: mbstream exited with code 1' })]);
+    expect(events.events.at(-1)).toEqual({ type: 'Warning', reason: 'RebuildFailed', message: expect.stringContaining('mbstream exited with code 1') });
+    // The next attempt waits for the back-off.
+    expect(await step()).toMatch(/^nothing$/);
+  });
+
+  it('abandons a rebuild past its time, and a later one counts as the second attempt', async () => {
+    const { record, events, step, clock } = setup([{ phase: 'idle' }, { phase: 'copying', bytes: 0 }]);
+    await step();
+    clock.advance(600_001);
+    expect(await step()).toBe('the rebuild of shop-mysql-2 failed: abandoned: the rebuild of shop-mysql-2 from shop-mysql-1 did not finish within 600s');
+    expect(events.events.at(-1)?.reason).toBe('RebuildFailed');
+    expect((await record.read()).rebuild).toBeUndefined();
+    clock.advance(1000);
+    expect(await step()).toBe('started rebuilding shop-mysql-2 from shop-mysql-1');
+    expect((await record.read()).rebuildAttempts).toEqual([expect.objectContaining({ count: 2 })]);
+  });
+
+  it('resumes from the record after an operator restart; starts again when the agent lost the copy', async () => {
+    const inProgress: ClusterState = { primary: name(0), bootstrapped: true,
+      rebuild: { instance: name(2), donor: name(1), reason: 'r', startedAt: '2026-12-04T11:59:00.000Z' } };
+    const { rebuilder, step } = setup([{ phase: 'idle' }], inProgress);
+    expect(await step()).toBe('the agent of shop-mysql-2 had no rebuild in progress; started again from shop-mysql-1');
+    expect(rebuilder.calls).toEqual(['progress shop-mysql-2', 'start shop-mysql-2 from shop-mysql-1']);
+  });
+
+  it('a resumed rebuild whose target already replicates (forgotten before the record was cleared) completes', async () => {
+    const inProgress: ClusterState = { primary: name(0), bootstrapped: true,
+      rebuild: { instance: name(2), donor: name(1), reason: 'r', startedAt: '2026-12-04T11:59:00.000Z' } };
+    const { record, rebuilder, step } = setup([{ phase: 'idle' }], inProgress);
+    expect(await step(caughtUp)).toBe('shop-mysql-2 rebuilt from shop-mysql-1 in 60s; it replicates from shop-mysql-0');
+    expect((await record.read()).rebuild).toBeUndefined();
+    expect(rebuilder.calls).toEqual(['progress shop-mysql-2']);
+  });
+
+  it('clears a finished rebuild the agent still remembers before starting a new one', async () => {
+    const { rebuilder, step } = setup([{ phase: 'restored', bytes: 1, durationMs: 1 }]);
+    await step();
+    expect(rebuilder.calls).toEqual(['progress shop-mysql-2', 'finish shop-mysql-2', 'start shop-mysql-2 from shop-mysql-1']);
+  });
+
+  it('never replaces a diverged instance\'s transactions unsaved', async () => {
+    const diverged = [primary(1, '0-100-90,1-101-5'), { ...replica(0, 1, '0-100-91,1-101-5'), state: { ...replica(0, 1, '0-100-91,1-101-5').state!, replica: undefined } },
+      replica(2, 1, '0-100-90,1-101-5')];
+    const { rebuilder, record, step } = setup([{ phase: 'idle' }], { primary: name(1), bootstrapped: true, quarantined: [name(0)] });
+    expect(await step(diverged)).toBe('shop-mysql-0 diverged (0-100-91) and is kept: its transactions can\'t be saved here');
+    expect(rebuilder.calls).toEqual([]);
+    expect((await record.read()).rebuild).toBeUndefined();
+  });
+});
