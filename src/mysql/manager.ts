@@ -210,12 +210,14 @@ export class DatabaseManager {
   }
 
   /**
-   * One step of the rebuild plan, on a tick where the planner has nothing to do: safety and
-   * failover always come first. MariaDB only: the agents copy with mariadb-backup.
+   * One step of the rebuild plan, on a tick where the planner has nothing to do and the primary
+   * answers: safety and failover always come first. MariaDB only: the agents copy with mariadb-backup.
    */
   private async rebuild(spec: ManagerSpec, observations: InstanceObservation[], record: ClusterState):
     Promise<{ step?: RebuildStep; changed: boolean }> {
     if (!this.rebuilds || spec.engine !== 'mariadb' || !record.bootstrapped) return { changed: false };
+    // A primary that stopped answering is watched by every tick: no agent call may delay the next one.
+    if (!observations.find((o) => o.name === record.primary)?.state) return { changed: false };
     try {
       const step = await this.rebuilds.step(observations, record);
       if (step.did !== this.lastRebuild) this.log.info('database rebuild', { ...this.opts.stack, plan: step.plan.kind, reason: step.plan.reason, did: step.did });

@@ -149,7 +149,9 @@ export class DatabaseManagers {
       events,
       restarter: agents ? new AgentFencer(agents, this.pods, ns, podRestarter, events) : podRestarter,
       roller: podRestarter,
-      rebuilder: agents && new AgentRebuilder(agents, this.pods, ns),
+      // Its calls are quick (the copy runs on its own): a short deadline keeps a hung agent from stalling the manager's ticks.
+      rebuilder: this.opts.agents ? new AgentRebuilder(new AgentClient({ token: agentToken(credentials.adminPassword), timeoutMs: this.opts.timings.queryTimeoutMs }),
+        this.pods, ns) : undefined,
       registry: this.opts.registry,
       clock: this.opts.clock,
       timings: this.opts.timings,
