@@ -45,6 +45,14 @@ describe('the chart\'s alerts, dashboard and PodMonitor', () => {
     expect(() => promtool(['test', 'rules', 'rules.test.yaml'], broken)).toThrow(/WebStackReplicaLag/);
   });
 
+  it('fails them when a rule reads only MariaDB\'s spelling (master/slave), not MySQL 8.4\'s (source/replica)', () => {
+    const broken = structuredClone(rule.spec);
+    const replicating = broken.groups.flatMap((g) => g.rules).find((r) => r.alert === 'WebStackReplicaNotReplicating')!;
+    replicating.expr = replicating.expr.split(' or ').filter((term) => !term.includes('_replica_')).join(' or ');
+    expect(replicating.expr).toBe('mysql_slave_status_slave_io_running{role="replica"} == 0 or mysql_slave_status_slave_sql_running{role="replica"} == 0');
+    expect(() => promtool(['test', 'rules', 'rules.test.yaml'], broken)).toThrow(/WebStackReplicaNotReplicating/);
+  });
+
   it('takes the backup age from prometheusRule.backupMaxAgeSeconds', () => {
     const exprs = (findObject(renderChart({ prometheusRule: { enabled: true, backupMaxAgeSeconds: 3600 } }), 'PrometheusRule') as unknown as typeof rule)
       .spec.groups.flatMap((g) => g.rules).map((r) => r.expr);
