@@ -4,7 +4,8 @@ import type { ManagerSpec } from './ports.js';
 
 /**
  * `restoring`: the stack is being bootstrapped from a backup, so failover is held: its replicas
- * hold none of the data yet, and a physical restore restarts the primary on the copy.
+ * hold none of the data yet, and a physical restore restarts the primary on the copy. The restore
+ * rebuilds the replicas itself, so the manager's rebuilds wait too.
  */
 export function managerSpec(db: {
   engine: DatabaseEngine; primary: string; replicas?: number; failover: { enabled: boolean; failureThresholdSeconds: number };
@@ -18,5 +19,6 @@ export function managerSpec(db: {
     failureThresholdSeconds: db.failover.failureThresholdSeconds,
     replicationMode: db.replication.mode,
     semiSyncTimeoutSeconds: db.replication.semiSyncTimeoutSeconds,
+    ...(restoring ? { restoring: true } : {}),
   };
 }

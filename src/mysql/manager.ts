@@ -215,7 +215,7 @@ export class DatabaseManager {
    */
   private async rebuild(spec: ManagerSpec, observations: InstanceObservation[], record: ClusterState):
     Promise<{ step?: RebuildStep; changed: boolean }> {
-    if (!this.rebuilds || spec.engine !== 'mariadb' || !record.bootstrapped) return { changed: false };
+    if (!this.rebuilds || spec.engine !== 'mariadb' || spec.restoring || !record.bootstrapped) return { changed: false };
     // A primary that stopped answering is watched by every tick: no agent call may delay the next one.
     if (!observations.find((o) => o.name === record.primary)?.state) return { changed: false };
     try {

@@ -191,4 +191,6 @@ export interface ManagerSpec {
   failureThresholdSeconds: number;
   replicationMode: ReplicationMode;
   semiSyncTimeoutSeconds: number;
+  /** The stack is being restored from a backup: the restore rebuilds its replicas, the manager does not. */
+  restoring?: boolean;
 }

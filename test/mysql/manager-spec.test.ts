@@ -11,9 +11,10 @@ test('managerSpec maps the resolved database spec, defaults included', () => {
   });
 });
 
-test('managerSpec holds failover while the stack is being restored, and never enables a disabled one', () => {
+test('managerSpec holds failover and rebuilds while the stack is being restored, and never enables a disabled one', () => {
   const db = resolveSpec({ apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name: 'copy' }, spec: { apps: [] } }).database;
-  expect(managerSpec(db, true).failoverEnabled).toBe(false);
+  expect(managerSpec(db, true)).toMatchObject({ failoverEnabled: false, restoring: true });
   expect(managerSpec(db, false).failoverEnabled).toBe(true);
+  expect(managerSpec(db, false).restoring).toBeUndefined();
   expect(managerSpec({ ...db, failover: { ...db.failover, enabled: false } }, false).failoverEnabled).toBe(false);
 });
