@@ -203,7 +203,7 @@ export class Executor {
     const rec = await this.ctx.record.read();
     await this.step('repoint', () => this.pointAllAt(this.others(observations, [target], rec.quarantined ?? []), primary));
     await this.step('labels', () => this.moveLabels(observations));
-    this.ctx.events.event('Normal', 'DatabaseBootstrapped', `${target} is the primary; replication user, database and app user created`);
+    this.ctx.events.event('Normal', 'DatabaseBootstrapped', `${target} is the primary; replication user, database, app user and exporter account created`);
     return { ok: true, message: `bootstrapped with primary ${target}` };
   }
 
@@ -241,6 +241,7 @@ export class Executor {
         case 'exporterAccount':
           await this.step(`exporter account on ${fix.instance}`, () => this.db(addr).createExporterAccount());
           await this.step('record-exporter-account', () => this.ctx.record.write({ exporterAccount: true }));
+          this.ctx.events.event('Normal', 'ExporterAccountCreated', `mysqld-exporter's account created on primary ${fix.instance}`);
           break;
       }
     }

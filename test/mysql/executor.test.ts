@@ -183,8 +183,9 @@ describe('configure fixes', () => {
   test('the exporter account of a stack bootstrapped before it: made on the primary, then recorded', async () => {
     const obs = [primary(0), replica(1, 0)];
     const cluster = new FakeCluster(obs, { primary: name(0), bootstrapped: true });
-    const { result } = await run(cluster, { kind: 'configure', reason: 'r', fixes: [{ kind: 'exporterAccount', instance: name(0) }] }, obs);
+    const { result, events } = await run(cluster, { kind: 'configure', reason: 'r', fixes: [{ kind: 'exporterAccount', instance: name(0) }] }, obs);
     expect(result.ok).toBe(true);
+    expect(events).toEqual([expect.objectContaining({ reason: 'ExporterAccountCreated', message: `mysqld-exporter's account created on primary ${name(0)}` })]);
     expect(cluster.timeline).toEqual([`${name(0)} exporter-account`, 'record exporterAccount']);
     expect(cluster.record.snapshot()).toEqual({ primary: name(0), bootstrapped: true, exporterAccount: true });
   });
