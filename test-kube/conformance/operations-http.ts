@@ -93,6 +93,10 @@ export const httpOperations: Operation[] = [
   op('Table of ConfigMaps', http('GET', '/api/v1/namespaces/{ns}/configmaps?labelSelector=conf', undefined, { accept: TABLE }), tableAnswer, [kubectl(['apply', '-f', '-'], configMap('a'))]),
   op('Table of Deployments', http('GET', '/apis/apps/v1/namespaces/{ns}/deployments', undefined, { accept: TABLE }), tableAnswer),
   op('Table of Pods', http('GET', '/api/v1/namespaces/{ns}/pods', undefined, { accept: TABLE }), tableAnswer),
+  op('list of ConfigMaps: the list names its kind, its items do not', http('GET', '/api/v1/namespaces/{ns}/configmaps?labelSelector=conf'), (o) => {
+    const list = parsed(o.stdout) as { kind?: string; apiVersion?: string; items?: Record<string, unknown>[] };
+    return { code: o.code, kind: list.kind, apiVersion: list.apiVersion, itemKeys: (list.items ?? []).map((i) => Object.keys(i).sort()) };
+  }, [kubectl(['apply', '-f', '-'], configMap('a'))]),
   op('404 NotFound', http('GET', '/api/v1/namespaces/{ns}/configmaps/missing'), statusAnswer),
   op('409 AlreadyExists', http('POST', '/api/v1/namespaces/{ns}/configmaps', cm('a')), statusAnswer, [http('POST', '/api/v1/namespaces/{ns}/configmaps', cm('a'))]),
   op('409 Conflict on a stale resourceVersion', http('PUT', '/api/v1/namespaces/{ns}/configmaps/a', { ...(cm('a') as object), metadata: { name: 'a', resourceVersion: '1' } }), statusAnswer, [http('POST', '/api/v1/namespaces/{ns}/configmaps', cm('a'))]),

@@ -102,6 +102,18 @@ function hasDuplicateKeys(text: string): boolean {
   return false;
 }
 
+/**
+ * A list's items as kube-apiserver writes them: a built-in kind's items carry no apiVersion and
+ * kind (its typed list leaves them out); a custom resource's keep theirs.
+ */
+function listItems(type: ResourceType, items: KubeObject[]): unknown[] {
+  if (type.crd) return items;
+  return items.map((o) => {
+    const { apiVersion: _apiVersion, kind: _kind, ...rest } = o;
+    return rest;
+  });
+}
+
 function send(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
   const text = JSON.stringify(body);
   const headers: Record<string, string | string[]> = { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) };
@@ -225,7 +237,7 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
       });
       const metadata = { resourceVersion: list.resourceVersion, ...(list.continue ? { continue: list.continue, remainingItemCount: list.remainingItemCount } : {}) };
       if (table) return send(res, 200, toTable(type, list.items, includeObject, metadata));
-      return send(res, 200, { kind: type.listKind, apiVersion: type.group ? `${type.group}/${type.version}` : type.version, metadata, items: list.items });
+      return send(res, 200, { kind: type.listKind, apiVersion: type.group ? `${type.group}/${type.version}` : type.version, metadata, items: listItems(type, list.items) });
     }
     if (method === 'POST') {
       const body = parseBody(await readBody(req), contentType);
@@ -244,7 +256,7 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
           if (!(err instanceof ApiError && err.code === 404)) throw err;
         }
       }
-      return send(res, 200, { kind: type.listKind, apiVersion: type.group ? `${type.group}/${type.version}` : type.version, metadata: {}, items: deleted });
+      return send(res, 200, { kind: type.listKind, apiVersion: type.group ? `${type.group}/${type.version}` : type.version, metadata: {}, items: listItems(type, deleted) });
     }
     return methodNotAllowed(res, method);
   }
