@@ -9,11 +9,13 @@ export const LABEL_MANAGED_BY = 'app.kubernetes.io/managed-by';
 export const LABEL_STACK = 'webstack.dev/stack';
 /** The app tier of an app pod. */
 export const LABEL_TIER = 'webstack.dev/tier';
-/** Database role, moved by the operator: primary | replica | quarantined. */
+/** Database role, moved by the operator: primary | replica | quarantined | fenced. */
 export const LABEL_ROLE = 'webstack.dev/role';
 
 export const MANAGER = 'webstack-operator';
 export const ANNOTATION_CONFIG_CHECKSUM = 'webstack.dev/config-checksum';
+/** On a WebStack: database pods a user fenced (src/api/fencing.ts), comma-separated. */
+export const ANNOTATION_FENCED_INSTANCES = 'webstack.dev/fenced-instances';
 /** A hash of the object as the operator last applied it (src/controller/applied-hash.ts). */
 export const ANNOTATION_APPLIED_HASH = 'webstack.dev/applied-hash';
 /** Digest of the TLS Secret's certificate and key on HAProxy's pod template: a renewal rolls the pods onto it. */

@@ -454,7 +454,7 @@ const PRIMARY_IS_POD = `self.spec.database.primary.startsWith(self.metadata.name
 
 const instance = obj({
   name: { type: 'string' },
-  role: { type: 'string', enum: ['primary', 'replica', 'quarantined', 'unknown'] },
+  role: { type: 'string', enum: ['primary', 'replica', 'quarantined', 'fenced', 'unknown'] },
   ready: { type: 'boolean' },
   lagSeconds: { type: 'number' },
   gtidExecuted: { type: 'string' },

@@ -175,7 +175,7 @@ export interface AppStatus {
   readyReplicas: number;
 }
 
-export type InstanceRole = 'primary' | 'replica' | 'quarantined' | 'unknown';
+export type InstanceRole = 'primary' | 'replica' | 'quarantined' | 'fenced' | 'unknown';
 
 export interface InstanceStatus {
   name: string;

@@ -181,7 +181,7 @@ export class Executor {
   }
 
   private async moveLabels(observations: InstanceObservation[]): Promise<void> {
-    await this.ctx.labeler.setRoles(rolesFor(observations.map((o) => o.name), await this.ctx.record.read()));
+    await this.ctx.labeler.setRoles(rolesFor(observations.map((o) => o.name), await this.ctx.record.read(), this.ctx.spec.fenced));
   }
 
   private others(observations: InstanceObservation[], exclude: string[], quarantined: string[]): InstanceObservation[] {

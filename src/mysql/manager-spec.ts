@@ -6,11 +6,12 @@ import type { ManagerSpec } from './ports.js';
  * `restoring`: the stack is being bootstrapped from a backup, so failover is held: its replicas
  * hold none of the data yet, and a physical restore restarts the primary on the copy. The restore
  * rebuilds the replicas itself, so the manager's rebuilds wait too.
+ * `fenced`: the instances a user fenced (the WebStack's annotation, src/api/fencing.ts).
  */
 export function managerSpec(db: {
   engine: DatabaseEngine; primary: string; replicas?: number; failover: { enabled: boolean; failureThresholdSeconds: number };
   replication: { mode: ReplicationMode; semiSyncTimeoutSeconds: number };
-}, restoring = false): ManagerSpec {
+}, restoring = false, fenced: readonly string[] = []): ManagerSpec {
   return {
     engine: db.engine,
     desiredPrimary: db.primary,
@@ -20,5 +21,6 @@ export function managerSpec(db: {
     replicationMode: db.replication.mode,
     semiSyncTimeoutSeconds: db.replication.semiSyncTimeoutSeconds,
     ...(restoring ? { restoring: true } : {}),
+    ...(fenced.length > 0 ? { fenced: [...fenced] } : {}),
   };
 }

@@ -196,11 +196,11 @@ export class DatabaseManager {
     }
     const rebuild = action.kind === 'none' ? await this.rebuild(spec, observations, record) : { changed: false };
     const after = action.kind === 'none' && !rebuild.changed ? record : await this.opts.record.read();
-    await this.syncLabels(observations.map((o) => o.name), after);
+    await this.syncLabels(observations.map((o) => o.name), after, spec.fenced);
     this.observed = {
       primary: after.primary,
       bootstrapped: !!after.bootstrapped,
-      instances: instanceStatuses(observations, after),
+      instances: instanceStatuses(observations, after, spec.fenced),
       lastFailover: after.lastFailover,
       conditions: databaseConditions(observations, after, spec, action),
       lastDecision: { kind: action.kind, reason: action.reason, result: result?.message },
@@ -219,7 +219,7 @@ export class DatabaseManager {
     // A primary that stopped answering is watched by every tick: no agent call may delay the next one.
     if (!observations.find((o) => o.name === record.primary)?.state) return { changed: false };
     try {
-      const step = await this.rebuilds.step(observations, record);
+      const step = await this.rebuilds.step(observations, record, spec.fenced);
       if (step.did !== this.lastRebuild) this.log.info('database rebuild', { ...this.opts.stack, plan: step.plan.kind, reason: step.plan.reason, did: step.did });
       this.lastRebuild = step.did;
       return { step, changed: step.plan.kind !== 'none' };
@@ -299,9 +299,9 @@ export class DatabaseManager {
   }
 
   /** Labels follow the record; set only when they changed. */
-  private async syncLabels(names: string[], record: ClusterState): Promise<void> {
+  private async syncLabels(names: string[], record: ClusterState, fenced: readonly string[] | undefined): Promise<void> {
     if (!record.primary) return;
-    const roles: Record<string, RoleLabel | undefined> = rolesFor(names, record);
+    const roles: Record<string, RoleLabel | undefined> = rolesFor(names, record, fenced);
     const key = JSON.stringify(roles);
     if (key === this.lastRoles) return;
     await this.opts.labeler.setRoles(roles);

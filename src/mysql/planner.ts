@@ -99,7 +99,8 @@ export type CandidateChoice = { ok: true; name: string } | { ok: false; blocked:
 /**
  * The replica to promote when `failed` is gone: reachable, not quarantined, able to apply its
  * relay log, without transactions of its own that nobody else has, and holding (received or
- * applied) everything any other survivor holds — so no acknowledged write is left behind.
+ * applied) everything any other survivor holds — so no acknowledged write is left behind. A fenced
+ * instance is never chosen, but what it holds counts (it may have acknowledged a write).
  */
 export function pickCandidate(
   observations: InstanceObservation[], failed: string, quarantined: readonly string[], spec: ManagerSpec,
@@ -124,14 +125,18 @@ export function pickCandidate(
         + (healthy.length ? ` (${healthy.map((o) => o.name).join(', ')})` : ''),
     } };
   }
+  const fenced = spec.fenced ?? [];
   const complete = healthy.filter((c) => survivors.every((o) => known.get(c.name)!.contains(known.get(o.name)!)));
-  if (!complete.length) {
+  const eligible = complete.filter((o) => !fenced.includes(o.name));
+  if (!eligible.length) {
     return { ok: false, blocked: {
       reason: 'NoCompleteCandidate',
-      message: `no healthy replica holds every transaction the other survivors of ${failed} hold`,
+      message: complete.length
+        ? `only fenced ${complete.map((o) => o.name).join(', ')} hold every transaction the other survivors of ${failed} hold; unfence one to let it be promoted`
+        : `no healthy replica holds every transaction the other survivors of ${failed} hold`,
     } };
   }
-  const preferred = complete.find((o) => o.name === spec.desiredPrimary) ?? [...complete].sort(byOrdinal)[0];
+  const preferred = eligible.find((o) => o.name === spec.desiredPrimary) ?? [...eligible].sort(byOrdinal)[0];
   return { ok: true, name: preferred.name };
 }
 
@@ -250,10 +255,15 @@ function decideFences(input: PlannerInput, writable: string[]): Action {
   return { kind: 'configure', fixes, reason: `${writable.join(', ')} writable but not the recorded primary` };
 }
 
-/** The role label of each instance: follows the record, never the servers' own view. */
-export function rolesFor(names: readonly string[], record: ClusterState): Record<string, RoleLabel> {
+/**
+ * The role label of each instance: follows the record, never the servers' own view. A fenced
+ * primary keeps its label until a switchover has moved the role away.
+ */
+export function rolesFor(names: readonly string[], record: ClusterState, fenced: readonly string[] = []): Record<string, RoleLabel> {
   const roles: Record<string, RoleLabel> = {};
-  for (const n of names) roles[n] = record.quarantined?.includes(n) ? 'quarantined' : n === record.primary ? 'primary' : 'replica';
+  for (const n of names) {
+    roles[n] = record.quarantined?.includes(n) ? 'quarantined' : n === record.primary ? 'primary' : fenced.includes(n) ? 'fenced' : 'replica';
+  }
   return roles;
 }
 
@@ -262,6 +272,7 @@ export function decide(input: PlannerInput): Action {
   const obs = [...input.observations].sort(byOrdinal);
   if (!obs.length) return { kind: 'none', reason: 'no database instances exist yet' };
   const quarantined = record.quarantined ?? [];
+  const fenced = spec.fenced ?? [];
   const find = (name: string | undefined) => obs.find((o) => o.name === name);
 
   // Safety first: nothing but the recorded primary may accept writes.
@@ -299,7 +310,8 @@ export function decide(input: PlannerInput): Action {
   }
 
   for (const o of obs.filter(reachable)) {
-    if (o.name === primary.name) continue;
+    // A fenced instance is left as it is (its user may be looking into it): no repair, no quarantine.
+    if (o.name === primary.name || fenced.includes(o.name)) continue;
     const errant = errantTransactions(o.state, primary.state);
     if (quarantined.includes(o.name)) {
       if (errant.isEmpty()) return { kind: 'rejoin', instance: o.name, unquarantine: true, reason: `quarantined ${o.name} no longer holds transactions the primary lacks` };
@@ -317,7 +329,8 @@ export function decide(input: PlannerInput): Action {
   }
 
   const scalingAwayPrimary = spec.replicas !== undefined && ordinalOf(primary.name) >= spec.replicas;
-  if (input.rollout && !scalingAwayPrimary) {
+  const fencedPrimary = fenced.includes(primary.name);
+  if (input.rollout && !scalingAwayPrimary && !fencedPrimary) {
     const roll = decideRollout({ now: input.now, spec, primary, observations: obs, quarantined, timeoutMs: input.rollout.timeoutMs,
       drainMs: input.rollout.drainMs, lastFailover: record.lastFailover,
       replaced: input.rollout.replaced, switchoverBackoff: input.switchoverBackoff });
@@ -326,19 +339,26 @@ export function decide(input: PlannerInput): Action {
 
   let desired = spec.desiredPrimary;
   let why = `spec.database.primary changed to ${desired}`;
-  if (scalingAwayPrimary) {
-    // Scaling below the primary: it must stop being the primary before its pod goes.
-    const staying = (o: InstanceObservation) => ordinalOf(o.name) < spec.replicas! && !quarantined.includes(o.name);
+  if (scalingAwayPrimary || fencedPrimary) {
+    // Scaling below the primary, or a fence on it: it must stop being the primary first.
+    const staying = (o: InstanceObservation) => (spec.replicas === undefined || ordinalOf(o.name) < spec.replicas)
+      && !quarantined.includes(o.name) && !fenced.includes(o.name);
     const replicating = (o: InstanceObservation) => !!o.state?.replica && replicatesFrom(o.state, primary)
       && o.state.replica.ioThread === 'Yes' && o.state.replica.sqlThread && !o.state.replica.lastSqlError;
     const requested = find(desired);
     const target = requested && staying(requested) ? requested : obs.filter(staying).find(replicating);
+    if (!target && !scalingAwayPrimary) {
+      return { kind: 'none', reason: `primary ${primary.name} is fenced; no replica to switch over to`,
+        blocked: { reason: 'FencedPrimaryKept', message: `${primary.name} is fenced but stays the primary: no unfenced instance replicates from it to take over` } };
+    }
     if (!target) {
       return { kind: 'none', reason: `database.replicas ${spec.replicas} leaves out primary ${primary.name}; no replica to switch over to`,
         blocked: { reason: 'ScaleDownBlocked', message: `database.replicas ${spec.replicas} would remove primary ${primary.name}, and no instance below ordinal ${spec.replicas} replicates from it to take over` } };
     }
     desired = target.name;
-    why = `database.replicas ${spec.replicas} leaves out primary ${primary.name}: switching over to ${target.name} before the scale-down`;
+    why = scalingAwayPrimary
+      ? `database.replicas ${spec.replicas} leaves out primary ${primary.name}: switching over to ${target.name} before the scale-down`
+      : `primary ${primary.name} is fenced: switching over to ${target.name}`;
   }
   if (desired && desired !== primary.name) {
     const candidate = find(desired);
@@ -346,6 +366,8 @@ export function decide(input: PlannerInput): Action {
       blocked: { reason: 'SwitchoverTargetMissing', message: `spec.database.primary: ${desired} is not an instance of this stack` } };
     if (quarantined.includes(desired)) return { kind: 'none', reason: `requested primary ${desired} is quarantined`,
       blocked: { reason: 'SwitchoverTargetQuarantined', message: `spec.database.primary: ${desired} is quarantined` } };
+    if (fenced.includes(desired)) return { kind: 'none', reason: `requested primary ${desired} is fenced`,
+      blocked: { reason: 'SwitchoverTargetFenced', message: `spec.database.primary: ${desired} is fenced (kubectl webstack unfence ${desired})` } };
     const backoff = input.switchoverBackoff;
     if (backoff && input.now < backoff.until) {
       return { kind: 'none', reason: `switchover to ${desired} failed recently; retrying after backoff`, blocked: backoff.why };

@@ -109,7 +109,7 @@ export interface StatusWriter {
   publish(report: DatabaseReport): Promise<void>;
 }
 
-export type RoleLabel = 'primary' | 'replica' | 'quarantined';
+export type RoleLabel = 'primary' | 'replica' | 'quarantined' | 'fenced';
 
 /** Moves the role labels on the pods so the primary and replicas Services follow. */
 export interface RoleLabeler {
@@ -193,4 +193,9 @@ export interface ManagerSpec {
   semiSyncTimeoutSeconds: number;
   /** The stack is being restored from a backup: the restore rebuilds its replicas, the manager does not. */
   restoring?: boolean;
+  /**
+   * Instances a user fenced (src/api/fencing.ts): out of service until unfenced. Never the primary
+   * (a fenced primary is switched over), never a candidate, not repaired. Absent: none.
+   */
+  fenced?: string[];
 }

@@ -16,6 +16,8 @@ export interface RebuildInput {
   now: number;
   primary: string | undefined;
   quarantined: readonly string[];
+  /** Fenced by a user: never rebuilt (one in progress goes on) nor a donor. */
+  fenced?: readonly string[];
   inProgress?: RebuildInProgress;
   observations: InstanceObservation[];
   timeoutMs: number;
@@ -79,8 +81,8 @@ function rebuildReason(o: Up, primary: Up, quarantined: readonly string[]): { re
 }
 
 /** A donor that spares the primary: an up-to-date, healthy replica of it; else the primary itself. */
-function pickDonor(observations: Up[], primary: Up, target: string, quarantined: readonly string[]): Up {
-  const healthy = observations.filter((o) => o.name !== target && o.name !== primary.name && !quarantined.includes(o.name)
+function pickDonor(observations: Up[], primary: Up, target: string, excluded: readonly string[]): Up {
+  const healthy = observations.filter((o) => o.name !== target && o.name !== primary.name && !excluded.includes(o.name)
     && !!o.state.replica && replicatesFrom(o.state, primary) && o.state.replica.ioThread === 'Yes' && o.state.replica.sqlThread
     && !o.state.replica.lastSqlError && !needsRebuild(o.state) && errantTransactions(o.state, primary.state).isEmpty());
   // The furthest along (its executed set contains the others'), then the lowest ordinal.
@@ -91,6 +93,7 @@ function pickDonor(observations: Up[], primary: Up, target: string, quarantined:
 
 export function planRebuild(input: RebuildInput): RebuildPlan {
   const { inProgress, quarantined } = input;
+  const fenced = input.fenced ?? [];
   if (inProgress) {
     const elapsed = input.now - Date.parse(inProgress.startedAt);
     if (elapsed > input.timeoutMs) {
@@ -104,7 +107,7 @@ export function planRebuild(input: RebuildInput): RebuildPlan {
   if (!primary) return { kind: 'none', reason: 'no reachable primary: rebuilds wait for one' };
   const waiting: string[] = [];
   for (const o of up) {
-    if (o.name === primary.name) continue;
+    if (o.name === primary.name || fenced.includes(o.name)) continue;
     const why = rebuildReason(o, primary, quarantined);
     if (!why) continue;
     const wait = backingOff(input, o.name);
@@ -112,7 +115,7 @@ export function planRebuild(input: RebuildInput): RebuildPlan {
       waiting.push(wait);
       continue;
     }
-    const donor = pickDonor(up, primary, o.name, quarantined);
+    const donor = pickDonor(up, primary, o.name, [...quarantined, ...fenced]);
     return { kind: 'rebuild', instance: o.name, donor: donor.name, reason: `${o.name}: ${why.reason}`, resumed: false,
       ...(why.saveErrant ? { saveErrant: why.saveErrant } : {}) };
   }

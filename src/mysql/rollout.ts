@@ -51,12 +51,15 @@ export function notCaughtUp(o: InstanceObservation, primary: InstanceObservation
 export function decideRollout(input: RolloutInput): Action | undefined {
   const { spec, primary, quarantined, now } = input;
   // Instances beyond spec.database.replicas are about to be scaled away: neither rolled nor waited for.
-  const members = input.observations.filter((o) => spec.replicas === undefined || ordinalOf(o.name) < spec.replicas);
+  // A fenced instance is left as it is until unfenced: neither rolled nor waited for.
+  const fenced = spec.fenced ?? [];
+  const inRange = input.observations.filter((o) => spec.replicas === undefined || ordinalOf(o.name) < spec.replicas);
+  const members = inRange.filter((o) => !fenced.includes(o.name));
   const outdated = members.filter((o) => o.outdated);
   if (!outdated.length) return undefined;
 
   const problems: string[] = [];
-  if (spec.replicas !== undefined && members.length < spec.replicas) problems.push(`${spec.replicas - members.length} instance(s) missing`);
+  if (spec.replicas !== undefined && inRange.length < spec.replicas) problems.push(`${spec.replicas - inRange.length} instance(s) missing`);
   const replaced = input.replaced;
   for (const o of members) {
     if (o.name === primary.name) continue;

@@ -17,11 +17,12 @@ export interface ObservedDatabaseStatus {
   lastDecision?: { kind: string; reason: string; result?: string };
 }
 
-export function instanceStatuses(observations: InstanceObservation[], record: ClusterState): InstanceStatus[] {
+export function instanceStatuses(observations: InstanceObservation[], record: ClusterState, fenced: readonly string[] = []): InstanceStatus[] {
   const primary = observations.find((o) => o.name === record.primary);
   return observations.map((o): InstanceStatus => {
     const quarantined = record.quarantined?.includes(o.name) ?? false;
-    const role = quarantined ? 'quarantined' : o.name === record.primary ? 'primary' : o.state ? 'replica' : 'unknown';
+    const role = quarantined ? 'quarantined' : o.name === record.primary ? 'primary' : fenced.includes(o.name) ? 'fenced'
+      : o.state ? 'replica' : 'unknown';
     if (!o.state) return { name: o.name, role, ready: false, message: o.error?.message ?? 'unreachable' };
     const s = o.state;
     const errant = primary?.state && o !== primary ? errantTransactions(s, primary.state).toString() : '';
@@ -57,25 +58,27 @@ export function databaseReady(record: ClusterState, statuses: readonly InstanceS
 
 const UNREACHABLE_FROM_OPERATOR = 'PrimaryUnreachableFromOperator';
 
-/** Degraded by instances that are not ready: a failed rebuild first (the user must look), then quarantine, a rebuild, the rest. */
+/** Degraded by instances that are not ready: a failed rebuild first (the user must look), then quarantine, a rebuild, only fences, the rest. */
 function notReadyCondition(notReady: InstanceStatus[], record: ClusterState): DatabaseCondition {
   const failed = (name: string) => record.rebuildAttempts?.find((a) => a.instance === name)?.lastError;
   const why = (s: InstanceStatus): string => {
     if (record.rebuild?.instance === s.name) return `being rebuilt from ${record.rebuild.donor}`;
     const error = failed(s.name);
     if (error) return `its rebuild failed: ${error}`;
+    if (s.role === 'fenced') return `fenced (kubectl webstack unfence ${s.name})`;
     return s.role === 'quarantined' ? 'quarantined' : s.message ?? 'not ready';
   };
   const reason = notReady.some((s) => record.rebuild?.instance !== s.name && failed(s.name)) ? 'RebuildFailed'
     : notReady.some((s) => s.role === 'quarantined' && record.rebuild?.instance !== s.name) ? 'InstanceQuarantined'
-      : notReady.some((s) => record.rebuild?.instance === s.name) ? 'InstanceRebuilding' : 'InstanceNotReady';
+      : notReady.some((s) => record.rebuild?.instance === s.name) ? 'InstanceRebuilding'
+        : notReady.every((s) => s.role === 'fenced') ? 'InstanceFenced' : 'InstanceNotReady';
   return { type: 'DatabaseDegraded', status: 'True', reason, message: notReady.map((s) => `${s.name}: ${why(s)}`).join('; ') };
 }
 
 export function databaseConditions(
   observations: InstanceObservation[], record: ClusterState, spec: ManagerSpec, action: Action | undefined,
 ): DatabaseCondition[] {
-  const statuses = instanceStatuses(observations, record);
+  const statuses = instanceStatuses(observations, record, spec.fenced);
   const primary = observations.find((o) => o.name === record.primary);
   const notReady = statuses.filter((s) => !s.ready);
   let degraded: DatabaseCondition = { type: 'DatabaseDegraded', status: 'False', reason: 'AllInstancesReady', message: 'every instance is ready' };

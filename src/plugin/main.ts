@@ -2,9 +2,10 @@
 /** kubectl-webstack: the kubectl plugin (`kubectl webstack ...`); reads KUBECONFIG like kubectl. */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { BACKUP_KIND, BACKUP_PLURAL, type WebStackBackup } from '../api/backup-types.js';
-import { LABEL_STACK } from '../api/labels.js';
+import { ANNOTATION_FENCED_INSTANCES, LABEL_STACK } from '../api/labels.js';
 import { API_VERSION, PLURAL, type WebStack } from '../api/types.js';
 import { parseArgs, USAGE, type PluginCommand } from './args.js';
+import { fenceChange, stackOfPod } from './fence.js';
 import { statusTree } from './status-tree.js';
 
 const [GROUP, VERSION] = API_VERSION.split('/');
@@ -19,9 +20,22 @@ function apiError(err: unknown): Error {
 
 async function run(cmd: Exclude<PluginCommand, { verb: 'help' }>, kc: KubeConfig): Promise<string> {
   // Loaded only for a command: usage errors answer at once.
-  const { CustomObjectsApi, PatchStrategy, setHeaderOptions } = await import('@kubernetes/client-node');
+  const { CoreV1Api, CustomObjectsApi, PatchStrategy, setHeaderOptions } = await import('@kubernetes/client-node');
   const api = kc.makeApiClient(CustomObjectsApi);
   const namespace = cmd.namespace ?? kc.getContextObject(kc.getCurrentContext())?.namespace ?? 'default';
+  if (cmd.verb === 'fence' || cmd.verb === 'unfence') {
+    const stack = stackOfPod(await kc.makeApiClient(CoreV1Api).readNamespacedPod({ namespace, name: cmd.name }), cmd.name);
+    if (stack instanceof Error) throw stack;
+    const ws = await api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name: stack }) as WebStack;
+    const change = fenceChange(ws, cmd.name, cmd.verb === 'fence');
+    if (change instanceof Error) throw change;
+    if (change.change) {
+      // The resourceVersion makes a concurrent edit of the list fail (409) instead of being lost.
+      const body = { metadata: { resourceVersion: ws.metadata.resourceVersion, annotations: { [ANNOTATION_FENCED_INSTANCES]: change.value } } };
+      await api.patchNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name: stack, body }, setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    }
+    return `${change.message}\n`;
+  }
   const ws = await api.getNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: PLURAL, name: cmd.name }) as WebStack;
   if (cmd.verb === 'status') {
     const list = await api.listNamespacedCustomObject({ group: GROUP, version: VERSION, namespace, plural: BACKUP_PLURAL, labelSelector: `${LABEL_STACK}=${cmd.name}` }) as { items: WebStackBackup[] };

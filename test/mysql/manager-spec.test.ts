@@ -18,3 +18,9 @@ test('managerSpec holds failover and rebuilds while the stack is being restored,
   expect(managerSpec(db, false).restoring).toBeUndefined();
   expect(managerSpec({ ...db, failover: { ...db.failover, enabled: false } }, false).failoverEnabled).toBe(false);
 });
+
+test('managerSpec carries the fenced instances, and leaves the field out when none is', () => {
+  const db = resolveSpec({ apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name: 'shop' }, spec: { apps: [] } }).database;
+  expect(managerSpec(db, false, ['shop-mysql-1']).fenced).toEqual(['shop-mysql-1']);
+  expect('fenced' in managerSpec(db, false, [])).toBe(false);
+});

@@ -175,6 +175,37 @@ const cases: Case[] = [
   { title: 'a quarantined replica is never promoted',
     observations: [down(0), replica(1, 0, '0-100-10', { io: 'Connecting' }), replica(2, 0, '0-100-10', { io: 'Connecting' }), up(3, { executed: '0-100-10' })],
     record: { ...ok, quarantined: [name(1)] }, input: { primaryUnreachableSince: NOW - 2000 }, expected: { kind: 'failover', to: name(2) } },
+  { title: 'a fenced replica is never promoted',
+    observations: [down(0), replica(1, 0, '0-100-10', { io: 'Connecting' }), replica(2, 0, '0-100-10', { io: 'Connecting' }), replica(3, 0, '0-100-10', { io: 'Connecting' })],
+    input: { primaryUnreachableSince: NOW - 2000, spec: { ...spec, fenced: [name(1)] } }, expected: { kind: 'failover', to: name(2) } },
+  { title: 'a fenced replica counts toward semi-sync\'s two survivors (it may have acknowledged) but is not the candidate',
+    observations: [down(0), replica(1, 0, '0-100-10', { io: 'Connecting' }), replica(2, 0, '0-100-10', { io: 'Connecting' })],
+    input: { primaryUnreachableSince: NOW - 2000, spec: { ...spec, fenced: [name(1)] } }, expected: { kind: 'failover', to: name(2) } },
+  { title: 'what only a fenced replica holds blocks the failover instead of being lost',
+    observations: [down(0), replica(1, 0, '0-100-10', { io: 'Connecting', retrieved: '0-100-12' }), replica(2, 0, '0-100-10', { io: 'Connecting' })],
+    input: { primaryUnreachableSince: NOW - 2000, spec: { ...spec, fenced: [name(1)] } },
+    expected: { kind: 'none', blocked: expect.objectContaining({ reason: 'NoCompleteCandidate', message: expect.stringContaining('only fenced shop-mysql-1') }) as never } },
+  { title: 'a fenced primary is switched over to a replicating replica',
+    observations: [primary(0), replica(1, 0), replica(2, 0)], input: { spec: { ...spec, fenced: [name(0)] } },
+    expected: { kind: 'switchover', from: name(0), to: name(1) }, why: 'is fenced' },
+  { title: 'a fenced primary is switched over to the requested primary when it can be',
+    observations: [primary(0), replica(1, 0), replica(2, 0)], input: { spec: { ...spec, fenced: [name(0)], desiredPrimary: name(2) } },
+    expected: { kind: 'switchover', from: name(0), to: name(2) } },
+  { title: 'a fenced primary with no unfenced replica stays the primary, saying so',
+    observations: [primary(0), replica(1, 0)], input: { spec: { ...spec, fenced: [name(0), name(1)] } },
+    expected: { kind: 'none', blocked: expect.objectContaining({ reason: 'FencedPrimaryKept' }) as never } },
+  { title: 'a fenced replica is not repaired (its user may be looking into it)',
+    observations: [primary(0), up(1, { executed: '0-100-10' }), replica(2, 0)], input: { spec: { ...spec, fenced: [name(1)] } },
+    expected: { kind: 'none' }, why: 'healthy' },
+  { title: 'a fenced replica with transactions the primary lacks is not quarantined',
+    observations: [primary(0), replica(1, 0, '0-100-10,0-101-1'), replica(2, 0)], input: { spec: { ...spec, fenced: [name(1)] } },
+    expected: { kind: 'none' }, why: 'healthy' },
+  { title: 'a fenced replica that turns writable is still fenced by a restart (nothing but the primary takes writes)',
+    observations: [primary(0), replica(1, 0, '0-100-10', { writable: true }), replica(2, 0)], input: { spec: { ...spec, fenced: [name(1)] } },
+    expected: { kind: 'configure', fixes: [{ kind: 'fence', instance: name(1), method: 'restart' }] } },
+  { title: 'a switchover to a fenced instance is refused',
+    observations: [primary(0), replica(1, 0), replica(2, 0)], input: { spec: { ...spec, fenced: [name(1)], desiredPrimary: name(1) } },
+    expected: { kind: 'none', blocked: expect.objectContaining({ reason: 'SwitchoverTargetFenced' }) as never } },
   { title: 'a recorded failover in progress is resumed',
     observations: [down(0), up(1, { executed: '0-100-10' }), replica(2, 0, '0-100-10', { io: 'No' })],
     record: { ...ok, failoverInProgress: { kind: 'failover', from: name(0), to: name(1), reason: 'crash', startedAt: '2026-01-01T00:00:00Z' } },
@@ -259,6 +290,11 @@ describe('rolesFor', () => {
   test('follows the record: the primary, the quarantined, replicas for the rest', () => {
     expect(rolesFor([name(0), name(1), name(2)], { primary: name(1), quarantined: [name(2)] }))
       .toEqual({ [name(0)]: 'replica', [name(1)]: 'primary', [name(2)]: 'quarantined' });
+  });
+
+  test('a fenced replica is labelled fenced (out of the replicas Service); a fenced primary stays primary until switched over', () => {
+    expect(rolesFor([name(0), name(1), name(2)], { primary: name(0) }, [name(0), name(2)]))
+      .toEqual({ [name(0)]: 'primary', [name(1)]: 'replica', [name(2)]: 'fenced' });
   });
 });
 

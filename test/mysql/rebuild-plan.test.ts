@@ -52,6 +52,13 @@ describe('planRebuild', () => {
     expect(emptyPlan).toMatchObject({ reason: expect.stringMatching(/^shop-mysql-1: an empty data directory \(new or lost volume\)/) });
   });
 
+  it('a fenced instance is neither rebuilt nor a donor', () => {
+    const observations = [primary(0, '0-100-90'), replica(1, 0, '0-100-90'), replica(2, 0, '', purged)];
+    const fencedPlan = (fenced: string[]) => planRebuild({ now: NOW, primary: name(0), quarantined: [], fenced, observations, timeoutMs: 3_600_000, backoff: BACKOFF });
+    expect(fencedPlan([name(1)])).toMatchObject({ kind: 'rebuild', instance: name(2), donor: name(0) });
+    expect(fencedPlan([name(2)])).toEqual({ kind: 'none', reason: 'every instance can catch up by replication' });
+  });
+
   it('waits for a reachable primary', () => {
     expect(plan([down(0), replica(1, 0, '', purged)])).toEqual({ kind: 'none', reason: 'no reachable primary: rebuilds wait for one' });
   });

@@ -34,6 +34,8 @@ const cases: Case[] = [
   { title: 'waits while the replaced instance is still its old pod (shutting down, still answering)',
     observations: [old(primary(0)), old(replica(1, 0)), old(replica(2, 0))], replaced: { instance: name(2), at: NOW - 1000 },
     expected: { kind: 'none' }, why: 'shop-mysql-2 is being replaced' },
+  { title: 'a fenced replica is neither rolled nor waited for', observations: [old(primary(0)), old(replica(1, 0)), old(replica(2, 0, '0-100-10', { io: 'No' }))],
+    input: { spec: { ...three, fenced: [name(2)] } }, expected: { kind: 'roll', instance: name(1) } },
   { title: 'waits while the replaced instance is gone', observations: [old(primary(0)), old(replica(1, 0))],
     replaced: { instance: name(2), at: NOW - 1000 }, expected: { kind: 'none' }, why: '1 instance(s) missing' },
   { title: 'waits while the replaced instance is back but not answering yet', observations: [old(primary(0)), old(replica(1, 0)), down(2)],

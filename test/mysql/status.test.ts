@@ -15,6 +15,10 @@ describe('instance statuses', () => {
       { name: name(3), role: 'unknown', ready: false, message: `${name(3)}: refused` },
     ]);
   });
+  test('a fenced replica is out of service: role fenced, not ready', () => {
+    const [, r] = instanceStatuses([primary(0), replica(1, 0, '0-100-10')], record, [name(1)]);
+    expect(r).toMatchObject({ role: 'fenced', ready: false });
+  });
   test('a replica that lost its source is not ready', () => {
     const [, r] = instanceStatuses([primary(0), replica(1, 0, '0-100-10', { io: 'Connecting' })], record);
     expect(r.ready).toBe(false);
@@ -22,6 +26,14 @@ describe('instance statuses', () => {
 });
 
 describe('conditions', () => {
+  test.each([
+    ['only fenced instances out of service', [primary(0), replica(1, 0), replica(2, 0)], 'InstanceFenced', `${name(2)}: fenced (kubectl webstack unfence ${name(2)})`],
+    ['a fenced instance and one down', [primary(0), down(1), replica(2, 0)], 'InstanceNotReady', `${name(1)}: ${name(1)}: refused; ${name(2)}: fenced (kubectl webstack unfence ${name(2)})`],
+  ])('degraded: %s', (_t, observations, reason, message) => {
+    const degraded = databaseConditions(observations, record, { ...spec, fenced: [name(2)] }, undefined).find((c) => c.type === 'DatabaseDegraded');
+    expect(degraded).toEqual({ type: 'DatabaseDegraded', status: 'True', reason, message });
+  });
+
   test.each([
     ['healthy', [primary(0), replica(1, 0), replica(2, 0)], undefined,
       { DatabaseReady: 'True:PrimaryWritable', DatabaseDegraded: 'False', SemiSyncDegraded: 'False', FailoverBlocked: 'False' }],

@@ -101,3 +101,45 @@ test('a switchover whose candidate hangs (SIGSTOP) mid-way rolls back and says w
     return w.acked.every((a) => onP1.has(a.id));
   });
 }, 90_000);
+
+test('a fenced primary is switched over under writes, losing nothing; fenced, it serves no reads, is not repaired and is not switched back to; unfenced, it is', async () => {
+  // A manager without the switchover backoff the rollbacks above left.
+  await stack.manager.stop();
+  stack.manager = stack.newManager();
+  stack.manager.start();
+  await waitHealthy(stack);
+  expect(stack.primary()).toBe(p2);
+  const w = writer(stack, 2_000_000);
+  try {
+    w.start();
+    await waitForAcksFrom(w, serverId(p2), 20);
+    // spec.database.primary still names p2: the fence wins until it is lifted.
+    stack.spec.fenced = [p2];
+    await eventually('a switchover away from the fenced primary', async () => stack.record.snapshot().lastFailover?.from === p2, 30_000);
+    expect(stack.record.snapshot().lastFailover).toMatchObject({ kind: 'switchover', from: p2, to: p0, reason: `primary ${p2} is fenced: switching over to ${p0}` });
+    await waitForAcksFrom(w, serverId(p0), 20);
+    await eventually('the fenced one labelled fenced, out of the replicas Service', async () => stack.labeler.roles[p2] === 'fenced', 10_000);
+    await eventually('the switch back refused while fenced', async () => stack.manager.status().conditions.some((c) => c.type === 'FailoverBlocked'
+      && c.reason === 'SwitchoverTargetFenced'), 10_000);
+
+    // Left alone while fenced: replication stopped by hand stays stopped.
+    await stack.cluster.query(p2, 'STOP SLAVE');
+    // Several ticks (every 250 ms) to find it stopped.
+    await new Promise((r) => setTimeout(r, 1500));
+    expect((await stack.cluster.query<{ Slave_IO_Running: string }>(p2, 'SHOW SLAVE STATUS'))[0].Slave_IO_Running).toBe('No');
+    expect(stack.primary()).toBe(p0);
+    expect(stack.manager.status().instances.find((i) => i.name === p2)).toMatchObject({ role: 'fenced', ready: false });
+
+    stack.spec.fenced = [];
+    await eventually('unfenced, it rejoins and takes the primary role the spec asks for', async () => stack.primary() === p2, 30_000);
+    await waitForAcksFrom(w, serverId(p2), 20);
+  } finally {
+    stack.spec.fenced = [];
+    await w.stop();
+  }
+  await waitHealthy(stack);
+  expect(await writableInstances(stack)).toEqual([p2]);
+  const onPrimary = await idsOn(stack, p2);
+  expect(w.acked.filter((a) => !onPrimary.has(a.id))).toEqual([]);
+  expect(stack.labeler.roles).toEqual({ [p0]: 'replica', [p1]: 'replica', [p2]: 'primary' });
+}, 120_000);

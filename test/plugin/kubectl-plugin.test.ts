@@ -3,7 +3,7 @@ import { execFile } from 'node:child_process';
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CoreV1Api, CustomObjectsApi, KubeConfig } from '@kubernetes/client-node';
+import { CoreV1Api, CustomObjectsApi, KubeConfig, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { parse } from 'yaml';
 import { BACKUP_PLURAL } from '../../src/api/backup-types.js';
 import { PLURAL } from '../../src/api/types.js';
@@ -14,6 +14,7 @@ import { startApiServer, type RunningApiServer } from '../../src/sandbox/apiserv
 let server: RunningApiServer;
 let dir: string;
 let api: CustomObjectsApi;
+let kc: KubeConfig;
 const ns = 'prod';
 const stack = { group: 'webstack.dev', version: 'v1alpha1', namespace: ns, plural: PLURAL };
 
@@ -37,7 +38,7 @@ beforeAll(async () => {
     const res = await fetch(`${server.url}/apis/apiextensions.k8s.io/v1/customresourcedefinitions`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(parse(readFileSync(file, 'utf8'))) });
     expect(res.status).toBe(201);
   }
-  const kc = new KubeConfig();
+  kc = new KubeConfig();
   kc.loadFromString(server.kubeconfig());
   api = kc.makeApiClient(CustomObjectsApi);
   await kc.makeApiClient(CoreV1Api).createNamespace({ body: { metadata: { name: ns } } });
@@ -99,6 +100,30 @@ describe('kubectl webstack (real kubectl, plugin discovery, the sandbox API serv
     expect(run.stdout).toMatch(/^webstackbackup prod\/shop-manual-\d{14} created\n$/);
     const { items } = await api.listNamespacedCustomObject({ ...stack, plural: BACKUP_PLURAL }) as { items: { metadata: { name: string }; spec: object }[] };
     expect(items.map((b) => [b.metadata.name, b.spec])).toEqual([[run.stdout.split(' ')[1].split('/')[1], { stack: 'shop' }]]);
+  });
+
+  it('fence / unfence POD: the stack\'s fenced-instances annotation, refused for the last unfenced instance', async () => {
+    const core = kc.makeApiClient(CoreV1Api);
+    const pod = (name: string) => core.createNamespacedPod({ namespace: ns, body: {
+      metadata: { name, labels: { 'webstack.dev/stack': 'shop', 'app.kubernetes.io/component': 'database' } },
+      spec: { containers: [{ name: 'c', image: 'mariadb:11.4' }] },
+    } });
+    for (const i of [0, 1]) await pod(`shop-mysql-${i}`);
+    const fenced = async () => ((await api.getNamespacedCustomObject({ ...stack, name: 'shop' })) as { metadata: { annotations?: Record<string, string> } })
+      .metadata.annotations?.['webstack.dev/fenced-instances'];
+
+    expect(await kubectl(['webstack', 'fence', 'shop-mysql-0', '-n', ns])).toEqual({ code: 0, stderr: '',
+      stdout: 'webstack prod/shop: shop-mysql-0 fenced: no reads are sent to it and it is never promoted until `kubectl webstack unfence shop-mysql-0`. It is the primary: the operator switches over to a replica first.\n' });
+    expect(await fenced()).toBe('shop-mysql-0');
+    // What another fence would have added (fenceChange is table-tested in fence.test.ts): the last unfenced instance is refused.
+    await api.patchNamespacedCustomObject({ ...stack, name: 'shop', body: { metadata: { annotations: { 'webstack.dev/fenced-instances': 'shop-mysql-0,shop-mysql-2' } } } },
+      setHeaderOptions('Content-Type', PatchStrategy.MergePatch));
+    expect(await kubectl(['webstack', 'fence', 'shop-mysql-1', '-n', ns])).toEqual({ code: 1, stdout: '',
+      stderr: 'error: shop-mysql-1: fencing it would leave no unfenced database instance of prod/shop to be the primary\n' });
+    expect(await fenced()).toBe('shop-mysql-0,shop-mysql-2');
+
+    expect(await kubectl(['webstack', 'unfence', 'shop-mysql-0', '-n', ns])).toEqual({ code: 0, stderr: '', stdout: 'webstack prod/shop: shop-mysql-0 unfenced; the operator takes it back into service\n' });
+    expect(await fenced()).toBe('shop-mysql-2');
   });
 
   it('names a missing stack and bad arguments', async () => {

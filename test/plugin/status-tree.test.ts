@@ -41,6 +41,8 @@ describe('parseArgs', () => {
     [['status', 'shop', '-n', 'prod'], { verb: 'status', name: 'shop', namespace: 'prod' }],
     [['switchover', '--namespace=prod', 'shop', '--to', 'shop-mysql-1'], { verb: 'switchover', name: 'shop', to: 'shop-mysql-1', namespace: 'prod' }],
     [['backup', 'shop'], { verb: 'backup', name: 'shop', namespace: undefined }],
+    [['fence', 'shop-mysql-1', '-n', 'prod'], { verb: 'fence', name: 'shop-mysql-1', namespace: 'prod' }],
+    [['unfence', 'shop-mysql-1'], { verb: 'unfence', name: 'shop-mysql-1', namespace: undefined }],
     [[], { verb: 'help' }],
     [['status', '--help'], { verb: 'help' }],
   ])('%j', (argv, command) => {
@@ -48,7 +50,9 @@ describe('parseArgs', () => {
   });
 
   it.each([
-    [['fence', 'shop-mysql-1'], 'unknown command "fence" (status, switchover, backup)'],
+    [['restart', 'shop-mysql-1'], 'unknown command "restart" (status, switchover, backup, fence, unfence)'],
+    [['fence'], 'fence needs the database pod\'s name'],
+    [['unfence', 'shop-mysql-1', '--to', 'x'], '--to belongs to switchover, not unfence'],
     [['status'], 'status needs the WebStack\'s name'],
     [['status', 'shop', 'extra'], 'unexpected argument "extra"'],
     [['switchover', 'shop'], 'switchover needs --to POD (the replica to promote)'],

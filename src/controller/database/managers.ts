@@ -12,6 +12,7 @@ import type { InformerEvent } from '../../kube/informer.js';
 import { forStack } from '../../log.js';
 import { DatabaseManager } from '../../mysql/manager.js';
 import { managerSpec } from '../../mysql/manager-spec.js';
+import { fencedInstances } from '../../api/fencing.js';
 import type { EventSink, ManagerSpec } from '../../mysql/ports.js';
 import { credentialsFromSecretData } from '../../render/credentials.js';
 import { resourceFor, WEBSTACK } from '../resources.js';
@@ -97,7 +98,7 @@ export class DatabaseManagers {
     const running = this.stacks.get(key);
     if (running) {
       running.ws = ws;
-      const spec = managerSpec(resolveSpec(ws).database, restoring(ws));
+      const spec = managerSpec(resolveSpec(ws).database, restoring(ws), fencedInstances(ws));
       if (JSON.stringify(spec) !== JSON.stringify(running.spec)) {
         running.spec = spec;
         running.manager.poke();
@@ -135,7 +136,7 @@ export class DatabaseManagers {
     const podRestarter = new PodRestarter(this.opts.client, this.pods, ns);
     const agents = this.opts.agents ? new AgentClient({ token: agentToken(credentials.adminPassword) }) : undefined;
     const running: RunningStack = {
-      ws: latest, spec: managerSpec(resolveSpec(latest).database, restoring(latest)), labeler, manager: undefined as unknown as DatabaseManager,
+      ws: latest, spec: managerSpec(resolveSpec(latest).database, restoring(latest), fencedInstances(latest)), labeler, manager: undefined as unknown as DatabaseManager,
     };
     running.manager = new DatabaseManager({
       stack: { namespace: ns, name },

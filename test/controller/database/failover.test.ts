@@ -6,7 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import mysql from 'mysql2/promise';
-import { LABEL_COMPONENT, LABEL_ROLE, names } from '../../../src/api/labels.js';
+import { ANNOTATION_FENCED_INSTANCES, LABEL_COMPONENT, LABEL_ROLE, names } from '../../../src/api/labels.js';
 import type { WebStack } from '../../../src/api/types.js';
 import { resourceFor, WEBSTACK } from '../../../src/controller/resources.js';
 import { credentialsFromSecretData } from '../../../src/render/credentials.js';
@@ -159,6 +159,21 @@ describe('the database managers in the operator', () => {
     await expectPrimaryServes(target);
     primary = target;
   }, 240_000);
+
+  it('a fenced replica (the WebStack annotation kubectl webstack fence writes) leaves the replicas Service until unfenced', async () => {
+    const fenced = [0, 1, 2].map((n) => names.mysqlPod('shop', n)).find((n) => n !== primary)!;
+    await env.client.mergePatch(WEBSTACK, NS, 'shop', { metadata: { annotations: { [ANNOTATION_FENCED_INSTANCES]: fenced } } });
+    await eventually(`${fenced} labelled fenced`, async () => (await roles())[fenced] === 'fenced', 30_000);
+    const db = await eventually('the status saying so', async () => {
+      const s = (await ws()).status;
+      const degraded = s?.conditions?.find((c) => c.type === 'DatabaseDegraded');
+      return degraded?.reason === 'InstanceFenced' && s;
+    }, 30_000);
+    expect(db.database!.instances!.find((i) => i.name === fenced)).toMatchObject({ role: 'fenced', ready: false });
+    expect(db.database!.primary).toBe(primary);
+    await env.client.mergePatch(WEBSTACK, NS, 'shop', { metadata: { annotations: { [ANNOTATION_FENCED_INSTANCES]: null } } });
+    await eventually(`${fenced} back among the replicas`, async () => (await roles())[fenced] === 'replica', 30_000);
+  }, 90_000);
 
   it('a hung primary (SIGSTOP) is failed over; resumed, its pod is deleted with grace 0 and comes back as a replica', async () => {
     const old = primary;
