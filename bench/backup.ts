@@ -1,8 +1,10 @@
 /**
  * bench:backup — backup and restore speed on real MariaDB, and the binlog archive's lag. Two
  * 2-instance stacks under their database managers: `--mb N` (default 256) of rows are written
- * to the first, a backup is dumped from its replica into a volume store and restored into the
- * second stack's primary; then single-row commits are timed until the archive holds each one,
+ * to the first, a backup (`--method logical`, the default: dumped; `--method physical`: the
+ * replica's agent streams its mariadb-backup copy) is taken from its replica into a volume store
+ * and restored into the second stack's primary (physical: uploaded to its agent, prepared, swapped
+ * in and the server restarted on it); then single-row commits are timed until the archive holds each one,
  * with an archive pass every `--interval-ms` (default 1000, the operator's is 10 s). One JSON line.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,6 +15,13 @@ import { archiveBinlogs, readArchive, type ArchiveState } from '../src/backup/bi
 import { dumpToStore } from '../src/backup/dump.js';
 import { parseGtidPosition } from '../src/backup/replay-plan.js';
 import { restoreDump } from '../src/backup/restore.js';
+import { copyToStore } from '../src/backup/physical.js';
+import { restorePhysical } from '../src/backup/physical-restore.js';
+import { AgentClient, type AgentTarget } from '../src/agent/client.js';
+import { agentToken } from '../src/agent/protocol.js';
+import { createAgentServer } from '../src/agent/server.js';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { binlogPosition } from '../src/backup/server-queries.js';
 import { VolumeStore } from '../src/backup/volume-store.js';
 import { DatabaseManager } from '../src/mysql/manager.js';
@@ -27,12 +36,23 @@ const flag = (name: string, fallback: number): number => {
 const dataMb = flag('mb', 256);
 const intervalMs = flag('interval-ms', 1000);
 const samples = flag('samples', 10);
+const methodIndex = process.argv.indexOf('--method');
+const method = methodIndex >= 0 ? process.argv[methodIndex + 1] : 'logical';
+if (method !== 'logical' && method !== 'physical') throw new Error(`--method: '${method}' is not logical or physical`);
 
-async function managed(cluster: MariadbCluster): Promise<{ record: MemoryRecord; manager: DatabaseManager }> {
+/** An agent beside an instance, as in its pod: the fence kills the server and the instance is started again, as a kubelet would. */
+async function agentBeside(cluster: MariadbCluster, name: string): Promise<{ target: AgentTarget & { name: string }; server: Server }> {
+  const inst = cluster.get(name);
+  const server = createAgentServer({ dataDir: inst.dataDir, socket: inst.socket, adminUser: cluster.credentials.adminUser, adminPassword: cluster.credentials.adminPassword });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { target: { name, host: '127.0.0.1', port: (server.address() as AddressInfo).port }, server };
+}
+
+async function managed(cluster: MariadbCluster, failoverEnabled = true): Promise<{ record: MemoryRecord; manager: DatabaseManager }> {
   const record = new MemoryRecord();
   const manager = new DatabaseManager({
-    stack: { namespace: 'bench', name: 'shop' }, credentials: cluster.credentials, topology: new StaticTopology(() => cluster.addresses()),
-    spec: () => ({ engine: 'mariadb', desiredPrimary: '', failoverEnabled: true, failureThresholdSeconds: 3, replicationMode: 'async', semiSyncTimeoutSeconds: 10 }),
+    stack: { namespace: 'bench', name: 'shop' }, credentials: cluster.credentials, caBundle: () => cluster.caBundle, topology: new StaticTopology(() => cluster.addresses()),
+    spec: () => ({ engine: 'mariadb', desiredPrimary: '', failoverEnabled, failureThresholdSeconds: 3, replicationMode: 'async', semiSyncTimeoutSeconds: 10 }),
     record, labeler: new MemoryLabeler(), events: new MemoryEvents(), registry: new Registry(), status: new MemoryStatus(),
   });
   manager.start();
@@ -43,9 +63,11 @@ async function managed(cluster: MariadbCluster): Promise<{ record: MemoryRecord;
 async function main(): Promise<void> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'webstack-bench-backup-'));
   const [source, target] = await Promise.all([startMariadbCluster({ size: 2, replicationMode: 'async' }), startMariadbCluster({ size: 2, replicationMode: 'async' })]);
-  const stacks = await Promise.all([managed(source), managed(target)]);
+  // The target's primary restarts on a physical copy: failover is held, as it is for a stack being restored.
+  const stacks = await Promise.all([managed(source), managed(target, false)]);
+  const agents: Server[] = [];
   try {
-    const login = { user: source.credentials.adminUser, password: source.credentials.adminPassword };
+    const login = { user: source.credentials.adminUser, password: source.credentials.adminPassword, caBundle: source.caBundle };
     const primary = stacks[0].record.snapshot().primary!;
     const addr = (c: MariadbCluster, name: string) => c.addresses().find((a) => a.name === name)!;
     await source.query(primary, 'CREATE TABLE app.rows (id INT AUTO_INCREMENT PRIMARY KEY, payload VARCHAR(1000))');
@@ -58,13 +80,31 @@ async function main(): Promise<void> {
     await eventually('the replica caught up', async () => (await binlogPosition(replica, login)) === position, 300_000, 200);
 
     const store = new VolumeStore(dir);
-    let t = performance.now();
-    const manifest = await dumpToStore({ source: replica, login, databases: ['app'], store, location: 'b/backups/b1', now: () => new Date() });
-    const backupS = (performance.now() - t) / 1000;
+    const client = new AgentClient({ token: agentToken(source.credentials.adminPassword) });
     const targetPrimary = stacks[1].record.snapshot().primary!;
+    const targetLogin = { user: target.credentials.adminUser, password: target.credentials.adminPassword, caBundle: target.caBundle };
+    const copy = { store, location: 'b/backups/b1', backupName: 'b1', target: addr(target, targetPrimary), login: targetLogin };
+    let t = performance.now();
+    let manifest;
+    if (method === 'physical') {
+      const beside = await agentBeside(source, replica.name);
+      agents.push(beside.server);
+      manifest = await copyToStore({ agents: client, source: beside.target, store, location: copy.location, now: () => new Date() });
+    } else {
+      manifest = await dumpToStore({ source: replica, login, databases: ['app'], store, location: copy.location, now: () => new Date() });
+    }
+    const backupS = (performance.now() - t) / 1000;
     t = performance.now();
-    await restoreDump({ store, location: 'b/backups/b1', sha256: manifest.sha256, backupName: 'b1', target: addr(target, targetPrimary),
-      login: { user: target.credentials.adminUser, password: target.credentials.adminPassword } });
+    if (method === 'physical') {
+      const beside = await agentBeside(target, targetPrimary);
+      agents.push(beside.server);
+      await Promise.all([
+        restorePhysical({ ...copy, sha256: manifest.sha256, agents: client, agent: beside.target, credentials: target.credentials }),
+        target.restart(targetPrimary),
+      ]);
+    } else {
+      await restoreDump({ ...copy, sha256: manifest.sha256 });
+    }
     const restoreS = (performance.now() - t) / 1000;
 
     // Archive lag: from a commit to the archive holding it, with passes every intervalMs.
@@ -90,7 +130,7 @@ async function main(): Promise<void> {
     }
     running = false;
     await passes;
-    // Per GiB of the logical copy (the SQL the dump wrote), the size a restore replays.
+    // Per GiB of what was copied before compression (the SQL the dump wrote, or the physical copy's stream).
     const bytes = manifest.dumpedBytes;
     const gib = bytes / 2 ** 30;
     lags.sort((a, b) => a - b);
@@ -101,6 +141,7 @@ async function main(): Promise<void> {
       archiveIntervalMs: intervalMs, archiveLagSecondsMedian: +lags[lags.length >> 1].toFixed(2), archiveLagSecondsMax: +lags[lags.length - 1].toFixed(2),
     })}\n`);
   } finally {
+    for (const a of agents) a.close();
     await Promise.all(stacks.map((s) => s.manager.stop()));
     await Promise.all([source.close(), target.close()]);
     rmSync(dir, { recursive: true, force: true });

@@ -21,6 +21,8 @@ import { freePort } from '../../src/sandbox/control-plane/index.js';
 
 export interface ClusterInstance extends InstanceAddress {
   dataDir: string;
+  /** The server's unix socket (an agent beside it connects there). */
+  socket: string;
   tmpDir: string;
   process?: ChildProcess;
   /** Output of the start script and server, for failure messages. */
@@ -94,7 +96,7 @@ export class MariadbCluster {
       const name = `${stack}-mysql-${i}`;
       const host = this.opts.partitions ? ownAddress(port) : '127.0.0.1';
       this.opts.partitions?.add(name, host);
-      this.instances.push({ name, host, port, dataDir, tmpDir, log: [] });
+      this.instances.push({ name, host, port, dataDir, socket: path.join(this.root, `${name}.sock`), tmpDir, log: [] });
     }
     await Promise.all(this.instances.map((i) => this.launch(i)));
     return this;
@@ -119,7 +121,7 @@ export class MariadbCluster {
         TMPDIR: inst.tmpDir,
         POD_NAME: inst.name, DATA_DIR: inst.dataDir, CONFIG_FILE: this.configPath,
         ADMIN_USER: this.credentials.adminUser, ADMIN_PASSWORD: this.credentials.adminPassword,
-        PORT: String(inst.port), BIND_ADDRESS: inst.host, SOCKET: path.join(this.root, `${inst.name}.sock`),
+        PORT: String(inst.port), BIND_ADDRESS: inst.host, SOCKET: inst.socket,
         REPORT_HOST: inst.name, MYSQLD: '/usr/sbin/mariadbd', INSTALL_DB: 'mariadb-install-db', CLIENT: 'mariadb',
         ...(this.tlsDirectory ? { TLS_DIR: this.tlsDirectory } : {}),
       },
