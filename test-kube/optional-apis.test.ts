@@ -77,4 +77,28 @@ describe('a stack behind a Gateway, on the real control plane', () => {
     expect(forbidden).toEqual([]);
     expect(c.audit(OPERATOR_USER).some((e) => e.objectRef?.resource === 'httproutes' && e.verb === 'delete')).toBe(true);
   }, 180_000);
+
+  it('a stack whose certificate comes from cert-manager: with the official CRDs, its Certificate and TLSRoute are created as the real schemas accept them', async () => {
+    for (const crd of ['cert-manager-cert-manager.io_certificates.yaml', 'gateway-api-gateway.networking.k8s.io_tlsroutes.yaml']) {
+      expect(await c.kubectl(['apply', '--server-side', '-f', path.join(crds, crd)])).toMatchObject({ code: 0 });
+    }
+    const secure = { ...STACK, metadata: { name: 'secure', namespace: 'default' }, spec: { ...STACK.spec, loadBalancer: {
+      replicas: 1, tls: { secretName: 'secure-tls', issuerRef: { name: 'letsencrypt', kind: 'ClusterIssuer' } },
+      gateway: { parentRefs: [{ name: 'edge', namespace: 'infra', sectionName: 'tls' }], hostnames: ['secure.example.com'] },
+    } } };
+    expect(await c.kubectl(['apply', '-f', '-'], JSON.stringify(secure))).toMatchObject({ code: 0, stderr: '' });
+    const certificate = await eventually('the Certificate', async () => {
+      const got = await c.kubectl(['get', 'certificate.cert-manager.io', 'secure-haproxy', '-o', 'json']);
+      return got.code === 0 && JSON.parse(got.stdout) as { spec: Record<string, unknown> };
+    }, 120_000);
+    expect(certificate.spec).toEqual({ secretName: 'secure-tls', dnsNames: ['secure.example.com'],
+      issuerRef: { name: 'letsencrypt', kind: 'ClusterIssuer', group: 'cert-manager.io' }, privateKey: { rotationPolicy: 'Always' } });
+    expect((await c.kubectl(['get', 'tlsroute', 'secure-haproxy', '-o', 'name'])).stdout.trim()).toBe('tlsroute.gateway.networking.k8s.io/secure-haproxy');
+    // No cert-manager runs here to write the Secret: HAProxy waits for it, saying so.
+    await eventually('Ready=False InvalidTLSSecret', async () => {
+      const out = (await c.kubectl(['get', 'ws', 'secure', '-o', 'jsonpath={.status.conditions[?(@.type=="Ready")].reason}'])).stdout;
+      return out === 'InvalidTLSSecret';
+    }, 60_000);
+    expect(c.audit(OPERATOR_USER).filter((e) => e.responseStatus?.code === 403)).toEqual([]);
+  }, 180_000);
 });
