@@ -5,6 +5,8 @@ export const BACKUP_KIND = 'WebStackBackup';
 export const BACKUP_PLURAL = 'webstackbackups';
 export const BACKUP_SINGULAR = 'webstackbackup';
 export const BACKUP_SHORT_NAMES = ['wsb'];
+/** On every WebStackBackup the operator handles: deleting one deletes its data in the storage first. */
+export const BACKUP_DATA_FINALIZER = 'webstack.dev/backup-data';
 
 /** An S3-compatible bucket; the keys come from a Secret, never from the spec. */
 export interface S3StorageSpec {
@@ -88,7 +90,7 @@ export interface WebStackBackupStatus {
 export interface WebStackBackup {
   apiVersion: string;
   kind: typeof BACKUP_KIND;
-  metadata: ObjectMeta & { ownerReferences?: unknown[] };
+  metadata: ObjectMeta & { ownerReferences?: unknown[]; finalizers?: string[] };
   spec: { stack: string };
   status?: WebStackBackupStatus;
 }

@@ -1,7 +1,8 @@
 /**
  * Backups while this operator leads: it takes every WebStackBackup that is not done (one at a time
- * per stack, retried with back-off), creates them on each stack's schedule, applies retention, and
- * restores a new stack that asks for it once its primary is up. It never acts on replication: a
+ * per stack, retried with back-off), creates them on each stack's schedule, applies retention,
+ * deletes a deleted backup's data (its finalizer), and restores a new stack that asks for it once
+ * its primary is up. It never acts on replication: a
  * backup reads a replica, so a failing backup cannot stall replication or failover.
  */
 import type { RestoreSpec, WebStackBackup, WebStackBackupStatus } from '../../api/backup-types.js';
@@ -28,6 +29,7 @@ import { BackupRunner } from './backup-runner.js';
 import { RestoreRunner, RestoreRefused } from './restore-runner.js';
 import { StackAccess } from './stack-access.js';
 import { BinlogArchiver } from './archiver.js';
+import { deleteBackupData, deletingWithData, finalizerAdded, finalizerRemoved } from './backup-deletion.js';
 
 export interface BackupOptions {
   /** The operator's backup volume (the volume storage target); undefined: none. */
@@ -48,6 +50,8 @@ export class BackupController implements LeaderTask {
   /** Backups and restores queued or running, by `kind/namespace/name`. */
   private readonly queued = new Set<string>();
   private readonly retries = new Map<string, Timer>();
+  /** Failed deletions of a backup's data so far, by id (the backup itself can't record them: it is being deleted). */
+  private readonly deleteAttempts = new Map<string, number>();
   private readonly schedules = new Map<string, { schedule: string; timer: Timer }>();
   private readonly metrics: BackupMetrics;
   private readonly access: StackAccess;
@@ -125,9 +129,51 @@ export class BackupController implements LeaderTask {
   }
 
   private onBackup(b: WebStackBackup): void {
-    if (!this.running || isTerminal(b) || b.metadata.deletionTimestamp) return;
+    if (!this.running) return;
     const ns = b.metadata.namespace!;
-    this.enqueue(stackKey(ns, b.spec.stack), `backup/${ns}/${b.metadata.name}`, () => this.takeBackup(ns, b.metadata.name));
+    const key = stackKey(ns, b.spec.stack);
+    if (deletingWithData(b)) {
+      this.enqueue(key, `delete/${ns}/${b.metadata.name}`, () => this.deleteData(ns, b.metadata.name));
+      return;
+    }
+    if (b.metadata.deletionTimestamp) return;
+    const finalizer = finalizerAdded(b);
+    if (finalizer) {
+      // The update this makes brings the backup back here, with its finalizer.
+      void this.parts.client.mergePatch(WEBSTACKBACKUP, ns, b.metadata.name, finalizer).catch((err: unknown) => {
+        if ((err as { code?: number }).code !== 409 && !isNotFound(err)) {
+          this.parts.log.warn('could not add the backup data finalizer', { namespace: ns, backup: b.metadata.name, error: errorText(err) });
+        }
+      });
+      return;
+    }
+    if (isTerminal(b)) return;
+    this.enqueue(key, `backup/${ns}/${b.metadata.name}`, () => this.takeBackup(ns, b.metadata.name));
+  }
+
+  /** A deleted backup's data goes, then the finalizer; retried with back-off while the storage fails. */
+  private async deleteData(ns: string, name: string): Promise<void> {
+    const b = await this.parts.client.get<WebStackBackup>(WEBSTACKBACKUP, ns, name);
+    if (!b || !deletingWithData(b)) return;
+    const log = forStack(this.parts.log, ns, b.spec.stack);
+    const id = `delete/${ns}/${name}`;
+    try {
+      const objects = await deleteBackupData(this.access, b, this.cachedBackups(ns), log);
+      await this.parts.client.mergePatch(WEBSTACKBACKUP, ns, name, finalizerRemoved(b));
+      this.deleteAttempts.delete(id);
+      log.info('backup data deleted', { backup: name, objects, location: b.status?.location });
+    } catch (err) {
+      if (isNotFound(err)) return;
+      const attempts = (this.deleteAttempts.get(id) ?? 0) + 1;
+      this.deleteAttempts.set(id, attempts);
+      const message = `deleting the data of backup ${name} failed (attempt ${attempts}, retrying): ${errorText(err)}`;
+      log.warn('backup data deletion failed', { backup: name, attempts, error: errorText(err) });
+      void this.parts.events.record(b, 'Warning', 'BackupDeletionFailed', message);
+      this.retryLater(id, attempts, () => {
+        const latest = this.cachedBackups(ns).find((x) => x.metadata.name === name);
+        if (latest) this.onBackup(latest);
+      });
+    }
   }
 
   private async patchBackup(ns: string, name: string, status: WebStackBackupStatus): Promise<void> {

@@ -33,7 +33,7 @@ export class RestoreRunner {
     }
     const { items } = await this.client.list<WebStackBackup>(WEBSTACKBACKUP, ns);
     const usable = (b: WebStackBackup) => !spec.pointInTime || Date.parse(b.status?.completionTime ?? '') <= Date.parse(spec.pointInTime);
-    const newest = items.filter((b) => b.spec.stack === spec.fromStack && b.status?.phase === 'Completed' && usable(b))
+    const newest = items.filter((b) => b.spec.stack === spec.fromStack && b.status?.phase === 'Completed' && !b.metadata.deletionTimestamp && usable(b))
       .sort((a, b) => (b.status!.completionTime ?? '').localeCompare(a.status!.completionTime ?? ''))[0];
     if (!newest) {
       throw new Error(`stack ${spec.fromStack} has no backup in ${ns} completed${spec.pointInTime ? ` by ${spec.pointInTime}` : ''} (spec.database.restore.fromStack)`);

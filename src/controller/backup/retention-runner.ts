@@ -29,17 +29,17 @@ export async function applyRetention(parts: OperatorParts, access: StackAccess, 
     }
   }
   const kept = completed.filter((b) => !expired.some((e) => e.name === b.metadata.name));
-  await pruneBinlogs(access, ws, kept, log).catch((err: unknown) =>
+  await pruneBinlogs(access, ws.metadata.namespace!, kept, log).catch((err: unknown) =>
     log.warn('retention could not prune the binlog archive', { error: err instanceof Error ? err.message : String(err) }));
 }
 
-/** Archived binlogs that only expired backups needed go too. */
-async function pruneBinlogs(access: StackAccess, ws: WebStack, kept: readonly WebStackBackup[], log: Logger): Promise<void> {
+/** Archived binlogs that only expired (or deleted) backups needed go too; `kept`: the stack's remaining completed backups. */
+export async function pruneBinlogs(access: StackAccess, namespace: string, kept: readonly WebStackBackup[], log: Logger): Promise<void> {
   const archived = kept.filter((b) => b.status?.binlogLocation && b.status.gtidPosition);
   if (archived.length === 0 || archived.length !== kept.length) return;
   const oldest = archived.map((b) => parseGtidPosition(b.status!.gtidPosition!)).sort((a, b) => a.seq - b.seq)[0];
   const location = archived[0].status!.binlogLocation!;
-  const store = await access.store(ws.metadata.namespace!, archived[0].status!.storage ?? { volume: {} });
+  const store = await access.store(namespace, archived[0].status!.storage ?? { volume: {} });
   const { indexes } = await readArchive(store, location);
   // The indexes stay (they are small): the archiver reads them to know what it already copied.
   const present = new Set((await store.list(`${location}/`)).map((o) => o.key));

@@ -5,10 +5,10 @@
  * (copied back before its primary's server starts again) and replayed to a point in time.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { WebStackBackup } from '../../../src/api/backup-types.js';
+import { BACKUP_DATA_FINALIZER, type WebStackBackup } from '../../../src/api/backup-types.js';
 import type { WebStack } from '../../../src/api/types.js';
 import { PHYSICAL_OBJECT } from '../../../src/backup/locations.js';
 import { WEBSTACK, WEBSTACKBACKUP } from '../../../src/controller/resources.js';
@@ -37,6 +37,12 @@ async function restoreDone(name: string): Promise<WebStack> {
     const phase = ws?.status?.restore?.phase;
     return phase === 'Completed' || phase === 'Failed' ? ws : undefined;
   }, 120_000, 200) as Promise<WebStack>;
+}
+
+/** The archived binlog files (not their indexes) under the stack's archive. */
+function archivedBinlogs(): string[] {
+  const root = path.join(backupDir, 'shop/shop/binlogs');
+  return readdirSync(root, { recursive: true, encoding: 'utf8' }).filter((f) => !f.endsWith('.json') && statSync(path.join(root, f)).isFile());
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -115,4 +121,20 @@ describe('physical backups through the agent', () => {
     expect(ws.status!.restore!.message).toMatch(/^backup shop-1 is corrupted: volume:shop\/shop\/backups\/shop-1\/physical\.mbstream\.gz has SHA-256 [0-9a-f]{64}, the backup recorded [0-9a-f]{64}; it was not restored$/);
     expect(await query('broken', 'primary', "SHOW TABLES FROM app LIKE 'orders'")).toEqual([]);
   }, 150_000);
+
+  it('deleting a backup deletes its data, then the archived binlogs no remaining backup needs', async () => {
+    await env.client.create(WEBSTACKBACKUP, NS, { apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStackBackup', metadata: { name: 'shop-2' }, spec: { stack: 'shop' } });
+    const second = await backupDone('shop-2');
+    expect(second.status?.phase).toBe('Completed');
+    expect(second.metadata.finalizers).toEqual([BACKUP_DATA_FINALIZER]);
+    const before = archivedBinlogs();
+    expect(before.length).toBeGreaterThan(0);
+    await env.client.delete(WEBSTACKBACKUP, NS, 'shop-1');
+    await eventually('shop-1 gone', async () => (await env.client.get(WEBSTACKBACKUP, NS, 'shop-1')) === undefined, 30_000, 100);
+    expect(readdirSync(path.join(backupDir, 'shop/shop/backups/shop-1'))).toEqual([]);
+    expect(readdirSync(path.join(backupDir, 'shop/shop/backups/shop-2')).sort()).toEqual(['manifest.json', PHYSICAL_OBJECT]);
+    const after = archivedBinlogs();
+    expect(after.length).toBeLessThan(before.length);
+    expect(before).toEqual(expect.arrayContaining(after));
+  }, 90_000);
 });
