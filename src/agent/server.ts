@@ -76,6 +76,8 @@ function servePhysicalCopy(config: AgentConfig, res: ServerResponse): void {
 export function createAgentServer(config: AgentConfig): Server {
   const token = agentToken(config.adminPassword);
   const restorer = new Restorer({ dataDir: config.dataDir, token, tools: config.tools, fence: () => fenceServer(config.dataDir) });
+  /** The backup an upload in progress restores (it and a rebuild share the staging directory). */
+  let uploading: string | undefined;
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!tokenMatches(token, req.headers.authorization)) throw new HttpError(401, 'a valid bearer token is required');
@@ -96,6 +98,7 @@ export function createAgentServer(config: AgentConfig): Server {
       case `GET ${AGENT_PATHS.restore}`: return send(res, 200, restorer.state());
       case `POST ${AGENT_PATHS.restore}`: {
         const request = restoreRequest(await readJson(req));
+        if (uploading) throw new HttpError(409, `backup ${uploading} is being restored`);
         config.log?.('rebuilding from a donor', { donor: `${request.donor.host}:${request.donor.port}` });
         return send(res, 202, restorer.start(request));
       }
@@ -105,11 +108,17 @@ export function createAgentServer(config: AgentConfig): Server {
         if (!/^[0-9a-f]{64}$/.test(sha256)) throw new HttpError(400, `${BACKUP_HEADERS.sha256}: the backup's SHA-256 (64 hex digits) is required`);
         if (!/^[a-z0-9.-]{1,253}$/.test(backup)) throw new HttpError(400, `${BACKUP_HEADERS.name}: the backup's name is required`);
         const current = restorer.state();
+        if (uploading) throw new HttpError(409, `backup ${uploading} is being restored`);
         if (current.phase !== 'idle' && current.phase !== 'failed') throw new HttpError(409, `a rebuild from ${current.donor} is ${current.phase}`);
         config.log?.('restoring a backup', { backup });
-        return send(res, 200, await restoreFromBackup(req, {
-          server: config, sha256, backup, tools: config.tools, fence: () => fenceServer(config.dataDir),
-        }));
+        uploading = backup;
+        try {
+          return send(res, 200, await restoreFromBackup(req, {
+            server: config, sha256, backup, tools: config.tools, fence: () => fenceServer(config.dataDir),
+          }));
+        } finally {
+          uploading = undefined;
+        }
       }
       case `DELETE ${AGENT_PATHS.restore}`: {
         restorer.forget();

@@ -11,7 +11,9 @@ import path from 'node:path';
 import { BACKUP_DATA_FINALIZER, type WebStackBackup } from '../../../src/api/backup-types.js';
 import type { WebStack } from '../../../src/api/types.js';
 import { PHYSICAL_OBJECT } from '../../../src/backup/locations.js';
-import { WEBSTACK, WEBSTACKBACKUP } from '../../../src/controller/resources.js';
+import { resourceFor, WEBSTACK, WEBSTACKBACKUP } from '../../../src/controller/resources.js';
+import { names } from '../../../src/api/labels.js';
+import { credentialsFromSecretData } from '../../../src/render/credentials.js';
 import { startDatabaseEnv, type DatabaseEnv } from '../database/harness.js';
 import { eventually } from '../../support/eventually.js';
 import { backupTestStack, queryStackPod } from './stacks.js';
@@ -19,6 +21,15 @@ import { backupTestStack, queryStackPod } from './stacks.js';
 const NS = 'shop';
 let env: DatabaseEnv;
 let backupDir: string;
+
+const SECRET = resourceFor('v1', 'Secret');
+const EVENT = resourceFor('v1', 'Event');
+
+/** Every password in stack `name`'s Secret. */
+async function passwords(name: string): Promise<string[]> {
+  const c = credentialsFromSecretData((await env.client.get<{ data?: Record<string, string> }>(SECRET, NS, names.mysqlSecret(name)))!.data);
+  return [c.adminPassword, c.replicationPassword, c.appPassword];
+}
 
 const stack = (name: string, database: NonNullable<WebStack['spec']['database']> = {}) => backupTestStack(NS, name, database);
 const query = (name: string, pod: string, sql: string) => queryStackPod(env, NS, name, pod, sql);
@@ -108,6 +119,8 @@ describe('physical backups through the agent', () => {
     await query('copy', 'primary', "INSERT INTO app.orders VALUES (5, 'in the new stack')");
     await eventually('the new stack\'s replica replicates from its primary', async () =>
       (await query('copy', replica, 'SELECT * FROM app.orders').catch(() => [])).length === 4, 60_000, 200);
+    const said = JSON.stringify([(await env.client.get<WebStack>(WEBSTACK, NS, 'copy'))!.status, (await env.client.list(EVENT, NS)).items, env.logs.lines]);
+    for (const secret of [...await passwords('shop'), ...await passwords('copy')]) expect(said).not.toContain(secret);
   }, 180_000);
 
   it('refuses a corrupted physical backup before anything reaches the new stack', async () => {
