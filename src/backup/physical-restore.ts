@@ -3,8 +3,7 @@
  * first and refused when it is not what the backup recorded; then it is uploaded to the primary's
  * agent, which checks it again, prepares it and restarts the server on it (src/agent/backup-restore.ts).
  * Once the server answers on the copy, the stack's own replication, app and exporter accounts get the new
- * stack's passwords (the copy carries the source stack's). The replicas, whose data the copy
- * replaced on the primary, are then rebuilt from the primary's own physical copy by their agents.
+ * stack's passwords (the copy carries the source stack's).
  */
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -73,25 +72,4 @@ export async function restorePhysical(opts: PhysicalRestoreOptions): Promise<voi
   }
   for (const sql of accountStatements(opts.credentials)) await query(opts.target, opts.login, sql);
   await opts.agents.forgetRestore(opts.agent);
-}
-
-/**
- * Rebuilds each replica from the donor's physical copy through its agent (the rebuild a replica
- * that fell behind gets), one at a time; its database manager then points its replication.
- */
-export async function rebuildReplicas(agents: AgentClient, donor: AgentTarget, replicas: readonly (AgentTarget & { name: string })[],
-  timeoutMs = 600_000): Promise<void> {
-  for (const replica of replicas) {
-    let state = await agents.restoreState(replica);
-    if (state.phase === 'restored') await agents.forgetRestore(replica);
-    state = await agents.startRestore(replica, { donor: { host: donor.host, port: donor.port } });
-    const deadline = Date.now() + timeoutMs;
-    while (state.phase !== 'restored') {
-      if (state.phase === 'failed') throw new Error(`rebuilding ${replica.name} from the restored primary failed: ${state.error}`);
-      if (Date.now() > deadline) throw new Error(`rebuilding ${replica.name} from the restored primary did not finish within ${Math.round(timeoutMs / 1000)} s`);
-      await sleep(500);
-      state = await agents.restoreState(replica).catch(() => state);
-    }
-    await agents.forgetRestore(replica);
-  }
 }

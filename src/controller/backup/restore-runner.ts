@@ -2,14 +2,15 @@
  * A restore into a new stack: find the backup, make sure the stack's primary holds no data of its
  * own (a restore never writes into a running stack), then load the verified dump into the primary
  * (the replicas get it through replication), or put the verified physical copy in place of the
- * primary's data directory (the replicas are rebuilt from it by their database manager).
+ * primary's data directory (its binlog starts at the copy's position, so the replicas can't catch
+ * up by replication: their database manager rebuilds them from the primary).
  */
 import type { RestoreSpec, WebStackBackup } from '../../api/backup-types.js';
 import type { RestoreStatus, WebStack } from '../../api/types.js';
 import type { KubeClient } from '../../kube/client.js';
 import { CorruptBackupError, restoreDump } from '../../backup/restore.js';
 import { PHYSICAL_METHOD } from '../../backup/physical.js';
-import { rebuildReplicas, restoredFrom, restorePhysical } from '../../backup/physical-restore.js';
+import { restoredFrom, restorePhysical } from '../../backup/physical-restore.js';
 import { someUserTables } from '../../backup/server-queries.js';
 import { readArchive } from '../../backup/binlog-archive.js';
 import { gtidText, parseGtidPosition, planReplay, type ReplayPlan } from '../../backup/replay-plan.js';
@@ -89,10 +90,6 @@ export class RestoreRunner {
     }
     const restored = `restored ${b.metadata.name} (${physical ? 'physical' : 'logical'}, GTID ${s.gtidPosition}) into ${primary}`;
     if (plan) await replayBinlogs(plan, store, addr, login);
-    if (physical) {
-      const replicas = (await this.access.instances(ns, stack)).filter((i) => i.name !== primary).map((i) => this.access.agentOf(i));
-      await rebuildReplicas(agents, agent, replicas);
-    }
     if (!plan) return { phase: 'Completed', backup: b.metadata.name, message: restored };
     return {
       phase: 'Completed', backup: b.metadata.name, pointInTime: spec.pointInTime,

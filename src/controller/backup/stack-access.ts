@@ -46,16 +46,11 @@ export class StackAccess {
     return { user: c.adminUser, password: c.adminPassword, ...(ca ? { caBundle: Buffer.from(ca, 'base64').toString('utf8') } : {}) };
   }
 
-  /** Every database instance of the stack (its StatefulSet's pods). */
-  async instances(namespace: string, stack: string): Promise<InstanceAddress[]> {
+  async instance(namespace: string, stack: string, pod: string): Promise<InstanceAddress> {
     const selector = Object.entries(componentSelector(stack, 'database')).map(([k, v]) => `${k}=${v}`).join(',');
     const { items } = await this.client.list<DatabasePod>(POD, namespace, selector);
     const uid = this.caches.get<{ metadata: { uid?: string } }>('StatefulSet', namespace, names.mysql(stack))?.metadata.uid;
-    return instancesFromPods(items, namespace, stack, { uid });
-  }
-
-  async instance(namespace: string, stack: string, pod: string): Promise<InstanceAddress> {
-    const found = (await this.instances(namespace, stack)).find((i) => i.name === pod);
+    const found = instancesFromPods(items, namespace, stack, { uid }).find((i) => i.name === pod);
     if (!found) throw new Error(`database pod ${namespace}/${pod} of stack ${stack} not found`);
     return found;
   }
