@@ -3,6 +3,7 @@
  * per dialect speaks SQL over short sessions (sql/sql-database.ts); tests use a fake. Rebuild
  * operations (clone, restore) join here when they exist.
  */
+import type { BinlogSearch } from './binlog-transactions.js';
 import type { ServerState } from './observation.js';
 import type { InstanceAddress } from './ports.js';
 
@@ -43,6 +44,12 @@ export interface Database {
   createExporterAccount(): Promise<void>;
   /** Reads its certificate, key and CA files again (a renewal), without a restart; connections stay. */
   reloadTls(): Promise<void>;
+  /**
+   * The binlog events of the transactions in `gtids` and not in `exclude` (sets in the server's
+   * notation), searched from the newest binlog file back, as long as older files may hold some,
+   * reading at most `maxEvents` events. Secrets scrubbed.
+   */
+  binlogTransactions(gtids: string, exclude: string, maxEvents: number): Promise<BinlogSearch>;
 }
 
 /** The Database behind an address; connecting happens per operation. */

@@ -3,6 +3,7 @@
  * (and every record write, label move and restart, through the helpers) on one timeline, and
  * failures on demand. The executor is table-tested against it.
  */
+import type { BinlogSearch } from '../../src/mysql/binlog-transactions.js';
 import type { Database, DatabaseConnector, ReplicationSettings, SemiSyncSettings } from '../../src/mysql/database.js';
 import type { InstanceObservation, ServerState } from '../../src/mysql/observation.js';
 import { MemoryRecord } from '../../src/mysql/memory.js';
@@ -122,6 +123,11 @@ class FakeDatabase implements Database {
 
   async reloadTls(): Promise<void> {
     await this.op('reload-tls');
+  }
+
+  async binlogTransactions(gtids: string, _exclude: string): Promise<BinlogSearch> {
+    await this.op('binlog-transactions');
+    return { transactions: [], missing: gtids, scannedEvents: 0 };
   }
 }
 

@@ -55,6 +55,14 @@ export interface Dialect {
   /** Ids of client connections other than ours and the replication/system threads. */
   clientConnections(excludeUsers: string[]): string;
   killConnection(id: number): string;
+  /** The binlog files, oldest first (column Log_name). */
+  readonly binaryLogsSql: string;
+  /** Up to `limit` events of binlog `file` from position `from` (SHOW BINLOG EVENTS rows). */
+  binlogEvents(file: string, from: number, limit: number): string;
+  /** The transaction a SHOW BINLOG EVENTS row begins (its GTID event), in the server's notation; undefined for other events. */
+  gtidOfEvent(type: string, info: string): string | undefined;
+  /** The GTIDs before this binlog file, from its first events (MariaDB Gtid_list, MySQL Previous_gtids); undefined for other events. */
+  previousGtidsOfEvent(type: string, info: string): string | undefined;
 }
 
 export function quote(value: string): string {

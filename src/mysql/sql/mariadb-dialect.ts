@@ -112,4 +112,10 @@ export const mariadbDialect: Dialect = {
   // LOCAL: a FLUSH is binlogged otherwise, and would be a transaction of the replica's own (errant).
   reloadTls: () => 'FLUSH LOCAL SSL',
   killConnection: (id) => `KILL CONNECTION ${Math.trunc(id)}`,
+  binaryLogsSql: 'SHOW BINARY LOGS',
+  binlogEvents: (file, from, limit) => `SHOW BINLOG EVENTS IN ${quote(file)} FROM ${Math.trunc(from)} LIMIT ${Math.trunc(limit)}`,
+  // "BEGIN GTID 0-101-7" (a transaction), "GTID 0-101-8" (DDL), possibly followed by flags.
+  gtidOfEvent: (type, info) => (type === 'Gtid' ? /\bGTID (\d+-\d+-\d+)/.exec(info)?.[1] : undefined),
+  // "[0-100-90,0-101-5]"
+  previousGtidsOfEvent: (type, info) => (type === 'Gtid_list' ? /^\[(.*)\]$/.exec(info.trim())?.[1] : undefined),
 };

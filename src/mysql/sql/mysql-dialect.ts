@@ -112,5 +112,11 @@ export const mysqlDialect: Dialect = {
     + `AND IFNULL(PROCESSLIST_USER, '') NOT IN ('', 'event_scheduler'${exclude.map((u) => `, ${quote(u)}`).join('')})`,
   reloadTls: () => 'ALTER INSTANCE RELOAD TLS',
   killConnection: (id) => `KILL CONNECTION ${Math.trunc(id)}`,
+  binaryLogsSql: 'SHOW BINARY LOGS',
+  binlogEvents: (file, from, limit) => `SHOW BINLOG EVENTS IN ${quote(file)} FROM ${Math.trunc(from)} LIMIT ${Math.trunc(limit)}`,
+  // "SET @@SESSION.GTID_NEXT= '<uuid>:<n>'"
+  gtidOfEvent: (type, info) => (type === 'Gtid' ? /GTID_NEXT\s*=\s*'([^']+)'/.exec(info)?.[1] : undefined),
+  // "<uuid>:1-22,\n<uuid>:1-5" (empty for the first file)
+  previousGtidsOfEvent: (type, info) => (type === 'Previous_gtids' ? info.replace(/\s+/g, '') : undefined),
 };
 

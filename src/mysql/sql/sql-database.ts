@@ -2,7 +2,10 @@
  * The Database interface in SQL: one dialect's statements, each operation in one short session
  * with hard deadlines. Credentials stay here; errors leave scrubbed of them.
  */
+import { collectTransactions, olderFilesMayHold, type BinlogEvent, type BinlogSearch, type BinlogTransaction } from '../binlog-transactions.js';
 import type { Database, DatabaseConnector, ReplicationSettings, SemiSyncSettings } from '../database.js';
+import { parseGtidSet } from '../gtid.js';
+import { scrub } from '../sanitize.js';
 import type { ServerState } from '../observation.js';
 import type { InstanceAddress, ManagerCredentials } from '../ports.js';
 import { asText, type Dialect } from './dialect.js';
@@ -93,6 +96,40 @@ export class SqlDatabase implements Database {
 
   reloadTls(): Promise<void> {
     return this.run([this.dialect.reloadTls()]);
+  }
+
+  binlogTransactions(gtids: string, exclude: string, maxEvents: number): Promise<BinlogSearch> {
+    const d = this.dialect;
+    const c = this.credentials;
+    const wanted = parseGtidSet(d.flavor, gtids);
+    const excluded = parseGtidSet(d.flavor, exclude);
+    const secrets = [c.adminPassword, c.replicationPassword, c.appPassword];
+    return this.open(async (s) => {
+      const files = (await s.query(d.binaryLogsSql)).map((r) => asText(r.Log_name)).reverse();
+      const found: BinlogTransaction[] = [];
+      let scanned = 0;
+      // Newest first: a diverged instance's own writes are the last it made.
+      for (const file of files) {
+        if (scanned >= maxEvents) break;
+        const events: BinlogEvent[] = [];
+        let previous: string | undefined;
+        for (let from = 4; scanned < maxEvents;) {
+          const page = await s.query(d.binlogEvents(file, from, Math.min(1000, maxEvents - scanned)));
+          if (page.length === 0) break;
+          scanned += page.length;
+          for (const r of page) {
+            const e = { log: file, pos: Number(r.Pos), type: asText(r.Event_type), info: scrub(asText(r.Info), secrets) };
+            previous ??= d.previousGtidsOfEvent(e.type, e.info);
+            events.push(e);
+          }
+          from = Number(page[page.length - 1].End_log_pos);
+        }
+        found.unshift(...collectTransactions(events, wanted, excluded, d.flavor, (e) => d.gtidOfEvent(e.type, e.info)));
+        if (previous !== undefined && !olderFilesMayHold(parseGtidSet(d.flavor, previous), excluded)) break;
+      }
+      const missing = found.reduce((left, t) => left.subtract(parseGtidSet(d.flavor, t.gtid)), wanted);
+      return { transactions: found, missing: missing.toString(), scannedEvents: scanned };
+    });
   }
 
   private run(statements: string[]): Promise<void> {
