@@ -55,6 +55,8 @@ export const names = {
   replicasService: (stack: string) => `${stack}-mysql-replicas`,
   mysqlPod: (stack: string, ordinal: number) => `${stack}-mysql-${ordinal}`,
   networkPolicy: (stack: string, purpose: string) => `${stack}-${purpose}`,
+  /** The `n`-th save of a diverged instance's own transactions, before its rebuild. */
+  errantTransactions: (stack: string, instance: string, n: number) => `${stack}-errant-${instance}-${n}`,
 };
 
 /** Labels every object of a stack carries. */

@@ -502,6 +502,16 @@ const status = obj({
         lastError: { type: 'string' },
       }, { required: ['instance', 'count', 'lastStartedAt'] }),
     },
+    errantTransactionsSaved: {
+      type: 'array',
+      description: 'Transactions of diverged instances, saved (GTIDs and binlog events) in a ConfigMap before their rebuilds.',
+      items: obj({
+        instance: { type: 'string' },
+        gtids: { type: 'string' },
+        configMap: { type: 'string' },
+        savedAt: { type: 'string', format: 'date-time' },
+      }, { required: ['instance', 'gtids', 'configMap', 'savedAt'] }),
+    },
   }, { 'x-kubernetes-preserve-unknown-fields': true }),
 }, { description: 'What the operator observed.', 'x-kubernetes-preserve-unknown-fields': true });
 

@@ -213,6 +213,15 @@ export interface RebuildAttemptsRecord {
   lastError?: string;
 }
 
+/** A diverged instance's own transactions, saved before its rebuild replaced them. */
+export interface SavedErrantRecord {
+  instance: string;
+  gtids: string;
+  /** The ConfigMap holding the GTIDs and the binlog events. */
+  configMap: string;
+  savedAt: string;
+}
+
 export interface DatabaseStatus {
   primary?: string;
   instances?: InstanceStatus[];
@@ -223,6 +232,7 @@ export interface DatabaseStatus {
   exporterAccount?: boolean;
   rebuild?: RebuildRecord;
   rebuildAttempts?: RebuildAttemptsRecord[];
+  errantTransactionsSaved?: SavedErrantRecord[];
 }
 
 /** A restore into this (new) stack, as the operator carried it out. */

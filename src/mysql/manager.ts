@@ -17,7 +17,7 @@ import { databaseMetrics, type DatabaseMetrics } from './metrics.js';
 import type { InstanceObservation } from './observation.js';
 import { decide, rolesFor, type Action, type Blocked } from './planner.js';
 import type {
-  ClusterRecord, ClusterState, ClusterTopology, DatabaseReport, ManagerCredentials, EventSink, InstanceRebuilder, InstanceRestarter, InstanceRoller,
+  ClusterRecord, ClusterState, ClusterTopology, DatabaseReport, ErrantArchive, ManagerCredentials, EventSink, InstanceRebuilder, InstanceRestarter, InstanceRoller,
   ManagerSpec, RoleLabel, RoleLabeler, StatusWriter,
 } from './ports.js';
 import { Rebuilds, type RebuildStep } from './rebuild.js';
@@ -49,6 +49,8 @@ export interface ManagerOptions {
    * agents' mariadb-backup stream); without it, or on MySQL, such an instance stays as it is.
    */
   rebuilder?: InstanceRebuilder;
+  /** Where a diverged instance's own transactions are saved before its rebuild; without it, such an instance is never rebuilt. */
+  errantArchive?: ErrantArchive;
   registry: Registry;
   clock?: Clock;
   /** Defaults: DEFAULT_TIMINGS.database. */
@@ -104,7 +106,7 @@ export class DatabaseManager {
     this.kept = new KeptSessions(opts.credentials, { connectMs: this.timings.connectTimeoutMs, queryMs: this.timings.queryTimeoutMs },
       () => opts.caBundle?.(), () => this.poke());
     if (opts.rebuilder) {
-      this.rebuilds = new Rebuilds({ record: opts.record, rebuilder: opts.rebuilder, events: opts.events, clock: this.clock,
+      this.rebuilds = new Rebuilds({ record: opts.record, rebuilder: opts.rebuilder, errant: opts.errantArchive, events: opts.events, clock: this.clock,
         timings: this.timings, log: this.log });
     }
   }
@@ -194,7 +196,7 @@ export class DatabaseManager {
       result = await executor.execute(action, observations);
       this.account(action, result);
     }
-    const rebuild = action.kind === 'none' ? await this.rebuild(spec, observations, record) : { changed: false };
+    const rebuild = action.kind === 'none' ? await this.rebuild(spec, observations, record, connect) : { changed: false };
     const after = action.kind === 'none' && !rebuild.changed ? record : await this.opts.record.read();
     await this.syncLabels(observations.map((o) => o.name), after, spec.fenced);
     this.observed = {
@@ -213,13 +215,13 @@ export class DatabaseManager {
    * One step of the rebuild plan, on a tick where the planner has nothing to do and the primary
    * answers: safety and failover always come first. MariaDB only: the agents copy with mariadb-backup.
    */
-  private async rebuild(spec: ManagerSpec, observations: InstanceObservation[], record: ClusterState):
+  private async rebuild(spec: ManagerSpec, observations: InstanceObservation[], record: ClusterState, connect: DatabaseConnector):
     Promise<{ step?: RebuildStep; changed: boolean }> {
     if (!this.rebuilds || spec.engine !== 'mariadb' || spec.restoring || !record.bootstrapped) return { changed: false };
     // A primary that stopped answering is watched by every tick: no agent call may delay the next one.
     if (!observations.find((o) => o.name === record.primary)?.state) return { changed: false };
     try {
-      const step = await this.rebuilds.step(observations, record, spec.fenced);
+      const step = await this.rebuilds.step(observations, record, connect, spec.fenced);
       if (step.did !== this.lastRebuild) this.log.info('database rebuild', { ...this.opts.stack, plan: step.plan.kind, reason: step.plan.reason, did: step.did });
       this.lastRebuild = step.did;
       return { step, changed: step.plan.kind !== 'none' };

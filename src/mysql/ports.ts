@@ -69,6 +69,16 @@ export interface RebuildAttempts {
   lastError?: string;
 }
 
+/** A diverged instance's own transactions, saved before a rebuild replaced them. */
+export interface SavedErrant {
+  instance: string;
+  gtids: string;
+  /** Where a user reads them and the binlog events that held them (ErrantArchive). */
+  configMap: string;
+  /** ISO timestamp. */
+  savedAt: string;
+}
+
 /** The durable truth a restarted manager reads back (the WebStack status in the operator). */
 export interface ClusterState {
   primary?: string;
@@ -80,6 +90,7 @@ export interface ClusterState {
   lastFailover?: LastFailover;
   rebuild?: RebuildInProgress;
   rebuildAttempts?: RebuildAttempts[];
+  errantTransactionsSaved?: SavedErrant[];
 }
 
 /** A patch sets the given keys; a key set to `null` is removed. */
@@ -153,6 +164,15 @@ export interface InstanceRebuilder {
   progress(target: string): Promise<RebuildProgress>;
   /** Forgets a restored or failed rebuild of `target`. */
   finish(target: string): Promise<void>;
+}
+
+/** Where a diverged instance's transactions are kept for a user to read (the operator: a ConfigMap beside the stack). */
+export interface ErrantArchive {
+  /**
+   * Saves the `n`-th set of transactions of `instance` (its GTIDs and the binlog events that hold
+   * them, as text); the same `n` again replaces it. Resolves with the name a user looks for.
+   */
+  save(instance: string, n: number, gtids: string, events: string): Promise<string>;
 }
 
 export interface EventSink {

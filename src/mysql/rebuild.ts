@@ -8,15 +8,21 @@
  */
 import type { Clock } from '../clock.js';
 import type { DatabaseTimings } from '../timings.js';
+import { formatTransactions } from './binlog-transactions.js';
+import type { DatabaseConnector } from './database.js';
 import type { ExecutorLog } from './executor.js';
 import type { InstanceObservation } from './observation.js';
 import { replicatesFrom } from './planner.js';
-import type { ClusterRecord, ClusterState, EventSink, InstanceRebuilder, RebuildAttempts, RebuildInProgress, RebuildProgress } from './ports.js';
+import type {
+  ClusterRecord, ClusterState, ErrantArchive, EventSink, InstanceRebuilder, RebuildAttempts, RebuildInProgress, RebuildProgress, SavedErrant,
+} from './ports.js';
 import { attemptsAfterStart, planRebuild, type RebuildBackoff, type RebuildPlan } from './rebuild-plan.js';
 
 export interface RebuildContext {
   record: ClusterRecord;
   rebuilder: InstanceRebuilder;
+  /** Where a diverged instance's transactions are saved before its rebuild; without it, such an instance is kept as it is. */
+  errant?: ErrantArchive;
   events: EventSink;
   clock: Clock;
   timings: Pick<DatabaseTimings, 'rebuildTimeoutMs' | 'rebuildBackoffMs' | 'rebuildBackoffMaxMs'>;
@@ -30,6 +36,8 @@ export interface RebuildStep {
 }
 
 const MIB = 1024 * 1024;
+/** How many binlog events the search for a diverged instance's transactions reads at most. */
+const MAX_EVENTS_SCANNED = 200_000;
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
@@ -43,7 +51,8 @@ export class Rebuilds {
   }
 
   /** Plans with the record and the observations of this tick, then takes the plan's next step. */
-  async step(observations: InstanceObservation[], record: ClusterState, fenced: readonly string[] = []): Promise<RebuildStep> {
+  async step(observations: InstanceObservation[], record: ClusterState, connect: DatabaseConnector,
+    fenced: readonly string[] = []): Promise<RebuildStep> {
     const now = this.ctx.clock.now();
     const plan = planRebuild({
       now, primary: record.primary, quarantined: record.quarantined ?? [], fenced, inProgress: record.rebuild, observations,
@@ -53,15 +62,19 @@ export class Rebuilds {
       case 'none': return { plan, did: 'nothing' };
       case 'abandon': return { plan, did: await this.fail(record, plan.instance, `abandoned: ${plan.reason}`) };
       case 'rebuild': {
-        if (!plan.resumed) return { plan, did: await this.begin(record, plan, now) };
+        if (!plan.resumed) return { plan, did: await this.begin(record, plan, now, observations, connect) };
         return { plan, did: await this.follow(record, record.rebuild!, observations) };
       }
     }
   }
 
-  private async begin(record: ClusterState, plan: Extract<RebuildPlan, { kind: 'rebuild' }>, now: number): Promise<string> {
+  private async begin(record: ClusterState, plan: Extract<RebuildPlan, { kind: 'rebuild' }>, now: number,
+    observations: InstanceObservation[], connect: DatabaseConnector): Promise<string> {
     // A diverged instance's own transactions are never replaced unsaved.
-    if (plan.saveErrant) return `${plan.instance} diverged (${plan.saveErrant}) and is kept: its transactions can't be saved here`;
+    if (plan.saveErrant) {
+      if (!this.ctx.errant) return `${plan.instance} diverged (${plan.saveErrant}) and is kept: its transactions can't be saved here`;
+      await this.saveErrant(this.ctx.errant, record, plan.instance, plan.saveErrant, plan.donor, observations, connect);
+    }
     const rebuild: RebuildInProgress = { instance: plan.instance, donor: plan.donor, reason: plan.reason, startedAt: new Date(now).toISOString() };
     // A finished rebuild the target's agent still remembers (its operator stopped before forgetting it) would refuse the new one.
     const leftover = await this.ctx.rebuilder.progress(plan.instance);
@@ -70,6 +83,26 @@ export class Rebuilds {
     this.ctx.events.event('Normal', 'RebuildStarted', `${plan.instance} is rebuilt from a physical copy of ${plan.donor}: ${plan.reason}`);
     await this.ctx.rebuilder.start(plan.instance, plan.donor);
     return `started rebuilding ${plan.instance} from ${plan.donor}`;
+  }
+
+  /** Once per set of GTIDs: a rebuild that failed after saving them does not save them again. */
+  private async saveErrant(archive: ErrantArchive, record: ClusterState, instance: string, gtids: string, donor: string,
+    observations: InstanceObservation[], connect: DatabaseConnector): Promise<void> {
+    const saved = record.errantTransactionsSaved ?? [];
+    if (saved.some((s) => s.instance === instance && s.gtids === gtids)) return;
+    const target = observations.find((o) => o.name === instance);
+    if (!target) throw new Error(`${instance} is not among the instances`);
+    const primary = observations.find((o) => o.name === record.primary)?.state;
+    if (!primary) throw new Error(`the primary ${record.primary ?? ''} did not answer: what ${instance} holds of its own is not known`);
+    const search = await connect(target).binlogTransactions(gtids, primary.executed.toString(), MAX_EVENTS_SCANNED);
+    const n = saved.filter((s) => s.instance === instance).length + 1;
+    const configMap = await archive.save(instance, n, gtids, formatTransactions(search));
+    const entry: SavedErrant = { instance, gtids, configMap, savedAt: new Date(this.ctx.clock.now()).toISOString() };
+    await this.ctx.record.write({ errantTransactionsSaved: [...saved, entry] });
+    const missing = search.missing ? `; not found in its binlogs: ${search.missing}` : '';
+    this.ctx.events.event('Warning', 'ErrantTransactionsSaved', `${instance} holds transactions the primary lacks (${gtids}): `
+      + `${search.transactions.length} of them, with the binlog events that hold them, saved in ConfigMap ${configMap}${missing}; `
+      + `it is rebuilt from ${donor} next`);
   }
 
   private async follow(record: ClusterState, rebuild: RebuildInProgress, observations: InstanceObservation[]): Promise<string> {

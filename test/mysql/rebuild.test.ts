@@ -1,7 +1,9 @@
 /** The rebuild, step by step on a scripted rebuilder: record, Events, completion, failure, abandon, resumption. */
 import { describe, expect, it } from '@jest/globals';
 import { MemoryEvents, MemoryRecord } from '../../src/mysql/memory.js';
-import type { ClusterState, InstanceRebuilder, RebuildProgress } from '../../src/mysql/ports.js';
+import type { BinlogSearch } from '../../src/mysql/binlog-transactions.js';
+import type { Database, DatabaseConnector } from '../../src/mysql/database.js';
+import type { ClusterState, ErrantArchive, InstanceRebuilder, RebuildProgress } from '../../src/mysql/ports.js';
 import { Rebuilds } from '../../src/mysql/rebuild.js';
 import { FakeClock } from '../kube/fake-clock.js';
 import { name, primary, replica } from './fixtures.js';
@@ -28,15 +30,37 @@ class ScriptedRebuilder implements InstanceRebuilder {
   }
 }
 
-function setup(phases: RebuildProgress[], initial: ClusterState = { primary: name(0), bootstrapped: true }) {
+/** What a diverged instance's binlog holds: one transaction of its own. */
+const errantSearch: BinlogSearch = {
+  transactions: [{ gtid: '0-100-91', events: [
+    { log: 'binlog.000002', pos: 400, type: 'Gtid', info: 'BEGIN GTID 0-100-91' },
+    { log: 'binlog.000002', pos: 442, type: 'Annotate_rows', info: "INSERT INTO shop.orders VALUES (7, 'unacknowledged')" },
+    { log: 'binlog.000002', pos: 520, type: 'Xid', info: 'COMMIT /* xid=31 */' },
+  ] }],
+  missing: '', scannedEvents: 12,
+};
+
+class MemoryArchive implements ErrantArchive {
+  readonly saved: string[] = [];
+  async save(instance: string, n: number, gtids: string, events: string): Promise<string> {
+    this.saved.push(`${instance} ${n} ${gtids}\n${events}`);
+    return `shop-errant-${instance}-${n}`;
+  }
+}
+
+function setup(phases: RebuildProgress[], initial: ClusterState = { primary: name(0), bootstrapped: true }, archive?: ErrantArchive) {
   const clock = new FakeClock(Date.parse('2026-12-04T12:00:00Z'));
   const record = new MemoryRecord(initial);
   const events = new MemoryEvents();
   const rebuilder = new ScriptedRebuilder(phases);
-  const rebuilds = new Rebuilds({ record, rebuilder, events, clock, log: { info: () => undefined, warn: () => undefined },
+  const searched: string[] = [];
+  const connect: DatabaseConnector = (addr) => ({
+    binlogTransactions: async (gtids: string) => { searched.push(`${addr.name} ${gtids}`); return errantSearch; },
+  }) as unknown as Database;
+  const rebuilds = new Rebuilds({ record, rebuilder, events, clock, errant: archive, log: { info: () => undefined, warn: () => undefined },
     timings: { rebuildTimeoutMs: 600_000, rebuildBackoffMs: 60_000, rebuildBackoffMaxMs: 3_600_000 } });
-  const step = async (observations = needing) => (await rebuilds.step(observations, await record.read())).did;
-  return { clock, record, events, rebuilder, step };
+  const step = async (observations = needing) => (await rebuilds.step(observations, await record.read(), connect)).did;
+  return { clock, record, events, rebuilder, step, searched };
 }
 
 const needing = [primary(0, '0-100-90'), replica(1, 0, '0-100-90'), replica(2, 0, '', purged)];
@@ -110,12 +134,42 @@ describe('Rebuilds', () => {
     expect(rebuilder.calls).toEqual(['progress shop-mysql-2', 'finish shop-mysql-2', 'start shop-mysql-2 from shop-mysql-1']);
   });
 
+  const quarantinedAt0 = { primary: name(1), bootstrapped: true, quarantined: [name(0)] };
+  const diverged = [primary(1, '0-100-90,1-101-5'), { ...replica(0, 1, '0-100-91,1-101-5'), state: { ...replica(0, 1, '0-100-91,1-101-5').state!, replica: undefined } },
+    replica(2, 1, '0-100-90,1-101-5')];
+
   it('never replaces a diverged instance\'s transactions unsaved', async () => {
-    const diverged = [primary(1, '0-100-90,1-101-5'), { ...replica(0, 1, '0-100-91,1-101-5'), state: { ...replica(0, 1, '0-100-91,1-101-5').state!, replica: undefined } },
-      replica(2, 1, '0-100-90,1-101-5')];
-    const { rebuilder, record, step } = setup([{ phase: 'idle' }], { primary: name(1), bootstrapped: true, quarantined: [name(0)] });
+    const { rebuilder, record, step } = setup([{ phase: 'idle' }], quarantinedAt0);
     expect(await step(diverged)).toBe('shop-mysql-0 diverged (0-100-91) and is kept: its transactions can\'t be saved here');
     expect(rebuilder.calls).toEqual([]);
     expect((await record.read()).rebuild).toBeUndefined();
+  });
+
+  it('saves a diverged instance\'s transactions and their binlog events, records and announces where, then rebuilds it', async () => {
+    const archive = new MemoryArchive();
+    const { rebuilder, record, events, step, searched } = setup([{ phase: 'idle' }], quarantinedAt0, archive);
+    expect(await step(diverged)).toBe('started rebuilding shop-mysql-0 from shop-mysql-2');
+    expect(searched).toEqual(['shop-mysql-0 0-100-91']);
+    expect(archive.saved).toEqual([`shop-mysql-0 1 0-100-91\n# 0-100-91\nbinlog.000002:400\tGtid\tBEGIN GTID 0-100-91\n`
+      + `binlog.000002:442\tAnnotate_rows\tINSERT INTO shop.orders VALUES (7, 'unacknowledged')\nbinlog.000002:520\tXid\tCOMMIT /* xid=31 */\n`]);
+    expect((await record.read()).errantTransactionsSaved).toEqual([
+      { instance: name(0), gtids: '0-100-91', configMap: 'shop-errant-shop-mysql-0-1', savedAt: '2026-12-04T12:00:00.000Z' }]);
+    expect(events.events.map((e) => `${e.type} ${e.reason}: ${e.message}`)).toEqual([
+      'Warning ErrantTransactionsSaved: shop-mysql-0 holds transactions the primary lacks (0-100-91): 1 of them, with the binlog events that hold them, '
+        + 'saved in ConfigMap shop-errant-shop-mysql-0-1; it is rebuilt from shop-mysql-2 next',
+      expect.stringMatching(/^Normal RebuildStarted: shop-mysql-0 is rebuilt from a physical copy of shop-mysql-2: shop-mysql-0: diverged/),
+    ]);
+    expect(rebuilder.calls).toContain('start shop-mysql-0 from shop-mysql-2');
+  });
+
+  it('saves the same transactions once, whatever the attempts; new ones get the next number', async () => {
+    const archive = new MemoryArchive();
+    const earlier = { instance: name(0), gtids: '0-100-91', configMap: 'shop-errant-shop-mysql-0-1', savedAt: '2026-12-04T11:00:00.000Z' };
+    const { step, searched } = setup([{ phase: 'idle' }], { ...quarantinedAt0, errantTransactionsSaved: [earlier] }, archive);
+    await step(diverged);
+    expect(searched).toEqual([]);
+    const again = setup([{ phase: 'idle' }], { ...quarantinedAt0, errantTransactionsSaved: [{ ...earlier, gtids: '0-100-88' }] }, archive);
+    await again.step(diverged);
+    expect((await again.record.read()).errantTransactionsSaved?.map((e) => e.configMap)).toEqual(['shop-errant-shop-mysql-0-1', 'shop-errant-shop-mysql-0-2']);
   });
 });

@@ -23,6 +23,7 @@ import { managerCredentials } from './manager-inputs.js';
 import { PodRestarter } from './restarter.js';
 import { AgentFencer } from './agent-fencer.js';
 import { AgentRebuilder } from './agent-rebuilder.js';
+import { ConfigMapErrantArchive } from './errant-archive.js';
 import { AgentClient } from '../../agent/client.js';
 import { agentToken } from '../../agent/protocol.js';
 import { PodWatch } from './pod-watch.js';
@@ -153,6 +154,7 @@ export class DatabaseManagers {
       // Its calls are quick (the copy runs on its own): a short deadline keeps a hung agent from stalling the manager's ticks.
       rebuilder: this.opts.agents ? new AgentRebuilder(new AgentClient({ token: agentToken(credentials.adminPassword), timeoutMs: this.opts.timings.queryTimeoutMs }),
         this.pods, ns) : undefined,
+      errantArchive: new ConfigMapErrantArchive(this.opts.client, () => running.ws),
       registry: this.opts.registry,
       clock: this.opts.clock,
       timings: this.opts.timings,

@@ -24,6 +24,7 @@ export function clusterStateFromStatus(db: StoredDatabaseStatus | undefined): Cl
   const lf = db.lastFailover;
   if (db.rebuild) state.rebuild = { ...db.rebuild };
   if (db.rebuildAttempts?.length) state.rebuildAttempts = db.rebuildAttempts.map((a) => ({ ...a }));
+  if (db.errantTransactionsSaved?.length) state.errantTransactionsSaved = db.errantTransactionsSaved.map((e) => ({ ...e }));
   if (lf) state.lastFailover = { kind: lf.kind ?? 'failover', from: lf.from, to: lf.to, reason: lf.reason, startedAt: lf.startedAt, durationMs: lf.durationMs } satisfies LastFailover;
   return state;
 }

@@ -17,6 +17,7 @@ import { createLogger } from '../../../src/log.js';
 import { startApiServer, type RunningApiServer } from '../../../src/sandbox/apiserver/index.js';
 import { startDnsServer, type DnsServer } from '../../../src/sandbox/dns/server.js';
 import { startRuntime, type Runtime } from '../../../src/sandbox/runtime/index.js';
+import type { DatabaseTimings } from '../../../src/timings.js';
 import { LogCapture } from '../harness.js';
 
 export interface DatabaseEnv {
@@ -47,7 +48,8 @@ const OPERATOR_FROM_SOURCE = {
  * `backups`: the operator also runs the backup controller with these options. `agents`: database
  * pods run the agent beside the server (the operator's image, from the sources).
  */
-export async function startDatabaseEnv(namespace: string, backups?: BackupOptions, opts: { agents?: boolean } = {}): Promise<DatabaseEnv> {
+export async function startDatabaseEnv(namespace: string, backups?: BackupOptions,
+  opts: { agents?: boolean; timings?: Partial<DatabaseTimings> } = {}): Promise<DatabaseEnv> {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'db-managers-'));
   const runtimeLogs = new LogCapture();
   const api = await startApiServer({ port: 0 });
@@ -78,7 +80,7 @@ export async function startDatabaseEnv(namespace: string, backups?: BackupOption
       const operator = new Operator({
         kubeConfig: okc, namespaces: [namespace], identity, defaultMetrics: false,
         log: createLogger({ format: 'json', stream: logs, level: 'debug' }),
-        databaseManagers: (parts) => new DatabaseManagers({ ...parts, timings: { ...parts.timings, probeIntervalMs: 300 } }),
+        databaseManagers: (parts) => new DatabaseManagers({ ...parts, timings: { ...parts.timings, probeIntervalMs: 300, ...opts.timings } }),
         backups: backups && ((parts) => new BackupController(parts, backups)),
         ...(opts.agents ? { agentImage: AGENT_IMAGE } : {}),
       });

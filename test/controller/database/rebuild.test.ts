@@ -4,6 +4,8 @@
  * primary's binlogs are purged, so an instance that starts empty can't catch up by replication:
  * a new instance (scale 2 -> 3) and a replica whose volume was wiped are rebuilt from a donor's
  * physical copy, then replicate; writes go on meanwhile and every committed row is on every instance.
+ * A replica that diverged (a write of its own) is quarantined, its transaction saved in a ConfigMap
+ * with the binlog events that hold it, and then rebuilt.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdirSync, rmSync } from 'node:fs';
@@ -21,6 +23,7 @@ import { startDatabaseEnv, type DatabaseEnv } from './harness.js';
 
 const NS = 'rebuild';
 const SECRET = resourceFor('v1', 'Secret');
+const CONFIG_MAP = resourceFor('v1', 'ConfigMap');
 const EVENT = resourceFor('v1', 'Event');
 let env: DatabaseEnv;
 let login: { user: string; password: string; ca: string };
@@ -98,7 +101,8 @@ async function rowsOn(pod: string): Promise<number> {
 }
 
 /** Writes go on while `pod` is rebuilt; then it holds every row the primary committed. */
-async function rebuiltUnderWrites(primary: string, pod: string, begin: () => Promise<void>): Promise<void> {
+async function rebuiltUnderWrites(primary: string, pod: string, begin: () => Promise<void>,
+  why = new RegExp(`${pod}: .*cannot send what it lacks`)): Promise<void> {
   const startedBefore = (await events('RebuildStarted')).length;
   const completedBefore = (await events('RebuildCompleted')).length;
   const writer = keepWriting(primary);
@@ -106,7 +110,7 @@ async function rebuiltUnderWrites(primary: string, pod: string, begin: () => Pro
   try {
     await begin();
     await eventually(`a RebuildStarted Event for ${pod}`, async () => (await events('RebuildStarted')).length > startedBefore, 90_000, 250);
-    expect((await events('RebuildStarted')).at(-1)).toMatch(new RegExp(`^${pod} is rebuilt from a physical copy of shop-mysql-\\d: ${pod}: .*cannot send what it lacks`));
+    expect((await events('RebuildStarted')).at(-1)).toMatch(new RegExp(`^${pod} is rebuilt from a physical copy of shop-mysql-\\d: ${why.source}`));
     await eventually(`a RebuildCompleted Event for ${pod}`, async () => (await events('RebuildCompleted')).length > completedBefore, 120_000, 250);
   } finally {
     committed = await writer.stop();
@@ -129,7 +133,8 @@ const BEFORE = 100;
 let written = BEFORE;
 
 beforeAll(async () => {
-  env = await startDatabaseEnv(NS, undefined, { agents: true });
+  // Back-off short enough for the third test to rebuild an instance the first one rebuilt.
+  env = await startDatabaseEnv(NS, undefined, { agents: true, timings: { rebuildBackoffMs: 1000 } });
   await env.startOperator('operator-a');
   await env.client.create(WEBSTACK, NS, stack);
   await eventually('a bootstrapped database with its replica', () => allReady(2), 150_000);
@@ -167,5 +172,25 @@ describe('rebuilding an instance from a peer', () => {
       for (const entry of readdirSync(volume)) rmSync(path.join(volume, entry), { recursive: true, force: true });
     });
     expect((await events('RebuildStarted')).at(-1)).toContain('an empty data directory');
+  }, 300_000);
+
+  it('a diverged replica is quarantined, its own transaction saved in a ConfigMap with its binlog events, then it is rebuilt', async () => {
+    const pod = names.mysqlPod('shop', 2);
+    await eventually('every instance ready', () => allReady(3), 60_000);
+    // The admin account may write on a read-only server: a transaction of the replica's own, the primary never had.
+    await query(pod, "INSERT INTO store.orders (id, note) VALUES (1000000, 'written on the replica only')");
+    const [{ gtid }] = await query(pod, 'SELECT @@gtid_binlog_pos AS gtid');
+    const errant = String(gtid).split(',').find((g) => g.split('-')[1] === '102')!;
+    await rebuiltUnderWrites(primary(), pod, async () => undefined, new RegExp(`${pod}: diverged: it holds transactions the primary lacks \\(${errant}\\)`));
+    const configMap = names.errantTransactions('shop', pod, 1);
+    expect((await events('ErrantTransactionsSaved')).at(-1)).toBe(`${pod} holds transactions the primary lacks (${errant}): 1 of them, `
+      + `with the binlog events that hold them, saved in ConfigMap ${configMap}; it is rebuilt from shop-mysql-1 next`);
+    expect((await ws()).status!.database!.errantTransactionsSaved).toEqual([{ instance: pod, gtids: errant, configMap, savedAt: expect.any(String) }]);
+    const saved = (await env.client.get<{ data: Record<string, string> }>(CONFIG_MAP, NS, configMap))!.data;
+    expect(saved.gtids).toBe(errant);
+    expect(saved['binlog-events.txt']).toMatch(new RegExp(`^# ${errant}\n.*\tGtid\tBEGIN GTID ${errant}\\b`));
+    expect(saved['binlog-events.txt']).toContain("INSERT INTO store.orders (id, note) VALUES (1000000, 'written on the replica only')");
+    expect(await query(pod, 'SELECT id FROM store.orders WHERE id = 1000000')).toEqual([]);
+    expect((await ws()).status!.database!.instances!.find((i) => i.name === pod)).toMatchObject({ role: 'replica', ready: true });
   }, 300_000);
 });

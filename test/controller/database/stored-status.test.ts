@@ -13,11 +13,12 @@ describe('clusterStateFromStatus', () => {
     const failoverInProgress = { kind: 'failover' as const, from: 'a', to: 'b', reason: 'r', startedAt: '2026-11-25T10:00:00Z' };
     const rebuild = { instance: 'shop-mysql-2', donor: 'shop-mysql-1', reason: 'binlogs purged', startedAt: '2026-11-25T11:00:00Z' };
     const rebuildAttempts = [{ instance: 'shop-mysql-2', count: 2, lastStartedAt: '2026-11-25T11:00:00Z', lastError: 'copy failed' }];
+    const errantTransactionsSaved = [{ instance: 'shop-mysql-0', gtids: '0-100-91', configMap: 'shop-errant-shop-mysql-0-1', savedAt: '2026-11-25T10:59:00Z' }];
     expect(clusterStateFromStatus({
       primary: 'shop-mysql-1', bootstrapped: true, exporterAccount: true, quarantined: ['shop-mysql-0'], failoverInProgress, lastFailover, rebuild, rebuildAttempts,
-      instances: [{ name: 'shop-mysql-1', role: 'primary', ready: true }],
+      errantTransactionsSaved, instances: [{ name: 'shop-mysql-1', role: 'primary', ready: true }],
     })).toEqual({ primary: 'shop-mysql-1', bootstrapped: true, exporterAccount: true, quarantined: ['shop-mysql-0'], failoverInProgress, lastFailover, rebuild,
-      rebuildAttempts });
+      rebuildAttempts, errantTransactionsSaved });
   });
   it('reads a lastFailover written without a kind as a failover', () => {
     const { kind: _kind, ...old } = lastFailover;
