@@ -150,8 +150,8 @@ export interface InstanceRoller {
 export type RebuildProgress =
   | { phase: 'idle' }
   | { phase: 'copying' | 'preparing' | 'ready'; bytes: number }
-  /** The target booted on the copy; the manager points its replication, then finishes the rebuild. */
-  | { phase: 'restored'; bytes: number; durationMs: number }
+  /** The target booted on the copy, at the donor's GTID position `gtid`; the manager points its replication, then finishes the rebuild. */
+  | { phase: 'restored'; bytes: number; durationMs: number; gtid: string }
   | { phase: 'failed'; error: string };
 
 /**

@@ -138,7 +138,7 @@ export class Rebuilds {
     const attempts = (record.rebuildAttempts ?? []).map(({ lastError: _lastError, ...a }): RebuildAttempts => a);
     await this.ctx.record.write({ rebuild: null, rebuildAttempts: attempts });
     const seconds = Math.round((this.ctx.clock.now() - Date.parse(rebuild.startedAt)) / 1000);
-    const copied = progress.phase === 'restored' ? `, ${Math.round(progress.bytes / MIB)} MiB copied` : '';
+    const copied = progress.phase === 'restored' ? ` (${Math.round(progress.bytes / MIB)} MiB copied, at GTID ${progress.gtid})` : '';
     const message = `${rebuild.instance} rebuilt from ${rebuild.donor} in ${seconds}s${copied}; it replicates from ${record.primary ?? 'the primary'}`;
     this.ctx.events.event('Normal', 'RebuildCompleted', message);
     return message;

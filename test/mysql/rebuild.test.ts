@@ -69,7 +69,7 @@ const caughtUp = [primary(0, '0-100-95'), replica(1, 0, '0-100-95'), replica(2, 
 describe('Rebuilds', () => {
   it('records the rebuild, starts it, follows it and completes once the target replicates', async () => {
     const { record, events, rebuilder, step, clock } = setup([{ phase: 'idle' }, { phase: 'copying', bytes: 5 * MIB },
-      { phase: 'restored', bytes: 40 * MIB, durationMs: 9000 }]);
+      { phase: 'restored', bytes: 40 * MIB, durationMs: 9000, gtid: '0-100-90' }]);
     expect(await step()).toBe('started rebuilding shop-mysql-2 from shop-mysql-1');
     expect((await record.read()).rebuild).toEqual({ instance: name(2), donor: name(1), reason: expect.stringContaining('empty data directory'),
       startedAt: '2026-12-04T12:00:00.000Z' });
@@ -79,7 +79,7 @@ describe('Rebuilds', () => {
     // Back on the copy but not pointed at the primary yet (the planner's rejoin does that).
     const restarted = [primary(0, '0-100-95'), replica(1, 0, '0-100-95'), { ...replica(2, 0, '0-100-90'), state: { ...replica(2, 0, '0-100-90').state!, replica: undefined } }];
     expect(await step(restarted)).toBe('shop-mysql-2 restarted on the copy; waiting for it to replicate from shop-mysql-0');
-    expect(await step(caughtUp)).toBe('shop-mysql-2 rebuilt from shop-mysql-1 in 12s, 40 MiB copied; it replicates from shop-mysql-0');
+    expect(await step(caughtUp)).toBe('shop-mysql-2 rebuilt from shop-mysql-1 in 12s (40 MiB copied, at GTID 0-100-90); it replicates from shop-mysql-0');
     expect(await record.read()).toEqual({ primary: name(0), bootstrapped: true,
       rebuildAttempts: [{ instance: name(2), count: 1, lastStartedAt: '2026-12-04T12:00:00.000Z' }] });
     expect(rebuilder.calls).toEqual(['progress shop-mysql-2', 'start shop-mysql-2 from shop-mysql-1', 'progress shop-mysql-2',
@@ -129,7 +129,7 @@ describe('Rebuilds', () => {
   });
 
   it('clears a finished rebuild the agent still remembers before starting a new one', async () => {
-    const { rebuilder, step } = setup([{ phase: 'restored', bytes: 1, durationMs: 1 }]);
+    const { rebuilder, step } = setup([{ phase: 'restored', bytes: 1, durationMs: 1, gtid: '0-100-1' }]);
     await step();
     expect(rebuilder.calls).toEqual(['progress shop-mysql-2', 'finish shop-mysql-2', 'start shop-mysql-2 from shop-mysql-1']);
   });

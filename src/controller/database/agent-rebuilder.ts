@@ -13,7 +13,7 @@ export function rebuildProgress(state: RestoreState): RebuildProgress {
     case 'copying':
     case 'preparing':
     case 'ready': return { phase: state.phase, bytes: state.bytes };
-    case 'restored': return { phase: 'restored', bytes: state.bytes, durationMs: state.durationMs };
+    case 'restored': return { phase: 'restored', bytes: state.bytes, durationMs: state.durationMs, gtid: state.gtid };
     case 'failed': return { phase: 'failed', error: state.error };
   }
 }

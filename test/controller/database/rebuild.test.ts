@@ -116,7 +116,7 @@ async function rebuiltUnderWrites(primary: string, pod: string, begin: () => Pro
     committed = await writer.stop();
   }
   expect(committed).toBeGreaterThan(0);
-  expect((await events('RebuildCompleted')).at(-1)).toMatch(new RegExp(`^${pod} rebuilt from shop-mysql-\\d in \\d+s, \\d+ MiB copied; it replicates from ${primary}$`));
+  expect((await events('RebuildCompleted')).at(-1)).toMatch(new RegExp(`^${pod} rebuilt from shop-mysql-\\d in \\d+s \\(\\d+ MiB copied, at GTID [\\d,-]+\\); it replicates from ${primary}$`));
   await eventually('every instance ready, no rebuild in progress', () => allReady(3), 60_000);
   const expected = await rowsOn(primary);
   const pods = [0, 1, 2].map((n) => names.mysqlPod('shop', n));
