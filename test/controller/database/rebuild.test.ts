@@ -193,4 +193,14 @@ describe('rebuilding an instance from a peer', () => {
     expect(await query(pod, 'SELECT id FROM store.orders WHERE id = 1000000')).toEqual([]);
     expect((await ws()).status!.database!.instances!.find((i) => i.name === pod)).toMatchObject({ role: 'replica', ready: true });
   }, 300_000);
+
+  it('never puts a database password in a log line, an Event, the status or a saved ConfigMap', async () => {
+    const secret = await env.client.get<{ data?: Record<string, string> }>(SECRET, NS, names.mysqlSecret('shop'));
+    const c = credentialsFromSecretData(secret!.data);
+    const { items } = await env.client.list<{ message: string }>(EVENT, NS);
+    const saved = await env.client.get<{ data: Record<string, string> }>(CONFIG_MAP, NS, names.errantTransactions('shop', names.mysqlPod('shop', 2), 1));
+    const text = [...env.logs.lines, ...items.map((e) => e.message), JSON.stringify((await ws()).status), JSON.stringify(saved)].join('\n');
+    expect(text).toContain('rebuilt from shop-mysql-1');
+    for (const p of [c.adminPassword, c.replicationPassword, c.appPassword]) expect(text).not.toContain(p);
+  });
 });
