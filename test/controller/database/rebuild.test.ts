@@ -102,7 +102,8 @@ async function rowsOn(pod: string): Promise<number> {
 
 /** Writes go on while `pod` is rebuilt; then it holds every row the primary committed. */
 async function rebuiltUnderWrites(primary: string, pod: string, begin: () => Promise<void>,
-  why = new RegExp(`${pod}: .*cannot send what it lacks`)): Promise<void> {
+  more: { why?: RegExp; started?: () => Promise<void> } = {}): Promise<void> {
+  const why = more.why ?? new RegExp(`${pod}: .*cannot send what it lacks`);
   const startedBefore = (await events('RebuildStarted')).length;
   const completedBefore = (await events('RebuildCompleted')).length;
   const writer = keepWriting(primary);
@@ -111,6 +112,7 @@ async function rebuiltUnderWrites(primary: string, pod: string, begin: () => Pro
     await begin();
     await eventually(`a RebuildStarted Event for ${pod}`, async () => (await events('RebuildStarted')).length > startedBefore, 90_000, 250);
     expect((await events('RebuildStarted')).at(-1)).toMatch(new RegExp(`^${pod} is rebuilt from a physical copy of shop-mysql-\\d: ${why.source}`));
+    await more.started?.();
     await eventually(`a RebuildCompleted Event for ${pod}`, async () => (await events('RebuildCompleted')).length > completedBefore, 120_000, 250);
   } finally {
     committed = await writer.stop();
@@ -163,15 +165,24 @@ describe('rebuilding an instance from a peer', () => {
     expect((await events('RebuildStarted')).at(-1)).toContain('a physical copy of shop-mysql-1');
   }, 300_000);
 
-  it('a replica whose volume was wiped (pod stopped, data gone, started) is rebuilt and catches up', async () => {
+  it('a replica whose volume was wiped (pod stopped, data gone, started) is rebuilt and catches up, across an operator restart', async () => {
     const pod = names.mysqlPod('shop', 1);
     await purgeBinlogs(primary());
+    let restartedAt = 0;
     await rebuiltUnderWrites(primary(), pod, async () => {
       const volume = claimDir(env.stateDir, NS, claimName('data', names.mysql('shop'), 1));
       expect(env.runtime.crashPod(NS, pod, 3000)).toBeGreaterThan(0);
       for (const entry of readdirSync(volume)) rmSync(path.join(volume, entry), { recursive: true, force: true });
-    });
+    }, { started: async () => {
+      // The operator that started the rebuild goes; the next one reads it back from the status and finishes it.
+      await env.stopOperator();
+      restartedAt = env.logs.lines.length;
+      await env.startOperator('operator-b');
+    } });
     expect((await events('RebuildStarted')).at(-1)).toContain('an empty data directory');
+    const resumed = env.logs.lines.slice(restartedAt).filter((l) => l.includes('"message":"database rebuild"')).map((l) => JSON.parse(l) as { reason: string; did: string });
+    expect(resumed[0].reason).toMatch(new RegExp(`^resuming: ${pod}: an empty data directory`));
+    expect(resumed.at(-1)!.did).toMatch(new RegExp(`^${pod} rebuilt from shop-mysql-2 in \\d+s`));
   }, 300_000);
 
   it('a diverged replica is quarantined, its own transaction saved in a ConfigMap with its binlog events, then it is rebuilt', async () => {
@@ -181,7 +192,7 @@ describe('rebuilding an instance from a peer', () => {
     await query(pod, "INSERT INTO store.orders (id, note) VALUES (1000000, 'written on the replica only')");
     const [{ gtid }] = await query(pod, 'SELECT @@gtid_binlog_pos AS gtid');
     const errant = String(gtid).split(',').find((g) => g.split('-')[1] === '102')!;
-    await rebuiltUnderWrites(primary(), pod, async () => undefined, new RegExp(`${pod}: diverged: it holds transactions the primary lacks \\(${errant}\\)`));
+    await rebuiltUnderWrites(primary(), pod, async () => undefined, { why: new RegExp(`${pod}: diverged: it holds transactions the primary lacks \\(${errant}\\)`) });
     const configMap = names.errantTransactions('shop', pod, 1);
     expect((await events('ErrantTransactionsSaved')).at(-1)).toBe(`${pod} holds transactions the primary lacks (${errant}): 1 of them, `
       + `with the binlog events that hold them, saved in ConfigMap ${configMap}; it is rebuilt from shop-mysql-1 next`);
