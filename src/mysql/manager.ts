@@ -224,6 +224,7 @@ export class DatabaseManager {
       const step = await this.rebuilds.step(observations, record, connect, spec.fenced);
       if (step.did !== this.lastRebuild) this.log.info('database rebuild', { ...this.opts.stack, plan: step.plan.kind, reason: step.plan.reason, did: step.did });
       this.lastRebuild = step.did;
+      if (step.ended) this.metrics.rebuilds.inc({ ...this.opts.stack, result: step.ended });
       return { step, changed: step.plan.kind !== 'none' };
     } catch (err) {
       this.log.warn('database rebuild step failed; tried again next tick', { ...this.opts.stack, error: err instanceof Error ? err.message : String(err) });

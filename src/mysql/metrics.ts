@@ -5,11 +5,14 @@ export interface DatabaseMetrics {
   failovers: Counter<'namespace' | 'name'>;
   switchovers: Counter<'namespace' | 'name'>;
   failoverDuration: Histogram<'namespace' | 'name' | 'kind'>;
+  /** Rebuilds from a peer that ended, by result: completed or failed (abandoned included). */
+  rebuilds: Counter<'namespace' | 'name' | 'result'>;
 }
 
 const FAILOVERS = 'webstack_database_failovers_total';
 const SWITCHOVERS = 'webstack_database_switchovers_total';
 const DURATION = 'webstack_database_failover_duration_seconds';
+const REBUILDS = 'webstack_database_rebuilds_total';
 
 /** Idempotent per registry: every manager of the operator shares the same metric objects. */
 export function databaseMetrics(registry: Registry): DatabaseMetrics {
@@ -19,6 +22,7 @@ export function databaseMetrics(registry: Registry): DatabaseMetrics {
       failovers: existing as Counter<'namespace' | 'name'>,
       switchovers: registry.getSingleMetric(SWITCHOVERS) as Counter<'namespace' | 'name'>,
       failoverDuration: registry.getSingleMetric(DURATION) as Histogram<'namespace' | 'name' | 'kind'>,
+      rebuilds: registry.getSingleMetric(REBUILDS) as Counter<'namespace' | 'name' | 'result'>,
     };
   }
   return {
@@ -28,5 +32,7 @@ export function databaseMetrics(registry: Registry): DatabaseMetrics {
       name: DURATION, help: 'Time from the start of a failover or switchover to the new primary being writable',
       labelNames: ['namespace', 'name', 'kind'], buckets: [0.25, 0.5, 1, 2, 3, 5, 10, 30], registers: [registry],
     }),
+    rebuilds: new Counter({ name: REBUILDS, help: 'Database instances rebuilt from a peer\'s copy, by result (completed, failed)',
+      labelNames: ['namespace', 'name', 'result'], registers: [registry] }),
   };
 }

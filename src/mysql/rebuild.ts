@@ -33,6 +33,8 @@ export interface RebuildContext {
 export interface RebuildStep {
   plan: RebuildPlan;
   did: string;
+  /** Set on the step that ended a rebuild. */
+  ended?: 'completed' | 'failed';
 }
 
 const MIB = 1024 * 1024;
@@ -60,10 +62,10 @@ export class Rebuilds {
     });
     switch (plan.kind) {
       case 'none': return { plan, did: 'nothing' };
-      case 'abandon': return { plan, did: await this.fail(record, plan.instance, `abandoned: ${plan.reason}`) };
+      case 'abandon': return { plan, did: await this.fail(record, plan.instance, `abandoned: ${plan.reason}`), ended: 'failed' };
       case 'rebuild': {
         if (!plan.resumed) return { plan, did: await this.begin(record, plan, now, observations, connect) };
-        return { plan, did: await this.follow(record, record.rebuild!, observations) };
+        return { plan, ...await this.follow(record, record.rebuild!, observations) };
       }
     }
   }
@@ -105,24 +107,25 @@ export class Rebuilds {
       + `it is rebuilt from ${donor} next`);
   }
 
-  private async follow(record: ClusterState, rebuild: RebuildInProgress, observations: InstanceObservation[]): Promise<string> {
+  private async follow(record: ClusterState, rebuild: RebuildInProgress, observations: InstanceObservation[]):
+    Promise<{ did: string; ended?: RebuildStep['ended'] }> {
     const progress = await this.ctx.rebuilder.progress(rebuild.instance);
     const replicating = this.replicating(record, rebuild.instance, observations);
     switch (progress.phase) {
       case 'copying':
       case 'preparing':
       case 'ready':
-        return `${rebuild.instance}: ${progress.phase} (${Math.round(progress.bytes / MIB)} MiB)`;
+        return { did: `${rebuild.instance}: ${progress.phase} (${Math.round(progress.bytes / MIB)} MiB)` };
       case 'failed':
-        return this.fail(record, rebuild.instance, `the copy from ${rebuild.donor} failed: ${progress.error}`);
+        return { did: await this.fail(record, rebuild.instance, `the copy from ${rebuild.donor} failed: ${progress.error}`), ended: 'failed' };
       case 'restored':
-        if (!replicating) return `${rebuild.instance} restarted on the copy; waiting for it to replicate from ${record.primary ?? 'the primary'}`;
-        return this.complete(record, rebuild, progress);
+        if (!replicating) return { did: `${rebuild.instance} restarted on the copy; waiting for it to replicate from ${record.primary ?? 'the primary'}` };
+        return { did: await this.complete(record, rebuild, progress), ended: 'completed' };
       case 'idle':
         // Forgotten by the agent: either done (the manager stopped between forgetting it and clearing the record), or lost with an agent restart.
-        if (replicating) return this.complete(record, rebuild, progress);
+        if (replicating) return { did: await this.complete(record, rebuild, progress), ended: 'completed' };
         await this.ctx.rebuilder.start(rebuild.instance, rebuild.donor);
-        return `the agent of ${rebuild.instance} had no rebuild in progress; started again from ${rebuild.donor}`;
+        return { did: `the agent of ${rebuild.instance} had no rebuild in progress; started again from ${rebuild.donor}` };
     }
   }
 

@@ -59,8 +59,13 @@ function setup(phases: RebuildProgress[], initial: ClusterState = { primary: nam
   }) as unknown as Database;
   const rebuilds = new Rebuilds({ record, rebuilder, events, clock, errant: archive, log: { info: () => undefined, warn: () => undefined },
     timings: { rebuildTimeoutMs: 600_000, rebuildBackoffMs: 60_000, rebuildBackoffMaxMs: 3_600_000 } });
-  const step = async (observations = needing) => (await rebuilds.step(observations, await record.read(), connect)).did;
-  return { clock, record, events, rebuilder, step, searched };
+  const ended: (string | undefined)[] = [];
+  const step = async (observations = needing) => {
+    const result = await rebuilds.step(observations, await record.read(), connect);
+    ended.push(result.ended);
+    return result.did;
+  };
+  return { clock, record, events, rebuilder, step, searched, ended };
 }
 
 const needing = [primary(0, '0-100-90'), replica(1, 0, '0-100-90'), replica(2, 0, '', purged)];
@@ -68,7 +73,7 @@ const caughtUp = [primary(0, '0-100-95'), replica(1, 0, '0-100-95'), replica(2, 
 
 describe('Rebuilds', () => {
   it('records the rebuild, starts it, follows it and completes once the target replicates', async () => {
-    const { record, events, rebuilder, step, clock } = setup([{ phase: 'idle' }, { phase: 'copying', bytes: 5 * MIB },
+    const { record, events, rebuilder, step, clock, ended } = setup([{ phase: 'idle' }, { phase: 'copying', bytes: 5 * MIB },
       { phase: 'restored', bytes: 40 * MIB, durationMs: 9000, gtid: '0-100-90' }]);
     expect(await step()).toBe('started rebuilding shop-mysql-2 from shop-mysql-1');
     expect((await record.read()).rebuild).toEqual({ instance: name(2), donor: name(1), reason: expect.stringContaining('empty data directory'),
@@ -85,10 +90,12 @@ describe('Rebuilds', () => {
     expect(rebuilder.calls).toEqual(['progress shop-mysql-2', 'start shop-mysql-2 from shop-mysql-1', 'progress shop-mysql-2',
       'progress shop-mysql-2', 'progress shop-mysql-2', 'finish shop-mysql-2']);
     expect(events.events.map((e) => `${e.type} ${e.reason}`)).toEqual(['Normal RebuildStarted', 'Normal RebuildCompleted']);
+    // What the manager counts in webstack_database_rebuilds_total.
+    expect(ended).toEqual([undefined, undefined, undefined, 'completed']);
   });
 
   it('a failed copy: a Warning, the record cleared, the error kept for the condition and the back-off', async () => {
-    const { record, events, step } = setup([{ phase: 'idle' }, { phase: 'failed', error: 'mbstream exited with code 1' }]);
+    const { record, events, step, ended } = setup([{ phase: 'idle' }, { phase: 'failed', error: 'mbstream exited with code 1' }]);
     await step();
     expect(await step()).toBe('the rebuild of shop-mysql-2 failed: the copy from shop-mysql-1 failed: mbstream exited with code 1');
     const after = await record.read();
@@ -97,6 +104,7 @@ describe('Rebuilds', () => {
     expect(events.events.at(-1)).toEqual({ type: 'Warning', reason: 'RebuildFailed', message: expect.stringContaining('mbstream exited with code 1') });
     // The next attempt waits for the back-off.
     expect(await step()).toMatch(/^nothing$/);
+    expect(ended).toEqual([undefined, 'failed', undefined]);
   });
 
   it('abandons a rebuild past its time, and a later one counts as the second attempt', async () => {

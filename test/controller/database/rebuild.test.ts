@@ -203,6 +203,9 @@ describe('rebuilding an instance from a peer', () => {
     expect(saved['binlog-events.txt']).toContain("INSERT INTO store.orders (id, note) VALUES (1000000, 'written on the replica only')");
     expect(await query(pod, 'SELECT id FROM store.orders WHERE id = 1000000')).toEqual([]);
     expect((await ws()).status!.database!.instances!.find((i) => i.name === pod)).toMatchObject({ role: 'replica', ready: true });
+    // Counted by the operator that started after the second test: its rebuild and this one.
+    expect(await env.operator!.metrics.registry.getSingleMetricAsString('webstack_database_rebuilds_total'))
+      .toContain(`webstack_database_rebuilds_total{namespace="${NS}",name="shop",result="completed"} 2`);
   }, 300_000);
 
   it('never puts a database password in a log line, an Event, the status or a saved ConfigMap', async () => {
