@@ -12,7 +12,10 @@ function draw(node: Node, prefix: string, last: boolean, root: boolean): string[
   return lines;
 }
 
-/** The stack's tiers, pods, primary, lag, last failover, backups (newest first, at most `maxBackups`) and conditions. */
+/**
+ * The stack's tiers, pods, primary, lag, a rebuild in progress and saved errant transactions, last
+ * failover, backups (newest first, at most `maxBackups`) and conditions.
+ */
 export function statusTree(ws: WebStack, backups: readonly WebStackBackup[], maxBackups = 5): string {
   const status = ws.status ?? {};
   const ready = status.conditions?.find((c) => c.type === 'Ready');
@@ -27,9 +30,13 @@ export function statusTree(ws: WebStack, backups: readonly WebStackBackup[], max
       { text: 'apps', children: (status.apps ?? []).map((a) => ({ text: `${a.name} ${a.readyReplicas}/${a.replicas} ready` })) },
       {
         text: `database: primary ${db?.primary ?? 'none'}`,
-        children: (db?.instances ?? []).map((i) => ({
-          text: [i.name, i.role, i.ready ? 'ready' : 'not ready', i.lagSeconds !== undefined ? `lag ${i.lagSeconds}s` : '', i.message ?? ''].filter(Boolean).join('  '),
-        })),
+        children: [
+          ...(db?.instances ?? []).map((i) => ({
+            text: [i.name, i.role, i.ready ? 'ready' : 'not ready', i.lagSeconds !== undefined ? `lag ${i.lagSeconds}s` : '', i.message ?? ''].filter(Boolean).join('  '),
+          })),
+          ...(db?.rebuild ? [{ text: `rebuilding ${db.rebuild.instance} from ${db.rebuild.donor} since ${db.rebuild.startedAt} (${db.rebuild.reason})` }] : []),
+          ...(db?.errantTransactionsSaved ?? []).map((e) => ({ text: `${e.instance}'s own transactions ${e.gtids} saved in ConfigMap ${e.configMap} at ${e.savedAt}` })),
+        ],
       },
       { text: failover ? `last ${failover.kind ?? 'failover'}: ${failover.from} → ${failover.to} at ${failover.startedAt} in ${(failover.durationMs / 1000).toFixed(1)} s (${failover.reason})` : 'last failover: none' },
       {

@@ -17,6 +17,24 @@ describe('statusTree', () => {
     ].join('\n'));
   });
 
+  it('shows a rebuild in progress and where errant transactions were saved, under the database', () => {
+    const ws = {
+      apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name: 'shop', namespace: 'prod' }, spec: { apps: [] },
+      status: { database: {
+        primary: 'shop-mysql-1',
+        instances: [{ name: 'shop-mysql-0', role: 'quarantined', ready: false }],
+        rebuild: { instance: 'shop-mysql-0', donor: 'shop-mysql-2', reason: 'diverged', startedAt: '2026-12-04T10:00:00Z' },
+        errantTransactionsSaved: [{ instance: 'shop-mysql-0', gtids: '0-100-91', configMap: 'shop-errant-shop-mysql-0-1', savedAt: '2026-12-04T09:59:59Z' }],
+      } },
+    } as unknown as WebStack;
+    expect(statusTree(ws, []).split('\n').slice(3, 7)).toEqual([
+      '├─ database: primary shop-mysql-1',
+      '│  ├─ shop-mysql-0  quarantined  not ready',
+      '│  ├─ rebuilding shop-mysql-0 from shop-mysql-2 since 2026-12-04T10:00:00Z (diverged)',
+      "│  └─ shop-mysql-0's own transactions 0-100-91 saved in ConfigMap shop-errant-shop-mysql-0-1 at 2026-12-04T09:59:59Z",
+    ]);
+  });
+
   it('lists the newest backups first, at most maxBackups, with phase, size and completion', () => {
     const ws = {
       apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name: 'shop', namespace: 'prod' }, spec: { apps: [] },
