@@ -1,7 +1,7 @@
 /**
  * One database server as the manager acts on it: the operations, not the SQL. One implementation
- * per dialect speaks SQL over short sessions (sql/sql-database.ts); tests use a fake. Rebuild
- * operations (clone, restore) join here when they exist.
+ * per dialect speaks SQL over short sessions (sql/sql-database.ts); tests use a fake. Copies for
+ * rebuilds go through the agents (ports.ts InstanceRebuilder), not through SQL.
  */
 import type { BinlogSearch } from './binlog-transactions.js';
 import type { ServerState } from './observation.js';

@@ -96,6 +96,7 @@ export class DatabaseManager {
   /** Probe connections, kept between ticks; made on the first tick (the credentials are fixed, the timings too). */
   private readonly kept: KeptSessions;
   private readonly rebuilds?: Rebuilds;
+  /** What the last rebuild step did, or the error it failed with: each is logged once, not every tick. */
   private lastRebuild = '';
 
   constructor(private readonly opts: ManagerOptions) {
@@ -227,7 +228,10 @@ export class DatabaseManager {
       if (step.ended) this.metrics.rebuilds.inc({ ...this.opts.stack, result: step.ended });
       return { step, changed: step.plan.kind !== 'none' };
     } catch (err) {
-      this.log.warn('database rebuild step failed; tried again next tick', { ...this.opts.stack, error: err instanceof Error ? err.message : String(err) });
+      // Tried again every tick: said once per distinct error, not twice a second.
+      const error = err instanceof Error ? err.message : String(err);
+      if (error !== this.lastRebuild) this.log.warn('database rebuild step failed; tried again next tick', { ...this.opts.stack, error });
+      this.lastRebuild = error;
       return { changed: true };
     }
   }
