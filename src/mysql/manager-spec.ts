@@ -4,8 +4,8 @@ import type { ManagerSpec } from './ports.js';
 
 /**
  * `restoring`: the stack is being bootstrapped from a backup, so failover is held: its replicas
- * hold none of the data yet, and a physical restore restarts the primary on the copy. The restore
- * rebuilds the replicas itself, so the manager's rebuilds wait too.
+ * hold none of the data yet, and a physical restore restarts the primary on the copy. Rebuilds wait
+ * too: a replica copied from the primary before the restore is done would miss what it brings.
  * `fenced`: the instances a user fenced (the WebStack's annotation, src/api/fencing.ts).
  */
 export function managerSpec(db: {

@@ -211,7 +211,7 @@ export interface ManagerSpec {
   failureThresholdSeconds: number;
   replicationMode: ReplicationMode;
   semiSyncTimeoutSeconds: number;
-  /** The stack is being restored from a backup: the restore rebuilds its replicas, the manager does not. */
+  /** The stack is being restored from a backup: its replicas are rebuilt from the primary only once the restore is done. */
   restoring?: boolean;
   /**
    * Instances a user fenced (src/api/fencing.ts): out of service until unfenced. Never the primary
