@@ -1,0 +1,50 @@
+/** The stack's certificates as real openssl sees them: ECDSA, verified chains, key identifiers that match; an older RSA CA still signs. */
+import { describe, expect, it } from '@jest/globals';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { certificateFacts, issueServerCertificate, keyMatches, newCertificateAuthority } from '../../src/pki/certificates.js';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'pki-'));
+const file = (name: string, text: string) => {
+  const p = path.join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+const openssl = (args: string[]) => execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+const NAMES = ['shop-mysql-0.shop-mysql.default.svc.cluster.local', '*.shop-mysql.default.svc', 'localhost'];
+
+describe('database certificates', () => {
+  const now = new Date();
+  const ca = newCertificateAuthority('default/shop database CA', now);
+  const server = issueServerCertificate(ca, 'shop-mysql', NAMES, now);
+
+  it('makes an ECDSA P-256 CA and a server certificate it signs, which openssl verifies for the server names', () => {
+    const caFile = file('ca.crt', ca.certificate);
+    const serverFile = file('server.crt', server.certificate);
+    expect(openssl(['verify', '-CAfile', caFile, '-verify_hostname', 'localhost', serverFile])).toContain(': OK');
+    const text = openssl(['x509', '-in', serverFile, '-noout', '-text']);
+    expect(text).toContain('Signature Algorithm: ecdsa-with-SHA256');
+    expect(text).toContain('ASN1 OID: prime256v1');
+    expect(text).toMatch(/CA:FALSE/);
+    expect(openssl(['x509', '-in', caFile, '-noout', '-text'])).toMatch(/CA:TRUE, pathlen:0/);
+    const ski = openssl(['x509', '-in', caFile, '-noout', '-ext', 'subjectKeyIdentifier']).split('\n')[1].trim();
+    const aki = openssl(['x509', '-in', serverFile, '-noout', '-ext', 'authorityKeyIdentifier']).split('\n')[1].trim();
+    expect(aki).toBe(ski);
+    expect(certificateFacts(server.certificate)?.dnsNames).toEqual(NAMES);
+    expect(keyMatches(certificateFacts(server.certificate)!, server.privateKey)).toBe(true);
+    expect(keyMatches(certificateFacts(server.certificate)!, ca.privateKey)).toBe(false);
+  });
+
+  it('renews a server certificate with a CA made earlier with an RSA key, signing with RSA', () => {
+    const key = path.join(dir, 'rsa-ca.key');
+    const cert = path.join(dir, 'rsa-ca.crt');
+    openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=old CA/O=webstack-operator',
+      '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
+    const rsaCa = { certificate: readFileSync(cert, 'utf8'), privateKey: readFileSync(key, 'utf8') };
+    const renewed = file('renewed.crt', issueServerCertificate(rsaCa, 'shop-mysql', NAMES, now).certificate);
+    expect(openssl(['verify', '-CAfile', cert, renewed])).toContain(': OK');
+    expect(openssl(['x509', '-in', renewed, '-noout', '-text'])).toContain('Signature Algorithm: sha256WithRSAEncryption');
+  });
+});
