@@ -68,3 +68,22 @@ export function nextRun(s: CronSchedule, afterMs: number): number {
   }
   throw new Error('the schedule never runs (e.g. February 30)');
 }
+
+/**
+ * The longest wait between two runs of the schedule, in seconds, over the runs after `fromMs`
+ * (at most `maxRuns`, within about 13 months): how old the last backup may be while the schedule
+ * keeps to itself (a weekday schedule waits the weekend through).
+ */
+export function longestGapSeconds(s: CronSchedule, fromMs: number, maxRuns = 2000): number {
+  const horizon = fromMs + 400 * 24 * 3600_000;
+  let previous = nextRun(s, fromMs);
+  let longest = 0;
+  for (let i = 0; i < maxRuns; i++) {
+    const next = nextRun(s, previous);
+    // The first gap always counts (a Feb 29 schedule waits years); later ones within the horizon.
+    if (i > 0 && next > horizon) break;
+    longest = Math.max(longest, next - previous);
+    previous = next;
+  }
+  return longest / 1000;
+}

@@ -8,9 +8,11 @@ export interface BackupMetrics {
   duration: Histogram<Labels>;
   size: Gauge<Labels>;
   archiveLag: Gauge<Labels>;
+  scheduleInterval: Gauge<Labels>;
 }
 
 const LAST_SUCCESS = 'webstack_backup_last_success_timestamp_seconds';
+const SCHEDULE_INTERVAL = 'webstack_backup_schedule_interval_seconds';
 
 /** Idempotent per registry. */
 export function backupMetrics(registry: Registry): BackupMetrics {
@@ -20,6 +22,7 @@ export function backupMetrics(registry: Registry): BackupMetrics {
       duration: registry.getSingleMetric('webstack_backup_duration_seconds') as Histogram<Labels>,
       size: registry.getSingleMetric('webstack_backup_size_bytes') as Gauge<Labels>,
       archiveLag: registry.getSingleMetric('webstack_backup_binlog_archive_lag_seconds') as Gauge<Labels>,
+      scheduleInterval: registry.getSingleMetric(SCHEDULE_INTERVAL) as Gauge<Labels>,
     };
   }
   const labelNames = ['namespace', 'name'] as const;
@@ -32,6 +35,10 @@ export function backupMetrics(registry: Registry): BackupMetrics {
     size: new Gauge({ name: 'webstack_backup_size_bytes', help: 'Stored (compressed) size of the stack\'s last backup', labelNames, registers: [registry] }),
     archiveLag: new Gauge({
       name: 'webstack_backup_binlog_archive_lag_seconds', help: 'At the end of each archive pass: seconds since the moment before which every transaction is archived',
+      labelNames, registers: [registry],
+    }),
+    scheduleInterval: new Gauge({
+      name: SCHEDULE_INTERVAL, help: 'The longest wait between two runs of the stack\'s backup schedule (only stacks with a schedule)',
       labelNames, registers: [registry],
     }),
   };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { nextRun, parseCron } from '../../src/backup/cron.js';
+import { longestGapSeconds, nextRun, parseCron } from '../../src/backup/cron.js';
 import { expiredBackups, parseAge, prunableBinlogs } from '../../src/backup/retention.js';
 import { backupSource } from '../../src/backup/source.js';
 import { failedAttemptStatus, retryDelayMs } from '../../src/controller/backup/backup-status.js';
@@ -34,6 +34,16 @@ describe('parseCron and nextRun (UTC)', () => {
     ['a * * * *', "minute 'a' is not a number"],
   ])('refuses %s, naming the field', (expr, message) => {
     expect(() => parseCron(expr)).toThrow(message);
+  });
+
+  it.each([
+    ['0 */6 * * *', 6 * 3600],
+    ['*/15 * * * *', 900],
+    ['30 2 * * 1-5', 3 * 24 * 3600],
+    ['0 0 1 * *', 31 * 24 * 3600],
+    ['0 0 1 1 *', 365 * 24 * 3600],
+  ])('the longest wait between two runs of %s is %i s', (expr, seconds) => {
+    expect(longestGapSeconds(parseCron(expr), at('2026-12-03T10:07:00Z'))).toBe(seconds);
   });
 
   it('says so when a schedule never runs', () => {

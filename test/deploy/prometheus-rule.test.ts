@@ -53,10 +53,17 @@ describe('the chart\'s alerts, dashboard and PodMonitor', () => {
     expect(() => promtool(['test', 'rules', 'rules.test.yaml'], broken)).toThrow(/WebStackReplicaNotReplicating/);
   });
 
-  it('takes the backup age from prometheusRule.backupMaxAgeSeconds', () => {
+  it('takes the backup age of stacks without a schedule from prometheusRule.backupMaxAgeSeconds', () => {
     const exprs = (findObject(renderChart({ prometheusRule: { enabled: true, backupMaxAgeSeconds: 3600 } }), 'PrometheusRule') as unknown as typeof rule)
       .spec.groups.flatMap((g) => g.rules).map((r) => r.expr);
-    expect(exprs).toContain('time() - webstack_backup_last_success_timestamp_seconds > 3600');
+    expect(exprs.find((e) => e.includes('webstack_backup_last_success_timestamp_seconds'))).toContain('time() - webstack_backup_last_success_timestamp_seconds > 3600\n');
+  });
+
+  it('a scheduled stack\'s backup alert follows its schedule: without the schedule series the test\'s 11 h old backup of a 6-hourly stack is not found', () => {
+    const broken = structuredClone(rule.spec);
+    const missing = broken.groups.flatMap((g) => g.rules).find((r) => r.alert === 'WebStackBackupMissing')!;
+    missing.expr = missing.expr.split('\nor\n')[1];
+    expect(() => promtool(['test', 'rules', 'rules.test.yaml'], broken)).toThrow(/WebStackBackupMissing/);
   });
 
   it('PodMonitor: selects the stacks\' pods by the operator\'s labels and labels series with the stack and role', () => {

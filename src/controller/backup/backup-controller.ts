@@ -11,7 +11,7 @@ import type { RestoreStatus, WebStack } from '../../api/types.js';
 import { validateWebStack } from '../../api/validate.js';
 import type { Timer } from '../../clock.js';
 import { backupMetrics, type BackupMetrics } from '../../backup/metrics.js';
-import { parseCron, nextRun } from '../../backup/cron.js';
+import { longestGapSeconds, nextRun, parseCron } from '../../backup/cron.js';
 import { Informer } from '../../kube/informer.js';
 import { isNotFound } from '../../kube/client.js';
 import { patchStatus } from '../../kube/status-patch.js';
@@ -96,6 +96,7 @@ export class BackupController implements LeaderTask {
     this.retries.clear();
     for (const s of this.schedules.values()) s.timer.cancel();
     this.schedules.clear();
+    this.metrics.scheduleInterval.reset();
     this.archiver.stop();
     await Promise.all([...this.chains.values()]);
     await Promise.all(this.informers.map((i) => i.stop()));
@@ -262,6 +263,8 @@ export class BackupController implements LeaderTask {
   private unschedule(key: string): void {
     this.schedules.get(key)?.timer.cancel();
     this.schedules.delete(key);
+    const [namespace, name] = key.split('/');
+    this.metrics.scheduleInterval.remove({ namespace, name });
   }
 
   /** The timer of the stack's next scheduled backup follows spec.database.backup.schedule. */
@@ -271,7 +274,9 @@ export class BackupController implements LeaderTask {
     if (current?.schedule === schedule) return;
     this.unschedule(key);
     if (!schedule) return;
-    const at = nextRun(parseCron(schedule), this.parts.clock.now());
+    const cron = parseCron(schedule);
+    this.metrics.scheduleInterval.set({ namespace: ws.metadata.namespace!, name: ws.metadata.name }, longestGapSeconds(cron, this.parts.clock.now()));
+    const at = nextRun(cron, this.parts.clock.now());
     const timer = this.parts.clock.after(at - this.parts.clock.now(), () => {
       this.schedules.delete(key);
       void this.createScheduled(ws.metadata.namespace!, ws.metadata.name, at).finally(() => {

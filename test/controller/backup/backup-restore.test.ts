@@ -17,7 +17,7 @@ import { resourceFor, WEBSTACK, WEBSTACKBACKUP } from '../../../src/controller/r
 import { credentialsFromSecretData } from '../../../src/render/credentials.js';
 import { startDatabaseEnv, type DatabaseEnv } from '../database/harness.js';
 import { eventually } from '../../support/eventually.js';
-import { backupTestStack, queryStackPod } from './stacks.js';
+import { backupEnded, backupTestStack, queryStackPod, restoreEnded, stackHealthy } from './stacks.js';
 
 const NS = 'shop';
 const SECRET = resourceFor('v1', 'Secret');
@@ -33,35 +33,16 @@ async function adminPassword(name: string): Promise<string> {
 }
 
 const query = (name: string, pod: string, sql: string) => queryStackPod(env, NS, name, pod, sql);
-
-async function healthy(name: string): Promise<WebStack> {
-  return eventually(`${name} bootstrapped with every instance ready`, async () => {
-    const ws = await env.client.get<WebStack>(WEBSTACK, NS, name);
-    const db = ws?.status?.database;
-    return db?.bootstrapped && db.instances?.length === 2 && db.instances.every((i) => i.ready) ? ws : undefined;
-  }, 90_000, 200) as Promise<WebStack>;
-}
-
-async function backupDone(name: string): Promise<WebStackBackup> {
-  return eventually(`backup ${name} done`, async () => {
-    const b = await env.client.get<WebStackBackup>(WEBSTACKBACKUP, NS, name);
-    return b?.status?.phase === 'Completed' || b?.status?.phase === 'Failed' ? b : undefined;
-  }, 60_000, 200) as Promise<WebStackBackup>;
-}
-
-async function restoreDone(name: string): Promise<WebStack> {
-  return eventually(`restore into ${name} done`, async () => {
-    const ws = await env.client.get<WebStack>(WEBSTACK, NS, name);
-    const phase = ws?.status?.restore?.phase;
-    return phase === 'Completed' || phase === 'Failed' ? ws : undefined;
-  }, 120_000, 200) as Promise<WebStack>;
-}
+const restoreDone = (name: string) => restoreEnded(env, NS, name);
+const backupDone = (name: string) => backupEnded(env, NS, name);
+const healthy = (name: string) => stackHealthy(env, NS, name);
 
 beforeAll(async () => {
   backupDir = mkdtempSync(path.join(os.tmpdir(), 'webstack-volume-'));
   env = await startDatabaseEnv(NS, { backupDir, retryBaseMs: 200, maxAttempts: 3 });
   await env.startOperator('operator-a');
-  await env.client.create(WEBSTACK, NS, stack('shop', { backup: { storage: { volume: {} } } }));
+  // Yearly: it never fires during the test; its metric says how long backups may wait.
+  await env.client.create(WEBSTACK, NS, stack('shop', { backup: { schedule: '0 0 1 1 *', storage: { volume: {} } } }));
   await healthy('shop');
 }, 120_000);
 
@@ -91,6 +72,8 @@ describe('backups and restores through the operator', () => {
     expect(stackStatus.conditions?.find((c) => c.type === 'BackupFailing')).toMatchObject({ status: 'False', reason: 'BackupSucceeded' });
     const said = JSON.stringify([backup, stackStatus, (await env.client.list(EVENT, NS)).items]);
     expect(said).not.toContain(await adminPassword('shop'));
+    // The alert on a missing backup reads the schedule's longest wait (365 or 366 days here).
+    expect(await env.operator!.metrics.registry.metrics()).toMatch(new RegExp(`webstack_backup_schedule_interval_seconds\\{namespace="${NS}",name="shop"\\} (31536000|31622400)\n`));
   }, 90_000);
 
   it('restores it into a new stack: the primary and its replica have exactly the rows', async () => {

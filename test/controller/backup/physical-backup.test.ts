@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BACKUP_DATA_FINALIZER, type WebStackBackup } from '../../../src/api/backup-types.js';
+import { BACKUP_DATA_FINALIZER } from '../../../src/api/backup-types.js';
 import type { WebStack } from '../../../src/api/types.js';
 import { PHYSICAL_OBJECT } from '../../../src/backup/locations.js';
 import { resourceFor, WEBSTACK, WEBSTACKBACKUP } from '../../../src/controller/resources.js';
@@ -16,7 +16,7 @@ import { names } from '../../../src/api/labels.js';
 import { credentialsFromSecretData } from '../../../src/render/credentials.js';
 import { startDatabaseEnv, type DatabaseEnv } from '../database/harness.js';
 import { eventually } from '../../support/eventually.js';
-import { backupTestStack, queryStackPod } from './stacks.js';
+import { backupEnded, backupTestStack, queryStackPod, restoreEnded, stackHealthy } from './stacks.js';
 
 const NS = 'shop';
 let env: DatabaseEnv;
@@ -33,22 +33,9 @@ async function passwords(name: string): Promise<string[]> {
 
 const stack = (name: string, database: NonNullable<WebStack['spec']['database']> = {}) => backupTestStack(NS, name, database);
 const query = (name: string, pod: string, sql: string) => queryStackPod(env, NS, name, pod, sql);
-
-async function healthy(name: string): Promise<WebStack> {
-  return eventually(`${name} bootstrapped with every instance ready`, async () => {
-    const ws = await env.client.get<WebStack>(WEBSTACK, NS, name);
-    const db = ws?.status?.database;
-    return db?.bootstrapped && db.instances?.length === 2 && db.instances.every((i) => i.ready) ? ws : undefined;
-  }, 90_000, 200) as Promise<WebStack>;
-}
-
-async function restoreDone(name: string): Promise<WebStack> {
-  return eventually(`restore into ${name} done`, async () => {
-    const ws = await env.client.get<WebStack>(WEBSTACK, NS, name);
-    const phase = ws?.status?.restore?.phase;
-    return phase === 'Completed' || phase === 'Failed' ? ws : undefined;
-  }, 120_000, 200) as Promise<WebStack>;
-}
+const restoreDone = (name: string) => restoreEnded(env, NS, name);
+const backupDone = (name: string) => backupEnded(env, NS, name);
+const healthy = (name: string) => stackHealthy(env, NS, name);
 
 /** The archived binlog files (not their indexes) under the stack's archive. */
 function archivedBinlogs(): string[] {
@@ -57,13 +44,6 @@ function archivedBinlogs(): string[] {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function backupDone(name: string): Promise<WebStackBackup> {
-  return eventually(`backup ${name} done`, async () => {
-    const b = await env.client.get<WebStackBackup>(WEBSTACKBACKUP, NS, name);
-    return b?.status?.phase === 'Completed' || b?.status?.phase === 'Failed' ? b : undefined;
-  }, 60_000, 200) as Promise<WebStackBackup>;
-}
 
 beforeAll(async () => {
   backupDir = mkdtempSync(path.join(os.tmpdir(), 'webstack-volume-'));

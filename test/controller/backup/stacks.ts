@@ -5,7 +5,9 @@
 import mysql from 'mysql2/promise';
 import { names } from '../../../src/api/labels.js';
 import type { WebStack } from '../../../src/api/types.js';
-import { resourceFor, WEBSTACK } from '../../../src/controller/resources.js';
+import type { WebStackBackup } from '../../../src/api/backup-types.js';
+import { resourceFor, WEBSTACK, WEBSTACKBACKUP } from '../../../src/controller/resources.js';
+import { eventually } from '../../support/eventually.js';
 import { credentialsFromSecretData } from '../../../src/render/credentials.js';
 import type { DatabaseEnv } from '../database/harness.js';
 
@@ -41,4 +43,30 @@ export async function queryStackPod(env: DatabaseEnv, namespace: string, name: s
   } finally {
     await conn.end();
   }
+}
+
+/** Stack `name` once bootstrapped with both of its instances ready. */
+export async function stackHealthy(env: DatabaseEnv, namespace: string, name: string): Promise<WebStack> {
+  return eventually(`${name} bootstrapped with every instance ready`, async () => {
+    const ws = await env.client.get<WebStack>(WEBSTACK, namespace, name);
+    const db = ws?.status?.database;
+    return db?.bootstrapped && db.instances?.length === 2 && db.instances.every((i) => i.ready) ? ws : undefined;
+  }, 90_000, 200) as Promise<WebStack>;
+}
+
+/** WebStackBackup `name` once it has ended, either way. */
+export async function backupEnded(env: DatabaseEnv, namespace: string, name: string): Promise<WebStackBackup> {
+  return eventually(`backup ${name} done`, async () => {
+    const b = await env.client.get<WebStackBackup>(WEBSTACKBACKUP, namespace, name);
+    return b?.status?.phase === 'Completed' || b?.status?.phase === 'Failed' ? b : undefined;
+  }, 60_000, 200) as Promise<WebStackBackup>;
+}
+
+/** Stack `name` once its restore has ended, either way. */
+export async function restoreEnded(env: DatabaseEnv, namespace: string, name: string): Promise<WebStack> {
+  return eventually(`restore into ${name} done`, async () => {
+    const ws = await env.client.get<WebStack>(WEBSTACK, namespace, name);
+    const phase = ws?.status?.restore?.phase;
+    return phase === 'Completed' || phase === 'Failed' ? ws : undefined;
+  }, 120_000, 200) as Promise<WebStack>;
 }
