@@ -49,6 +49,9 @@ export const RUN_USAGE = `usage: webstack-operator run [flags]
   --database-query-timeout D         one statement gives up after this (default: 2s)
   --switchover-timeout D             a switchover that has not finished this long after it began rolls back (default: 10s)
   --restart-settle D                 a hard-restarted old primary has this long to come back read-only before it is fenced by SQL (default: 30s)
+  --roll-timeout D                   a rolling update waits this long for a replaced instance to replicate again before RolloutStuck (default: 5m)
+  --roll-drain D                     after a rolling update's switchover, the old primary is replaced this long after (default: 5s)
+  --rebuild-timeout D                a rebuild from a peer not finished this long after it began is abandoned (default: 2h)
   --backup-dir DIR                   the backup volume: where backups with storage volume go (default: none, such backups fail)
 `;
 
@@ -75,7 +78,7 @@ function parseBool(flag: string, value: string): boolean {
 
 const VALUE_FLAGS = new Set(['kubeconfig', 'namespace', 'lease-namespace', 'lease-name', 'metrics-port', 'health-port', 'bind-address', 'log-format',
   'leader-elect-lease-duration', 'leader-elect-renew-deadline', 'leader-elect-retry-period', 'resync-period', 'workers',
-  'database-probe-interval', 'database-connect-timeout', 'database-query-timeout', 'switchover-timeout', 'restart-settle', 'backup-dir', 'agent-image',
+  'database-probe-interval', 'database-connect-timeout', 'database-query-timeout', 'switchover-timeout', 'restart-settle', 'roll-timeout', 'roll-drain', 'rebuild-timeout', 'backup-dir', 'agent-image',
   'mysqld-exporter-image']);
 
 /** A duration flag that must be above zero. */
@@ -133,6 +136,9 @@ export function parseRunFlags(argv: string[]): RunFlags | 'help' {
       case 'database-query-timeout': t.database.queryTimeoutMs = positiveDuration(name, value); break;
       case 'switchover-timeout': t.database.switchoverTimeoutMs = positiveDuration(name, value); break;
       case 'restart-settle': t.database.restartSettleMs = positiveDuration(name, value); break;
+      case 'roll-timeout': t.database.rollTimeoutMs = positiveDuration(name, value); break;
+      case 'roll-drain': t.database.rollDrainMs = parseDuration(name, value); break;
+      case 'rebuild-timeout': t.database.rebuildTimeoutMs = positiveDuration(name, value); break;
       case 'backup-dir':
         if (!value) throw new Error('--backup-dir: must not be empty');
         flags.backupDir = value;

@@ -18,9 +18,9 @@ describe('run flags (the Helm chart contract)', () => {
 
   it('the database timings a user may need', () => {
     const f = flags(['--database-probe-interval', '1s', '--database-connect-timeout=750ms', '--database-query-timeout', '3s',
-      '--switchover-timeout=20s', '--restart-settle', '1m', '--resync-period=5m']);
+      '--switchover-timeout=20s', '--restart-settle', '1m', '--resync-period=5m', '--roll-timeout', '10m', '--roll-drain=0s', '--rebuild-timeout', '30m']);
     expect(f.timings.database).toEqual({ ...DEFAULT_TIMINGS.database, probeIntervalMs: 1000, connectTimeoutMs: 750, queryTimeoutMs: 3000,
-      switchoverTimeoutMs: 20_000, restartSettleMs: 60_000 });
+      switchoverTimeoutMs: 20_000, restartSettleMs: 60_000, rollTimeoutMs: 600_000, rollDrainMs: 0, rebuildTimeoutMs: 1_800_000 });
     expect(f.timings.resyncPeriodMs).toBe(300_000);
     expect(DEFAULT_TIMINGS.database.probeIntervalMs).toBe(500);
   });
@@ -64,6 +64,8 @@ describe('run flags (the Helm chart contract)', () => {
     [['--leader-elect-retry-period', 'soon'], '--leader-elect-retry-period'],
     [['--database-probe-interval', '0s'], '--database-probe-interval'],
     [['--switchover-timeout', 'later'], '--switchover-timeout'],
+    [['--roll-timeout', '0s'], '--roll-timeout'],
+    [['--rebuild-timeout', 'soon'], '--rebuild-timeout'],
   ])('%j is refused naming %s', (argv, name) => {
     expect(() => parseRunFlags(argv)).toThrow(name);
   });
