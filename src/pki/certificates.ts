@@ -102,9 +102,10 @@ function certificate(publicKey: KeyObject, subject: forge.asn1.Asn1, signer: Sig
     pki.certificateExtensionsToAsn1(forgeCert.extensions),
   ]);
   const tbsDer = toDer(tbs);
+  // The certificate names its signature algorithm twice (RFC 5280 4.1.1.2): the same identifier.
   const signed = asn1.create(UNIVERSAL, SEQUENCE, true, [
     tbs,
-    algorithm(signer.key),
+    signature,
     asn1.create(UNIVERSAL, asn1.Type.BITSTRING, false, `\0${sign('sha256', tbsDer, signer.key).toString('binary')}`),
   ]);
   return `-----BEGIN CERTIFICATE-----\n${toDer(signed).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
