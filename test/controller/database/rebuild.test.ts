@@ -5,10 +5,14 @@
  * a new instance (scale 2 -> 3) and a replica whose volume was wiped are rebuilt from a donor's
  * physical copy, then replicate; writes go on meanwhile and every committed row is on every instance.
  * A replica that diverged (a write of its own) is quarantined, its transaction saved in a ConfigMap
- * with the binlog events that hold it, and then rebuilt.
+ * with the binlog events that hold it, and then rebuilt. So is a primary killed while a write waited
+ * for its semi-sync acknowledgement and restarted keeping that write, as MySQL 8.4 does: a replica
+ * takes over meanwhile, and the next failover finds every instance healthy again.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readdirSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import { names } from '../../../src/api/labels.js';
@@ -16,9 +20,11 @@ import type { WebStack } from '../../../src/api/types.js';
 import { resourceFor, WEBSTACK } from '../../../src/controller/resources.js';
 import { CA_SECRET_KEYS } from '../../../src/pki/database-certificates.js';
 import { credentialsFromSecretData } from '../../../src/render/credentials.js';
+import { SERVER_CONFIG_KEY } from '../../../src/render/mysql-config.js';
 import { claimName } from '../../../src/sandbox/runtime/pod-names.js';
 import { claimDir } from '../../../src/sandbox/runtime/pod-volumes.js';
 import { eventually } from '../../support/eventually.js';
+import { MARIADBD } from '../../support/mariadb-instance.js';
 import { startDatabaseEnv, type DatabaseEnv } from './harness.js';
 
 const NS = 'rebuild';
@@ -130,6 +136,41 @@ async function rebuiltUnderWrites(primary: string, pod: string, begin: () => Pro
   expect(expected).toBe(written);
 }
 
+/** How long the primary killed with an unacknowledged write stays down: its recovery by hand and the failover happen meanwhile. */
+const TAIL_HOLD_MS = 20_000;
+
+/**
+ * Crash recovery as MySQL 8.4 does it, on a pod's volume while the pod is held down: a transaction
+ * prepared and in the binlog is committed (MariaDB's default role, MASTER), where the pod's own boot
+ * (init_rpl_role = SLAVE) would roll it back and cut it. Then a clean shutdown, so the pod's next
+ * boot has nothing to recover and keeps it. Answers what the recovered server holds.
+ */
+async function recoverKeepingTheTail(pod: string): Promise<{ gtid: string; rows: number }> {
+  const ordinal = Number(pod.slice(pod.lastIndexOf('-') + 1));
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'keep-tail-'));
+  const config = (await env.client.get<{ data: Record<string, string> }>(CONFIG_MAP, NS, names.mysqlConfig('shop')))!.data[SERVER_CONFIG_KEY];
+  writeFileSync(path.join(dir, SERVER_CONFIG_KEY), config);
+  const socketPath = path.join(dir, 'mysqld.sock');
+  const dataDir = path.join(claimDir(env.stateDir, NS, claimName('data', names.mysql('shop'), ordinal)), 'data');
+  const server = spawn(MARIADBD, [`--defaults-file=${path.join(dir, SERVER_CONFIG_KEY)}`, `--datadir=${dataDir}`, `--server-id=${100 + ordinal}`,
+    '--init-rpl-role=MASTER', '--skip-networking', `--socket=${socketPath}`, `--pid-file=${path.join(dir, 'mysqld.pid')}`,
+    '--skip-grant-tables', '--skip-slave-start', ...(process.getuid?.() === 0 ? ['--user=root'] : [])], { stdio: 'ignore' });
+  const exited = new Promise<number | null>((resolve) => server.once('exit', resolve));
+  try {
+    const conn = await eventually('the recovered server answering', () => mysql.createConnection({ socketPath, user: 'root' }), 20_000, 100);
+    try {
+      const [[row]] = await conn.query('SELECT @@gtid_binlog_pos AS gtid, (SELECT COUNT(*) FROM store.orders WHERE id = 2000000) AS n') as unknown as [Record<string, unknown>[]];
+      return { gtid: String(row.gtid), rows: Number(row.n) };
+    } finally {
+      await conn.end();
+    }
+  } finally {
+    server.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const BEFORE = 100;
 /** Rows committed on the primary so far. */
 let written = BEFORE;
@@ -208,13 +249,54 @@ describe('rebuilding an instance from a peer', () => {
       .toContain(`webstack_database_rebuilds_total{namespace="${NS}",name="shop",result="completed"} 2`);
   }, 300_000);
 
-  it('after the rebuilds, the next failover finds its healthy replicas and loses no row', async () => {
+  it('a primary killed with a write no replica acknowledged, restarted keeping it (as MySQL does), is replaced, its write saved, and it is rebuilt', async () => {
     await eventually('every instance ready', () => allReady(3), 60_000);
-    // Held down past the failure threshold, as a pod whose restart is backed off.
-    expect(env.runtime.crashPod(NS, primary(), 10_000)).toBeGreaterThan(0);
+    const old = primary();
+    const replicas = [1, 2].map((n) => names.mysqlPod('shop', n));
+    // Until the kill nothing repairs the replicas: with their receivers stopped, no acknowledgement comes.
+    await env.stopOperator();
+    for (const r of replicas) await query(r, 'STOP SLAVE IO_THREAD');
+    const [{ gtid: before }] = await query(old, 'SELECT @@gtid_binlog_pos AS gtid');
+    const conn = await connect(old);
+    conn.on('error', () => undefined);
+    const pending = conn.query("INSERT INTO store.orders (id, note) VALUES (2000000, 'never acknowledged')").catch((err: unknown) => err);
+    const tail = await eventually('the write in the binlog, waiting for its acknowledgement', async () => {
+      const [{ gtid }] = await query(old, 'SELECT @@gtid_binlog_pos AS gtid');
+      return gtid !== before ? String(gtid) : undefined;
+    }, 10_000, 50);
+    const killedAt = Date.now();
+    // Down long enough to recover it by hand and for the failover to happen meanwhile.
+    expect(env.runtime.crashPod(NS, old, TAIL_HOLD_MS)).toBeGreaterThan(0);
+    expect(await pending).toBeInstanceOf(Error);
+    conn.destroy();
+    const [kept] = await Promise.all([recoverKeepingTheTail(old), env.startOperator('operator-c')]);
+    expect(kept).toEqual({ gtid: tail, rows: 1 });
     const next = await eventually('a failover recorded', async () => {
       const db = (await ws()).status?.database;
-      return db?.lastFailover?.kind === 'failover' && db.lastFailover.from === primary() && db.primary === db.lastFailover.to ? db.primary : undefined;
+      return db?.lastFailover?.kind === 'failover' && db.lastFailover.from === old && db.primary === db.lastFailover.to ? db.primary : undefined;
+    }, 60_000, 250);
+    // Its restart must come after the failover: else it is simply the primary again, and nothing diverged.
+    expect(Date.now() - killedAt).toBeLessThan(TAIL_HOLD_MS);
+    expect(await rowsOn(next)).toBe(written);
+    const savedBefore = ((await ws()).status!.database!.errantTransactionsSaved ?? []).filter((s) => s.instance === old).length;
+    await rebuiltUnderWrites(next, old, async () => undefined, { why: new RegExp(`${old}: diverged: it holds transactions the primary lacks \\(${tail}\\)`) });
+    const configMap = names.errantTransactions('shop', old, savedBefore + 1);
+    expect((await events('InstanceQuarantined')).join('\n')).toContain(old);
+    expect((await events('ErrantTransactionsSaved')).at(-1)).toMatch(new RegExp(`^${old} holds transactions the primary lacks \\(${tail}\\): 1 of them, .* ConfigMap ${configMap};`));
+    expect((await ws()).status!.database!.errantTransactionsSaved).toContainEqual({ instance: old, gtids: tail, configMap, savedAt: expect.any(String) });
+    const saved = (await env.client.get<{ data: Record<string, string> }>(CONFIG_MAP, NS, configMap))!.data;
+    expect(saved['binlog-events.txt']).toContain("INSERT INTO store.orders (id, note) VALUES (2000000, 'never acknowledged')");
+    expect(await query(old, 'SELECT id FROM store.orders WHERE id = 2000000')).toEqual([]);
+  }, 200_000);
+
+  it('after the rebuilds, the next failover finds its healthy replicas and loses no row', async () => {
+    await eventually('every instance ready', () => allReady(3), 60_000);
+    const current = (await ws()).status!.database!.primary!;
+    // Held down past the failure threshold, as a pod whose restart is backed off.
+    expect(env.runtime.crashPod(NS, current, 10_000)).toBeGreaterThan(0);
+    const next = await eventually('a failover recorded', async () => {
+      const db = (await ws()).status?.database;
+      return db?.lastFailover?.kind === 'failover' && db.lastFailover.from === current && db.primary === db.lastFailover.to ? db.primary : undefined;
     }, 90_000, 250);
     expect(await rowsOn(next)).toBe(written);
     await eventually('the old primary back as a replica', () => allReady(3), 90_000);
