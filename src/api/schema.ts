@@ -491,6 +491,7 @@ const status = obj({
       donor: { type: 'string' },
       reason: { type: 'string' },
       startedAt: { type: 'string', format: 'date-time' },
+      previous: { type: 'string', description: "The target's latest rebuild before this one, as its engine names it (MySQL: the last clone's begin time)." },
     }, { description: 'The instance being rebuilt from a physical copy of the donor (one at a time).' }),
     rebuildAttempts: {
       type: 'array',

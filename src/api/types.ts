@@ -202,6 +202,8 @@ export interface RebuildRecord {
   donor: string;
   reason: string;
   startedAt: string;
+  /** The target's latest rebuild before this one (MySQL: its last clone's begin time). */
+  previous?: string;
 }
 
 /** The rebuilds of one instance so far; further ones back off. */

@@ -46,7 +46,7 @@ export interface ManagerOptions {
   roller?: InstanceRoller;
   /**
    * Rebuilds an instance replication can't bring back from a donor's physical copy (MariaDB: the
-   * agents' mariadb-backup stream); without it, or on MySQL, such an instance stays as it is.
+   * agents' mariadb-backup stream; MySQL: the clone plugin); without it, such an instance stays as it is.
    */
   rebuilder?: InstanceRebuilder;
   /** Where a diverged instance's own transactions are saved before its rebuild; without it, such an instance is never rebuilt. */
@@ -214,11 +214,11 @@ export class DatabaseManager {
 
   /**
    * One step of the rebuild plan, on a tick where the planner has nothing to do and the primary
-   * answers: safety and failover always come first. MariaDB only: the agents copy with mariadb-backup.
+   * answers: safety and failover always come first.
    */
   private async rebuild(spec: ManagerSpec, observations: InstanceObservation[], record: ClusterState, connect: DatabaseConnector):
     Promise<{ step?: RebuildStep; changed: boolean }> {
-    if (!this.rebuilds || spec.engine !== 'mariadb' || spec.restoring || !record.bootstrapped) return { changed: false };
+    if (!this.rebuilds || spec.restoring || !record.bootstrapped) return { changed: false };
     // A primary that stopped answering is watched by every tick: no agent call may delay the next one.
     if (!observations.find((o) => o.name === record.primary)?.state) return { changed: false };
     try {

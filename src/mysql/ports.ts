@@ -57,6 +57,11 @@ export interface RebuildInProgress {
   reason: string;
   /** ISO timestamp. */
   startedAt: string;
+  /**
+   * The target's latest rebuild as its rebuilder named it before this one began (InstanceRebuilder.latest;
+   * MySQL: the last clone's begin time), so that one's outcome is never taken for this one's.
+   */
+  previous?: string;
 }
 
 /** The rebuilds of one instance so far: the next waits longer each time (see planRebuild). */
@@ -155,13 +160,17 @@ export type RebuildProgress =
   | { phase: 'failed'; error: string };
 
 /**
- * Replaces an instance's data by a physical copy of a donor's (the agents in their pods): the
- * target restarts on the copy, at the donor's GTID position, read-only, replication not started.
+ * Replaces an instance's data by a physical copy of a donor's: the target restarts on the copy, at
+ * the donor's GTID position, read-only, replication not started. One per engine: MariaDB through
+ * the agents in the pods (mariadb-backup), MySQL 8.4 through SQL (the clone plugin).
  */
 export interface InstanceRebuilder {
   /** Starts the copy and returns at once; refused while another rebuild of `target` is not finished. */
   start(target: string, donor: string): Promise<void>;
-  progress(target: string): Promise<RebuildProgress>;
+  /** `previous`: the rebuild's record says the target's latest rebuild before it was this one (see `latest`): not this rebuild's. */
+  progress(target: string, previous?: string): Promise<RebuildProgress>;
+  /** What names the target's latest rebuild, when its outcome outlives `finish` (MySQL's clone_status); undefined: none, or forgotten by `finish`. */
+  latest?(target: string): Promise<string | undefined>;
   /** Forgets a restored or failed rebuild of `target`. */
   finish(target: string): Promise<void>;
 }

@@ -77,9 +77,11 @@ export class Rebuilds {
       if (!this.ctx.errant) return `${plan.instance} diverged (${plan.saveErrant}) and is kept: its transactions can't be saved here`;
       await this.saveErrant(this.ctx.errant, record, plan.instance, plan.saveErrant, plan.donor, observations, connect);
     }
-    const rebuild: RebuildInProgress = { instance: plan.instance, donor: plan.donor, reason: plan.reason, startedAt: new Date(now).toISOString() };
+    const previous = await this.ctx.rebuilder.latest?.(plan.instance);
+    const rebuild: RebuildInProgress = { instance: plan.instance, donor: plan.donor, reason: plan.reason, startedAt: new Date(now).toISOString(),
+      ...(previous ? { previous } : {}) };
     // A finished rebuild the target's agent still remembers (its operator stopped before forgetting it) would refuse the new one.
-    const leftover = await this.ctx.rebuilder.progress(plan.instance);
+    const leftover = await this.ctx.rebuilder.progress(plan.instance, previous);
     if (leftover.phase === 'restored' || leftover.phase === 'failed') await this.ctx.rebuilder.finish(plan.instance);
     await this.ctx.record.write({ rebuild, rebuildAttempts: attemptsAfterStart(record.rebuildAttempts, plan.instance, now, this.backoff) });
     this.ctx.events.event('Normal', 'RebuildStarted', `${plan.instance} is rebuilt from a physical copy of ${plan.donor}: ${plan.reason}`);
@@ -109,7 +111,7 @@ export class Rebuilds {
 
   private async follow(record: ClusterState, rebuild: RebuildInProgress, observations: InstanceObservation[]):
     Promise<{ did: string; ended?: RebuildStep['ended'] }> {
-    const progress = await this.ctx.rebuilder.progress(rebuild.instance);
+    const progress = await this.ctx.rebuilder.progress(rebuild.instance, rebuild.previous);
     const replicating = this.replicating(record, rebuild.instance, observations);
     switch (progress.phase) {
       case 'copying':
@@ -122,10 +124,10 @@ export class Rebuilds {
         if (!replicating) return { did: `${rebuild.instance} restarted on the copy; waiting for it to replicate from ${record.primary ?? 'the primary'}` };
         return { did: await this.complete(record, rebuild, progress), ended: 'completed' };
       case 'idle':
-        // Forgotten by the agent: either done (the manager stopped between forgetting it and clearing the record), or lost with an agent restart.
+        // Forgotten by the target's rebuilder: either done (the manager stopped between forgetting it and clearing the record), or lost with an agent restart.
         if (replicating) return { did: await this.complete(record, rebuild, progress), ended: 'completed' };
         await this.ctx.rebuilder.start(rebuild.instance, rebuild.donor);
-        return { did: `the agent of ${rebuild.instance} had no rebuild in progress; started again from ${rebuild.donor}` };
+        return { did: `${rebuild.instance} had no copy in progress (lost with an agent or operator restart); started again from ${rebuild.donor}` };
     }
   }
 

@@ -123,7 +123,7 @@ describe('Rebuilds', () => {
     const inProgress: ClusterState = { primary: name(0), bootstrapped: true,
       rebuild: { instance: name(2), donor: name(1), reason: 'r', startedAt: '2026-12-04T11:59:00.000Z' } };
     const { rebuilder, step } = setup([{ phase: 'idle' }], inProgress);
-    expect(await step()).toBe('the agent of shop-mysql-2 had no rebuild in progress; started again from shop-mysql-1');
+    expect(await step()).toBe('shop-mysql-2 had no copy in progress (lost with an agent or operator restart); started again from shop-mysql-1');
     expect(rebuilder.calls).toEqual(['progress shop-mysql-2', 'start shop-mysql-2 from shop-mysql-1']);
   });
 

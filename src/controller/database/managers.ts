@@ -22,7 +22,7 @@ import { PodRoleLabeler } from './labeler.js';
 import { managerCredentials } from './manager-inputs.js';
 import { PodRestarter } from './restarter.js';
 import { AgentFencer } from './agent-fencer.js';
-import { AgentRebuilder } from './agent-rebuilder.js';
+import { rebuilderFor } from './rebuilders.js';
 import { ConfigMapErrantArchive } from './errant-archive.js';
 import { AgentClient } from '../../agent/client.js';
 import { agentToken } from '../../agent/protocol.js';
@@ -151,9 +151,13 @@ export class DatabaseManagers {
       events,
       restarter: agents ? new AgentFencer(agents, this.pods, ns, podRestarter, events) : podRestarter,
       roller: podRestarter,
-      // Its calls are quick (the copy runs on its own): a short deadline keeps a hung agent from stalling the manager's ticks.
-      rebuilder: this.opts.agents ? new AgentRebuilder(new AgentClient({ token: agentToken(credentials.adminPassword), timeoutMs: this.opts.timings.queryTimeoutMs }),
-        this.pods, ns) : undefined,
+      rebuilder: rebuilderFor({
+        engine: resolveSpec(latest).database.engine, namespace: ns, credentials, timings: this.opts.timings, pods: this.pods,
+        instances: async () => instancesFromPods(this.pods.pods(ns), ns, name, this.statefulSet(ns, name)),
+        caBundle: () => this.caBundle(ns, name),
+        // Its calls are quick (the copy runs on its own): a short deadline keeps a hung agent from stalling the manager's ticks.
+        agents: this.opts.agents ? new AgentClient({ token: agentToken(credentials.adminPassword), timeoutMs: this.opts.timings.queryTimeoutMs }) : undefined,
+      }),
       errantArchive: new ConfigMapErrantArchive(this.opts.client, () => running.ws),
       registry: this.opts.registry,
       clock: this.opts.clock,
