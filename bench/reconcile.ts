@@ -9,7 +9,7 @@
  *
  * The operator runs in its own process (bench/reconcile-operator.ts, compiled), so its peak RSS is its own.
  *
- *   npm run bench:reconcile -- --stacks 1000 [--workers 8] [--resync-ms 10000] [--heap-mb N] [--control-plane embedded|kube]
+ *   npm run bench:reconcile -- --stacks 1000 [--workers 8] [--resync-ms 10000] [--heap-mb N] [--control-plane embedded|kube] [--cpu-prof DIR]
  *
  * Ends with one JSON line: {controlPlane, convergeMs, serverBoundMs, requestsPerStack, steadyStateWrites, peakRssMb, ...}.
  */
@@ -51,6 +51,8 @@ const WORKERS = flag('workers', 8);
 const RESYNC_MS = flag('resync-ms', 10_000);
 /** The operator's V8 heap limit (--max-old-space-size), as a deployment would set it; default: Node's own. */
 const HEAP_MB = process.argv.includes('--heap-mb') ? flag('heap-mb', 0) : undefined;
+/** `--cpu-prof DIR`: the operator process writes a V8 CPU profile there (open it in Chrome's DevTools). */
+const CPU_PROF_DIR = process.argv.includes('--cpu-prof') ? path.resolve(process.argv[process.argv.indexOf('--cpu-prof') + 1] ?? '.') : undefined;
 const CONCURRENCY = 16;
 const CRD: ResourceType = { kind: 'CustomResourceDefinition', apiVersion: 'apiextensions.k8s.io/v1', plural: 'customresourcedefinitions', namespaced: false };
 const NAMESPACE: ResourceType = { kind: 'Namespace', apiVersion: 'v1', plural: 'namespaces', namespaced: false };
@@ -107,8 +109,9 @@ async function startOperatorProcess(dir: string, kubeconfig: string): Promise<{ 
   const file = path.join(dir, 'operator-kubeconfig');
   writeFileSync(file, kubeconfig);
   const heap = HEAP_MB === undefined ? [] : [`--max-old-space-size=${HEAP_MB}`];
+  const prof = CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`];
   const child = fork(compileOperator(), [file, String(STACKS), String(WORKERS), String(RESYNC_MS)],
-    { execArgv: [...heap, '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    { execArgv: [...heap, ...prof, '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`operator process exited with ${code}`))));
   const message = <T>(pick: (m: Record<string, unknown>) => T | undefined) => Promise.race([exited, new Promise<T>((resolve) => {
     const on = (m: Record<string, unknown>) => {

@@ -12,7 +12,8 @@ import { credentialsFromSecretData, newDatabaseCredentials, type DatabaseCredent
 import type { KubeObject } from '../render/object.js';
 import { tlsChecksum } from '../render/loadbalancer.js';
 import { DEFAULT_CLUSTER_DOMAIN } from '../render/database.js';
-import { databaseCertificates, type DatabaseCertificates } from '../pki/database-certificates.js';
+import type { DatabaseCertificates } from '../pki/database-certificates.js';
+import type { CertificateMemo } from './certificate-memo.js';
 import { renderOptionalObjects, renderStack } from '../render/stack.js';
 import type { ServedKinds } from '../kube/discovery.js';
 import { convergeOptionalChildren, type MissingApi } from './optional-children.js';
@@ -45,6 +46,8 @@ export interface ReconcileDeps {
   events: EventRecorder;
   memo: AppliedMemo;
   ownWrites: OwnWrites;
+  /** Each stack's certificate decision, kept while its Secrets stay the same. */
+  certificates: CertificateMemo;
   log: Logger;
   clock: Clock;
   /** A database manager runs: Ready and Degraded also follow the conditions it stores in the status. */
@@ -72,6 +75,7 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
   if (!ws || ws.metadata.deletionTimestamp) {
     // Children go with the WebStack through their owner references: nothing to delete here.
     deps.memo.forgetPrefix(`${namespace}/${name}/`);
+    deps.certificates.forget(key);
     return { result: 'deleted' };
   }
   const log = forStack(deps.log, namespace, name);
@@ -260,7 +264,7 @@ async function databaseTls(ws: WebStack, deps: ReconcileDeps, log: Logger): Prom
   const ns = ws.metadata.namespace!;
   const stack = ws.metadata.name;
   const [ca, tls] = await Promise.all([secretData(ns, names.mysqlCaSecret(stack), deps), secretData(ns, names.mysqlTlsSecret(stack), deps)]);
-  const outcome = databaseCertificates({ ca, tls }, { stack, namespace: ns, clusterDomain: DEFAULT_CLUSTER_DOMAIN },
+  const outcome = deps.certificates.certificates(`${ns}/${stack}`, { ca, tls }, { stack, namespace: ns, clusterDomain: DEFAULT_CLUSTER_DOMAIN },
     new Date(deps.clock.now()));
   if (outcome.made.length > 0) {
     const message = `made the database ${outcome.made.join(' and ')}`;

@@ -3,6 +3,7 @@ import type { WebStack } from '../api/types.js';
 import type { Caches } from '../kube/caches.js';
 import type { Controller, ReconcileOutcome, Reconciler } from '../kube/controller.js';
 import { AppliedMemo } from './applied-memo.js';
+import { CertificateMemo } from './certificate-memo.js';
 import { OwnWrites } from './own-writes.js';
 import type { InformerEvent } from '../kube/informer.js';
 import type { LiveObject } from './children.js';
@@ -12,12 +13,13 @@ import { ownerKey, stackKey } from './stack-keys.js';
 
 export class WebStackReconciler implements Reconciler {
   private readonly memo = new AppliedMemo();
+  private readonly certificates = new CertificateMemo();
   readonly ownWrites = new OwnWrites();
 
-  constructor(private readonly deps: Omit<ReconcileDeps, 'memo' | 'ownWrites'>) {}
+  constructor(private readonly deps: Omit<ReconcileDeps, 'memo' | 'ownWrites' | 'certificates'>) {}
 
   reconcile(key: string): Promise<ReconcileOutcome> {
-    return reconcile(key, { ...this.deps, memo: this.memo, ownWrites: this.ownWrites });
+    return reconcile(key, { ...this.deps, memo: this.memo, ownWrites: this.ownWrites, certificates: this.certificates });
   }
 }
 

@@ -7,7 +7,7 @@ import {
   certificateFacts, issueServerCertificate, newCertificateAuthority, splitPemBundle, type KeyPair,
 } from './certificates.js';
 import { databaseServerNames } from './names.js';
-import { caBundle, planCertificateAuthority, planServerCertificate } from './rotation.js';
+import { caBundle, planCertificateAuthority, planServerCertificate, renewalAt } from './rotation.js';
 
 /** The keys of `<stack>-mysql-ca`. */
 export const CA_SECRET_KEYS = { certificate: 'ca.crt', privateKey: 'ca.key' } as const;
@@ -37,6 +37,11 @@ export interface CertificatesOutcome {
   certificates: DatabaseCertificates;
   /** What was made and why; empty when everything was kept. */
   made: string[];
+  /**
+   * Up to and including this moment, the Secrets holding `certificates` give this same outcome with
+   * nothing made: the first renewal due, or the expiry of an earlier CA the bundle still trusts.
+   */
+  stableThrough: Date;
 }
 
 export function databaseCertificates(
@@ -62,5 +67,18 @@ export function databaseCertificates(
     server = issueServerCertificate(ca, `${subject.stack}-mysql`, dnsNames, now);
     made.push(`server certificate (${serverDecision.reason})`);
   }
-  return { certificates: { ca, caBundle: bundle, server }, made };
+  const certificates = { ca, caBundle: bundle, server };
+  return { certificates, made, stableThrough: stableThrough(certificates) };
+}
+
+/** The last moment the decisions on `certificates` (as stored) stay the same. */
+function stableThrough(c: DatabaseCertificates): Date {
+  const [, ...earlierCas] = splitPemBundle(c.caBundle);
+  const moments = [
+    renewalAt(certificateFacts(c.ca.certificate)!).getTime(),
+    renewalAt(certificateFacts(c.server.certificate)!).getTime(),
+    // An earlier CA is trusted while it has not expired: dropped from the bundle at its notAfter.
+    ...earlierCas.map((pem) => certificateFacts(pem)!.notAfter.getTime() - 1),
+  ];
+  return new Date(Math.min(...moments));
 }

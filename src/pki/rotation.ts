@@ -9,12 +9,16 @@ export const RENEW_WHEN_LEFT = 1 / 3;
 
 export type Decision = { action: 'keep' } | { action: 'make'; reason: string };
 
+/** The first moment `facts` is due for renewal: a third of its lifetime before it expires. */
+export function renewalAt(facts: CertificateFacts): Date {
+  const lifetime = facts.notAfter.getTime() - facts.notBefore.getTime();
+  return new Date(facts.notAfter.getTime() - lifetime * RENEW_WHEN_LEFT);
+}
+
 /** Why `facts` must be renewed at `now`, or undefined while it has time left. */
 export function renewalDue(facts: CertificateFacts, now: Date): string | undefined {
-  const lifetime = facts.notAfter.getTime() - facts.notBefore.getTime();
-  const left = facts.notAfter.getTime() - now.getTime();
-  if (left <= 0) return `expired at ${facts.notAfter.toISOString()}`;
-  if (left < lifetime * RENEW_WHEN_LEFT) return `expires at ${facts.notAfter.toISOString()}, renewed with a third of its lifetime left`;
+  if (now.getTime() >= facts.notAfter.getTime()) return `expired at ${facts.notAfter.toISOString()}`;
+  if (now.getTime() > renewalAt(facts).getTime()) return `expires at ${facts.notAfter.toISOString()}, renewed with a third of its lifetime left`;
   return undefined;
 }
 

@@ -85,6 +85,33 @@ describe('database certificates', () => {
     expect(again.certificates).toEqual(first.certificates);
   });
 
+  it('stay the same for the same Secrets through stableThrough, the first renewal due, and not a millisecond later', () => {
+    const subject = { stack: 'shop', namespace: 'prod', clusterDomain: 'cluster.local' };
+    const first = databaseCertificates({}, subject, t0);
+    // The server certificate (90 days) is due long before the CA (10 years).
+    const { notBefore, notAfter } = certificateFacts(first.certificates.server.certificate)!;
+    expect(notAfter.getTime() - notBefore.getTime()).toBeGreaterThanOrEqual(SERVER_LIFETIME_DAYS * DAY);
+    expect(first.stableThrough.getTime()).toBe(Math.floor(notAfter.getTime() - (notAfter.getTime() - notBefore.getTime()) / 3));
+    const stored = secretData(first.certificates);
+    expect(databaseCertificates(stored, subject, first.stableThrough)).toEqual({ ...first, made: [] });
+    expect(databaseCertificates(stored, subject, new Date(first.stableThrough.getTime() + 1)).made)
+      .toEqual([expect.stringMatching(/^server certificate \(the server certificate expires at/)]);
+  });
+
+  it('stableThrough ends before an earlier CA the bundle trusts expires', () => {
+    const subject = { stack: 'shop', namespace: 'prod', clusterDomain: 'cluster.local' };
+    const first = databaseCertificates({}, subject, t0).certificates;
+    const renewed = databaseCertificates(secretData(first), subject, at(CA_LIFETIME_DAYS * 2 / 3 + 1));
+    const server = databaseCertificates(secretData(renewed.certificates), subject, at(CA_LIFETIME_DAYS - 1));
+    expect(server.made).toEqual([expect.stringMatching(/^server certificate/)]);
+    const kept = databaseCertificates(secretData(server.certificates), subject, at(CA_LIFETIME_DAYS - 1));
+    expect(kept.made).toEqual([]);
+    expect(kept.stableThrough.getTime()).toBe(certificateFacts(first.ca.certificate)!.notAfter.getTime() - 1);
+    expect(splitPemBundle(databaseCertificates(secretData(server.certificates), subject, kept.stableThrough).certificates.caBundle)).toHaveLength(2);
+    expect(splitPemBundle(databaseCertificates(secretData(server.certificates), subject, new Date(kept.stableThrough.getTime() + 1)).certificates.caBundle))
+      .toHaveLength(1);
+  });
+
   it('a renewed CA signs a new server certificate and the bundle keeps trusting the old CA until it expires', () => {
     const subject = { stack: 'shop', namespace: 'prod', clusterDomain: 'cluster.local' };
     const first = databaseCertificates({}, subject, t0).certificates;

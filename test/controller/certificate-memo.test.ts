@@ -1,0 +1,52 @@
+/** The per-stack memo of database certificate decisions: reused only for the same Secrets and while the decision holds. */
+import { describe, expect, it } from '@jest/globals';
+import { CertificateMemo } from '../../src/controller/certificate-memo.js';
+import { CA_SECRET_KEYS, TLS_SECRET_KEYS, type DatabaseCertificates } from '../../src/pki/database-certificates.js';
+
+const subject = { stack: 'shop', namespace: 'prod', clusterDomain: 'cluster.local' };
+const t0 = new Date('2026-01-01T00:00:00Z');
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+function secretData(c: DatabaseCertificates) {
+  return {
+    ca: { [CA_SECRET_KEYS.certificate]: b64(c.caBundle), [CA_SECRET_KEYS.privateKey]: b64(c.ca.privateKey) },
+    tls: { [TLS_SECRET_KEYS.certificate]: b64(c.server.certificate), [TLS_SECRET_KEYS.privateKey]: b64(c.server.privateKey) },
+  };
+}
+
+describe('CertificateMemo', () => {
+  const memo = new CertificateMemo();
+  const first = memo.certificates('prod/shop', { ca: undefined, tls: undefined }, subject, t0);
+  const stored = secretData(first.certificates);
+
+  it('makes what is missing, and makes it again while the Secrets still lack it', () => {
+    expect(first.made).toHaveLength(2);
+    expect(memo.certificates('prod/shop', { ca: undefined, tls: undefined }, subject, t0).made).toHaveLength(2);
+  });
+
+  it('gives the kept decision for the same Secrets through stableThrough, decided once', () => {
+    const kept = memo.certificates('prod/shop', stored, subject, t0);
+    expect(kept.made).toEqual([]);
+    const again = memo.certificates('prod/shop', { ...stored }, subject, kept.stableThrough);
+    expect(again.certificates).toBe(kept.certificates);
+    expect(again.made).toEqual([]);
+  });
+
+  it('decides again once the decision may have changed: other Secret data, another stack, later than stableThrough', () => {
+    const kept = memo.certificates('prod/shop', stored, subject, t0);
+    const foreign = memo.certificates('prod/shop', { ...stored, tls: { ...stored.tls, [TLS_SECRET_KEYS.privateKey]: b64('not a key') } }, subject, t0);
+    expect(foreign.made).toEqual(['server certificate (the server key does not match its certificate)']);
+    expect(memo.certificates('prod/shop', stored, { ...subject, namespace: 'other' }, t0).made)
+      .toEqual(['server certificate (the server certificate names other hosts)']);
+    expect(memo.certificates('prod/shop', stored, subject, new Date(kept.stableThrough.getTime() + 1)).made)
+      .toEqual([expect.stringMatching(/^server certificate \(the server certificate expires at/)]);
+  });
+
+  it('forgets a stack', () => {
+    const kept = memo.certificates('prod/shop', stored, subject, t0);
+    memo.forget('prod/shop');
+    const again = memo.certificates('prod/shop', stored, subject, t0);
+    expect(again.certificates).not.toBe(kept.certificates);
+    expect(again.certificates).toEqual(kept.certificates);
+  });
+});
