@@ -16,7 +16,7 @@ import { MemoryEvents, MemoryLabeler, MemoryRecord, MemoryStatus, StaticTopology
 import type { ManagerSpec } from '../../src/mysql/ports.js';
 import { startMariadbCluster, WriteLoop, type MariadbCluster } from '../../test/support/mariadb-cluster.js';
 import { PrimaryProxy } from './proxy.js';
-import { breakdownOf, medianBreakdown, percentile, splitBrainWrites, type Breakdown, type LogEntry } from './stats.js';
+import { breakdownOf, medianBreakdown, percentile, splitBrainWrites, writePauseMs, type Breakdown, type LogEntry } from './stats.js';
 import { eventually } from '../../test/support/eventually.js';
 
 type Kind = 'crash' | 'hang' | 'switchover';
@@ -27,6 +27,8 @@ interface Trial {
   from: string;
   to: string;
   recoveryMs: number;
+  /** Writes standing still: the last acknowledged write before the new primary's first. */
+  pauseMs: number;
   acked: number;
   lost: number;
   splitBrain: number;
@@ -56,6 +58,8 @@ class Bench {
   private idBase = 0;
   /** Old primaries that came back diverged (unacknowledged writes of their own) and were quarantined. */
   quarantines = 0;
+  /** The restart of an instance the manager killed, as a kubelet restarts a container whose process died. */
+  private revived?: Promise<void>;
   /** The manager's log lines with their time: where a failover's time went. */
   readonly logged: LogEntry[] = [];
   readonly spec: ManagerSpec = {
@@ -74,6 +78,13 @@ class Bench {
       events: new MemoryEvents(), registry: new Registry(),
       // A returning hung primary is fenced by a hard restart, as the operator deletes its pod with grace 0.
       restarter: { restart: (name) => this.cluster.hardRestart(name) },
+      // A hung primary is killed at the start of its failover, as the agent in its pod does.
+      killer: {
+        kill: async (name) => {
+          await this.cluster.kill(name);
+          this.revived = this.cluster.restart(name);
+        },
+      },
       log: {
         info: (m, f) => this.note(m, f),
         warn: (m, f) => this.note(`WARN ${m}`, f),
@@ -145,7 +156,11 @@ class Bench {
       signalAt = Date.now();
       if (kind === 'crash') await this.cluster.kill(from);
       else if (kind === 'hang') this.cluster.stop(from);
-      else this.spec.desiredPrimary = candidate;
+      else {
+        // As the operator does when it sees the WebStack's spec change.
+        this.spec.desiredPrimary = candidate;
+        this.manager.poke();
+      }
       await eventually('a write acknowledged by a new primary', async () => {
         const p = this.primary();
         return p !== from && ws.some((w) => w.acked.some((a) => a.serverId === serverIdOf(p) && a.at > signalAt));
@@ -163,12 +178,14 @@ class Bench {
     const history = [{ at: 0, primaryServerId: serverIdOf(from) },
       ...this.record.history.slice(historyStart).filter((h) => h.state.primary).map((h) => ({ at: h.at, primaryServerId: serverIdOf(h.state.primary!) }))];
     const trial: Trial = {
-      kind, n, from, to, recoveryMs: firstOnNew - signalAt, acked: acked.length,
+      kind, n, from, to, recoveryMs: firstOnNew - signalAt, pauseMs: writePauseMs(acked, firstOnNew), acked: acked.length,
       lost: acked.filter((a) => !present.has(a.id)).length,
       splitBrain: splitBrainWrites(acked, history).length,
       breakdown: breakdownOf(this.logged.filter((e) => e.at >= signalAt), signalAt, firstOnNew),
     };
-    if (kind === 'crash') await this.cluster.restart(from);
+    if (kind === 'crash' && !this.revived) await this.cluster.restart(from);
+    await this.revived;
+    this.revived = undefined;
     await this.settle(`${kind} #${n}`, from);
     return trial;
   }
@@ -193,6 +210,8 @@ class Bench {
       await Promise.all(ws.map((w) => w.stop()));
     }
     const replaced = this.primary() !== from || this.record.history.slice(historyStart).some((h) => h.state.primary && h.state.primary !== from);
+    await this.revived;
+    this.revived = undefined;
     if (replaced) await this.settle('pause', from);
     return replaced;
   }
@@ -223,7 +242,7 @@ class Bench {
 }
 
 function fmt(t: Trial): string {
-  return `${t.kind.padEnd(10)} ${String(t.n).padStart(3)}  ${t.from.padEnd(13)} ${t.to.padEnd(13)} ${String(t.recoveryMs).padStart(8)}  ${String(t.acked).padStart(6)}  ${String(t.lost).padStart(4)}  ${String(t.splitBrain).padStart(5)}`;
+  return `${t.kind.padEnd(10)} ${String(t.n).padStart(3)}  ${t.from.padEnd(13)} ${t.to.padEnd(13)} ${String(t.recoveryMs).padStart(8)}  ${String(t.pauseMs).padStart(8)}  ${String(t.acked).padStart(6)}  ${String(t.lost).padStart(4)}  ${String(t.splitBrain).padStart(5)}`;
 }
 
 async function main(argv: string[]): Promise<void> {
@@ -236,7 +255,7 @@ async function main(argv: string[]): Promise<void> {
   const bench = new Bench();
   const trials: Trial[] = [];
   process.stdout.write(`failover benchmark: 3 MariaDB instances, semi-sync, failureThresholdSeconds ${FAILURE_THRESHOLD_SECONDS}, ${WRITERS} writers through a primary-following proxy\n`);
-  process.stdout.write(`${'kind'.padEnd(10)} ${'#'.padStart(3)}  ${'from'.padEnd(13)} ${'to'.padEnd(13)} ${'ms'.padStart(8)}  ${'acked'.padStart(6)}  ${'lost'.padStart(4)}  ${'split'.padStart(5)}\n`);
+  process.stdout.write(`${'kind'.padEnd(10)} ${'#'.padStart(3)}  ${'from'.padEnd(13)} ${'to'.padEnd(13)} ${'ms'.padStart(8)}  ${'pause ms'.padStart(8)}  ${'acked'.padStart(6)}  ${'lost'.padStart(4)}  ${'split'.padStart(5)}\n`);
   try {
     await bench.up();
     const plan: [Kind, number][] = [['crash', crashTrials], ['hang', hangTrials], ['switchover', switchoverTrials]];
@@ -261,6 +280,7 @@ async function main(argv: string[]): Promise<void> {
     crashMaxMs: Math.max(...of('crash')),
     hangMaxMs: Math.max(...of('hang')),
     switchoverP50Ms: percentile(of('switchover'), 50),
+    switchoverPauseP50Ms: percentile(trials.filter((t) => t.kind === 'switchover').map((t) => t.pauseMs), 50),
     lostWrites: trials.reduce((s, t) => s + t.lost, 0),
     splitBrainWrites: trials.reduce((s, t) => s + t.splitBrain, 0),
     trials: crashTrials,
@@ -270,7 +290,7 @@ async function main(argv: string[]): Promise<void> {
   };
   process.stdout.write(`\ncrash      p50 ${result.crashP50Ms} ms, max ${result.crashMaxMs} ms (${of('crash').length} trials)\n`);
   process.stdout.write(`hang       p50 ${percentile(of('hang'), 50)} ms, max ${result.hangMaxMs} ms (${of('hang').length} trials)\n`);
-  process.stdout.write(`switchover p50 ${result.switchoverP50Ms} ms, max ${Math.max(...of('switchover'))} ms (${of('switchover').length} trials)\n`);
+  process.stdout.write(`switchover p50 ${result.switchoverP50Ms} ms, max ${Math.max(...of('switchover'))} ms (${of('switchover').length} trials); writes paused p50 ${result.switchoverPauseP50Ms} ms\n`);
   process.stdout.write(`acknowledged writes lost: ${result.lostWrites}; acknowledged by a replaced primary: ${result.splitBrainWrites}\n`);
   for (const [kind, b] of Object.entries(result.breakdownP50Ms)) {
     process.stdout.write(`${kind.padEnd(10)} where the time went (p50 ms): detect ${b.detectMs}, ${Object.entries(b.stepsMs).map(([s, ms]) => `${s} ${ms}`).join(', ')}, then to the first write ${b.tailMs}\n`);

@@ -26,6 +26,15 @@ export function splitBrainWrites(acked: AckedWrite[], history: { at: number; pri
   });
 }
 
+/**
+ * How long writes stood still before the first write the new primary acknowledged: from the
+ * write acknowledged just before it (by any server) to it. What an application sees as the pause.
+ */
+export function writePauseMs(acked: AckedWrite[], firstOnNewAt: number): number {
+  const before = acked.filter((a) => a.at < firstOnNewAt).map((a) => a.at);
+  return before.length ? firstOnNewAt - Math.max(...before) : NaN;
+}
+
 export interface LogEntry {
   at: number;
   message: string;

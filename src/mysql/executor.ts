@@ -12,12 +12,12 @@ import { pickCandidate, rolesFor, type Action, type Fix, type FenceMethod } from
 import { Deadline, DeadlineExpired } from './deadline.js';
 import { probeAll } from './probe.js';
 import type {
-  ClusterRecord, EventSink, InstanceAddress, InstanceRestarter, InstanceRoller, LastFailover, ManagerSpec, RoleLabeler,
+  ClusterRecord, EventSink, InstanceAddress, InstanceKiller, InstanceRestarter, InstanceRoller, LastFailover, ManagerSpec, RoleLabeler,
 } from './ports.js';
 import { DatabaseError } from './sanitize.js';
 
 /** The deadlines an action keeps. */
-export type ExecutorTimings = Pick<DatabaseTimings, 'applyRelayLogMs' | 'switchoverTimeoutMs' | 'actionDeadlineMs'>;
+export type ExecutorTimings = Pick<DatabaseTimings, 'applyRelayLogMs' | 'switchoverTimeoutMs' | 'actionDeadlineMs' | 'connectTimeoutMs'>;
 
 export interface ExecutorLog {
   info(message: string, fields?: Record<string, unknown>): void;
@@ -32,6 +32,8 @@ export interface ExecutorContext {
   events: EventSink;
   /** Needed for a fence by restart; a failing restart falls back to a fence by SQL. */
   restarter?: InstanceRestarter;
+  /** Kills a hung old primary at the start of a failover; without it, its replicas' receivers let go of it in their own time. */
+  killer?: InstanceKiller;
   /** Needed for a rolling update; the planner plans none without it. */
   roller?: InstanceRoller;
   clock: Clock;
@@ -135,6 +137,20 @@ export class Executor {
     await db.killClients();
     await db.setReadOnly(true);
     await db.killClients();
+  }
+
+  /**
+   * Bounded by a connect timeout; a kill that fails or takes longer leaves the failover to fence by
+   * SQL alone, as without a killer (a whole node gone takes its agent with it).
+   */
+  private async killHung(name: string): Promise<void> {
+    const deadline = new Deadline(this.ctx.clock, this.ctx.clock.now() + this.ctx.timings.connectTimeoutMs);
+    try {
+      await deadline.race(`killing ${name}`, () => this.ctx.killer!.kill(name));
+      this.restarted.push(name);
+    } catch (err) {
+      this.ctx.log.warn('could not kill the hung primary; fencing its replicas by SQL only', { instance: name, error: (err as Error).message });
+    }
   }
 
   /** True when restarted; a restart that fails, or one of the recorded primary, is never done: SQL instead. */
@@ -282,6 +298,8 @@ export class Executor {
     const quarantined = rec.quarantined ?? [];
     let to = planned;
     const survivors = this.others(observations, [from], quarantined);
+    const old = observations.find((o) => o.name === from);
+    if (this.ctx.killer && old?.error?.kind === 'timeout') await this.step('kill-old-primary', () => this.killHung(from));
     // Fence: nothing more may arrive from the old primary while we compare and promote.
     await this.step('fence-replicas', async () => {
       await Promise.allSettled(survivors.filter((o) => o.name !== rec.primary).map((o) => this.db(o).stopReplication({ ioThreadOnly: true })));

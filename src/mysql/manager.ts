@@ -17,12 +17,12 @@ import { databaseMetrics, type DatabaseMetrics } from './metrics.js';
 import type { InstanceObservation } from './observation.js';
 import { decide, rolesFor, type Action, type Blocked } from './planner.js';
 import type {
-  ClusterRecord, ClusterState, ClusterTopology, DatabaseReport, ErrantArchive, ManagerCredentials, EventSink, InstanceRebuilder, InstanceRestarter, InstanceRoller,
+  ClusterRecord, ClusterState, ClusterTopology, DatabaseReport, ErrantArchive, ManagerCredentials, EventSink, InstanceAddress, InstanceKiller, InstanceRebuilder, InstanceRestarter, InstanceRoller,
   ManagerSpec, RoleLabel, RoleLabeler, StatusWriter,
 } from './ports.js';
 import { Rebuilds, type RebuildStep } from './rebuild.js';
 import { systemClock } from '../clock.js';
-import { probeAll } from './probe.js';
+import { probeAll, probeInstance } from './probe.js';
 import { ROLLOUT_STUCK } from './rollout.js';
 import { databaseConditions, instanceStatuses, reportDue, type ObservedDatabaseStatus } from './status.js';
 
@@ -42,6 +42,8 @@ export interface ManagerOptions {
   events: EventSink;
   /** Fences a returning old primary by a hard restart; without it, fencing is by SQL only. */
   restarter?: InstanceRestarter;
+  /** Kills a hung primary at the start of its failover (see InstanceKiller). */
+  killer?: InstanceKiller;
   /** Replaces outdated instances for a rolling update; without it, none is rolled. */
   roller?: InstanceRoller;
   /**
@@ -80,7 +82,8 @@ export class DatabaseManager {
   private running?: Promise<TickResult | undefined>;
   private again = false;
   private stopped = true;
-  private unreachableSince?: { primary: string; at: number };
+  /** `hung`: its last probe timed out (rather than being refused), so the next one takes a probe timeout to fail too. */
+  private unreachableSince?: { primary: string; at: number; hung: boolean };
   private lastPrimaryExecuted?: GtidSet;
   private switchoverBackoff?: { until: number; why: Blocked };
   private lastRoles = '';
@@ -143,13 +146,28 @@ export class DatabaseManager {
 
   /**
    * The probe interval; while the primary is unreachable, no later than the moment its threshold
-   * is reached, so a failure is acted on at the threshold and not up to an interval after it.
+   * is reached, so a failure is acted on at the threshold and not up to an interval after it. A
+   * hung primary's probe fails only at its timeout: that probe is sent a timeout early.
    */
   private nextTickInMs(): number {
     const interval = this.timings.probeIntervalMs;
-    if (!this.unreachableSince) return interval;
-    const due = this.unreachableSince.at + this.opts.spec().failureThresholdSeconds * 1000 - this.clock.now();
+    const since = this.unreachableSince;
+    if (!since) return interval;
+    const due = since.at + this.opts.spec().failureThresholdSeconds * 1000 - (since.hung ? this.timings.connectTimeoutMs : 0) - this.clock.now();
     return Math.min(interval, Math.max(MIN_TICK_GAP_MS, due));
+  }
+
+  /**
+   * Every instance probed in parallel; but while the recorded primary hangs, it first and the
+   * others after its probe has timed out: whether its replicas still receive from it must be
+   * known as of the moment the verdict on it is reached, not a probe timeout before.
+   */
+  private async gather(addresses: InstanceAddress[], record: ClusterState, connect: DatabaseConnector): Promise<InstanceObservation[]> {
+    const primary = addresses.find((a) => a.name === record.primary);
+    if (!primary || !this.unreachableSince?.hung || this.unreachableSince.primary !== primary.name) return probeAll(addresses, connect);
+    const first = await probeInstance(primary, connect);
+    const others = await probeAll(addresses.filter((a) => a !== primary), connect);
+    return addresses.map((a) => (a === primary ? first : others.find((o) => o.name === a.name)!));
   }
 
   /** Stops ticking; resolves once a running action has finished. */
@@ -172,7 +190,7 @@ export class DatabaseManager {
     const [addresses, record] = await Promise.all([this.opts.topology.instances(), this.opts.record.read()]);
     this.kept.retain(addresses);
     const probedAt = this.clock.now();
-    const observations = await probeAll(addresses, connect);
+    const observations = await this.gather(addresses, record, connect);
     const now = this.clock.now();
     this.remember(observations, record, probedAt);
     this.reloadTls(observations, connect, now);
@@ -190,7 +208,7 @@ export class DatabaseManager {
       this.log.info('database action', { ...this.opts.stack, action: action.kind, reason: action.reason });
       const executor = new Executor({
         connect, spec, record: this.opts.record, labeler: this.opts.labeler,
-        events: this.opts.events, restarter: this.opts.restarter, roller: this.opts.roller, clock: this.clock,
+        events: this.opts.events, restarter: this.opts.restarter, killer: this.opts.killer, roller: this.opts.roller, clock: this.clock,
         timings: this.timings, log: this.log,
         afterStep: this.opts.afterStep,
       });
@@ -282,7 +300,8 @@ export class DatabaseManager {
       if (primary?.state) this.lastPrimaryExecuted = primary.state.executed;
       return;
     }
-    if (this.unreachableSince?.primary !== primary.name) this.unreachableSince = { primary: primary.name, at: probedAt };
+    const hung = primary.error?.kind === 'timeout';
+    this.unreachableSince = this.unreachableSince?.primary === primary.name ? { ...this.unreachableSince, hung } : { primary: primary.name, at: probedAt, hung };
   }
 
   private account(action: Action, result: ExecutionResult): void {

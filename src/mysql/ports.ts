@@ -143,6 +143,17 @@ export interface InstanceRestarter {
 }
 
 /**
+ * SIGKILL of an instance's server where it runs (the agent in its pod), nothing else: no fallback,
+ * so it is quick or it fails. A failover kills a primary that stopped answering (hung, not gone)
+ * before it stops its replicas' receivers: a receiver connecting to a hung server lets go of it
+ * only after its connect timeout (about 2 s on MariaDB), one to a dead server at once; and a
+ * killed primary can never resume and hand clients or replicas a write from before the failover.
+ */
+export interface InstanceKiller {
+  kill(name: string): Promise<void>;
+}
+
+/**
  * Replaces an instance by a fresh one from its StatefulSet's current template, on the same data:
  * the operator deletes its pod (gracefully, so the server shuts down cleanly) and the StatefulSet
  * recreates it. Resolves once the deletion is accepted.

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { breakdownOf, medianBreakdown, splitBrainWrites } from '../../bench/failover/stats.js';
+import { breakdownOf, medianBreakdown, splitBrainWrites, writePauseMs } from '../../bench/failover/stats.js';
 
 const step = (at: number, name: string, ms: number, action = 'failover') => ({ at, message: 'database action step done', fields: { action, step: name, ms } });
 
@@ -28,5 +28,11 @@ describe('failover bench figures', () => {
   it('counts writes acknowledged by a server after another was recorded primary', () => {
     const acked = [{ id: 1, serverId: 100, at: 10 }, { id: 2, serverId: 100, at: 30 }, { id: 3, serverId: 101, at: 40 }];
     expect(splitBrainWrites(acked, [{ at: 0, primaryServerId: 100 }, { at: 20, primaryServerId: 101 }]).map((a) => a.id)).toEqual([2]);
+  });
+
+  it('measures the pause as the gap before the first write the new primary acknowledged', () => {
+    const acked = [{ id: 1, serverId: 100, at: 10 }, { id: 2, serverId: 100, at: 120 }, { id: 3, serverId: 101, at: 400 }, { id: 4, serverId: 101, at: 410 }];
+    expect(writePauseMs(acked, 400)).toBe(280);
+    expect(writePauseMs(acked, 5)).toBeNaN();
   });
 });

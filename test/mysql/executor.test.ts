@@ -15,7 +15,7 @@ import { FakeCluster } from './fake-database.js';
 import { down, name, primary, replica, spec, up } from './fixtures.js';
 
 const T0 = Date.parse('2026-12-01T10:00:00Z');
-const TIMINGS: ExecutorTimings = { applyRelayLogMs: 10_000, switchoverTimeoutMs: 5_000, actionDeadlineMs: 30_000 };
+const TIMINGS: ExecutorTimings = { applyRelayLogMs: 10_000, switchoverTimeoutMs: 5_000, actionDeadlineMs: 30_000, connectTimeoutMs: 500 };
 const ok: ClusterState = { primary: name(0), bootstrapped: true, exporterAccount: true };
 const silent = { info: () => undefined, warn: () => undefined };
 const pointAt = (i: number, source: number) => `${name(i)} point-at ${name(source)} (net timeout 2s, semi-sync replica)`;
@@ -27,12 +27,12 @@ class StepClock implements Clock {
 }
 
 function run(cluster: FakeCluster, action: Action, observations: InstanceObservation[],
-  opts: { crashAt?: number; clock?: Clock; afterStep?: (step: string) => void } = {}) {
+  opts: { crashAt?: number; clock?: Clock; afterStep?: (step: string) => void; killer?: boolean } = {}) {
   const events = new MemoryEvents();
   const steps: string[] = [];
   const executor = new Executor({
     connect: cluster.connect, spec, record: cluster.record, labeler: cluster.labeler, events, restarter: cluster.restarter,
-    clock: opts.clock ?? new StepClock(), timings: TIMINGS, log: silent,
+    ...(opts.killer ? { killer: cluster.killer } : {}), clock: opts.clock ?? new StepClock(), timings: TIMINGS, log: silent,
     afterStep: (_a, step) => {
       steps.push(step);
       opts.afterStep?.(step);
@@ -235,6 +235,48 @@ describe('refusals', () => {
       { clock, afterStep: (step) => { if (step === 'fence-replicas') clock.t += TIMINGS.actionDeadlineMs + 1; } });
     expect(result).toEqual({ ok: false, message: 'failover failed: deadline passed before step choose' });
     expect(steps).toEqual(['fence-replicas']);
+  });
+});
+
+describe('a hung primary is killed before its replicas stop receiving from it', () => {
+  const failover: Action = { kind: 'failover', from: name(0), to: name(1), reason: 'hung' };
+  const observed = (kind: 'timeout' | 'refused') => [down(0, kind), replica(1, 0, '0-100-10', lost), replica(2, 0, '0-100-10', lost)];
+
+  test('hung (its probe timed out): killed first, and reported as restarted so it is not fenced again while it comes back', async () => {
+    const cluster = new FakeCluster(observed('timeout'), ok);
+    const { result, steps } = await run(cluster, failover, observed('timeout'), { killer: true });
+    expect(steps.slice(0, 2)).toEqual(['kill-old-primary', 'fence-replicas']);
+    expect(cluster.timeline[0]).toBe(`kill ${name(0)}`);
+    expect(result).toMatchObject({ ok: true, restarted: [name(0)] });
+  });
+
+  test('gone (its connection refused): not killed, nothing to wait for', async () => {
+    const cluster = new FakeCluster(observed('refused'), ok);
+    const { result, steps } = await run(cluster, failover, observed('refused'), { killer: true });
+    expect(steps[0]).toBe('fence-replicas');
+    expect(cluster.timeline.some((e) => e.startsWith('kill'))).toBe(false);
+    expect(result.restarted).toBeUndefined();
+  });
+
+  test('a kill that fails: the failover goes on, fencing by SQL alone', async () => {
+    const cluster = new FakeCluster(observed('timeout'), ok);
+    cluster.failing.add(`kill ${name(0)}`);
+    const { result } = await run(cluster, failover, observed('timeout'), { killer: true });
+    expect(result).toMatchObject({ ok: true, completed: { kind: 'failover', to: name(1) } });
+    expect(result.restarted).toBeUndefined();
+  });
+
+  test('a kill that hangs: given up after the connect timeout, the failover goes on', async () => {
+    const cluster = new FakeCluster(observed('timeout'), ok);
+    cluster.hanging.add(`kill ${name(0)}`);
+    const clock = new FakeClock(T0);
+    const pending = run(cluster, failover, observed('timeout'), { killer: true, clock });
+    while (clock.pendingTimers() === 0) await new Promise((r) => setImmediate(r));
+    clock.advance(TIMINGS.connectTimeoutMs);
+    const { result, steps } = await pending;
+    expect(steps[1]).toBe('fence-replicas');
+    expect(result).toMatchObject({ ok: true, completed: { kind: 'failover', to: name(1) } });
+    expect(result.restarted).toBeUndefined();
   });
 });
 

@@ -7,7 +7,7 @@ import type { BinlogSearch } from '../../src/mysql/binlog-transactions.js';
 import type { Database, DatabaseConnector, ReplicationSettings, SemiSyncSettings } from '../../src/mysql/database.js';
 import type { InstanceObservation, ServerState } from '../../src/mysql/observation.js';
 import { MemoryRecord } from '../../src/mysql/memory.js';
-import type { ClusterState, ClusterStatePatch, InstanceAddress, InstanceRestarter, RoleLabel, RoleLabeler } from '../../src/mysql/ports.js';
+import type { ClusterState, ClusterStatePatch, InstanceAddress, InstanceKiller, InstanceRestarter, RoleLabel, RoleLabeler } from '../../src/mysql/ports.js';
 
 export class FakeCluster {
   /** Everything that happened, in order: "<instance> <operation>", "record <keys>", "labels", "restart <instance>". */
@@ -22,6 +22,8 @@ export class FakeCluster {
   /** Operations that never answer, as on a hung (SIGSTOPped) server. */
   readonly hanging = new Set<string>();
   readonly restarter: InstanceRestarter;
+  /** A kill logs "kill <instance>" (failing and hanging apply to that entry) and leaves the server gone. */
+  readonly killer: InstanceKiller;
 
   constructor(observations: InstanceObservation[], record: ClusterState) {
     for (const o of observations) if (o.state) this.states.set(o.name, copy(o.state));
@@ -32,6 +34,13 @@ export class FakeCluster {
         this.log(`restart ${name}`);
         const s = this.states.get(name);
         if (s) s.readOnly = true;
+      },
+    };
+    this.killer = {
+      kill: async (name) => {
+        if (this.hanging.has(`kill ${name}`)) await new Promise<never>(() => undefined);
+        this.log(`kill ${name}`);
+        this.states.delete(name);
       },
     };
   }

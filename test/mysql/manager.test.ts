@@ -117,3 +117,49 @@ test('while the primary does not answer, the next tick comes when its threshold 
     await m.stop();
   }
 });
+
+test('a hung primary: its next probe is sent a probe timeout before the threshold, and the replicas are probed after it timed out', async () => {
+  const clock = new ManualClock();
+  const connectTimeoutMs = 100;
+  const dialled: { who: string; at: number }[] = [];
+  const hung = createServer((socket) => { dialled.push({ who: 'primary', at: Date.now() }); socket.on('error', () => undefined); });
+  const closing = createServer((socket) => { dialled.push({ who: 'replica', at: Date.now() }); socket.destroy(); });
+  const listen = async (server: ReturnType<typeof createServer>) => {
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return (server.address() as AddressInfo).port;
+  };
+  const [primaryPort, replicaPort] = [await listen(hung), await listen(closing)];
+  const topology = {
+    async instances(): Promise<InstanceAddress[]> {
+      return [{ name: 'db-0', host: '127.0.0.1', port: primaryPort }, { name: 'db-1', host: '127.0.0.1', port: replicaPort }];
+    },
+  };
+  const m = new DatabaseManager({
+    stack: { namespace: 'n', name: 's' }, spec: () => spec, credentials, topology, record: new MemoryRecord({ primary: 'db-0', bootstrapped: true }),
+    labeler: new MemoryLabeler(), events: new MemoryEvents(), registry: new Registry(), clock,
+    timings: { probeIntervalMs: 60_000, connectTimeoutMs }, status: new MemoryStatus(),
+  });
+  const decisions = async (n: number) => {
+    for (let i = 0; i < 300 && dialled.filter((d) => d.who === 'replica').length < n; i++) await new Promise((r) => setTimeout(r, 10));
+    for (let i = 0; i < 300 && m.status().lastDecision?.reason.includes('(timeout)') !== true; i++) await new Promise((r) => setTimeout(r, 10));
+    await new Promise((r) => setTimeout(r, connectTimeoutMs * 3));
+  };
+  try {
+    m.start();
+    await decisions(1);
+    expect(m.status().lastDecision?.reason).toMatch(/primary db-0 unreachable \(timeout\) for 0 ms/);
+    expect(dialled.map((d) => d.who).sort()).toEqual(['primary', 'replica']);
+    clock.advance(spec.failureThresholdSeconds * 1000 - connectTimeoutMs - 1);
+    await flush();
+    expect(dialled).toHaveLength(2);
+    clock.advance(1);
+    await decisions(2);
+    const second = dialled.slice(2);
+    expect(second.map((d) => d.who)).toEqual(['primary', 'replica']);
+    expect(second[1].at - second[0].at).toBeGreaterThanOrEqual(connectTimeoutMs - 10);
+  } finally {
+    await m.stop();
+    hung.close();
+    closing.close();
+  }
+});

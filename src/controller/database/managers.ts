@@ -139,6 +139,7 @@ export class DatabaseManagers {
     const running: RunningStack = {
       ws: latest, spec: managerSpec(resolveSpec(latest).database, restoring(latest), fencedInstances(latest)), labeler, manager: undefined as unknown as DatabaseManager,
     };
+    const fencer = agents ? new AgentFencer(agents, this.pods, ns, podRestarter, events) : undefined;
     running.manager = new DatabaseManager({
       stack: { namespace: ns, name },
       spec: () => running.spec,
@@ -149,7 +150,8 @@ export class DatabaseManagers {
       status,
       labeler,
       events,
-      restarter: agents ? new AgentFencer(agents, this.pods, ns, podRestarter, events) : podRestarter,
+      restarter: fencer ?? podRestarter,
+      killer: fencer,
       roller: podRestarter,
       rebuilder: rebuilderFor({
         engine: resolveSpec(latest).database.engine, namespace: ns, credentials, timings: this.opts.timings, pods: this.pods,
