@@ -6,6 +6,7 @@
  * up by replication: their database manager rebuilds them from the primary).
  */
 import type { RestoreSpec, WebStackBackup } from '../../api/backup-types.js';
+import { resolveSpec } from '../../api/defaults.js';
 import type { RestoreStatus, WebStack } from '../../api/types.js';
 import type { KubeClient } from '../../kube/client.js';
 import { CorruptBackupError, restoreDump } from '../../backup/restore.js';
@@ -59,8 +60,13 @@ export class RestoreRunner {
     const stack = ws.metadata.name;
     const primary = ws.status?.database?.primary;
     if (!primary) throw new Error('the stack has no primary yet');
+    const engine = resolveSpec(ws).database.engine;
+    if (engine === 'mysql') throw new RestoreRefused('restoring into a MySQL 8.4 stack is not supported yet (spec.database.restore): restores run on MariaDB stacks only');
     const b = await this.backupFor(ns, spec);
     const s = b.status!;
+    if (s.engine && s.engine !== engine) {
+      throw new RestoreRefused(`backup ${b.metadata.name} is of a ${s.engine} stack and this stack runs ${engine} (spec.database.engine): a copy of one engine does not start the other`);
+    }
     if (!s.location || !s.sha256) throw new RestoreRefused(`WebStackBackup ${b.metadata.name} records no location or checksum`);
     const [addr, login, store] = await Promise.all([
       this.access.instance(ns, stack, primary), this.access.login(ns, stack), this.access.store(ns, s.storage ?? { volume: {} }),

@@ -1,0 +1,36 @@
+/** Restores refused before anything is read from the stack or the store: the engine decides. */
+import { describe, expect, it } from '@jest/globals';
+import type { WebStackBackup } from '../../../src/api/backup-types.js';
+import type { WebStack } from '../../../src/api/types.js';
+import type { KubeClient } from '../../../src/kube/client.js';
+import { RestoreRefused, RestoreRunner } from '../../../src/controller/backup/restore-runner.js';
+import type { StackAccess } from '../../../src/controller/backup/stack-access.js';
+
+const stack = (engine: 'mysql' | 'mariadb'): WebStack => ({
+  apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name: 'copy', namespace: 'shop' },
+  spec: { apps: [{ name: 'web', image: 'web:1' }], database: { engine, restore: { backup: 'nightly' } } },
+  status: { database: { primary: 'copy-mysql-0' } },
+} as WebStack);
+
+const backupOf = (engine: string): WebStackBackup => ({
+  apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStackBackup', metadata: { name: 'nightly', namespace: 'shop' }, spec: { stack: 'shop' },
+  status: { phase: 'Completed', engine, method: 'physical', location: 'shop/shop/backups/nightly', sha256: 'ab'.repeat(32) },
+} as WebStackBackup);
+
+/** Nothing of the stack may be touched: every access fails the test. */
+const untouched = new Proxy({}, { get: (_t, key) => () => { throw new Error(`the restore touched the stack (${String(key)})`); } }) as StackAccess;
+
+describe('RestoreRunner refusals', () => {
+  it('refuses a restore into a MySQL 8.4 stack, naming the field', async () => {
+    const client = { get: async () => backupOf('mysql') } as unknown as KubeClient;
+    const run = new RestoreRunner(untouched, client, true).run(stack('mysql'), { backup: 'nightly' });
+    await expect(run).rejects.toThrow(RestoreRefused);
+    await expect(run).rejects.toThrow('restoring into a MySQL 8.4 stack is not supported yet (spec.database.restore)');
+  });
+
+  it('refuses a backup of the other engine', async () => {
+    const client = { get: async () => backupOf('mysql') } as unknown as KubeClient;
+    await expect(new RestoreRunner(untouched, client, true).run(stack('mariadb'), { backup: 'nightly' }))
+      .rejects.toThrow('backup nightly is of a mysql stack and this stack runs mariadb (spec.database.engine)');
+  });
+});
