@@ -54,4 +54,12 @@ describe('AgentFencer', () => {
     await f.restart('shop-mysql-0');
     expect(deleted).toEqual(['shop-mysql-0']);
   });
+
+  it('kill: the agent\'s SIGKILL alone; an unreachable agent is an error, never a pod deletion', async () => {
+    const { f, deleted, events } = fencer(podsAt('127.0.0.1'), 1);
+    await expect(f.kill('shop-mysql-0')).rejects.toThrow();
+    await expect(fencer(podsAt(undefined), 1).f.kill('shop-mysql-0')).rejects.toThrow('shop-mysql-0: the pod has no address');
+    expect(deleted).toEqual([]);
+    expect(events).toEqual([]);
+  });
 });
