@@ -22,7 +22,7 @@ export interface Reconciler {
 
 export interface ControllerOptions {
   workers: number;
-  /** Every key `keys()` lists is reconciled again this often, even without events (level-triggered safety net). */
+  /** Every key `keys()` lists is reconciled again this often, even without events (level-triggered safety net), after those events ask for. */
   resyncPeriodMs: number;
   /** The keys of every object the controller looks after, for the start and each resync. */
   keys: () => string[];
@@ -67,8 +67,10 @@ export class Controller {
     this.deps.metrics.queueDepth.set(this.queue.len());
   }
 
+  /** At the start and each resync: behind every key an event asked for. */
   private enqueueAll(): void {
-    for (const key of this.opts.keys()) this.enqueue(key);
+    for (const key of this.opts.keys()) this.queue.addLow(key);
+    this.deps.metrics.queueDepth.set(this.queue.len());
   }
 
   private scheduleResync(): void {

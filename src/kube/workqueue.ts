@@ -1,14 +1,22 @@
 /**
  * A work queue of keys with client-go semantics: a key is queued at most once (bursts coalesce),
  * is never handed to two workers at once (a key added while processing is re-queued on `done`),
- * failures back off per key (`addRateLimited`), and timed requeues use `addAfter`.
+ * failures back off per key (`addRateLimited`), and timed requeues use `addAfter`. Keys added with
+ * `addLow` (the start and the periodic resync) wait behind every other key, as in controller-runtime's
+ * priority queue: thousands of resynced keys never delay the reconcile an event asked for.
  */
 import type { Clock, Timer } from '../clock.js';
 import { defaultControllerRateLimiter, type RateLimiter } from './rate-limiter.js';
 
 export class WorkQueue {
   private readonly queue: string[] = [];
+  /** The low-priority lane; a key promoted by `add` leaves a stale entry here, skipped when reached. */
+  private readonly low: string[] = [];
   private readonly dirty = new Set<string>();
+  /** Dirty keys whose next run is of low priority. */
+  private readonly lowKeys = new Set<string>();
+  /** Keys of `lowKeys` waiting in `low` (not in progress). */
+  private lowWaiting = 0;
   private readonly processing = new Set<string>();
   /** Pending `addAfter` timers per key: the earliest one wins, like client-go's delaying queue. */
   private readonly waiting = new Map<string, { at: number; timer: Timer }>();
@@ -19,8 +27,25 @@ export class WorkQueue {
   constructor(private readonly clock: Clock, private readonly limiter: RateLimiter = defaultControllerRateLimiter(clock)) {}
 
   add(key: string): void {
+    if (this.shuttingDown) return;
+    if (this.dirty.has(key)) {
+      // Waiting in the low lane: it moves up.
+      if (this.lowKeys.delete(key) && !this.processing.has(key)) {
+        this.lowWaiting--;
+        this.push(key);
+      }
+      return;
+    }
+    this.dirty.add(key);
+    if (this.processing.has(key)) return;
+    this.push(key);
+  }
+
+  /** Like `add`, behind every key added otherwise; a key already queued keeps its place. */
+  addLow(key: string): void {
     if (this.shuttingDown || this.dirty.has(key)) return;
     this.dirty.add(key);
+    this.lowKeys.add(key);
     if (this.processing.has(key)) return;
     this.push(key);
   }
@@ -59,7 +84,7 @@ export class WorkQueue {
 
   /** The next key, or undefined once the queue shuts down. Call `done(key)` when finished with it. */
   get(): Promise<string | undefined> {
-    const key = this.queue.shift();
+    const key = this.queue.shift() ?? this.nextLow();
     if (key !== undefined) return Promise.resolve(this.take(key));
     if (this.shuttingDown) return Promise.resolve(undefined);
     return new Promise((resolve) => this.getters.push(resolve));
@@ -71,9 +96,9 @@ export class WorkQueue {
     if (this.processing.size === 0) this.drainWaiters.splice(0).forEach((w) => w());
   }
 
-  /** Keys waiting to be processed (not counting those in progress or in `addAfter`). */
+  /** Keys waiting to be processed, in both lanes (not counting those in progress or in `addAfter`). */
   len(): number {
-    return this.queue.length;
+    return this.queue.length + this.lowWaiting;
   }
 
   isProcessing(key: string): boolean {
@@ -86,6 +111,9 @@ export class WorkQueue {
     for (const { timer } of this.waiting.values()) timer.cancel();
     this.waiting.clear();
     this.queue.length = 0;
+    this.low.length = 0;
+    this.lowKeys.clear();
+    this.lowWaiting = 0;
     this.dirty.clear();
     this.getters.splice(0).forEach((g) => g(undefined));
   }
@@ -98,14 +126,25 @@ export class WorkQueue {
   }
 
   private push(key: string): void {
+    const low = this.lowKeys.has(key);
+    if (low) this.lowWaiting++;
     const getter = this.getters.shift();
     if (getter) getter(this.take(key));
-    else this.queue.push(key);
+    else (low ? this.low : this.queue).push(key);
+  }
+
+  /** The first low-priority key still waiting as such. */
+  private nextLow(): string | undefined {
+    for (let key = this.low.shift(); key !== undefined; key = this.low.shift()) {
+      if (this.lowKeys.has(key) && !this.processing.has(key)) return key;
+    }
+    return undefined;
   }
 
   private take(key: string): string {
     this.processing.add(key);
     this.dirty.delete(key);
+    if (this.lowKeys.delete(key)) this.lowWaiting--;
     return key;
   }
 }

@@ -27,6 +27,62 @@ describe('WorkQueue', () => {
     expect(q.len()).toBe(0);
   });
 
+  it('hands out low-priority keys after every other key, each lane in order', async () => {
+    const q = new WorkQueue(new FakeClock());
+    q.addLow('r1');
+    q.addLow('r2');
+    q.add('e1');
+    q.addLow('r3');
+    q.add('e2');
+    expect(q.len()).toBe(5);
+    const order = [];
+    for (let i = 0; i < 5; i++) order.push(await q.get());
+    expect(order).toEqual(['e1', 'e2', 'r1', 'r2', 'r3']);
+    expect(q.len()).toBe(0);
+  });
+
+  it('an event moves a low-priority key up once; a resync never moves a queued key down', async () => {
+    const q = new WorkQueue(new FakeClock());
+    q.addLow('a');
+    q.addLow('b');
+    q.add('c');
+    q.add('b');
+    q.addLow('c');
+    expect(q.len()).toBe(3);
+    expect([await q.get(), await q.get(), await q.get()]).toEqual(['c', 'b', 'a']);
+    expect(q.len()).toBe(0);
+    q.done('a');
+    q.done('b');
+    q.done('c');
+    expect(q.len()).toBe(0);
+  });
+
+  it('a low-priority key added while in progress runs again after it, in its lane', async () => {
+    const q = new WorkQueue(new FakeClock());
+    q.addLow('k');
+    expect(await q.get()).toBe('k');
+    q.addLow('k');
+    q.add('e');
+    expect(q.len()).toBe(1);
+    q.done('k');
+    expect(q.len()).toBe(2);
+    expect([await q.get(), await q.get()]).toEqual(['e', 'k']);
+    q.done('k');
+    q.add('k');
+    q.addLow('k');
+    expect(q.len()).toBe(1);
+    expect(await q.get()).toBe('k');
+    expect(q.len()).toBe(0);
+  });
+
+  it('a waiting getter takes a low-priority key at once', async () => {
+    const q = new WorkQueue(new FakeClock());
+    const pending = q.get();
+    q.addLow('r');
+    expect(await pending).toBe('r');
+    expect(q.len()).toBe(0);
+  });
+
   it('wakes a waiting getter when a key is added', async () => {
     const q = new WorkQueue(new FakeClock());
     const pending = q.get();
