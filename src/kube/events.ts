@@ -53,6 +53,9 @@ export class EventRecorder {
         await this.client.mergePatch(EVENT, ns, prev.eventName, { count: prev.count, lastTimestamp: ts });
         prev.writtenCount = prev.count;
         prev.lastWrittenAt = now;
+        // Kept in the order of their last write, so pruning stops at the first recent one.
+        this.seen.delete(key);
+        this.seen.set(key, prev);
         return;
       }
       const eventName = `${subject.metadata.name}.${now.toString(16)}${Math.floor(Math.random() * 0xfff).toString(16)}`;
@@ -76,9 +79,15 @@ export class EventRecorder {
     }
   }
 
-  /** Forget events far older than the window, so memory stays bounded over months of running. */
+  /**
+   * Forget events far older than the window, so memory stays bounded over months of running. The
+   * oldest come first: each write looks at no more entries than it forgets, plus one.
+   */
   private prune(now: number): void {
     if (this.seen.size < 10_000) return;
-    for (const [k, v] of this.seen) if (now - v.lastWrittenAt > 2 * this.dedupeWindowMs) this.seen.delete(k);
+    for (const [k, v] of this.seen) {
+      if (now - v.lastWrittenAt <= 2 * this.dedupeWindowMs) return;
+      this.seen.delete(k);
+    }
   }
 }

@@ -145,7 +145,7 @@ export class DatabaseManagers {
       spec: () => running.spec,
       credentials,
       caBundle: () => this.caBundle(ns, name),
-      topology: { instances: async () => instancesFromPods(this.pods.pods(ns), ns, name, this.statefulSet(ns, name)) },
+      topology: { instances: async () => instancesFromPods(this.pods.stackPods(ns, name), ns, name, this.statefulSet(ns, name)) },
       record: status,
       status,
       labeler,
@@ -155,7 +155,7 @@ export class DatabaseManagers {
       roller: podRestarter,
       rebuilder: rebuilderFor({
         engine: resolveSpec(latest).database.engine, namespace: ns, credentials, timings: this.opts.timings, pods: this.pods,
-        instances: async () => instancesFromPods(this.pods.pods(ns), ns, name, this.statefulSet(ns, name)),
+        instances: async () => instancesFromPods(this.pods.stackPods(ns, name), ns, name, this.statefulSet(ns, name)),
         caBundle: () => this.caBundle(ns, name),
         // Its calls are quick (the copy runs on its own): a short deadline keeps a hung agent from stalling the manager's ticks.
         agents: this.opts.agents ? new AgentClient({ token: agentToken(credentials.adminPassword), timeoutMs: this.opts.timings.queryTimeoutMs }) : undefined,
@@ -168,7 +168,7 @@ export class DatabaseManagers {
     });
     this.stacks.set(key, running);
     running.manager.start();
-    log.info('database manager started', { instances: instancesFromPods(this.pods.pods(ns), ns, name, this.statefulSet(ns, name)).length });
+    log.info('database manager started', { instances: instancesFromPods(this.pods.stackPods(ns, name), ns, name, this.statefulSet(ns, name)).length });
   }
 
   /** The stack's database StatefulSet: its instances are the pods it controls; its update revision tells outdated ones. */

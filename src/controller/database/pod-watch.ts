@@ -6,10 +6,13 @@ import { Informer, type InformerEvent } from '../../kube/informer.js';
 import type { KubeClient } from '../../kube/client.js';
 import { POD } from '../../kube/resource-type.js';
 import { slimTransform } from '../../kube/cache-transform.js';
+import { LabelIndex } from '../../kube/label-index.js';
+import { LABEL_STACK } from '../../api/labels.js';
 import type { DatabasePod } from './topology.js';
 
 export class PodWatch {
   private readonly informers: Informer[];
+  private readonly byStack = new LabelIndex(LABEL_STACK);
   private started: Promise<void> | undefined;
 
   /** `namespaces` empty: every namespace. */
@@ -18,6 +21,8 @@ export class PodWatch {
     // A pod's status is what topology reads; its managed fields nothing does.
     const transform = slimTransform({ statusRead: new Set([POD.kind]) });
     this.informers = scopes.map((ns) => new Informer(kc, client, POD, ns, clock, log, { transform }));
+    // Registered first, so every other handler already finds the pod in the index.
+    for (const i of this.informers) i.on((type, o) => (type === 'delete' ? this.byStack.delete(o) : this.byStack.set(o)));
   }
 
   on(handler: (type: InformerEvent, pod: DatabasePod) => void): void {
@@ -33,10 +38,9 @@ export class PodWatch {
     return this.started;
   }
 
-  pods(namespace: string): DatabasePod[] {
-    return this.informers
-      .filter((i) => i.namespace === undefined || i.namespace === namespace)
-      .flatMap((i) => i.list(namespace) as unknown as DatabasePod[]);
+  /** The pods in `namespace` labelled as the stack's (the label alone proves nothing: see isDatabasePodOf). */
+  stackPods(namespace: string, stack: string): DatabasePod[] {
+    return this.byStack.get(namespace, stack) as unknown as DatabasePod[];
   }
 
   pod(namespace: string, name: string): DatabasePod | undefined {
