@@ -9,9 +9,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
-import type { TLSSocket } from 'node:tls';
 import { startSandbox, type ControlPlane, type Sandbox } from './sandbox-process.js';
 import { eventually } from '../support/eventually.js';
+import { httpsLoop } from '../support/https-loop.js';
 import { writeSelfSignedCert } from '../support/self-signed-cert.js';
 
 const manifest = (apps: string, extra = '') => `
@@ -43,28 +43,6 @@ function certificate(dir: string, commonName: string): { cert: string; key: stri
   const b64 = (f: string) => readFileSync(f).toString('base64');
   const secretYaml = `apiVersion: v1\nkind: Secret\nmetadata: {name: frontend-cert}\ntype: kubernetes.io/tls\ndata:\n  tls.crt: ${b64(cert)}\n  tls.key: ${b64(key)}\n---\n`;
   return { cert, key, fingerprint, secretYaml };
-}
-
-/** Clients looping over HTTPS, a new connection per request (as many clients do): each answer's certificate, each failure. */
-function httpsLoop(host: string, port: number, concurrency = 2) {
-  const answers: { at: number; fingerprint: string }[] = [];
-  const failures: string[] = [];
-  let running = true;
-  const one = () => new Promise<void>((resolve) => {
-    const req = https.get({ host, port, path: '/', agent: false, rejectUnauthorized: false, timeout: 10_000 }, (res) => {
-      const fingerprint = (res.socket as TLSSocket).getPeerCertificate().fingerprint256;
-      res.resume();
-      res.on('end', () => {
-        if (res.statusCode === 200) answers.push({ at: Date.now(), fingerprint });
-        else failures.push(`HTTP ${res.statusCode}`);
-        resolve();
-      });
-    });
-    req.on('timeout', () => req.destroy(new Error('no answer within 10 s')));
-    req.on('error', (err) => { failures.push(err.message); resolve(); });
-  });
-  const workers = Array.from({ length: concurrency }, async () => { while (running) await one(); });
-  return { answers, failures, stop: async () => { running = false; await Promise.all(workers); } };
 }
 
 /** One HTTPS GET that accepts the self-signed certificate. */

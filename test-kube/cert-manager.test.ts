@@ -1,0 +1,157 @@
+/**
+ * A real cert-manager (its controller built from source by scripts/cert-manager-build.sh, run on
+ * this host against the real API server, without its webhook and without leader election) issues
+ * a stack's HAProxy certificate: a SelfSigned Issuer makes a CA that a CA Issuer signs with, the
+ * WebStack names that Issuer in loadBalancer.tls.issuerRef, the operator (installed by its chart)
+ * requests the Certificate, cert-manager writes the Secret, the stack goes Ready and HAProxy serves
+ * the certificate, verified against the CA. A renewal, triggered as `cmctl renew` does, reaches
+ * HAProxy while clients loop over HTTPS, and none of their requests fails.
+ */
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import path from 'node:path';
+import { names } from '../src/api/labels.js';
+import { installOperator } from '../src/sandbox/kube-plane.js';
+import { eventually } from '../test/support/eventually.js';
+import { httpsLoop } from '../test/support/https-loop.js';
+import { startTestCluster, type TestCluster } from './support/cluster.js';
+
+const HOST = 'shop.example.com';
+const ISSUERS = [
+  { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'selfsigned', namespace: 'default' }, spec: { selfSigned: {} } },
+  {
+    apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: 'webstack-ca', namespace: 'default' },
+    spec: {
+      isCA: true, commonName: 'webstack test CA', secretName: 'webstack-ca', privateKey: { algorithm: 'ECDSA', size: 256 },
+      issuerRef: { name: 'selfsigned', kind: 'Issuer', group: 'cert-manager.io' },
+    },
+  },
+  { apiVersion: 'cert-manager.io/v1', kind: 'Issuer', metadata: { name: 'webstack-ca', namespace: 'default' }, spec: { ca: { secretName: 'webstack-ca' } } },
+];
+const STACK = {
+  apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name: 'shop', namespace: 'default' },
+  spec: {
+    apps: [{ name: 'web', image: 'ghcr.io/acme/shop:1.4', replicas: 1 }],
+    database: { engine: 'mariadb', replicas: 1, replication: { mode: 'async' } },
+    loadBalancer: {
+      replicas: 2, healthCheck: { intervalSeconds: 1, rise: 1, fall: 2 },
+      tls: { secretName: 'shop-tls', redirectHttp: false, issuerRef: { name: 'webstack-ca' } },
+      gateway: { parentRefs: [{ name: 'edge' }], hostnames: [HOST] },
+    },
+    networkPolicy: { enabled: false },
+  },
+};
+
+let c: TestCluster;
+let certManager: ChildProcess | undefined;
+let certManagerLog = '';
+
+function kubectlOk(args: string[], input?: string): Promise<string> {
+  return c.kubectl(args, input).then((r) => {
+    if (r.code !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
+    return r.stdout;
+  });
+}
+
+async function secretPem(name: string, key: string): Promise<string | undefined> {
+  const got = await c.kubectl(['get', 'secret', name, '-o', `jsonpath={.data.${key.replace('.', '\\.')}}`]);
+  return got.code === 0 && got.stdout ? Buffer.from(got.stdout, 'base64').toString('utf8') : undefined;
+}
+
+const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256;
+
+beforeAll(async () => {
+  const script = (name: string) => execFileSync('bash', [`scripts/${name}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
+  const certManagerDir = script('cert-manager-build.sh');
+  const officialCrds = script('official-crds.sh');
+  c = await startTestCluster();
+  await installOperator(c.kubeconfig);
+  await kubectlOk(['apply', '--server-side', '-f', path.join(certManagerDir, 'crds')]);
+  // The stack is published through a Gateway, with TLS passed through to HAProxy: a TLSRoute.
+  await kubectlOk(['apply', '--server-side', '-f', path.join(officialCrds, 'gateway-api-gateway.networking.k8s.io_tlsroutes.yaml')]);
+  certManager = spawn(path.join(certManagerDir, 'controller'), ['--kubeconfig', c.kubeconfig], { stdio: ['ignore', 'ignore', 'pipe'] });
+  certManager.stderr!.on('data', (d: Buffer) => { certManagerLog = (certManagerLog + d.toString()).slice(-20_000); });
+}, 600_000);
+
+afterAll(async () => {
+  if (certManager && certManager.exitCode === null) {
+    const exited = new Promise((resolve) => certManager!.once('exit', resolve));
+    certManager.kill('SIGTERM');
+    await exited;
+  }
+  await c?.close();
+}, 120_000);
+
+describe('a stack whose HAProxy certificate a real cert-manager issues and renews', () => {
+  it('cert-manager runs without its webhook and makes a CA: SelfSigned Issuer, CA Certificate, CA Issuer Ready', async () => {
+    await kubectlOk(['apply', '-f', '-'], JSON.stringify({ apiVersion: 'v1', kind: 'List', items: ISSUERS }));
+    const wait = await c.kubectl(['wait', '--for=condition=Ready', 'issuer/webstack-ca', 'certificate.cert-manager.io/webstack-ca', '--timeout=120s']);
+    expect({ wait, exitCode: certManager!.exitCode, log: wait.code === 0 ? '' : certManagerLog }).toMatchObject({ wait: { code: 0 }, exitCode: null });
+    const ca = new X509Certificate((await secretPem('webstack-ca', 'tls.crt'))!);
+    expect(ca.ca).toBe(true);
+    expect(ca.subject).toBe('CN=webstack test CA');
+  }, 180_000);
+
+  let served: { ip: string; port: number; ca: string };
+
+  it('issuerRef: cert-manager issues the Certificate the operator requests, the stack goes Ready and HAProxy serves it', async () => {
+    const appliedAt = Date.now();
+    await kubectlOk(['apply', '-f', '-'], JSON.stringify(STACK));
+    await eventually('the Secret cert-manager writes', () => secretPem('shop-tls', 'tls.crt'), 120_000, 250);
+    const issuedAt = Date.now();
+    expect(await c.kubectl(['wait', '--for=condition=Ready', 'webstack/shop', '--timeout=300s'])).toMatchObject({ code: 0 });
+    const address = await eventually('the HAProxy Service address on this host', () => {
+      const a = c.runtime.serviceAddress('default', names.haproxy('shop'));
+      return a?.ports[443] ? { ip: a.ip, port: a.ports[443] } : undefined;
+    }, 60_000);
+    const ca = (await secretPem('shop-tls', 'ca.crt'))!;
+    expect(ca).toBe(await secretPem('webstack-ca', 'tls.crt'));
+    served = { ...address, ca };
+    const loop = httpsLoop(address.ip, address.port, { ca, servername: HOST, concurrency: 1 });
+    await eventually('an HTTPS answer verified against the CA', () => loop.answers.length > 0, 120_000);
+    await loop.stop();
+    const servedAt = loop.answers[0].at;
+    const leaf = new X509Certificate((await secretPem('shop-tls', 'tls.crt'))!);
+    expect(loop.answers[0].fingerprint).toBe(leaf.fingerprint256);
+    expect(leaf.subjectAltName).toBe(`DNS:${HOST}`);
+    expect(leaf.checkIssued(new X509Certificate(ca))).toBe(true);
+    const certificate = JSON.parse(await kubectlOk(['get', 'certificate.cert-manager.io', names.haproxy('shop'), '-o', 'json'])) as {
+      metadata: { ownerReferences: { kind: string; name: string }[] }; status: { conditions: { type: string; status: string }[] };
+    };
+    expect(certificate.metadata.ownerReferences).toEqual([expect.objectContaining({ kind: 'WebStack', name: 'shop' })]);
+    expect(certificate.status.conditions).toContainEqual(expect.objectContaining({ type: 'Ready', status: 'True' }));
+    console.log(`cert-manager issued the stack's certificate ${issuedAt - appliedAt} ms after kubectl apply; HAProxy served it, verified, ${servedAt - appliedAt} ms after apply`);
+  }, 480_000);
+
+  it('a renewal (as cmctl renew triggers it) reaches HAProxy with no failed request while clients loop', async () => {
+    const before = fingerprint((await secretPem('shop-tls', 'tls.crt'))!);
+    const loop = httpsLoop(served.ip, served.port, { ca: served.ca, servername: HOST });
+    await eventually('clients answered', () => loop.answers.length > 20, 30_000);
+    const generation = (await kubectlOk(['get', 'certificate.cert-manager.io', names.haproxy('shop'), '-o', 'jsonpath={.metadata.generation}'])).trim();
+    const issuing = {
+      type: 'Issuing', status: 'True', reason: 'ManuallyTriggered', message: 'Certificate re-issuance manually triggered',
+      lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), observedGeneration: Number(generation),
+    };
+    const triggeredAt = Date.now();
+    await kubectlOk(['patch', 'certificate.cert-manager.io', names.haproxy('shop'), '--subresource=status', '--type=json',
+      '-p', JSON.stringify([{ op: 'add', path: '/status/conditions/-', value: issuing }])]);
+    const renewed = await eventually('a new certificate in the Secret', async () => {
+      const pem = await secretPem('shop-tls', 'tls.crt');
+      return pem && fingerprint(pem) !== before && fingerprint(pem);
+    }, 120_000, 100);
+    const renewedAt = Date.now();
+    const firstNew = await eventually('the renewed certificate served', () => loop.answers.find((a) => a.fingerprint === renewed), 120_000, 100);
+    // Every HAProxy pod serves it: only new answers for a while.
+    await eventually('only the renewed certificate served', () => {
+      const recent = loop.answers.filter((a) => a.at > Date.now() - 2000);
+      return recent.length > 10 && recent.every((a) => a.fingerprint === renewed);
+    }, 180_000, 250);
+    await loop.stop();
+    expect(loop.failures).toEqual([]);
+    const lastOld = Math.max(...loop.answers.filter((a) => a.fingerprint !== renewed).map((a) => a.at));
+    console.log(`renewal: cert-manager wrote the new certificate ${renewedAt - triggeredAt} ms after the trigger; first served ${firstNew.at - renewedAt} ms, ` +
+      `the old one last served ${lastOld - renewedAt} ms after the Secret changed; ${loop.answers.length} verified HTTPS requests, ${loop.failures.length} failed`);
+    expect(await c.kubectl(['delete', 'webstack', 'shop', '--wait', '--timeout=120s'])).toMatchObject({ code: 0 });
+  }, 480_000);
+});
