@@ -10,6 +10,7 @@ import type { LiveObject } from './children.js';
 import { reconcile, type ReconcileDeps } from './reconcile.js';
 import { OWNED, WEBSTACK } from './resources.js';
 import { ownerKey, stackKey } from './stack-keys.js';
+import { TlsSecretUsers } from './tls-secret-users.js';
 
 export class WebStackReconciler implements Reconciler {
   private readonly memo = new AppliedMemo();
@@ -40,7 +41,10 @@ export function watchWebStacks(caches: Caches, controller: Controller, ownWrites
     }
     return ownWrites.isEcho(o);
   };
+  const tlsUsers = new TlsSecretUsers();
   caches.on<WebStack & LiveObject>([WEBSTACK], (type, ws) => {
+    if (type === 'delete') tlsUsers.delete(ws);
+    else tlsUsers.set(ws);
     if (!echo(type, ws)) controller.enqueue(stackKey(ws.metadata.namespace, ws.metadata.name));
   });
   caches.on<LiveObject>(OWNED, (type, o) => {
@@ -49,8 +53,6 @@ export function watchWebStacks(caches: Caches, controller: Controller, ownWrites
   });
   // A TLS Secret is the user's, not owned: its stacks are those that name it.
   caches.on<LiveObject>(OWNED.filter((t) => t.kind === 'Secret'), (_type, secret) => {
-    for (const ws of caches.list<WebStack>(WEBSTACK.kind, secret.metadata.namespace)) {
-      if (ws.spec?.loadBalancer?.tls?.secretName === secret.metadata.name) controller.enqueue(stackKey(ws.metadata.namespace, ws.metadata.name));
-    }
+    for (const key of tlsUsers.stacks(secret.metadata.namespace, secret.metadata.name!)) controller.enqueue(key);
   });
 }
