@@ -86,17 +86,26 @@ export class AgentClient {
    * and checks its length and SHA-256 against the trailers: resolves only for a whole, intact copy.
    */
   async physicalCopy(target: AgentTarget, sink: Writable): Promise<CopyReceipt> {
-    const res = await this.request(target, 'GET', AGENT_PATHS.physicalCopy, undefined, this.copyIdleMs);
-    if (res.statusCode !== 200) throw new AgentError(`physical copy from ${where(target)}: ${await errorOf(res)}`, res.statusCode);
+    return this.copy(target, AGENT_PATHS.physicalCopy, 'physical copy', sink);
+  }
+
+  /** The tar archive of the clone directory of backup `backup` (MySQL), checked like a physical copy. */
+  async cloneCopy(target: AgentTarget, backup: string, sink: Writable): Promise<CopyReceipt> {
+    return this.copy(target, `${AGENT_PATHS.cloneCopy}?backup=${encodeURIComponent(backup)}`, 'clone copy', sink);
+  }
+
+  private async copy(target: AgentTarget, path: string, what: string, sink: Writable): Promise<CopyReceipt> {
+    const res = await this.request(target, 'GET', path, undefined, this.copyIdleMs);
+    if (res.statusCode !== 200) throw new AgentError(`${what} from ${where(target)}: ${await errorOf(res)}`, res.statusCode);
     const count = measuring();
     await pipeline(res, count.stream, sink);
     const trailers = res.trailers;
     const { sha256, size: bytes } = count.digest();
     if (trailers[COPY_TRAILERS.result] !== 'ok') {
-      throw new AgentError(`physical copy from ${where(target)} failed at the donor: ${trailers[COPY_TRAILERS.result] ?? 'the stream ended without its trailers'}`);
+      throw new AgentError(`${what} from ${where(target)} failed at the donor: ${trailers[COPY_TRAILERS.result] ?? 'the stream ended without its trailers'}`);
     }
     if (trailers[COPY_TRAILERS.bytes] !== String(bytes) || trailers[COPY_TRAILERS.sha256] !== sha256) {
-      throw new AgentError(`physical copy from ${where(target)} is damaged: received ${bytes} bytes with SHA-256 ${sha256}, `
+      throw new AgentError(`${what} from ${where(target)} is damaged: received ${bytes} bytes with SHA-256 ${sha256}, `
         + `the donor sent ${trailers[COPY_TRAILERS.bytes]} bytes with SHA-256 ${trailers[COPY_TRAILERS.sha256]}`);
     }
     return { bytes, sha256 };

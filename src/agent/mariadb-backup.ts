@@ -41,7 +41,7 @@ function lastLines(text: string, n = 3): string {
   return text.trim().split('\n').slice(-n).join(' | ');
 }
 
-function exitOf(child: ChildProcess, what: string): Promise<ToolExit> {
+export function exitOf(child: ChildProcess, what: string): Promise<ToolExit> {
   let output = '';
   child.stderr?.on('data', (d: Buffer) => { output = (output + d.toString()).slice(-4000); });
   return new Promise((resolve) => {

@@ -19,6 +19,11 @@ export const AGENT_PATHS = {
    * body, then the trailers below: read the body to its end, then check the trailers.
    */
   physicalCopy: '/v1/physical-copy',
+  /**
+   * GET ?backup=<name>: the directory MySQL's CLONE LOCAL wrote for that backup beside the data
+   * directory (clone-copy.ts), as a tar archive, then the trailers below; the directory is removed after.
+   */
+  cloneCopy: '/v1/clone-copy',
   /** POST {donor}: rebuild the local data directory from a donor's physical copy; GET: progress; DELETE: forget a finished one. */
   restore: '/v1/restore',
   /**

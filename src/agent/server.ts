@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { diskUsage, fenceServer, NoServerError } from './local-server.js';
-import { DEFAULT_BACKUP_TOOLS, streamBackup, type BackupTools, type LocalServer } from './mariadb-backup.js';
+import { DEFAULT_BACKUP_TOOLS, streamBackup, type BackupStream, type BackupTools, type LocalServer } from './mariadb-backup.js';
+import { NoCloneError, streamCloneDirectory } from './clone-copy.js';
 import { AGENT_PATHS, agentToken, BACKUP_HEADERS, COPY_TRAILERS, tokenMatches, type RestoreRequest } from './protocol.js';
 import { CorruptUploadError, restoreFromBackup } from './backup-restore.js';
 import { ConflictError, Restorer } from './restore.js';
@@ -50,9 +51,8 @@ function restoreRequest(body: unknown): RestoreRequest {
   return { donor: { host: donor.host, port: donor.port } };
 }
 
-/** Streams the local server's physical copy, then the trailers that let the reader check it. */
-function servePhysicalCopy(config: AgentConfig, res: ServerResponse): void {
-  const backup = streamBackup(config, config.tools ?? DEFAULT_BACKUP_TOOLS);
+/** Streams a copy (the local server's physical copy, or a clone directory), then the trailers that let the reader check it. */
+function serveCopy(config: AgentConfig, backup: BackupStream, res: ServerResponse): void {
   const hash = createHash('sha256');
   let bytes = 0;
   res.writeHead(200, { 'content-type': 'application/octet-stream', trailer: Object.values(COPY_TRAILERS).join(', ') });
@@ -67,7 +67,7 @@ function servePhysicalCopy(config: AgentConfig, res: ServerResponse): void {
   });
   const streamed = new Promise<void>((resolve) => backup.stream.once('end', resolve));
   void Promise.all([backup.exit, streamed]).then(([exit]) => {
-    config.log?.('physical copy served', { bytes, ok: exit.ok, ...(exit.ok ? {} : { error: exit.message }) });
+    config.log?.('copy served', { bytes, ok: exit.ok, ...(exit.ok ? {} : { error: exit.message }) });
     res.addTrailers({ [COPY_TRAILERS.sha256]: hash.digest('hex'), [COPY_TRAILERS.bytes]: String(bytes), [COPY_TRAILERS.result]: exit.ok ? 'ok' : exit.message });
     res.end();
   });
@@ -94,7 +94,15 @@ export function createAgentServer(config: AgentConfig): Server {
         }
       }
       case `GET ${AGENT_PATHS.disk}`: return send(res, 200, await diskUsage(config.dataDir));
-      case `GET ${AGENT_PATHS.physicalCopy}`: return servePhysicalCopy(config, res);
+      case `GET ${AGENT_PATHS.physicalCopy}`: return serveCopy(config, streamBackup(config, config.tools ?? DEFAULT_BACKUP_TOOLS), res);
+      case `GET ${AGENT_PATHS.cloneCopy}`: {
+        const name = new URL(req.url ?? '', 'http://agent').searchParams.get('backup') ?? '';
+        try {
+          return serveCopy(config, streamCloneDirectory(config.dataDir, name), res);
+        } catch (err) {
+          throw new HttpError(err instanceof NoCloneError ? 404 : 400, (err as Error).message);
+        }
+      }
       case `GET ${AGENT_PATHS.restore}`: return send(res, 200, restorer.state());
       case `POST ${AGENT_PATHS.restore}`: {
         const request = restoreRequest(await readJson(req));

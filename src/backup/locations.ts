@@ -1,6 +1,6 @@
 /**
  * Where a stack's backups and binlogs go inside its storage, and the store a storage spec names.
- * Keys: <prefix>/<namespace>/<stack>/backups/<backup>/{dump.sql.gz or physical.mbstream.gz,manifest.json} and
+ * Keys: <prefix>/<namespace>/<stack>/backups/<backup>/{dump.sql.gz, physical.mbstream.gz or clone.tar.gz, manifest.json} and
  * <prefix>/<namespace>/<stack>/binlogs/<server>/<binlog file>.
  */
 import type { BackupStorageSpec } from '../api/backup-types.js';
@@ -10,6 +10,8 @@ import { VolumeStore } from './volume-store.js';
 
 export const DUMP_OBJECT = 'dump.sql.gz';
 export const PHYSICAL_OBJECT = 'physical.mbstream.gz';
+/** A MySQL backup: the tar of its CLONE LOCAL directory, gzipped. */
+export const CLONE_OBJECT = 'clone.tar.gz';
 export const MANIFEST_OBJECT = 'manifest.json';
 export const S3_SECRET_KEYS = { accessKeyId: 'accessKeyId', secretAccessKey: 'secretAccessKey' } as const;
 

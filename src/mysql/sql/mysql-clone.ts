@@ -28,6 +28,15 @@ export const CLONE_PLUGIN_STATUS = "SELECT PLUGIN_STATUS AS status FROM informat
 /** Restarts the recipient on a clone that could not restart it itself (error 3707): the container starts the server again. */
 export const SHUTDOWN = 'SHUTDOWN';
 
+/** A consistent copy of this server's data in `dir` (absolute, not existing yet; 7.6.7.2 "Cloning Data Locally"): a backup, no restart. */
+export function cloneLocalStatement(dir: string): string {
+  if (!dir.startsWith('/')) throw new Error(`clone directory ${dir} is not an absolute path`);
+  return `CLONE LOCAL DATA DIRECTORY = ${quote(dir)}`;
+}
+
+/** clone_status's SOURCE of a local clone. */
+const LOCAL_INSTANCE = 'LOCAL INSTANCE';
+
 /** Cancels the clone running in session `id` (7.6.7.8 "Stopping a Cloning Operation"). */
 export function cancelClone(id: number): string {
   return `KILL QUERY ${Math.trunc(id)}`;
@@ -91,7 +100,9 @@ export function parseCloneStatus(rows: Row[]): CloneProgress {
   // The server started after the clone began: it runs on the copy.
   const restarted = uptime !== null && begunAgo !== null && uptime < begunAgo;
   const sessionRuns = Number(row.clone_sessions ?? 0) > 0;
-  const completed = (): CloneProgress => (restarted
+  // A local clone (a backup) writes another directory: nothing waits for a restart.
+  const applied = restarted || source === LOCAL_INSTANCE;
+  const completed = (): CloneProgress => (applied
     ? { state: 'completed', id, source, bytes, durationMs: asNumberOrNull(row.duration_ms) ?? 0, gtid: asText(row.gtid_executed).replace(/\s+/g, ''),
       binlogFile: asText(row.binlog_file), binlogPosition: asNumberOrNull(row.binlog_position) ?? 0 }
     : { state: 'awaiting-restart', id, source, bytes });

@@ -4,13 +4,13 @@
  * [NO] SSL]`, the donor user's BACKUP_ADMIN, the recipient's CLONE_ADMIN, clone_valid_donor_list
  * as 'host:port', says IPv6 addresses are not supported, and that without a supervisor the
  * statement ends with error 3707 and the server must be restarted; 7.6.7.8 cancels a clone with
- * KILL QUERY; 29.12.19.1-2 describe performance_schema.clone_status (STATE 'Not Started' | 'In
+ * KILL QUERY; 7.6.7.2 gives `CLONE LOCAL DATA DIRECTORY [=] 'clone_dir'` (absolute, not existing); 29.12.19.1-2 describe performance_schema.clone_status (STATE 'Not Started' | 'In
  * Progress' | 'Completed' | 'Failed', PID, BEGIN_TIME, END_TIME, SOURCE, ERROR_NO, ERROR_MESSAGE,
  * BINLOG_FILE, BINLOG_POSITION, GTID_EXECUTED) and clone_progress (DATA per stage).
  */
 import { describe, expect, it } from '@jest/globals';
 import {
-  cancelClone, CLONE_PLUGIN_STATUS, CLONE_STATUS, cloneRecipientStatements, parseCloneStatus,
+  cancelClone, cloneLocalStatement, CLONE_PLUGIN_STATUS, CLONE_STATUS, cloneRecipientStatements, parseCloneStatus,
 } from '../../../src/mysql/sql/mysql-clone.js';
 
 const donor = { host: 'shop-mysql-1.shop-mysql.shop.svc.cluster.local', port: 3306, user: 'admin', password: "r'pw" };
@@ -37,6 +37,8 @@ describe('MySQL 8.4 clone SQL', () => {
     expect(CLONE_STATUS).toContain('FROM performance_schema.clone_progress p');
     expect(CLONE_STATUS).toContain("WHERE VARIABLE_NAME = 'Uptime'");
     expect(cancelClone(42)).toBe('KILL QUERY 42');
+    expect(cloneLocalStatement('/var/lib/mysql/webstack-clone-nightly')).toBe("CLONE LOCAL DATA DIRECTORY = '/var/lib/mysql/webstack-clone-nightly'");
+    expect(() => cloneLocalStatement('webstack-clone-nightly')).toThrow(/is not an absolute path/);
   });
 
   const begun = { begin_time: '2026-12-04 12:00:01.250000', source: '10.0.0.7:3306', pid: 42, bytes: '1048576', begun_seconds_ago: 30 };
@@ -55,6 +57,9 @@ describe('MySQL 8.4 clone SQL', () => {
     { state: 'completed', id: '2026-12-04 12:00:01.250000', source: '10.0.0.7:3306', bytes: 1048576, durationMs: 27_400,
       gtid: '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-90,4f22fa47-71ca-11e1-9e33-c80aa9429562:1-3', binlogFile: 'binlog.000004', binlogPosition: 1573 }],
     ['completed but not restarted on', [{ ...begun, state: 'Completed', error_no: 0, clone_sessions: 0, uptime: 900 }], expect.objectContaining({ state: 'awaiting-restart' })],
+    ['a local clone (a backup) completed: no restart to wait for', [{ ...begun, source: 'LOCAL INSTANCE', state: 'Completed', error_no: 0, clone_sessions: 0,
+      uptime: 900, duration_ms: 2300, gtid_executed: '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-90', binlog_file: 'binlog.000004', binlog_position: 157 }],
+    expect.objectContaining({ state: 'completed', source: 'LOCAL INSTANCE', gtid: '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-90' })],
     ['failed', [{ ...begun, state: 'Failed', error_no: 3862, error_message: 'Clone Donor Error: 1045 : Access denied for user', clone_sessions: 0, uptime: 900 }],
       { state: 'failed', id: '2026-12-04 12:00:01.250000', source: '10.0.0.7:3306', error: '3862: Clone Donor Error: 1045 : Access denied for user' }],
   ])('clone_status: %s', (_what, rows, progress) => {

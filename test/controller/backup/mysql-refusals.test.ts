@@ -1,9 +1,11 @@
-/** Restores refused before anything is read from the stack or the store: the engine decides. */
+/** What MySQL 8.4 stacks are refused before anything is read from the stack or the store, naming the field. */
 import { describe, expect, it } from '@jest/globals';
 import type { WebStackBackup } from '../../../src/api/backup-types.js';
 import type { WebStack } from '../../../src/api/types.js';
 import type { KubeClient } from '../../../src/kube/client.js';
+import { BackupRunner } from '../../../src/controller/backup/backup-runner.js';
 import { RestoreRefused, RestoreRunner } from '../../../src/controller/backup/restore-runner.js';
+import { systemClock } from '../../../src/clock.js';
 import type { StackAccess } from '../../../src/controller/backup/stack-access.js';
 
 const stack = (engine: 'mysql' | 'mariadb'): WebStack => ({
@@ -32,5 +34,12 @@ describe('RestoreRunner refusals', () => {
     const client = { get: async () => backupOf('mysql') } as unknown as KubeClient;
     await expect(new RestoreRunner(untouched, client, true).run(stack('mariadb'), { backup: 'nightly' }))
       .rejects.toThrow('backup nightly is of a mysql stack and this stack runs mariadb (spec.database.engine)');
+  });
+
+  it('refuses a logical backup of a MySQL stack: physical (the clone plugin) is its method', async () => {
+    const ws = stack('mysql');
+    ws.spec.database!.backup = { method: 'logical' };
+    await expect(new BackupRunner(untouched, systemClock, true).run(ws, backupOf('mysql')))
+      .rejects.toThrow('spec.database.backup.method logical: MySQL 8.4 stacks are backed up physically only (the clone plugin); set method: physical');
   });
 });
