@@ -79,16 +79,20 @@ export async function withSession<T>(
 }
 
 /**
- * One admin connection per instance, kept open between probes: a probe is three queries on a
- * connection that is already there, instead of a TCP and authentication handshake every
- * interval. Any error closes the connection, and the next use dials again. Probe queries get
- * the connect deadline: a hung server is found as fast as when each probe connected anew.
+ * One admin connection per instance, kept open between probes and used by actions too: a probe
+ * is three queries on a connection that is already there, and a failover's steps pay no TCP, TLS
+ * and authentication handshake each. Any error closes the connection, and the next use dials
+ * again. Probe queries get the connect deadline (a hung server is found as fast as when each probe
+ * connected anew); a caller may give its statements another default (actions: the query deadline).
  */
 export class KeptSessions {
   private readonly open = new Map<string, Promise<mysql.Connection>>();
 
   /** Connections closed here (retain, close, a failed query): their end is no news. */
   private readonly closing = new WeakSet<mysql.Connection>();
+
+  /** Errors of a kept connection found broken by a statement (not a server's answer, nor a timeout): worth one more dial. */
+  private readonly broken = new WeakSet<Error>();
 
   /**
    * `caBundle` is read at each dial (see withSession). `onLost` hears of a kept connection the
@@ -97,15 +101,16 @@ export class KeptSessions {
   constructor(private readonly credentials: ManagerCredentials, private readonly timeouts: Timeouts,
     private readonly caBundle: () => string | undefined = () => undefined, private readonly onLost: (instance: string) => void = () => undefined) {}
 
-  async with<T>(addr: InstanceAddress, fn: (s: Session) => Promise<T>): Promise<T> {
+  async with<T>(addr: InstanceAddress, fn: (s: Session) => Promise<T>, queryMs = this.timeouts.connectMs): Promise<T> {
     const kept = this.open.has(this.key(addr));
     try {
-      return await this.once(addr, fn);
+      return await this.once(addr, fn, queryMs);
     } catch (err) {
-      // A kept connection the server closed (restart, idle timeout) is no news about the server:
-      // dial once more. A timeout is: the server may hang, and the caller must hear it now.
-      if (!kept || (err instanceof DatabaseError && err.kind === 'timeout')) throw err;
-      return this.once(addr, fn);
+      // A kept connection the server closed (restart, idle timeout) before we heard of it is no news
+      // about the server: dial once more. A timeout is (the server may hang, and the caller must hear
+      // it now), and so is the server's answer to a statement: that is never run twice.
+      if (!kept || !this.broken.has(err as Error)) throw err;
+      return this.once(addr, fn, queryMs);
     }
   }
 
@@ -113,7 +118,7 @@ export class KeptSessions {
     return `${addr.name}|${addr.host}|${addr.port}|${addr.tls ? 'tls' : 'plain'}`;
   }
 
-  private async once<T>(addr: InstanceAddress, fn: (s: Session) => Promise<T>): Promise<T> {
+  private async once<T>(addr: InstanceAddress, fn: (s: Session) => Promise<T>, queryMs: number): Promise<T> {
     const key = this.key(addr);
     const secrets = secretsOf(this.credentials);
     const where = `${addr.name} (${addr.host}:${addr.port})`;
@@ -123,19 +128,27 @@ export class KeptSessions {
       this.open.set(key, pending);
     }
     let conn: mysql.Connection | undefined;
+    let broken = false;
     try {
       conn = await pending;
       const c = conn;
       return await fn({
-        query: async (sql) => {
-          const [rows] = await deadline(c.query({ sql, timeout: this.timeouts.connectMs }), this.timeouts.connectMs + 200, where, () => this.destroy(c));
-          return Array.isArray(rows) ? (rows as Row[]) : [];
+        query: async (sql, timeoutMs = queryMs) => {
+          try {
+            const [rows] = await deadline(c.query({ sql, timeout: timeoutMs }), timeoutMs + 200, where, () => this.destroy(c));
+            return Array.isArray(rows) ? (rows as Row[]) : [];
+          } catch (err) {
+            broken = (err as { fatal?: boolean }).fatal === true && !(err instanceof DatabaseError);
+            throw err;
+          }
         },
       });
     } catch (err) {
       if (this.open.get(key) === pending) this.open.delete(key);
       if (conn) this.destroy(conn);
-      throw toDatabaseError(err, where, secrets);
+      const e = toDatabaseError(err, where, secrets);
+      if (broken && e.kind !== 'timeout') this.broken.add(e);
+      throw e;
     }
   }
 

@@ -140,12 +140,13 @@ export class SqlDatabase implements Database {
 }
 
 /**
- * SQL databases of one dialect, with the operator's admin credentials and deadlines; probes run
- * on `kept` connections when given (see KeptSessions), actions always on sessions of their own.
+ * SQL databases of one dialect, with the operator's admin credentials and deadlines; probes and
+ * actions run on `kept` connections when given (see KeptSessions; actions with the query deadline),
+ * otherwise each operation on a session of its own.
  * Instances that serve TLS are reached with TLS and verified against `caBundle`.
  */
 export function sqlDatabases(dialect: Dialect, credentials: ManagerCredentials, timeouts: Timeouts, kept?: KeptSessions,
   caBundle?: string): DatabaseConnector {
-  return (addr) => new SqlDatabase(dialect, credentials, (fn) => withSession(addr, credentials, timeouts, fn, caBundle),
-    kept && ((fn) => kept.with(addr, fn)));
+  if (!kept) return (addr) => new SqlDatabase(dialect, credentials, (fn) => withSession(addr, credentials, timeouts, fn, caBundle));
+  return (addr) => new SqlDatabase(dialect, credentials, (fn) => kept.with(addr, fn, timeouts.queryMs), (fn) => kept.with(addr, fn));
 }

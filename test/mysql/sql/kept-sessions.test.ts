@@ -80,3 +80,17 @@ test('close() ends the kept connections; a later probe dials again', async () =>
   expect(Number((rows as { n: number }[])[0].n)).toBe(0);
   expect(await connectionId()).not.toBe(before);
 });
+
+test('a statement the server refuses is never run twice, and actions wait as long as they ask', async () => {
+  await connectionId();
+  let runs = 0;
+  const refused = kept.with(cluster.addresses()[0], async (s) => {
+    runs++;
+    return s.query('SELECT * FROM mysql.no_such_table');
+  }, 60_000);
+  await expect(refused).rejects.toBeInstanceOf(DatabaseError);
+  expect(runs).toBe(1);
+  // Longer than the 500 ms probe deadline: an action's default is the query deadline it was given.
+  const [row] = await kept.with(cluster.addresses()[0], (s) => s.query('SELECT SLEEP(0.8) AS slept'), 60_000);
+  expect(Number(row.slept)).toBe(0);
+});
