@@ -89,6 +89,11 @@ export class AgentClient {
     return this.copy(target, AGENT_PATHS.physicalCopy, 'physical copy', sink);
   }
 
+  /** Removes what an interrupted attempt of backup `backup` left of its clone directory (MySQL): a clone needs a directory that does not exist. */
+  async removeCloneCopy(target: AgentTarget, backup: string): Promise<void> {
+    await this.json(target, 'DELETE', `${AGENT_PATHS.cloneCopy}?backup=${encodeURIComponent(backup)}`);
+  }
+
   /** The tar archive of the clone directory of backup `backup` (MySQL), checked like a physical copy. */
   async cloneCopy(target: AgentTarget, backup: string, sink: Writable): Promise<CopyReceipt> {
     return this.copy(target, `${AGENT_PATHS.cloneCopy}?backup=${encodeURIComponent(backup)}`, 'clone copy', sink);

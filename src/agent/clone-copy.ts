@@ -18,6 +18,14 @@ export function cloneDirectory(dataDir: string, name: string): string {
 
 export class NoCloneError extends Error {}
 
+/** Removes the clone directory of backup `name`; true when there was one. */
+export function removeCloneDirectory(dataDir: string, name: string): boolean {
+  const dir = cloneDirectory(dataDir, name);
+  const existed = existsSync(dir);
+  rmSync(dir, { recursive: true, force: true });
+  return existed;
+}
+
 /** The directory as a tar stream (relative paths, its contents at the top); the directory is removed once tar exits. */
 export function streamCloneDirectory(dataDir: string, name: string, tar = 'tar'): BackupStream {
   const dir = cloneDirectory(dataDir, name);

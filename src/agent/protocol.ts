@@ -22,6 +22,7 @@ export const AGENT_PATHS = {
   /**
    * GET ?backup=<name>: the directory MySQL's CLONE LOCAL wrote for that backup beside the data
    * directory (clone-copy.ts), as a tar archive, then the trailers below; the directory is removed after.
+   * DELETE ?backup=<name>: removes what an interrupted attempt left of it.
    */
   cloneCopy: '/v1/clone-copy',
   /** POST {donor}: rebuild the local data directory from a donor's physical copy; GET: progress; DELETE: forget a finished one. */

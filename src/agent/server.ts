@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { diskUsage, fenceServer, NoServerError } from './local-server.js';
 import { DEFAULT_BACKUP_TOOLS, streamBackup, type BackupStream, type BackupTools, type LocalServer } from './mariadb-backup.js';
-import { NoCloneError, streamCloneDirectory } from './clone-copy.js';
+import { NoCloneError, removeCloneDirectory, streamCloneDirectory } from './clone-copy.js';
 import { AGENT_PATHS, agentToken, BACKUP_HEADERS, COPY_TRAILERS, tokenMatches, type RestoreRequest } from './protocol.js';
 import { CorruptUploadError, restoreFromBackup } from './backup-restore.js';
 import { ConflictError, Restorer } from './restore.js';
@@ -95,9 +95,11 @@ export function createAgentServer(config: AgentConfig): Server {
       }
       case `GET ${AGENT_PATHS.disk}`: return send(res, 200, await diskUsage(config.dataDir));
       case `GET ${AGENT_PATHS.physicalCopy}`: return serveCopy(config, streamBackup(config, config.tools ?? DEFAULT_BACKUP_TOOLS), res);
-      case `GET ${AGENT_PATHS.cloneCopy}`: {
+      case `GET ${AGENT_PATHS.cloneCopy}`:
+      case `DELETE ${AGENT_PATHS.cloneCopy}`: {
         const name = new URL(req.url ?? '', 'http://agent').searchParams.get('backup') ?? '';
         try {
+          if (req.method === 'DELETE') return send(res, 200, { removed: removeCloneDirectory(config.dataDir, name) });
           return serveCopy(config, streamCloneDirectory(config.dataDir, name), res);
         } catch (err) {
           throw new HttpError(err instanceof NoCloneError ? 404 : 400, (err as Error).message);

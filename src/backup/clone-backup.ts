@@ -42,6 +42,8 @@ const STATUS_TIMEOUT_MS = 10_000;
 export async function cloneToStore(opts: CloneBackupOptions): Promise<BackupManifest> {
   const startTime = opts.now().toISOString();
   const dir = cloneDirectory(opts.dataDir ?? DEFAULT_DATA_DIR, opts.backup);
+  // An attempt cut short (say the operator restarted) leaves its directory, and a clone refuses one that exists.
+  await opts.agents.removeCloneCopy(opts.source, opts.backup);
   await opts.open(opts.cloneTimeoutMs)((s) => s.query(cloneLocalStatement(dir), opts.cloneTimeoutMs));
   const clone = parseCloneStatus(await opts.open(STATUS_TIMEOUT_MS)((s) => s.query(CLONE_STATUS)));
   if (clone.state !== 'completed') {

@@ -88,8 +88,11 @@ describe('MySQL 8.4 backups by CLONE LOCAL', () => {
   it('clones the source beside its data, streams the directory through its agent into the store, and removes it', async () => {
     const source = scriptedSource('completes');
     const store = new VolumeStore(path.join(work, 'store'));
-    const manifest = await backup(source.open, store);
+    // What an attempt cut short left: removed before the clone, which wants a directory that does not exist.
     const cloneDir = path.join(work, 'volume', 'webstack-clone-nightly');
+    mkdirSync(path.join(cloneDir, 'shop'), { recursive: true });
+    writeFileSync(path.join(cloneDir, 'shop', 'half-copied.ibd'), 'partial');
+    const manifest = await backup(source.open, store);
     expect(source.sent).toEqual([{ sql: `CLONE LOCAL DATA DIRECTORY = '${cloneDir}'`, timeoutMs: 600_000 }, { sql: CLONE_STATUS, timeoutMs: 10_000 }]);
     expect(existsSync(cloneDir)).toBe(false);
 
@@ -115,8 +118,11 @@ describe('MySQL 8.4 backups by CLONE LOCAL', () => {
     expect(await store.list('shop/')).toEqual([]);
   });
 
-  it('the agent serves only the clone directories it names, and says when one is missing', async () => {
+  it('the agent serves and removes only the clone directories it names, and says when one is missing', async () => {
     const sink = () => new PassThrough().resume();
+    await expect(agents.removeCloneCopy(agent, 'nightly')).resolves.toBeUndefined();
+    await expect(agents.removeCloneCopy(agent, '../data')).rejects.toThrow(/'\.\.\/data' is not a backup name/);
+    expect(existsSync(path.join(work, 'volume', 'data'))).toBe(true);
     await expect(agents.cloneCopy(agent, 'nightly', sink())).rejects.toThrow(/clone copy from .*: no clone of backup nightly/);
     await expect(agents.cloneCopy(agent, '../data', sink())).rejects.toThrow(/'\.\.\/data' is not a backup name/);
     await expect(new AgentClient({ token: 'wrong' }).cloneCopy(agent, 'nightly', sink())).rejects.toThrow(/a valid bearer token is required/);
