@@ -61,7 +61,9 @@ async function main(): Promise<void> {
     // A reconcile that failed writes its generation too (Degraded, ApplyFailed): not converged, it is retried.
     const done = stacks.filter((w) => w.status?.observedGeneration === w.metadata.generation
       && !w.status?.conditions?.some((c) => c.reason === 'ApplyFailed')).length;
-    if (done === STACKS && operator.controller.queue.len() === 0) break;
+    // Converged: every stack done and no reconcile an event asked for waiting; the resync's checks of done stacks may be.
+    const queue = operator.controller.queue;
+    if (done === STACKS && queue.len() === queue.lowLen()) break;
     await sleep(100);
   }
   const convergeMs = performance.now() - t0;

@@ -2,7 +2,8 @@
  * Benchmark of the operator: N WebStacks created at once against the in-memory API server (run
  * as its own process, so the RSS measured here is the operator's), or against the real
  * kube-apiserver with etcd (`--control-plane kube`, no controllers: the same bare server). Reports the time to converge
- * (every stack's children applied and its status written for its generation), API requests per
+ * (every stack's children applied and its status written for its generation, no reconcile an event asked for still
+ * waiting; the resync's low-priority checks of stacks already done may be), API requests per
  * stack, writes during two resync periods after convergence (must be 0), peak RSS; and, as a
  * bound, how long the server alone takes to create the same number of child objects (and to
  * server-side apply them, which is what the operator sends).

@@ -101,6 +101,11 @@ export class WorkQueue {
     return this.queue.length + this.lowWaiting;
   }
 
+  /** Of those, the keys waiting in the low-priority lane. */
+  lowLen(): number {
+    return this.lowWaiting;
+  }
+
   isProcessing(key: string): boolean {
     return this.processing.has(key);
   }

@@ -35,6 +35,7 @@ describe('WorkQueue', () => {
     q.addLow('r3');
     q.add('e2');
     expect(q.len()).toBe(5);
+    expect(q.lowLen()).toBe(3);
     const order = [];
     for (let i = 0; i < 5; i++) order.push(await q.get());
     expect(order).toEqual(['e1', 'e2', 'r1', 'r2', 'r3']);
@@ -49,6 +50,7 @@ describe('WorkQueue', () => {
     q.add('b');
     q.addLow('c');
     expect(q.len()).toBe(3);
+    expect(q.lowLen()).toBe(1);
     expect([await q.get(), await q.get(), await q.get()]).toEqual(['c', 'b', 'a']);
     expect(q.len()).toBe(0);
     q.done('a');
