@@ -22,10 +22,20 @@ export class AppliedMemo {
   freshest(key: string, cached: KubeObj | undefined): KubeObj | undefined {
     const e = this.entries.get(key);
     if (!e) return cached;
-    const cachedVersion = String(cached?.metadata.resourceVersion ?? '');
-    if (cachedVersion === e.staleVersion) return e.applied;
+    if (this.settle(key, cached)) return cached;
+    return e.applied;
+  }
+
+  /**
+   * The cache now holds `cached`: the entry goes once that is not the version we replaced (called
+   * from the watch, so that the copy is not kept until the stack's next reconcile). True when gone.
+   */
+  settle(key: string, cached: KubeObj | undefined): boolean {
+    const e = this.entries.get(key);
+    if (!e) return true;
+    if (String(cached?.metadata.resourceVersion ?? '') === e.staleVersion) return false;
     this.entries.delete(key);
-    return cached;
+    return true;
   }
 
   forgetPrefix(prefix: string): void {

@@ -114,7 +114,7 @@ export class Operator {
     });
     this.controller = new Controller(reconciler, { log: opts.log, clock, metrics: this.metrics },
       { workers: opts.workers ?? 8, resyncPeriodMs: timings.resyncPeriodMs, keys: () => webStackKeys(this.caches) });
-    watchWebStacks(this.caches, this.controller, reconciler.ownWrites);
+    watchWebStacks(this.caches, this.controller, reconciler);
     this.stopped = new Promise((resolve) => { this.finish = resolve; });
     const le = opts.leaderElection;
     if (le) {

@@ -274,7 +274,8 @@ async function databaseTls(ws: WebStack, deps: ReconcileDeps, log: Logger): Prom
   return outcome.certificates;
 }
 
-function memoKey(o: { apiVersion: string; kind: string; metadata: { namespace?: string; name?: string } }, stack: string): string {
+/** The AppliedMemo key of a stack's child. */
+export function memoKey(o: { apiVersion: string; kind: string; metadata: { namespace?: string; name?: string } }, stack: string): string {
   return `${o.metadata.namespace}/${stack}/${objectKey(o)}`;
 }
 

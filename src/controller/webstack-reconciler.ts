@@ -6,8 +6,9 @@ import { AppliedMemo } from './applied-memo.js';
 import { CertificateMemo } from './certificate-memo.js';
 import { OwnWrites } from './own-writes.js';
 import type { InformerEvent } from '../kube/informer.js';
+import type { KubeObj } from '../kube/client.js';
 import type { LiveObject } from './children.js';
-import { reconcile, type ReconcileDeps } from './reconcile.js';
+import { memoKey, reconcile, type ReconcileDeps } from './reconcile.js';
 import { OWNED, WEBSTACK } from './resources.js';
 import { ownerKey, stackKey } from './stack-keys.js';
 import { TlsSecretUsers } from './tls-secret-users.js';
@@ -22,6 +23,11 @@ export class WebStackReconciler implements Reconciler {
   reconcile(key: string): Promise<ReconcileOutcome> {
     return reconcile(key, { ...this.deps, memo: this.memo, ownWrites: this.ownWrites, certificates: this.certificates });
   }
+
+  /** The cache has a new version of a child of stack `stack`: what the memo kept of it may go. */
+  cached(o: LiveObject & { apiVersion: string; kind: string }, stack: string): void {
+    this.memo.settle(memoKey(o, stack), o as unknown as KubeObj);
+  }
 }
 
 /** The key of every cached WebStack: what the controller starts with and resyncs. */
@@ -33,7 +39,8 @@ export function webStackKeys(caches: Caches): string[] {
  * A WebStack's own events and those of the objects it controls enqueue the stack, except the
  * echoes of the reconciler's own writes.
  */
-export function watchWebStacks(caches: Caches, controller: Controller, ownWrites: OwnWrites): void {
+export function watchWebStacks(caches: Caches, controller: Controller, reconciler: WebStackReconciler): void {
+  const { ownWrites } = reconciler;
   const echo = (type: InformerEvent, o: LiveObject) => {
     if (type === 'delete') {
       ownWrites.forget(o);
@@ -47,9 +54,11 @@ export function watchWebStacks(caches: Caches, controller: Controller, ownWrites
     else tlsUsers.set(ws);
     if (!echo(type, ws)) controller.enqueue(stackKey(ws.metadata.namespace, ws.metadata.name));
   });
-  caches.on<LiveObject>(OWNED, (type, o) => {
+  caches.on<LiveObject & { apiVersion: string; kind: string }>(OWNED, (type, o) => {
     const key = ownerKey(o);
-    if (key && !echo(type, o)) controller.enqueue(key);
+    if (!key) return;
+    if (type !== 'delete') reconciler.cached(o, key.slice(key.indexOf('/') + 1));
+    if (!echo(type, o)) controller.enqueue(key);
   });
   // A TLS Secret is the user's, not owned: its stacks are those that name it.
   caches.on<LiveObject>(OWNED.filter((t) => t.kind === 'Secret'), (_type, secret) => {

@@ -17,6 +17,17 @@ describe('AppliedMemo', () => {
     expect(memo.freshest('k', before)).toBe(before);
   });
 
+  it('settle drops the entry once the cache holds another version than the one replaced, not before', () => {
+    const memo = new AppliedMemo();
+    const before = obj('5', 2);
+    const applied = obj('9', 3);
+    memo.remember('k', before, applied);
+    expect(memo.settle('k', before)).toBe(false);
+    expect(memo.freshest('k', before)).toBe(applied);
+    expect(memo.settle('k', obj('9', 3))).toBe(true);
+    expect(memo.freshest('k', before)).toBe(before);
+  });
+
   it('covers an object we created that the cache does not hold yet', () => {
     const memo = new AppliedMemo();
     const applied = obj('1', 2);
