@@ -7,6 +7,7 @@
  * by a SHUTDOWN, and the pod's container starts the server again on the copy.
  */
 import type { InstanceAddress, InstanceRebuilder, RebuildProgress } from './ports.js';
+import { scrub } from './sanitize.js';
 import { asText } from './sql/dialect.js';
 import { cancelClone, CLONE_PLUGIN_STATUS, CLONE_STATUS, cloneRecipientStatements, parseCloneStatus, SHUTDOWN, type CloneProgress } from './sql/mysql-clone.js';
 import type { SessionOpener } from './sql/sql-database.js';
@@ -76,7 +77,7 @@ export class CloneRebuilder implements InstanceRebuilder {
       () => { statement.running = false; },
       (err: unknown) => {
         statement.running = false;
-        statement.error = errorText(err);
+        statement.error = scrub(errorText(err), [this.opts.donorPassword]);
       },
     );
   }
@@ -91,7 +92,8 @@ export class CloneRebuilder implements InstanceRebuilder {
           await this.restart(t);
           return { phase: 'ready', bytes: clone.bytes };
         case 'completed': return { phase: 'restored', bytes: clone.bytes, durationMs: clone.durationMs, gtid: clone.gtid };
-        case 'failed': return { phase: 'failed', error: `clone from ${clone.source}: ${clone.error}` };
+        // The server's words, with the password the statement carried taken out should they ever quote it.
+        case 'failed': return { phase: 'failed', error: scrub(`clone from ${clone.source}: ${clone.error}`, [this.opts.donorPassword]) };
       }
     }
     // No clone of this rebuild on the target (yet): the statement this process sent says why, or nothing was sent.

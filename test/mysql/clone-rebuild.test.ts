@@ -217,6 +217,18 @@ describe('MySQL 8.4 rebuilds through the clone plugin', () => {
     expect(servers[2].sent.filter((s) => s.startsWith('CLONE INSTANCE') || s.startsWith('SET GLOBAL'))).toEqual([]);
   });
 
+  it('a clone error that quotes the statement never carries the password into the Event', async () => {
+    const { servers, operator, events } = setup({ primary: name(0), bootstrapped: true });
+    const step = operator();
+    await step(needing);
+    // Refused before clone_status had a row of it: the statement's own error says why.
+    servers[2].clone = undefined;
+    servers[2].endCopy({ state: 'Not Started' }, new Error(`ER_CLONE_SYS_CONFIG: ${cloneSql}: donor not in clone_valid_donor_list`));
+    servers[2].clone = undefined;
+    expect(await step(needing)).toMatch(/^the rebuild of shop-mysql-2 failed: the copy from shop-mysql-1 failed: ER_CLONE_SYS_CONFIG: .*donor not in clone_valid_donor_list$/);
+    expect(JSON.stringify(events.events)).not.toContain('a-secret-pw');
+  });
+
   it('a clone past the rebuild\'s bound is abandoned and cancelled in the server', async () => {
     const { servers, operator, clock, record } = setup({ primary: name(0), bootstrapped: true });
     const step = operator();
