@@ -8,6 +8,7 @@ const commands: Record<string, Command> = {
   apiserver: { summary: 'run the in-memory Kubernetes API server alone and write a kubeconfig', load: () => import('./sandbox/apiserver/command.js') },
   sandbox: { summary: 'run a WebStack on this machine: API server, operator, pods as local processes', load: () => import('./sandbox/command.js') },
   render: { summary: 'print the Kubernetes objects of the WebStacks in a file (-f FILE) as YAML', load: () => import('./render/command.js') },
+  store: { summary: 'serve a stack\'s backup volume to the operator (its backup store pod)', load: () => import('./backup/store-command.js') },
   run: { summary: 'run the operator: reconcile WebStacks (leader election, metrics, health probes)', load: () => import('./controller/command.js') },
 };
 
