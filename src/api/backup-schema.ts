@@ -4,7 +4,8 @@
  */
 import type { CelRule, SchemaNode } from './schema-types.js';
 import { conditionsSchema } from './condition-schema.js';
-import { BACKUP_METHODS, BACKUP_PHASES, type RestoreSpec } from './backup-types.js';
+import { BACKUP_METHODS, BACKUP_PHASES, DEFAULT_BACKUP_VOLUME_SIZE, type RestoreSpec } from './backup-types.js';
+import { STORAGE_SIZE } from './storage-size.js';
 
 const DNS_LABEL = {
   pattern: '^[a-z]([-a-z0-9]*[a-z0-9])?$',
@@ -53,7 +54,15 @@ export const backupStorageSchema: SchemaNode = {
   type: 'object',
   description: 'Where backups and archived binlogs go: exactly one of volume and s3.',
   properties: {
-    volume: { type: 'object', description: 'The operator\'s backup volume (its --backup-dir; the chart mounts a PersistentVolumeClaim there), under <namespace>/<stack>/.' },
+    volume: {
+      type: 'object',
+      description: 'The stack\'s backup volume: the PersistentVolumeClaim <stack>-backups, served to the operator by the stack\'s backup store '
+        + '(Deployment <stack>-backup-store), under <namespace>/<stack>/. The claim is kept when the stack is deleted.',
+      properties: {
+        size: str(32, { description: 'The claim\'s size; it may grow where the StorageClass allows expansion, never shrink.', ...STORAGE_SIZE, default: DEFAULT_BACKUP_VOLUME_SIZE }),
+        storageClassName: str(253, { description: 'StorageClass of the claim; the cluster default when unset. Immutable once the claim exists.', ...DNS_SUBDOMAIN }),
+      },
+    },
     s3,
   },
   'x-kubernetes-validations': [exactlyOne(['volume', 's3'], 'must set exactly one of volume, s3')],

@@ -20,9 +20,23 @@ export interface S3StorageSpec {
   forcePathStyle?: boolean;
 }
 
-/** Exactly one target. `volume`: the operator's backup volume (its --backup-dir). */
+/**
+ * The stack's own backup volume: a PersistentVolumeClaim `<stack>-backups`, served to the operator
+ * by the stack's backup store (a one-pod Deployment). Kept when the stack is deleted.
+ */
+export interface VolumeStorageSpec {
+  /** Default 10Gi; it may grow later where the StorageClass allows expansion, never shrink. */
+  size?: string;
+  /** The cluster's default StorageClass when unset. */
+  storageClassName?: string;
+}
+
+/** The backup volume's size when the spec gives none. */
+export const DEFAULT_BACKUP_VOLUME_SIZE = '10Gi';
+
+/** Exactly one target. `volume` (the default): the stack's backup volume. */
 export interface BackupStorageSpec {
-  volume?: Record<string, never>;
+  volume?: VolumeStorageSpec;
   s3?: S3StorageSpec;
 }
 

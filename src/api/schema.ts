@@ -7,6 +7,7 @@ import { names } from './labels.js';
 import { ADMIN_USER, REPLICATION_USER } from '../render/credentials.js';
 import type { CelRule, SchemaNode } from './schema-types.js';
 import { conditionsSchema } from './condition-schema.js';
+import { STORAGE_SIZE } from './storage-size.js';
 import { backupSchema, pointInTimeRecoveryEngine, restoreImmutable, restoreSchema } from './backup-schema.js';
 import {
   BALANCE_ALGORITHMS, DATABASE_ENGINES, REPLICATION_MODES, SERVICE_TYPES,
@@ -36,10 +37,7 @@ export const PATTERNS = {
     pattern: '^([0-9]+(\\.[0-9]*)?|\\.[0-9]+)([eE][-+]?[0-9]+|[numkMGTPE]|[KMGTPE]i)?$',
     patternMeans: 'must be a Kubernetes quantity such as 500m, 2 or 512Mi',
   },
-  storageSize: {
-    pattern: '^[1-9][0-9]*(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$',
-    patternMeans: 'must be a positive whole quantity such as 10Gi or 500Mi',
-  },
+  storageSize: STORAGE_SIZE,
   // haproxy.cfg carries the path unquoted: no spaces, quotes, "#", "\" or "$".
   httpPath: {
     pattern: '^/[-A-Za-z0-9._~%!&()*+,;=:@/?]*$',
