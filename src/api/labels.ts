@@ -30,7 +30,7 @@ export const ANNOTATION_DATABASE_USER = 'webstack.dev/database-user';
 /** The named port of an app tier's headless Service: haproxy finds pods through its SRV record `_http._tcp.<svc>`. */
 export const APP_PORT_NAME = 'http';
 
-export type Component = 'loadbalancer' | 'app' | 'database';
+export type Component = 'loadbalancer' | 'app' | 'database' | 'backup-store';
 
 export const ROLE_PRIMARY = 'primary';
 export const ROLE_REPLICA = 'replica';
@@ -55,14 +55,21 @@ export const names = {
   replicasService: (stack: string) => `${stack}-mysql-replicas`,
   mysqlPod: (stack: string, ordinal: number) => `${stack}-mysql-${ordinal}`,
   networkPolicy: (stack: string, purpose: string) => `${stack}-${purpose}`,
+  /** The stack's backup volume (storage `volume`): kept when the stack is deleted. */
+  backupVolume: (stack: string) => `${stack}-backups`,
+  /** The Deployment serving the backup volume to the operator, and its token's Secret. */
+  backupStore: (stack: string) => `${stack}-backup-store`,
+  backupStoreSecret: (stack: string) => `${stack}-backup-store`,
   /** The `n`-th save of a diverged instance's own transactions, before its rebuild. */
   errantTransactions: (stack: string, instance: string, n: number) => `${stack}-errant-${instance}-${n}`,
 };
 
+const COMPONENT_NAMES: Record<Component, string> = { database: 'mysql', loadbalancer: 'haproxy', app: 'app', 'backup-store': 'backup-store' };
+
 /** Labels every object of a stack carries. */
 export function stackLabels(stack: string, component: Component): Record<string, string> {
   return {
-    [LABEL_NAME]: component === 'database' ? 'mysql' : component === 'loadbalancer' ? 'haproxy' : 'app',
+    [LABEL_NAME]: COMPONENT_NAMES[component],
     [LABEL_INSTANCE]: stack,
     [LABEL_COMPONENT]: component,
     [LABEL_PART_OF]: 'webstack',

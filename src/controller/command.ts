@@ -42,9 +42,10 @@ export async function main(argv: string[]): Promise<number> {
     timings: flags.timings,
     workers: flags.workers,
     agentImage: flags.agentImage,
+    backupStoreImage: flags.backupStoreImage ?? flags.agentImage,
     exporterImage: flags.exporterImage,
     databaseManagers: (parts) => new DatabaseManagers(parts),
-    backups: (parts) => new BackupController(parts, { backupDir: flags.backupDir }),
+    backups: (parts) => new BackupController(parts),
   });
   const onSignal = (signal: string) => {
     log.info('shutting down', { signal });

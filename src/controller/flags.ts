@@ -16,10 +16,10 @@ export interface RunFlags {
   logFormat?: 'json' | 'text';
   timings: Timings;
   workers: number;
-  /** The backup volume's directory (storage target `volume`); undefined: none. */
-  backupDir?: string;
   /** The image of the agent in each database pod; the chart passes the operator's own. */
   agentImage?: string;
+  /** The image of each stack's backup store (the operator's own); undefined: the agent's image. */
+  backupStoreImage?: string;
   /** The image of the mysqld-exporter sidecar in each database pod; undefined: none. */
   exporterImage?: string;
 }
@@ -52,7 +52,8 @@ export const RUN_USAGE = `usage: webstack-operator run [flags]
   --roll-timeout D                   a rolling update waits this long for a replaced instance to replicate again before RolloutStuck (default: 5m)
   --roll-drain D                     after a rolling update's switchover, the old primary is replaced this long after (default: 5s)
   --rebuild-timeout D                a rebuild from a peer not finished this long after it began is abandoned (default: 2h)
-  --backup-dir DIR                   the backup volume: where backups with storage volume go (default: none, such backups fail)
+  --backup-store-image IMAGE         run \`webstack-operator store\` from this image for each stack whose backups go to its own volume
+                                     (default: the --agent-image; without either, such backups fail)
 `;
 
 /** "15s", "500ms", "2m", "1h" or a bare number of seconds, in milliseconds. */
@@ -78,7 +79,7 @@ function parseBool(flag: string, value: string): boolean {
 
 const VALUE_FLAGS = new Set(['kubeconfig', 'namespace', 'lease-namespace', 'lease-name', 'metrics-port', 'health-port', 'bind-address', 'log-format',
   'leader-elect-lease-duration', 'leader-elect-renew-deadline', 'leader-elect-retry-period', 'resync-period', 'workers',
-  'database-probe-interval', 'database-connect-timeout', 'database-query-timeout', 'switchover-timeout', 'restart-settle', 'roll-timeout', 'roll-drain', 'rebuild-timeout', 'backup-dir', 'agent-image',
+  'database-probe-interval', 'database-connect-timeout', 'database-query-timeout', 'switchover-timeout', 'restart-settle', 'roll-timeout', 'roll-drain', 'rebuild-timeout', 'backup-store-image', 'agent-image',
   'mysqld-exporter-image']);
 
 /** A duration flag that must be above zero. */
@@ -139,9 +140,9 @@ export function parseRunFlags(argv: string[]): RunFlags | 'help' {
       case 'roll-timeout': t.database.rollTimeoutMs = positiveDuration(name, value); break;
       case 'roll-drain': t.database.rollDrainMs = parseDuration(name, value); break;
       case 'rebuild-timeout': t.database.rebuildTimeoutMs = positiveDuration(name, value); break;
-      case 'backup-dir':
-        if (!value) throw new Error('--backup-dir: must not be empty');
-        flags.backupDir = value;
+      case 'backup-store-image':
+        if (!/^[^\s]+$/.test(value)) throw new Error(`--backup-store-image: '${value}' is not an image reference`);
+        flags.backupStoreImage = value;
         break;
       case 'agent-image':
         if (!/^[^\s]+$/.test(value)) throw new Error(`--agent-image: '${value}' is not an image reference`);

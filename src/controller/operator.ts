@@ -52,6 +52,8 @@ export interface OperatorOptions {
   agentImage?: string;
   /** The image of the mysqld-exporter sidecar in each database pod; undefined: none. */
   exporterImage?: string;
+  /** The image of each stack's backup store (the operator's own); undefined: no store, volume backups fail. */
+  backupStoreImage?: string;
 }
 
 /** What the operator hands the database managers: its own client, caches, Events and registry. */
@@ -109,7 +111,7 @@ export class Operator {
     this.backups = opts.backups?.(parts);
     const reconciler = new WebStackReconciler({
       client: this.client, caches: this.caches, events, log: opts.log, clock, databaseManaged: !!this.databaseManagers, timings,
-      agentImage: opts.agentImage, exporterImage: opts.exporterImage,
+      agentImage: opts.agentImage, exporterImage: opts.exporterImage, backupStoreImage: opts.backupStoreImage,
       servedKinds: new ServedKinds(this.client, clock, timings.optionalApiRecheckMs),
     });
     this.controller = new Controller(reconciler, { log: opts.log, clock, metrics: this.metrics },

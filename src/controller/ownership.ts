@@ -3,6 +3,7 @@
  * object of another stack, or of anyone else, is never overwritten. Pure predicates returning
  * the reason, for the stack's condition.
  */
+import { LABEL_MANAGED_BY, LABEL_STACK, MANAGER } from '../api/labels.js';
 import { KIND } from '../api/types.js';
 import type { LiveObject } from './children.js';
 
@@ -15,6 +16,17 @@ export function ownershipConflict(live: LiveObject | undefined, ownerUid: string
   return controller
     ? `${what} belongs to ${controller.kind} ${controller.name} (uid ${controller.uid})`
     : `${what} exists and is not controlled by this WebStack (no controller owner)`;
+}
+
+/**
+ * Why the stack must not apply over a claim it keeps without owning it (its backup volume, which
+ * outlives the stack): only one labelled for this stack by the operator is taken, by any stack of that name.
+ */
+export function keptClaimConflict(live: LiveObject | undefined, stack: string): string | undefined {
+  if (!live) return undefined;
+  const labels = live.metadata.labels ?? {};
+  if (labels[LABEL_STACK] === stack && labels[LABEL_MANAGED_BY] === MANAGER) return undefined;
+  return `${live.kind} ${live.metadata.name} exists and was not made by ${MANAGER} for stack ${stack}`;
 }
 
 /** True when `live` exists with no controller at all: made by a user, not by another controller. */

@@ -17,6 +17,8 @@ import type { CertificateMemo } from './certificate-memo.js';
 import { renderOptionalObjects, renderStack } from '../render/stack.js';
 import type { ServedKinds } from '../kube/discovery.js';
 import { convergeOptionalChildren, type MissingApi } from './optional-children.js';
+import { newStoreToken, STORE_TOKEN_KEY } from '../backup/store-protocol.js';
+import { usesBackupVolume } from '../render/backup-store.js';
 import { HAPROXY_ADMIN_TOKEN_KEY, newAdminToken, weightsRequestBody, weightsSetLive } from '../render/haproxy-weights.js';
 import { haproxyPods, setWeights } from './haproxy-weights.js';
 import type { AppliedMemo } from './applied-memo.js';
@@ -25,7 +27,7 @@ import type { Caches } from '../kube/caches.js';
 import { childrenToDelete, ownedBy, type LiveObject } from './children.js';
 import { immutableFieldErrors, type LiveStatefulSet } from './immutable.js';
 import { heldDatabaseReplicas } from './scale-down.js';
-import { isUnowned, ownershipConflict, tlsSecretProblem, type TlsSecret } from './ownership.js';
+import { isUnowned, keptClaimConflict, ownershipConflict, tlsSecretProblem, type TlsSecret } from './ownership.js';
 import type { Clock } from '../clock.js';
 import { applyReason } from './diff.js';
 import { withAppliedHash } from './applied-hash.js';
@@ -59,6 +61,8 @@ export interface ReconcileDeps {
   agentImage?: string;
   /** `--mysqld-exporter-image`: mysqld-exporter runs in each database pod. */
   exporterImage?: string;
+  /** `--backup-store-image`: a stack whose backups go to its own volume gets a backup store. */
+  backupStoreImage?: string;
 }
 
 export type ReconcileResult =
@@ -102,8 +106,9 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
     const credentials = await databaseCredentials(ws, deps);
     const haproxyAdminToken = await adminToken(ws, deps);
     const certificates = await databaseTls(ws, deps, log);
+    const backupStore = usesBackupVolume(ws) ? { token: await backupStoreToken(ws, deps), image: deps.backupStoreImage } : undefined;
     const inputs = { credentials, certificates, haproxyAdminToken, tlsChecksum: tlsSecretChecksum(ws, deps), agentImage: deps.agentImage,
-      exporterImage: deps.exporterImage };
+      exporterImage: deps.exporterImage, backupStore };
     const desired = holdDatabaseSize(ws, renderStack(ws, inputs)).map(withAppliedHash);
     const held = holdBack(ws, desired, deps);
     blocked = held.blocked;
@@ -167,7 +172,7 @@ function holdBack(ws: WebStack, desired: KubeObject[], deps: ReconcileDeps): { k
       keys.add(objectKey(obj));
       continue;
     }
-    const conflict = ownershipConflict(live, ws.metadata.uid);
+    const conflict = obj.kind === 'PersistentVolumeClaim' ? keptClaimConflict(live, stack) : ownershipConflict(live, ws.metadata.uid);
     if (conflict) {
       keys.add(objectKey(obj));
       conflicts.push(conflict);
@@ -205,6 +210,12 @@ async function adminToken(ws: WebStack, deps: ReconcileDeps): Promise<string> {
   const secret = cached ?? await deps.client.get<{ data?: Record<string, string> }>(resourceFor('v1', 'Secret'), ns, secretName);
   const stored = secret?.data?.[HAPROXY_ADMIN_TOKEN_KEY];
   return stored ? Buffer.from(stored, 'base64').toString('utf8') : newAdminToken((n) => randomBytes(n));
+}
+
+/** The backup store's token: from its Secret when it exists, a new one otherwise (confirmed missing with a GET, as adminToken). */
+async function backupStoreToken(ws: WebStack, deps: ReconcileDeps): Promise<string> {
+  const stored = (await secretData(ws.metadata.namespace!, names.backupStoreSecret(ws.metadata.name), deps))?.[STORE_TOKEN_KEY];
+  return stored ? Buffer.from(stored, 'base64').toString('utf8') : newStoreToken((n) => randomBytes(n));
 }
 
 /**

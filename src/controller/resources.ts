@@ -13,6 +13,8 @@ export const OWNED: readonly ResourceType[] = [
   { kind: 'Secret', apiVersion: 'v1', plural: 'secrets', namespaced: true },
   { kind: 'ConfigMap', apiVersion: 'v1', plural: 'configmaps', namespaced: true },
   { kind: 'Service', apiVersion: 'v1', plural: 'services', namespaced: true },
+  // Watched for the stack's backup volume, which it keeps without owning (render/backup-store.ts): never deleted.
+  { kind: 'PersistentVolumeClaim', apiVersion: 'v1', plural: 'persistentvolumeclaims', namespaced: true },
   { kind: 'Deployment', apiVersion: 'apps/v1', plural: 'deployments', namespaced: true },
   { kind: 'StatefulSet', apiVersion: 'apps/v1', plural: 'statefulsets', namespaced: true },
   { kind: 'PodDisruptionBudget', apiVersion: 'policy/v1', plural: 'poddisruptionbudgets', namespaced: true },

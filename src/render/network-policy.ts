@@ -3,8 +3,8 @@
  * the paths the stack uses: DNS, world -> HAProxy, HAProxy -> apps, apps -> MySQL,
  * MySQL <-> MySQL (replication), the operator's pods -> MySQL, the operator's pods -> the agents
  * (and agent <-> agent of the stack, which carries a rebuild's copy), the operator's pods ->
- * HAProxy's admin port (run-time weights), and the named namespaces -> HAProxy's stats port and
- * the database pods' mysqld-exporter.
+ * HAProxy's admin port (run-time weights), the operator's pods -> the backup store, and the named
+ * namespaces -> HAProxy's stats port and the database pods' mysqld-exporter.
  */
 import type { ResolvedSpec } from '../api/defaults.js';
 import {
@@ -14,6 +14,8 @@ import type { WebStack } from '../api/types.js';
 import { HAPROXY_PORTS } from './haproxy-config.js';
 import { MYSQL_PORT } from './mysql-config.js';
 import { AGENT_PORT } from '../agent/protocol.js';
+import { STORE_PORT } from '../backup/store-protocol.js';
+import { usesBackupVolume } from './backup-store.js';
 import { EXPORTER_PORT } from './mysqld-exporter.js';
 import { ownedMetadata, type KubeObject } from './object.js';
 // Types only (erased at build): the compiler checks every field name against the Kubernetes API.
@@ -92,5 +94,9 @@ export function renderNetworkPolicies(ws: WebStack, spec: ResolvedSpec): KubeObj
       // Replicas connect to the primary; an agent fetches a rebuild's copy from a donor's agent.
       egress: [{ to: [podsOf(stack, 'database')], ports: [...mysql, tcp(AGENT_PORT)] }],
     }),
+    // The backup store answers the operator alone and calls no one.
+    ...(usesBackupVolume(ws) ? [policy(ws, 'allow-backup-store', stackLabels(stack, 'backup-store'), componentSelector(stack, 'backup-store'), {
+      ingress: [{ from: [operatorPods(spec.networkPolicy.operatorNamespace)], ports: [tcp(STORE_PORT)] }],
+    })] : []),
   ];
 }

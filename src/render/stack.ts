@@ -5,6 +5,7 @@
 import { resolveSpec } from '../api/defaults.js';
 import type { WebStack } from '../api/types.js';
 import { renderApps } from './apps.js';
+import { renderBackupStore, type BackupStoreInputs } from './backup-store.js';
 import { renderCertificate } from './certificate.js';
 import { renderGatewayRoute } from './gateway-route.js';
 import type { DatabaseCredentials } from './credentials.js';
@@ -27,6 +28,8 @@ export interface StackInputs {
   tlsChecksum?: string;
   /** The image of the agent in each database pod (the operator's own, `--agent-image`); none without it. */
   agentImage?: string;
+  /** The backup store's token and image (the operator's own, `--backup-store-image`), for a stack whose backups go to its volume. */
+  backupStore?: BackupStoreInputs;
   /** The image of the mysqld-exporter sidecar in each database pod (`--mysqld-exporter-image`); none without it. */
   exporterImage?: string;
 }
@@ -36,7 +39,7 @@ export interface StackInputs {
  * then Services so DNS names exist when the workloads start, the database before the apps.
  */
 export const APPLY_ORDER = [
-  'Secret', 'ConfigMap', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'StatefulSet', 'Deployment',
+  'Secret', 'ConfigMap', 'NetworkPolicy', 'PodDisruptionBudget', 'Service', 'PersistentVolumeClaim', 'StatefulSet', 'Deployment',
 ] as const;
 
 function applyRank(kind: string): number {
@@ -52,6 +55,7 @@ export function renderStack(ws: WebStack, inputs: StackInputs): KubeObject[] {
     ...renderApps(ws, spec),
     ...renderDatabase(ws, spec, inputs.credentials, inputs.certificates, inputs.clusterDomain, { agentImage: inputs.agentImage, exporterImage: inputs.exporterImage }),
     ...renderNetworkPolicies(ws, spec),
+    ...(inputs.backupStore ? renderBackupStore(ws, inputs.backupStore) : []),
   ];
   // Array.prototype.sort is stable: within a kind, the order the renderers chose is kept.
   return objects.sort((a, b) => applyRank(a.kind) - applyRank(b.kind));

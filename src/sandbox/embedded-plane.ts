@@ -16,10 +16,13 @@ import type { Plane } from './plane.js';
 import { kubeConfigFrom } from './runtime/cluster.js';
 import { SERVICE_NETWORK } from './runtime/addresses.js';
 import { containerLogFile, lastLines } from './runtime/container-logs.js';
+import { OPERATOR_IMAGE } from './runtime/container-plan.js';
 
 /** How long the operator has to stop on SIGTERM before it is killed. */
 const OPERATOR_STOP_GRACE_MS = 10_000;
 
+/** The image the sandbox's stacks run the operator's own subcommands from (the runtime maps it to this program). */
+const SANDBOX_OPERATOR_IMAGE = `${OPERATOR_IMAGE}:sandbox`;
 const CRD_FILES = ['webstack.yaml', 'webstackbackup.yaml'].map((f) => path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../crds', f));
 
 /** The same Node, loader flags and entry point as this process: works from source and from dist/. */
@@ -55,8 +58,8 @@ export async function startEmbeddedPlane(dir: string, kubeconfigFile: string): P
       const self = selfCommand();
       const args = [...self.args, 'run', '--kubeconfig', kubeconfigFile, '--leader-elect=false',
         '--metrics-port', String(await freePort()), '--health-port', String(await freePort()), '--log-format', 'json',
-        // The volume backup target of the sandbox: a directory beside its state, no extra server.
-        '--backup-dir', path.join(dir, 'backups')];
+        // A stack backing up to its volume gets a backup store: the runtime runs this image as the operator's own program.
+        '--backup-store-image', SANDBOX_OPERATOR_IMAGE];
       const logs = path.join(dir, 'logs', 'operator.log');
       const log = openSync(logs, 'a');
       // Its own process group, so a Ctrl-C in the terminal reaches only the sandbox, which stops the

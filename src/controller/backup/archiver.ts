@@ -68,7 +68,7 @@ export class BinlogArchiver {
     const log = forStack(this.parts.log, ns, name);
     try {
       const storage = ws.spec.database?.backup?.storage ?? { volume: {} };
-      const [addr, login, store] = await Promise.all([this.access.instance(ns, name, primary), this.access.login(ns, name), this.access.store(ns, storage)]);
+      const [addr, login, store] = await Promise.all([this.access.instance(ns, name, primary), this.access.login(ns, name), this.access.store(ns, name, storage)]);
       const result = await archiveBinlogs(addr, login, store, binlogLocation(stackRoot(storage, ns, name)), entry.state, () => this.parts.clock.now());
       if (result.stored.length > 0) log.info('binlogs archived', { files: result.stored.length, primary });
       this.metrics.archiveLag.set(labels, Math.max(0, this.parts.clock.now() / 1000 - result.watermark));

@@ -6,7 +6,7 @@
  * backup reads a replica, so a failing backup cannot stall replication or failover.
  */
 import type { RestoreSpec, WebStackBackup, WebStackBackupStatus } from '../../api/backup-types.js';
-import { LABEL_STACK } from '../../api/labels.js';
+import { LABEL_STACK, names } from '../../api/labels.js';
 import type { RestoreStatus, WebStack } from '../../api/types.js';
 import { validateWebStack } from '../../api/validate.js';
 import type { Timer } from '../../clock.js';
@@ -32,8 +32,6 @@ import { BinlogArchiver } from './archiver.js';
 import { deleteBackupData, deletingWithData, finalizerAdded, finalizerRemoved } from './backup-deletion.js';
 
 export interface BackupOptions {
-  /** The operator's backup volume (the volume storage target); undefined: none. */
-  backupDir?: string;
   /** First retry delay of a failed backup or restore; doubles per attempt. */
   retryBaseMs?: number;
   maxAttempts?: number;
@@ -67,7 +65,7 @@ export class BackupController implements LeaderTask {
     const transform = slimTransform({ statusRead: new Set([WEBSTACKBACKUP.kind]) });
     this.informers = scopes.map((ns) => new Informer(parts.kubeConfig, parts.client, WEBSTACKBACKUP, ns, parts.clock, parts.log, { transform }));
     this.metrics = backupMetrics(parts.registry);
-    this.access = new StackAccess(parts.client, parts.caches, opts.backupDir);
+    this.access = new StackAccess(parts.client, parts.caches);
     this.backups = new BackupRunner(this.access, parts.clock, parts.agents);
     this.restores = new RestoreRunner(this.access, parts.client, parts.agents);
     this.retryBaseMs = opts.retryBaseMs ?? 5000;
@@ -158,6 +156,14 @@ export class BackupController implements LeaderTask {
     if (!b || !deletingWithData(b)) return;
     const log = forStack(this.parts.log, ns, b.spec.stack);
     const id = `delete/${ns}/${name}`;
+    if (b.status?.location && !b.status.storage?.s3 && !this.parts.caches.get<WebStack>(WEBSTACK.kind, ns, b.spec.stack)) {
+      // Its stack is gone, and its backup store with it: the data stays on the kept volume, whose deletion deletes it.
+      await this.parts.client.mergePatch(WEBSTACKBACKUP, ns, name, finalizerRemoved(b)).catch((err: unknown) => { if (!isNotFound(err)) throw err; });
+      const message = `the data of backup ${name} stays on PersistentVolumeClaim ${names.backupVolume(b.spec.stack)}: stack ${b.spec.stack} is deleted, no store serves it`;
+      log.info('backup data kept on the stack\'s volume', { backup: name, location: b.status.location });
+      void this.parts.events.record(b, 'Normal', 'BackupDataKept', message);
+      return;
+    }
     try {
       const objects = await deleteBackupData(this.access, b, this.cachedBackups(ns), log);
       await this.parts.client.mergePatch(WEBSTACKBACKUP, ns, name, finalizerRemoved(b));

@@ -29,7 +29,7 @@ export async function deleteBackupData(access: StackAccess, b: WebStackBackup, o
   const location = b.status?.location;
   let deleted = 0;
   if (location) {
-    const store = await access.store(ns, b.status!.storage ?? { volume: {} });
+    const store = await access.store(ns, b.spec.stack, b.status!.storage ?? { volume: {} });
     const objects = await store.list(`${location}/`);
     await store.delete(objects.map((o) => o.key));
     deleted = objects.length;

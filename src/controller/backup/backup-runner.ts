@@ -40,7 +40,7 @@ export class BackupRunner {
     const source = backupSource(ws.status?.database?.instances ?? []);
     if (!source.name) throw new Error(source.reason);
     const [addr, login, store] = await Promise.all([
-      this.access.instance(ns, stack, source.name), this.access.login(ns, stack), this.access.store(ns, storage),
+      this.access.instance(ns, stack, source.name), this.access.login(ns, stack), this.access.store(ns, stack, storage),
     ]);
     const root = stackRoot(storage, ns, stack);
     const location = backupLocation(root, b.metadata.name);

@@ -69,7 +69,7 @@ export class RestoreRunner {
     }
     if (!s.location || !s.sha256) throw new RestoreRefused(`WebStackBackup ${b.metadata.name} records no location or checksum`);
     const [addr, login, store] = await Promise.all([
-      this.access.instance(ns, stack, primary), this.access.login(ns, stack), this.access.store(ns, s.storage ?? { volume: {} }),
+      this.access.instance(ns, stack, primary), this.access.login(ns, stack), this.access.store(ns, b.spec.stack, s.storage ?? { volume: {} }),
     ]);
     const physical = s.method === PHYSICAL_METHOD;
     if (physical && !this.agents) {

@@ -18,7 +18,7 @@ export async function applyRetention(parts: OperatorParts, access: StackAccess, 
   for (const { name, reason } of expired) {
     const b = completed.find((c) => c.metadata.name === name)!;
     try {
-      const store = await access.store(ws.metadata.namespace!, b.status!.storage ?? { volume: {} });
+      const store = await access.store(ws.metadata.namespace!, b.spec.stack, b.status!.storage ?? { volume: {} });
       const objects = await store.list(`${b.status!.location}/`);
       await store.delete(objects.map((o) => o.key));
       await parts.client.delete(WEBSTACKBACKUP, ws.metadata.namespace!, name);
@@ -39,7 +39,7 @@ export async function pruneBinlogs(access: StackAccess, namespace: string, kept:
   if (archived.length === 0 || archived.length !== kept.length) return;
   const oldest = archived.map((b) => parseGtidPosition(b.status!.gtidPosition!)).sort((a, b) => a.seq - b.seq)[0];
   const location = archived[0].status!.binlogLocation!;
-  const store = await access.store(namespace, archived[0].status!.storage ?? { volume: {} });
+  const store = await access.store(namespace, archived[0].spec.stack, archived[0].status!.storage ?? { volume: {} });
   const { indexes } = await readArchive(store, location);
   // The indexes stay (they are small): the archiver reads them to know what it already copied.
   const present = new Set((await store.list(`${location}/`)).map((o) => o.key));

@@ -1,7 +1,7 @@
 /**
  * What backups and restores read about a stack: its admin login (the stack's Secret), its
  * database instances' addresses (the StatefulSet's pods), their agents and the store its storage spec names
- * (with the S3 credentials Secret). Nothing here is logged.
+ * (the bucket with the S3 credentials Secret, or the stack's backup store pod with its token). Nothing here is logged.
  */
 import { AgentClient, type AgentTarget } from '../../agent/client.js';
 import { AGENT_PORT, agentToken } from '../../agent/protocol.js';
@@ -17,7 +17,9 @@ import type { WebStack } from '../../api/types.js';
 import type { ManagerCredentials } from '../../mysql/ports.js';
 import { managerCredentials } from '../database/manager-inputs.js';
 import type { Login } from '../../backup/client-tools.js';
-import { storeFor } from '../../backup/locations.js';
+import { s3StoreFor } from '../../backup/locations.js';
+import { RemoteStore } from '../../backup/remote-store.js';
+import { STORE_PORT, STORE_TOKEN_KEY } from '../../backup/store-protocol.js';
 import type { BackupStore } from '../../backup/store.js';
 import { resourceFor } from '../resources.js';
 import { CA_SECRET_KEYS } from '../../pki/database-certificates.js';
@@ -25,8 +27,13 @@ import { instancesFromPods, type DatabasePod } from '../database/topology.js';
 
 const SECRET = resourceFor('v1', 'Secret');
 
+interface StorePod {
+  metadata: { name: string; deletionTimestamp?: string };
+  status?: { podIP?: string; conditions?: { type: string; status: string }[] };
+}
+
 export class StackAccess {
-  constructor(private readonly client: KubeClient, private readonly caches: Caches, private readonly backupDir: string | undefined) {}
+  constructor(private readonly client: KubeClient, private readonly caches: Caches) {}
 
   private async secretCredentials(namespace: string, stack: string): Promise<DatabaseCredentials> {
     const name = names.mysqlSecret(stack);
@@ -65,10 +72,27 @@ export class StackAccess {
     return { name: instance.name, host: instance.host, port: AGENT_PORT };
   }
 
-  async store(namespace: string, storage: BackupStorageSpec): Promise<BackupStore> {
-    if (!storage.s3) return storeFor(storage, this.backupDir);
+  /** The store holding stack `stack`'s backups on `storage`: its bucket, or its backup volume's store. */
+  async store(namespace: string, stack: string, storage: BackupStorageSpec): Promise<BackupStore> {
+    if (!storage.s3) return this.backupVolume(namespace, stack);
     const secret = await this.client.get<{ data?: Record<string, string> }>(SECRET, namespace, storage.s3.credentialsSecret);
     if (!secret) throw new Error(`Secret ${namespace}/${storage.s3.credentialsSecret} not found (spec.database.backup.storage.s3.credentialsSecret)`);
-    return storeFor(storage, this.backupDir, secret.data);
+    return s3StoreFor(storage.s3, secret.data);
+  }
+
+  /** The stack's backup store: its ready pod, and the token from its Secret. */
+  private async backupVolume(namespace: string, stack: string): Promise<BackupStore> {
+    const what = `the backup store of ${namespace}/${stack} (Deployment ${names.backupStore(stack)}, volume ${names.backupVolume(stack)})`;
+    const selector = Object.entries(componentSelector(stack, 'backup-store')).map(([k, v]) => `${k}=${v}`).join(',');
+    const [{ items }, secret] = await Promise.all([
+      this.client.list<StorePod>(POD, namespace, selector),
+      this.client.get<{ data?: Record<string, string> }>(SECRET, namespace, names.backupStoreSecret(stack)),
+    ]);
+    const token = secret?.data?.[STORE_TOKEN_KEY];
+    if (!token) throw new Error(`${what}: Secret ${names.backupStoreSecret(stack)} with its token not found`);
+    const pod = items.find((p) => !p.metadata.deletionTimestamp && p.status?.podIP
+      && p.status.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    if (!pod) throw new Error(`${what} is not ready (${items.length === 0 ? 'no pod' : 'its pod is not Ready'})`);
+    return new RemoteStore({ host: pod.status!.podIP!, port: STORE_PORT, token: Buffer.from(token, 'base64').toString('utf8'), name: what });
   }
 }

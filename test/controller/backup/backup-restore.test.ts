@@ -6,8 +6,7 @@
  * from a corrupted backup refuses it and says so.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WebStackBackup } from '../../../src/api/backup-types.js';
 import { names } from '../../../src/api/labels.js';
@@ -15,6 +14,7 @@ import type { WebStack } from '../../../src/api/types.js';
 import { DUMP_OBJECT } from '../../../src/backup/locations.js';
 import { resourceFor, WEBSTACK, WEBSTACKBACKUP } from '../../../src/controller/resources.js';
 import { credentialsFromSecretData } from '../../../src/render/credentials.js';
+import { claimDir } from '../../../src/sandbox/runtime/pod-volumes.js';
 import { startDatabaseEnv, type DatabaseEnv } from '../database/harness.js';
 import { eventually } from '../../support/eventually.js';
 import { backupEnded, backupTestStack, queryStackPod, restoreEnded, stackHealthy } from './stacks.js';
@@ -38,8 +38,9 @@ const backupDone = (name: string) => backupEnded(env, NS, name);
 const healthy = (name: string) => stackHealthy(env, NS, name);
 
 beforeAll(async () => {
-  backupDir = mkdtempSync(path.join(os.tmpdir(), 'webstack-volume-'));
-  env = await startDatabaseEnv(NS, { backupDir, retryBaseMs: 200, maxAttempts: 3 });
+  env = await startDatabaseEnv(NS, { retryBaseMs: 200, maxAttempts: 3 });
+  // The stack's backup volume, as the sandbox keeps it: a directory of the runtime's state.
+  backupDir = claimDir(env.stateDir, NS, names.backupVolume('shop'));
   await env.startOperator('operator-a');
   // Yearly: it never fires during the test; its metric says how long backups may wait.
   await env.client.create(WEBSTACK, NS, stack('shop', { backup: { schedule: '0 0 1 1 *', storage: { volume: {} } } }));
@@ -48,7 +49,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await env?.close();
-  rmSync(backupDir, { recursive: true, force: true });
 });
 
 describe('backups and restores through the operator', () => {

@@ -5,8 +5,7 @@
  * (copied back before its primary's server starts again) and replayed to a point in time.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { BACKUP_DATA_FINALIZER } from '../../../src/api/backup-types.js';
 import type { WebStack } from '../../../src/api/types.js';
@@ -14,6 +13,7 @@ import { PHYSICAL_OBJECT } from '../../../src/backup/locations.js';
 import { resourceFor, WEBSTACK, WEBSTACKBACKUP } from '../../../src/controller/resources.js';
 import { names } from '../../../src/api/labels.js';
 import { credentialsFromSecretData } from '../../../src/render/credentials.js';
+import { claimDir } from '../../../src/sandbox/runtime/pod-volumes.js';
 import { startDatabaseEnv, type DatabaseEnv } from '../database/harness.js';
 import { eventually } from '../../support/eventually.js';
 import { backupEnded, backupTestStack, queryStackPod, restoreEnded, stackHealthy } from './stacks.js';
@@ -46,8 +46,9 @@ function archivedBinlogs(): string[] {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
-  backupDir = mkdtempSync(path.join(os.tmpdir(), 'webstack-volume-'));
-  env = await startDatabaseEnv(NS, { backupDir, retryBaseMs: 200, maxAttempts: 3, archiveIntervalMs: 500 }, { agents: true });
+  env = await startDatabaseEnv(NS, { retryBaseMs: 200, maxAttempts: 3, archiveIntervalMs: 500 }, { agents: true });
+  // The stack's backup volume, as the sandbox keeps it: a directory of the runtime's state.
+  backupDir = claimDir(env.stateDir, NS, names.backupVolume('shop'));
   await env.startOperator('operator-a');
   await env.client.create(WEBSTACK, NS, stack('shop', { backup: { storage: { volume: {} }, pointInTimeRecovery: true } }));
   await healthy('shop');
@@ -55,7 +56,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await env?.close();
-  rmSync(backupDir, { recursive: true, force: true });
 });
 
 describe('physical backups through the agent', () => {

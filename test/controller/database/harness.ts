@@ -37,7 +37,7 @@ export interface DatabaseEnv {
 const CRD = { kind: 'CustomResourceDefinition', apiVersion: 'apiextensions.k8s.io/v1', plural: 'customresourcedefinitions', namespaced: false };
 const NAMESPACE = { kind: 'Namespace', apiVersion: 'v1', plural: 'namespaces', namespaced: false };
 
-/** The agent image the operator names with `agents`: the sandbox runs it from this checkout's sources. */
+/** The operator's image, named for the agents (`agents`) and the backup stores (`backups`): the sandbox runs it from this checkout's sources. */
 const AGENT_IMAGE = 'webstack-operator:test';
 const OPERATOR_FROM_SOURCE = {
   command: '/usr/bin/env',
@@ -45,8 +45,9 @@ const OPERATOR_FROM_SOURCE = {
 };
 
 /**
- * `backups`: the operator also runs the backup controller with these options. `agents`: database
- * pods run the agent beside the server (the operator's image, from the sources).
+ * `backups`: the operator also runs the backup controller with these options, and stacks that back up
+ * to their volume get a backup store. `agents`: database pods run the agent beside the server (both
+ * are the operator's image, run from the sources).
  */
 export async function startDatabaseEnv(namespace: string, backups?: BackupOptions,
   opts: { agents?: boolean; timings?: Partial<DatabaseTimings> } = {}): Promise<DatabaseEnv> {
@@ -55,7 +56,7 @@ export async function startDatabaseEnv(namespace: string, backups?: BackupOption
   const api = await startApiServer({ port: 0 });
   const dns = await startDnsServer();
   const runtime = await startRuntime({ kubeconfig: api.kubeconfig(), stateDir, log: createLogger({ format: 'json', stream: runtimeLogs }), dns, resyncMs: 500,
-    ...(opts.agents ? { operatorCommand: OPERATOR_FROM_SOURCE } : {}) });
+    ...(opts.agents || backups ? { operatorCommand: OPERATOR_FROM_SOURCE } : {}) });
   const kc = new KubeConfig();
   kc.loadFromString(api.kubeconfig());
   const client = new KubeClient(kc);
@@ -83,6 +84,7 @@ export async function startDatabaseEnv(namespace: string, backups?: BackupOption
         databaseManagers: (parts) => new DatabaseManagers({ ...parts, timings: { ...parts.timings, probeIntervalMs: 300, ...opts.timings } }),
         backups: backups && ((parts) => new BackupController(parts, backups)),
         ...(opts.agents ? { agentImage: AGENT_IMAGE } : {}),
+        ...(backups ? { backupStoreImage: AGENT_IMAGE } : {}),
       });
       env.operator = operator;
       await operator.start();

@@ -63,9 +63,10 @@ app.kubernetes.io/part-of: webstack-operator
 - apiGroups: [""]
   resources: [configmaps, secrets, services]
   verbs: [get, list, watch, create, update, patch, delete]
+# A stack's backup volume (storage volume) is created and grown, never deleted: it outlives the stack.
 - apiGroups: [""]
   resources: [persistentvolumeclaims]
-  verbs: [get, list, watch]
+  verbs: [get, list, watch, create, update, patch]
 # The operator moves the database role label from pod to pod on failover, and deletes (restarts
 # hard) a returning old primary so crash recovery drops its unacknowledged writes.
 - apiGroups: [""]
