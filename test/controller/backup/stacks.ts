@@ -3,7 +3,8 @@
  * database pods as the admin user over TLS with the stack's CA (the servers require secure transport).
  */
 import mysql from 'mysql2/promise';
-import { names } from '../../../src/api/labels.js';
+import { componentSelector, names } from '../../../src/api/labels.js';
+import { usesBackupVolume } from '../../../src/render/backup-store.js';
 import type { WebStack } from '../../../src/api/types.js';
 import type { WebStackBackup } from '../../../src/api/backup-types.js';
 import { resourceFor, WEBSTACK, WEBSTACKBACKUP } from '../../../src/controller/resources.js';
@@ -45,12 +46,21 @@ export async function queryStackPod(env: DatabaseEnv, namespace: string, name: s
   }
 }
 
-/** Stack `name` once bootstrapped with both of its instances ready. */
+/** True once the stack's backup store has a Ready pod. */
+async function backupStoreReady(env: DatabaseEnv, namespace: string, name: string): Promise<boolean> {
+  const selector = Object.entries(componentSelector(name, 'backup-store')).map(([k, v]) => `${k}=${v}`).join(',');
+  const pods = await env.client.list<{ status?: { conditions?: { type: string; status: string }[] } }>(POD, namespace, selector);
+  return pods.items.some((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+}
+
+/** Stack `name` once bootstrapped with both of its instances ready, and its backup store when it backs up to its volume. */
 export async function stackHealthy(env: DatabaseEnv, namespace: string, name: string): Promise<WebStack> {
   return eventually(`${name} bootstrapped with every instance ready`, async () => {
     const ws = await env.client.get<WebStack>(WEBSTACK, namespace, name);
     const db = ws?.status?.database;
-    return db?.bootstrapped && db.instances?.length === 2 && db.instances.every((i) => i.ready) ? ws : undefined;
+    if (!db?.bootstrapped || db.instances?.length !== 2 || !db.instances.every((i) => i.ready)) return undefined;
+    if (ws && usesBackupVolume(ws) && !await backupStoreReady(env, namespace, name)) return undefined;
+    return ws;
   }, 90_000, 200) as Promise<WebStack>;
 }
 
