@@ -240,9 +240,15 @@ export class Executor {
           break;
         case 'semiSyncSource':
           await this.step(`semi-sync ${fix.instance}`, async () => {
-            const settings = this.semiSync(true, false, addr);
+            const settings = this.semiSync(fix.wait, false, addr);
             if (settings) await this.db(addr).setSemiSync(settings);
           });
+          if (fix.suspended) {
+            this.ctx.events.event('Warning', 'SemiSyncSuspended', `${fix.instance} commits without waiting for a replica's acknowledgement `
+              + `(semi-sync suspended) while ${fix.suspended}; it waits again once a replica can acknowledge`);
+          } else if (fix.resumed) {
+            this.ctx.events.event('Normal', 'SemiSyncResumed', `${fix.instance} waits again for a replica's acknowledgement of each commit (semi-sync resumed)`);
+          }
           break;
         case 'semiSyncReplica':
           // A replica picks up the semi-sync setting when its IO thread reconnects.

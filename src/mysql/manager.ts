@@ -94,6 +94,8 @@ export class DatabaseManager {
   /** The instance the rolling update replaced last, until it is seen updated and replicating again. */
   private replaced?: { instance: string; at: number };
   private lastBlocked = '';
+  /** The instance whose semi-sync wait this manager suspended, until it resumes it. */
+  private semiSyncSuspendedOn?: string;
   private observed: ObservedDatabaseStatus = { bootstrapped: false, instances: [], conditions: [] };
   private published?: { report: DatabaseReport; at: number };
   /** Probe connections, kept between ticks; made on the first tick (the credentials are fixed, the timings too). */
@@ -199,6 +201,7 @@ export class DatabaseManager {
       primaryUnreachableSince: this.unreachableSince?.at,
       lastPrimaryExecuted: this.lastPrimaryExecuted,
       switchoverBackoff: this.switchoverBackoff,
+      semiSyncSuspendedOn: this.semiSyncSuspendedOn,
       restarts: this.opts.restarter ? { settleMs: this.timings.restartSettleMs, restartedAt: Object.fromEntries(this.restartedAt) } : undefined,
       rollout: this.opts.roller ? { timeoutMs: this.timings.rollTimeoutMs, drainMs: this.timings.rollDrainMs, replaced: this.replaced } : undefined,
     });
@@ -308,6 +311,9 @@ export class DatabaseManager {
     const labels = this.opts.stack;
     for (const name of result.restarted ?? []) this.restartedAt.set(name, this.clock.now());
     if (result.replaced) this.replaced = { instance: result.replaced, at: this.clock.now() };
+    if (action.kind === 'configure' && result.ok) {
+      for (const fix of action.fixes) if (fix.kind === 'semiSyncSource') this.semiSyncSuspendedOn = fix.suspended ? fix.instance : undefined;
+    }
     if (result.completed) {
       const kind = result.completed.kind;
       (kind === 'failover' ? this.metrics.failovers : this.metrics.switchovers).inc(labels);

@@ -6,6 +6,7 @@ import type { GtidSet } from './gtid.js';
 import { knownTransactions, type InstanceObservation, type ServerState } from './observation.js';
 import type { ClusterState, ManagerSpec, RoleLabel } from './ports.js';
 import { decideRollout } from './rollout.js';
+import { semiSyncSuspension } from './semi-sync-suspension.js';
 
 export interface PlannerInput {
   now: number;
@@ -25,6 +26,8 @@ export interface PlannerInput {
     /** Instances restarted by a fence and not seen read-only since, with when (manager memory only). */
     restartedAt: Readonly<Record<string, number>>;
   };
+  /** The instance whose semi-sync wait the manager suspended, until it resumes it (manager memory only; for the Event). */
+  semiSyncSuspendedOn?: string;
   /** Present when outdated instances can be replaced (the operator deletes their pods); absent: no rolling update. */
   rollout?: {
     /** How long a replaced instance may take to be back in replication before the rollout reports itself stuck. */
@@ -42,7 +45,12 @@ export type FenceMethod = 'restart' | 'sql';
 export type Fix =
   | { kind: 'fence'; instance: string; method: FenceMethod }
   | { kind: 'promote'; instance: string }
-  | { kind: 'semiSyncSource'; instance: string }
+  /**
+   * The primary's semi-sync wait on (`wait`) or off. `suspended`: off only while the manager has
+   * taken away the last replica that could acknowledge (semi-sync-suspension.ts); `resumed`: on
+   * again after such a suspension.
+   */
+  | { kind: 'semiSyncSource'; instance: string; wait: boolean; suspended?: string; resumed?: boolean }
   | { kind: 'semiSyncReplica'; instance: string }
   /** The mysqld-exporter account, on the primary of a stack bootstrapped before it existed. */
   | { kind: 'exporterAccount'; instance: string };
@@ -267,6 +275,16 @@ export function rolesFor(names: readonly string[], record: ClusterState, fenced:
   return roles;
 }
 
+/** The rolling update's next action; undefined without one, or while the primary must first stop being the primary (scale-down, fence). */
+function rolloutFor(input: PlannerInput, primary: InstanceObservation, obs: InstanceObservation[], quarantined: readonly string[]): Action | undefined {
+  const { spec, record } = input;
+  const scalingAwayPrimary = spec.replicas !== undefined && ordinalOf(primary.name) >= spec.replicas;
+  if (!input.rollout || scalingAwayPrimary || (spec.fenced ?? []).includes(primary.name)) return undefined;
+  return decideRollout({ now: input.now, spec, primary, observations: obs, quarantined, timeoutMs: input.rollout.timeoutMs,
+    drainMs: input.rollout.drainMs, lastFailover: record.lastFailover,
+    replaced: input.rollout.replaced, switchoverBackoff: input.switchoverBackoff });
+}
+
 export function decide(input: PlannerInput): Action {
   const { spec, record } = input;
   const obs = [...input.observations].sort(byOrdinal);
@@ -305,8 +323,14 @@ export function decide(input: PlannerInput): Action {
     return { kind: 'configure', fixes: [{ kind: 'promote', instance: primary.name }], reason: `primary ${primary.name} is read-only or still a replica` };
   }
   const semi = spec.replicationMode === 'semisync';
-  if (primary.state.semiSync.available && primary.state.semiSync.sourceEnabled !== semi) {
-    return { kind: 'configure', fixes: [{ kind: 'semiSyncSource', instance: primary.name }], reason: `semi-sync on ${primary.name} should be ${semi ? 'on' : 'off'}` };
+  const roll = semi ? rolloutFor(input, primary, obs, quarantined) : undefined;
+  const suspended = semi ? semiSyncSuspension({ primary, observations: obs, quarantined, rebuilding: record.rebuild?.instance,
+    rolling: { next: roll?.kind === 'roll' && roll.instance !== primary.name ? roll.instance : undefined, replaced: input.rollout?.replaced?.instance } }) : undefined;
+  const wait = semi && !suspended;
+  if (primary.state.semiSync.available && primary.state.semiSync.sourceEnabled !== wait) {
+    const resumed = wait && input.semiSyncSuspendedOn === primary.name;
+    return { kind: 'configure', fixes: [{ kind: 'semiSyncSource', instance: primary.name, wait, ...(suspended ? { suspended } : {}), ...(resumed ? { resumed } : {}) }],
+      reason: suspended ? `semi-sync on ${primary.name} suspended: ${suspended}` : `semi-sync on ${primary.name} should be ${wait ? 'on' : 'off'}` };
   }
 
   for (const o of obs.filter(reachable)) {
@@ -330,12 +354,8 @@ export function decide(input: PlannerInput): Action {
 
   const scalingAwayPrimary = spec.replicas !== undefined && ordinalOf(primary.name) >= spec.replicas;
   const fencedPrimary = fenced.includes(primary.name);
-  if (input.rollout && !scalingAwayPrimary && !fencedPrimary) {
-    const roll = decideRollout({ now: input.now, spec, primary, observations: obs, quarantined, timeoutMs: input.rollout.timeoutMs,
-      drainMs: input.rollout.drainMs, lastFailover: record.lastFailover,
-      replaced: input.rollout.replaced, switchoverBackoff: input.switchoverBackoff });
-    if (roll) return roll;
-  }
+  const rollout = rolloutFor(input, primary, obs, quarantined);
+  if (rollout) return rollout;
 
   let desired = spec.desiredPrimary;
   let why = `spec.database.primary changed to ${desired}`;

@@ -93,7 +93,10 @@ export function databaseConditions(
     && (!semi.sourceEnabled || !semi.sourceActive || semi.sourceClients === 0);
   const semiCondition: DatabaseCondition = semiDegraded
     ? { type: 'SemiSyncDegraded', status: 'True', reason: 'NoReplicaAcknowledging',
-      message: `primary ${primary!.name}: semi-sync ${semi!.sourceActive ? 'on' : 'off'}, ${semi!.sourceClients} replica(s) acknowledging; writes wait until one acknowledges` }
+      message: semi!.sourceEnabled
+        ? `primary ${primary!.name}: semi-sync ${semi!.sourceActive ? 'on' : 'off'}, ${semi!.sourceClients} replica(s) acknowledging; writes wait until one acknowledges`
+        // Suspended while the manager rolls or rebuilds the last replica that could acknowledge (or not turned on yet).
+        : `primary ${primary!.name}: semi-sync wait off; writes commit without a replica's acknowledgement (a failover now could lose the last ones)` }
     : { type: 'SemiSyncDegraded', status: 'False', reason: spec.replicationMode === 'semisync' ? 'ReplicaAcknowledging' : 'Asynchronous', message: '' };
   const blocked = action?.kind === 'none' ? action.blocked : undefined;
   const blockedCondition: DatabaseCondition = blocked

@@ -174,10 +174,23 @@ describe('configure fixes', () => {
     const obs = [up(0, { source: 1, executed: '0-100-10' }), replica(1, 0)];
     const cluster = new FakeCluster(obs, ok);
     const { result } = await run(cluster, { kind: 'configure', reason: 'r', fixes: [
-      { kind: 'promote', instance: name(0) }, { kind: 'semiSyncSource', instance: name(0) }, { kind: 'semiSyncReplica', instance: name(1) }] }, obs);
+      { kind: 'promote', instance: name(0) }, { kind: 'semiSyncSource', instance: name(0), wait: true }, { kind: 'semiSyncReplica', instance: name(1) }] }, obs);
     expect(result.ok).toBe(true);
     expect(cluster.timeline).toEqual([`${name(0)} promote (semi-sync source)`, `${name(0)} writable`, `${name(0)} semi-sync source=true replica=false`,
       `${name(1)} semi-sync source=false replica=true`, `${name(1)} stop-replication(io)`, `${name(1)} start-replication`]);
+  });
+
+  test('the semi-sync wait suspended while the last replica that acknowledges is away, then resumed: each said in an Event', async () => {
+    const obs = [primary(0), replica(1, 0)];
+    const cluster = new FakeCluster(obs, ok);
+    const suspended = await run(cluster, { kind: 'configure', reason: 'r', fixes: [
+      { kind: 'semiSyncSource', instance: name(0), wait: false, suspended: `${name(1)} is being rebuilt, and no other replica can acknowledge` }] }, obs);
+    const resumed = await run(cluster, { kind: 'configure', reason: 'r', fixes: [{ kind: 'semiSyncSource', instance: name(0), wait: true, resumed: true }] }, obs);
+    expect(cluster.timeline).toEqual([`${name(0)} semi-sync source=false replica=false`, `${name(0)} semi-sync source=true replica=false`]);
+    expect(suspended.events).toEqual([expect.objectContaining({ type: 'Warning', reason: 'SemiSyncSuspended',
+      message: `${name(0)} commits without waiting for a replica's acknowledgement (semi-sync suspended) while ${name(1)} is being rebuilt, `
+        + 'and no other replica can acknowledge; it waits again once a replica can acknowledge' })]);
+    expect(resumed.events).toEqual([expect.objectContaining({ type: 'Normal', reason: 'SemiSyncResumed' })]);
   });
 
   test('the exporter account of a stack bootstrapped before it: made on the primary, then recorded', async () => {

@@ -1,9 +1,9 @@
 import { describe, expect, test } from '@jest/globals';
 import type { InstanceObservation } from '../../src/mysql/observation.js';
-import { decide, type Action, type PlannerInput } from '../../src/mysql/planner.js';
+import { decide, type Action, type Fix, type PlannerInput } from '../../src/mysql/planner.js';
 import type { ClusterState } from '../../src/mysql/ports.js';
 import { ROLLOUT_STUCK } from '../../src/mysql/rollout.js';
-import { down, name, primary, replica, spec } from './fixtures.js';
+import { down, name, primary, replica, spec, up } from './fixtures.js';
 
 const NOW = 1_000_000;
 const TIMEOUT = 300_000;
@@ -35,6 +35,10 @@ const cases: Case[] = [
     observations: [old(primary(0)), old(replica(1, 0)), old(replica(2, 0))], replaced: { instance: name(2), at: NOW - 1000 },
     expected: { kind: 'none' }, why: 'shop-mysql-2 is being replaced' },
   { title: 'a fenced replica is neither rolled nor waited for', observations: [old(primary(0)), old(replica(1, 0)), old(replica(2, 0, '0-100-10', { io: 'No' }))],
+    input: { spec: { ...three, fenced: [name(2)] } }, expected: { kind: 'configure', fixes: [expect.objectContaining({ kind: 'semiSyncSource', wait: false }) as unknown as Fix] },
+    why: `suspended: ${name(1)} is replaced next by the rolling update, and no other replica can acknowledge` },
+  { title: 'a fenced replica is neither rolled nor waited for: the last one that acknowledges rolls once the primary no longer waits',
+    observations: [old(up(0, { writable: true, executed: '0-100-10', semiReplica: false })), old(replica(1, 0)), old(replica(2, 0, '0-100-10', { io: 'No' }))],
     input: { spec: { ...three, fenced: [name(2)] } }, expected: { kind: 'roll', instance: name(1) } },
   { title: 'waits while the replaced instance is gone', observations: [old(primary(0)), old(replica(1, 0))],
     replaced: { instance: name(2), at: NOW - 1000 }, expected: { kind: 'none' }, why: '1 instance(s) missing' },

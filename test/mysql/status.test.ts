@@ -54,6 +54,12 @@ describe('conditions', () => {
   });
 });
 
+test('SemiSyncDegraded says writes no longer wait while the primary\'s semi-sync wait is off (suspended for a roll or rebuild)', () => {
+  const conds = databaseConditions([up(0, { writable: true, semiSource: false, semiReplica: false }), replica(1, 0)], record, spec, undefined);
+  expect(conds.find((c) => c.type === 'SemiSyncDegraded')).toMatchObject({ status: 'True', reason: 'NoReplicaAcknowledging',
+    message: 'primary shop-mysql-0: semi-sync wait off; writes commit without a replica\'s acknowledgement (a failover now could lose the last ones)' });
+});
+
 describe('DatabaseDegraded while rebuilding', () => {
   const purged = { io: 'No' as const, ioError: { errno: 1236, message: 'Got fatal error 1236' } };
   const degraded = (rec: object, observations = [primary(0), replica(1, 0), replica(2, 0, '', purged)]) =>

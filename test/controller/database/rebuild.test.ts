@@ -2,8 +2,9 @@
  * Rebuilds from a peer end to end (issue 14): the operator and its database managers on the
  * sandbox runtime, each database pod a real mariadbd with the agent as its second container. The
  * primary's binlogs are purged, so an instance that starts empty can't catch up by replication:
- * a new instance (scale 2 -> 3) and a replica whose volume was wiped are rebuilt from a donor's
- * physical copy, then replicate; writes go on meanwhile and every committed row is on every instance.
+ * the only replica of the two-instance stack, its volume wiped, and a new instance (scale 2 -> 3)
+ * are rebuilt from a donor's physical copy, then replicate; writes go on meanwhile (with the only
+ * replica away, the primary's semi-sync wait is suspended) and every committed row is on every instance.
  * A replica that diverged (a write of its own) is quarantined, its transaction saved in a ConfigMap
  * with the binlog events that hold it, and then rebuilt. So is a primary killed while a write waited
  * for its semi-sync acknowledgement and restarted keeping that write, as MySQL 8.4 does: a replica
@@ -92,6 +93,31 @@ function keepWriting(primary: string): { stop(): Promise<number> } {
   return { async stop() { running = false; await done; return committed; } };
 }
 
+/** One row inserted through `primary`, counted as written; answers the GTID of its transaction. */
+async function writeOne(primary: string): Promise<string> {
+  const conn = await connect(primary);
+  try {
+    await conn.query("INSERT INTO store.orders (note) VALUES ('one at a time')");
+    const [[row]] = await conn.query('SELECT @@last_gtid AS gtid') as unknown as [Record<string, unknown>[]];
+    written++;
+    return String(row.gtid);
+  } finally {
+    await conn.end();
+  }
+}
+
+/** Whether `pod` has received the transaction `gtid` from its source (its domain's position is at or past it); no while it does not answer. */
+async function hasReceived(pod: string, gtid: string): Promise<boolean> {
+  const [domain, , seq] = gtid.split('-');
+  let position: string;
+  try {
+    position = String((await query(pod, 'SHOW SLAVE STATUS'))[0]?.Gtid_IO_Pos ?? '');
+  } catch {
+    return false;
+  }
+  return position.split(',').map((g) => g.trim().split('-')).some(([d, , n]) => d === domain && Number(n) >= Number(seq));
+}
+
 /** New binlog file, then every older one purged: a replica starting from nothing can't be served. */
 async function purgeBinlogs(primary: string): Promise<void> {
   await query(primary, 'FLUSH BINARY LOGS');
@@ -108,7 +134,8 @@ async function rowsOn(pod: string): Promise<number> {
 
 /** Writes go on while `pod` is rebuilt; then it holds every row the primary committed. */
 async function rebuiltUnderWrites(primary: string, pod: string, begin: () => Promise<void>,
-  more: { why?: RegExp; started?: () => Promise<void> } = {}): Promise<void> {
+  more: { why?: RegExp; started?: () => Promise<void>; instances?: number } = {}): Promise<void> {
+  const instances = more.instances ?? 3;
   const why = more.why ?? new RegExp(`${pod}: .*cannot send what it lacks`);
   const startedBefore = (await events('RebuildStarted')).length;
   const completedBefore = (await events('RebuildCompleted')).length;
@@ -125,9 +152,9 @@ async function rebuiltUnderWrites(primary: string, pod: string, begin: () => Pro
   }
   expect(committed).toBeGreaterThan(0);
   expect((await events('RebuildCompleted')).at(-1)).toMatch(new RegExp(`^${pod} rebuilt from shop-mysql-\\d in \\d+s \\(\\d+ MiB copied, at GTID [\\d,-]+\\); it replicates from ${primary}$`));
-  await eventually('every instance ready, no rebuild in progress', () => allReady(3), 60_000);
+  await eventually('every instance ready, no rebuild in progress', () => allReady(instances), 60_000);
   const expected = await rowsOn(primary);
-  const pods = [0, 1, 2].map((n) => names.mysqlPod('shop', n));
+  const pods = Array.from({ length: instances }, (_, n) => names.mysqlPod('shop', n));
   await eventually('every instance holds every committed row', async () => {
     for (const p of pods) if (await rowsOn(p) !== expected) return false;
     return true;
@@ -185,6 +212,10 @@ beforeAll(async () => {
   const c = credentialsFromSecretData(secret!.data);
   const caSecret = await env.client.get<{ data: Record<string, string> }>(SECRET, NS, names.mysqlCaSecret('shop'));
   login = { user: c.adminUser, password: c.adminPassword, ca: Buffer.from(caSecret!.data[CA_SECRET_KEYS.certificate], 'base64').toString('utf8') };
+  const primary = names.mysqlPod('shop', 0);
+  await query(primary, 'CREATE DATABASE store');
+  await query(primary, 'CREATE TABLE store.orders (id INT AUTO_INCREMENT PRIMARY KEY, note TEXT)');
+  await query(primary, `INSERT INTO store.orders (note) WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${BEFORE}) SELECT REPEAT('x', 200) FROM n`);
 }, 200_000);
 
 afterAll(async () => {
@@ -194,36 +225,46 @@ afterAll(async () => {
 describe('rebuilding an instance from a peer', () => {
   const primary = () => names.mysqlPod('shop', 0);
 
-  it('a new instance the purged binlogs no longer cover (scale 2 -> 3) is rebuilt from the replica and catches up, no row lost', async () => {
-    expect((await ws()).status!.database!.primary).toBe(primary());
-    await query(primary(), 'CREATE DATABASE store');
-    await query(primary(), 'CREATE TABLE store.orders (id INT AUTO_INCREMENT PRIMARY KEY, note TEXT)');
-    await query(primary(), `INSERT INTO store.orders (note) WITH RECURSIVE n (i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ${BEFORE}) SELECT REPEAT('x', 200) FROM n`);
-    await purgeBinlogs(primary());
-    await rebuiltUnderWrites(primary(), names.mysqlPod('shop', 2), async () => {
-      await env.client.mergePatch(WEBSTACK, NS, 'shop', { spec: { database: { replicas: 3 } } });
-    });
-    expect((await events('RebuildStarted')).at(-1)).toContain('a physical copy of shop-mysql-1');
-  }, 300_000);
-
-  it('a replica whose volume was wiped (pod stopped, data gone, started) is rebuilt and catches up, across an operator restart', async () => {
+  it('the only replica of a two-instance semi-sync stack, its volume wiped, is rebuilt from the primary without stalling its writes', async () => {
     const pod = names.mysqlPod('shop', 1);
+    expect((await ws()).status!.database!.primary).toBe(primary());
     await purgeBinlogs(primary());
-    let restartedAt = 0;
+    const suspendedBefore = (await events('SemiSyncSuspended')).length;
+    const resumedBefore = (await events('SemiSyncResumed')).length;
     await rebuiltUnderWrites(primary(), pod, async () => {
       const volume = claimDir(env.stateDir, NS, claimName('data', names.mysql('shop'), 1));
       expect(env.runtime.crashPod(NS, pod, 3000)).toBeGreaterThan(0);
       for (const entry of readdirSync(volume)) rmSync(path.join(volume, entry), { recursive: true, force: true });
+    }, { instances: 2, started: async () => {
+      await eventually('the primary\'s semi-sync wait suspended', async () => (await events('SemiSyncSuspended')).length > suspendedBefore, 30_000, 100);
+      expect((await events('SemiSyncSuspended')).at(-1)).toBe(`${primary()} commits without waiting for a replica's acknowledgement (semi-sync suspended) `
+        + `while ${pod} is being rebuilt, and no other replica can acknowledge; it waits again once a replica can acknowledge`);
+      // Semi-sync would hold this commit until the rebuilt replica received it: it commits first.
+      const committed = await writeOne(primary());
+      expect(await hasReceived(pod, committed)).toBe(false);
+    } });
+    expect((await events('RebuildStarted')).at(-1)).toContain('an empty data directory');
+    await eventually('semi-sync resumed once the replica acknowledges again', async () => (await events('SemiSyncResumed')).length > resumedBefore, 30_000, 100);
+    const [semi] = await query(primary(), 'SELECT @@rpl_semi_sync_master_enabled AS enabled');
+    expect(semi.enabled).toBe(1);
+  }, 300_000);
+
+  it('a new instance the purged binlogs no longer cover (scale 2 -> 3) is rebuilt from the replica and catches up, across an operator restart', async () => {
+    const pod = names.mysqlPod('shop', 2);
+    await purgeBinlogs(primary());
+    let restartedAt = 0;
+    await rebuiltUnderWrites(primary(), pod, async () => {
+      await env.client.mergePatch(WEBSTACK, NS, 'shop', { spec: { database: { replicas: 3 } } });
     }, { started: async () => {
       // The operator that started the rebuild goes; the next one reads it back from the status and finishes it.
       await env.stopOperator();
       restartedAt = env.logs.lines.length;
       await env.startOperator('operator-b');
     } });
-    expect((await events('RebuildStarted')).at(-1)).toContain('an empty data directory');
+    expect((await events('RebuildStarted')).at(-1)).toContain('a physical copy of shop-mysql-1');
     const resumed = env.logs.lines.slice(restartedAt).filter((l) => l.includes('"message":"database rebuild"')).map((l) => JSON.parse(l) as { reason: string; did: string });
     expect(resumed[0].reason).toMatch(new RegExp(`^resuming: ${pod}: an empty data directory`));
-    expect(resumed.map((r) => r.did)).toContainEqual(expect.stringMatching(new RegExp(`^${pod} rebuilt from shop-mysql-[02] in \\d+s`)));
+    expect(resumed.map((r) => r.did)).toContainEqual(expect.stringMatching(new RegExp(`^${pod} rebuilt from shop-mysql-1 in \\d+s`)));
   }, 300_000);
 
   it('a diverged replica is quarantined, its own transaction saved in a ConfigMap with its binlog events, then it is rebuilt', async () => {
