@@ -76,7 +76,10 @@ export class AgentClient {
     return this.json(target, 'GET', AGENT_PATHS.restore) as Promise<RestoreState>;
   }
 
-  /** Forgets a finished (restored or failed) rebuild, once replication runs again. */
+  /**
+   * Forgets a finished (restored or failed) rebuild, once replication runs again; stops one still
+   * copying or preparing (an abandoned rebuild), and resolves once it has stopped.
+   */
   async forgetRestore(target: AgentTarget): Promise<void> {
     await this.json(target, 'DELETE', AGENT_PATHS.restore);
   }
@@ -85,8 +88,8 @@ export class AgentClient {
    * Streams a physical copy of the target's server into `sink` (ended when the copy is complete)
    * and checks its length and SHA-256 against the trailers: resolves only for a whole, intact copy.
    */
-  async physicalCopy(target: AgentTarget, sink: Writable): Promise<CopyReceipt> {
-    return this.copy(target, AGENT_PATHS.physicalCopy, 'physical copy', sink);
+  async physicalCopy(target: AgentTarget, sink: Writable, signal?: AbortSignal): Promise<CopyReceipt> {
+    return this.copy(target, AGENT_PATHS.physicalCopy, 'physical copy', sink, signal);
   }
 
   /** Removes what an interrupted attempt of backup `backup` left of its clone directory (MySQL): a clone needs a directory that does not exist. */
@@ -99,11 +102,12 @@ export class AgentClient {
     return this.copy(target, `${AGENT_PATHS.cloneCopy}?backup=${encodeURIComponent(backup)}`, 'clone copy', sink);
   }
 
-  private async copy(target: AgentTarget, path: string, what: string, sink: Writable): Promise<CopyReceipt> {
-    const res = await this.request(target, 'GET', path, undefined, this.copyIdleMs);
+  private async copy(target: AgentTarget, path: string, what: string, sink: Writable, signal?: AbortSignal): Promise<CopyReceipt> {
+    const res = await this.request(target, 'GET', path, undefined, this.copyIdleMs, {}, signal);
     if (res.statusCode !== 200) throw new AgentError(`${what} from ${where(target)}: ${await errorOf(res)}`, res.statusCode);
     const count = measuring();
-    await pipeline(res, count.stream, sink);
+    // Aborted, every stream is destroyed: the connection closes and the donor stops its backup.
+    await pipeline(res, count.stream, sink, ...(signal ? [{ signal }] : []));
     const trailers = res.trailers;
     const { sha256, size: bytes } = count.digest();
     if (trailers[COPY_TRAILERS.result] !== 'ok') {
@@ -127,12 +131,12 @@ export class AgentClient {
 
   /** `body`: JSON, or a stream sent as it is. */
   private request(target: AgentTarget, method: string, path: string, body: unknown, idleMs: number,
-    extraHeaders: Record<string, string> = {}): Promise<IncomingMessage> {
+    extraHeaders: Record<string, string> = {}, signal?: AbortSignal): Promise<IncomingMessage> {
     const streamed = body instanceof Stream ? body as Readable : undefined;
     const payload = body === undefined || streamed ? undefined : JSON.stringify(body);
     return new Promise((resolve, reject) => {
       const req = http.request({
-        host: target.host, port: target.port, method, path,
+        host: target.host, port: target.port, method, path, signal,
         headers: {
           authorization: `Bearer ${this.opts.token}`,
           ...(payload ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),

@@ -79,16 +79,17 @@ export interface Extraction {
   abort(): void;
 }
 
-/** Unpacks an mbstream written to `sink` into `dir`. */
+/** Unpacks an mbstream written to `sink` into `dir`. Abort: SIGKILL, as what it leaves is removed. */
 export function extractStream(dir: string, tools: BackupTools = DEFAULT_BACKUP_TOOLS): Extraction {
   const child = spawn(tools.mbstream, ['-x', '-C', dir], { stdio: ['pipe', 'ignore', 'pipe'] });
   if (!child.stdin) throw new Error('mbstream: no stdin');
-  return { sink: child.stdin, exit: exitOf(child, 'mbstream -x'), abort: () => child.kill('SIGTERM') };
+  return { sink: child.stdin, exit: exitOf(child, 'mbstream -x'), abort: () => child.kill('SIGKILL') };
 }
 
-/** Makes an unpacked copy consistent (applies its redo log), so a server can start on it. */
-export function prepareCopy(dir: string, tools: BackupTools = DEFAULT_BACKUP_TOOLS): Promise<ToolExit> {
-  const child = spawn(tools.backup, ['--no-defaults', '--prepare', `--target-dir=${dir}`], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** Makes an unpacked copy consistent (applies its redo log), so a server can start on it; `signal` kills it. */
+export function prepareCopy(dir: string, tools: BackupTools = DEFAULT_BACKUP_TOOLS, signal?: AbortSignal): Promise<ToolExit> {
+  const child = spawn(tools.backup, ['--no-defaults', '--prepare', `--target-dir=${dir}`],
+    { stdio: ['ignore', 'ignore', 'pipe'], ...(signal ? { signal, killSignal: 'SIGKILL' as const } : {}) });
   return exitOf(child, 'mariadb-backup --prepare');
 }
 

@@ -27,6 +27,8 @@ export class ConflictError extends Error {}
 
 export class Restorer {
   private job?: RestoreState;
+  /** The copy in flight: aborting it stops the fetch and the tools; `done` settles once it has stopped. */
+  private running?: { controller: AbortController; done: Promise<void> };
   private readonly now: () => number;
 
   constructor(private readonly opts: RestoreOptions) {
@@ -54,15 +56,25 @@ export class Restorer {
     const donor = `${request.donor.host}:${request.donor.port}`;
     const startedAt = new Date(this.now()).toISOString();
     this.job = { phase: 'copying', donor, startedAt, bytes: 0 };
-    void this.run(request, donor, startedAt).catch((err: unknown) => {
+    const controller = new AbortController();
+    const done = this.run(request, donor, startedAt, controller.signal).catch((err: unknown) => {
       rmSync(this.stage, { recursive: true, force: true });
-      this.job = { phase: 'failed', donor, startedAt, error: err instanceof Error ? err.message : String(err) };
-    });
+      // Abandoned: nothing is left behind, and the next start begins afresh.
+      this.job = controller.signal.aborted ? undefined
+        : { phase: 'failed', donor, startedAt, error: err instanceof Error ? err.message : String(err) };
+    }).finally(() => { this.running = undefined; });
+    this.running = { controller, done };
     return this.job;
   }
 
-  /** Forgets a restored or failed rebuild (the operator has pointed replication). */
-  forget(): void {
+  /**
+   * Forgets a restored or failed rebuild (the operator has pointed replication), and stops one still
+   * copying or preparing (the operator abandoned it): the fetch is torn down, so the donor stops its
+   * backup, the tools are killed and the staged copy removed; resolves once it has stopped. A copy
+   * already ready is being swapped in by the server's restart, and is left to finish.
+   */
+  async forget(): Promise<void> {
+    if (this.state().phase === 'copying' || this.state().phase === 'preparing') await this.abort();
     const current = this.state();
     if (current.phase === 'copying' || current.phase === 'preparing' || current.phase === 'ready') {
       throw new ConflictError(`a rebuild from ${current.donor} is ${current.phase}`);
@@ -71,7 +83,14 @@ export class Restorer {
     this.job = undefined;
   }
 
-  private async run(request: RestoreRequest, donor: string, startedAt: string): Promise<void> {
+  private async abort(): Promise<void> {
+    const running = this.running;
+    if (!running) return;
+    running.controller.abort();
+    await running.done;
+  }
+
+  private async run(request: RestoreRequest, donor: string, startedAt: string, signal: AbortSignal): Promise<void> {
     const began = this.now();
     rmSync(this.stage, { recursive: true, force: true });
     mkdirSync(this.stage, { recursive: true });
@@ -79,7 +98,7 @@ export class Restorer {
     const client = new AgentClient({ token: this.opts.token });
     let receipt;
     try {
-      receipt = await client.physicalCopy(request.donor, extraction.sink);
+      receipt = await client.physicalCopy(request.donor, extraction.sink, signal);
     } catch (err) {
       extraction.abort();
       await extraction.exit;
@@ -88,8 +107,10 @@ export class Restorer {
     const unpacked = await extraction.exit;
     if (!unpacked.ok) throw new Error(unpacked.message);
     this.job = { phase: 'preparing', donor, startedAt, bytes: receipt.bytes };
-    const prepared = await prepareCopy(this.stage, this.opts.tools);
+    const prepared = await prepareCopy(this.stage, this.opts.tools, signal);
     if (!prepared.ok) throw new Error(prepared.message);
+    // Abandoned after the copy was prepared: it must not be marked ready.
+    signal.throwIfAborted();
     const gtid = copiedGtidPosition(this.stage);
     // Read once at the first boot on the copy: replication continues from where the copy was taken.
     writeFileSync(path.join(this.stage, RESTORE_INIT_SQL), `SET GLOBAL gtid_slave_pos = '${gtid}';\n`);

@@ -55,6 +55,7 @@ function restoreRequest(body: unknown): RestoreRequest {
 function serveCopy(config: AgentConfig, backup: BackupStream, res: ServerResponse): void {
   const hash = createHash('sha256');
   let bytes = 0;
+  config.log?.('serving a physical copy');
   res.writeHead(200, { 'content-type': 'application/octet-stream', trailer: Object.values(COPY_TRAILERS).join(', ') });
   res.once('close', () => { if (!res.writableFinished) backup.abort(); });
   backup.stream.on('data', (chunk: Buffer) => {
@@ -131,7 +132,9 @@ export function createAgentServer(config: AgentConfig): Server {
         }
       }
       case `DELETE ${AGENT_PATHS.restore}`: {
-        restorer.forget();
+        const before = restorer.state();
+        await restorer.forget();
+        if (before.phase === 'copying' || before.phase === 'preparing') config.log?.('stopped the rebuild in progress', { donor: before.donor, phase: before.phase });
         return send(res, 200, restorer.state());
       }
       default: throw new HttpError(404, `no endpoint ${key}`);

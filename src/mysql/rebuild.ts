@@ -152,9 +152,10 @@ export class Rebuilds {
   /** The attempt counts (its back-off holds), with why it failed: the Degraded condition shows it. */
   private async fail(record: ClusterState, instance: string, why: string): Promise<string> {
     try {
+      // Stops a copy still in progress (its agent tears the stream down and removes what it staged).
       await this.ctx.rebuilder.finish(instance);
     } catch (err) {
-      // A copy still running can't be forgotten: a later rebuild starts over whatever it leaves.
+      // A copy already ready is being swapped in, or the agent is unreachable: a later rebuild starts over whatever it leaves.
       this.ctx.log.warn('could not clear the rebuild on its agent', { instance, error: errorText(err) });
     }
     const attempts = (record.rebuildAttempts ?? []).map((a) => (a.instance === instance ? { ...a, lastError: why } : a));

@@ -1,11 +1,12 @@
 /**
- * The agent on real mariadbd instances: a physical copy streamed with its trailers, a rebuild of
- * one instance from another's copy (then it replicates from where the copy was taken), a fence by
- * SIGKILL, and the token that guards every endpoint.
+ * The agent on real mariadbd instances: a physical copy streamed with its trailers, a rebuild
+ * abandoned mid-copy (stopped, nothing left behind), a rebuild of one instance from another's copy
+ * (then it replicates from where the copy was taken), a fence by SIGKILL, and the token that guards
+ * every endpoint.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -25,8 +26,25 @@ async function listen(server: Server): Promise<AgentTarget> {
   return { host: '127.0.0.1', port: (server.address() as AddressInfo).port };
 }
 
+/** What each agent reported, by data directory. */
+const agentLogs = new Map<string, string[]>();
+
 function agentFor(db: MariadbInstance): Server {
-  return createAgentServer({ dataDir: db.dataDir, socket: db.socket, adminUser: db.adminUser, adminPassword: PASSWORD });
+  const lines: string[] = [];
+  agentLogs.set(db.dataDir, lines);
+  return createAgentServer({ dataDir: db.dataDir, socket: db.socket, adminUser: db.adminUser, adminPassword: PASSWORD,
+    log: (message, fields) => lines.push(`${message} ${JSON.stringify(fields ?? {})}`) });
+}
+
+/** The pids of the processes one of whose arguments names `text`. */
+function processesNaming(text: string): number[] {
+  return readdirSync('/proc').filter((d) => /^\d+$/.test(d)).filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').some((arg) => arg.includes(text));
+    } catch {
+      return false;
+    }
+  }).map(Number);
 }
 
 async function scalar(db: MariadbInstance, sql: string): Promise<string> {
@@ -98,6 +116,29 @@ describe('agent on real MariaDB', () => {
     }));
     expect(receipt).toEqual({ bytes, sha256: hash.digest('hex') });
     expect(bytes).toBeGreaterThan(1_000_000);
+  }, 60000);
+
+  it('stops a rebuild abandoned while it copies: the donor\'s backup ends, nothing staged is left, and the next one starts afresh', async () => {
+    const stage = target.dataDir + RESTORE_DIR_SUFFIX;
+    const donorLog = agentLogs.get(donor.dataDir)!;
+    const servedBefore = donorLog.filter((l) => l.startsWith('physical copy served')).length;
+    expect((await client.startRestore(targetAgent, { donor: donorAgent })).phase).toBe('copying');
+    // Its unpacker stopped, the copy can't finish: it stays in flight, the donor's backup blocked on a full pipe.
+    const [unpacker] = await eventually('the target unpacking the copy', () => processesNaming(stage).length === 1 && processesNaming(stage), 10000, 10);
+    process.kill(unpacker, 'SIGSTOP');
+    await eventually('the donor serving its copy', () => donorLog.some((l) => l.startsWith('serving a physical copy')), 10000, 20);
+    expect(await client.restoreState(targetAgent)).toMatchObject({ phase: 'copying' });
+    await client.forgetRestore(targetAgent);
+    expect(await client.restoreState(targetAgent)).toEqual({ phase: 'idle' });
+    expect(existsSync(stage)).toBe(false);
+    expect(processesNaming(stage)).toEqual([]);
+    expect(agentLogs.get(target.dataDir)!.at(-1)).toMatch(/^stopped the rebuild in progress .*"phase":"copying"/);
+    const served = await eventually('the donor\'s backup ended with the stream', () => {
+      const lines = donorLog.filter((l) => l.startsWith('physical copy served'));
+      return lines.length > servedBefore && lines.at(-1);
+    }, 20000, 50);
+    expect(served).toContain('"ok":false');
+    // The next rebuild, from this state, is the test below.
   }, 60000);
 
   it('rebuilds an instance from a donor; it boots at the copy\'s GTID and replicates the rest', async () => {
