@@ -55,7 +55,7 @@ function restoreRequest(body: unknown): RestoreRequest {
 function serveCopy(config: AgentConfig, backup: BackupStream, res: ServerResponse): void {
   const hash = createHash('sha256');
   let bytes = 0;
-  config.log?.('serving a physical copy');
+  config.log?.('serving a copy');
   res.writeHead(200, { 'content-type': 'application/octet-stream', trailer: Object.values(COPY_TRAILERS).join(', ') });
   res.once('close', () => { if (!res.writableFinished) backup.abort(); });
   backup.stream.on('data', (chunk: Buffer) => {

@@ -121,12 +121,12 @@ describe('agent on real MariaDB', () => {
   it('stops a rebuild abandoned while it copies: the donor\'s backup ends, nothing staged is left, and the next one starts afresh', async () => {
     const stage = target.dataDir + RESTORE_DIR_SUFFIX;
     const donorLog = agentLogs.get(donor.dataDir)!;
-    const servedBefore = donorLog.filter((l) => l.startsWith('physical copy served')).length;
+    const servedBefore = donorLog.filter((l) => l.startsWith('copy served')).length;
     expect((await client.startRestore(targetAgent, { donor: donorAgent })).phase).toBe('copying');
     // Its unpacker stopped, the copy can't finish: it stays in flight, the donor's backup blocked on a full pipe.
     const [unpacker] = await eventually('the target unpacking the copy', () => processesNaming(stage).length === 1 && processesNaming(stage), 10000, 10);
     process.kill(unpacker, 'SIGSTOP');
-    await eventually('the donor serving its copy', () => donorLog.some((l) => l.startsWith('serving a physical copy')), 10000, 20);
+    await eventually('the donor serving its copy', () => donorLog.some((l) => l.startsWith('serving a copy')), 10000, 20);
     expect(await client.restoreState(targetAgent)).toMatchObject({ phase: 'copying' });
     await client.forgetRestore(targetAgent);
     expect(await client.restoreState(targetAgent)).toEqual({ phase: 'idle' });
@@ -134,7 +134,7 @@ describe('agent on real MariaDB', () => {
     expect(processesNaming(stage)).toEqual([]);
     expect(agentLogs.get(target.dataDir)!.at(-1)).toMatch(/^stopped the rebuild in progress .*"phase":"copying"/);
     const served = await eventually('the donor\'s backup ended with the stream', () => {
-      const lines = donorLog.filter((l) => l.startsWith('physical copy served'));
+      const lines = donorLog.filter((l) => l.startsWith('copy served'));
       return lines.length > servedBefore && lines.at(-1);
     }, 20000, 50);
     expect(served).toContain('"ok":false');
