@@ -30,7 +30,7 @@ export class CertificateMemo {
     if (kept && kept.digest === d && now.getTime() <= kept.stableThrough) return { ...kept.outcome, made: [] };
     const outcome = databaseCertificates(existing, subject, now);
     // Something made is not in the Secrets yet: the next reconcile reads it back and is remembered then.
-    if (outcome.made.length > 0) this.entries.delete(key);
+    if (!outcome.stableThrough) this.entries.delete(key);
     else this.entries.set(key, { digest: d, stableThrough: outcome.stableThrough.getTime(), outcome: { certificates: outcome.certificates, stableThrough: outcome.stableThrough } });
     return outcome;
   }

@@ -161,10 +161,22 @@ export function splitPemBundle(bundle: string): string[] {
   return bundle.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
+/** The last few certificates parsed: one decision reads the same CA several times (its plan, the server's, the bundle). */
+const recentlyParsed = new Map<string, CertificateFacts | undefined>();
+const RECENTLY_PARSED_MAX = 8;
+
 /** Parses the first certificate of `pem`; undefined when there is none or it is malformed. */
 export function certificateFacts(pem: string | undefined): CertificateFacts | undefined {
   const first = pem ? splitPemBundle(pem)[0] : undefined;
   if (!first) return undefined;
+  if (recentlyParsed.has(first)) return recentlyParsed.get(first);
+  const facts = parseCertificate(first);
+  if (recentlyParsed.size >= RECENTLY_PARSED_MAX) recentlyParsed.delete(recentlyParsed.keys().next().value!);
+  recentlyParsed.set(first, facts);
+  return facts;
+}
+
+function parseCertificate(first: string): CertificateFacts | undefined {
   try {
     const x509 = new X509Certificate(first);
     const dnsNames = (x509.subjectAltName ?? '').split(', ').filter((s) => s.startsWith('DNS:')).map((s) => s.slice(4));

@@ -38,10 +38,10 @@ export interface CertificatesOutcome {
   /** What was made and why; empty when everything was kept. */
   made: string[];
   /**
-   * Up to and including this moment, the Secrets holding `certificates` give this same outcome with
-   * nothing made: the first renewal due, or the expiry of an earlier CA the bundle still trusts.
+   * When nothing was made: up to and including this moment, the same Secrets give this same outcome,
+   * the first renewal due or the expiry of an earlier CA the bundle still trusts.
    */
-  stableThrough: Date;
+  stableThrough?: Date;
 }
 
 export function databaseCertificates(
@@ -68,7 +68,7 @@ export function databaseCertificates(
     made.push(`server certificate (${serverDecision.reason})`);
   }
   const certificates = { ca, caBundle: bundle, server };
-  return { certificates, made, stableThrough: stableThrough(certificates) };
+  return made.length > 0 ? { certificates, made } : { certificates, made, stableThrough: stableThrough(certificates) };
 }
 
 /** The last moment the decisions on `certificates` (as stored) stay the same. */

@@ -27,7 +27,7 @@ describe('CertificateMemo', () => {
   it('gives the kept decision for the same Secrets through stableThrough, decided once', () => {
     const kept = memo.certificates('prod/shop', stored, subject, t0);
     expect(kept.made).toEqual([]);
-    const again = memo.certificates('prod/shop', { ...stored }, subject, kept.stableThrough);
+    const again = memo.certificates('prod/shop', { ...stored }, subject, kept.stableThrough!);
     expect(again.certificates).toBe(kept.certificates);
     expect(again.made).toEqual([]);
   });
@@ -38,7 +38,7 @@ describe('CertificateMemo', () => {
     expect(foreign.made).toEqual(['server certificate (the server key does not match its certificate)']);
     expect(memo.certificates('prod/shop', stored, { ...subject, namespace: 'other' }, t0).made)
       .toEqual(['server certificate (the server certificate names other hosts)']);
-    expect(memo.certificates('prod/shop', stored, subject, new Date(kept.stableThrough.getTime() + 1)).made)
+    expect(memo.certificates('prod/shop', stored, subject, new Date(kept.stableThrough!.getTime() + 1)).made)
       .toEqual([expect.stringMatching(/^server certificate \(the server certificate expires at/)]);
   });
 

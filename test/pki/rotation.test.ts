@@ -88,13 +88,17 @@ describe('database certificates', () => {
   it('stay the same for the same Secrets through stableThrough, the first renewal due, and not a millisecond later', () => {
     const subject = { stack: 'shop', namespace: 'prod', clusterDomain: 'cluster.local' };
     const first = databaseCertificates({}, subject, t0);
+    // Made now, not in the Secrets yet: no promise about them.
+    expect(first.stableThrough).toBeUndefined();
+    const stored = secretData(first.certificates);
+    const kept = databaseCertificates(stored, subject, t0);
     // The server certificate (90 days) is due long before the CA (10 years).
     const { notBefore, notAfter } = certificateFacts(first.certificates.server.certificate)!;
     expect(notAfter.getTime() - notBefore.getTime()).toBeGreaterThanOrEqual(SERVER_LIFETIME_DAYS * DAY);
-    expect(first.stableThrough.getTime()).toBe(Math.floor(notAfter.getTime() - (notAfter.getTime() - notBefore.getTime()) / 3));
-    const stored = secretData(first.certificates);
-    expect(databaseCertificates(stored, subject, first.stableThrough)).toEqual({ ...first, made: [] });
-    expect(databaseCertificates(stored, subject, new Date(first.stableThrough.getTime() + 1)).made)
+    const through = kept.stableThrough!;
+    expect(through.getTime()).toBe(Math.floor(notAfter.getTime() - (notAfter.getTime() - notBefore.getTime()) / 3));
+    expect(databaseCertificates(stored, subject, through)).toEqual(kept);
+    expect(databaseCertificates(stored, subject, new Date(through.getTime() + 1)).made)
       .toEqual([expect.stringMatching(/^server certificate \(the server certificate expires at/)]);
   });
 
@@ -106,9 +110,10 @@ describe('database certificates', () => {
     expect(server.made).toEqual([expect.stringMatching(/^server certificate/)]);
     const kept = databaseCertificates(secretData(server.certificates), subject, at(CA_LIFETIME_DAYS - 1));
     expect(kept.made).toEqual([]);
-    expect(kept.stableThrough.getTime()).toBe(certificateFacts(first.ca.certificate)!.notAfter.getTime() - 1);
-    expect(splitPemBundle(databaseCertificates(secretData(server.certificates), subject, kept.stableThrough).certificates.caBundle)).toHaveLength(2);
-    expect(splitPemBundle(databaseCertificates(secretData(server.certificates), subject, new Date(kept.stableThrough.getTime() + 1)).certificates.caBundle))
+    const through = kept.stableThrough!;
+    expect(through.getTime()).toBe(certificateFacts(first.ca.certificate)!.notAfter.getTime() - 1);
+    expect(splitPemBundle(databaseCertificates(secretData(server.certificates), subject, through).certificates.caBundle)).toHaveLength(2);
+    expect(splitPemBundle(databaseCertificates(secretData(server.certificates), subject, new Date(through.getTime() + 1)).certificates.caBundle))
       .toHaveLength(1);
   });
 
