@@ -243,7 +243,7 @@ export class DatabaseManager {
     // A primary that stopped answering is watched by every tick: no agent call may delay the next one.
     if (!observations.find((o) => o.name === record.primary)?.state) return { changed: false };
     try {
-      const step = await this.rebuilds.step(observations, record, connect, spec.fenced);
+      const step = await this.rebuilds.step(observations, record, connect, { fenced: spec.fenced, replicas: spec.replicas });
       if (step.did !== this.lastRebuild) this.log.info('database rebuild', { ...this.opts.stack, plan: step.plan.kind, reason: step.plan.reason, did: step.did });
       this.lastRebuild = step.did;
       if (step.ended) this.metrics.rebuilds.inc({ ...this.opts.stack, result: step.ended });

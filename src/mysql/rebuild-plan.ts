@@ -4,8 +4,8 @@
  * needs one when replication alone cannot bring it back: its source cannot send what it lacks
  * (binlogs purged, or a new or wiped data directory the binlogs no longer cover: error 1236), or it
  * is quarantined holding transactions the primary lacks (those are saved first: `saveErrant`).
- * One rebuild at a time per stack; a rebuild is bounded by `timeoutMs` and resumed after an
- * operator restart from the record. Repeated rebuilds of one instance back off: the n-th waits
+ * One rebuild at a time per stack; a rebuild is bounded by `timeoutMs`, abandoned when its
+ * instance is scaled away, and resumed after an operator restart from the record. Repeated rebuilds of one instance back off: the n-th waits
  * `baseMs * 2^(n-1)` (at most `maxMs`) after the start of the one before.
  */
 import type { InstanceObservation, ServerState } from './observation.js';
@@ -18,6 +18,8 @@ export interface RebuildInput {
   quarantined: readonly string[];
   /** Fenced by a user: never rebuilt (one in progress goes on) nor a donor. */
   fenced?: readonly string[];
+  /** spec.database.replicas: a rebuild in progress of an instance scaled away is abandoned. */
+  replicas?: number;
   inProgress?: RebuildInProgress;
   observations: InstanceObservation[];
   timeoutMs: number;
@@ -95,6 +97,10 @@ export function planRebuild(input: RebuildInput): RebuildPlan {
   const { inProgress, quarantined } = input;
   const fenced = input.fenced ?? [];
   if (inProgress) {
+    if (input.replicas !== undefined && ordinalOf(inProgress.instance) >= input.replicas) {
+      return { kind: 'abandon', instance: inProgress.instance,
+        reason: `${inProgress.instance} is scaled away (database.replicas ${input.replicas}); its rebuild from ${inProgress.donor} is stopped` };
+    }
     const elapsed = input.now - Date.parse(inProgress.startedAt);
     if (elapsed > input.timeoutMs) {
       return { kind: 'abandon', instance: inProgress.instance,

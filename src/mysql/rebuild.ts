@@ -54,10 +54,10 @@ export class Rebuilds {
 
   /** Plans with the record and the observations of this tick, then takes the plan's next step. */
   async step(observations: InstanceObservation[], record: ClusterState, connect: DatabaseConnector,
-    fenced: readonly string[] = []): Promise<RebuildStep> {
+    scope: { fenced?: readonly string[]; replicas?: number } = {}): Promise<RebuildStep> {
     const now = this.ctx.clock.now();
     const plan = planRebuild({
-      now, primary: record.primary, quarantined: record.quarantined ?? [], fenced, inProgress: record.rebuild, observations,
+      now, primary: record.primary, quarantined: record.quarantined ?? [], fenced: scope.fenced, replicas: scope.replicas, inProgress: record.rebuild, observations,
       timeoutMs: this.ctx.timings.rebuildTimeoutMs, attempts: record.rebuildAttempts, backoff: this.backoff,
     });
     switch (plan.kind) {

@@ -75,6 +75,14 @@ describe('planRebuild', () => {
       .toEqual({ kind: 'abandon', instance: name(2), reason: 'the rebuild of shop-mysql-2 from shop-mysql-1 did not finish within 3600s' });
   });
 
+  it('abandons the rebuild of an instance scaled away, and keeps one still in range', () => {
+    const inProgress = { instance: name(2), donor: name(1), reason: 'r', startedAt: new Date(NOW - 60_000).toISOString() };
+    const observations = [primary(0), replica(1, 0), replica(2, 0, '', purged)];
+    const scaled = (replicas: number) => planRebuild({ now: NOW, primary: name(0), quarantined: [], inProgress, observations, replicas, timeoutMs: 3_600_000, backoff: BACKOFF });
+    expect(scaled(2)).toEqual({ kind: 'abandon', instance: name(2), reason: 'shop-mysql-2 is scaled away (database.replicas 2); its rebuild from shop-mysql-1 is stopped' });
+    expect(scaled(3)).toMatchObject({ kind: 'rebuild', instance: name(2), resumed: true });
+  });
+
   describe('repeated rebuilds of one instance back off', () => {
     const cluster = [primary(0, '0-100-90'), replica(1, 0, '0-100-90'), replica(2, 0, '0-100-10', purged)];
 

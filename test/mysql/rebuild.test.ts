@@ -108,10 +108,12 @@ describe('Rebuilds', () => {
   });
 
   it('abandons a rebuild past its time, and a later one counts as the second attempt', async () => {
-    const { record, events, step, clock } = setup([{ phase: 'idle' }, { phase: 'copying', bytes: 0 }]);
+    const { record, events, step, clock, rebuilder } = setup([{ phase: 'idle' }, { phase: 'copying', bytes: 0 }]);
     await step();
     clock.advance(600_001);
     expect(await step()).toBe('the rebuild of shop-mysql-2 failed: abandoned: the rebuild of shop-mysql-2 from shop-mysql-1 did not finish within 600s');
+    // The agent stops the copy still in progress (test/agent/agent.test.ts).
+    expect(rebuilder.calls.at(-1)).toBe('finish shop-mysql-2');
     expect(events.events.at(-1)?.reason).toBe('RebuildFailed');
     expect((await record.read()).rebuild).toBeUndefined();
     clock.advance(1000);
