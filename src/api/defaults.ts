@@ -1,7 +1,10 @@
 /** Defaults for every WebStack field: one place, used by rendering, the CRD schema and the controller. */
 import type {
-  AppSpec, BalanceAlgorithm, DatabaseEngine, EnvVar, GatewayParentRef, ReplicationMode, ResourceRequirements, ServiceType, WebStack,
+  AppSpec, BalanceAlgorithm, DatabaseEngine, EnvVar, GatewayParentRef, IssuerRef, ReplicationMode, ResourceRequirements, ServiceType, WebStack,
 } from './types.js';
+
+/** What an issuerRef (loadBalancer.tls, database.tls) names when it leaves kind and group out. */
+const ISSUER_REF = { kind: 'Issuer', group: 'cert-manager.io' } as const;
 
 export const DEFAULTS = {
   loadBalancer: {
@@ -10,7 +13,7 @@ export const DEFAULTS = {
     image: 'haproxy:3.2',
     // The Service type follows loadBalancer.gateway: behind a Gateway, HAProxy needs no address of its own.
     service: { type: 'LoadBalancer' as ServiceType, typeBehindGateway: 'ClusterIP' as ServiceType, port: 80, tlsPort: 443 },
-    tls: { redirectHttp: true, hstsMaxAgeSeconds: 31536000, issuerRef: { kind: 'Issuer', group: 'cert-manager.io' } },
+    tls: { redirectHttp: true, hstsMaxAgeSeconds: 31536000, issuerRef: ISSUER_REF },
     healthCheck: { path: '/healthz', intervalSeconds: 2, fall: 3, rise: 2 },
   },
   app: { replicas: 2, port: 8080, weight: 100, backup: false },
@@ -21,6 +24,7 @@ export const DEFAULTS = {
     storage: { size: '10Gi' },
     replication: { mode: 'semisync' as ReplicationMode, semiSyncTimeoutSeconds: 31536000 },
     failover: { enabled: true, failureThresholdSeconds: 3 },
+    tls: { issuerRef: ISSUER_REF },
     databaseName: 'app',
     user: 'app',
   },
@@ -45,7 +49,7 @@ export interface ResolvedSpec {
     algorithm: BalanceAlgorithm;
     image: string;
     service: { type: ServiceType; port: number; tlsPort: number; loadBalancerSourceRanges: string[]; annotations: Record<string, string> };
-    tls?: { secretName: string; redirectHttp: boolean; hstsMaxAgeSeconds: number; issuerRef?: { name: string; kind: string; group: string } };
+    tls?: { secretName: string; redirectHttp: boolean; hstsMaxAgeSeconds: number; issuerRef?: ResolvedIssuerRef };
     gateway?: { parentRefs: GatewayParentRef[]; hostnames: string[] };
     healthCheck: { path: string; intervalSeconds: number; fall: number; rise: number };
     resources?: ResourceRequirements;
@@ -58,12 +62,20 @@ export interface ResolvedSpec {
     storage: { size: string; storageClassName?: string };
     replication: { mode: ReplicationMode; semiSyncTimeoutSeconds: number };
     failover: { enabled: boolean; failureThresholdSeconds: number };
+    /** Without issuerRef the operator's own CA signs the servers' certificate (src/pki). */
+    tls: { issuerRef?: ResolvedIssuerRef };
     primary: string;
     databaseName: string;
     user: string;
     resources?: ResourceRequirements;
   };
   networkPolicy: { enabled: boolean; operatorNamespace: string; statsFromNamespaces: string[] };
+}
+
+export interface ResolvedIssuerRef { name: string; kind: string; group: string }
+
+function resolveIssuerRef(ref: IssuerRef | undefined): ResolvedIssuerRef | undefined {
+  return ref && { name: ref.name, kind: ref.kind ?? ISSUER_REF.kind, group: ref.group ?? ISSUER_REF.group };
 }
 
 function resolveApp(app: AppSpec, healthPath: string): ResolvedApp {
@@ -110,11 +122,7 @@ export function resolveSpec(ws: WebStack): ResolvedSpec {
         secretName: lb.tls.secretName,
         redirectHttp: lb.tls.redirectHttp ?? d.loadBalancer.tls.redirectHttp,
         hstsMaxAgeSeconds: lb.tls.hstsMaxAgeSeconds ?? d.loadBalancer.tls.hstsMaxAgeSeconds,
-        issuerRef: lb.tls.issuerRef && {
-          name: lb.tls.issuerRef.name,
-          kind: lb.tls.issuerRef.kind ?? d.loadBalancer.tls.issuerRef.kind,
-          group: lb.tls.issuerRef.group ?? d.loadBalancer.tls.issuerRef.group,
-        },
+        issuerRef: resolveIssuerRef(lb.tls.issuerRef),
       },
       gateway: lb.gateway && { parentRefs: lb.gateway.parentRefs, hostnames: lb.gateway.hostnames ?? [] },
       healthCheck,
@@ -134,6 +142,7 @@ export function resolveSpec(ws: WebStack): ResolvedSpec {
         enabled: db.failover?.enabled ?? d.database.failover.enabled,
         failureThresholdSeconds: db.failover?.failureThresholdSeconds ?? d.database.failover.failureThresholdSeconds,
       },
+      tls: { issuerRef: resolveIssuerRef(db.tls?.issuerRef) },
       primary: db.primary ?? '',
       databaseName: db.databaseName ?? d.database.databaseName,
       user: db.user ?? d.database.user,

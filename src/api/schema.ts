@@ -216,6 +216,15 @@ const gateway = obj({
   required: ['parentRefs'],
 });
 
+/** A cert-manager issuer (Certificate spec.issuerRef) that signs one of the stack's certificates. */
+function issuerRef(description: string) {
+  return obj({
+    name: str(253, { description: 'Name of the issuer.', ...PATTERNS.dnsSubdomain, minLength: 1 }),
+    kind: str(63, { description: `Kind of the issuer; ${d.loadBalancer.tls.issuerRef.kind} by default (or ClusterIssuer).`, ...PATTERNS.kind, minLength: 1 }),
+    group: str(253, { description: `API group of the issuer; ${d.loadBalancer.tls.issuerRef.group} by default.`, ...PATTERNS.dnsSubdomain, minLength: 1 }),
+  }, { description, required: ['name'] });
+}
+
 const loadBalancer = obj({
   replicas: int(1, 20, { description: 'HAProxy pods; 2 or more avoid a single point of failure.', default: d.loadBalancer.replicas }),
   algorithm: { type: 'string', description: 'HAProxy balance algorithm.', enum: BALANCE_ALGORITHMS, default: d.loadBalancer.algorithm },
@@ -241,14 +250,7 @@ const loadBalancer = obj({
     secretName: str(253, { description: 'A kubernetes.io/tls Secret in the WebStack\'s namespace.', ...PATTERNS.dnsSubdomain, minLength: 1 }),
     redirectHttp: bool({ description: 'Redirect HTTP to HTTPS.', default: d.loadBalancer.tls.redirectHttp }),
     hstsMaxAgeSeconds: int(0, 63072000, { description: 'Strict-Transport-Security max-age, in seconds.', default: d.loadBalancer.tls.hstsMaxAgeSeconds }),
-    issuerRef: obj({
-      name: str(253, { description: 'Name of the issuer.', ...PATTERNS.dnsSubdomain, minLength: 1 }),
-      kind: str(63, { description: `Kind of the issuer; ${d.loadBalancer.tls.issuerRef.kind} by default (or ClusterIssuer).`, ...PATTERNS.kind, minLength: 1 }),
-      group: str(253, { description: `API group of the issuer; ${d.loadBalancer.tls.issuerRef.group} by default.`, ...PATTERNS.dnsSubdomain, minLength: 1 }),
-    }, {
-      description: 'A cert-manager issuer: the operator makes a Certificate for gateway.hostnames, and cert-manager writes and renews secretName.',
-      required: ['name'],
-    }),
+    issuerRef: issuerRef('A cert-manager issuer: the operator makes a Certificate for gateway.hostnames, and cert-manager writes and renews secretName.'),
   }, { description: 'TLS termination at HAProxy.', required: ['secretName'] }),
   gateway,
   healthCheck: obj({
@@ -340,6 +342,9 @@ const database = obj({
     enabled: bool({ description: 'Promote a replica when the primary fails.', default: d.database.failover.enabled }),
     failureThresholdSeconds: int(1, 60, { description: 'How long the primary must be unreachable before failover.', default: d.database.failover.failureThresholdSeconds }),
   }, { description: 'Automatic promotion of a replica when the primary fails.', default: {} }),
+  tls: obj({
+    issuerRef: issuerRef(`A cert-manager issuer signs the servers' certificate instead of the stack's own CA: the operator makes a Certificate \`<stack>-mysql\` for the servers' names, and cert-manager writes and renews the Secret \`<stack>-mysql-tls\` (tls.crt, tls.key, ca.crt) that servers, replicas and apps read.`),
+  }, { description: 'The database servers\' TLS, always on: every connection is encrypted and verified against the stack\'s CA.' }),
   primary: str(63, { description: `The primary pod (\`<stack>${POD_INFIX}<ordinal>\`); changing it requests a planned switchover.` }),
   databaseName: str(64, {
     description: 'The app database, the only one the app user is granted. Immutable.',

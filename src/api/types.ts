@@ -128,6 +128,15 @@ export interface FailoverSpec {
   failureThresholdSeconds?: number;
 }
 
+/** The database servers' TLS, always on: who signs their certificate. */
+export interface DatabaseTlsSpec {
+  /**
+   * A cert-manager issuer signs the servers' certificate instead of the stack's own CA: cert-manager
+   * writes and renews `<stack>-mysql-tls`, whose ca.crt servers, replicas and apps trust.
+   */
+  issuerRef?: IssuerRef;
+}
+
 export interface DatabaseSpec {
   engine?: DatabaseEngine;
   image?: string;
@@ -135,6 +144,7 @@ export interface DatabaseSpec {
   storage?: StorageSpec;
   replication?: ReplicationSpec;
   failover?: FailoverSpec;
+  tls?: DatabaseTlsSpec;
   /** A pod name (`<name>-mysql-N`); changing it requests a planned switchover. */
   primary?: string;
   databaseName?: string;

@@ -36,41 +36,42 @@ export interface OptionalOutcome {
   conflicts: string[];
 }
 
-function missingApi(kind: OptionalKind): MissingApi {
+/** One per field asking for the kind (a Certificate for HAProxy and one for the database are two). */
+function missingApis(kind: OptionalKind, wants: readonly KubeObject[]): MissingApi[] {
   const { type } = kind;
-  return {
+  return [...new Set(wants.map(kind.field))].map((field) => ({
     reason: kind.missingReason,
-    message: `${kind.field}: the API server does not serve ${type.kind} (${type.apiVersion}); install ${kind.install}`,
-  };
+    message: `${field}: the API server does not serve ${type.kind} (${type.apiVersion}); install ${kind.install}`,
+  }));
 }
 
 export async function convergeOptionalChildren(ws: WebStack, desired: readonly KubeObject[], deps: OptionalDeps,
   log: Logger): Promise<OptionalOutcome> {
   const outcome: OptionalOutcome = { missing: [], conflicts: [] };
   for (const kind of OPTIONAL) {
-    const want = desired.find((o) => o.kind === kind.type.kind && o.apiVersion === kind.type.apiVersion);
+    const wants = desired.filter((o) => o.kind === kind.type.kind && o.apiVersion === kind.type.apiVersion);
     if (!await deps.servedKinds.served(kind.type)) {
-      if (want) outcome.missing.push(missingApi(kind));
+      outcome.missing.push(...missingApis(kind, wants));
       continue;
     }
     try {
-      await convergeKind(ws, kind, want, deps, log, outcome);
+      await convergeKind(ws, kind, wants, deps, log, outcome);
     } catch (err) {
       // 404 for a kind discovery called served: its CRD went away since. Asked again next time.
       if (!(err instanceof ApiError && err.code === 404)) throw err;
       deps.servedKinds.forget(kind.type.apiVersion);
-      if (want) outcome.missing.push(missingApi(kind));
+      outcome.missing.push(...missingApis(kind, wants));
     }
   }
   return outcome;
 }
 
-async function convergeKind(ws: WebStack, kind: OptionalKind, want: KubeObject | undefined, deps: OptionalDeps, log: Logger,
+async function convergeKind(ws: WebStack, kind: OptionalKind, wants: readonly KubeObject[], deps: OptionalDeps, log: Logger,
   outcome: OptionalOutcome): Promise<void> {
   const ns = ws.metadata.namespace!;
   const stack = ws.metadata.name;
   const live = (await deps.client.list<LiveObject & KubeObj>(kind.type, ns, `${LABEL_STACK}=${stack}`)).items;
-  if (want) {
+  for (const want of wants) {
     const current = live.find((o) => o.metadata.name === want.metadata.name)
       ?? await deps.client.get<LiveObject & KubeObj>(kind.type, ns, want.metadata.name);
     const conflict = ownershipConflict(current, ws.metadata.uid);
@@ -92,7 +93,7 @@ async function convergeKind(ws: WebStack, kind: OptionalKind, want: KubeObject |
       }
     }
   }
-  for (const o of childrenToDelete(want ? [want] : [], live, stack, ws.metadata.uid!)) {
+  for (const o of childrenToDelete(wants, live, stack, ws.metadata.uid!)) {
     await deps.client.delete(kind.type, ns, o.metadata.name!, o.metadata.uid);
     log.info(`deleted ${o.kind}`, { object: o.metadata.name, why: 'no longer part of the spec' });
     await deps.events.normal(ws, 'Deleted', `Deleted ${o.kind} ${o.metadata.name} (no longer part of the spec)`);

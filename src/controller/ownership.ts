@@ -50,3 +50,15 @@ export function tlsSecretProblem(secret: TlsSecret | undefined, name: string): s
   if (missing.length > 0) return `Secret ${name} lacks ${missing.join(' and ')}`;
   return undefined;
 }
+
+/**
+ * What is wrong with the database TLS Secret cert-manager writes (database.tls.issuerRef), or
+ * undefined when servers, replicas and apps can use it: they need the CA in ca.crt too.
+ */
+export function databaseTlsSecretProblem(secret: TlsSecret | undefined, name: string): string | undefined {
+  if (!secret) return `Secret ${name} not found (yet): cert-manager writes it once the issuer signs`;
+  const problem = tlsSecretProblem(secret, name);
+  if (problem) return problem;
+  if (!secret.data?.['ca.crt']) return `Secret ${name} lacks ca.crt: the issuer must give its CA (a CA or Vault issuer does, ACME does not)`;
+  return undefined;
+}

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { resolveSpec } from '../api/defaults.js';
-import { MANAGER, names } from '../api/labels.js';
+import { LABEL_COMPONENT, MANAGER, names } from '../api/labels.js';
 import type { WebStack } from '../api/types.js';
 import { formatValidationErrors, validateWebStack } from '../api/validate.js';
 import { forStack, type Logger } from '../log.js';
@@ -27,7 +27,7 @@ import type { Caches } from '../kube/caches.js';
 import { childrenToDelete, ownedBy, type LiveObject } from './children.js';
 import { immutableFieldErrors, type LiveStatefulSet } from './immutable.js';
 import { heldDatabaseReplicas } from './scale-down.js';
-import { isUnowned, keptClaimConflict, ownershipConflict, tlsSecretProblem, type TlsSecret } from './ownership.js';
+import { databaseTlsSecretProblem, isUnowned, keptClaimConflict, ownershipConflict, tlsSecretProblem, type TlsSecret } from './ownership.js';
 import type { Clock } from '../clock.js';
 import { applyReason } from './diff.js';
 import { withAppliedHash } from './applied-hash.js';
@@ -153,13 +153,14 @@ function holdDatabaseSize(ws: WebStack, desired: KubeObject[]): KubeObject[] {
 }
 
 /** Why some children were not applied: a condition reason and a message naming the objects. */
-export interface Blocked { reason: 'Conflict' | 'InvalidTLSSecret'; message: string }
+export interface Blocked { reason: 'Conflict' | 'InvalidTLSSecret' | 'DatabaseCertificatePending'; message: string }
 
 /**
  * Children this reconcile must not apply: objects controlled by someone else (never
  * overwritten), the stack's database Secret when a user made it (used, never adopted: deleting
- * the stack must not delete the user's credentials), and HAProxy's ConfigMap and Deployment
- * while the TLS Secret is unusable (the running pods keep serving with the certificate they have).
+ * the stack must not delete the user's credentials), HAProxy's ConfigMap and Deployment
+ * while the TLS Secret is unusable (the running pods keep serving with the certificate they have),
+ * and the database and app workloads while cert-manager has not written a usable database TLS Secret.
  */
 function holdBack(ws: WebStack, desired: KubeObject[], deps: ReconcileDeps): { keys: Set<string>; blocked?: Blocked } {
   const ns = ws.metadata.namespace!;
@@ -181,15 +182,29 @@ function holdBack(ws: WebStack, desired: KubeObject[], deps: ReconcileDeps): { k
   if (conflicts.length > 0) {
     return { keys, blocked: { reason: 'Conflict', message: `not applied, owned by someone else: ${conflicts.join('; ')}` } };
   }
-  const tls = resolveSpec(ws).loadBalancer.tls;
+  const spec = resolveSpec(ws);
+  const reasons: Blocked[] = [];
+  const tls = spec.loadBalancer.tls;
   const problem = tls && tlsSecretProblem(deps.caches.get<TlsSecret>('Secret', ns, tls.secretName), tls.secretName);
   if (problem) {
     for (const obj of desired) {
       if ((obj.kind === 'Deployment' || obj.kind === 'ConfigMap') && obj.metadata.name === names.haproxy(stack)) keys.add(objectKey(obj));
     }
-    return { keys, blocked: { reason: 'InvalidTLSSecret', message: `spec.loadBalancer.tls.secretName: ${problem}; HAProxy keeps its running configuration` } };
+    reasons.push({ reason: 'InvalidTLSSecret', message: `spec.loadBalancer.tls.secretName: ${problem}; HAProxy keeps its running configuration` });
   }
-  return { keys };
+  const databaseSecret = names.mysqlTlsSecret(stack);
+  const databaseProblem = spec.database.tls.issuerRef
+    && databaseTlsSecretProblem(deps.caches.get<TlsSecret>('Secret', ns, databaseSecret), databaseSecret);
+  if (databaseProblem) {
+    // Database and app pods mount it: they wait for it, and those running keep the files they have.
+    for (const obj of desired) {
+      const component = obj.metadata.labels?.[LABEL_COMPONENT];
+      if ((obj.kind === 'StatefulSet' || obj.kind === 'Deployment') && (component === 'database' || component === 'app')) keys.add(objectKey(obj));
+    }
+    reasons.push({ reason: 'DatabaseCertificatePending', message: `spec.database.tls.issuerRef: ${databaseProblem}; database and app pods wait for it` });
+  }
+  if (reasons.length === 0) return { keys };
+  return { keys, blocked: { reason: reasons[0].reason, message: reasons.map((r) => r.message).join('; ') } };
 }
 
 /** The digest of the TLS Secret as cached (the Secret watch wakes the stack when it is renewed), when the stack has TLS. */
@@ -268,10 +283,12 @@ async function secretData(ns: string, name: string, deps: ReconcileDeps): Promis
 
 /**
  * The stack's database CA and server certificate: kept while valid, made when missing, renewed
- * when a third of their lifetime is left (src/pki/rotation.ts). Running servers reload a renewed
- * certificate without a restart (the database manager's FLUSH SSL).
+ * when a third of their lifetime is left (src/pki/rotation.ts); none when an issuer signs them.
+ * Running servers reload a renewed certificate without a restart (the database manager's FLUSH SSL).
  */
-async function databaseTls(ws: WebStack, deps: ReconcileDeps, log: Logger): Promise<DatabaseCertificates> {
+async function databaseTls(ws: WebStack, deps: ReconcileDeps, log: Logger): Promise<DatabaseCertificates | undefined> {
+  // cert-manager makes and renews them instead (render/certificate.ts).
+  if (resolveSpec(ws).database.tls.issuerRef) return undefined;
   const ns = ws.metadata.namespace!;
   const stack = ws.metadata.name;
   const [ca, tls] = await Promise.all([secretData(ns, names.mysqlCaSecret(stack), deps), secretData(ns, names.mysqlTlsSecret(stack), deps)]);
@@ -357,7 +374,10 @@ function summarize(verb: string, items: string[]): string {
 }
 
 async function deleteUnwanted(ws: WebStack, desired: KubeObject[], deps: ReconcileDeps, log: Logger): Promise<void> {
-  const live = ownedBy(deps.caches, ws.metadata.uid!);
+  // Once an issuer signs the database certificate, cert-manager writes over the operator's TLS Secret in place:
+  // deleting it would leave the pods that mount it without one until cert-manager makes another.
+  const handedOver = resolveSpec(ws).database.tls.issuerRef ? names.mysqlTlsSecret(ws.metadata.name) : undefined;
+  const live = ownedBy(deps.caches, ws.metadata.uid!).filter((o) => !(o.kind === 'Secret' && o.metadata.name === handedOver));
   const deleted: string[] = [];
   for (const o of childrenToDelete(desired, live, ws.metadata.name, ws.metadata.uid!)) {
     try {

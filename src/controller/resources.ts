@@ -1,7 +1,9 @@
 /** The kinds the WebStack controller reads and writes. */
 import { BACKUP_KIND, BACKUP_PLURAL } from '../api/backup-types.js';
 import { GROUP, PLURAL, VERSION } from '../api/types.js';
+import { LABEL_COMPONENT } from '../api/labels.js';
 import { CERTIFICATE_API_VERSION } from '../render/certificate.js';
+import type { KubeObject } from '../render/object.js';
 import { HTTP_ROUTE_API_VERSION, TLS_ROUTE_API_VERSION } from '../render/gateway-route.js';
 import { EVENT, LEASE, POD, type ResourceType } from '../kube/resource-type.js';
 
@@ -24,8 +26,8 @@ export const OWNED: readonly ResourceType[] = [
 /** A kind of another project's CRD, which a cluster may lack: applied only while served (src/kube/discovery.ts), never cached. */
 export interface OptionalKind {
   type: ResourceType;
-  /** The field of the spec that asks for it. */
-  field: string;
+  /** The field of the spec that asks for an object of this kind. */
+  field: (o: KubeObject) => string;
   /** The condition reason while it is not served. */
   missingReason: 'GatewayAPINotInstalled' | 'CertManagerNotInstalled';
   /** What to install for it. */
@@ -37,9 +39,14 @@ export const TLSROUTE: ResourceType = { kind: 'TLSRoute', apiVersion: TLS_ROUTE_
 export const CERTIFICATE: ResourceType = { kind: 'Certificate', apiVersion: CERTIFICATE_API_VERSION, plural: 'certificates', namespaced: true };
 
 export const OPTIONAL: readonly OptionalKind[] = [
-  { type: HTTPROUTE, field: 'spec.loadBalancer.gateway', missingReason: 'GatewayAPINotInstalled', install: 'the Gateway API CRDs (standard channel)' },
-  { type: TLSROUTE, field: 'spec.loadBalancer.gateway', missingReason: 'GatewayAPINotInstalled', install: 'the Gateway API CRDs of the experimental channel (TLSRoute, for TLS passthrough)' },
-  { type: CERTIFICATE, field: 'spec.loadBalancer.tls.issuerRef', missingReason: 'CertManagerNotInstalled', install: 'cert-manager, or name a ready TLS Secret without issuerRef' },
+  { type: HTTPROUTE, field: () => 'spec.loadBalancer.gateway', missingReason: 'GatewayAPINotInstalled', install: 'the Gateway API CRDs (standard channel)' },
+  { type: TLSROUTE, field: () => 'spec.loadBalancer.gateway', missingReason: 'GatewayAPINotInstalled', install: 'the Gateway API CRDs of the experimental channel (TLSRoute, for TLS passthrough)' },
+  {
+    type: CERTIFICATE,
+    field: (o) => (o.metadata.labels?.[LABEL_COMPONENT] === 'database' ? 'spec.database.tls.issuerRef' : 'spec.loadBalancer.tls.issuerRef'),
+    missingReason: 'CertManagerNotInstalled',
+    install: 'cert-manager, or leave issuerRef out',
+  },
 ];
 
 /** The kinds whose status a reconcile reads (the stack's own, its workloads', its load balancer address): the caches drop every other status. */

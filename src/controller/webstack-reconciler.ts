@@ -60,7 +60,7 @@ export function watchWebStacks(caches: Caches, controller: Controller, reconcile
     if (type !== 'delete') reconciler.cached(o, key.slice(key.indexOf('/') + 1));
     if (!echo(type, o)) controller.enqueue(key);
   });
-  // A TLS Secret is the user's, not owned: its stacks are those that name it.
+  // A TLS Secret is the user's or cert-manager's, not owned: its stacks are those that name it.
   caches.on<LiveObject>(OWNED.filter((t) => t.kind === 'Secret'), (_type, secret) => {
     for (const key of tlsUsers.stacks(secret.metadata.namespace, secret.metadata.name!)) controller.enqueue(key);
   });

@@ -11,6 +11,7 @@ import type { WebStack } from '../api/types.js';
 import { newDatabaseCredentials } from './credentials.js';
 import { newAdminToken } from './haproxy-weights.js';
 import { DEFAULT_CLUSTER_DOMAIN } from './database.js';
+import { resolveSpec } from '../api/defaults.js';
 import { databaseCertificates } from '../pki/database-certificates.js';
 import { renderOptionalObjects, renderStack } from './stack.js';
 import { objectsToYaml } from './yaml.js';
@@ -110,7 +111,9 @@ export async function main(argv: string[]): Promise<number> {
   const objects = stacks.flatMap((ws) => renderStack(ws, {
     credentials: newDatabaseCredentials(randomBytes),
     haproxyAdminToken: newAdminToken(randomBytes),
-    certificates: databaseCertificates({}, { stack: ws.metadata.name, namespace: ws.metadata.namespace!, clusterDomain: DEFAULT_CLUSTER_DOMAIN }, new Date()).certificates,
+    // With database.tls.issuerRef cert-manager makes them, from the Certificate printed below.
+    certificates: resolveSpec(ws).database.tls.issuerRef ? undefined
+      : databaseCertificates({}, { stack: ws.metadata.name, namespace: ws.metadata.namespace!, clusterDomain: DEFAULT_CLUSTER_DOMAIN }, new Date()).certificates,
   }).concat(
     // Objects of other projects' APIs (Gateway API, cert-manager): printed for `kubectl apply`, which needs their CRDs.
     renderOptionalObjects(ws),

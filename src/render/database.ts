@@ -233,14 +233,18 @@ function renderService(ws: WebStack, name: string, selector: Record<string, stri
  * `sidecars` adds the agent and the exporter to each pod.
  */
 export function renderDatabase(
-  ws: WebStack, spec: ResolvedSpec, credentials: DatabaseCredentials, certificates: DatabaseCertificates,
+  ws: WebStack, spec: ResolvedSpec, credentials: DatabaseCredentials, certificates: DatabaseCertificates | undefined,
   clusterDomain = DEFAULT_CLUSTER_DOMAIN, sidecars: DatabaseSidecars = {},
 ): KubeObject[] {
   const stack = ws.metadata.name;
   const selector = componentSelector(stack, 'database');
+  // With an issuer, cert-manager writes the TLS Secret (render/certificate.ts); without one, the operator's CA signs.
+  if (!certificates === !spec.database.tls.issuerRef) {
+    throw new Error(`the database certificates come from ${spec.database.tls.issuerRef ? 'cert-manager (database.tls.issuerRef)' : 'the operator'}`);
+  }
   return [
     renderDatabaseSecret(ws, credentials),
-    ...renderDatabaseTlsSecrets(ws, certificates),
+    ...(certificates ? renderDatabaseTlsSecrets(ws, certificates) : []),
     ...(sidecars.exporterImage ? [renderExporterSecret(ws, credentials)] : []),
     renderDatabaseConfigMap(ws, spec.database),
     renderService(ws, names.mysqlHeadless(stack), selector, true),

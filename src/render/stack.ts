@@ -6,11 +6,11 @@ import { resolveSpec } from '../api/defaults.js';
 import type { WebStack } from '../api/types.js';
 import { renderApps } from './apps.js';
 import { renderBackupStore, type BackupStoreInputs } from './backup-store.js';
-import { renderCertificate } from './certificate.js';
+import { renderCertificate, renderDatabaseCertificate } from './certificate.js';
 import { renderGatewayRoute } from './gateway-route.js';
 import type { DatabaseCredentials } from './credentials.js';
 import type { DatabaseCertificates } from '../pki/database-certificates.js';
-import { renderDatabase } from './database.js';
+import { DEFAULT_CLUSTER_DOMAIN, renderDatabase } from './database.js';
 import { renderLoadBalancer } from './loadbalancer.js';
 import { renderNetworkPolicies } from './network-policy.js';
 import type { KubeObject } from './object.js';
@@ -18,8 +18,11 @@ import type { KubeObject } from './object.js';
 export interface StackInputs {
   /** From the existing database Secret; new ones (newDatabaseCredentials) only when it doesn't exist. */
   credentials: DatabaseCredentials;
-  /** The database CA and server certificate, from the stack's Secrets (src/pki/database-certificates.ts keeps or renews them). */
-  certificates: DatabaseCertificates;
+  /**
+   * The database CA and server certificate, from the stack's Secrets (src/pki/database-certificates.ts keeps or renews them);
+   * none when cert-manager writes them (database.tls.issuerRef, renderOptionalObjects).
+   */
+  certificates?: DatabaseCertificates;
   /** The cluster's DNS domain (default cluster.local), for SRV records and the database pods' report_host. */
   clusterDomain?: string;
   /** The token of HAProxy's admin frontend: from its existing Secret, a new one (newAdminToken) only when it doesn't exist. */
@@ -65,7 +68,7 @@ export function renderStack(ws: WebStack, inputs: StackInputs): KubeObject[] {
  * The stack's objects of other projects' APIs (a Gateway API route, a cert-manager Certificate):
  * apart from renderStack because a cluster may not serve them (the controller checks first).
  */
-export function renderOptionalObjects(ws: WebStack): KubeObject[] {
+export function renderOptionalObjects(ws: WebStack, clusterDomain = DEFAULT_CLUSTER_DOMAIN): KubeObject[] {
   const spec = resolveSpec(ws);
-  return [renderGatewayRoute(ws, spec), renderCertificate(ws, spec)].filter((o) => o !== undefined);
+  return [renderGatewayRoute(ws, spec), renderCertificate(ws, spec), renderDatabaseCertificate(ws, spec, clusterDomain)].filter((o) => o !== undefined);
 }

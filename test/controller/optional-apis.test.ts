@@ -10,7 +10,8 @@ import { CERTIFICATE, HTTPROUTE, TLSROUTE, WEBSTACK } from '../../src/controller
 import type { KubeObj } from '../../src/kube/client.js';
 import type { ResourceType } from '../../src/kube/resource-type.js';
 import { eventually } from '../support/eventually.js';
-import { condition, DEPLOYMENT, getWs, startEnv, startOperator, webStack, type Env } from './harness.js';
+import { newCertificateAuthority, issueServerCertificate } from '../../src/pki/certificates.js';
+import { condition, DEPLOYMENT, getWs, SECRET, STATEFULSET, startEnv, startOperator, webStack, type Env } from './harness.js';
 
 const NS = 'shop';
 const CRD = { kind: 'CustomResourceDefinition', apiVersion: 'apiextensions.k8s.io/v1', plural: 'customresourcedefinitions', namespaced: false };
@@ -87,6 +88,41 @@ describe('Gateway API routes and cert-manager Certificates', () => {
     expect(await eventually('the TLSRoute', () => env.client.get(TLSROUTE, NS, 'secure-haproxy'))).toBeDefined();
     // The Secret cert-manager would write is not there: HAProxy is held back, saying so.
     expect(await eventually('Ready=False InvalidTLSSecret', async () => (await readyReason('secure'))?.reason === 'InvalidTLSSecret')).toBe(true);
+  });
+
+  it('database.tls.issuerRef: the operator requests the Certificate, database and app pods wait for the Secret cert-manager writes', async () => {
+    await env.client.create(WEBSTACK, NS, webStack('vault', { apps, database: { tls: { issuerRef: { name: 'db-ca', kind: 'ClusterIssuer' } } } }));
+    const certificate = await eventually('the database Certificate', () => env.client.get<KubeObj & { spec: { secretName: string; issuerRef: object } }>(CERTIFICATE, NS, 'vault-mysql'));
+    expect(certificate.spec).toMatchObject({ secretName: 'vault-mysql-tls', issuerRef: { name: 'db-ca', kind: 'ClusterIssuer', group: 'cert-manager.io' } });
+    const pending = await eventually('Ready=False DatabaseCertificatePending', async () => {
+      const r = await readyReason('vault');
+      return r?.reason === 'DatabaseCertificatePending' ? r : undefined;
+    });
+    expect(pending.message).toBe('spec.database.tls.issuerRef: Secret vault-mysql-tls not found (yet): cert-manager writes it once the issuer signs; database and app pods wait for it');
+    expect(await env.client.get(STATEFULSET, NS, 'vault-mysql')).toBeUndefined();
+    expect(await env.client.get(DEPLOYMENT, NS, 'vault-web')).toBeUndefined();
+    expect(await env.client.get(SECRET, NS, 'vault-mysql-ca')).toBeUndefined();
+
+    // What cert-manager writes: the stack's labels (secretTemplate), no owner.
+    const ca = newCertificateAuthority('test CA', new Date());
+    const server = issueServerCertificate(ca, 'vault-mysql', ['localhost'], new Date());
+    const b64 = (t: string) => Buffer.from(t).toString('base64');
+    await env.client.create(SECRET, NS, {
+      apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'vault-mysql-tls', labels: { 'webstack.dev/stack': 'vault' } },
+      data: { 'tls.crt': b64(server.certificate), 'tls.key': b64(server.privateKey), 'ca.crt': b64(ca.certificate) },
+    });
+    await eventually('the StatefulSet and the app Deployment', async () => (await env.client.get(STATEFULSET, NS, 'vault-mysql')) && env.client.get(DEPLOYMENT, NS, 'vault-web'));
+    expect((await readyReason('vault'))?.reason).not.toBe('DatabaseCertificatePending');
+  });
+
+  it('a running stack handed to an issuer keeps its TLS Secret for cert-manager to write over; the operator\'s CA goes', async () => {
+    await env.client.create(WEBSTACK, NS, webStack('handover', { apps }));
+    const before = await eventually('the operator\'s TLS Secret', async () => (await env.client.get(SECRET, NS, 'handover-mysql-ca')) && env.client.get<KubeObj>(SECRET, NS, 'handover-mysql-tls'));
+    await env.client.mergePatch(WEBSTACK, NS, 'handover', { spec: { database: { tls: { issuerRef: { name: 'db-ca' } } } } });
+    await eventually('the database Certificate', () => env.client.get(CERTIFICATE, NS, 'handover-mysql'));
+    await eventually('the CA Secret deleted', async () => (await env.client.get(SECRET, NS, 'handover-mysql-ca')) === undefined);
+    expect((await env.client.get<KubeObj>(SECRET, NS, 'handover-mysql-tls'))?.metadata.uid).toBe(before.metadata.uid);
+    expect((await readyReason('handover'))?.reason).not.toBe('DatabaseCertificatePending');
   });
 
   it('never overwrites a route of the same name that someone else made', async () => {

@@ -31,4 +31,21 @@ describe('TlsSecretUsers', () => {
     users.delete(stack('a', 'shop', 'cert'));
     expect(users.stacks('a', 'cert')).toEqual([]);
   });
+
+  it('with database.tls.issuerRef, the database TLS Secret cert-manager writes wakes its stack too', () => {
+    const users = new TlsSecretUsers();
+    const withIssuer = (secretName?: string): WebStack => {
+      const ws = stack('a', 'shop', secretName);
+      return { ...ws, spec: { ...ws.spec, database: { tls: { issuerRef: { name: 'db-ca' } } } } };
+    };
+    users.set(withIssuer('cert'));
+    expect(users.stacks('a', 'shop-mysql-tls')).toEqual(['a/shop']);
+    expect(users.stacks('a', 'cert')).toEqual(['a/shop']);
+    users.set(withIssuer());
+    expect(users.stacks('a', 'cert')).toEqual([]);
+    expect(users.stacks('a', 'shop-mysql-tls')).toEqual(['a/shop']);
+    // Without the issuer the operator writes it, and owns it: its events reach the stack as an owned object's.
+    users.set(stack('a', 'shop'));
+    expect(users.stacks('a', 'shop-mysql-tls')).toEqual([]);
+  });
 });

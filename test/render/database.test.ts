@@ -23,6 +23,18 @@ describe('renderDatabase', () => {
     ]);
   });
 
+  it('database.tls.issuerRef: no TLS Secrets of its own (cert-manager writes shop-mysql-tls), the pods mount the same Secret', () => {
+    const [ws, spec] = withSpec({ database: { tls: { issuerRef: { name: 'db-ca' } } } });
+    const objects = renderDatabase(ws, spec, FIXED_CREDENTIALS, undefined);
+    expect(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).toEqual(['shop-mysql']);
+    const volumes = find(objects, 'StatefulSet', 'shop-mysql').spec.template.spec.volumes as Loose[];
+    expect(volumes).toContainEqual(expect.objectContaining({ secret: expect.objectContaining({ secretName: 'shop-mysql-tls' }) }));
+    // Certificates of both kinds, or of neither, is a caller's mistake, not a stack without TLS.
+    expect(() => renderDatabase(ws, spec, FIXED_CREDENTIALS, FIXED_CERTIFICATES)).toThrow('the database certificates come from cert-manager (database.tls.issuerRef)');
+    const [plain, plainSpec] = withSpec({});
+    expect(() => renderDatabase(plain, plainSpec, FIXED_CREDENTIALS, undefined)).toThrow('the database certificates come from the operator');
+  });
+
   it('stores the given credentials unchanged in the Secret', () => {
     const secret = find(render().objects, 'Secret', 'shop-mysql');
     expect(secret.type).toBe('Opaque');

@@ -22,7 +22,7 @@ import { RemoteStore } from '../../backup/remote-store.js';
 import { STORE_PORT, STORE_TOKEN_KEY } from '../../backup/store-protocol.js';
 import type { BackupStore } from '../../backup/store.js';
 import { resourceFor } from '../resources.js';
-import { CA_SECRET_KEYS } from '../../pki/database-certificates.js';
+import { TLS_SECRET_KEYS } from '../../pki/database-certificates.js';
 import { instancesFromPods, type DatabasePod } from '../database/topology.js';
 
 const SECRET = resourceFor('v1', 'Secret');
@@ -49,7 +49,7 @@ export class StackAccess {
 
   async login(namespace: string, stack: string): Promise<Login> {
     const c = await this.secretCredentials(namespace, stack);
-    const ca = this.caches.get<{ data?: Record<string, string> }>('Secret', namespace, names.mysqlCaSecret(stack))?.data?.[CA_SECRET_KEYS.certificate];
+    const ca = this.caches.get<{ data?: Record<string, string> }>('Secret', namespace, names.mysqlTlsSecret(stack))?.data?.[TLS_SECRET_KEYS.caBundle];
     return { user: c.adminUser, password: c.adminPassword, ...(ca ? { caBundle: Buffer.from(ca, 'base64').toString('utf8') } : {}) };
   }
 

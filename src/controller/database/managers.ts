@@ -30,7 +30,7 @@ import { PodWatch } from './pod-watch.js';
 import { instancesFromPods, isDatabasePodOf, podFingerprint, type DatabasePod, type DatabaseStatefulSet } from './topology.js';
 import { WebStackDatabaseStatus } from './webstack-status.js';
 import type { OperatorParts } from '../operator.js';
-import { CA_SECRET_KEYS } from '../../pki/database-certificates.js';
+import { TLS_SECRET_KEYS } from '../../pki/database-certificates.js';
 
 interface RunningStack {
   ws: WebStack;
@@ -177,10 +177,10 @@ export class DatabaseManagers {
     return sts && { uid: sts.metadata.uid, updateRevision: sts.status?.updateRevision };
   }
 
-  /** The stack's CA bundle, from the reconcile's `<stack>-mysql-ca` Secret (a certificate, not a secret). */
+  /** The stack's CA bundle: ca.crt of `<stack>-mysql-tls`, the operator's or cert-manager's (certificates, not secrets). */
   private caBundle(namespace: string, stack: string): string | undefined {
-    const data = this.opts.caches.get<{ data?: Record<string, string> }>('Secret', namespace, names.mysqlCaSecret(stack))?.data;
-    const value = data?.[CA_SECRET_KEYS.certificate];
+    const data = this.opts.caches.get<{ data?: Record<string, string> }>('Secret', namespace, names.mysqlTlsSecret(stack))?.data;
+    const value = data?.[TLS_SECRET_KEYS.caBundle];
     return value ? Buffer.from(value, 'base64').toString('utf8') : undefined;
   }
 
