@@ -3,10 +3,11 @@
  * each stack's database pods as real mariadbd processes, and the operator with its database managers
  * and backup controller. A WebStackBackup is taken from a replica into the volume target; a NEW stack
  * with spec.database.restore comes up with the rows, on its primary and its replica; a stack restored
- * from a corrupted backup refuses it and says so.
+ * from a corrupted backup refuses it and says so. Then the stack's schedule runs (the backup
+ * controller's clock jumps to each run) and retention keeps only the newest backup and its data.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { WebStackBackup } from '../../../src/api/backup-types.js';
 import { names } from '../../../src/api/labels.js';
@@ -17,12 +18,15 @@ import { credentialsFromSecretData } from '../../../src/render/credentials.js';
 import { claimDir } from '../../../src/sandbox/runtime/pod-volumes.js';
 import { startDatabaseEnv, type DatabaseEnv } from '../database/harness.js';
 import { eventually } from '../../support/eventually.js';
+import { JumpClock } from '../../support/jump-clock.js';
 import { backupEnded, backupTestStack, queryStackPod, restoreEnded, stackHealthy } from './stacks.js';
 
 const NS = 'shop';
 const SECRET = resourceFor('v1', 'Secret');
 const EVENT = resourceFor('v1', 'Event');
 let env: DatabaseEnv;
+/** The backup controller's clock: the schedule's next run is a jump away. */
+const clock = new JumpClock();
 let backupDir: string;
 
 const stack = (name: string, database: NonNullable<WebStack['spec']['database']> = {}) => backupTestStack(NS, name, database);
@@ -38,7 +42,7 @@ const backupDone = (name: string) => backupEnded(env, NS, name);
 const healthy = (name: string) => stackHealthy(env, NS, name);
 
 beforeAll(async () => {
-  env = await startDatabaseEnv(NS, { retryBaseMs: 200, maxAttempts: 3 });
+  env = await startDatabaseEnv(NS, { retryBaseMs: 200, maxAttempts: 3 }, { backupClock: clock });
   // The stack's backup volume, as the sandbox keeps it: a directory of the runtime's state.
   backupDir = claimDir(env.stateDir, NS, names.backupVolume('shop'));
   await env.startOperator('operator-a');
@@ -102,4 +106,34 @@ describe('backups and restores through the operator', () => {
     expect(events.some((e) => e.reason === 'RestoreFailed' && e.involvedObject.name === 'broken')).toBe(true);
     expect(await query('broken', 'primary', "SHOW TABLES FROM app LIKE 'orders'")).toEqual([]);
   }, 150_000);
+});
+
+describe('scheduled backups', () => {
+  const HOUR = 3_600_000;
+  const scheduledName = (at: number) => `shop-${new Date(at).toISOString().replace(/[-:T]/g, '').slice(0, 12)}`;
+  /** The WebStackBackups of stack shop, by name. */
+  const shopBackups = async () => (await env.client.list<WebStackBackup>(WEBSTACKBACKUP, NS)).items
+    .filter((b) => b.spec.stack === 'shop').map((b) => b.metadata.name).sort();
+  /** Every file under the stack's backups on its volume. */
+  const storedFiles = () => readdirSync(path.join(backupDir, 'shop/shop/backups'), { recursive: true, encoding: 'utf8' })
+    .filter((f) => statSync(path.join(backupDir, 'shop/shop/backups', f)).isFile()).sort();
+
+  it('the operator takes a backup at each run of the schedule, and retention keeps the newest', async () => {
+    await env.client.mergePatch(WEBSTACK, NS, 'shop', { spec: { database: { backup: { schedule: '0 * * * *', retention: { count: 1 } } } } });
+    await eventually('the hourly schedule armed', async () =>
+      (await env.operator!.metrics.registry.metrics()).includes(`webstack_backup_schedule_interval_seconds{namespace="${NS}",name="shop"} 3600\n`), 20_000, 100);
+    const runs: string[] = [];
+    for (let i = 0; i < 2; i++) {
+      const at = Math.ceil((clock.now() + 1) / HOUR) * HOUR;
+      clock.jump(at - clock.now());
+      runs.push(scheduledName(at));
+      const b = await backupDone(runs[i]);
+      expect(b.status).toMatchObject({ phase: 'Completed', attempts: 1, location: `shop/shop/backups/${runs[i]}` });
+      expect(b.metadata.labels).toMatchObject({ 'webstack.dev/stack': 'shop' });
+      // Retention (count 1) deletes every older backup of the stack, the one taken by hand included, with its data.
+      await eventually(`only ${runs[i]} kept`, async () => (await shopBackups()).join() === runs[i], 30_000, 200);
+      expect((await env.client.get<WebStack>(WEBSTACK, NS, 'shop'))!.status!.backup!.lastScheduleTime).toBe(new Date(at).toISOString().replace(/\.000Z$/, 'Z'));
+    }
+    expect(storedFiles()).toEqual([`${runs[1]}/${DUMP_OBJECT}`, `${runs[1]}/manifest.json`]);
+  }, 120_000);
 });

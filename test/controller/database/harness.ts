@@ -18,6 +18,7 @@ import { startApiServer, type RunningApiServer } from '../../../src/sandbox/apis
 import { startDnsServer, type DnsServer } from '../../../src/sandbox/dns/server.js';
 import { startRuntime, type Runtime } from '../../../src/sandbox/runtime/index.js';
 import type { DatabaseTimings } from '../../../src/timings.js';
+import type { Clock } from '../../../src/clock.js';
 import { LogCapture } from '../harness.js';
 
 export interface DatabaseEnv {
@@ -45,12 +46,12 @@ const OPERATOR_FROM_SOURCE = {
 };
 
 /**
- * `backups`: the operator also runs the backup controller with these options, and stacks that back up
- * to their volume get a backup store. `agents`: database pods run the agent beside the server (both
+ * `backups`: the operator also runs the backup controller with these options (on `backupClock`, when
+ * given, so a test can jump to a schedule's next run), and stacks that back up to their volume get a backup store. `agents`: database pods run the agent beside the server (both
  * are the operator's image, run from the sources).
  */
 export async function startDatabaseEnv(namespace: string, backups?: BackupOptions,
-  opts: { agents?: boolean; timings?: Partial<DatabaseTimings> } = {}): Promise<DatabaseEnv> {
+  opts: { agents?: boolean; timings?: Partial<DatabaseTimings>; backupClock?: Clock } = {}): Promise<DatabaseEnv> {
   const stateDir = mkdtempSync(path.join(os.tmpdir(), 'db-managers-'));
   const runtimeLogs = new LogCapture();
   const api = await startApiServer({ port: 0 });
@@ -82,7 +83,7 @@ export async function startDatabaseEnv(namespace: string, backups?: BackupOption
         kubeConfig: okc, namespaces: [namespace], identity, defaultMetrics: false,
         log: createLogger({ format: 'json', stream: logs, level: 'debug' }),
         databaseManagers: (parts) => new DatabaseManagers({ ...parts, timings: { ...parts.timings, probeIntervalMs: 300, ...opts.timings } }),
-        backups: backups && ((parts) => new BackupController(parts, backups)),
+        backups: backups && ((parts) => new BackupController({ ...parts, clock: opts.backupClock ?? parts.clock }, backups)),
         ...(opts.agents ? { agentImage: AGENT_IMAGE } : {}),
         ...(backups ? { backupStoreImage: AGENT_IMAGE } : {}),
       });
