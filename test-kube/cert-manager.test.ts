@@ -5,13 +5,19 @@
  * WebStack names that Issuer in loadBalancer.tls.issuerRef, the operator (installed by its chart)
  * requests the Certificate, cert-manager writes the Secret, the stack goes Ready and HAProxy serves
  * the certificate, verified against the CA. A renewal, triggered as `cmctl renew` does, reaches
- * HAProxy while clients loop over HTTPS, and none of their requests fails.
+ * HAProxy while clients loop over HTTPS, and none of their requests fails. A second stack names the
+ * CA Issuer in database.tls.issuerRef: its MariaDB primary serves cert-manager's certificate to a
+ * client verifying it with cert-manager's CA, the replica replicates over TLS verified by that CA,
+ * and the app writes and reads through it.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
 import path from 'node:path';
+import type { TLSSocket } from 'node:tls';
+import mysql from 'mysql2/promise';
 import { names } from '../src/api/labels.js';
+import { SECRET_KEYS } from '../src/render/credentials.js';
 import { installOperator } from '../src/sandbox/kube-plane.js';
 import { eventually } from '../test/support/eventually.js';
 import { httpsLoop } from '../test/support/https-loop.js';
@@ -39,6 +45,16 @@ const STACK = {
       tls: { secretName: 'shop-tls', redirectHttp: false, issuerRef: { name: 'webstack-ca' } },
       gateway: { parentRefs: [{ name: 'edge' }], hostnames: [HOST] },
     },
+    networkPolicy: { enabled: false },
+  },
+};
+
+const LEDGER = {
+  apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name: 'ledger', namespace: 'default' },
+  spec: {
+    apps: [{ name: 'web', image: 'ghcr.io/acme/shop:1.4', replicas: 1 }],
+    database: { engine: 'mariadb', replicas: 2, replication: { mode: 'async' }, tls: { issuerRef: { name: 'webstack-ca' } } },
+    loadBalancer: { replicas: 1, healthCheck: { intervalSeconds: 1, rise: 1, fall: 2 } },
     networkPolicy: { enabled: false },
   },
 };
@@ -153,5 +169,50 @@ describe('a stack whose HAProxy certificate a real cert-manager issues and renew
     console.log(`renewal: cert-manager wrote the new certificate ${renewedAt - triggeredAt} ms after the trigger; first served ${firstNew.at - renewedAt} ms, ` +
       `the old one last served ${lastOld - renewedAt} ms after the Secret changed; ${loop.answers.length} verified HTTPS requests, ${loop.failures.length} failed`);
     expect(await c.kubectl(['delete', 'webstack', 'shop', '--wait', '--timeout=120s'])).toMatchObject({ code: 0 });
+  }, 480_000);
+
+  it('database.tls.issuerRef: the servers serve cert-manager\'s certificate, the replica and the app verify it with its CA', async () => {
+    const appliedAt = Date.now();
+    await kubectlOk(['apply', '-f', '-'], JSON.stringify(LEDGER));
+    expect(await c.kubectl(['wait', '--for=condition=Ready', 'webstack/ledger', '--timeout=300s'])).toMatchObject({ code: 0 });
+    const readyAt = Date.now();
+    const ca = (await secretPem('ledger-mysql-tls', 'ca.crt'))!;
+    expect(ca).toBe(await secretPem('webstack-ca', 'tls.crt'));
+    expect((await c.kubectl(['get', 'secret', 'ledger-mysql-ca', '-o', 'name'])).code).not.toBe(0);
+    const leaf = new X509Certificate((await secretPem('ledger-mysql-tls', 'tls.crt'))!);
+    expect(leaf.checkIssued(new X509Certificate(ca))).toBe(true);
+
+    // What the primary serves, through the primary Service, to a client that verifies the chain against cert-manager's CA.
+    const primary = await eventually('the primary Service on this host', () => {
+      const a = c.runtime.serviceAddress('default', names.primaryService('ledger'));
+      return a?.ports[3306] ? { host: a.ip, port: a.ports[3306] } : undefined;
+    }, 60_000);
+    const appPassword = Buffer.from(await kubectlOk(['get', 'secret', names.mysqlSecret('ledger'), '-o', `jsonpath={.data.${SECRET_KEYS.appPassword}}`]), 'base64').toString('utf8');
+    const servedLeaf = await eventually('a TLS connection to the primary, verified', async () => {
+      const conn = await mysql.createConnection({ ...primary, user: 'app', password: appPassword, connectTimeout: 5000, ssl: { ca, rejectUnauthorized: true } });
+      try {
+        return (conn as unknown as { connection: { stream: TLSSocket } }).connection.stream.getPeerCertificate().fingerprint256;
+      } finally {
+        await conn.end();
+      }
+    }, 60_000, 500);
+    expect(servedLeaf).toBe(leaf.fingerprint256);
+
+    // The app verifies the primary's name with DATABASE_SSL_CA (cert-manager's ca.crt); the read comes from the replica.
+    const lb = await eventually('the HAProxy Service on this host', () => {
+      const a = c.runtime.serviceAddress('default', names.haproxy('ledger'));
+      return a?.ports[80] ? `http://${a.ip}:${a.ports[80]}` : undefined;
+    }, 60_000);
+    const write = await eventually('a write through the app', async () => {
+      const res = await fetch(`${lb}/write`, { method: 'POST', signal: AbortSignal.timeout(5000) });
+      return res.status === 201 && await res.json() as { id: number };
+    }, 120_000, 500);
+    // The replicas Service selects the replica alone: the row came to it over replication verified by the same CA.
+    await eventually('the write read back from the replica', async () => {
+      const res = await fetch(`${lb}/read`, { signal: AbortSignal.timeout(5000) });
+      return res.status === 200 && (await res.json() as { lastId: number | null }).lastId === write.id;
+    }, 120_000, 500);
+    console.log(`database certificates from cert-manager: stack Ready ${readyAt - appliedAt} ms after kubectl apply; a write verified over TLS read back from the replica`);
+    expect(await c.kubectl(['delete', 'webstack', 'ledger', '--wait', '--timeout=120s'])).toMatchObject({ code: 0 });
   }, 480_000);
 });
