@@ -22,6 +22,8 @@ export interface CloneRebuilderOptions {
   donorPassword: string;
   /** How long a clone may run (the rebuild's own bound). */
   cloneTimeoutMs: number;
+  /** The name the target dials the donor by (default its address): the clone plugin takes no IPv6 address. */
+  donorHost?: (donor: InstanceAddress) => string;
 }
 
 /** A CLONE statement this process sent, until it ends; its error when it failed before clone_status could say so. */
@@ -57,7 +59,7 @@ export class CloneRebuilder implements InstanceRebuilder {
   async start(target: string, donor: string): Promise<void> {
     const [t, d] = await Promise.all([this.address(target), this.address(donor)]);
     if (this.statements.get(target)?.running) throw new Error(`a clone of ${target} is running already`);
-    const [validDonor, clone] = cloneRecipientStatements({ host: d.host, port: d.port, user: this.opts.donorUser, password: this.opts.donorPassword, tls: d.tls });
+    const [validDonor, clone] = cloneRecipientStatements({ host: this.opts.donorHost?.(d) ?? d.host, port: d.port, user: this.opts.donorUser, password: this.opts.donorPassword, tls: d.tls });
     const statement: Statement = { running: true };
     this.statements.set(target, statement);
     try {

@@ -154,7 +154,7 @@ export class DatabaseManagers {
       killer: fencer,
       roller: podRestarter,
       rebuilder: rebuilderFor({
-        engine: resolveSpec(latest).database.engine, namespace: ns, credentials, timings: this.opts.timings, pods: this.pods,
+        engine: resolveSpec(latest).database.engine, namespace: ns, stack: name, credentials, timings: this.opts.timings, pods: this.pods,
         instances: async () => instancesFromPods(this.pods.stackPods(ns, name), ns, name, this.statefulSet(ns, name)),
         caBundle: () => this.caBundle(ns, name),
         // Its calls are quick (the copy runs on its own): a short deadline keeps a hung agent from stalling the manager's ticks.

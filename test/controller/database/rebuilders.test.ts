@@ -3,12 +3,12 @@ import { describe, expect, it } from '@jest/globals';
 import { AgentClient } from '../../../src/agent/client.js';
 import { AgentRebuilder } from '../../../src/controller/database/agent-rebuilder.js';
 import type { PodWatch } from '../../../src/controller/database/pod-watch.js';
-import { rebuilderFor, type RebuilderParts } from '../../../src/controller/database/rebuilders.js';
+import { cloneDonorHost, rebuilderFor, type RebuilderParts } from '../../../src/controller/database/rebuilders.js';
 import { CloneRebuilder } from '../../../src/mysql/clone-rebuilder.js';
 import { DEFAULT_TIMINGS } from '../../../src/timings.js';
 
 const parts = (engine: 'mysql' | 'mariadb', agents?: AgentClient): RebuilderParts => ({
-  engine, namespace: 'shop', timings: DEFAULT_TIMINGS.database, pods: {} as PodWatch, agents,
+  engine, namespace: 'shop', stack: 'shop', timings: DEFAULT_TIMINGS.database, pods: {} as PodWatch, agents,
   credentials: { adminUser: 'admin', adminPassword: 'a', replicationUser: 'r', replicationPassword: 'r', databaseName: 'shop', appUser: 'app',
     appPassword: 'p', exporterUser: 'e', exporterPassword: 'e' },
   instances: async () => [], caBundle: () => undefined,
@@ -27,5 +27,10 @@ describe('rebuilderFor', () => {
 
   it('the clone rebuilder looks the instances up when it acts: an unknown one is an error naming it', async () => {
     await expect(rebuilderFor(parts('mysql'))!.progress('shop-mysql-7')).rejects.toThrow('shop-mysql-7 is not among the instances');
+  });
+
+  it('the donor is dialled by pod IP, or by its DNS name through the headless Service where the IP is IPv6', () => {
+    expect(cloneDonorHost({ name: 'shop-mysql-1', host: '10.244.0.7', port: 3306 }, 'shop', 'team-a')).toBe('10.244.0.7');
+    expect(cloneDonorHost({ name: 'shop-mysql-1', host: 'fd00:10:244::7', port: 3306 }, 'shop', 'team-a')).toBe('shop-mysql-1.shop-mysql.team-a.svc');
   });
 });
