@@ -9,7 +9,8 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 export GOTOOLCHAIN=local GOFLAGS=-mod=mod
 
 gateway_api=v1.4.1
-cert_manager=v1.19.1
+# The version scripts/cert-manager-build.sh builds: the controller the tests run and the CRD they check are one release.
+cert_manager="$(awk -v m=github.com/cert-manager/cert-manager '$1 == "require" && $2 == m { print $3; exit } $1 == m && $2 ~ /^v/ { print $2; exit }' "$root/cluster/cert-manager/go.mod")"
 out="$root/.cache/official-crds/gateway-api-$gateway_api-cert-manager-$cert_manager"
 if [[ -d "$out" ]]; then echo "$out"; exit 0; fi
 command -v go >/dev/null || { echo "official-crds: Go is not installed" >&2; exit 1; }

@@ -12,7 +12,8 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { resolveSpec } from '../src/api/defaults.js';
 import type { LoadBalancerSpec, WebStack } from '../src/api/types.js';
-import { renderCertificate } from '../src/render/certificate.js';
+import { renderCertificate, renderDatabaseCertificate } from '../src/render/certificate.js';
+import { DEFAULT_CLUSTER_DOMAIN } from '../src/render/database.js';
 import { renderGatewayRoute } from '../src/render/gateway-route.js';
 import type { KubeObject } from '../src/render/object.js';
 import { kubectlPath } from '../src/sandbox/cli-tools.js';
@@ -97,6 +98,11 @@ describe('cert-manager Certificates on the real control plane', () => {
     ['from a ClusterIssuer', { name: 'letsencrypt', kind: 'ClusterIssuer' }],
   ])('accepts the Certificate %s as rendered, keeping every field', async (_name, issuerRef) => {
     await createKeepingEveryField(certificate({ tls: { secretName: 'shop-tls', issuerRef }, gateway }));
+  });
+
+  it('accepts the database servers\' Certificate (database.tls.issuerRef) as rendered, keeping every field', async () => {
+    const ws: WebStack = { ...stackWith({}), spec: { apps: [{ name: 'web', image: 'x' }], database: { tls: { issuerRef: { name: 'db-ca', kind: 'ClusterIssuer' } } } } };
+    await createKeepingEveryField(renderDatabaseCertificate(ws, resolveSpec(ws), DEFAULT_CLUSTER_DOMAIN)!);
   });
 
   it('refuses a Certificate the CRD does not allow, naming the field', async () => {
