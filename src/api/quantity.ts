@@ -67,6 +67,11 @@ function binary(units: bigint): string {
   return `${negative ? '-' : ''}${mantissa}${BINARY_SUFFIXES[power]}`;
 }
 
+/** A quantity in billionths of its unit, for comparing two; undefined when the text is not a quantity. */
+export function quantityNanos(text: string): bigint | undefined {
+  return parse(text.trim())?.nanos;
+}
+
 /** The canonical text of a quantity; text that is not a quantity comes back unchanged. */
 export function canonicalQuantity(text: string): string {
   const q = parse(text.trim());

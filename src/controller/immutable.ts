@@ -4,7 +4,9 @@
  * configuration on MariaDB data or a renamed app account. Pure.
  */
 import { resolveSpec } from '../api/defaults.js';
-import { canonicalQuantity } from '../api/quantity.js';
+import { canonicalQuantity, quantityNanos } from '../api/quantity.js';
+import { DEFAULT_BACKUP_VOLUME_SIZE } from '../api/backup-types.js';
+import { usesBackupVolume } from '../render/backup-store.js';
 import { ANNOTATION_DATABASE_NAME, ANNOTATION_DATABASE_USER, ANNOTATION_ENGINE } from '../api/labels.js';
 import type { ValidationError } from '../api/schema-check.js';
 import type { DatabaseEngine, WebStack } from '../api/types.js';
@@ -47,6 +49,34 @@ export function immutableFieldErrors(ws: WebStack, statefulSet: LiveStatefulSet 
     const running = claim.resources?.requests?.storage;
     differs('storage.size', canonicalQuantity(db.storage.size), running === undefined ? undefined : canonicalQuantity(running), why);
     differs('storage.storageClassName', db.storage.storageClassName ?? '', claim.storageClassName ?? '', why);
+  }
+  return errors;
+}
+
+export interface LiveClaim {
+  spec?: { storageClassName?: string; resources?: { requests?: Record<string, string> } };
+}
+
+/**
+ * The stack's backup volume as it runs: a claim grows (where its StorageClass allows) and never
+ * shrinks, and keeps its StorageClass. An edit that asks otherwise is refused naming the field, so
+ * nothing is applied over what runs.
+ */
+export function backupClaimErrors(ws: WebStack, claim: LiveClaim | undefined): ValidationError[] {
+  if (!claim?.spec || !usesBackupVolume(ws)) return [];
+  const volume = ws.spec.database?.backup?.storage?.volume ?? {};
+  const errors: ValidationError[] = [];
+  const want = volume.size ?? DEFAULT_BACKUP_VOLUME_SIZE;
+  const running = claim.spec.resources?.requests?.storage;
+  const [wantNanos, runningNanos] = [quantityNanos(want), running === undefined ? undefined : quantityNanos(running)];
+  if (wantNanos !== undefined && runningNanos !== undefined && wantNanos < runningNanos) {
+    errors.push({ field: 'spec.database.backup.storage.volume.size', message: `cannot shrink: the backup volume's claim has ${running}, the spec asks for ${want}` });
+  }
+  if (claim.spec.storageClassName !== undefined && volume.storageClassName !== undefined && volume.storageClassName !== claim.spec.storageClassName) {
+    errors.push({
+      field: 'spec.database.backup.storage.volume.storageClassName',
+      message: `is immutable once the claim exists: it has ${claim.spec.storageClassName}, the spec asks for ${volume.storageClassName}`,
+    });
   }
   return errors;
 }

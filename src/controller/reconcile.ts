@@ -25,7 +25,7 @@ import type { AppliedMemo } from './applied-memo.js';
 import type { OwnWrites } from './own-writes.js';
 import type { Caches } from '../kube/caches.js';
 import { childrenToDelete, ownedBy, type LiveObject } from './children.js';
-import { immutableFieldErrors, type LiveStatefulSet } from './immutable.js';
+import { backupClaimErrors, immutableFieldErrors, type LiveClaim, type LiveStatefulSet } from './immutable.js';
 import { heldDatabaseReplicas } from './scale-down.js';
 import { databaseTlsSecretProblem, isUnowned, keptClaimConflict, ownershipConflict, tlsSecretProblem, type TlsSecret } from './ownership.js';
 import type { Clock } from '../clock.js';
@@ -89,6 +89,7 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
   const errors = [
     ...validateWebStack(ws),
     ...immutableFieldErrors(ws, deps.caches.get<LiveStatefulSet & LiveObject>('StatefulSet', ns, names.mysql(name))),
+    ...backupClaimErrors(ws, deps.caches.get<LiveClaim>('PersistentVolumeClaim', ns, names.backupVolume(name))),
   ];
   if (errors.length > 0) {
     const message = formatValidationErrors(errors);

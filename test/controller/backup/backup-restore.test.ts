@@ -4,7 +4,8 @@
  * and backup controller. A WebStackBackup is taken from a replica into the volume target; a NEW stack
  * with spec.database.restore comes up with the rows, on its primary and its replica; a stack restored
  * from a corrupted backup refuses it and says so. Then the stack's schedule runs (the backup
- * controller's clock jumps to each run) and retention keeps only the newest backup and its data.
+ * controller's clock jumps to each run) and retention keeps only the newest backup and its data;
+ * shrinking the stack's backup volume is refused.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -136,4 +137,14 @@ describe('scheduled backups', () => {
     }
     expect(storedFiles()).toEqual([`${runs[1]}/${DUMP_OBJECT}`, `${runs[1]}/manifest.json`]);
   }, 120_000);
+
+  it('refuses to shrink the backup volume, naming the field, and leaves the claim as it is', async () => {
+    await env.client.mergePatch(WEBSTACK, NS, 'shop', { spec: { database: { backup: { storage: { volume: { size: '1Gi' } } } } } });
+    const ready = await eventually('the edit refused', async () => (await env.client.get<WebStack>(WEBSTACK, NS, 'shop'))?.status?.conditions
+      ?.find((c) => c.type === 'Ready' && c.reason === 'InvalidSpec'), 20_000, 100);
+    expect(ready!.message).toContain('spec.database.backup.storage.volume.size');
+    expect(ready!.message).toContain('cannot shrink: the backup volume\'s claim has 10Gi, the spec asks for 1Gi');
+    const claim = await env.client.get<{ spec: { resources: { requests: { storage: string } } } }>(resourceFor('v1', 'PersistentVolumeClaim'), NS, names.backupVolume('shop'));
+    expect(claim!.spec.resources.requests.storage).toBe('10Gi');
+  }, 30_000);
 });
