@@ -2,8 +2,9 @@
  * bench:backup — backup and restore speed on real MariaDB, and the binlog archive's lag. Two
  * 2-instance stacks under their database managers: `--mb N` (default 256) of rows are written
  * to the first, a backup (`--method logical`, the default: dumped; `--method physical`: the
- * replica's agent streams its mariadb-backup copy) is taken from its replica into a volume store
- * and restored into the second stack's primary (physical: uploaded to its agent, prepared, swapped
+ * replica's agent streams its mariadb-backup copy) is taken from its replica into a volume
+ * (`--store direct`, the default: files written by this process; `--store server`: through a
+ * `webstack-operator store` process on loopback, as a stack's backup store serves its claim) and restored into the second stack's primary (physical: uploaded to its agent, prepared, swapped
  * in and the server restarted on it); then single-row commits are timed until the archive holds each one,
  * with an archive pass every `--interval-ms` (default 1000, the operator's is 10 s). One JSON line.
  */
@@ -24,6 +25,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { binlogPosition } from '../src/backup/server-queries.js';
 import { VolumeStore } from '../src/backup/volume-store.js';
+import { RemoteStore } from '../src/backup/remote-store.js';
+import type { BackupStore } from '../src/backup/store.js';
+import { STORE_PATHS, STORE_TOKEN_ENV } from '../src/backup/store-protocol.js';
+import { freePort } from '../src/sandbox/control-plane/index.js';
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import http from 'node:http';
 import { DatabaseManager } from '../src/mysql/manager.js';
 import { MemoryEvents, MemoryLabeler, MemoryRecord, MemoryStatus, StaticTopology } from '../src/mysql/memory.js';
 import { startMariadbCluster, type MariadbCluster } from '../test/support/mariadb-cluster.js';
@@ -39,6 +47,21 @@ const samples = flag('samples', 10);
 const methodIndex = process.argv.indexOf('--method');
 const method = methodIndex >= 0 ? process.argv[methodIndex + 1] : 'logical';
 if (method !== 'logical' && method !== 'physical') throw new Error(`--method: '${method}' is not logical or physical`);
+const storeIndex = process.argv.indexOf('--store');
+const storeKind = storeIndex >= 0 ? process.argv[storeIndex + 1] : 'direct';
+if (storeKind !== 'direct' && storeKind !== 'server') throw new Error(`--store: '${storeKind}' is not direct or server`);
+
+/** `webstack-operator store` from the sources, serving `dir` on a loopback port, as in a stack's backup store pod. */
+async function storeProcess(dir: string): Promise<{ store: BackupStore; stop(): void }> {
+  const token = randomBytes(32).toString('hex');
+  const port = await freePort();
+  const child = spawn(process.execPath, ['--import', path.resolve('test/support/swc-register.mjs'), path.resolve('src/cli.ts'), 'store',
+    `--port=${port}`, '--bind-address=127.0.0.1', `--dir=${dir}`], { env: { ...process.env, [STORE_TOKEN_ENV]: token }, stdio: 'ignore' });
+  await eventually('the store to answer', () => new Promise<boolean>((resolve) => {
+    http.get({ host: '127.0.0.1', port, path: STORE_PATHS.health }, (res) => { res.resume(); resolve(res.statusCode === 200); }).once('error', () => resolve(false));
+  }), 30_000, 100);
+  return { store: new RemoteStore({ host: '127.0.0.1', port, token, name: 'the bench store' }), stop: () => child.kill('SIGTERM') };
+}
 
 /** An agent beside an instance, as in its pod: the fence kills the server and the instance is started again, as a kubelet would. */
 async function agentBeside(cluster: MariadbCluster, name: string): Promise<{ target: AgentTarget & { name: string }; server: Server }> {
@@ -66,6 +89,7 @@ async function main(): Promise<void> {
   // The target's primary restarts on a physical copy: failover is held, as it is for a stack being restored.
   const stacks = await Promise.all([managed(source), managed(target, false)]);
   const agents: Server[] = [];
+  let stopStore = (): void => undefined;
   try {
     const login = { user: source.credentials.adminUser, password: source.credentials.adminPassword, caBundle: source.caBundle };
     const primary = stacks[0].record.snapshot().primary!;
@@ -79,7 +103,9 @@ async function main(): Promise<void> {
     const position = await binlogPosition(addr(source, primary), login);
     await eventually('the replica caught up', async () => (await binlogPosition(replica, login)) === position, 300_000, 200);
 
-    const store = new VolumeStore(dir);
+    const served = storeKind === 'server' ? await storeProcess(dir) : undefined;
+    if (served) stopStore = served.stop;
+    const store: BackupStore = served?.store ?? new VolumeStore(dir);
     const client = new AgentClient({ token: agentToken(source.credentials.adminPassword) });
     const targetPrimary = stacks[1].record.snapshot().primary!;
     const targetLogin = { user: target.credentials.adminUser, password: target.credentials.adminPassword, caBundle: target.caBundle };
@@ -135,13 +161,14 @@ async function main(): Promise<void> {
     const gib = bytes / 2 ** 30;
     lags.sort((a, b) => a - b);
     process.stdout.write(`${JSON.stringify({
-      bench: 'backup', engine: 'mariadb', method: manifest.method, dumpedMiB: Math.round(bytes / 2 ** 20), storedMiB: +(manifest.size / 2 ** 20).toFixed(1),
+      bench: 'backup', engine: 'mariadb', method: manifest.method, store: storeKind, dumpedMiB: Math.round(bytes / 2 ** 20), storedMiB: +(manifest.size / 2 ** 20).toFixed(1),
       backupSeconds: +backupS.toFixed(2), restoreSeconds: +restoreS.toFixed(2),
       backupSecondsPerGiB: +(backupS / gib).toFixed(1), restoreSecondsPerGiB: +(restoreS / gib).toFixed(1),
       archiveIntervalMs: intervalMs, archiveLagSecondsMedian: +lags[lags.length >> 1].toFixed(2), archiveLagSecondsMax: +lags[lags.length - 1].toFixed(2),
     })}\n`);
   } finally {
     for (const a of agents) a.close();
+    stopStore();
     await Promise.all(stacks.map((s) => s.manager.stop()));
     await Promise.all([source.close(), target.close()]);
     rmSync(dir, { recursive: true, force: true });
