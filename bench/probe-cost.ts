@@ -47,7 +47,7 @@ async function main(): Promise<void> {
       const cluster = await startMariadbCluster({ size: SIZE, stack: `s${s}` });
       const record = new MemoryRecord();
       const manager = new DatabaseManager({
-        stack: { namespace: 'bench', name: `s${s}` }, spec: () => spec, credentials: cluster.credentials,
+        stack: { namespace: 'bench', name: `s${s}` }, spec: () => spec, credentials: cluster.credentials, caBundle: () => cluster.caBundle,
         topology: new StaticTopology(() => cluster.addresses()), record, status: new MemoryStatus(), labeler: new MemoryLabeler(),
         events: new MemoryEvents(), registry: new Registry(),
         restarter: { restart: (name) => cluster.hardRestart(name) },

@@ -8,6 +8,8 @@ import type { TLSSocket } from 'node:tls';
 import { certificateFacts, issueServerCertificate } from '../../src/pki/certificates.js';
 import { databaseServerNames } from '../../src/pki/names.js';
 import { writeTlsDir } from '../support/database-tls.js';
+import { mariadbDialect } from '../../src/mysql/sql/mariadb-dialect.js';
+import { sqlDatabases } from '../../src/mysql/sql/sql-database.js';
 import { eventually } from '../support/eventually.js';
 
 let stack: Stack;
@@ -37,6 +39,11 @@ test('bootstrap: pod 0 is the only writable instance; users and database exist o
   }
   const semi = await stack.cluster.query<{ Variable_name: string; Value: string }>(p0, "SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_master_clients'");
   expect(Number(semi[0].Value)).toBe(2);
+  // What the manager's probe reads of it, in its single variables round trip.
+  const probe = sqlDatabases(mariadbDialect, stack.cluster.credentials, { connectMs: 2000, queryMs: 5000 }, undefined, stack.cluster.caBundle);
+  const [primaryState, replicaState] = await Promise.all([p0, p1].map((n) => probe(stack.cluster.addresses().find((a) => a.name === n)!).status()));
+  expect(primaryState.semiSync).toMatchObject({ sourceEnabled: true, sourceActive: true, sourceClients: 2, replicaActive: false });
+  expect(replicaState.semiSync).toMatchObject({ replicaEnabled: true, replicaActive: true, sourceActive: false });
   expect(stack.events.events.filter((e) => e.reason === 'DatabaseBootstrapped')).toHaveLength(1);
 });
 

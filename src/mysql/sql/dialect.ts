@@ -26,8 +26,11 @@ export interface SourceSettings {
 export interface Dialect {
   readonly engine: DatabaseEngine;
   readonly flavor: GtidFlavor;
-  /** Queries of one probe; their results go to parseProbe. */
-  readonly probeSql: { variables: string; replicaStatus: string; semiSyncStatus: string };
+  /**
+   * Queries of one probe; their results go to parseProbe. Without `semiSyncStatus`, the variables
+   * row carries the semi-sync status too (one round trip fewer) and parseProbe gets no rows for it.
+   */
+  readonly probeSql: { variables: string; replicaStatus: string; semiSyncStatus?: string };
   parseProbe(variables: Row, replicaStatus: Row[], semiSyncStatus: Row[]): ServerState;
   setReadOnly(readOnly: boolean): string[];
   stopReplicaIoThread(): string;

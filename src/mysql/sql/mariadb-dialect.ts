@@ -29,15 +29,20 @@ export const mariadbDialect: Dialect = {
   probeSql: {
     // gtid_binlog_state (last GTID per domain and server) is what containment compares; it needs
     // log_slave_updates so a replica's binlog holds what it applied. gtid_binlog_pos is the position.
+    // The three semi-sync status values ride along as NAME=value pairs: a probe is two round trips.
     variables: 'SELECT @@server_id AS server_id, @@read_only AS read_only, @@gtid_binlog_pos AS binlog_pos, '
       + '@@gtid_binlog_state AS binlog_state, @@log_slave_updates AS log_replica_updates, '
-      + '@@rpl_semi_sync_master_enabled AS semi_source, @@rpl_semi_sync_slave_enabled AS semi_replica',
+      + '@@rpl_semi_sync_master_enabled AS semi_source, @@rpl_semi_sync_slave_enabled AS semi_replica, '
+      + "(SELECT GROUP_CONCAT(VARIABLE_NAME, '=', VARIABLE_VALUE) FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME IN "
+      + "('RPL_SEMI_SYNC_MASTER_STATUS', 'RPL_SEMI_SYNC_MASTER_CLIENTS', 'RPL_SEMI_SYNC_SLAVE_STATUS')) AS semi_status",
     replicaStatus: 'SHOW SLAVE STATUS',
-    semiSyncStatus: "SHOW GLOBAL STATUS LIKE 'Rpl_semi_sync_%'",
   },
 
-  parseProbe(v: Row, replicaRows: Row[], statusRows: Row[]): ServerState {
-    const st = statusMap(statusRows);
+  parseProbe(v: Row, replicaRows: Row[]): ServerState {
+    const st = statusMap(asText(v.semi_status).split(',').filter(Boolean).map((pair) => {
+      const at = pair.indexOf('=');
+      return { Variable_name: pair.slice(0, at), Value: pair.slice(at + 1) };
+    }));
     const r = replicaRows[0];
     const serverId = Number(v.server_id);
     return {

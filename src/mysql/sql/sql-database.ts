@@ -23,7 +23,7 @@ export class SqlDatabase implements Database {
     const d = this.dialect;
     return this.probe(async (s) => {
       const [variables, replica, semi] = await Promise.all([
-        s.query(d.probeSql.variables), s.query(d.probeSql.replicaStatus), s.query(d.probeSql.semiSyncStatus),
+        s.query(d.probeSql.variables), s.query(d.probeSql.replicaStatus), d.probeSql.semiSyncStatus ? s.query(d.probeSql.semiSyncStatus) : [],
       ]);
       return d.parseProbe(variables[0] ?? {}, replica, semi);
     });

@@ -57,10 +57,11 @@ describe('MariaDB dialect', () => {
   });
   test('probe parsing', () => {
     const s = d.parseProbe(
-      { server_id: 101, read_only: 1, binlog_pos: '0-100-7', binlog_state: '0-100-7,0-101-2', log_replica_updates: 1, semi_source: 0, semi_replica: 1 },
+      { server_id: 101, read_only: 1, binlog_pos: '0-100-7', binlog_state: '0-100-7,0-101-2', log_replica_updates: 1, semi_source: 0, semi_replica: 1,
+        semi_status: 'RPL_SEMI_SYNC_SLAVE_STATUS=ON,RPL_SEMI_SYNC_MASTER_CLIENTS=0' },
       [{ Master_Host: '127.0.0.1', Master_Port: 3300, Slave_IO_Running: 'Connecting', Slave_SQL_Running: 'Yes', Last_IO_Error: 'lost', Last_IO_Errno: 2003,
         Last_SQL_Error: '', Seconds_Behind_Master: null, Gtid_IO_Pos: '0-100-8' }],
-      [{ Variable_name: 'Rpl_semi_sync_slave_status', Value: 'ON' }, { Variable_name: 'Rpl_semi_sync_master_clients', Value: '0' }],
+      [],
     );
     expect(s).toMatchObject({ serverId: 101, sourceId: '101', readOnly: true, executedText: '0-100-7', logReplicaUpdates: true,
       replica: { sourceHost: '127.0.0.1', sourcePort: 3300, ioThread: 'Connecting', sqlThread: true, lastIoError: 'lost', lastIoErrno: 2003, secondsBehind: null, retrievedText: '0-100-8' },
