@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'yaml';
 import { stackLabels } from '../../src/api/labels.js';
 import { HAPROXY_ADMIN_PORT } from '../../src/render/haproxy-weights.js';
+import { STORE_PORT } from '../../src/backup/store-protocol.js';
 import { parseRunFlags, type RunFlags } from '../../src/controller/flags.js';
 import { DEFAULT_MYSQLD_EXPORTER_IMAGE } from '../../src/render/mysqld-exporter.js';
 import { CHART, findObject, helm, renderChart } from './chart.js';
@@ -162,11 +163,11 @@ describe('helm chart deploy/helm/webstack-operator', () => {
     expect(monitor.spec.endpoints).toEqual([{ port: service.spec.ports[0].name, path: '/metrics', honorLabels: true, interval: '15s', scrapeTimeout: '10s' }]);
   });
 
-  it('networkPolicy: metrics and probes in; API server, DNS, the stacks\' database pods and HAProxy admin ports out', () => {
+  it('networkPolicy: metrics and probes in; API server, DNS, the stacks\' database pods, HAProxy admin ports and backup stores out', () => {
     const policy = findObject(renderChart(NON_DEFAULT), 'NetworkPolicy') as unknown as { spec: { policyTypes: string[]; ingress: { ports: { port: string }[]; from?: unknown[] }[]; egress: { ports: { port: number }[]; to?: { ipBlock?: { cidr: string }; podSelector?: { matchLabels: Record<string, string> } }[] }[] } };
     expect(policy.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(policy.spec.ingress.map((r) => [r.ports[0].port, r.from])).toEqual([['metrics', NON_DEFAULT.networkPolicy.metricsFrom], ['health', undefined]]);
-    const [api, dns, mysql, haproxyAdmin] = policy.spec.egress;
+    const [api, dns, mysql, haproxyAdmin, backupStore] = policy.spec.egress;
     expect(api.ports.map((p) => p.port)).toEqual([443, 6443]);
     expect(api.to).toEqual([{ ipBlock: { cidr: '10.0.0.1/32' } }]);
     expect(dns.ports.map((p) => p.port)).toEqual([53, 53]);
@@ -176,6 +177,8 @@ describe('helm chart deploy/helm/webstack-operator', () => {
     expect(stackLabels('any', 'database')).toMatchObject(mysql.to![0].podSelector!.matchLabels);
     expect(haproxyAdmin.ports.map((p) => p.port)).toEqual([HAPROXY_ADMIN_PORT]);
     expect(stackLabels('any', 'loadbalancer')).toMatchObject(haproxyAdmin.to![0].podSelector!.matchLabels);
+    expect(backupStore.ports.map((p) => p.port)).toEqual([STORE_PORT]);
+    expect(stackLabels('any', 'backup-store')).toMatchObject(backupStore.to![0].podSelector!.matchLabels);
     expect(renderChart().filter((o) => o.kind === 'NetworkPolicy' || o.kind === 'ServiceMonitor')).toEqual([]);
   });
 
