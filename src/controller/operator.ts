@@ -18,7 +18,7 @@ import { apiLeaseStore } from '../kube/lease-store.js';
 import { LeaderElector } from '../kube/leader-election.js';
 import { timingsWith, type DatabaseTimings, type TimingOverrides } from '../timings.js';
 import { OperatorMetrics } from '../kube/metrics.js';
-import { OWNED, STATUS_READ, WEBSTACK } from './resources.js';
+import { CACHE_SLIM, OWNED, WEBSTACK } from './resources.js';
 import { slimTransform } from '../kube/cache-transform.js';
 import { watchWebStacks, webStackKeys, WebStackReconciler } from './webstack-reconciler.js';
 
@@ -101,7 +101,7 @@ export class Operator {
     this.client = new KubeClient(opts.kubeConfig, timings.apiRequestTimeoutMs);
     this.metrics = new OperatorMetrics(() => this.client.counts.byVerb, opts.defaultMetrics ?? true);
     this.caches = new Caches(opts.kubeConfig, this.client, [WEBSTACK, ...OWNED], clock, opts.log,
-      { namespaces: opts.namespaces, watchRetry: timings.watchRetry, transform: slimTransform({ statusRead: STATUS_READ }) });
+      { namespaces: opts.namespaces, watchRetry: timings.watchRetry, transform: slimTransform(CACHE_SLIM) });
     const events = new EventRecorder(this.client, MANAGER, opts.identity, clock, opts.log, timings.eventDedupeWindowMs);
     const parts: OperatorParts = {
       kubeConfig: opts.kubeConfig, client: this.client, caches: this.caches, events, registry: this.metrics.registry, log: opts.log, clock,

@@ -37,7 +37,7 @@ import { patchStatus } from '../kube/status-patch.js';
 import type { Timings } from '../timings.js';
 import { rfc3339 } from './conditions.js';
 import { objectKey } from '../kube/resource-type.js';
-import { resourceFor, STATUS_READ, WEBSTACK } from './resources.js';
+import { CACHE_SLIM, resourceFor, WEBSTACK } from './resources.js';
 import { slimObject } from '../kube/cache-transform.js';
 import { computeStatus, mergePatch, statusEqual } from './status.js';
 import type { LiveWorkload } from './workloads.js';
@@ -347,13 +347,14 @@ async function applyEach(ws: WebStack, desired: KubeObject[], deps: ReconcileDep
         waiting = true;
         return;
       }
-      const reason = applyReason(obj, live);
+      // Compared as the cache keeps it (ConfigMap values as digests).
+      const reason = applyReason(slimObject(obj as KubeObj, CACHE_SLIM) as KubeObj, live);
       if (!reason) return;
       let applied: KubeObj;
       try {
         // Kept in the memo until the cache has it: trimmed as the cache would trim it.
         applied = slimObject(await deps.client.apply(resourceFor(obj.apiVersion, obj.kind), obj as KubeObj, MANAGER),
-          { statusRead: STATUS_READ }) as KubeObj;
+          CACHE_SLIM) as KubeObj;
       } catch (err) {
         throw new Error(`apply ${obj.kind} ${obj.metadata.name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       }

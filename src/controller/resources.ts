@@ -6,6 +6,7 @@ import { CERTIFICATE_API_VERSION } from '../render/certificate.js';
 import type { KubeObject } from '../render/object.js';
 import { HTTP_ROUTE_API_VERSION, TLS_ROUTE_API_VERSION } from '../render/gateway-route.js';
 import { EVENT, LEASE, POD, type ResourceType } from '../kube/resource-type.js';
+import type { SlimOptions } from '../kube/cache-transform.js';
 
 export const WEBSTACK: ResourceType = { kind: 'WebStack', apiVersion: `${GROUP}/${VERSION}`, plural: PLURAL, namespaced: true };
 export const WEBSTACKBACKUP: ResourceType = { kind: BACKUP_KIND, apiVersion: `${GROUP}/${VERSION}`, plural: BACKUP_PLURAL, namespaced: true };
@@ -51,6 +52,13 @@ export const OPTIONAL: readonly OptionalKind[] = [
 
 /** The kinds whose status a reconcile reads (the stack's own, its workloads', its load balancer address): the caches drop every other status. */
 export const STATUS_READ: ReadonlySet<string> = new Set(['WebStack', 'Deployment', 'StatefulSet', 'Service']);
+
+/**
+ * What the operator's caches keep (src/kube/cache-transform.ts): the statuses above, and of
+ * ConfigMaps (start script, server configuration, haproxy.cfg: 10 KB a stack) only a digest of each
+ * value, since a reconcile only compares them with what it renders.
+ */
+export const CACHE_SLIM: SlimOptions = { statusRead: STATUS_READ, dataCompared: new Set(['ConfigMap']) };
 
 export function resourceFor(apiVersion: string, kind: string): ResourceType {
   const t = [...OWNED, ...OPTIONAL.map((o) => o.type), WEBSTACK, WEBSTACKBACKUP, LEASE, EVENT, POD].find((r) => r.kind === kind && r.apiVersion === apiVersion);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { slimObject } from '../../src/kube/cache-transform.js';
+import { dataDigest, slimObject } from '../../src/kube/cache-transform.js';
 
 const statusRead = new Set(['Deployment']);
 const obj = (kind: string): KubernetesObject & { spec: object; status: object } => ({
@@ -24,10 +24,18 @@ describe('slimObject', () => {
     expect((slimObject(obj('Deployment'), { statusRead }) as { status?: object }).status).toEqual({ readyReplicas: 1 });
     expect((slimObject(obj('PodDisruptionBudget'), { statusRead }) as { status?: object }).status).toBeUndefined();
   });
+  it('keeps the data of kinds only compared as a digest per key, equal exactly when the values are', () => {
+    const cm = (cfg: string) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x' }, data: { 'haproxy.cfg': cfg, empty: '' } });
+    const slim = slimObject(cm('global\n  maxconn 100\n'), { statusRead, dataCompared: new Set(['ConfigMap']) }) as ReturnType<typeof cm>;
+    expect(slim.data).toEqual({ 'haproxy.cfg': dataDigest('global\n  maxconn 100\n'), empty: dataDigest('') });
+    expect(slim.data['haproxy.cfg']).toMatch(/^sha256:/);
+    expect(dataDigest('global\n  maxconn 101\n')).not.toBe(slim.data['haproxy.cfg']);
+    expect((slimObject(cm('a'), { statusRead }) as ReturnType<typeof cm>).data['haproxy.cfg']).toBe('a');
+  });
   it('leaves the object it was given unchanged', () => {
-    const o = obj('ConfigMap');
+    const o = { ...obj('ConfigMap'), data: { k: 'v' } };
     const before = JSON.stringify(o);
-    slimObject(o, { statusRead });
+    slimObject(o, { statusRead, dataCompared: new Set(['ConfigMap']) });
     expect(JSON.stringify(o)).toBe(before);
   });
 });
