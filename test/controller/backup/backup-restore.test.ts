@@ -5,7 +5,7 @@
  * with spec.database.restore comes up with the rows, on its primary and its replica; a stack restored
  * from a corrupted backup refuses it and says so. Then the stack's schedule runs (the backup
  * controller's clock jumps to each run) and retention keeps only the newest backup and its data;
- * shrinking the stack's backup volume is refused.
+ * shrinking the stack's backup volume is refused; deleting the stack keeps the volume and its backups.
  */
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -147,4 +147,20 @@ describe('scheduled backups', () => {
     const claim = await env.client.get<{ spec: { resources: { requests: { storage: string } } } }>(resourceFor('v1', 'PersistentVolumeClaim'), NS, names.backupVolume('shop'));
     expect(claim!.spec.resources.requests.storage).toBe('10Gi');
   }, 30_000);
+
+  it('deleting the stack keeps its backup volume; a backup deleted then leaves its data there', async () => {
+    const [kept] = await shopBackups();
+    const files = storedFiles();
+    await env.client.delete(WEBSTACK, NS, 'shop');
+    await eventually('the store gone with the stack', async () =>
+      !(await env.client.get(resourceFor('apps/v1', 'Deployment'), NS, names.backupStore('shop')))
+      && !(await env.client.get(SECRET, NS, names.backupStoreSecret('shop'))), 30_000, 100);
+    expect(await env.client.get(resourceFor('v1', 'PersistentVolumeClaim'), NS, names.backupVolume('shop'))).toBeDefined();
+    await env.client.delete(WEBSTACKBACKUP, NS, kept);
+    await eventually(`${kept} gone`, async () => !(await env.client.get(WEBSTACKBACKUP, NS, kept)), 20_000, 100);
+    const events = (await env.client.list<{ reason: string; involvedObject: { name: string }; message: string }>(EVENT, NS)).items;
+    expect(events.find((e) => e.reason === 'BackupDataKept' && e.involvedObject.name === kept)?.message)
+      .toBe(`the data of backup ${kept} stays on PersistentVolumeClaim shop-backups: stack shop is deleted, no store serves it`);
+    expect(storedFiles()).toEqual(files);
+  }, 60_000);
 });
