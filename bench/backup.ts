@@ -125,7 +125,8 @@ async function main(): Promise<void> {
       const beside = await agentBeside(target, targetPrimary);
       agents.push(beside.server);
       await Promise.all([
-        restorePhysical({ ...copy, sha256: manifest.sha256, agents: client, agent: beside.target, credentials: target.credentials }),
+        restorePhysical({ ...copy, sha256: manifest.sha256, agents: client, agent: beside.target, credentials: target.credentials,
+          engine: 'mariadb', gtidPosition: manifest.gtidPosition }),
         target.restart(targetPrimary),
       ]);
     } else {

@@ -1,11 +1,17 @@
 /**
  * Restoring this pod's data directory from a physical backup the operator uploads (the stored
- * gzip-compressed mbstream): unpacked beside the data directory while its SHA-256 is checked
- * against the one the backup recorded, prepared, marked ready like a rebuild's copy, then the
- * local server is fenced: the start script swaps the copy in before the server starts again. The
- * first boot on it (its init SQL) starts the binlog at the copy's GTID position, drops any
- * replication source the copy carried, and gives the admin account this stack's password (by its
- * hash: the file holds no password).
+ * gzip-compressed mbstream, or a MySQL 8.4 clone's gzipped tar): unpacked beside the data
+ * directory while its SHA-256 is checked against the one the backup recorded, prepared (an
+ * mbstream; a clone needs no prepare step), marked ready like a rebuild's copy, then the local
+ * server is fenced: the start script swaps the copy in before the server starts again.
+ *
+ * MariaDB: the first boot on it (its init SQL) starts the binlog at the copy's GTID position, drops
+ * any replication source the copy carried, and gives the admin account this stack's password (by
+ * its hash: the file holds no password). MySQL 8.4: the server takes its GTID set from the copy's
+ * mysql.gtid_executed table; the init SQL drops the replication source and gives the admin account
+ * this stack's password. MySQL's caching_sha2_password hash is salted and can't be checked here,
+ * so that file holds the password itself: mode 0600, read once by the server, and removed when the
+ * operator forgets the restore (DELETE /v1/restore), after logging in with that password.
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,8 +21,9 @@ import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { measuring } from '../measuring-stream.js';
 import { RESTORE_DIR_SUFFIX, RESTORE_INIT_SQL } from '../render/mysql-config.js';
+import { extractCloneArchive } from './clone-copy.js';
 import { copiedGtidPosition, extractStream, prepareCopy, type BackupTools, type LocalServer } from './mariadb-backup.js';
-import type { RestoreState } from './protocol.js';
+import type { BackupFormat, RestoreState } from './protocol.js';
 import { writeMarker } from './restore.js';
 
 /** The upload is not the backup it claims to be: nothing was put in place. */
@@ -28,7 +35,10 @@ export interface BackupRestoreOptions {
   sha256: string;
   /** The backup's name, for the marker and messages. */
   backup: string;
+  format: BackupFormat;
   tools?: BackupTools;
+  /** `tar`, for a clone's archive. */
+  tar?: string;
   fence: () => void;
   now?: () => number;
 }
@@ -59,6 +69,24 @@ export function restoredPrimaryInitSql(gtid: string, adminUser: string, adminPas
   ].join('\n');
 }
 
+/**
+ * The first boot's SQL on a restored MySQL 8.4 clone, as the server's --init-file reads it (not
+ * binlogged). The server boots super-read-only; the account statements need it off for a moment.
+ */
+export function restoredMysqlPrimaryInitSql(adminUser: string, adminPassword: string): string {
+  const admin = `${sqlString(adminUser)}@'%'`;
+  return [
+    'SET SESSION sql_log_bin = 0;',
+    'SET GLOBAL super_read_only = OFF;',
+    'RESET REPLICA ALL;',
+    `CREATE USER IF NOT EXISTS ${admin} IDENTIFIED BY ${sqlString(adminPassword)};`,
+    `ALTER USER ${admin} IDENTIFIED BY ${sqlString(adminPassword)};`,
+    `GRANT ALL PRIVILEGES ON *.* TO ${admin} WITH GRANT OPTION;`,
+    'SET GLOBAL super_read_only = ON;',
+    '',
+  ].join('\n');
+}
+
 export async function restoreFromBackup(body: Readable, opts: BackupRestoreOptions): Promise<RestoreState> {
   const now = opts.now ?? Date.now;
   const began = now();
@@ -67,7 +95,8 @@ export async function restoreFromBackup(body: Readable, opts: BackupRestoreOptio
   rmSync(stage, { recursive: true, force: true });
   mkdirSync(stage, { recursive: true });
   try {
-    const extraction = extractStream(stage, opts.tools);
+    const clone = opts.format === 'clone-tar';
+    const extraction = clone ? extractCloneArchive(stage, opts.tar) : extractStream(stage, opts.tools);
     const measure = measuring();
     try {
       await pipeline(body, measure.stream, createGunzip(), extraction.sink);
@@ -82,10 +111,15 @@ export async function restoreFromBackup(body: Readable, opts: BackupRestoreOptio
       throw new CorruptUploadError(`backup ${opts.backup} is corrupted: received ${size} bytes with SHA-256 ${sha256}, the backup recorded ${opts.sha256}`);
     }
     if (!unpacked.ok) throw new Error(unpacked.message);
-    const prepared = await prepareCopy(stage, opts.tools);
-    if (!prepared.ok) throw new Error(prepared.message);
-    const gtid = copiedGtidPosition(stage);
-    writeFileSync(path.join(stage, RESTORE_INIT_SQL), restoredPrimaryInitSql(gtid, opts.server.adminUser, opts.server.adminPassword), { mode: 0o600 });
+    let gtid = '';
+    if (clone) {
+      writeFileSync(path.join(stage, RESTORE_INIT_SQL), restoredMysqlPrimaryInitSql(opts.server.adminUser, opts.server.adminPassword), { mode: 0o600 });
+    } else {
+      const prepared = await prepareCopy(stage, opts.tools);
+      if (!prepared.ok) throw new Error(prepared.message);
+      gtid = copiedGtidPosition(stage);
+      writeFileSync(path.join(stage, RESTORE_INIT_SQL), restoredPrimaryInitSql(gtid, opts.server.adminUser, opts.server.adminPassword), { mode: 0o600 });
+    }
     const ready = { phase: 'ready' as const, donor: `backup ${opts.backup}`, startedAt, bytes: size, sha256, gtid, durationMs: now() - began };
     writeMarker(stage, ready);
     try {

@@ -6,7 +6,7 @@ import http, { type IncomingMessage } from 'node:http';
 import { Stream, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { measuring } from '../measuring-stream.js';
-import { AGENT_PATHS, BACKUP_HEADERS, COPY_TRAILERS, type DiskUsage, type RestoreRequest, type RestoreState } from './protocol.js';
+import { AGENT_PATHS, BACKUP_HEADERS, COPY_TRAILERS, type BackupFormat, type DiskUsage, type RestoreRequest, type RestoreState } from './protocol.js';
 
 export interface AgentTarget {
   host: string;
@@ -51,8 +51,8 @@ export class AgentClient {
    * Uploads a stored physical backup (`body`, whose SHA-256 the backup recorded) to replace the
    * target's data directory; resolves with the `ready` state once its server has been fenced.
    */
-  async restoreBackup(target: AgentTarget, backup: { name: string; sha256: string }, body: Readable): Promise<RestoreState> {
-    const headers = { [BACKUP_HEADERS.sha256]: backup.sha256, [BACKUP_HEADERS.name]: backup.name };
+  async restoreBackup(target: AgentTarget, backup: { name: string; sha256: string; format: BackupFormat }, body: Readable): Promise<RestoreState> {
+    const headers = { [BACKUP_HEADERS.sha256]: backup.sha256, [BACKUP_HEADERS.name]: backup.name, [BACKUP_HEADERS.format]: backup.format };
     const res = await this.request(target, 'PUT', AGENT_PATHS.restoreBackup, body, this.restoreIdleMs, headers);
     if (res.statusCode !== 200) throw new AgentError(`restoring backup ${backup.name} at ${where(target)}: ${await errorOf(res)}`, res.statusCode);
     return JSON.parse(await readAll(res)) as RestoreState;

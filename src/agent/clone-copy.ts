@@ -3,11 +3,12 @@
  * LOCAL DATA DIRECTORY into a directory beside its data directory, on the same volume; the agent
  * streams that directory as a tar archive and removes it afterwards, whatever became of the
  * stream. Only directories named by this module are served: a caller names a backup, never a path.
+ * A restore unpacks such an archive into the staging directory beside the data directory.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import type { BackupStream } from './mariadb-backup.js';
+import type { BackupStream, Extraction } from './mariadb-backup.js';
 import { exitOf } from './mariadb-backup.js';
 
 /** The clone directory of backup `name` beside `dataDir` (MySQL wants it absolute and not existing yet). */
@@ -34,4 +35,15 @@ export function streamCloneDirectory(dataDir: string, name: string, tar = 'tar')
   const exit = exitOf(child, 'tar -c').finally(() => rmSync(dir, { recursive: true, force: true }));
   if (!child.stdout) throw new Error('tar: no stdout');
   return { stream: child.stdout, exit, abort: () => child.kill('SIGTERM') };
+}
+
+/**
+ * Unpacks a clone's tar archive written to `sink` into `dir` (a restore of a MySQL backup). GNU tar
+ * keeps every member inside `dir`: leading '/' stripped, members with '..' refused. Abort: SIGKILL,
+ * as what it leaves is removed.
+ */
+export function extractCloneArchive(dir: string, tar = 'tar'): Extraction {
+  const child = spawn(tar, ['-x', '-f', '-', '-C', dir, '--no-same-owner'], { stdio: ['pipe', 'ignore', 'pipe'] });
+  if (!child.stdin) throw new Error('tar: no stdin');
+  return { sink: child.stdin, exit: exitOf(child, 'tar -x'), abort: () => child.kill('SIGKILL') };
 }

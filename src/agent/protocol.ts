@@ -28,15 +28,23 @@ export const AGENT_PATHS = {
   /** POST {donor}: rebuild the local data directory from a donor's physical copy; GET: progress; DELETE: forget a finished one. */
   restore: '/v1/restore',
   /**
-   * PUT, body: a physical backup as stored (gzip of an mbstream), header BACKUP_HEADERS: replace the
-   * local data directory with it (checked, prepared, swapped in at the server's restart); answers
+   * PUT, body: a physical backup as stored (gzip of an mbstream, or of a MySQL clone's tar), headers
+   * BACKUP_HEADERS: replace the local data directory with it (checked, prepared when it is an
+   * mbstream, swapped in at the server's restart); answers
    * the `ready` state when the server has been fenced. GET/DELETE of `restore` follow it.
    */
   restoreBackup: '/v1/restore/backup',
 } as const;
 
-/** Headers of a backup upload: the SHA-256 the backup recorded of these bytes, and its name. */
-export const BACKUP_HEADERS = { sha256: 'x-webstack-backup-sha256', name: 'x-webstack-backup' } as const;
+/**
+ * Headers of a backup upload: the SHA-256 the backup recorded of these bytes, its name, and its
+ * format (BACKUP_FORMATS; absent: mbstream).
+ */
+export const BACKUP_HEADERS = { sha256: 'x-webstack-backup-sha256', name: 'x-webstack-backup', format: 'x-webstack-backup-format' } as const;
+
+/** A MariaDB backup is a gzipped mbstream (mariadb-backup); a MySQL 8.4 one a gzipped tar of its CLONE LOCAL directory. */
+export const BACKUP_FORMATS = ['mbstream', 'clone-tar'] as const;
+export type BackupFormat = (typeof BACKUP_FORMATS)[number];
 
 /** Trailers of a physical copy: the body's SHA-256 (hex), its length, and 'ok' or why it failed. */
 export const COPY_TRAILERS = { sha256: 'x-webstack-sha256', bytes: 'x-webstack-bytes', result: 'x-webstack-result' } as const;
@@ -51,6 +59,7 @@ export interface DiskUsage {
 /**
  * Where a rebuild of this pod stands. `restored`: the copy is in place and the server booted on
  * it with gtid_slave_pos at `gtid` (set at boot); the operator points replication, then DELETEs it.
+ * `gtid` is '' for a MySQL clone copy: the server reads its GTID set from the copy's mysql.gtid_executed.
  */
 export type RestoreState =
   | { phase: 'idle' }

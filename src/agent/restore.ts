@@ -68,7 +68,8 @@ export class Restorer {
   }
 
   /**
-   * Forgets a restored or failed rebuild (the operator has pointed replication), and stops one still
+   * Forgets a restored or failed rebuild (the operator has pointed replication) and removes its init
+   * SQL, and stops one still
    * copying or preparing (the operator abandoned it): the fetch is torn down, so the donor stops its
    * backup, the tools are killed and the staged copy removed; resolves once it has stopped. A copy
    * already ready is being swapped in by the server's restart, and is left to finish.
@@ -80,6 +81,8 @@ export class Restorer {
       throw new ConflictError(`a rebuild from ${current.donor} is ${current.phase}`);
     }
     rmSync(path.join(this.opts.dataDir, RESTORE_MARKER), { force: true });
+    // Read at the first boot on the copy only; a restored MySQL backup's holds the admin password.
+    rmSync(path.join(this.opts.dataDir, RESTORE_INIT_SQL), { force: true });
     this.job = undefined;
   }
 

@@ -7,7 +7,7 @@ import http, { type IncomingMessage, type Server, type ServerResponse } from 'no
 import { diskUsage, fenceServer, NoServerError } from './local-server.js';
 import { DEFAULT_BACKUP_TOOLS, streamBackup, type BackupStream, type BackupTools, type LocalServer } from './mariadb-backup.js';
 import { NoCloneError, removeCloneDirectory, streamCloneDirectory } from './clone-copy.js';
-import { AGENT_PATHS, agentToken, BACKUP_HEADERS, COPY_TRAILERS, tokenMatches, type RestoreRequest } from './protocol.js';
+import { AGENT_PATHS, agentToken, BACKUP_FORMATS, BACKUP_HEADERS, COPY_TRAILERS, tokenMatches, type BackupFormat, type RestoreRequest } from './protocol.js';
 import { CorruptUploadError, restoreFromBackup } from './backup-restore.js';
 import { ConflictError, Restorer } from './restore.js';
 
@@ -118,14 +118,16 @@ export function createAgentServer(config: AgentConfig): Server {
         const backup = String(req.headers[BACKUP_HEADERS.name] ?? '');
         if (!/^[0-9a-f]{64}$/.test(sha256)) throw new HttpError(400, `${BACKUP_HEADERS.sha256}: the backup's SHA-256 (64 hex digits) is required`);
         if (!/^[a-z0-9.-]{1,253}$/.test(backup)) throw new HttpError(400, `${BACKUP_HEADERS.name}: the backup's name is required`);
+        const format = String(req.headers[BACKUP_HEADERS.format] ?? 'mbstream') as BackupFormat;
+        if (!BACKUP_FORMATS.includes(format)) throw new HttpError(400, `${BACKUP_HEADERS.format}: '${format}' is not one of ${BACKUP_FORMATS.join(', ')}`);
         const current = restorer.state();
         if (uploading) throw new HttpError(409, `backup ${uploading} is being restored`);
         if (current.phase !== 'idle' && current.phase !== 'failed') throw new HttpError(409, `a rebuild from ${current.donor} is ${current.phase}`);
-        config.log?.('restoring a backup', { backup });
+        config.log?.('restoring a backup', { backup, format });
         uploading = backup;
         try {
           return send(res, 200, await restoreFromBackup(req, {
-            server: config, sha256, backup, tools: config.tools, fence: () => fenceServer(config.dataDir),
+            server: config, sha256, backup, format, tools: config.tools, fence: () => fenceServer(config.dataDir),
           }));
         } finally {
           uploading = undefined;

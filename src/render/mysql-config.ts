@@ -154,9 +154,10 @@ const engines: Record<DatabaseEngine, EngineScript> = {
 };
 
 /**
- * A copy rebuilt by the agent (complete once its marker exists) replaces the data directory
- * before the server starts; the first boot on it runs its init SQL (gtid_slave_pos at the copy's
- * position), later boots don't.
+ * A copy the agent put beside the data directory (complete once its marker exists: a MariaDB
+ * rebuild, or a restored backup of either engine) replaces the data directory before the server
+ * starts; the first boot on it runs its init SQL (MariaDB: gtid_slave_pos at the copy's position;
+ * a restore: the admin account's new password), later boots don't, and remove it.
  */
 const restoreBlock = `
 restore_dir="$DATA_DIR${RESTORE_DIR_SUFFIX}"
@@ -292,7 +293,7 @@ install_data_dir() {
     rmdir "$1"
   fi
 }
-${engine === 'mariadb' ? restoreBlock : ''}
+${restoreBlock}
 if is_empty "$DATA_DIR"; then initialize; fi
 # The server doesn't need the password, and it would be readable in its environment.
 unset ADMIN_PASSWORD
@@ -309,6 +310,6 @@ fi
 log "starting $MYSQLD: server_id $server_id, $BIND_ADDRESS:$PORT, report_host $REPORT_HOST"
 exec "$MYSQLD" --defaults-file="$CONFIG_FILE" --datadir="$DATA_DIR" --server-id="$server_id" \\
   --port="$PORT" --bind-address="$BIND_ADDRESS" --socket="$SOCKET" --report-host="$REPORT_HOST" \\
-  --pid-file="$DATA_DIR/mysqld.pid" ${e.readOnly} ${e.skipReplicaStart} $tls_opts $user_opt${engine === 'mariadb' ? ' $init_opt' : ''}
+  --pid-file="$DATA_DIR/mysqld.pid" ${e.readOnly} ${e.skipReplicaStart} $tls_opts $user_opt $init_opt
 `;
 }

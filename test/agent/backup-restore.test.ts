@@ -2,6 +2,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { nativePasswordHash, restoredPrimaryInitSql } from '../../src/agent/backup-restore.js';
 import { accountStatements } from '../../src/backup/physical-restore.js';
+import { mariadbDialect } from '../../src/mysql/sql/mariadb-dialect.js';
 
 describe('restoredPrimaryInitSql', () => {
   it('hashes the password as MariaDB PASSWORD() does', () => {
@@ -31,7 +32,7 @@ describe('restoredPrimaryInitSql', () => {
 
 describe('after a physical restore', () => {
   it('gives the replication, app and exporter accounts the new stack\'s passwords', () => {
-    const statements = accountStatements({
+    const statements = accountStatements(mariadbDialect, {
       adminUser: 'webstack-admin', adminPassword: 'a', replicationUser: 'webstack-repl', replicationPassword: 'r', databaseName: 'app', appUser: 'app', appPassword: 'p',
       exporterUser: 'webstack-exporter', exporterPassword: 'e',
     });

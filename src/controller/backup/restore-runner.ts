@@ -3,7 +3,8 @@
  * own (a restore never writes into a running stack), then load the verified dump into the primary
  * (the replicas get it through replication), or put the verified physical copy in place of the
  * primary's data directory (its binlog starts at the copy's position, so the replicas can't catch
- * up by replication: their database manager rebuilds them from the primary).
+ * up by replication: their database manager rebuilds them from the primary). A MySQL 8.4 backup
+ * is physical (a clone) and restores the same way; point-in-time restores are MariaDB's only.
  */
 import type { RestoreSpec, WebStackBackup } from '../../api/backup-types.js';
 import { resolveSpec } from '../../api/defaults.js';
@@ -61,13 +62,16 @@ export class RestoreRunner {
     const primary = ws.status?.database?.primary;
     if (!primary) throw new Error('the stack has no primary yet');
     const engine = resolveSpec(ws).database.engine;
-    if (engine === 'mysql') throw new RestoreRefused('restoring into a MySQL 8.4 stack is not supported yet (spec.database.restore): restores run on MariaDB stacks only');
+    if (engine === 'mysql' && spec.pointInTime) {
+      throw new RestoreRefused('spec.database.restore.pointInTime is not available with engine mysql: binlogs are archived from MariaDB stacks only; restore the backup without it');
+    }
     const b = await this.backupFor(ns, spec);
     const s = b.status!;
     if (s.engine && s.engine !== engine) {
       throw new RestoreRefused(`backup ${b.metadata.name} is of a ${s.engine} stack and this stack runs ${engine} (spec.database.engine): a copy of one engine does not start the other`);
     }
     if (!s.location || !s.sha256) throw new RestoreRefused(`WebStackBackup ${b.metadata.name} records no location or checksum`);
+    if (engine === 'mysql' && !s.gtidPosition) throw new RestoreRefused(`WebStackBackup ${b.metadata.name} records no GTID position: the restored copy could not be checked`);
     const [addr, login, store] = await Promise.all([
       this.access.instance(ns, stack, primary), this.access.login(ns, stack), this.access.store(ns, b.spec.stack, s.storage ?? { volume: {} }),
     ]);
@@ -88,7 +92,7 @@ export class RestoreRunner {
     const plan = spec.pointInTime ? await this.plan(b, store, spec.pointInTime) : undefined;
     const copy = { store, location: s.location, sha256: s.sha256, backupName: b.metadata.name, target: addr, login };
     try {
-      if (physical) await restorePhysical({ ...copy, agents, agent, credentials: await this.access.credentials(ws) });
+      if (physical) await restorePhysical({ ...copy, agents, agent, credentials: await this.access.credentials(ws), engine, gtidPosition: s.gtidPosition ?? '' });
       else await restoreDump(copy);
     } catch (err) {
       if (err instanceof CorruptBackupError) throw new RestoreRefused(err.message);

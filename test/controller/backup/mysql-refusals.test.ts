@@ -23,11 +23,17 @@ const backupOf = (engine: string): WebStackBackup => ({
 const untouched = new Proxy({}, { get: (_t, key) => () => { throw new Error(`the restore touched the stack (${String(key)})`); } }) as StackAccess;
 
 describe('RestoreRunner refusals', () => {
-  it('refuses a restore into a MySQL 8.4 stack, naming the field', async () => {
+  it('refuses a point-in-time restore into a MySQL 8.4 stack, naming the field', async () => {
     const client = { get: async () => backupOf('mysql') } as unknown as KubeClient;
-    const run = new RestoreRunner(untouched, client, true).run(stack('mysql'), { backup: 'nightly' });
+    const run = new RestoreRunner(untouched, client, true).run(stack('mysql'), { backup: 'nightly', pointInTime: '2026-12-04T12:00:00Z' });
     await expect(run).rejects.toThrow(RestoreRefused);
-    await expect(run).rejects.toThrow('restoring into a MySQL 8.4 stack is not supported yet (spec.database.restore)');
+    await expect(run).rejects.toThrow('spec.database.restore.pointInTime is not available with engine mysql');
+  });
+
+  it('refuses a MySQL backup that records no GTID position: the restored copy could not be checked', async () => {
+    const client = { get: async () => backupOf('mysql') } as unknown as KubeClient;
+    await expect(new RestoreRunner(untouched, client, true).run(stack('mysql'), { backup: 'nightly' }))
+      .rejects.toThrow('WebStackBackup nightly records no GTID position: the restored copy could not be checked');
   });
 
   it('refuses a backup of the other engine', async () => {
