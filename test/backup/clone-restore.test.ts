@@ -122,9 +122,13 @@ const restore = (store: VolumeStore, archive: Buffer, sql: (text: string) => Pro
 });
 
 async function waitForPhase(phase: string): Promise<void> {
-  for (let i = 0; i < 200 && (await agents.restoreState(agent)).phase !== phase; i++) await sleep(25);
+  const deadline = Date.now() + 20_000;
+  while ((await agents.restoreState(agent)).phase !== phase && Date.now() < deadline) await sleep(25);
   expect((await agents.restoreState(agent)).phase).toBe(phase);
 }
+
+/** Seconds on an idle machine, more on a loaded one (real tar, gzip and sh). */
+const TIMEOUT_MS = 30_000;
 
 describe('restoring a MySQL 8.4 backup into a new stack', () => {
   it('unpacks the clone checked, swaps it in at the next start with the admin password set once, then sets the accounts', async () => {
@@ -167,7 +171,7 @@ describe('restoring a MySQL 8.4 backup into a new stack', () => {
     const second = startPod();
     expect(second.args.some((a) => a.startsWith('--init-file'))).toBe(false);
     expect(logged.join('\n')).not.toContain('n3w');
-  });
+  }, TIMEOUT_MS);
 
   it('refuses a restored server whose gtid_executed lacks the backup\'s position', async () => {
     const archive = cloneArchive();
@@ -177,7 +181,7 @@ describe('restoring a MySQL 8.4 backup into a new stack', () => {
     await waitForPhase('ready');
     startPod();
     await expect(restoring).rejects.toThrow(`copy-mysql-0 restarted on backup nightly without its GTID position ${GTID} in gtid_executed`);
-  });
+  }, TIMEOUT_MS);
 
   it('refuses a corrupted stored archive before anything reaches the stack', async () => {
     const archive = cloneArchive();
@@ -189,7 +193,7 @@ describe('restoring a MySQL 8.4 backup into a new stack', () => {
     await expect(run).rejects.toThrow(CorruptBackupError);
     await expect(run).rejects.toThrow(`backup nightly is corrupted: ${store.describe(`${LOCATION}/clone.tar.gz`)} has SHA-256 ${sha256(corrupted)}, the backup recorded ${sha256(archive)}`);
     expect(listed(path.join(work, 'volume'))).toEqual(['data/auto.cnf']);
-  });
+  }, TIMEOUT_MS);
 
   it('the agent refuses corrupted bytes with a clear error and leaves the data directory as it was', async () => {
     const archive = cloneArchive();
@@ -203,5 +207,5 @@ describe('restoring a MySQL 8.4 backup into a new stack', () => {
       .rejects.toThrow("x-webstack-backup-format: 'zip' is not one of mbstream, clone-tar");
     expect(listed(path.join(work, 'volume'))).toEqual(['data/auto.cnf']);
     expect((await agents.restoreState(agent)).phase).toBe('idle');
-  });
+  }, TIMEOUT_MS);
 });
