@@ -40,6 +40,13 @@ describe('run flags (the Helm chart contract)', () => {
     expect(() => flags(['--agent-image='])).toThrow(/--agent-image: '' is not an image reference/);
   });
 
+  it('takes the backup stores\' image when told; --backup-dir is gone', () => {
+    expect(flags([]).backupStoreImage).toBeUndefined();
+    expect(flags(['--backup-store-image', 'webstack-operator:sandbox']).backupStoreImage).toBe('webstack-operator:sandbox');
+    expect(() => flags(['--backup-store-image= x'])).toThrow(/--backup-store-image: ' x' is not an image reference/);
+    expect(() => flags(['--backup-dir', '/backups'])).toThrow(/unknown flag --backup-dir/);
+  });
+
   it('runs mysqld-exporter from a pinned image unless told another, or none', () => {
     expect(flags([]).exporterImage).toBe('prom/mysqld-exporter:v0.17.2');
     expect(flags(['--mysqld-exporter-image', 'registry.local/mysqld-exporter:v0.15.1']).exporterImage).toBe('registry.local/mysqld-exporter:v0.15.1');
