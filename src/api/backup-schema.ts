@@ -125,6 +125,17 @@ export const pointInTimeRecoveryEngine: CelRule = {
   },
 };
 
+/** On spec.database: a point-in-time restore replays archived binlogs, which MySQL stacks don't have. */
+export const restorePointInTimeEngine: CelRule = {
+  rule: "!(has(self.restore) && has(self.restore.pointInTime) && self.engine == 'mysql')",
+  message: 'pointInTime is not available with engine mysql: binlogs are archived from MariaDB stacks only; restore the backup without it',
+  fieldPath: '.restore.pointInTime',
+  holds: (self) => {
+    const db = self as { engine?: string; restore?: RestoreSpec };
+    return !(db.restore?.pointInTime !== undefined && db.engine === 'mysql');
+  },
+};
+
 /** The whole WebStackBackup object. */
 export const webStackBackupSchema: SchemaNode = {
   type: 'object',

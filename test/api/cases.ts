@@ -228,6 +228,11 @@ export const badCases: BadCase[] = [
     ws: spec((s) => { s.database = { engine: 'mysql', backup: { pointInTimeRecovery: true } }; }),
     errors: [['spec.database.backup.pointInTimeRecovery', 'pointInTimeRecovery is not available with engine mysql']],
   },
-  { name: 'restore names no backup', ws: spec((s) => { s.database = { restore: { pointInTime: '2026-12-03T10:00:00Z' } }; }), errors: [['spec.database.restore', 'must set exactly one of backup, fromStack']] },
+  { name: 'restore names no backup', ws: spec((s) => { s.database = { engine: 'mariadb', restore: { pointInTime: '2026-12-03T10:00:00Z' } }; }), errors: [['spec.database.restore', 'must set exactly one of backup, fromStack']] },
+  {
+    name: 'point-in-time restore into MySQL',
+    ws: spec((s) => { s.database = { engine: 'mysql', restore: { backup: 'nightly', pointInTime: '2026-12-03T10:00:00Z' } }; }),
+    errors: [['spec.database.restore.pointInTime', 'pointInTime is not available with engine mysql']],
+  },
   { name: 'restore added to a running stack', old: minimal(), ws: spec((s) => { s.database = { restore: { fromStack: 'shop' } }; }), errors: [['spec.database.restore', 'restore is immutable']] },
 ];
