@@ -73,7 +73,11 @@ describe('backups and restores through the operator', () => {
     });
     expect(backup.status!.size).toBe(readFileSync(path.join(backupDir, 'shop/shop/backups/shop-1', DUMP_OBJECT)).length);
     expect(backup.status!.gtidPosition).toMatch(/^0-10[01]-\d+$/);
-    const stackStatus = (await env.client.get<WebStack>(WEBSTACK, NS, 'shop'))!.status!;
+    // The stack's condition is written after the backup's status: read it once it is there.
+    const stackStatus = await eventually('the stack\'s BackupFailing condition', async () => {
+      const status = (await env.client.get<WebStack>(WEBSTACK, NS, 'shop'))!.status!;
+      return status.conditions?.some((c) => c.type === 'BackupFailing') ? status : undefined;
+    }, 10_000, 100);
     expect(stackStatus.conditions?.find((c) => c.type === 'BackupFailing')).toMatchObject({ status: 'False', reason: 'BackupSucceeded' });
     const said = JSON.stringify([backup, stackStatus, (await env.client.list(EVENT, NS)).items]);
     expect(said).not.toContain(await adminPassword('shop'));
