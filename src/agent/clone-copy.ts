@@ -39,11 +39,12 @@ export function streamCloneDirectory(dataDir: string, name: string, tar = 'tar')
 
 /**
  * Unpacks a clone's tar archive written to `sink` into `dir` (a restore of a MySQL backup). GNU tar
- * keeps every member inside `dir`: leading '/' stripped, members with '..' refused. Abort: SIGKILL,
- * as what it leaves is removed.
+ * keeps every member inside `dir`: leading '/' stripped, members with '..' refused. It reads to the
+ * end of its input (--ignore-zeros): stopping at the archive's end marker, it could exit before the
+ * writer has ended, and the upload would fail though whole. Abort: SIGKILL, as what it leaves is removed.
  */
 export function extractCloneArchive(dir: string, tar = 'tar'): Extraction {
-  const child = spawn(tar, ['-x', '-f', '-', '-C', dir, '--no-same-owner'], { stdio: ['pipe', 'ignore', 'pipe'] });
+  const child = spawn(tar, ['-x', '-f', '-', '-C', dir, '--no-same-owner', '--ignore-zeros'], { stdio: ['pipe', 'ignore', 'pipe'] });
   if (!child.stdin) throw new Error('tar: no stdin');
   return { sink: child.stdin, exit: exitOf(child, 'tar -x'), abort: () => child.kill('SIGKILL') };
 }
