@@ -5,6 +5,9 @@ import { toDatabaseError } from '../mysql/sanitize.js';
 import { sqlTls, type Login } from './client-tools.js';
 import { SYSTEM_DATABASES } from './dump.js';
 
+/** One statement on an instance as `login` (query below; a scripted session in tests). */
+export type RunSql = <T>(addr: InstanceAddress, login: Login, sql: string) => Promise<T[]>;
+
 export async function query<T>(addr: InstanceAddress, login: Login, sql: string): Promise<T[]> {
   let conn: mysql.Connection | undefined;
   try {
@@ -28,8 +31,8 @@ export async function userDatabases(addr: InstanceAddress, login: Login): Promis
 }
 
 /** Up to 5 tables outside the server's own databases, as `db.table`. */
-export async function someUserTables(addr: InstanceAddress, login: Login): Promise<string[]> {
-  const rows = await query<{ t: string }>(addr, login,
+export async function someUserTables(addr: InstanceAddress, login: Login, run: RunSql = query): Promise<string[]> {
+  const rows = await run<{ t: string }>(addr, login,
     `SELECT CONCAT(table_schema, '.', table_name) AS t FROM information_schema.tables WHERE table_schema NOT IN ${notSystem} ORDER BY t LIMIT 5`);
   return rows.map((r) => r.t);
 }

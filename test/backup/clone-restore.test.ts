@@ -21,7 +21,13 @@ import { agentToken } from '../../src/agent/protocol.js';
 import { createAgentServer } from '../../src/agent/server.js';
 import { accountStatements, restorePhysical } from '../../src/backup/physical-restore.js';
 import { CorruptBackupError } from '../../src/backup/restore.js';
+import type { RunSql } from '../../src/backup/server-queries.js';
 import { VolumeStore } from '../../src/backup/volume-store.js';
+import type { WebStackBackup } from '../../src/api/backup-types.js';
+import type { WebStack } from '../../src/api/types.js';
+import { RestoreRefused, RestoreRunner } from '../../src/controller/backup/restore-runner.js';
+import type { StackAccess } from '../../src/controller/backup/stack-access.js';
+import type { KubeClient } from '../../src/kube/client.js';
 import type { ManagerCredentials } from '../../src/mysql/ports.js';
 import type { Row } from '../../src/mysql/sql/dialect.js';
 import { mysqlDialect } from '../../src/mysql/sql/mysql-dialect.js';
@@ -102,11 +108,12 @@ for a in "$@"; do case "$a" in --init-file=*) cp "\${a#--init-file=}" "${work}/m
 }
 
 /** A MySQL 8.4 session on the restored primary: super-read-only until the manager promotes it (the second look). */
-function scriptedPrimary(gtidHeld = true) {
+function scriptedPrimary(gtidHeld = true, tables: string[] = []) {
   const sent: string[] = [];
   let readOnlyLooks = 0;
   const sql = async (text: string): Promise<Row[]> => {
     sent.push(text);
+    if (text.startsWith('SELECT CONCAT(table_schema, \'.\', table_name) AS t FROM information_schema.tables')) return tables.map((t) => ({ t }));
     if (text === 'SELECT 1 AS up') return [{ up: 1 }];
     if (text === `SELECT GTID_SUBSET('${GTID}', @@GLOBAL.gtid_executed) AS held`) return [{ held: gtidHeld ? 1 : 0 }];
     if (text === 'SELECT @@GLOBAL.super_read_only AS ro') return [{ ro: ++readOnlyLooks < 2 ? 1 : 0 }];
@@ -116,8 +123,34 @@ function scriptedPrimary(gtidHeld = true) {
   return { sent, sql };
 }
 
+const TARGET = { name: 'copy-mysql-0', host: '127.0.0.1', port: 3306 };
+
+/** The restore runner for a new MySQL stack `copy` restoring backup `nightly` of `shop`, its SQL scripted. */
+function runnerFor(store: VolumeStore, archive: Buffer, primary: ReturnType<typeof scriptedPrimary>): { run: () => ReturnType<RestoreRunner['run']> } {
+  const login = { user: credentials.adminUser, password: ADMIN_PASSWORD };
+  const access = {
+    instance: async () => TARGET, login: async () => login, store: async () => store, agents: () => agents,
+    agentOf: () => ({ ...agent, name: TARGET.name }), credentials: async () => credentials,
+  } as unknown as StackAccess;
+  const backup = {
+    apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStackBackup', metadata: { name: 'nightly', namespace: 'shop' }, spec: { stack: 'shop' },
+    status: { phase: 'Completed', engine: 'mysql', method: 'physical', location: LOCATION, sha256: sha256(archive), gtidPosition: GTID },
+  } as WebStackBackup;
+  const ws = {
+    apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name: 'copy', namespace: 'shop' },
+    spec: { apps: [{ name: 'web', image: 'web:1' }], database: { engine: 'mysql', restore: { backup: 'nightly' } } },
+    status: { database: { primary: TARGET.name } },
+  } as WebStack;
+  const sql = (async (addr, given, text) => {
+    expect([addr, given]).toEqual([TARGET, login]);
+    return primary.sql(text);
+  }) as RunSql;
+  const runner = new RestoreRunner(access, { get: async () => backup } as unknown as KubeClient, true, sql);
+  return { run: () => runner.run(ws, { backup: 'nightly' }) };
+}
+
 const restore = (store: VolumeStore, archive: Buffer, sql: (text: string) => Promise<Row[]>) => restorePhysical({
-  store, location: LOCATION, sha256: sha256(archive), backupName: 'nightly', agents, agent, target: { name: 'copy-mysql-0', host: '127.0.0.1', port: 3306 },
+  store, location: LOCATION, sha256: sha256(archive), backupName: 'nightly', agents, agent, target: TARGET,
   login: { user: credentials.adminUser, password: ADMIN_PASSWORD }, credentials, engine: 'mysql', gtidPosition: GTID, restartTimeoutMs: 20_000, sql,
 });
 
@@ -171,6 +204,30 @@ describe('restoring a MySQL 8.4 backup into a new stack', () => {
     const second = startPod();
     expect(second.args.some((a) => a.startsWith('--init-file'))).toBe(false);
     expect(logged.join('\n')).not.toContain('n3w');
+  }, TIMEOUT_MS);
+
+  it('the restore runner takes a MySQL backup into a new MySQL stack after checking it holds no table', async () => {
+    const archive = cloneArchive();
+    const store = new VolumeStore(path.join(work, 'store'));
+    await store.put(`${LOCATION}/clone.tar.gz`, archive);
+    const primary = scriptedPrimary();
+    const running = runnerFor(store, archive, primary).run();
+    await waitForPhase('ready');
+    startPod();
+    await expect(running).resolves.toEqual({ phase: 'Completed', backup: 'nightly', message: `restored nightly (physical, GTID ${GTID}) into copy-mysql-0` });
+    expect(primary.sent[0]).toMatch(/^SELECT CONCAT\(table_schema/);
+    expect(primary.sent.slice(-1)).toEqual(accountStatements(mysqlDialect, credentials).slice(-1));
+    expect(listed(dataDir)).toEqual(Object.keys(files).sort());
+  }, TIMEOUT_MS);
+
+  it('the restore runner refuses a MySQL stack that already holds tables, and uploads nothing', async () => {
+    const archive = cloneArchive();
+    const store = new VolumeStore(path.join(work, 'store'));
+    await store.put(`${LOCATION}/clone.tar.gz`, archive);
+    const run = runnerFor(store, archive, scriptedPrimary(true, ['app.orders'])).run();
+    await expect(run).rejects.toThrow(RestoreRefused);
+    await expect(run).rejects.toThrow("the stack's database already holds tables (app.orders): a restore never writes into a running stack");
+    expect(listed(path.join(work, 'volume'))).toEqual(['data/auto.cnf']);
   }, TIMEOUT_MS);
 
   it('refuses a restored server whose gtid_executed lacks the backup\'s position', async () => {

@@ -13,7 +13,7 @@ import type { KubeClient } from '../../kube/client.js';
 import { CorruptBackupError, restoreDump } from '../../backup/restore.js';
 import { PHYSICAL_METHOD } from '../../backup/physical.js';
 import { restoredFrom, restorePhysical } from '../../backup/physical-restore.js';
-import { someUserTables } from '../../backup/server-queries.js';
+import { query, someUserTables, type RunSql } from '../../backup/server-queries.js';
 import { readArchive } from '../../backup/binlog-archive.js';
 import { gtidText, parseGtidPosition, planReplay, type ReplayPlan } from '../../backup/replay-plan.js';
 import type { BackupStore } from '../../backup/store.js';
@@ -25,7 +25,8 @@ import type { StackAccess } from './stack-access.js';
 export class RestoreRefused extends Error {}
 
 export class RestoreRunner {
-  constructor(private readonly access: StackAccess, private readonly client: KubeClient, private readonly agents: boolean) {}
+  constructor(private readonly access: StackAccess, private readonly client: KubeClient, private readonly agents: boolean,
+    private readonly sql: RunSql = query) {}
 
   private async backupFor(ns: string, spec: RestoreSpec): Promise<WebStackBackup> {
     if (spec.backup) {
@@ -83,7 +84,7 @@ export class RestoreRunner {
     const agent = this.access.agentOf(addr);
     // A retried physical restore whose copy is already in place carries on from there.
     const resumed = physical && restoredFrom(await agents.restoreState(agent), b.metadata.name);
-    const tables = resumed ? [] : await someUserTables(addr, login);
+    const tables = resumed ? [] : await someUserTables(addr, login, this.sql);
     if (tables.length > 0) {
       throw new RestoreRefused(`the stack's database already holds tables (${tables.join(', ')}): a restore never writes into a running stack`);
     }
@@ -92,8 +93,12 @@ export class RestoreRunner {
     const plan = spec.pointInTime ? await this.plan(b, store, spec.pointInTime) : undefined;
     const copy = { store, location: s.location, sha256: s.sha256, backupName: b.metadata.name, target: addr, login };
     try {
-      if (physical) await restorePhysical({ ...copy, agents, agent, credentials: await this.access.credentials(ws), engine, gtidPosition: s.gtidPosition ?? '' });
-      else await restoreDump(copy);
+      if (physical) {
+        await restorePhysical({ ...copy, agents, agent, credentials: await this.access.credentials(ws), engine, gtidPosition: s.gtidPosition ?? '',
+          sql: (text) => this.sql(addr, login, text) });
+      } else {
+        await restoreDump(copy);
+      }
     } catch (err) {
       if (err instanceof CorruptBackupError) throw new RestoreRefused(err.message);
       throw err;
