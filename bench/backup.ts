@@ -55,7 +55,7 @@ if (storeKind !== 'direct' && storeKind !== 'server') throw new Error(`--store: 
 async function storeProcess(dir: string): Promise<{ store: BackupStore; stop(): void }> {
   const token = randomBytes(32).toString('hex');
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', path.resolve('test/support/swc-register.mjs'), path.resolve('src/cli.ts'), 'store',
+  const child = spawn(process.execPath, ['--import', path.resolve('src/sandbox/swc-register.mjs'), path.resolve('src/cli.ts'), 'store',
     `--port=${port}`, '--bind-address=127.0.0.1', `--dir=${dir}`], { env: { ...process.env, [STORE_TOKEN_ENV]: token }, stdio: 'ignore' });
   await eventually('the store to answer', () => new Promise<boolean>((resolve) => {
     http.get({ host: '127.0.0.1', port, path: STORE_PATHS.health }, (res) => { res.resume(); resolve(res.statusCode === 200); }).once('error', () => resolve(false));

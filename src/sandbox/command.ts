@@ -115,7 +115,7 @@ async function up(file: string, stateDir: string, controlPlane: ControlPlaneKind
     const dns = await step(startDnsServer(), (d) => d.close());
     const partitions = openPartitions(log);
     if (!(partitions instanceof Error)) cleanups.push(async () => partitions.close());
-    const runtime = await step(startRuntime({ kubeconfig: plane.kubeconfig, stateDir: dir, log, dns, node: plane.node,
+    const runtime = await step(startRuntime({ kubeconfig: plane.kubeconfig, stateDir: dir, log, dns, node: plane.node, operatorCommand: plane.operatorCommand,
       partitions: partitions instanceof Error ? undefined : partitions }), (r) => r.close(10_000));
     const control = await step(startControlServer(runtime, partitions), (c) => c.close());
     const info: SandboxInfo = { pid: process.pid, control: control.url, apiserver: plane.url, dns: dns.address };

@@ -12,6 +12,7 @@ import { KubernetesObjectApi, type KubernetesObject } from '@kubernetes/client-n
 import { parseAllDocuments } from 'yaml';
 import { freePort } from './control-plane/index.js';
 import { apply } from './manifests.js';
+import { DEFAULT_OPERATOR_COMMAND, OPERATOR_FROM_SOURCE } from './runtime/index.js';
 import type { Plane } from './plane.js';
 import { kubeConfigFrom } from './runtime/cluster.js';
 import { SERVICE_NETWORK } from './runtime/addresses.js';
@@ -54,6 +55,8 @@ export async function startEmbeddedPlane(dir: string, kubeconfigFile: string): P
   return {
     url: api.url,
     kubeconfig: api.kubeconfig(),
+    // Pods of the operator's image (a backup store) run the same code as its operator: sources unless it runs built.
+    operatorCommand: process.argv[1]?.endsWith('.ts') ? OPERATOR_FROM_SOURCE : DEFAULT_OPERATOR_COMMAND,
     startOperator: async () => {
       const self = selfCommand();
       const args = [...self.args, 'run', '--kubeconfig', kubeconfigFile, '--leader-elect=false',

@@ -14,6 +14,8 @@ export interface Plane {
   kubeconfig: string;
   /** What the local runtime needs to be a node of this plane, if it is one. */
   node?: RuntimeOptions['node'];
+  /** How the runtime starts pods of the operator's own image (a backup store, agents); default: this checkout's dist/. */
+  operatorCommand?: RuntimeOptions['operatorCommand'];
   /** Installs and starts the operator once the runtime runs; resolves when it is started. */
   startOperator(runtime: Runtime): Promise<OperatorHandle>;
   close(): Promise<void>;

@@ -69,6 +69,13 @@ const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../.
 export const DEFAULT_DEMO_APP = path.join(REPO, 'examples/demo-app/server.js');
 export const DEFAULT_OPERATOR_COMMAND = { command: process.execPath, args: [path.join(REPO, 'dist/cli.js')] };
 
+/** The operator from this checkout's TypeScript sources, from any working directory (a pod's root): no build needed. */
+export const OPERATOR_FROM_SOURCE = {
+  command: '/usr/bin/env',
+  args: [`SWC_NODE_PROJECT=${path.join(REPO, 'tsconfig.json')}`, process.execPath, '--import', path.join(REPO, 'src/sandbox/swc-register.mjs'),
+    path.join(REPO, 'src/cli.ts')],
+};
+
 function mountHost(): HostFacts | undefined {
   const unshare = which('unshare');
   if (!unshare) return undefined;

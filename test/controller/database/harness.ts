@@ -16,7 +16,7 @@ import { WEBSTACK } from '../../../src/controller/resources.js';
 import { createLogger } from '../../../src/log.js';
 import { startApiServer, type RunningApiServer } from '../../../src/sandbox/apiserver/index.js';
 import { startDnsServer, type DnsServer } from '../../../src/sandbox/dns/server.js';
-import { startRuntime, type Runtime } from '../../../src/sandbox/runtime/index.js';
+import { OPERATOR_FROM_SOURCE, startRuntime, type Runtime } from '../../../src/sandbox/runtime/index.js';
 import type { DatabaseTimings } from '../../../src/timings.js';
 import type { Clock } from '../../../src/clock.js';
 import { LogCapture } from '../harness.js';
@@ -40,10 +40,6 @@ const NAMESPACE = { kind: 'Namespace', apiVersion: 'v1', plural: 'namespaces', n
 
 /** The operator's image, named for the agents (`agents`) and the backup stores (`backups`): the sandbox runs it from this checkout's sources. */
 const AGENT_IMAGE = 'webstack-operator:test';
-const OPERATOR_FROM_SOURCE = {
-  command: '/usr/bin/env',
-  args: [`SWC_NODE_PROJECT=${path.resolve('tsconfig.json')}`, process.execPath, '--import', path.resolve('test/support/swc-register.mjs'), path.resolve('src/cli.ts')],
-};
 
 /**
  * `backups`: the operator also runs the backup controller with these options (on `backupClock`, when
