@@ -57,17 +57,26 @@ function serveCopy(config: AgentConfig, backup: BackupStream, res: ServerRespons
   let bytes = 0;
   config.log?.('serving a copy');
   res.writeHead(200, { 'content-type': 'application/octet-stream', trailer: Object.values(COPY_TRAILERS).join(', ') });
-  res.once('close', () => { if (!res.writableFinished) backup.abort(); });
+  // A reader gone mid-copy stops the backup; what it still writes is drained, so its end is seen and reported.
+  let readerGone = false;
+  res.once('close', () => {
+    if (res.writableFinished) return;
+    readerGone = true;
+    backup.abort();
+    backup.stream.resume();
+  });
   backup.stream.on('data', (chunk: Buffer) => {
     hash.update(chunk);
     bytes += chunk.length;
+    if (res.destroyed) return;
     if (!res.write(chunk)) {
       backup.stream.pause();
       res.once('drain', () => backup.stream.resume());
     }
   });
   const streamed = new Promise<void>((resolve) => backup.stream.once('end', resolve));
-  void Promise.all([backup.exit, streamed]).then(([exit]) => {
+  void Promise.all([backup.exit, streamed]).then(([finished]) => {
+    const exit = readerGone ? { ok: false, message: 'the reader went away before the copy ended' } : finished;
     config.log?.('copy served', { bytes, ok: exit.ok, ...(exit.ok ? {} : { error: exit.message }) });
     res.addTrailers({ [COPY_TRAILERS.sha256]: hash.digest('hex'), [COPY_TRAILERS.bytes]: String(bytes), [COPY_TRAILERS.result]: exit.ok ? 'ok' : exit.message });
     res.end();
