@@ -6,6 +6,7 @@ import http, { type IncomingMessage } from 'node:http';
 import { Stream, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { measuring } from '../measuring-stream.js';
+import { errorOf, readAll } from './http-json.js';
 import { AGENT_PATHS, BACKUP_HEADERS, COPY_TRAILERS, type BackupFormat, type DiskUsage, type RestoreRequest, type RestoreState } from './protocol.js';
 
 export interface AgentTarget {
@@ -158,20 +159,4 @@ export class AgentClient {
 
 function where(t: AgentTarget): string {
   return `the agent ${t.host}:${t.port}`;
-}
-
-async function readAll(res: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of res) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function errorOf(res: IncomingMessage): Promise<string> {
-  const text = await readAll(res);
-  try {
-    const parsed = JSON.parse(text) as { error?: string };
-    return `${res.statusCode}: ${parsed.error ?? text}`;
-  } catch {
-    return `${res.statusCode}: ${text.slice(0, 200)}`;
-  }
 }

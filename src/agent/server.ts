@@ -10,38 +10,15 @@ import { NoCloneError, removeCloneDirectory, streamCloneDirectory } from './clon
 import { AGENT_PATHS, agentToken, BACKUP_FORMATS, BACKUP_HEADERS, COPY_TRAILERS, tokenMatches, type BackupFormat, type RestoreRequest } from './protocol.js';
 import { CorruptUploadError, restoreFromBackup } from './backup-restore.js';
 import { ConflictError, Restorer } from './restore.js';
+import { HttpError, readJson, send } from './http-json.js';
+
+/** The largest JSON request body the agent reads. */
+const MAX_JSON_BYTES = 64 * 1024;
 
 export interface AgentConfig extends LocalServer {
   tools?: BackupTools;
   /** Where the agent reports (never the token or a password). */
   log?: (message: string, fields?: Record<string, unknown>) => void;
-}
-
-class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body ?? {});
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 64 * 1024) throw new HttpError(413, 'request body larger than 64 KiB');
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    throw new HttpError(400, 'the request body is not JSON');
-  }
 }
 
 function restoreRequest(body: unknown): RestoreRequest {
@@ -117,7 +94,7 @@ export function createAgentServer(config: AgentConfig): Server {
       }
       case `GET ${AGENT_PATHS.restore}`: return send(res, 200, restorer.state());
       case `POST ${AGENT_PATHS.restore}`: {
-        const request = restoreRequest(await readJson(req));
+        const request = restoreRequest(await readJson(req, MAX_JSON_BYTES));
         if (uploading) throw new HttpError(409, `backup ${uploading} is being restored`);
         config.log?.('rebuilding from a donor', { donor: `${request.donor.host}:${request.donor.port}` });
         return send(res, 202, restorer.start(request));

@@ -5,6 +5,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { errorOf, readAll } from '../agent/http-json.js';
 import type { BackupStore, StoredObject } from './store.js';
 import { objectPath, STORE_PATHS } from './store-protocol.js';
 
@@ -85,20 +86,5 @@ export class RemoteStore implements BackupStore {
         pipeline(body, req).catch((err: unknown) => req.destroy(err instanceof Error ? err : new Error(String(err))));
       } else req.end(body);
     });
-  }
-}
-
-async function readAll(res: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of res) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-async function errorOf(res: IncomingMessage): Promise<string> {
-  const text = await readAll(res);
-  try {
-    return `HTTP ${res.statusCode}: ${(JSON.parse(text) as { error?: string }).error ?? text}`;
-  } catch {
-    return `HTTP ${res.statusCode}: ${text.slice(0, 200)}`;
   }
 }

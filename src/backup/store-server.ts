@@ -5,6 +5,7 @@
  */
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { pipeline } from 'node:stream/promises';
+import { HttpError, readJson, send } from '../agent/http-json.js';
 import { tokenMatches } from '../agent/protocol.js';
 import { STORE_MAX_JSON_BYTES, STORE_PATHS } from './store-protocol.js';
 import { VolumeStore } from './volume-store.js';
@@ -17,32 +18,6 @@ export interface StoreConfig {
   log?: (message: string, fields?: Record<string, unknown>) => void;
 }
 
-class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
-    super(message);
-  }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body ?? {});
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
-  res.end(text);
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > STORE_MAX_JSON_BYTES) throw new HttpError(413, `request body larger than ${STORE_MAX_JSON_BYTES} bytes`);
-    chunks.push(chunk as Buffer);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;
-  } catch {
-    throw new HttpError(400, 'the request body is not JSON');
-  }
-}
 
 /** The object key of a path under /v1/objects/, refused when a segment is empty, '.' or '..'. */
 function keyOf(pathname: string): string {
@@ -85,7 +60,7 @@ export function createStoreServer(config: StoreConfig): Server {
     }
     if (req.method === 'GET' && url.pathname === STORE_PATHS.list) return send(res, 200, await volume.list(url.searchParams.get('prefix') ?? ''));
     if (req.method === 'POST' && url.pathname === STORE_PATHS.delete) {
-      const keys = (await readJson(req) as { keys?: unknown } | null)?.keys;
+      const keys = (await readJson(req, STORE_MAX_JSON_BYTES) as { keys?: unknown } | null)?.keys;
       if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'string')) throw new HttpError(400, 'keys: a list of object keys is required');
       await volume.delete(keys as string[]);
       config.log?.('objects deleted', { count: keys.length });
