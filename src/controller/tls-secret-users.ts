@@ -5,13 +5,12 @@
  */
 import { names } from '../api/labels.js';
 import type { WebStack } from '../api/types.js';
+import { KeyedIndex } from '../kube/keyed-index.js';
 import { stackKey } from './stack-keys.js';
 
 export class TlsSecretUsers {
   /** "namespace/secret" to the keys of the stacks naming it. */
-  private readonly users = new Map<string, Set<string>>();
-  /** Stack key to the Secrets it uses. */
-  private readonly named = new Map<string, string[]>();
+  private readonly index = new KeyedIndex<string>();
 
   /** An added or updated WebStack. */
   set(ws: WebStack): void {
@@ -20,32 +19,15 @@ export class TlsSecretUsers {
       ws.spec?.loadBalancer?.tls?.secretName,
       ws.spec?.database?.tls?.issuerRef ? names.mysqlTlsSecret(ws.metadata.name) : undefined,
     ].filter((s) => s !== undefined);
-    this.drop(key);
-    if (secrets.length === 0) return;
-    const ats = secrets.map((secret) => `${ws.metadata.namespace ?? 'default'}/${secret}`);
-    for (const at of ats) {
-      let users = this.users.get(at);
-      if (!users) this.users.set(at, users = new Set());
-      users.add(key);
-    }
-    this.named.set(key, ats);
+    this.index.set(key, secrets.map((secret) => `${ws.metadata.namespace ?? 'default'}/${secret}`), key);
   }
 
   delete(ws: WebStack): void {
-    this.drop(stackKey(ws.metadata.namespace, ws.metadata.name));
+    this.index.delete(stackKey(ws.metadata.namespace, ws.metadata.name));
   }
 
   /** The keys of the stacks that name Secret `name` in `namespace`. */
   stacks(namespace: string | undefined, name: string): string[] {
-    return [...(this.users.get(`${namespace ?? 'default'}/${name}`) ?? [])];
-  }
-
-  private drop(key: string): void {
-    for (const at of this.named.get(key) ?? []) {
-      const users = this.users.get(at)!;
-      users.delete(key);
-      if (users.size === 0) this.users.delete(at);
-    }
-    this.named.delete(key);
+    return this.index.get(`${namespace ?? 'default'}/${name}`);
   }
 }

@@ -3,6 +3,7 @@
  * index instead of scanning every object of every owned kind in the namespace.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { KeyedIndex } from './keyed-index.js';
 
 function identity(o: KubernetesObject): string {
   return `${o.kind ?? ''}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
@@ -13,38 +14,20 @@ function controllerUid(o: KubernetesObject): string | undefined {
 }
 
 export class OwnerIndex {
-  private readonly byOwner = new Map<string, Map<string, KubernetesObject>>();
-  /** Object identity to the owner it was indexed under, so a changed owner reference moves it. */
-  private readonly ownerOf = new Map<string, string>();
+  private readonly index = new KeyedIndex<KubernetesObject>();
 
-  /** An added or updated object. */
+  /** An added or updated object; a changed owner reference moves it. */
   set(o: KubernetesObject): void {
-    const id = identity(o);
     const uid = controllerUid(o);
-    const before = this.ownerOf.get(id);
-    if (before !== undefined && before !== uid) this.drop(before, id);
-    if (uid === undefined) return;
-    let owned = this.byOwner.get(uid);
-    if (!owned) this.byOwner.set(uid, owned = new Map());
-    owned.set(id, o);
-    this.ownerOf.set(id, uid);
+    this.index.set(identity(o), uid === undefined ? [] : [uid], o);
   }
 
   delete(o: KubernetesObject): void {
-    const id = identity(o);
-    const uid = this.ownerOf.get(id);
-    if (uid !== undefined) this.drop(uid, id);
+    this.index.delete(identity(o));
   }
 
   /** Every indexed object whose controller is `ownerUid`. */
   owned(ownerUid: string): KubernetesObject[] {
-    return [...(this.byOwner.get(ownerUid)?.values() ?? [])];
-  }
-
-  private drop(uid: string, id: string): void {
-    const owned = this.byOwner.get(uid);
-    owned?.delete(id);
-    if (owned?.size === 0) this.byOwner.delete(uid);
-    this.ownerOf.delete(id);
+    return this.index.get(ownerUid);
   }
 }
