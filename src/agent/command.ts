@@ -7,6 +7,7 @@ import { DEFAULT_DATA_DIR } from '../render/mysql-config.js';
 import { createLogger } from '../log.js';
 import { AGENT_PORT } from './protocol.js';
 import { createAgentServer } from './server.js';
+import { flagsOrExit, parseFlags, portFlag, serveUntilSignal, usageError } from '../serve-command.js';
 
 export const AGENT_USAGE = `usage: webstack-operator agent [flags]
 
@@ -25,55 +26,24 @@ export interface AgentFlags {
 }
 
 export function parseAgentFlags(argv: string[]): AgentFlags | 'help' {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h' || arg === '--help') return 'help';
-    const m = /^--(port|bind-address|data-dir|socket)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new Error(`unknown flag '${arg}'`);
-    const value = m[2] ?? argv[++i];
-    if (value === undefined || value === '') throw new Error(`--${m[1]} needs a value`);
-    values.set(m[1], value);
-  }
-  const port = Number(values.get('port') ?? AGENT_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: '${values.get('port')}' is not a port (0-65535)`);
+  const values = parseFlags(argv, ['port', 'bind-address', 'data-dir', 'socket']);
+  if (values === 'help') return values;
   const dataDir = values.get('data-dir') ?? DEFAULT_DATA_DIR;
-  return { port, bindAddress: values.get('bind-address'), dataDir, socket: values.get('socket') ?? `${dataDir}/mysqld.sock` };
+  return { port: portFlag(values, AGENT_PORT), bindAddress: values.get('bind-address'), dataDir, socket: values.get('socket') ?? `${dataDir}/mysqld.sock` };
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let flags;
-  try {
-    flags = parseAgentFlags(argv);
-  } catch (err) {
-    process.stderr.write(`webstack-operator agent: ${err instanceof Error ? err.message : String(err)}\n${AGENT_USAGE}`);
-    return 2;
-  }
-  if (flags === 'help') {
-    process.stdout.write(AGENT_USAGE);
-    return 0;
-  }
+  const flags = flagsOrExit('agent', AGENT_USAGE, () => parseAgentFlags(argv));
+  if (typeof flags === 'number') return flags;
   const adminUser = process.env.ADMIN_USER;
   const adminPassword = process.env.ADMIN_PASSWORD;
-  if (!adminUser || !adminPassword) {
-    process.stderr.write(`webstack-operator agent: ADMIN_USER and ADMIN_PASSWORD must be set\n${AGENT_USAGE}`);
-    return 2;
-  }
+  if (!adminUser || !adminPassword) return usageError('agent', AGENT_USAGE, 'ADMIN_USER and ADMIN_PASSWORD must be set');
   delete process.env.ADMIN_PASSWORD;
   const log = createLogger();
   const server = createAgentServer({
     dataDir: flags.dataDir, socket: flags.socket, adminUser, adminPassword,
     log: (message, fields) => log.info(message, fields),
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(flags.port, flags.bindAddress, resolve);
-  });
-  log.info('agent listening', { port: flags.port, dataDir: flags.dataDir });
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await serveUntilSignal(server, flags.port, flags.bindAddress, () => log.info('agent listening', { port: flags.port, dataDir: flags.dataDir }));
   return 0;
 }

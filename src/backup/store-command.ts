@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { createLogger } from '../log.js';
 import { STORE_MOUNT_PATH, STORE_PORT, STORE_TOKEN_ENV } from './store-protocol.js';
 import { createStoreServer } from './store-server.js';
+import { flagsOrExit, parseFlags, portFlag, serveUntilSignal, usageError } from '../serve-command.js';
 
 export const STORE_USAGE = `usage: webstack-operator store [flags]
 
@@ -23,51 +24,20 @@ export interface StoreFlags {
 }
 
 export function parseStoreFlags(argv: string[]): StoreFlags | 'help' {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h' || arg === '--help') return 'help';
-    const m = /^--(port|bind-address|dir)(?:=(.*))?$/.exec(arg);
-    if (!m) throw new Error(`unknown flag '${arg}'`);
-    const value = m[2] ?? argv[++i];
-    if (value === undefined || value === '') throw new Error(`--${m[1]} needs a value`);
-    values.set(m[1], value);
-  }
-  const port = Number(values.get('port') ?? STORE_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: '${values.get('port')}' is not a port (0-65535)`);
-  return { port, bindAddress: values.get('bind-address'), dir: values.get('dir') ?? STORE_MOUNT_PATH };
+  const values = parseFlags(argv, ['port', 'bind-address', 'dir']);
+  if (values === 'help') return values;
+  return { port: portFlag(values, STORE_PORT), bindAddress: values.get('bind-address'), dir: values.get('dir') ?? STORE_MOUNT_PATH };
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let flags;
-  try {
-    flags = parseStoreFlags(argv);
-  } catch (err) {
-    process.stderr.write(`webstack-operator store: ${err instanceof Error ? err.message : String(err)}\n${STORE_USAGE}`);
-    return 2;
-  }
-  if (flags === 'help') {
-    process.stdout.write(STORE_USAGE);
-    return 0;
-  }
+  const flags = flagsOrExit('store', STORE_USAGE, () => parseStoreFlags(argv));
+  if (typeof flags === 'number') return flags;
   const token = process.env[STORE_TOKEN_ENV];
-  if (!token) {
-    process.stderr.write(`webstack-operator store: ${STORE_TOKEN_ENV} must be set\n${STORE_USAGE}`);
-    return 2;
-  }
+  if (!token) return usageError('store', STORE_USAGE, `${STORE_TOKEN_ENV} must be set`);
   delete process.env[STORE_TOKEN_ENV];
   const log = createLogger();
   await mkdir(flags.dir, { recursive: true });
   const server = createStoreServer({ dir: flags.dir, token, log: (message, fields) => log.info(message, fields) });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(flags.port, flags.bindAddress, resolve);
-  });
-  log.info('backup store listening', { port: flags.port, dir: flags.dir });
-  await new Promise<void>((resolve) => {
-    process.once('SIGTERM', resolve);
-    process.once('SIGINT', resolve);
-  });
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await serveUntilSignal(server, flags.port, flags.bindAddress, () => log.info('backup store listening', { port: flags.port, dir: flags.dir }));
   return 0;
 }
