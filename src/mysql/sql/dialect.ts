@@ -68,6 +68,32 @@ export interface Dialect {
   previousGtidsOfEvent(type: string, info: string): string | undefined;
 }
 
+const SET_GLOBAL = /^SET GLOBAL (.+)$/s;
+
+/**
+ * Consecutive `SET GLOBAL` statements as one (`SET GLOBAL a = 1, GLOBAL b = 2`): one round trip
+ * instead of several in a failover's path, and all or none of them applied, since a SET with
+ * several assignments fails whole.
+ */
+export function combineSetGlobals(statements: readonly string[]): string[] {
+  const out: string[] = [];
+  let merged: string[] = [];
+  const flush = (): void => {
+    if (merged.length) out.push(`SET GLOBAL ${merged.join(', GLOBAL ')}`);
+    merged = [];
+  };
+  for (const sql of statements) {
+    const m = SET_GLOBAL.exec(sql);
+    if (m) merged.push(m[1]);
+    else {
+      flush();
+      out.push(sql);
+    }
+  }
+  flush();
+  return out;
+}
+
 export function quote(value: string): string {
   return mysql.escape(value);
 }

@@ -8,7 +8,7 @@ import { parseGtidSet } from '../gtid.js';
 import { scrub } from '../sanitize.js';
 import type { ServerState } from '../observation.js';
 import type { InstanceAddress, ManagerCredentials } from '../ports.js';
-import { asText, type Dialect } from './dialect.js';
+import { asText, combineSetGlobals, type Dialect } from './dialect.js';
 import { withSession, type KeptSessions, type Session, type Timeouts } from './session.js';
 
 /** Opens a session on one server for the length of `fn`. */
@@ -43,7 +43,7 @@ export class SqlDatabase implements Database {
     return this.open(async (s) => {
       // The replica trusts the CA bundle it serves with itself: the same Secret, wherever it is mounted.
       const tls = source.tls ? { caFile: asText((await s.query(d.ownCaFileSql))[0]?.ca_file) } : undefined;
-      for (const sql of [
+      for (const sql of combineSetGlobals([
         d.stopReplica(),
         ...d.setReadOnly(true),
         ...d.alignReplicaPosition(),
@@ -52,7 +52,7 @@ export class SqlDatabase implements Database {
         d.changeSource({ host: source.host, port: source.port, user: c.replicationUser, password: c.replicationPassword,
           heartbeatSeconds: settings.netTimeoutSeconds / 2, tls }),
         d.startReplica(),
-      ]) await s.query(sql);
+      ])) await s.query(sql);
     });
   }
 
@@ -134,7 +134,7 @@ export class SqlDatabase implements Database {
 
   private run(statements: string[]): Promise<void> {
     return this.open(async (s) => {
-      for (const sql of statements) await s.query(sql);
+      for (const sql of combineSetGlobals(statements)) await s.query(sql);
     });
   }
 }

@@ -2,6 +2,7 @@ import { describe, expect, test } from '@jest/globals';
 import { mariadbDialect } from '../../../src/mysql/sql/mariadb-dialect.js';
 import { mysqlDialect } from '../../../src/mysql/sql/mysql-dialect.js';
 import { dialectFor } from '../../../src/mysql/sql/engines.js';
+import { combineSetGlobals } from '../../../src/mysql/sql/dialect.js';
 import type { ManagerCredentials } from '../../../src/mysql/ports.js';
 
 const creds: ManagerCredentials = {
@@ -149,5 +150,14 @@ describe('the app user is granted its own database only', () => {
     expect(statements).toContain('CREATE DATABASE IF NOT EXISTS `m_sql`');
     expect(statements).toContain("GRANT ALL PRIVILEGES ON `m\\_sql`.* TO 'app'@'%'");
     expect(statements.filter((s) => s.startsWith('GRANT ALL'))).toHaveLength(1);
+  });
+});
+
+describe('consecutive SET GLOBAL statements go as one', () => {
+  test('merges runs, keeps order and every other statement where it was', () => {
+    expect(combineSetGlobals(['STOP REPLICA', 'SET GLOBAL super_read_only = OFF', 'SET GLOBAL read_only = OFF', 'START REPLICA', 'SET GLOBAL a = IF(1, 2, 3)']))
+      .toEqual(['STOP REPLICA', 'SET GLOBAL super_read_only = OFF, GLOBAL read_only = OFF', 'START REPLICA', 'SET GLOBAL a = IF(1, 2, 3)']);
+    expect(combineSetGlobals([])).toEqual([]);
+    expect(combineSetGlobals(['SET SESSION x = 1', 'SET GLOBAL y = 2'])).toEqual(['SET SESSION x = 1', 'SET GLOBAL y = 2']);
   });
 });

@@ -22,13 +22,15 @@ function recording(answers: (sql: string) => Row[] = () => []) {
 }
 
 describe('SqlDatabase', () => {
-  test('pointAt: stop, read-only, align, net timeout, semi-sync, source with the replication user, start', async () => {
+  test('pointAt: stop; read-only, align, net timeout and semi-sync in one SET; source with the replication user; start', async () => {
     const r = recording();
     await r.db.pointAt({ name: 'shop-mysql-0', host: '10.0.0.5', port: 3306 },
       { netTimeoutSeconds: 4, semiSync: { source: false, replica: true, timeoutMs: 1000 } });
     expect(r.sql()).toEqual([[
-      'STOP SLAVE', 'SET GLOBAL read_only = ON', "SET GLOBAL gtid_slave_pos = IF(@@gtid_binlog_pos = '', @@gtid_slave_pos, @@gtid_binlog_pos)", 'SET GLOBAL slave_net_timeout = 4',
-      ...mariadbDialect.semiSync({ source: false, replica: true, timeoutMs: 1000 }),
+      'STOP SLAVE',
+      "SET GLOBAL read_only = ON, GLOBAL gtid_slave_pos = IF(@@gtid_binlog_pos = '', @@gtid_slave_pos, @@gtid_binlog_pos), GLOBAL slave_net_timeout = 4, "
+        + "GLOBAL rpl_semi_sync_master_wait_point = 'AFTER_SYNC', GLOBAL rpl_semi_sync_master_timeout = 1000, "
+        + 'GLOBAL rpl_semi_sync_master_enabled = OFF, GLOBAL rpl_semi_sync_slave_enabled = ON',
       mariadbDialect.changeSource({ host: '10.0.0.5', port: 3306, user: 'repl', password: 'r-pw', heartbeatSeconds: 2 }),
       'START SLAVE',
     ]]);
