@@ -103,6 +103,11 @@ export class AgentClient {
     return this.copy(target, `${AGENT_PATHS.cloneCopy}?backup=${encodeURIComponent(backup)}`, 'clone copy', sink);
   }
 
+  /** A closed binlog file of the target's server (MySQL), checked like a physical copy. */
+  async binlogFile(target: AgentTarget, name: string, sink: Writable): Promise<CopyReceipt> {
+    return this.copy(target, `${AGENT_PATHS.binlogs}/${encodeURIComponent(name)}`, `binlog ${name}`, sink);
+  }
+
   private async copy(target: AgentTarget, path: string, what: string, sink: Writable, signal?: AbortSignal): Promise<CopyReceipt> {
     const res = await this.request(target, 'GET', path, undefined, this.copyIdleMs, {}, signal);
     if (res.statusCode !== 200) throw new AgentError(`${what} from ${where(target)}: ${await errorOf(res)}`, res.statusCode);

@@ -34,6 +34,11 @@ export const AGENT_PATHS = {
    * the `ready` state when the server has been fenced. GET/DELETE of `restore` follow it.
    */
   restoreBackup: '/v1/restore/backup',
+  /**
+   * GET <binlogs>/<name>: a closed binlog file of the local server (MySQL point-in-time archive,
+   * binlog-files.ts) as the body, then the trailers below.
+   */
+  binlogs: '/v1/binlogs',
 } as const;
 
 /**

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import http, { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { diskUsage, fenceServer, NoServerError } from './local-server.js';
 import { DEFAULT_BACKUP_TOOLS, streamBackup, type BackupStream, type BackupTools, type LocalServer } from './mariadb-backup.js';
+import { BinlogRequestError, closedBinlogStream } from './binlog-files.js';
 import { NoCloneError, removeCloneDirectory, streamCloneDirectory } from './clone-copy.js';
 import { AGENT_PATHS, agentToken, BACKUP_FORMATS, BACKUP_HEADERS, COPY_TRAILERS, tokenMatches, type BackupFormat, type RestoreRequest } from './protocol.js';
 import { CorruptUploadError, restoreFromBackup } from './backup-restore.js';
@@ -28,7 +29,7 @@ function restoreRequest(body: unknown): RestoreRequest {
   return { donor: { host: donor.host, port: donor.port } };
 }
 
-/** Streams a copy (the local server's physical copy, or a clone directory), then the trailers that let the reader check it. */
+/** Streams a copy (the local server's physical copy, a clone directory or a closed binlog), then the trailers that let the reader check it. */
 function serveCopy(config: AgentConfig, backup: BackupStream, res: ServerResponse): void {
   const hash = createHash('sha256');
   let bytes = 0;
@@ -69,6 +70,14 @@ export function createAgentServer(config: AgentConfig): Server {
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     if (!tokenMatches(token, req.headers.authorization)) throw new HttpError(401, 'a valid bearer token is required');
     const key = `${req.method} ${(req.url ?? '').split('?')[0]}`;
+    if (key.startsWith(`GET ${AGENT_PATHS.binlogs}/`)) {
+      try {
+        return serveCopy(config, closedBinlogStream(config.dataDir, decodeURIComponent(key.slice(`GET ${AGENT_PATHS.binlogs}/`.length))), res);
+      } catch (err) {
+        if (err instanceof BinlogRequestError) throw new HttpError(err.status, err.message);
+        throw err;
+      }
+    }
     switch (key) {
       case `POST ${AGENT_PATHS.fence}`: {
         try {

@@ -9,13 +9,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { InstanceAddress } from '../mysql/ports.js';
-import { binlogTransactions, type ArchivedTransaction } from './binlog-file.js';
+import { binlogTransactions } from './binlog-file.js';
 import { connectionArgs, runTool, type Login } from './client-tools.js';
 import type { BinlogIndex } from './replay-plan.js';
 import { binlogPosition, query } from './server-queries.js';
 import { readAll, type BackupStore } from './store.js';
 
-const INDEX_SUFFIX = '.index.json';
+/** Beside each archived file: its index (JSON). */
+export const INDEX_SUFFIX = '.index.json';
 export const WATERMARK = 'watermark.json';
 
 export interface ArchiveState {
@@ -32,6 +33,12 @@ export interface ArchivePass {
   watermark: number;
 }
 
+/** Fills `state.archived` from the store once (an operator restarted, or a new leader). */
+export async function knownArchived(store: BackupStore, prefix: string, state: ArchiveState): Promise<void> {
+  if (state.archived.size > 0) return;
+  for (const o of await store.list(`${prefix}/`)) if (o.key.endsWith(INDEX_SUFFIX)) state.archived.add(o.key);
+}
+
 /** Reads a file of the server's binlog through the replication protocol. */
 async function fetchBinlog(primary: InstanceAddress, login: Login, file: string, dir: string): Promise<Buffer> {
   const tool = runTool('mariadb-binlog', [...connectionArgs(primary, login), '--read-from-remote-server', '--raw', `--result-file=${dir}/`, file], login);
@@ -43,9 +50,7 @@ async function fetchBinlog(primary: InstanceAddress, login: Login, file: string,
 /** One pass: close the current file if anything was written, then store every closed file not yet stored. */
 export async function archiveBinlogs(primary: InstanceAddress, login: Login, store: BackupStore, prefix: string,
   state: ArchiveState, nowMs: () => number): Promise<ArchivePass> {
-  if (state.archived.size === 0) {
-    for (const o of await store.list(`${prefix}/`)) if (o.key.endsWith(INDEX_SUFFIX)) state.archived.add(o.key);
-  }
+  await knownArchived(store, prefix, state);
   const started = Math.floor(nowMs() / 1000);
   const position = await binlogPosition(primary, login);
   if (position !== state.position) await query(primary, login, 'FLUSH LOCAL BINARY LOGS');
@@ -69,17 +74,23 @@ export async function archiveBinlogs(primary: InstanceAddress, login: Login, sto
     await rm(dir, { recursive: true, force: true });
   }
   state.position = position;
-  await store.put(`${prefix}/${WATERMARK}`, Buffer.from(JSON.stringify({ time: started })));
+  await writeWatermark(store, prefix, started);
   return { stored, watermark: started };
 }
 
-/** Every archived file's index, and the watermark. */
-export async function readArchive(store: BackupStore, prefix: string): Promise<{ indexes: BinlogIndex[]; watermark?: number }> {
+/** The pass's end: every transaction stamped before `time` (seconds) is archived. */
+export async function writeWatermark(store: BackupStore, prefix: string, time: number): Promise<void> {
+  await store.put(`${prefix}/${WATERMARK}`, Buffer.from(JSON.stringify({ time })));
+}
+
+/** Every archived file's index (MariaDB's by default; MySQL's say so), and the watermark. */
+export async function readArchive<I extends object = Omit<BinlogIndex, 'key'>>(store: BackupStore, prefix: string):
+  Promise<{ indexes: (I & { key: string })[]; watermark?: number }> {
   const objects = await store.list(`${prefix}/`);
-  const indexes: BinlogIndex[] = [];
+  const indexes: (I & { key: string })[] = [];
   for (const o of objects.filter((x) => x.key.endsWith(INDEX_SUFFIX))) {
-    const { transactions } = JSON.parse((await readAll(store, o.key)).toString('utf8')) as { transactions: ArchivedTransaction[] };
-    indexes.push({ key: o.key.slice(0, -INDEX_SUFFIX.length), transactions });
+    const index = JSON.parse((await readAll(store, o.key)).toString('utf8')) as I;
+    indexes.push({ ...index, key: o.key.slice(0, -INDEX_SUFFIX.length) });
   }
   const mark = objects.some((o) => o.key === `${prefix}/${WATERMARK}`)
     ? (JSON.parse((await readAll(store, `${prefix}/${WATERMARK}`)).toString('utf8')) as { time: number }).time

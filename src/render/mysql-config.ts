@@ -22,6 +22,9 @@ export const MYSQL_PORT = 3306;
 export const RESTORE_DIR_SUFFIX = '.restore';
 export const RESTORE_MARKER = 'webstack-restore.json';
 export const RESTORE_INIT_SQL = 'webstack-restore-init.sql';
+/** The binlog's and relay log's base names: files `<base>.NNNNNN` and `<base>.index` in the data directory. */
+export const BINLOG_BASENAME = 'binlog';
+export const RELAY_LOG_BASENAME = 'relay-bin';
 
 /** MySQL's rpl_semi_sync_source_timeout is a 32-bit count of milliseconds. */
 const MYSQL_MAX_SEMISYNC_TIMEOUT_MS = 4294967295;
@@ -97,13 +100,13 @@ function mariadbServerConfig(db: Database): string[] {
  */
 export function renderServerConfig(db: Database): string {
   const common = [
-    'log_bin = binlog',
+    `log_bin = ${BINLOG_BASENAME}`,
     'binlog_format = ROW',
     'sync_binlog = 1',
     'innodb_flush_log_at_trx_commit = 1',
     'binlog_expire_logs_seconds = 604800',
     // Named explicitly so the relay log survives a change of host name.
-    'relay_log = relay-bin',
+    `relay_log = ${RELAY_LOG_BASENAME}`,
     'read_only = ON',
     // Accounts are granted to '%': no reverse DNS lookup on every connection.
     'skip_name_resolve = ON',

@@ -1,14 +1,14 @@
 /**
- * The binlog archive of each stack with spec.database.backup.pointInTimeRecovery: a pass every
- * interval against the current primary (so it follows failovers), one pass at a time per stack,
- * beside (never blocking) backups and replication. After a pass the stack's recoverable window
+ * The binlog archive of each stack with spec.database.backup.pointInTimeRecovery (each engine's
+ * way: pitr-engines.ts): a pass every interval against the current primary (so it follows
+ * failovers), one pass at a time per stack, beside (never blocking) backups and replication. After a pass the stack's recoverable window
  * is written to status.backup when it moved.
  */
 import type { WebStackBackup } from '../../api/backup-types.js';
 import { resolveSpec } from '../../api/defaults.js';
 import type { WebStack } from '../../api/types.js';
 import type { Timer } from '../../clock.js';
-import { archiveBinlogs, type ArchiveState } from '../../backup/binlog-archive.js';
+import type { ArchiveState } from '../../backup/binlog-archive.js';
 import { binlogLocation, stackRoot } from '../../backup/locations.js';
 import type { BackupMetrics } from '../../backup/metrics.js';
 import { patchStatus } from '../../kube/status-patch.js';
@@ -16,6 +16,7 @@ import { forStack } from '../../log.js';
 import { rfc3339 } from '../conditions.js';
 import type { OperatorParts } from '../operator.js';
 import { WEBSTACK } from '../resources.js';
+import { binlogArchiveFor } from './pitr-engines.js';
 import type { StackAccess } from './stack-access.js';
 
 interface Archiving {
@@ -32,7 +33,7 @@ export class BinlogArchiver {
 
   /** Archives while the stack asks for it; stops when it no longer does. */
   follow(key: string, ws: WebStack | undefined): void {
-    const wanted = ws && ws.spec.database?.backup?.pointInTimeRecovery && resolveSpec(ws).database.engine === 'mariadb';
+    const wanted = ws && ws.spec.database?.backup?.pointInTimeRecovery;
     const current = this.stacks.get(key);
     if (!wanted) {
       current?.timer?.cancel();
@@ -69,7 +70,8 @@ export class BinlogArchiver {
     try {
       const storage = ws.spec.database?.backup?.storage ?? { volume: {} };
       const [addr, login, store] = await Promise.all([this.access.instance(ns, name, primary), this.access.login(ns, name), this.access.store(ns, name, storage)]);
-      const result = await archiveBinlogs(addr, login, store, binlogLocation(stackRoot(storage, ns, name)), entry.state, () => this.parts.clock.now());
+      const pass = binlogArchiveFor(resolveSpec(ws).database.engine, this.access, this.parts.agents);
+      const result = await pass({ primary: addr, login, store, prefix: binlogLocation(stackRoot(storage, ns, name)), state: entry.state, nowMs: () => this.parts.clock.now() });
       if (result.stored.length > 0) log.info('binlogs archived', { files: result.stored.length, primary });
       this.metrics.archiveLag.set(labels, Math.max(0, this.parts.clock.now() / 1000 - result.watermark));
       await this.window(ws, result.watermark);

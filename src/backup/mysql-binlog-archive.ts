@@ -1,0 +1,73 @@
+/**
+ * Point-in-time recovery's archive on MySQL 8.4: when the primary executed anything since the last
+ * pass it closes its binlog (FLUSH BINARY LOGS, never written to the binlog itself), then each
+ * closed file not yet stored is read through the primary's agent (the operator image carries no
+ * MySQL client that reads 8.4 binlogs), checked against the agent's SHA-256 trailer, indexed
+ * (mysql-binlog-file.ts: every event's CRC32 verified) and stored with its index under the
+ * primary's name, as MariaDB's are. After a failover the new primary's files hold the same GTIDs
+ * as the old one's; the replay plan takes each once.
+ */
+import { Writable } from 'node:stream';
+import type { AgentClient, AgentTarget } from '../agent/client.js';
+import type { Row } from '../mysql/sql/dialect.js';
+import { INDEX_SUFFIX, knownArchived, writeWatermark, type ArchivePass, type ArchiveState } from './binlog-archive.js';
+import { mysqlBinlogTransactions, type MysqlArchivedTransaction } from './mysql-binlog-file.js';
+import type { BackupStore } from './store.js';
+
+/** What a MySQL file's index object holds. */
+export interface MysqlBinlogIndexObject {
+  engine: 'mysql';
+  previous: string;
+  transactions: MysqlArchivedTransaction[];
+  /** Of the stored file: checked again when a restore hands it to the server. */
+  sha256: string;
+  size: number;
+}
+
+export interface MysqlArchiveOptions {
+  /** The primary's pod name: its files go under `<prefix>/<primary>/`. */
+  primary: string;
+  /** One statement on the primary as the admin. */
+  sql: (text: string) => Promise<Row[]>;
+  agents: AgentClient;
+  agent: AgentTarget;
+  store: BackupStore;
+  prefix: string;
+  state: ArchiveState;
+  nowMs: () => number;
+}
+
+async function fetchBinlog(opts: MysqlArchiveOptions, name: string): Promise<{ bytes: Buffer; sha256: string }> {
+  const chunks: Buffer[] = [];
+  const sink = new Writable({ write: (chunk: Buffer, _e, cb) => { chunks.push(chunk); cb(); } });
+  const receipt = await opts.agents.binlogFile(opts.agent, name, sink);
+  return { bytes: Buffer.concat(chunks), sha256: receipt.sha256 };
+}
+
+export async function archiveMysqlBinlogs(opts: MysqlArchiveOptions): Promise<ArchivePass> {
+  const { store, prefix, state } = opts;
+  await knownArchived(store, prefix, state);
+  const started = Math.floor(opts.nowMs() / 1000);
+  const [executed] = await opts.sql('SELECT @@GLOBAL.gtid_executed AS gtid');
+  const position = String(executed?.gtid ?? '');
+  if (position !== state.position) await opts.sql('FLUSH BINARY LOGS');
+  const logs = await opts.sql('SHOW BINARY LOGS');
+  const stored: string[] = [];
+  for (const name of logs.slice(0, -1).map((l) => String(l.Log_name))) {
+    const key = `${prefix}/${opts.primary}/${name}`;
+    if (state.archived.has(key + INDEX_SUFFIX)) continue;
+    const { bytes, sha256 } = await fetchBinlog(opts, name);
+    const contents = mysqlBinlogTransactions(bytes, `${opts.primary}:${name}`);
+    if (contents.truncatedAt !== undefined) {
+      throw new Error(`${opts.primary}:${name} is closed but ends in a cut event at ${contents.truncatedAt} of ${bytes.length} bytes: not archived`);
+    }
+    if (contents.transactions.length > 0) await store.put(key, bytes);
+    const index: MysqlBinlogIndexObject = { engine: 'mysql', previous: contents.previous, transactions: contents.transactions, sha256, size: bytes.length };
+    await store.put(key + INDEX_SUFFIX, Buffer.from(JSON.stringify(index)));
+    state.archived.add(key + INDEX_SUFFIX);
+    stored.push(key);
+  }
+  state.position = position;
+  await writeWatermark(store, prefix, started);
+  return { stored, watermark: started };
+}
