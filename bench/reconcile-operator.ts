@@ -4,8 +4,9 @@
  * 'ready' once its caches are synced; on 'go' it times convergence of `--stacks` WebStacks in
  * its own cache, reports, counts the writes of two resync periods, stops and reports its peak RSS.
  *
- *   (spawned by bench/reconcile.ts) reconcile-operator.ts KUBECONFIG STACKS WORKERS RESYNC_MS
+ *   (spawned by bench/reconcile.ts) reconcile-operator.ts KUBECONFIG STACKS WORKERS RESYNC_MS [HEAP_SNAPSHOT_FILE]
  */
+import { writeHeapSnapshot } from 'node:v8';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { WebStack } from '../src/api/types.js';
 import { Operator } from '../src/controller/operator.js';
@@ -25,7 +26,7 @@ export interface OperatorReport {
   retainedHeapMb: number;
 }
 
-const [kubeconfig, stacksArg, workersArg, resyncArg] = process.argv.slice(2);
+const [kubeconfig, stacksArg, workersArg, resyncArg, heapSnapshotFile] = process.argv.slice(2);
 const STACKS = Number(stacksArg);
 const RESYNC_MS = Number(resyncArg);
 
@@ -80,6 +81,7 @@ async function main(): Promise<void> {
   // What the operator holds, garbage left out (the bench starts this process with --expose-gc).
   (globalThis as { gc?: () => void }).gc?.();
   const retainedHeapMb = Math.round(process.memoryUsage().heapUsed / 1024 / 1024);
+  if (heapSnapshotFile) writeHeapSnapshot(heapSnapshotFile);
   await sleep(2 * RESYNC_MS + 1000);
   const after = await reconcileCount(operator);
   const steadyStateWrites = operator.client.counts.writes - writesAtConvergence;

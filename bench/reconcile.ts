@@ -11,6 +11,7 @@
  * The operator runs in its own process (bench/reconcile-operator.ts, compiled), so its peak RSS is its own.
  *
  *   npm run bench:reconcile -- --stacks 1000 [--workers 8] [--resync-ms 10000] [--heap-mb N] [--control-plane embedded|kube] [--cpu-prof DIR]
+ *     [--heap-snapshot FILE]
  *
  * Ends with one JSON line: {controlPlane, convergeMs, serverBoundMs, requestsPerStack, steadyStateWrites, peakRssMb, ...}.
  */
@@ -54,6 +55,8 @@ const RESYNC_MS = flag('resync-ms', 10_000);
 const HEAP_MB = process.argv.includes('--heap-mb') ? flag('heap-mb', 0) : undefined;
 /** `--cpu-prof DIR`: the operator process writes a V8 CPU profile there (open it in Chrome's DevTools). */
 const CPU_PROF_DIR = process.argv.includes('--cpu-prof') ? path.resolve(process.argv[process.argv.indexOf('--cpu-prof') + 1] ?? '.') : undefined;
+/** `--heap-snapshot FILE`: the operator writes a V8 heap snapshot of what it holds at convergence, after a full GC. */
+const HEAP_SNAPSHOT = process.argv.includes('--heap-snapshot') ? path.resolve(process.argv[process.argv.indexOf('--heap-snapshot') + 1] ?? 'operator.heapsnapshot') : undefined;
 const CONCURRENCY = 16;
 const CRD: ResourceType = { kind: 'CustomResourceDefinition', apiVersion: 'apiextensions.k8s.io/v1', plural: 'customresourcedefinitions', namespaced: false };
 const NAMESPACE: ResourceType = { kind: 'Namespace', apiVersion: 'v1', plural: 'namespaces', namespaced: false };
@@ -111,7 +114,7 @@ async function startOperatorProcess(dir: string, kubeconfig: string): Promise<{ 
   writeFileSync(file, kubeconfig);
   const heap = HEAP_MB === undefined ? [] : [`--max-old-space-size=${HEAP_MB}`];
   const prof = CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`];
-  const child = fork(compileOperator(), [file, String(STACKS), String(WORKERS), String(RESYNC_MS)],
+  const child = fork(compileOperator(), [file, String(STACKS), String(WORKERS), String(RESYNC_MS), ...(HEAP_SNAPSHOT ? [HEAP_SNAPSHOT] : [])],
     { execArgv: [...heap, ...prof, '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`operator process exited with ${code}`))));
   const message = <T>(pick: (m: Record<string, unknown>) => T | undefined) => Promise.race([exited, new Promise<T>((resolve) => {
