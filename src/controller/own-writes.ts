@@ -11,8 +11,15 @@ interface Written { apiVersion: string; kind: string; metadata: { namespace?: st
 export class OwnWrites {
   private readonly versions = new Map<string, string>();
 
-  written(o: Written): void {
-    if (o.metadata.resourceVersion) this.versions.set(objectKey(o), o.metadata.resourceVersion);
+  /**
+   * `cachedVersion`: the resourceVersion the cache holds now. When it is the written one, the echo has
+   * already come (a watch may deliver before the write's response) or will never come (a write that
+   * changed nothing): nothing is kept, or it would stay until the object is deleted.
+   */
+  written(o: Written, cachedVersion: string | undefined): void {
+    const key = objectKey(o);
+    if (!o.metadata.resourceVersion || o.metadata.resourceVersion === cachedVersion) this.versions.delete(key);
+    else this.versions.set(key, o.metadata.resourceVersion);
   }
 
   /** True, once, for the watch event of our own latest write of `o`. */

@@ -359,7 +359,7 @@ async function applyEach(ws: WebStack, desired: KubeObject[], deps: ReconcileDep
         throw new Error(`apply ${obj.kind} ${obj.metadata.name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       }
       deps.memo.remember(mk, cached, applied);
-      deps.ownWrites.written(applied);
+      deps.ownWrites.written(applied, deps.caches.get<LiveObject>(obj.kind, ns, obj.metadata.name)?.metadata.resourceVersion);
       // `reason` names a field path, never a value: safe for Secrets too.
       log.info(`${live ? 'updated' : 'created'} ${obj.kind}`, { object: obj.metadata.name, why: reason });
       (live ? updated : created).push(`${obj.kind} ${obj.metadata.name}${live ? ` (${reason})` : ''}`);
@@ -428,7 +428,7 @@ async function writeStatus(ws: WebStack, deps: ReconcileDeps, log: Logger,
       return statusEqual(current.status, next) ? undefined : mergePatch(current.status ?? {}, next) as object;
     }, ws);
     if (written) {
-      deps.ownWrites.written(written);
+      deps.ownWrites.written(written, deps.caches.get<WebStack>(WEBSTACK.kind, ns, stack)?.metadata.resourceVersion);
       log.debug('status written', { generation: observation.generation });
     }
   } catch (err) {
