@@ -1,12 +1,15 @@
 /**
  * The database certificates decided for each stack, reused while its two Secrets hold the same data
  * and the decision cannot have changed (up to `stableThrough`): a reconcile that finds nothing new
- * parses no certificate and loads no key. The Secrets are compared by a digest, never kept.
+ * parses no certificate and loads no key. What a reconcile makes is remembered as the Secrets will
+ * hold it once applied, so the reconcile that reads them back checks nothing either. The Secrets
+ * are compared by a digest, never kept.
  */
 import { createHash } from 'node:crypto';
 import {
-  databaseCertificates, type CertificatesOutcome, type CertificateSubject, type DatabaseCertificates,
+  databaseCertificates, stableThrough, type CertificatesOutcome, type CertificateSubject, type DatabaseCertificates,
 } from '../pki/database-certificates.js';
+import { databaseTlsSecretData } from '../render/database-tls.js';
 
 type SecretData = Record<string, string> | undefined;
 
@@ -29,9 +32,13 @@ export class CertificateMemo {
     const kept = this.entries.get(key);
     if (kept && kept.digest === d && now.getTime() <= kept.stableThrough) return { ...kept.outcome, made: [] };
     const outcome = databaseCertificates(existing, subject, now);
-    // Something made is not in the Secrets yet: the next reconcile reads it back and is remembered then.
-    if (!outcome.stableThrough) this.entries.delete(key);
-    else this.entries.set(key, { digest: d, stableThrough: outcome.stableThrough.getTime(), outcome: { certificates: outcome.certificates, stableThrough: outcome.stableThrough } });
+    // Something made is not in the Secrets yet: it is kept for the Secrets' data that will hold it, the
+    // same Secrets read back give the same certificates (made by us, decided as kept until stableThrough).
+    const stored = outcome.made.length > 0 ? databaseTlsSecretData(outcome.certificates) : existing;
+    const through = outcome.stableThrough ?? stableThrough(outcome.certificates);
+    this.entries.set(key, {
+      digest: digest(subject, stored.ca, stored.tls), stableThrough: through.getTime(), outcome: { certificates: outcome.certificates, stableThrough: through },
+    });
     return outcome;
   }
 

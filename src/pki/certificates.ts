@@ -84,10 +84,10 @@ function subjectName(commonName: string): forge.asn1.Asn1 {
 }
 
 /**
- * A certificate for `publicKey`, named `subject`, valid `days` from `now`, signed by `signer`
+ * A certificate for the public key `spki` (DER), named `subject`, valid `days` from `now`, signed by `signer`
  * (itself for a CA). `extensions` in forge's notation.
  */
-function certificate(publicKey: KeyObject, subject: forge.asn1.Asn1, signer: Signer, now: Date, days: number, extensions: unknown[]): string {
+function certificate(spki: Buffer, subject: forge.asn1.Asn1, signer: Signer, now: Date, days: number, extensions: unknown[]): string {
   const forgeCert = forge.pki.createCertificate();
   forgeCert.setExtensions(extensions as never[]);
   const signature = algorithm(signer.key);
@@ -98,7 +98,7 @@ function certificate(publicKey: KeyObject, subject: forge.asn1.Asn1, signer: Sig
     signer.name,
     asn1.create(UNIVERSAL, SEQUENCE, true, [time(new Date(now.getTime() - BACKDATE_MS)), time(new Date(now.getTime() + days * DAY_MS))]),
     subject,
-    fromDer(publicKey.export({ type: 'spki', format: 'der' })),
+    fromDer(spki),
     pki.certificateExtensionsToAsn1(forgeCert.extensions),
   ]);
   const tbsDer = toDer(tbs);
@@ -111,37 +111,71 @@ function certificate(publicKey: KeyObject, subject: forge.asn1.Asn1, signer: Sig
   return `-----BEGIN CERTIFICATE-----\n${toDer(signed).toString('base64').replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n-----END CERTIFICATE-----\n`;
 }
 
-function newKey(): { privateKey: KeyObject; publicKey: KeyObject; pem: string } {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return { privateKey, publicKey, pem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString() };
+/** A new P-256 key with its public half as a certificate carries it and as its key identifier names it. */
+interface NewKey {
+  privateKey: KeyObject;
+  /** SubjectPublicKeyInfo, DER. */
+  spki: Buffer;
+  keyIdentifier: string;
+  pem: string;
 }
+
+/**
+ * The SubjectPublicKeyInfo of every P-256 key up to its point: SEQUENCE { SEQUENCE { id-ecPublicKey,
+ * prime256v1 }, BIT STRING (no unused bits) } (RFC 5480 2). node:crypto's own SPKI export costs
+ * more than making the key; its JWK export gives the point almost for free.
+ */
+const P256_SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex');
+
+function newKey(): NewKey {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const { x, y } = privateKey.export({ format: 'jwk' });
+  // The uncompressed point (SEC 1 2.3.3): the subjectPublicKey bits.
+  const point = Buffer.concat([Buffer.of(4), Buffer.from(x!, 'base64url'), Buffer.from(y!, 'base64url')]);
+  return {
+    privateKey, spki: Buffer.concat([P256_SPKI_PREFIX, point]), keyIdentifier: createHash('sha1').update(point).digest('hex'),
+    pem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
+}
+
+/**
+ * The signers of CAs made by this process, kept with the CA they made: a new stack's server certificate
+ * is signed without parsing the CA certificate just made or loading its key again.
+ */
+const newSigners = new WeakMap<KeyPair, Signer>();
 
 /** A self-signed CA for one stack: it signs only that stack's server certificates. */
 export function newCertificateAuthority(commonName: string, now: Date): KeyPair {
   const key = newKey();
-  const name = subjectName(commonName);
-  const id = keyIdentifier(key.publicKey);
-  const cert = certificate(key.publicKey, name, { key: key.privateKey, name, keyIdentifier: id }, now, CA_LIFETIME_DAYS, [
+  const signer: Signer = { key: key.privateKey, name: subjectName(commonName), keyIdentifier: key.keyIdentifier };
+  const cert = certificate(key.spki, signer.name, signer, now, CA_LIFETIME_DAYS, [
     { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
-    subjectKeyIdentifierExtension(id),
+    subjectKeyIdentifierExtension(key.keyIdentifier),
   ]);
-  return { certificate: cert, privateKey: key.pem };
+  const ca = { certificate: cert, privateKey: key.pem };
+  newSigners.set(ca, signer);
+  return ca;
+}
+
+/** The signer of a CA read back from its Secret (its key may be an older RSA key). */
+function storedSigner(ca: KeyPair): Signer {
+  const caCert = new X509Certificate(ca.certificate);
+  const caTbs = (fromDer(caCert.raw).value as forge.asn1.Asn1[])[0].value as forge.asn1.Asn1[];
+  // TBSCertificate: [0] version, serial, signature, issuer, validity, subject (index 5), ...
+  return { key: createPrivateKey(ca.privateKey), name: caTbs[5], keyIdentifier: keyIdentifier(caCert.publicKey) };
 }
 
 /** A server certificate for `dnsNames` (wildcards allowed), signed by `ca`. */
 export function issueServerCertificate(ca: KeyPair, commonName: string, dnsNames: readonly string[], now: Date): KeyPair {
-  const caCert = new X509Certificate(ca.certificate);
-  const caTbs = (fromDer(caCert.raw).value as forge.asn1.Asn1[])[0].value as forge.asn1.Asn1[];
-  // TBSCertificate: [0] version, serial, signature, issuer, validity, subject (index 5), ...
-  const signer: Signer = { key: createPrivateKey(ca.privateKey), name: caTbs[5], keyIdentifier: keyIdentifier(caCert.publicKey) };
+  const signer = newSigners.get(ca) ?? storedSigner(ca);
   const key = newKey();
-  const cert = certificate(key.publicKey, subjectName(commonName), signer, now, SERVER_LIFETIME_DAYS, [
+  const cert = certificate(key.spki, subjectName(commonName), signer, now, SERVER_LIFETIME_DAYS, [
     { name: 'basicConstraints', cA: false, critical: true },
-    { name: 'keyUsage', digitalSignature: true, keyEncipherment: key.publicKey.asymmetricKeyType === 'rsa', critical: true },
+    { name: 'keyUsage', digitalSignature: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
     { name: 'subjectAltName', altNames: dnsNames.map((value) => ({ type: 2, value })) },
-    subjectKeyIdentifierExtension(keyIdentifier(key.publicKey)),
+    subjectKeyIdentifierExtension(key.keyIdentifier),
     { name: 'authorityKeyIdentifier', keyIdentifier: Buffer.from(signer.keyIdentifier, 'hex').toString('binary') },
   ]);
   return { certificate: cert, privateKey: key.pem };

@@ -71,8 +71,8 @@ export function databaseCertificates(
   return made.length > 0 ? { certificates, made } : { certificates, made, stableThrough: stableThrough(certificates) };
 }
 
-/** The last moment the decisions on `certificates` (as stored) stay the same. */
-function stableThrough(c: DatabaseCertificates): Date {
+/** The last moment the decisions on `certificates` (as stored) stay the same: each kept, nothing made. */
+export function stableThrough(c: DatabaseCertificates): Date {
   const [, ...earlierCas] = splitPemBundle(c.caBundle);
   const moments = [
     renewalAt(certificateFacts(c.ca.certificate)!).getTime(),

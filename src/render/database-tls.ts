@@ -16,28 +16,25 @@ export const DATABASE_TLS_VOLUME = 'database-tls';
 
 const b64 = (text: string) => Buffer.from(text, 'utf8').toString('base64');
 
+/** The `data` of the stack's two Secrets, `<stack>-mysql-ca` and `<stack>-mysql-tls`, holding `certificates`. */
+export function databaseTlsSecretData(certificates: DatabaseCertificates): { ca: Record<string, string>; tls: Record<string, string> } {
+  return {
+    ca: { [CA_SECRET_KEYS.certificate]: b64(certificates.caBundle), [CA_SECRET_KEYS.privateKey]: b64(certificates.ca.privateKey) },
+    tls: {
+      [TLS_SECRET_KEYS.certificate]: b64(certificates.server.certificate),
+      [TLS_SECRET_KEYS.privateKey]: b64(certificates.server.privateKey),
+      [TLS_SECRET_KEYS.caBundle]: b64(certificates.caBundle),
+    },
+  };
+}
+
 export function renderDatabaseTlsSecrets(ws: WebStack, certificates: DatabaseCertificates): KubeObject[] {
   const stack = ws.metadata.name;
   const labels = stackLabels(stack, 'database');
+  const data = databaseTlsSecretData(certificates);
   return [
-    {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: ownedMetadata(ws, names.mysqlCaSecret(stack), labels),
-      type: 'Opaque',
-      data: { [CA_SECRET_KEYS.certificate]: b64(certificates.caBundle), [CA_SECRET_KEYS.privateKey]: b64(certificates.ca.privateKey) },
-    },
-    {
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: ownedMetadata(ws, names.mysqlTlsSecret(stack), labels),
-      type: 'kubernetes.io/tls',
-      data: {
-        [TLS_SECRET_KEYS.certificate]: b64(certificates.server.certificate),
-        [TLS_SECRET_KEYS.privateKey]: b64(certificates.server.privateKey),
-        [TLS_SECRET_KEYS.caBundle]: b64(certificates.caBundle),
-      },
-    },
+    { apiVersion: 'v1', kind: 'Secret', metadata: ownedMetadata(ws, names.mysqlCaSecret(stack), labels), type: 'Opaque', data: data.ca },
+    { apiVersion: 'v1', kind: 'Secret', metadata: ownedMetadata(ws, names.mysqlTlsSecret(stack), labels), type: 'kubernetes.io/tls', data: data.tls },
   ];
 }
 

@@ -1,7 +1,8 @@
 /** The per-stack memo of database certificate decisions: reused only for the same Secrets and while the decision holds. */
 import { describe, expect, it } from '@jest/globals';
 import { CertificateMemo } from '../../src/controller/certificate-memo.js';
-import { CA_SECRET_KEYS, TLS_SECRET_KEYS, type DatabaseCertificates } from '../../src/pki/database-certificates.js';
+import { CA_SECRET_KEYS, databaseCertificates, TLS_SECRET_KEYS, type DatabaseCertificates } from '../../src/pki/database-certificates.js';
+import { databaseTlsSecretData } from '../../src/render/database-tls.js';
 
 const subject = { stack: 'shop', namespace: 'prod', clusterDomain: 'cluster.local' };
 const t0 = new Date('2026-01-01T00:00:00Z');
@@ -40,6 +41,22 @@ describe('CertificateMemo', () => {
       .toEqual(['server certificate (the server certificate names other hosts)']);
     expect(memo.certificates('prod/shop', stored, subject, new Date(kept.stableThrough!.getTime() + 1)).made)
       .toEqual([expect.stringMatching(/^server certificate \(the server certificate expires at/)]);
+  });
+
+  it('keeps what it made for the Secrets that will hold it: read back, they give the same certificates, decided as kept', () => {
+    const fresh = new CertificateMemo();
+    const made = fresh.certificates('prod/new', { ca: undefined, tls: undefined }, subject, t0);
+    expect(made.made).toHaveLength(2);
+    const applied = databaseTlsSecretData(made.certificates);
+    const readBack = fresh.certificates('prod/new', { ca: { ...applied.ca }, tls: { ...applied.tls } }, subject, t0);
+    expect(readBack.certificates).toBe(made.certificates);
+    expect(readBack.made).toEqual([]);
+    // What a full decision on the same Secrets gives, checked once here rather than in every reconcile.
+    const decided = databaseCertificates(applied, subject, t0);
+    expect(decided.made).toEqual([]);
+    expect(readBack.stableThrough).toEqual(decided.stableThrough);
+    expect(fresh.certificates('prod/new', { ...applied, tls: { ...applied.tls, [TLS_SECRET_KEYS.privateKey]: b64('not a key') } }, subject, t0).made)
+      .toEqual(['server certificate (the server key does not match its certificate)']);
   });
 
   it('forgets a stack', () => {

@@ -1,6 +1,7 @@
 /** The stack's certificates as real openssl sees them: ECDSA, verified chains, key identifiers that match; an older RSA CA still signs. */
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
+import { createHash, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -32,6 +33,9 @@ describe('database certificates', () => {
     const ski = openssl(['x509', '-in', caFile, '-noout', '-ext', 'subjectKeyIdentifier']).split('\n')[1].trim();
     const aki = openssl(['x509', '-in', serverFile, '-noout', '-ext', 'authorityKeyIdentifier']).split('\n')[1].trim();
     expect(aki).toBe(ski);
+    // RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey bits, the uncompressed P-256 point ending the SPKI node:crypto encodes.
+    const point = new X509Certificate(ca.certificate).publicKey.export({ type: 'spki', format: 'der' }).subarray(-65);
+    expect(ski.replace(/:/g, '').toLowerCase()).toBe(createHash('sha1').update(point).digest('hex'));
     expect(certificateFacts(server.certificate)?.dnsNames).toEqual(NAMES);
     expect(keyMatches(certificateFacts(server.certificate)!, server.privateKey)).toBe(true);
     expect(keyMatches(certificateFacts(server.certificate)!, ca.privateKey)).toBe(false);
