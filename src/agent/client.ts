@@ -7,7 +7,7 @@ import { Stream, type Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { measuring } from '../measuring-stream.js';
 import { errorOf, readAll } from './http-json.js';
-import { AGENT_PATHS, BACKUP_HEADERS, COPY_TRAILERS, type BackupFormat, type DiskUsage, type RestoreRequest, type RestoreState } from './protocol.js';
+import { AGENT_PATHS, BACKUP_HEADERS, COPY_TRAILERS, RELAY_LOG_SHA256, type BackupFormat, type DiskUsage, type RestoreRequest, type RestoreState } from './protocol.js';
 
 export interface AgentTarget {
   host: string;
@@ -106,6 +106,18 @@ export class AgentClient {
   /** A closed binlog file of the target's server (MySQL), checked like a physical copy. */
   async binlogFile(target: AgentTarget, name: string, sink: Writable): Promise<CopyReceipt> {
     return this.copy(target, `${AGENT_PATHS.binlogs}/${encodeURIComponent(name)}`, `binlog ${name}`, sink);
+  }
+
+  /** Places an archived binlog file (`body`, whose SHA-256 the archive recorded) as relay log file `seq` of the point-in-time channel. */
+  async placeRelayLog(target: AgentTarget, seq: number, sha256: string, body: Readable): Promise<{ name: string; bytes: number }> {
+    const res = await this.request(target, 'PUT', `${AGENT_PATHS.relayLogs}/${seq}`, body, this.copyIdleMs, { [RELAY_LOG_SHA256]: sha256 });
+    if (res.statusCode !== 200) throw new AgentError(`placing relay log ${seq} at ${where(target)}: ${await errorOf(res)}`, res.statusCode);
+    return JSON.parse(await readAll(res)) as { name: string; bytes: number };
+  }
+
+  /** Removes the point-in-time channel's relay log files. */
+  async removeRelayLogs(target: AgentTarget): Promise<void> {
+    await this.json(target, 'DELETE', AGENT_PATHS.relayLogs);
   }
 
   private async copy(target: AgentTarget, path: string, what: string, sink: Writable, signal?: AbortSignal): Promise<CopyReceipt> {

@@ -39,7 +39,15 @@ export const AGENT_PATHS = {
    * binlog-files.ts) as the body, then the trailers below.
    */
   binlogs: '/v1/binlogs',
+  /**
+   * PUT <relayLogs>/<n>, body: an archived binlog file, header RELAY_LOG_SHA256 (its SHA-256 as
+   * archived): placed as file n of the point-in-time channel's relay log (relay-logs.ts), refused
+   * with 422 when the body is not that file. DELETE <relayLogs>: removes them all.
+   */
+  relayLogs: '/v1/relay-logs',
 } as const;
+
+export const RELAY_LOG_SHA256 = 'x-webstack-sha256';
 
 /**
  * Headers of a backup upload: the SHA-256 the backup recorded of these bytes, its name, and its

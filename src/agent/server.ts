@@ -7,8 +7,9 @@ import http, { type IncomingMessage, type Server, type ServerResponse } from 'no
 import { diskUsage, fenceServer, NoServerError } from './local-server.js';
 import { DEFAULT_BACKUP_TOOLS, streamBackup, type BackupStream, type BackupTools, type LocalServer } from './mariadb-backup.js';
 import { BinlogRequestError, closedBinlogStream } from './binlog-files.js';
+import { MAX_RELAY_LOGS, placeRelayLog, removeRelayLogs } from './relay-logs.js';
 import { NoCloneError, removeCloneDirectory, streamCloneDirectory } from './clone-copy.js';
-import { AGENT_PATHS, agentToken, BACKUP_FORMATS, BACKUP_HEADERS, COPY_TRAILERS, tokenMatches, type BackupFormat, type RestoreRequest } from './protocol.js';
+import { AGENT_PATHS, agentToken, BACKUP_FORMATS, BACKUP_HEADERS, COPY_TRAILERS, RELAY_LOG_SHA256, tokenMatches, type BackupFormat, type RestoreRequest } from './protocol.js';
 import { CorruptUploadError, restoreFromBackup } from './backup-restore.js';
 import { ConflictError, Restorer } from './restore.js';
 import { HttpError, readJson, send } from './http-json.js';
@@ -78,7 +79,17 @@ export function createAgentServer(config: AgentConfig): Server {
         throw err;
       }
     }
+    if (key.startsWith(`PUT ${AGENT_PATHS.relayLogs}/`)) {
+      const seq = Number(key.slice(`PUT ${AGENT_PATHS.relayLogs}/`.length));
+      const sha256 = String(req.headers[RELAY_LOG_SHA256] ?? '');
+      if (!Number.isInteger(seq) || seq < 1 || seq > MAX_RELAY_LOGS) throw new HttpError(400, `a relay log file number (1-${MAX_RELAY_LOGS}) is required`);
+      if (!/^[0-9a-f]{64}$/.test(sha256)) throw new HttpError(400, `${RELAY_LOG_SHA256}: the file's SHA-256 (64 hex digits) is required`);
+      const placed = await placeRelayLog(config.dataDir, seq, sha256, req);
+      config.log?.('placed an archived binlog as a relay log', placed);
+      return send(res, 200, placed);
+    }
     switch (key) {
+      case `DELETE ${AGENT_PATHS.relayLogs}`: return send(res, 200, { removed: removeRelayLogs(config.dataDir) });
       case `POST ${AGENT_PATHS.fence}`: {
         try {
           const pid = fenceServer(config.dataDir);

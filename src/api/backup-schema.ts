@@ -111,31 +111,6 @@ export const restoreImmutable: CelRule = {
     === JSON.stringify((oldSelf as { restore?: RestoreSpec }).restore),
 };
 
-/**
- * On spec.database: binlogs are archived from MariaDB stacks only (src/controller/backup/archiver.ts);
- * on MySQL the field would promise a window nothing records. `engine` is defaulted before this runs.
- */
-export const pointInTimeRecoveryEngine: CelRule = {
-  rule: "!(has(self.backup) && has(self.backup.pointInTimeRecovery) && self.backup.pointInTimeRecovery && self.engine == 'mysql')",
-  message: 'pointInTimeRecovery is not available with engine mysql: binlogs are archived from MariaDB stacks only',
-  fieldPath: '.backup.pointInTimeRecovery',
-  holds: (self) => {
-    const db = self as { engine?: string; backup?: { pointInTimeRecovery?: boolean } };
-    return !(db.backup?.pointInTimeRecovery === true && db.engine === 'mysql');
-  },
-};
-
-/** On spec.database: a point-in-time restore replays archived binlogs, which MySQL stacks don't have. */
-export const restorePointInTimeEngine: CelRule = {
-  rule: "!(has(self.restore) && has(self.restore.pointInTime) && self.engine == 'mysql')",
-  message: 'pointInTime is not available with engine mysql: binlogs are archived from MariaDB stacks only; restore the backup without it',
-  fieldPath: '.restore.pointInTime',
-  holds: (self) => {
-    const db = self as { engine?: string; restore?: RestoreSpec };
-    return !(db.restore?.pointInTime !== undefined && db.engine === 'mysql');
-  },
-};
-
 /** The whole WebStackBackup object. */
 export const webStackBackupSchema: SchemaNode = {
   type: 'object',

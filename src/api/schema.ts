@@ -8,7 +8,7 @@ import { ADMIN_USER, REPLICATION_USER } from '../render/credentials.js';
 import type { CelRule, SchemaNode } from './schema-types.js';
 import { conditionsSchema } from './condition-schema.js';
 import { STORAGE_SIZE } from './storage-size.js';
-import { backupSchema, pointInTimeRecoveryEngine, restoreImmutable, restorePointInTimeEngine, restoreSchema } from './backup-schema.js';
+import { backupSchema, restoreImmutable, restoreSchema } from './backup-schema.js';
 import {
   BALANCE_ALGORITHMS, DATABASE_ENGINES, REPLICATION_MODES, SERVICE_TYPES,
   type AppSpec, type EnvVar, type WebStack, type WebStackSpec,
@@ -376,8 +376,6 @@ const database = obj({
   default: {},
   'x-kubernetes-validations': [
     restoreImmutable,
-    pointInTimeRecoveryEngine,
-    restorePointInTimeEngine,
     ...(['databaseName', 'user'] as const).map((field): CelRule => ({
       rule: `(has(self.${field}) ? self.${field} : '${d.database[field]}') == (has(oldSelf.${field}) ? oldSelf.${field} : '${d.database[field]}')`,
       message: `${field} is immutable: the app's database and user are created once, when the database is set up`,

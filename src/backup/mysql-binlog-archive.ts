@@ -17,6 +17,8 @@ import type { BackupStore } from './store.js';
 /** What a MySQL file's index object holds. */
 export interface MysqlBinlogIndexObject {
   engine: 'mysql';
+  /** The server_id of the server that wrote it. */
+  server: number;
   previous: string;
   transactions: MysqlArchivedTransaction[];
   /** Of the stored file: checked again when a restore hands it to the server. */
@@ -62,7 +64,7 @@ export async function archiveMysqlBinlogs(opts: MysqlArchiveOptions): Promise<Ar
       throw new Error(`${opts.primary}:${name} is closed but ends in a cut event at ${contents.truncatedAt} of ${bytes.length} bytes: not archived`);
     }
     if (contents.transactions.length > 0) await store.put(key, bytes);
-    const index: MysqlBinlogIndexObject = { engine: 'mysql', previous: contents.previous, transactions: contents.transactions, sha256, size: bytes.length };
+    const index: MysqlBinlogIndexObject = { engine: 'mysql', server: contents.server, previous: contents.previous, transactions: contents.transactions, sha256, size: bytes.length };
     await store.put(key + INDEX_SUFFIX, Buffer.from(JSON.stringify(index)));
     state.archived.add(key + INDEX_SUFFIX);
     stored.push(key);

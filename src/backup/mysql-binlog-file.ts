@@ -27,9 +27,13 @@ export interface MysqlArchivedTransaction {
   gno: number;
   /** original_commit_timestamp: when the source committed it, microseconds since the epoch. */
   commitUs: number;
+  /** The server_id its events carry (the originating server's, kept by the replicas that log it). */
+  server: number;
 }
 
 export interface MysqlBinlogContents {
+  /** The server_id of the server that wrote the file (its format description event's). */
+  server: number;
   /** The GTID set the server had executed before this file (its previous-GTIDs event). */
   previous: string;
   transactions: MysqlArchivedTransaction[];
@@ -104,6 +108,7 @@ function gtidOf(event: Buffer, format: Format, name: string, offset: number): My
     source: uuidText(event.subarray(HEADER + 1, HEADER + 17)),
     gno: Number(event.readBigInt64LE(HEADER + 17)),
     commitUs: Number(original),
+    server: event.readUInt32LE(5),
   };
 }
 
@@ -142,6 +147,7 @@ export function mysqlBinlogTransactions(file: Buffer, name: string): MysqlBinlog
   if (file.length < MAGIC.length || !file.subarray(0, 4).equals(MAGIC)) throw new BinlogFormatError(`${name} is not a binlog file (no magic number)`);
   const transactions: MysqlArchivedTransaction[] = [];
   let previous = '';
+  let server = 0;
   let format: Format | undefined;
   let pos = MAGIC.length;
   let lastType = -1;
@@ -150,9 +156,12 @@ export function mysqlBinlogTransactions(file: Buffer, name: string): MysqlBinlog
     if (size < HEADER || pos + size > file.length) {
       // Only a transaction whose commit (an XID event) precedes the cut is known to be whole.
       if (lastType !== MYSQL_EVENT.xid && transactions.length) transactions.pop();
-      return { previous, transactions, truncatedAt: pos };
+      return { server, previous, transactions, truncatedAt: pos };
     }
-    format ??= formatOf(file, name, size);
+    if (!format) {
+      format = formatOf(file, name, size);
+      server = file.readUInt32LE(pos + 5);
+    }
     const event = file.subarray(pos, pos + size);
     const type = event[4];
     if (format.checksums && eventChecksum(event) !== event.readUInt32LE(size - CHECKSUM_LEN)) {
@@ -166,5 +175,5 @@ export function mysqlBinlogTransactions(file: Buffer, name: string): MysqlBinlog
     lastType = type;
     pos += size;
   }
-  return { previous, transactions };
+  return { server, previous, transactions };
 }

@@ -223,16 +223,6 @@ export const badCases: BadCase[] = [
     ],
   },
   { name: 'backup schedule out of range', ws: spec((s) => { s.database = { backup: { schedule: '60 */6 * * *' } }; }), errors: [['spec.database.backup.schedule', "minute '60' is outside 0-59"]] },
-  {
-    name: 'point-in-time recovery on MySQL',
-    ws: spec((s) => { s.database = { engine: 'mysql', backup: { pointInTimeRecovery: true } }; }),
-    errors: [['spec.database.backup.pointInTimeRecovery', 'pointInTimeRecovery is not available with engine mysql']],
-  },
   { name: 'restore names no backup', ws: spec((s) => { s.database = { engine: 'mariadb', restore: { pointInTime: '2026-12-03T10:00:00Z' } }; }), errors: [['spec.database.restore', 'must set exactly one of backup, fromStack']] },
-  {
-    name: 'point-in-time restore into MySQL',
-    ws: spec((s) => { s.database = { engine: 'mysql', restore: { backup: 'nightly', pointInTime: '2026-12-03T10:00:00Z' } }; }),
-    errors: [['spec.database.restore.pointInTime', 'pointInTime is not available with engine mysql']],
-  },
   { name: 'restore added to a running stack', old: minimal(), ws: spec((s) => { s.database = { restore: { fromStack: 'shop' } }; }), errors: [['spec.database.restore', 'restore is immutable']] },
 ];

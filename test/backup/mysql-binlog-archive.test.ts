@@ -129,7 +129,7 @@ describe('archiving a MySQL primary\'s binlogs', () => {
     expect(indexes.map((i) => [i.key.split('/').pop(), i.previous, i.transactions.map((t) => t.gno)])).toEqual([
       ['binlog.000001', '', [1, 2]], ['binlog.000002', `${A}:1-2`, [3, 4]], ['binlog.000003', `${A}:1-4`, [5]],
     ]);
-    expect(indexes[2]).toMatchObject({ engine: 'mysql', sha256: sha256(readFileSync(path.join(dataDir, 'binlog.000003'))), transactions: [tx(5)] });
+    expect(indexes[2]).toMatchObject({ engine: 'mysql', sha256: sha256(readFileSync(path.join(dataDir, 'binlog.000003'))), transactions: [{ ...tx(5), server: 100 }] });
 
     // Nothing executed since: no flush, nothing stored again.
     primary.sent.length = 0;

@@ -12,6 +12,8 @@ export interface BuiltTransaction {
   commitUs: number;
   /** immediate_commit_timestamp when this server replicated it (it differs: the original follows). */
   immediateUs?: number;
+  /** The server_id of its events (default: the file's). */
+  serverId?: number;
 }
 
 export interface BinlogOptions {
@@ -108,8 +110,8 @@ export function mysqlBinlog(transactions: BuiltTransaction[], opts: BinlogOption
   const checksums = opts.checksums ?? true;
   const parts: Buffer[] = [Buffer.from([0xfe, 0x62, 0x69, 0x6e])];
   let at = 4;
-  const add = (type: number, timestamp: number, body: Buffer, flags = 0): void => {
-    const e = event(type, timestamp, serverId, body, at, checksums, flags);
+  const add = (type: number, timestamp: number, body: Buffer, origin = serverId): void => {
+    const e = event(type, timestamp, origin, body, at, checksums);
     parts.push(e);
     at += e.length;
   };
@@ -122,11 +124,12 @@ export function mysqlBinlog(transactions: BuiltTransaction[], opts: BinlogOption
   add(35, 1_700_000_000, previousGtidsBody(opts.previous ?? ''));
   transactions.forEach((t, i) => {
     const seconds = Math.floor(t.commitUs / 1e6);
-    add(33, seconds, gtidBody(t, i + 1));
-    add(2, seconds, Buffer.concat([Buffer.alloc(13), Buffer.from('\0shop\0BEGIN')]));
-    add(19, seconds, Buffer.from('0100000000000100047368f70006006f7264657273000103000001', 'hex'));
-    add(30, seconds, Buffer.concat([Buffer.alloc(10), Buffer.from([1, 0xff, 0]), Buffer.alloc(4, i)]));
-    add(16, seconds, Buffer.from(uint56(1000 + i).toString('hex') + '00', 'hex'));
+    const origin = t.serverId ?? serverId;
+    add(33, seconds, gtidBody(t, i + 1), origin);
+    add(2, seconds, Buffer.concat([Buffer.alloc(13), Buffer.from('\0shop\0BEGIN')]), origin);
+    add(19, seconds, Buffer.from('0100000000000100047368f70006006f7264657273000103000001', 'hex'), origin);
+    add(30, seconds, Buffer.concat([Buffer.alloc(10), Buffer.from([1, 0xff, 0]), Buffer.alloc(4, i)]), origin);
+    add(16, seconds, Buffer.from(uint56(1000 + i).toString('hex') + '00', 'hex'), origin);
   });
   return Buffer.concat(parts);
 }

@@ -9,14 +9,16 @@ const T0 = 1_764_806_400_000_000;
 const transactions = [
   { source: A, gno: 41, commitUs: T0 + 1 },
   // Replicated from B: this server committed it 250 ms after B did.
-  { source: B, gno: 7, commitUs: T0 + 500_000, immediateUs: T0 + 750_000 },
+  { source: B, gno: 7, commitUs: T0 + 500_000, immediateUs: T0 + 750_000, serverId: 101 },
   { source: A, gno: 42, commitUs: T0 + 2_000_000 },
 ];
-const expected = [{ source: A, gno: 41, commitUs: T0 + 1 }, { source: B, gno: 7, commitUs: T0 + 500_000 }, { source: A, gno: 42, commitUs: T0 + 2_000_000 }];
+const expected = [
+  { source: A, gno: 41, commitUs: T0 + 1, server: 100 }, { source: B, gno: 7, commitUs: T0 + 500_000, server: 101 }, { source: A, gno: 42, commitUs: T0 + 2_000_000, server: 100 },
+];
 
 describe('mysqlBinlogTransactions', () => {
-  it('reads each GTID and its original commit time, checksums verified', () => {
-    expect(mysqlBinlogTransactions(mysqlBinlog(transactions), 'binlog.000007')).toEqual({ previous: '', transactions: expected });
+  it('reads each GTID, its original commit time and its server id, checksums verified', () => {
+    expect(mysqlBinlogTransactions(mysqlBinlog(transactions), 'binlog.000007')).toEqual({ server: 100, previous: '', transactions: expected });
   });
 
   it('reads what the server had executed before the file', () => {
@@ -38,7 +40,7 @@ describe('mysqlBinlogTransactions', () => {
     expect(read.truncatedAt).toBeLessThan(cut);
     // Cut right after a commit: nothing is lost.
     const afterCommit = mysqlBinlogTransactions(Buffer.concat([whole, whole.subarray(4, 20)]), 'binlog.000007');
-    expect(afterCommit).toEqual({ previous: '', transactions: expected, truncatedAt: whole.length });
+    expect(afterCommit).toEqual({ server: 100, previous: '', transactions: expected, truncatedAt: whole.length });
   });
 
   it('refuses a damaged event by its checksum, naming the file and offset', () => {

@@ -4,7 +4,7 @@ import { mysqlArchivedThrough, planMysqlReplay, type MysqlBinlogIndex } from '..
 const A = '3e11fa47-71ca-11e1-9e33-c80aa9429562';
 const B = '4f22fa47-71ca-11e1-9e33-c80aa9429562';
 const s = 1e6;
-const tx = (source: string, gno: number, seconds: number) => ({ source, gno, commitUs: seconds * s });
+const tx = (source: string, gno: number, seconds: number) => ({ source, gno, commitUs: seconds * s, server: source === A ? 100 : 101 });
 const file = (key: string, previous: string, ...transactions: ReturnType<typeof tx>[]): MysqlBinlogIndex => ({ key, previous, transactions });
 
 // Primary A (pod 0) wrote A:1-4; the replica (pod 1, server B) replicated them, then a failover made it

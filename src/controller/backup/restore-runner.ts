@@ -4,7 +4,8 @@
  * (the replicas get it through replication), or put the verified physical copy in place of the
  * primary's data directory (its binlog starts at the copy's position, so the replicas can't catch
  * up by replication: their database manager rebuilds them from the primary). A MySQL 8.4 backup
- * is physical (a clone) and restores the same way; point-in-time restores are MariaDB's only.
+ * is physical (a clone) and restores the same way. A point-in-time restore then replays the
+ * archived binlogs, each engine its way (pitr-engines.ts).
  */
 import type { RestoreSpec, WebStackBackup } from '../../api/backup-types.js';
 import { resolveSpec } from '../../api/defaults.js';
@@ -14,10 +15,9 @@ import { CorruptBackupError, restoreDump } from '../../backup/restore.js';
 import { PHYSICAL_METHOD } from '../../backup/physical.js';
 import { restoredFrom, restorePhysical } from '../../backup/physical-restore.js';
 import { query, someUserTables, type RunSql } from '../../backup/server-queries.js';
-import { readArchive } from '../../backup/binlog-archive.js';
-import { gtidText, parseGtidPosition, planReplay, type ReplayPlan } from '../../backup/replay-plan.js';
 import type { BackupStore } from '../../backup/store.js';
-import { replayBinlogs } from '../../backup/replay.js';
+import type { DatabaseEngine } from '../../api/types.js';
+import { replayPlannerFor, type PlannedReplay } from './pitr-engines.js';
 import { WEBSTACKBACKUP } from '../resources.js';
 import type { StackAccess } from './stack-access.js';
 
@@ -45,7 +45,7 @@ export class RestoreRunner {
     return newest;
   }
 
-  private async plan(b: WebStackBackup, store: BackupStore, pointInTime: string): Promise<ReplayPlan> {
+  private async plan(b: WebStackBackup, store: BackupStore, pointInTime: string, engine: DatabaseEngine): Promise<PlannedReplay> {
     const s = b.status!;
     if (Date.parse(s.completionTime ?? '') > Date.parse(pointInTime)) {
       throw new RestoreRefused(`backup ${b.metadata.name} completed at ${s.completionTime}, after the point in time ${pointInTime}: it may hold later transactions`);
@@ -53,8 +53,7 @@ export class RestoreRunner {
     if (!s.binlogLocation) {
       throw new RestoreRefused(`backup ${b.metadata.name} was taken without pointInTimeRecovery: there is no binlog archive to replay to ${pointInTime}`);
     }
-    const { indexes, watermark } = await readArchive(store, s.binlogLocation);
-    return planReplay(indexes, parseGtidPosition(s.gtidPosition ?? ''), Math.floor(Date.parse(pointInTime) / 1000), watermark);
+    return replayPlannerFor(engine, this.access, this.sql)({ store, location: s.binlogLocation, gtidPosition: s.gtidPosition ?? '', pointInTime });
   }
 
   async run(ws: WebStack, spec: RestoreSpec): Promise<RestoreStatus> {
@@ -63,9 +62,6 @@ export class RestoreRunner {
     const primary = ws.status?.database?.primary;
     if (!primary) throw new Error('the stack has no primary yet');
     const engine = resolveSpec(ws).database.engine;
-    if (engine === 'mysql' && spec.pointInTime) {
-      throw new RestoreRefused('spec.database.restore.pointInTime is not available with engine mysql: binlogs are archived from MariaDB stacks only; restore the backup without it');
-    }
     const b = await this.backupFor(ns, spec);
     const s = b.status!;
     if (s.engine && s.engine !== engine) {
@@ -90,11 +86,12 @@ export class RestoreRunner {
     }
     // The replay is planned before anything is written: a point beyond the archive is retried later
     // on an untouched stack.
-    const plan = spec.pointInTime ? await this.plan(b, store, spec.pointInTime) : undefined;
+    const replay = spec.pointInTime ? await this.plan(b, store, spec.pointInTime, engine) : undefined;
     const copy = { store, location: s.location, sha256: s.sha256, backupName: b.metadata.name, target: addr, login };
+    const credentials = await this.access.credentials(ws);
     try {
       if (physical) {
-        await restorePhysical({ ...copy, agents, agent, credentials: await this.access.credentials(ws), engine, gtidPosition: s.gtidPosition ?? '',
+        await restorePhysical({ ...copy, agents, agent, credentials, engine, gtidPosition: s.gtidPosition ?? '',
           sql: (text) => this.sql(addr, login, text) });
       } else {
         await restoreDump(copy);
@@ -104,11 +101,9 @@ export class RestoreRunner {
       throw err;
     }
     const restored = `restored ${b.metadata.name} (${physical ? 'physical' : 'logical'}, GTID ${s.gtidPosition}) into ${primary}`;
-    if (plan) await replayBinlogs(plan, store, addr, login);
-    if (!plan) return { phase: 'Completed', backup: b.metadata.name, message: restored };
-    return {
-      phase: 'Completed', backup: b.metadata.name, pointInTime: spec.pointInTime,
-      message: `${restored}, then replayed ${plan.steps.length} archived binlog file(s) through GTID ${gtidText(plan.last)}, the last transaction before ${spec.pointInTime}`,
-    };
+    if (!replay) return { phase: 'Completed', backup: b.metadata.name, message: restored };
+    const secrets = [login.password, credentials.adminPassword, credentials.replicationPassword, credentials.appPassword, credentials.exporterPassword];
+    await replay.run({ primary: addr, login, secrets });
+    return { phase: 'Completed', backup: b.metadata.name, pointInTime: spec.pointInTime, message: `${restored}, then ${replay.summary}` };
   }
 }

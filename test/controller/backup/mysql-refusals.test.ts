@@ -4,7 +4,7 @@ import type { WebStackBackup } from '../../../src/api/backup-types.js';
 import type { WebStack } from '../../../src/api/types.js';
 import type { KubeClient } from '../../../src/kube/client.js';
 import { BackupRunner } from '../../../src/controller/backup/backup-runner.js';
-import { RestoreRefused, RestoreRunner } from '../../../src/controller/backup/restore-runner.js';
+import { RestoreRunner } from '../../../src/controller/backup/restore-runner.js';
 import { systemClock } from '../../../src/clock.js';
 import type { StackAccess } from '../../../src/controller/backup/stack-access.js';
 
@@ -23,13 +23,6 @@ const backupOf = (engine: string): WebStackBackup => ({
 const untouched = new Proxy({}, { get: (_t, key) => () => { throw new Error(`the restore touched the stack (${String(key)})`); } }) as StackAccess;
 
 describe('RestoreRunner refusals', () => {
-  it('refuses a point-in-time restore into a MySQL 8.4 stack, naming the field', async () => {
-    const client = { get: async () => backupOf('mysql') } as unknown as KubeClient;
-    const run = new RestoreRunner(untouched, client, true).run(stack('mysql'), { backup: 'nightly', pointInTime: '2026-12-04T12:00:00Z' });
-    await expect(run).rejects.toThrow(RestoreRefused);
-    await expect(run).rejects.toThrow('spec.database.restore.pointInTime is not available with engine mysql');
-  });
-
   it('refuses a MySQL backup that records no GTID position: the restored copy could not be checked', async () => {
     const client = { get: async () => backupOf('mysql') } as unknown as KubeClient;
     await expect(new RestoreRunner(untouched, client, true).run(stack('mysql'), { backup: 'nightly' }))
