@@ -75,7 +75,7 @@ async function expectPrimaryServes(primary: string): Promise<void> {
 async function failoverFrom(primary: string): Promise<string> {
   // Held down past the failure threshold, as a pod whose restart is backed off: a primary that
   // comes back within the threshold is rightly kept.
-  expect(env.runtime.crashPod(NS, primary, 10_000)).toBeGreaterThan(0);
+  expect(env.holdDown(primary)).toBeGreaterThan(0);
   const next = await eventually('a new primary recorded', async () => {
     const p = (await ws()).status?.database?.primary;
     return p && p !== primary ? p : undefined;
@@ -86,6 +86,7 @@ async function failoverFrom(primary: string): Promise<string> {
     return lf?.to === next ? lf : undefined;
   });
   expect(last).toEqual(expect.objectContaining({ from: primary, to: next, kind: 'failover' }));
+  await env.bringBack(primary);
   await expectPrimaryServes(next);
   await eventually('a FailoverCompleted Event', async () => {
     const { items } = await env.client.list<{ reason: string; message: string; involvedObject: { name: string } }>(EVENT, NS);

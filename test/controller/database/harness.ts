@@ -12,7 +12,7 @@ import { BackupController, type BackupOptions } from '../../../src/controller/ba
 import { DatabaseManagers } from '../../../src/controller/database/managers.js';
 import { KubeClient } from '../../../src/kube/client.js';
 import { Operator } from '../../../src/controller/operator.js';
-import { WEBSTACK } from '../../../src/controller/resources.js';
+import { resourceFor, WEBSTACK } from '../../../src/controller/resources.js';
 import { createLogger } from '../../../src/log.js';
 import { startApiServer, type RunningApiServer } from '../../../src/sandbox/apiserver/index.js';
 import { startDnsServer, type DnsServer } from '../../../src/sandbox/dns/server.js';
@@ -30,6 +30,14 @@ export interface DatabaseEnv {
   client: KubeClient;
   logs: LogCapture;
   operator: Operator | undefined;
+  /**
+   * SIGKILLs a database pod's processes and keeps them down until `bringBack`: the test, not a
+   * timer, says when it returns, so a failover always happens while it is down and nothing waits
+   * for a hold to run out. Answers how many processes were killed.
+   */
+  holdDown(pod: string): number;
+  /** A held-down pod back now: deleted with grace 0, as `kubectl delete pod --grace-period=0` does; its StatefulSet starts it again on its volume. */
+  bringBack(pod: string): Promise<void>;
   startOperator(identity: string): Promise<Operator>;
   stopOperator(): Promise<void>;
   close(): Promise<void>;
@@ -37,6 +45,9 @@ export interface DatabaseEnv {
 
 const CRD = { kind: 'CustomResourceDefinition', apiVersion: 'apiextensions.k8s.io/v1', plural: 'customresourcedefinitions', namespaced: false };
 const NAMESPACE = { kind: 'Namespace', apiVersion: 'v1', plural: 'namespaces', namespaced: false };
+const POD = resourceFor('v1', 'Pod');
+/** Longer than any test waits for a failover: a held-down pod returns when `bringBack` says so. */
+const HELD_DOWN_MS = 600_000;
 
 /** The operator's image, named for the agents (`agents`) and the backup stores (`backups`): the sandbox runs it from this checkout's sources. */
 const AGENT_IMAGE = 'webstack-operator:test';
@@ -72,6 +83,11 @@ export async function startDatabaseEnv(namespace: string, backups?: BackupOption
   const logs = new LogCapture();
   const env: DatabaseEnv = {
     stateDir, api, dns, runtime, client, logs, operator: undefined,
+    holdDown: (pod) => runtime.crashPod(namespace, pod, HELD_DOWN_MS),
+    async bringBack(pod) {
+      const uid = (await client.get<{ metadata: { uid: string } }>(POD, namespace, pod))?.metadata.uid;
+      await client.delete(POD, namespace, pod, uid, { gracePeriodSeconds: 0 });
+    },
     async startOperator(identity) {
       const okc = new KubeConfig();
       okc.loadFromString(api.kubeconfig());

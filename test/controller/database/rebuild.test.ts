@@ -163,9 +163,6 @@ async function rebuiltUnderWrites(primary: string, pod: string, begin: () => Pro
   expect(expected).toBe(written);
 }
 
-/** How long the primary killed with an unacknowledged write stays down: its recovery by hand and the failover happen meanwhile. */
-const TAIL_HOLD_MS = 20_000;
-
 /**
  * Crash recovery as MySQL 8.4 does it, on a pod's volume while the pod is held down: a transaction
  * prepared and in the binlog is committed (MariaDB's default role, MASTER), where the pod's own boot
@@ -233,8 +230,9 @@ describe('rebuilding an instance from a peer', () => {
     const resumedBefore = (await events('SemiSyncResumed')).length;
     await rebuiltUnderWrites(primary(), pod, async () => {
       const volume = claimDir(env.stateDir, NS, claimName('data', names.mysql('shop'), 1));
-      expect(env.runtime.crashPod(NS, pod, 3000)).toBeGreaterThan(0);
+      expect(env.holdDown(pod)).toBeGreaterThan(0);
       for (const entry of readdirSync(volume)) rmSync(path.join(volume, entry), { recursive: true, force: true });
+      await env.bringBack(pod);
     }, { instances: 2, started: async () => {
       await eventually('the primary\'s semi-sync wait suspended', async () => (await events('SemiSyncSuspended')).length > suspendedBefore, 30_000, 100);
       expect((await events('SemiSyncSuspended')).at(-1)).toBe(`${primary()} commits without waiting for a replica's acknowledgement (semi-sync suspended) `
@@ -305,9 +303,8 @@ describe('rebuilding an instance from a peer', () => {
       const [{ gtid }] = await query(old, 'SELECT @@gtid_binlog_pos AS gtid');
       return gtid !== before ? String(gtid) : undefined;
     }, 10_000, 50);
-    const killedAt = Date.now();
-    // Down long enough to recover it by hand and for the failover to happen meanwhile.
-    expect(env.runtime.crashPod(NS, old, TAIL_HOLD_MS)).toBeGreaterThan(0);
+    // Down while it is recovered by hand and until the failover has happened.
+    expect(env.holdDown(old)).toBeGreaterThan(0);
     expect(await pending).toBeInstanceOf(Error);
     conn.destroy();
     const [kept] = await Promise.all([recoverKeepingTheTail(old), env.startOperator('operator-c')]);
@@ -316,9 +313,9 @@ describe('rebuilding an instance from a peer', () => {
       const db = (await ws()).status?.database;
       return db?.lastFailover?.kind === 'failover' && db.lastFailover.from === old && db.primary === db.lastFailover.to ? db.primary : undefined;
     }, 60_000, 250);
-    // Its restart must come after the failover: else it is simply the primary again, and nothing diverged.
-    expect(Date.now() - killedAt).toBeLessThan(TAIL_HOLD_MS);
     expect(await rowsOn(next)).toBe(written);
+    // Back only after the failover: else it is simply the primary again, and nothing diverged.
+    await env.bringBack(old);
     const savedBefore = ((await ws()).status!.database!.errantTransactionsSaved ?? []).filter((s) => s.instance === old).length;
     await rebuiltUnderWrites(next, old, async () => undefined, { why: new RegExp(`${old}: diverged: it holds transactions the primary lacks \\(${tail}\\)`) });
     const configMap = names.errantTransactions('shop', old, savedBefore + 1);
@@ -334,11 +331,12 @@ describe('rebuilding an instance from a peer', () => {
     await eventually('every instance ready', () => allReady(3), 60_000);
     const current = (await ws()).status!.database!.primary!;
     // Held down past the failure threshold, as a pod whose restart is backed off.
-    expect(env.runtime.crashPod(NS, current, 10_000)).toBeGreaterThan(0);
+    expect(env.holdDown(current)).toBeGreaterThan(0);
     const next = await eventually('a failover recorded', async () => {
       const db = (await ws()).status?.database;
       return db?.lastFailover?.kind === 'failover' && db.lastFailover.from === current && db.primary === db.lastFailover.to ? db.primary : undefined;
     }, 90_000, 250);
+    await env.bringBack(current);
     expect(await rowsOn(next)).toBe(written);
     await eventually('the old primary back as a replica', () => allReady(3), 90_000);
   }, 200_000);
