@@ -41,6 +41,16 @@ describe('database certificates', () => {
     expect(keyMatches(certificateFacts(server.certificate)!, ca.privateKey)).toBe(false);
   });
 
+  it('knows the dates and names of what it made as node:crypto parses them', () => {
+    for (const [pem, names] of [[ca.certificate, []], [server.certificate, NAMES]] as const) {
+      const parsed = new X509Certificate(pem);
+      const facts = certificateFacts(pem)!;
+      expect([facts.notBefore, facts.notAfter]).toEqual([new Date(parsed.validFrom), new Date(parsed.validTo)]);
+      expect(facts.dnsNames).toEqual(names);
+      expect(facts.x509.fingerprint256).toBe(parsed.fingerprint256);
+    }
+  });
+
   it('renews a server certificate with a CA made earlier with an RSA key, signing with RSA', () => {
     const key = path.join(dir, 'rsa-ca.key');
     const cert = path.join(dir, 'rsa-ca.crt');
