@@ -8,14 +8,23 @@ import { createHash } from 'node:crypto';
 import { ANNOTATION_APPLIED_HASH } from '../api/labels.js';
 import type { KubeObject } from '../render/object.js';
 
-/** JSON with object keys sorted, so the hash does not depend on the order a renderer wrote them in. */
+/**
+ * JSON with object keys sorted, so the hash does not depend on the order a renderer wrote them in.
+ * Built in one string, without the arrays of entries (it runs on 23 children every reconcile).
+ */
 function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
-  if (typeof v === 'object' && v !== null) {
-    const entries = Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${canonical(x)}`).join(',')}}`;
+  if (typeof v !== 'object' || v === null) return JSON.stringify(v) ?? 'null';
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) out += (i > 0 ? ',' : '') + canonical(v[i]);
+    return `${out}]`;
   }
-  return JSON.stringify(v) ?? 'null';
+  let out = '{';
+  for (const k of Object.keys(v).sort()) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x !== undefined) out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${canonical(x)}`;
+  }
+  return `${out}}`;
 }
 
 function withoutSecretValues(obj: KubeObject): KubeObject {

@@ -99,6 +99,13 @@ describe('withAppliedHash', () => {
     expect(hashOf(reordered)).toBe(hashOf(desired));
     expect(hashOf(withAppliedHash(desired))).toBe(hashOf(desired));
   });
+  it('is the hash earlier releases stamped: an operator upgrade applies nothing again', () => {
+    const deployment = {
+      apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'shop-web', namespace: 'ns', labels: { b: '2', a: '1' }, annotations: { note: 'é\u2028"' } },
+      spec: { replicas: 3, paused: undefined, template: { spec: { containers: [{ name: 'app', image: 'x:1', env: [{ name: 'Z', value: '' }, { name: 'A', value: 'v' }], args: [null, 1, true] }] } } },
+    };
+    expect(hashOf(deployment as unknown as KubeObject)).toBe('20ff87d37f1a78b9557ec84906f48ec4');
+  });
   it('keeps the annotations the object has', () => {
     const annotated = { ...desired, metadata: { ...desired.metadata, annotations: { note: 'x' } } };
     expect(withAppliedHash(annotated).metadata.annotations?.note).toBe('x');
