@@ -1,4 +1,5 @@
-/** Which completed backups retention deletes. Pure. */
+/** Which completed backups retention deletes, and which archived binlogs go with them. Pure. */
+import { MysqlGtidSet } from '../mysql/gtid.js';
 
 export interface KeptBackup {
   name: string;
@@ -40,5 +41,20 @@ export function prunableBinlogs(indexes: readonly { key: string; transactions: {
   oldest: { domain: number; seq: number }): string[] {
   return indexes
     .filter((i) => i.transactions.length > 0 && i.transactions.every((t) => t.domain === oldest.domain && t.seq <= oldest.seq))
+    .map((i) => i.key);
+}
+
+/**
+ * MySQL: archived binlog files no kept backup needs: every kept backup's GTID set (`kept`, each
+ * its gtid_executed) already holds all their transactions, so no replay applies any of them.
+ */
+export function prunableMysqlBinlogs(indexes: readonly { key: string; transactions: { source: string; gno: number }[] }[], kept: readonly string[]): string[] {
+  const sets = kept.map((k) => MysqlGtidSet.parse(k));
+  return indexes
+    .filter((i) => i.transactions.length > 0)
+    .filter((i) => {
+      const held = MysqlGtidSet.parse(i.transactions.map((t) => `${t.source}:${t.gno}`).join(','));
+      return sets.length > 0 && sets.every((s) => s.contains(held));
+    })
     .map((i) => i.key);
 }

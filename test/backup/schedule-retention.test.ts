@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { longestGapSeconds, nextRun, parseCron } from '../../src/backup/cron.js';
-import { expiredBackups, parseAge, prunableBinlogs } from '../../src/backup/retention.js';
+import { expiredBackups, parseAge, prunableBinlogs, prunableMysqlBinlogs } from '../../src/backup/retention.js';
 import { backupSource } from '../../src/backup/source.js';
 import { failedAttemptStatus, retryDelayMs } from '../../src/controller/backup/backup-status.js';
 
@@ -95,6 +95,23 @@ describe('prunableBinlogs', () => {
     ];
     expect(prunableBinlogs(indexes, { domain: 0, seq: 4 })).toEqual(['p0/binlog.000002', 'p0/binlog.000003']);
     expect(prunableBinlogs(indexes, { domain: 0, seq: 3 })).toEqual(['p0/binlog.000002']);
+  });
+});
+
+describe('prunableMysqlBinlogs', () => {
+  it('are the files every kept backup already holds', () => {
+    const A = '3e11fa47-71ca-11e1-9e33-c80aa9429562';
+    const B = '4f22fa47-71ca-11e1-9e33-c80aa9429562';
+    const tx = (source: string, gno: number) => ({ source, gno });
+    const indexes = [
+      { key: 'p0/binlog.000002', transactions: [tx(A, 1), tx(A, 2)] },
+      { key: 'p0/binlog.000003', transactions: [tx(A, 3), tx(A, 4)] },
+      { key: 'p1/binlog.000003', transactions: [tx(A, 4), tx(B, 1)] },
+      { key: 'p1/binlog.000004', transactions: [] },
+    ];
+    expect(prunableMysqlBinlogs(indexes, [`${A}:1-4,${B}:1`, `${A}:1-3`])).toEqual(['p0/binlog.000002']);
+    expect(prunableMysqlBinlogs(indexes, [`${A}:1-4,${B}:1`])).toEqual(['p0/binlog.000002', 'p0/binlog.000003', 'p1/binlog.000003']);
+    expect(prunableMysqlBinlogs(indexes, [])).toEqual([]);
   });
 });
 

@@ -11,6 +11,7 @@ import { archiveMysqlBinlogs, type MysqlBinlogIndexObject } from '../../backup/m
 import { planMysqlReplay } from '../../backup/mysql-replay-plan.js';
 import { replayMysqlBinlogs } from '../../backup/mysql-replay.js';
 import { replayBinlogs } from '../../backup/replay.js';
+import { prunableBinlogs, prunableMysqlBinlogs } from '../../backup/retention.js';
 import { gtidText, parseGtidPosition, planReplay } from '../../backup/replay-plan.js';
 import type { Login } from '../../backup/client-tools.js';
 import { query, type RunSql } from '../../backup/server-queries.js';
@@ -94,4 +95,19 @@ export function replayPlannerFor(engine: DatabaseEngine, access: StackAccess, sq
       }),
     };
   };
+}
+
+/**
+ * The archived files under `location` no kept backup needs (`kept`: their gtidPositions), and the
+ * position they end at, for the log. MariaDB: wholly at or before the oldest kept position;
+ * MySQL: held by every kept backup's GTID set.
+ */
+export async function prunableArchive(engine: DatabaseEngine, store: BackupStore, location: string, kept: readonly string[]): Promise<{ keys: string[]; before: string }> {
+  if (engine === 'mysql') {
+    const { indexes } = await readArchive<MysqlBinlogIndexObject>(store, location);
+    return { keys: prunableMysqlBinlogs(indexes, kept), before: kept.join(' and ') };
+  }
+  const oldest = kept.map((p) => parseGtidPosition(p)).sort((a, b) => a.seq - b.seq)[0];
+  const { indexes } = await readArchive(store, location);
+  return { keys: prunableBinlogs(indexes, oldest), before: `${oldest.domain}-*-${oldest.seq}` };
 }

@@ -1,12 +1,11 @@
 /** Retention after a completed backup: the expired backups' data, then their objects, go. */
 import type { WebStackBackup } from '../../api/backup-types.js';
 import type { WebStack } from '../../api/types.js';
-import { expiredBackups, parseAge, prunableBinlogs } from '../../backup/retention.js';
-import { readArchive } from '../../backup/binlog-archive.js';
-import { parseGtidPosition } from '../../backup/replay-plan.js';
+import { expiredBackups, parseAge } from '../../backup/retention.js';
 import type { Logger } from '../../log.js';
 import type { OperatorParts } from '../operator.js';
 import { WEBSTACKBACKUP } from '../resources.js';
+import { prunableArchive } from './pitr-engines.js';
 import type { StackAccess } from './stack-access.js';
 
 export async function applyRetention(parts: OperatorParts, access: StackAccess, ws: WebStack, backups: readonly WebStackBackup[], log: Logger): Promise<void> {
@@ -37,14 +36,14 @@ export async function applyRetention(parts: OperatorParts, access: StackAccess, 
 export async function pruneBinlogs(access: StackAccess, namespace: string, kept: readonly WebStackBackup[], log: Logger): Promise<void> {
   const archived = kept.filter((b) => b.status?.binlogLocation && b.status.gtidPosition);
   if (archived.length === 0 || archived.length !== kept.length) return;
-  const oldest = archived.map((b) => parseGtidPosition(b.status!.gtidPosition!)).sort((a, b) => a.seq - b.seq)[0];
   const location = archived[0].status!.binlogLocation!;
   const store = await access.store(namespace, archived[0].spec.stack, archived[0].status!.storage ?? { volume: {} });
-  const { indexes } = await readArchive(store, location);
+  const engine = archived[0].status!.engine === 'mysql' ? 'mysql' : 'mariadb';
+  const { keys: prunable, before } = await prunableArchive(engine, store, location, archived.map((b) => b.status!.gtidPosition!));
   // The indexes stay (they are small): the archiver reads them to know what it already copied.
   const present = new Set((await store.list(`${location}/`)).map((o) => o.key));
-  const keys = prunableBinlogs(indexes, oldest).filter((k) => present.has(k));
+  const keys = prunable.filter((k) => present.has(k));
   if (keys.length === 0) return;
   await store.delete(keys);
-  log.info('archived binlogs pruned by retention', { files: keys.length, before: `${oldest.domain}-*-${oldest.seq}` });
+  log.info('archived binlogs pruned by retention', { files: keys.length, before });
 }
