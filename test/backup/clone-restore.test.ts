@@ -31,11 +31,14 @@ import type { KubeClient } from '../../src/kube/client.js';
 import type { ManagerCredentials } from '../../src/mysql/ports.js';
 import type { Row } from '../../src/mysql/sql/dialect.js';
 import { mysqlDialect } from '../../src/mysql/sql/mysql-dialect.js';
+import { mysqlBinlogTransactions } from '../../src/backup/mysql-binlog-file.js';
+import { mysqlBinlog } from './mysql-binlog-builder.js';
 import { RESTORE_DIR_SUFFIX, RESTORE_INIT_SQL, RESTORE_MARKER, renderStartScript } from '../../src/render/mysql-config.js';
 
 const ADMIN_PASSWORD = `n3w'admin\\pw`;
 const GTID = '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-120,4f22fa47-71ca-11e1-9e33-c80aa9429562:1-7';
 const LOCATION = 'shop/shop/backups/nightly';
+const BINLOGS = 'shop/shop/binlogs';
 const credentials: ManagerCredentials = {
   adminUser: 'webstack-admin', adminPassword: ADMIN_PASSWORD, replicationUser: 'webstack-repl', replicationPassword: 'repl-secret',
   databaseName: 'app', appUser: 'app', appPassword: 'app-secret', exporterUser: 'webstack-exporter', exporterPassword: 'exporter-secret',
@@ -107,12 +110,25 @@ for a in "$@"; do case "$a" in --init-file=*) cp "\${a#--init-file=}" "${work}/m
   return { args: readFileSync(path.join(work, 'mysqld.args'), 'utf8').trim().split('\n'), initFile: existsSync(initFile) ? readFileSync(initFile, 'utf8') : undefined };
 }
 
-/** A MySQL 8.4 session on the restored primary: super-read-only until the manager promotes it (the second look). */
-function scriptedPrimary(gtidHeld = true, tables: string[] = []) {
+/**
+ * A MySQL 8.4 session on the restored primary: super-read-only until the manager promotes it (the
+ * second look). Its applier, once started on the point-in-time channel, has brought gtid_executed to `replayed`.
+ */
+function scriptedPrimary(gtidHeld = true, tables: string[] = [], replayed = GTID) {
   const sent: string[] = [];
   let readOnlyLooks = 0;
+  let applied = false;
   const sql = async (text: string): Promise<Row[]> => {
     sent.push(text);
+    if (text === 'SELECT @@GLOBAL.server_id AS id') return [{ id: 100 }];
+    if (/^(SET GLOBAL server_id|CHANGE REPLICATION SOURCE|STOP REPLICA|RESET REPLICA)/.test(text)) return [];
+    if (text.startsWith('START REPLICA SQL_THREAD UNTIL')) {
+      applied = true;
+      return [];
+    }
+    if (text === `SELECT GTID_SUBSET('${replayed}', @@GLOBAL.gtid_executed) AS done, @@GLOBAL.gtid_executed AS executed`) return [{ done: applied ? 1 : 0 }];
+    if (/^SELECT GTID_SUBSET\('[^']*', @@GLOBAL.gtid_executed\) AS past$/.test(text)) return [{ past: 0 }];
+    if (text.startsWith('SELECT LAST_ERROR_NUMBER')) return [];
     if (text.startsWith('SELECT CONCAT(table_schema, \'.\', table_name) AS t FROM information_schema.tables')) return tables.map((t) => ({ t }));
     if (text === 'SELECT 1 AS up') return [{ up: 1 }];
     if (text === `SELECT GTID_SUBSET('${GTID}', @@GLOBAL.gtid_executed) AS held`) return [{ held: gtidHeld ? 1 : 0 }];
@@ -126,7 +142,7 @@ function scriptedPrimary(gtidHeld = true, tables: string[] = []) {
 const TARGET = { name: 'copy-mysql-0', host: '127.0.0.1', port: 3306 };
 
 /** The restore runner for a new MySQL stack `copy` restoring backup `nightly` of `shop`, its SQL scripted. */
-function runnerFor(store: VolumeStore, archive: Buffer, primary: ReturnType<typeof scriptedPrimary>): { run: () => ReturnType<RestoreRunner['run']> } {
+function runnerFor(store: VolumeStore, archive: Buffer, primary: ReturnType<typeof scriptedPrimary>, pointInTime?: string): { run: () => ReturnType<RestoreRunner['run']> } {
   const login = { user: credentials.adminUser, password: ADMIN_PASSWORD };
   const access = {
     instance: async () => TARGET, login: async () => login, store: async () => store, agents: () => agents,
@@ -134,7 +150,8 @@ function runnerFor(store: VolumeStore, archive: Buffer, primary: ReturnType<type
   } as unknown as StackAccess;
   const backup = {
     apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStackBackup', metadata: { name: 'nightly', namespace: 'shop' }, spec: { stack: 'shop' },
-    status: { phase: 'Completed', engine: 'mysql', method: 'physical', location: LOCATION, sha256: sha256(archive), gtidPosition: GTID },
+    status: { phase: 'Completed', engine: 'mysql', method: 'physical', location: LOCATION, sha256: sha256(archive), gtidPosition: GTID,
+      completionTime: '2026-12-04T10:00:05Z', binlogLocation: BINLOGS },
   } as WebStackBackup;
   const ws = {
     apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name: 'copy', namespace: 'shop' },
@@ -146,7 +163,7 @@ function runnerFor(store: VolumeStore, archive: Buffer, primary: ReturnType<type
     return primary.sql(text);
   }) as RunSql;
   const runner = new RestoreRunner(access, { get: async () => backup } as unknown as KubeClient, true, sql);
-  return { run: () => runner.run(ws, { backup: 'nightly' }) };
+  return { run: () => runner.run(ws, { backup: 'nightly', ...(pointInTime ? { pointInTime } : {}) }) };
 }
 
 const restore = (store: VolumeStore, archive: Buffer, sql: (text: string) => Promise<Row[]>) => restorePhysical({
@@ -218,6 +235,34 @@ describe('restoring a MySQL 8.4 backup into a new stack', () => {
     expect(primary.sent[0]).toMatch(/^SELECT CONCAT\(table_schema/);
     expect(primary.sent.slice(-1)).toEqual(accountStatements(mysqlDialect, credentials).slice(-1));
     expect(listed(dataDir)).toEqual(Object.keys(files).sort());
+  }, TIMEOUT_MS);
+
+  it('the restore runner replays the binlog archive to the point in time once the copy is in place', async () => {
+    const archive = cloneArchive();
+    const store = new VolumeStore(path.join(work, 'store'));
+    await store.put(`${LOCATION}/clone.tar.gz`, archive);
+    // Archived after the backup: 3e11...:121 at 10:00:10, :122 at 10:00:30.
+    const source = GTID.split(':')[0];
+    const binlog = mysqlBinlog([121, 122].map((gno, i) => ({ source, gno, commitUs: Date.parse('2026-12-04T10:00:10Z') * 1000 + i * 20e6 })),
+      { previous: GTID });
+    const contents = mysqlBinlogTransactions(binlog, 'binlog.000002');
+    await store.put(`${BINLOGS}/shop-mysql-0/binlog.000002`, binlog);
+    await store.put(`${BINLOGS}/shop-mysql-0/binlog.000002.index.json`, Buffer.from(JSON.stringify({ engine: 'mysql', ...contents, sha256: sha256(binlog), size: binlog.length })));
+    await store.put(`${BINLOGS}/watermark.json`, Buffer.from(JSON.stringify({ time: Date.parse('2026-12-04T10:01:00Z') / 1000 })));
+    const primary = scriptedPrimary(true, [], `${source}:1-121,${GTID.split(',')[1]}`);
+    const running = runnerFor(store, archive, primary, '2026-12-04T10:00:20Z').run();
+    await waitForPhase('ready');
+    startPod();
+    await expect(running).resolves.toEqual({
+      phase: 'Completed', backup: 'nightly', pointInTime: '2026-12-04T10:00:20Z',
+      message: `restored nightly (physical, GTID ${GTID}) into copy-mysql-0, then replayed 1 archived transaction(s) from 1 binlog file(s) (${source}:121), `
+        + `stopped before ${source}:122, the first committed at or after 2026-12-04T10:00:20Z`,
+    });
+    // The accounts first (the copy's server), then the replay.
+    const accounts = accountStatements(mysqlDialect, credentials);
+    expect(primary.sent.indexOf(accounts[accounts.length - 1])).toBeLessThan(primary.sent.indexOf('SELECT @@GLOBAL.server_id AS id'));
+    expect(primary.sent).toContain(`START REPLICA SQL_THREAD UNTIL SQL_BEFORE_GTIDS = '${source}:122' FOR CHANNEL 'pitr'`);
+    expect(readdirSync(dataDir).filter((f) => f.startsWith('relay-bin'))).toEqual([]);
   }, TIMEOUT_MS);
 
   it('the restore runner refuses a MySQL stack that already holds tables, and uploads nothing', async () => {
