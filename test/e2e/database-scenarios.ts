@@ -93,7 +93,8 @@ export function describeDatabaseFailover(controlPlane: ControlPlane): void {
       const load = new WriteLoad(url);
       await eventually('writes flowing', () => load.acknowledged().length >= 20, 120_000);
       const killedAt = Date.now();
-      expect(await sb.cli('kill', primary)).toContain('SIGKILL');
+      // Down until the failover is done (a pod whose restart is backed off), then brought back below.
+      expect(await sb.cli('kill', primary, '--down-for', '10m')).toContain('SIGKILL');
       const next = await eventually('a new primary recorded', async () => {
         const p = await jsonpath('get', 'ws', 'shop', '{.status.database.primary}');
         return p && p !== primary && p;
@@ -103,6 +104,8 @@ export function describeDatabaseFailover(controlPlane: ControlPlane): void {
       await new Promise((r) => setTimeout(r, 1000));
       await load.stop();
       await eventually('the failover recorded', async () => (await jsonpath('get', 'ws', 'shop', '{.status.database.lastFailover.to}')) === next, 120_000);
+      // Deleted, its StatefulSet starts it again on its volume: back now rather than when its hold runs out.
+      await sb.kubectl('delete', 'pod', primary, '--grace-period=1');
       expect(await jsonpath('get', 'pod', next, '{.metadata.labels.webstack\\.dev/role}')).toBe('primary');
       const ip = await jsonpath('get', 'pod', next, '{.status.podIP}');
       const rows = await rowIdsOn(ip, await adminCredentials(), 'app');
