@@ -9,6 +9,15 @@
  * committed first comes next. The stop is the first transaction in that order committed at or
  * after the point in time (its original commit timestamp, microseconds): the applier stops before
  * it (START REPLICA SQL_THREAD UNTIL SQL_BEFORE_GTIDS), or after all of them when none is.
+ *
+ * A transaction an old primary committed (and the archive copied) that the server which took over
+ * never received is not part of the stack's history after the failover (with semi-sync no client
+ * was told it committed): the first transaction a file's server wrote itself shows what that server
+ * had when it took over (the file's previous-GTIDs set and what precedes it in the file), and
+ * another server's transaction committed before it and missing there is left out. Its file is
+ * not placed when other files hold the rest of it; when one would have to be, the plan refuses,
+ * naming it. A transaction is known by its GTID and commit time: a rebuilt old primary may reuse
+ * the GTID later for another.
  */
 import { MysqlGtidSet } from '../mysql/gtid.js';
 import type { MysqlArchivedTransaction } from './mysql-binlog-file.js';
@@ -16,6 +25,8 @@ import type { MysqlArchivedTransaction } from './mysql-binlog-file.js';
 export interface MysqlBinlogIndex {
   /** Store key of the binlog file. */
   key: string;
+  /** The server_id of the server that wrote it. */
+  server: number;
   /** The GTID set its server had executed before it. */
   previous: string;
   /** In file order. */
@@ -34,9 +45,12 @@ export interface MysqlReplayPlan {
   count: number;
   /** What gtid_executed holds afterwards: the backup's set and the replayed one. */
   expected: string;
+  /** Archived transactions left out ('<gtid> committed <time>'): committed by an old primary, never received by the one that took over. */
+  lost: string[];
 }
 
 const gtidOf = (t: MysqlArchivedTransaction): string => `${t.source}:${t.gno}`;
+const identity = (t: MysqlArchivedTransaction): string => `${gtidOf(t)}@${t.commitUs}`;
 const iso = (us: number): string => new Date(Math.floor(us / 1000)).toISOString();
 
 /** The end of the recoverable window (microseconds): every transaction committed before it is archived. */
@@ -74,20 +88,25 @@ class Covered {
 interface Link {
   key: string;
   previous: string;
+  all: MysqlArchivedTransaction[];
   /** Its transactions not in the backup nor in an earlier file, in file order. */
   fresh: MysqlArchivedTransaction[];
 }
 
 /** Files in apply order: next, the one whose first transaction not yet covered committed first. */
-function chain(indexes: readonly MysqlBinlogIndex[], backup: MysqlGtidSet): Link[] {
+function chain(indexes: readonly MysqlBinlogIndex[], backup: MysqlGtidSet, lost: ReadonlySet<string>): Link[] {
   const out: Link[] = [];
   const covered = new Covered(backup);
   const left = [...indexes].sort((a, b) => a.key.localeCompare(b.key));
+  const tainted = (c: Link): boolean => c.all.some((t) => lost.has(identity(t)));
   for (;;) {
-    const candidates = left.map((f) => ({ key: f.key, previous: f.previous, fresh: f.transactions.filter((t) => !covered.has(t)) }))
+    const candidates = left.map((f) => ({ key: f.key, previous: f.previous, all: f.transactions,
+      fresh: f.transactions.filter((t) => !covered.has(t) && !lost.has(identity(t))) }))
       .filter((c) => c.fresh.length > 0);
     if (candidates.length === 0) return out;
-    const next = candidates.reduce((best, c) => (c.fresh[0].commitUs < best.fresh[0].commitUs ? c : best));
+    // The earliest first; of files as early, one holding no lost transaction.
+    const next = candidates.reduce((best, c) => (c.fresh[0].commitUs < best.fresh[0].commitUs
+      || (c.fresh[0].commitUs === best.fresh[0].commitUs && tainted(best) && !tainted(c)) ? c : best));
     out.push(next);
     left.splice(left.findIndex((f) => f.key === next.key), 1);
     for (const t of next.fresh) covered.add(t);
@@ -113,6 +132,22 @@ function highest(set: MysqlGtidSet, source: string): number {
   return m ? Number(m[1]) : 0;
 }
 
+/** Transactions (by identity) an old primary committed that the server which took over never had. */
+function lostTransactions(indexes: readonly MysqlBinlogIndex[]): Map<string, MysqlArchivedTransaction> {
+  const lost = new Map<string, MysqlArchivedTransaction>();
+  for (const f of indexes) {
+    const first = f.transactions.findIndex((t) => t.server === f.server);
+    if (first < 0) continue;
+    const tookOver = f.transactions[first].commitUs;
+    const had = new Covered(MysqlGtidSet.parse(f.previous));
+    for (const t of f.transactions.slice(0, first)) had.add(t);
+    for (const g of indexes) {
+      for (const t of g.transactions) if (t.server !== f.server && t.commitUs < tookOver && !had.has(t)) lost.set(identity(t), t);
+    }
+  }
+  return lost;
+}
+
 /**
  * `backupGtids`: the backup's gtid_executed. `pointInTimeUs`: transactions committed before it are
  * replayed, none at or after it. `watermarkSeconds`: when the archive was last known complete.
@@ -128,13 +163,21 @@ export function planMysqlReplay(indexes: readonly MysqlBinlogIndex[], backupGtid
   const replayed: { t: MysqlArchivedTransaction; key: string }[] = [];
   let stop: MysqlArchivedTransaction | undefined;
   let applied: MysqlGtidSet = backup;
-  for (const link of chain(indexes, backup)) {
+  const lost = lostTransactions(indexes);
+  for (const link of chain(indexes, backup, new Set(lost.keys()))) {
     // What the file's server had executed before it must be in place before the file is: else a file is missing.
     const missing = MysqlGtidSet.parse(link.previous).subtract(applied);
     if (!missing.isEmpty()) {
       throw new Error(`the binlog archive lacks transactions ${missing.toString()}, which the server of ${link.key} had executed before it`);
     }
     const cut = link.fresh.findIndex((t) => t.commitUs >= pointInTimeUs);
+    // The applier would apply a lost transaction the file holds before the stop.
+    const end = cut < 0 ? link.all.length : link.all.indexOf(link.fresh[cut]);
+    const applies = link.all.slice(0, end).find((t) => lost.has(identity(t)) && !backup.contains(MysqlGtidSet.parse(gtidOf(t))));
+    if (applies) {
+      throw new Error(`${link.key} is the only archived file with some of the transactions to replay, and it holds ${gtidOf(applies)}, committed by its `
+        + 'server but never received by the server that took over: replaying it would bring back a transaction the stack lost; choose a point in time before it');
+    }
     // The file holding the stop goes in too: the applier stops when it reaches that transaction.
     files.push(link.key);
     replayed.push(...link.fresh.slice(0, cut < 0 ? undefined : cut).map((t) => ({ t, key: link.key })));
@@ -146,8 +189,10 @@ export function planMysqlReplay(indexes: readonly MysqlBinlogIndex[], backupGtid
   }
   checkContinuity(backup, replayed);
   const set = MysqlGtidSet.parse(replayed.map(({ t }) => gtidOf(t)).join(','));
-  if (replayed.length === 0) return { files: [], replayed: '', count: 0, expected: backup.toString() };
+  const left = [...lost.values()].filter((t) => !backup.contains(MysqlGtidSet.parse(gtidOf(t)))).map((t) => `${gtidOf(t)} committed ${iso(t.commitUs)}`);
+  if (replayed.length === 0) return { files: [], replayed: '', count: 0, expected: backup.toString(), lost: left };
   return {
+    lost: left,
     files,
     stop: stop ? { before: gtidOf(stop) } : { after: set.toString() },
     replayed: set.toString(),

@@ -87,8 +87,9 @@ export function replayPlannerFor(engine: DatabaseEngine, access: StackAccess, sq
     const { indexes, watermark } = await readArchive<MysqlBinlogIndexObject>(r.store, r.location);
     const plan = planMysqlReplay(indexes, r.gtidPosition, Date.parse(r.pointInTime) * 1000, watermark);
     const stop = plan.stop && 'before' in plan.stop ? `, stopped before ${plan.stop.before}, the first committed at or after ${r.pointInTime}` : '';
+    const lost = plan.lost.length ? `; left out ${plan.lost.join(', ')}: committed by a primary that failed, never received by the one that took over` : '';
     return {
-      summary: `replayed ${plan.count} archived transaction(s) from ${plan.files.length} binlog file(s)${plan.count ? ` (${plan.replayed})` : ''}${stop}`,
+      summary: `replayed ${plan.count} archived transaction(s) from ${plan.files.length} binlog file(s)${plan.count ? ` (${plan.replayed})` : ''}${stop}${lost}`,
       run: (t) => replayMysqlBinlogs({
         plan, indexes: new Map(indexes.map((i) => [i.key, i])), store: r.store, agents: access.agents(t.login), agent: access.agentOf(t.primary),
         target: t.primary.name, sql: (text) => sql<Row>(t.primary, t.login, text), secrets: t.secrets,
