@@ -69,9 +69,11 @@ function readUInt56(buf: Buffer, at: number): bigint {
 
 /** The CRC32 MySQL stores at an event's end: of the event's other bytes, the in-use flag of a format description clear. */
 export function eventChecksum(event: Buffer): number {
-  const body = Buffer.from(event.subarray(0, event.length - CHECKSUM_LEN));
-  if (body[4] === MYSQL_EVENT.formatDescription) body.writeUInt16LE(body.readUInt16LE(FLAGS_OFFSET) & ~BINLOG_IN_USE, FLAGS_OFFSET);
-  return crc32(body);
+  const body = event.subarray(0, event.length - CHECKSUM_LEN);
+  if (body[4] !== MYSQL_EVENT.formatDescription) return crc32(body);
+  const copy = Buffer.from(body);
+  copy.writeUInt16LE(copy.readUInt16LE(FLAGS_OFFSET) & ~BINLOG_IN_USE, FLAGS_OFFSET);
+  return crc32(copy);
 }
 
 interface Format {

@@ -23,6 +23,8 @@ export interface BinlogOptions {
   inUse?: boolean;
   /** The GTID set executed before the file ('uuid:1-5:7,uuid2:3'). */
   previous?: string;
+  /** Bytes of row image in each transaction's write-rows event (default 4). */
+  rowBytes?: number;
 }
 
 const HEADER = 19;
@@ -128,7 +130,7 @@ export function mysqlBinlog(transactions: BuiltTransaction[], opts: BinlogOption
     add(33, seconds, gtidBody(t, i + 1), origin);
     add(2, seconds, Buffer.concat([Buffer.alloc(13), Buffer.from('\0shop\0BEGIN')]), origin);
     add(19, seconds, Buffer.from('0100000000000100047368f70006006f7264657273000103000001', 'hex'), origin);
-    add(30, seconds, Buffer.concat([Buffer.alloc(10), Buffer.from([1, 0xff, 0]), Buffer.alloc(4, i)]), origin);
+    add(30, seconds, Buffer.concat([Buffer.alloc(10), Buffer.from([1, 0xff, 0]), Buffer.alloc(opts.rowBytes ?? 4, i)]), origin);
     add(16, seconds, Buffer.from(uint56(1000 + i).toString('hex') + '00', 'hex'), origin);
   });
   return Buffer.concat(parts);
