@@ -17,7 +17,10 @@ import { agentToken } from '../../src/agent/protocol.js';
 import { createAgentServer } from '../../src/agent/server.js';
 import { readArchive, type ArchiveState } from '../../src/backup/binlog-archive.js';
 import { archiveMysqlBinlogs, type MysqlBinlogIndexObject } from '../../src/backup/mysql-binlog-archive.js';
+import type { RunSql } from '../../src/backup/server-queries.js';
 import { VolumeStore } from '../../src/backup/volume-store.js';
+import { binlogArchiveFor } from '../../src/controller/backup/pitr-engines.js';
+import type { StackAccess } from '../../src/controller/backup/stack-access.js';
 import type { Row } from '../../src/mysql/sql/dialect.js';
 import { mysqlBinlog, type BuiltTransaction } from './mysql-binlog-builder.js';
 
@@ -135,6 +138,21 @@ describe('archiving a MySQL primary\'s binlogs', () => {
     primary.sent.length = 0;
     expect((await pass()).stored).toEqual([]);
     expect(primary.sent).toEqual(['SELECT @@GLOBAL.gtid_executed AS gtid', 'SHOW BINARY LOGS']);
+  });
+
+  it('is MySQL\'s way of archiving, chosen by engine, and needs the agents', async () => {
+    const access = { agents: () => agents, agentOf: () => agent } as unknown as StackAccess;
+    const primary = scriptedPrimary(() => `${A}:1-5`);
+    const login = { user: 'webstack-admin', password: PASSWORD };
+    const sql = (async (_addr: unknown, given: unknown, text: string) => {
+      expect(given).toEqual(login);
+      return primary.sql(text);
+    }) as RunSql;
+    const target = (store: VolumeStore) => ({ primary: { name: 'shop-mysql-1', host: '127.0.0.1', port: 3306 }, login, store, prefix: PREFIX,
+      state: { archived: new Set<string>() }, nowMs: () => 0 });
+    const store = new VolumeStore(path.join(work, 'store'));
+    await expect(binlogArchiveFor('mysql', access, false, sql)(target(store))).rejects.toThrow('point-in-time recovery on MySQL reads and replays binlogs through the agent');
+    expect((await binlogArchiveFor('mysql', access, true, sql)(target(store))).stored).toEqual([1, 2, 3].map((n) => `${PREFIX}/shop-mysql-1/binlog.00000${n}`));
   });
 
   it('refuses a damaged file by its checksums and stores nothing of it', async () => {
