@@ -1,6 +1,8 @@
 /**
  * N real mariadbd instances on 127.0.0.1, each started the way a database pod starts: `sh start.sh`
- * with the stack's rendered server configuration (src/render/mysql-config.ts). Helpers crash
+ * with the stack's rendered server configuration (src/render/mysql-config.ts), on a copy of a data
+ * directory that script initialized (mariadb-template.ts); an instance rebuilt here starts empty
+ * and initializes for real. Helpers crash
  * (SIGKILL), hang (SIGSTOP), resume (SIGCONT) and restart (same data directory and port) an
  * instance; close() stops everything and removes the temp directory.
  */
@@ -15,6 +17,7 @@ import type { ManagerCredentials, InstanceAddress } from '../../src/mysql/ports.
 import { renderServerConfig, renderStartScript } from '../../src/render/mysql-config.js';
 import type { Partitions } from '../../src/sandbox/runtime/partitions.js';
 import { eventually } from './eventually.js';
+import { copyInitializedDataDir } from './mariadb-template.js';
 import { newTestCertificates, writeTlsDir } from './database-tls.js';
 import type { DatabaseCertificates } from '../../src/pki/database-certificates.js';
 import { freePort } from '../../src/sandbox/control-plane/index.js';
@@ -92,6 +95,8 @@ export class MariadbCluster {
       const tmpDir = path.join(this.root, `tmp-${i}`);
       mkdirSync(dataDir);
       mkdirSync(tmpDir);
+      await copyInitializedDataDir(dataDir, { script: readFileSync(this.scriptPath, 'utf8'), config: readFileSync(this.configPath, 'utf8'),
+        adminUser: this.credentials.adminUser, adminPassword: this.credentials.adminPassword });
       const port = await freePort();
       const name = `${stack}-mysql-${i}`;
       const host = this.opts.partitions ? ownAddress(port) : '127.0.0.1';
