@@ -9,7 +9,6 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { resourceFor, WEBSTACK } from '../../src/controller/resources.js';
-import type { WebStack } from '../../src/api/types.js';
 import { DEPLOYMENT, getWs, startEnv, webStack, type Env } from './harness.js';
 import { eventually } from '../support/eventually.js';
 
@@ -93,9 +92,9 @@ async function replicasOf(name: string): Promise<number | undefined> {
 }
 
 async function setReplicas(n: number): Promise<void> {
-  const ws = (await getWs(env, NS, 'shop'))!;
-  ws.spec.apps[0].replicas = n;
-  await env.client.update<WebStack>(WEBSTACK, NS, 'shop', ws);
+  const { apps } = (await getWs(env, NS, 'shop'))!.spec;
+  // A merge patch, not an update: the leader may write the stack's status between a read and a write.
+  await env.client.mergePatch(WEBSTACK, NS, 'shop', { spec: { apps: apps.map((a, i) => (i === 0 ? { ...a, replicas: n } : a)) } });
   await eventually(`shop-web scaled to ${n}`, async () => (await replicasOf('shop-web')) === n, 30_000);
 }
 
