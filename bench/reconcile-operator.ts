@@ -10,7 +10,8 @@ import { writeHeapSnapshot } from 'node:v8';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { WebStack } from '../src/api/types.js';
 import { Operator } from '../src/controller/operator.js';
-import { WEBSTACK } from '../src/controller/resources.js';
+import { OWNED, WEBSTACK } from '../src/controller/resources.js';
+import { MATCHES_LAST_APPLY } from '../src/kube/cache-transform.js';
 import { createLogger } from '../src/log.js';
 
 export interface OperatorReport {
@@ -24,6 +25,8 @@ export interface OperatorReport {
   peakRssMb: number;
   heapUsedMb: number;
   retainedHeapMb: number;
+  /** Of the cached children, the share kept without their content (they held exactly what was applied). */
+  compactedShare: number;
 }
 
 const [kubeconfig, stacksArg, workersArg, resyncArg, heapSnapshotFile] = process.argv.slice(2);
@@ -77,6 +80,8 @@ async function main(): Promise<void> {
   const byVerb = { ...operator.client.counts.byVerb };
   const writesAtConvergence = operator.client.counts.writes;
   const before = await reconcileCount(operator);
+  const children = OWNED.flatMap((t) => operator.caches.list<Record<string, unknown>>(t.kind, 'bench'));
+  const compactedShare = Number((children.filter((o) => o[MATCHES_LAST_APPLY] === true).length / children.length).toFixed(2));
   const heapUsedMb = Math.round(process.memoryUsage().heapUsed / 1024 / 1024);
   // What the operator holds, garbage left out (the bench starts this process with --expose-gc).
   (globalThis as { gc?: () => void }).gc?.();
@@ -89,7 +94,7 @@ async function main(): Promise<void> {
   const report: OperatorReport = {
     convergeMs, requests, byVerb, reconciles: before.count, reconcileMsAverage: before.seconds * 1000 / before.count,
     steadyStateWrites, steadyStateReconciles: after.count - before.count,
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), heapUsedMb, retainedHeapMb,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), heapUsedMb, retainedHeapMb, compactedShare,
   };
   send({ report });
   process.disconnect();

@@ -202,6 +202,7 @@ async function main(): Promise<void> {
       applyRatio: Number((convergeMs / serverApplyBoundMs).toFixed(2)), requestsPerStack: Number((requests / STACKS).toFixed(1)),
       childrenPerStack, steadyStateWrites, steadyStateReconciles: report.steadyStateReconciles, peakRssMb,
       peakRssKbPerStack: Math.round(peakRssMb * 1024 / STACKS), heapUsedMbAtConvergence: heapUsedMb, retainedHeapMb, heapLimitMb: HEAP_MB ?? null,
+      compactedShare: report.compactedShare,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     if (deployments !== STACKS * 3) throw new Error(`expected ${STACKS * 3} Deployments, found ${deployments}`);

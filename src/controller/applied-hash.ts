@@ -6,7 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 import { ANNOTATION_APPLIED_HASH } from '../api/labels.js';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubeObject } from '../render/object.js';
+import { appliedFields } from '../kube/managed-fields.js';
 
 /**
  * JSON with object keys sorted, so the hash does not depend on the order a renderer wrote them in.
@@ -43,4 +45,17 @@ export function withAppliedHash(obj: KubeObject): KubeObject {
   const { annotations: _all, ...meta } = obj.metadata;
   const plain = { ...obj, metadata: Object.keys(annotations).length > 0 ? { ...meta, annotations } : meta };
   return { ...plain, metadata: { ...plain.metadata, annotations: { ...annotations, [ANNOTATION_APPLIED_HASH]: appliedHash(plain) } } };
+}
+
+/**
+ * Does `live` hold exactly what its last apply set? The fields `manager` applied, with the values
+ * they have now, must hash to the hash that apply stamped (a field changed or taken over by someone
+ * else, or not found where the apply put it, fails). Never for a Secret: its hash leaves the values out.
+ */
+export function holdsLastApply(live: KubernetesObject, manager: string): boolean {
+  const stamped = live.metadata?.annotations?.[ANNOTATION_APPLIED_HASH];
+  if (stamped === undefined || live.kind === 'Secret') return false;
+  const fields = appliedFields(live, manager);
+  if (!fields) return false;
+  return withAppliedHash(fields as unknown as KubeObject).metadata.annotations?.[ANNOTATION_APPLIED_HASH] === stamped;
 }

@@ -5,6 +5,7 @@
  */
 
 import { ANNOTATION_APPLIED_HASH } from '../api/labels.js';
+import { MATCHES_LAST_APPLY } from '../kube/cache-transform.js';
 
 type Json = unknown;
 
@@ -67,11 +68,18 @@ function comparable(o: Record<string, Json>, ownerUids?: Set<unknown>): Record<s
   };
 }
 
+/** The reason for an object cached without its content when the desired object's hash is not the one it holds. */
+export const CHANGED_SINCE_LAST_APPLY = 'the desired object changed since the last apply';
+
 /** Why `desired` must be applied (a reason for the log), or undefined when live already matches. */
 export function applyReason(desired: Record<string, Json>, live: Record<string, Json> | undefined): string | undefined {
   if (!live) return 'does not exist';
   const annotations = (o: Record<string, Json>) => (isObject(o.metadata) && isObject(o.metadata.annotations) ? o.metadata.annotations : {});
   const wantHash = annotations(desired)[ANNOTATION_APPLIED_HASH];
+  // Cached without its content: it holds exactly what the apply stamped with its hash set.
+  if (live[MATCHES_LAST_APPLY] === true) {
+    return wantHash !== undefined && annotations(live)[ANNOTATION_APPLIED_HASH] === wantHash ? undefined : CHANGED_SINCE_LAST_APPLY;
+  }
   const { [ANNOTATION_APPLIED_HASH]: _hash, ...wantAnnotations } = annotations(desired);
   const plain = { ...desired, metadata: { ...(desired.metadata as object), annotations: wantAnnotations } };
   const want = comparable(plain);

@@ -29,7 +29,7 @@ import { backupClaimErrors, immutableFieldErrors, type LiveClaim, type LiveState
 import { heldDatabaseReplicas } from './scale-down.js';
 import { databaseTlsSecretProblem, isUnowned, keptClaimConflict, ownershipConflict, tlsSecretProblem, type TlsSecret } from './ownership.js';
 import type { Clock } from '../clock.js';
-import { applyReason } from './diff.js';
+import { applyReason, CHANGED_SINCE_LAST_APPLY } from './diff.js';
 import { withAppliedHash } from './applied-hash.js';
 import type { EventRecorder } from '../kube/events.js';
 import type { KubeClient, KubeObj } from '../kube/client.js';
@@ -37,7 +37,7 @@ import { patchStatus } from '../kube/status-patch.js';
 import type { Timings } from '../timings.js';
 import { rfc3339 } from './conditions.js';
 import { objectKey } from '../kube/resource-type.js';
-import { CACHE_SLIM, resourceFor, WEBSTACK } from './resources.js';
+import { CACHE_SLIM, COMPARED_SLIM, resourceFor, WEBSTACK } from './resources.js';
 import { slimObject } from '../kube/cache-transform.js';
 import { computeStatus, mergePatch, statusEqual } from './status.js';
 import type { LiveWorkload } from './workloads.js';
@@ -348,7 +348,8 @@ async function applyEach(ws: WebStack, desired: KubeObject[], deps: ReconcileDep
         return;
       }
       // Compared as the cache keeps it (ConfigMap values as digests).
-      const reason = applyReason(slimObject(obj as KubeObj, CACHE_SLIM) as KubeObj, live);
+      const compared = slimObject(obj as KubeObj, CACHE_SLIM) as KubeObj;
+      const reason = await changedField(compared, applyReason(compared, live), deps);
       if (!reason) return;
       let applied: KubeObj;
       try {
@@ -368,6 +369,16 @@ async function applyEach(ws: WebStack, desired: KubeObject[], deps: ReconcileDep
     if (failed) throw failed.reason;
   }
   return waiting;
+}
+
+/**
+ * `reason`, or when it only says that an object cached without its content must change, the field
+ * that differs in the object as the server has it (read for this: a change of the spec, not a resync).
+ */
+async function changedField(desired: KubeObj, reason: string | undefined, deps: ReconcileDeps): Promise<string | undefined> {
+  if (reason !== CHANGED_SINCE_LAST_APPLY) return reason;
+  const live = await deps.client.get<KubeObj>(resourceFor(desired.apiVersion, desired.kind), desired.metadata.namespace, desired.metadata.name!);
+  return applyReason(desired, live && slimObject(live, COMPARED_SLIM) as KubeObj);
 }
 
 function summarize(verb: string, items: string[]): string {

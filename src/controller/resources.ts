@@ -7,6 +7,8 @@ import type { KubeObject } from '../render/object.js';
 import { HTTP_ROUTE_API_VERSION, TLS_ROUTE_API_VERSION } from '../render/gateway-route.js';
 import { EVENT, LEASE, POD, type ResourceType } from '../kube/resource-type.js';
 import type { SlimOptions } from '../kube/cache-transform.js';
+import { MANAGER } from '../api/labels.js';
+import { holdsLastApply } from './applied-hash.js';
 
 export const WEBSTACK: ResourceType = { kind: 'WebStack', apiVersion: `${GROUP}/${VERSION}`, plural: PLURAL, namespaced: true };
 export const WEBSTACKBACKUP: ResourceType = { kind: BACKUP_KIND, apiVersion: `${GROUP}/${VERSION}`, plural: BACKUP_PLURAL, namespaced: true };
@@ -54,11 +56,29 @@ export const OPTIONAL: readonly OptionalKind[] = [
 export const STATUS_READ: ReadonlySet<string> = new Set(['WebStack', 'Deployment', 'StatefulSet', 'Service']);
 
 /**
- * What the operator's caches keep (src/kube/cache-transform.ts): the statuses above, and of
- * ConfigMaps (start script, server configuration, haproxy.cfg: 10 KB a stack) only a digest of each
- * value, since a reconcile only compares them with what it renders.
+ * The owned kinds a reconcile only compares with what it renders, with the fields some reader uses
+ * (the workloads' sizes and update strategy for the status, the volume claims for immutable fields,
+ * the backup claim's size and class). Secrets are not among them: their values are read.
  */
-export const CACHE_SLIM: SlimOptions = { statusRead: STATUS_READ, dataCompared: new Set(['ConfigMap']) };
+const APPLIED_ONLY: ReadonlyMap<string, readonly string[]> = new Map([
+  ['Deployment', ['spec.replicas']],
+  ['StatefulSet', ['spec.replicas', 'spec.updateStrategy.type', 'spec.volumeClaimTemplates']],
+  ['PersistentVolumeClaim', ['spec.storageClassName', 'spec.resources.requests']],
+  ['Service', []],
+  ['ConfigMap', []],
+  ['NetworkPolicy', []],
+  ['PodDisruptionBudget', []],
+]);
+
+/** What a reconcile compares a desired object with: the cache's view, with the content of every object kept. */
+export const COMPARED_SLIM: SlimOptions = { statusRead: STATUS_READ, dataCompared: new Set(['ConfigMap']) };
+
+/**
+ * What the operator's caches keep (src/kube/cache-transform.ts): the statuses above; of ConfigMaps
+ * (start script, server configuration, haproxy.cfg: 10 KB a stack) only a digest of each value; and
+ * of the kinds above that hold exactly what the operator last applied, only their metadata and read fields.
+ */
+export const CACHE_SLIM: SlimOptions = { ...COMPARED_SLIM, appliedOnly: { read: APPLIED_ONLY, holdsLastApply: (o) => holdsLastApply(o, MANAGER) } };
 
 export function resourceFor(apiVersion: string, kind: string): ResourceType {
   const t = [...OWNED, ...OPTIONAL.map((o) => o.type), WEBSTACK, WEBSTACKBACKUP, LEASE, EVENT, POD].find((r) => r.kind === kind && r.apiVersion === apiVersion);

@@ -4,7 +4,8 @@
  * annotation are dropped (no reconcile reads them, and they are a third of an object's size),
  * and so is the status of kinds whose status nothing reads. The `data` of kinds a reconcile only
  * compares is kept as a digest per key (a desired object goes through the same transform
- * before it is compared). Pure.
+ * before it is compared). An object whose content is only compared with what was applied, and
+ * that holds exactly that, keeps its metadata and the few fields read (MATCHES_LAST_APPLY). Pure.
  */
 import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
@@ -18,7 +19,21 @@ export interface SlimOptions {
   statusRead: ReadonlySet<string>;
   /** Kinds whose `data` no reader uses but to compare: each value is kept as its digest. */
   dataCompared?: ReadonlySet<string>;
+  /**
+   * Kinds whose content no reader uses but to compare with what it applied, each with the paths a
+   * reader does use (`spec.replicas`). An object of these kinds that holds exactly what its last apply
+   * set (`holdsLastApply`, read from its managed fields before they go) keeps only its metadata, its
+   * status if read, and those paths, marked MATCHES_LAST_APPLY: comparing it is comparing what was applied.
+   */
+  appliedOnly?: { read: ReadonlyMap<string, readonly string[]>; holdsLastApply: (o: KubernetesObject) => boolean };
 }
+
+/** Set (true) on a cached object that held exactly what its last apply set, and whose compared content was dropped. */
+export const MATCHES_LAST_APPLY = 'matchesLastApply';
+
+/** The metadata a compacted object keeps: its identity, its version, and what owners, labels and hashes say. */
+const KEPT_METADATA = ['name', 'namespace', 'uid', 'resourceVersion', 'generation', 'labels', 'annotations', 'ownerReferences',
+  'finalizers', 'deletionTimestamp'] as const;
 
 /** What is kept of a `data` value nobody reads: a digest that is equal exactly when the values are. */
 export function dataDigest(value: string): string {
@@ -27,6 +42,8 @@ export function dataDigest(value: string): string {
 
 /** `o` without what no reader uses; `o` itself is not changed. */
 export function slimObject(o: KubernetesObject, opts: SlimOptions): KubernetesObject {
+  const read = o.kind === undefined ? undefined : opts.appliedOnly?.read.get(o.kind);
+  if (read && opts.appliedOnly!.holdsLastApply(o)) return compacted(o, read, opts);
   const { managedFields: _managed, ...metadata } = o.metadata ?? {};
   if (metadata.annotations && LAST_APPLIED in metadata.annotations) {
     const { [LAST_APPLIED]: _last, ...annotations } = metadata.annotations;
@@ -39,6 +56,33 @@ export function slimObject(o: KubernetesObject, opts: SlimOptions): KubernetesOb
     (slim as { data?: Record<string, string> }).data = Object.fromEntries(Object.entries(data).map(([k, v]) => [k, dataDigest(String(v))]));
   }
   return slim;
+}
+
+/** `o` as a compacted MATCHES_LAST_APPLY object: its kept metadata, its status if read, and the `read` paths. */
+function compacted(o: KubernetesObject, read: readonly string[], opts: SlimOptions): KubernetesObject {
+  const from = o.metadata as Record<string, unknown>;
+  const metadata: Record<string, unknown> = {};
+  for (const k of KEPT_METADATA) if (from[k] !== undefined) metadata[k] = from[k];
+  const annotations = metadata.annotations as Record<string, string> | undefined;
+  if (annotations && LAST_APPLIED in annotations) {
+    const { [LAST_APPLIED]: _last, ...rest } = annotations;
+    metadata.annotations = rest;
+  }
+  const out: Record<string, unknown> = { apiVersion: o.apiVersion, kind: o.kind, metadata, [MATCHES_LAST_APPLY]: true };
+  const status = (o as { status?: unknown }).status;
+  if (status !== undefined && opts.statusRead.has(o.kind!)) out.status = status;
+  for (const path of read) copyPath(o as Record<string, unknown>, out, path.split('.'));
+  return out as KubernetesObject;
+}
+
+/** Copies the value at `path` of `from` (if there is one) into `to`, making the objects on the way. */
+function copyPath(from: Record<string, unknown>, to: Record<string, unknown>, path: string[]): void {
+  let source: unknown = from;
+  for (const k of path) source = source && typeof source === 'object' ? (source as Record<string, unknown>)[k] : undefined;
+  if (source === undefined) return;
+  let target = to;
+  for (const k of path.slice(0, -1)) target = (target[k] ??= {}) as Record<string, unknown>;
+  target[path[path.length - 1]] = source;
 }
 
 export function slimTransform(opts: SlimOptions): CacheTransform {

@@ -154,6 +154,7 @@ function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database'], clusterDo
   const claim: IPersistentVolumeClaimSpec = {
     accessModes: ['ReadWriteOnce'],
     resources: { requests: { storage: canonicalQuantity(db.storage.size) } },
+    volumeMode: 'Filesystem',
   };
   if (db.storage.storageClassName) claim.storageClassName = db.storage.storageClassName;
 
@@ -205,7 +206,9 @@ function renderStatefulSet(ws: WebStack, db: ResolvedSpec['database'], clusterDo
         ],
       },
     },
-    volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: claim }],
+    // Written as the API server stores a claim template (it defaults one whole, and the list is atomic), so that
+    // the StatefulSet holds exactly what was applied and the operator's cache keeps it without its content.
+    volumeClaimTemplates: [{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'data' }, spec: claim, status: { phase: 'Pending' } }],
     // The data goes with the stack (as the StatefulSet's garbage), but a scale-down keeps it for a scale-up.
     persistentVolumeClaimRetentionPolicy: { whenDeleted: 'Delete', whenScaled: 'Retain' },
   };

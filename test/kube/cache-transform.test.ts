@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { dataDigest, slimObject } from '../../src/kube/cache-transform.js';
+import { dataDigest, MATCHES_LAST_APPLY, slimObject } from '../../src/kube/cache-transform.js';
 
 const statusRead = new Set(['Deployment']);
 const obj = (kind: string): KubernetesObject & { spec: object; status: object } => ({
@@ -37,5 +37,34 @@ describe('slimObject', () => {
     const before = JSON.stringify(o);
     slimObject(o, { statusRead, dataCompared: new Set(['ConfigMap']) });
     expect(JSON.stringify(o)).toBe(before);
+  });
+  describe('an object that holds exactly what was applied', () => {
+    const OWNER = { apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', name: 'shop', uid: 'o1', controller: true };
+    const appliedOnly = (holds: boolean) => ({ read: new Map([['Deployment', ['spec.replicas', 'spec.strategy.type']], ['ConfigMap', []]]), holdsLastApply: () => holds });
+    const deployment = () => ({
+      ...obj('Deployment'),
+      metadata: { ...obj('Deployment').metadata, uid: 'u1', generation: 3, creationTimestamp: new Date('2026-12-04T20:00:00Z'), ownerReferences: [OWNER] },
+      spec: { replicas: 2, strategy: { type: 'Recreate', rollingUpdate: null }, template: { spec: { containers: [{ name: 'web' }] } } },
+    });
+    it('keeps its identity, owners, labels, annotations, its status if read, and the read paths, marked', () => {
+      expect(slimObject(deployment(), { statusRead, appliedOnly: appliedOnly(true) })).toEqual({
+        apiVersion: 'v1', kind: 'Deployment', [MATCHES_LAST_APPLY]: true,
+        metadata: { name: 'x', namespace: 'ns', uid: 'u1', resourceVersion: '4', generation: 3, labels: { a: '1' }, annotations: { keep: 'me' }, ownerReferences: [OWNER] },
+        spec: { replicas: 2, strategy: { type: 'Recreate' } },
+        status: { readyReplicas: 1 },
+      });
+    });
+    it('keeps nothing but metadata of a kind with no read paths', () => {
+      const cm = { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', resourceVersion: '1' }, data: { big: 'x'.repeat(1000) } };
+      expect(slimObject(cm, { statusRead, dataCompared: new Set(['ConfigMap']), appliedOnly: appliedOnly(true) }))
+        .toEqual({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', resourceVersion: '1' }, [MATCHES_LAST_APPLY]: true });
+    });
+    it('is slimmed as any other when it does not hold what was applied, or its kind is not listed', () => {
+      const notHeld = slimObject(deployment(), { statusRead, appliedOnly: appliedOnly(false) }) as ReturnType<typeof deployment>;
+      expect(notHeld).not.toHaveProperty(MATCHES_LAST_APPLY);
+      expect(notHeld.spec).toEqual(deployment().spec);
+      const pdb = slimObject({ ...deployment(), kind: 'PodDisruptionBudget' }, { statusRead, appliedOnly: appliedOnly(true) });
+      expect(pdb).not.toHaveProperty(MATCHES_LAST_APPLY);
+    });
   });
 });

@@ -71,9 +71,9 @@ describe('renderDatabase', () => {
     ['mariadb probe tool', { engine: 'mariadb' }, (r) => r.container.readinessProbe.exec.command[2], expect.stringContaining('exec mariadb-admin ')],
     ['replicas default', {}, (r) => r.sts.spec.replicas, 3],
     ['replicas', { replicas: 5 }, (r) => r.sts.spec.replicas, 5],
-    ['storage default', {}, (r) => r.sts.spec.volumeClaimTemplates[0].spec, { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } } }],
+    ['storage default', {}, (r) => r.sts.spec.volumeClaimTemplates[0].spec, { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '10Gi' } }, volumeMode: 'Filesystem' }],
     ['storage size and class', { storage: { size: '50Gi', storageClassName: 'fast' } }, (r) => r.sts.spec.volumeClaimTemplates[0].spec,
-      { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } }, storageClassName: 'fast' }],
+      { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '50Gi' } }, storageClassName: 'fast', volumeMode: 'Filesystem' }],
     ['no resources by default', {}, (r) => r.container.resources, undefined],
     ['resources', { resources: { limits: { memory: '1Gi' } } }, (r) => r.container.resources, { limits: { memory: '1Gi' } }],
   ])('%s', (_name, database, pick, expected) => {

@@ -1,0 +1,75 @@
+/**
+ * What one field manager's server-side apply set on an object, read from its managedFields
+ * (FieldsV1: `f:name` a field, `k:{"name":"web"}` an item of a keyed list, `v:value` an item of a
+ * set, `.` the item itself). Pure.
+ */
+import type { KubernetesObject } from '@kubernetes/client-node';
+
+type FieldsV1 = { [element: string]: FieldsV1 };
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** A list item's element (`k:{...}` or `v:...`) as a test of an item; undefined when it is neither or malformed. */
+function itemTest(element: string): ((item: unknown) => boolean) | undefined {
+  if (!element.startsWith('k:') && !element.startsWith('v:')) return undefined;
+  let key: unknown;
+  try {
+    key = JSON.parse(element.slice(2));
+  } catch {
+    return undefined;
+  }
+  if (element.startsWith('v:')) return (item) => sameJson(key, item);
+  if (!isObject(key)) return undefined;
+  const fields = Object.entries(key);
+  return (item) => isObject(item) && fields.every(([k, v]) => sameJson(item[k], v));
+}
+
+/** `value` cut down to the fields of `fields`; undefined when a field the set names is not there. */
+function project(value: unknown, fields: FieldsV1): unknown {
+  const elements = Object.keys(fields).filter((e) => e !== '.');
+  // A leaf, or a map or list owned whole (atomic): the value itself.
+  if (elements.length === 0) return value;
+  if (Array.isArray(value)) {
+    const tests = elements.map(itemTest);
+    const items: unknown[] = [];
+    for (const item of value) {
+      const i = tests.findIndex((test) => test?.(item));
+      if (i < 0) continue;
+      const projected = elements[i].startsWith('v:') ? item : project(item, fields[elements[i]]);
+      if (projected === undefined) return undefined;
+      items.push(projected);
+    }
+    return items.length === elements.length ? items : undefined;
+  }
+  if (!isObject(value)) return undefined;
+  const out: Record<string, unknown> = {};
+  for (const element of elements) {
+    if (!element.startsWith('f:')) return undefined;
+    const name = element.slice(2);
+    if (!(name in value)) return undefined;
+    const projected = project(value[name], fields[element]);
+    if (projected === undefined) return undefined;
+    out[name] = projected;
+  }
+  return out;
+}
+
+/**
+ * The fields `manager` last applied to `o` (apiVersion, kind, name and namespace included), with
+ * the values `o` holds now; undefined when it has no apply entry, or a field of it is not found as
+ * the set says (the caller then treats the object as unknown, never as matching).
+ */
+export function appliedFields(o: KubernetesObject, manager: string): Record<string, unknown> | undefined {
+  const entry = o.metadata?.managedFields?.find((m) => m.manager === manager && m.operation === 'Apply' && !m.subresource);
+  if (!entry || !isObject(entry.fieldsV1)) return undefined;
+  const projected = project(o, entry.fieldsV1 as FieldsV1);
+  if (!isObject(projected)) return undefined;
+  const metadata = isObject(projected.metadata) ? projected.metadata : {};
+  return { ...projected, apiVersion: o.apiVersion, kind: o.kind, metadata: { ...metadata, name: o.metadata?.name, namespace: o.metadata?.namespace } };
+}
