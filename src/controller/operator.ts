@@ -100,8 +100,9 @@ export class Operator {
     const timings = timingsWith(opts.timings ?? {});
     this.client = new KubeClient(opts.kubeConfig, timings.apiRequestTimeoutMs);
     this.metrics = new OperatorMetrics(() => this.client.counts.byVerb, opts.defaultMetrics ?? true);
+    const cacheTransform = slimTransform(CACHE_SLIM);
     this.caches = new Caches(opts.kubeConfig, this.client, [WEBSTACK, ...OWNED], clock, opts.log,
-      { namespaces: opts.namespaces, watchRetry: timings.watchRetry, transform: slimTransform(CACHE_SLIM) });
+      { namespaces: opts.namespaces, watchRetry: timings.watchRetry, transform: cacheTransform });
     const events = new EventRecorder(this.client, MANAGER, opts.identity, clock, opts.log, timings.eventDedupeWindowMs);
     const parts: OperatorParts = {
       kubeConfig: opts.kubeConfig, client: this.client, caches: this.caches, events, registry: this.metrics.registry, log: opts.log, clock,
@@ -110,7 +111,7 @@ export class Operator {
     this.databaseManagers = opts.databaseManagers?.(parts);
     this.backups = opts.backups?.(parts);
     const reconciler = new WebStackReconciler({
-      client: this.client, caches: this.caches, events, log: opts.log, clock, databaseManaged: !!this.databaseManagers, timings,
+      client: this.client, caches: this.caches, cacheTransform, events, log: opts.log, clock, databaseManaged: !!this.databaseManagers, timings,
       agentImage: opts.agentImage, exporterImage: opts.exporterImage, backupStoreImage: opts.backupStoreImage,
       servedKinds: new ServedKinds(this.client, clock, timings.optionalApiRecheckMs),
     });

@@ -38,13 +38,15 @@ import type { Timings } from '../timings.js';
 import { rfc3339 } from './conditions.js';
 import { objectKey } from '../kube/resource-type.js';
 import { CACHE_SLIM, COMPARED_SLIM, resourceFor, WEBSTACK } from './resources.js';
-import { slimObject } from '../kube/cache-transform.js';
+import { slimObject, type CacheTransform } from '../kube/cache-transform.js';
 import { computeStatus, mergePatch, statusEqual } from './status.js';
 import type { LiveWorkload } from './workloads.js';
 
 export interface ReconcileDeps {
   client: KubeClient;
   caches: Caches;
+  /** What the caches keep of an object (CACHE_SLIM), for the responses of the reconcile's own writes. */
+  cacheTransform: CacheTransform;
   events: EventRecorder;
   memo: AppliedMemo;
   ownWrites: OwnWrites;
@@ -353,9 +355,8 @@ async function applyEach(ws: WebStack, desired: KubeObject[], deps: ReconcileDep
       if (!reason) return;
       let applied: KubeObj;
       try {
-        // Kept in the memo until the cache has it: trimmed as the cache would trim it.
-        applied = slimObject(await deps.client.apply(resourceFor(obj.apiVersion, obj.kind), obj as KubeObj, MANAGER),
-          CACHE_SLIM) as KubeObj;
+        // Kept in the memo until the cache has it: trimmed by the cache's own transform (its watch event then shares the copy).
+        applied = deps.cacheTransform(await deps.client.apply(resourceFor(obj.apiVersion, obj.kind), obj as KubeObj, MANAGER)) as KubeObj;
       } catch (err) {
         throw new Error(`apply ${obj.kind} ${obj.metadata.name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       }

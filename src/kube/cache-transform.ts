@@ -85,6 +85,21 @@ function copyPath(from: Record<string, unknown>, to: Record<string, unknown>, pa
   target[path[path.length - 1]] = source;
 }
 
-export function slimTransform(opts: SlimOptions): CacheTransform {
-  return (o) => slimObject(o, opts);
+/**
+ * slimObject, remembering the last `remember` objects it made by uid and resourceVersion: the same
+ * version seen twice (a write's response, then its watch event) is slimmed once and kept as one copy.
+ */
+export function slimTransform(opts: SlimOptions, remember = 1024): CacheTransform {
+  const recent = new Map<string, KubernetesObject>();
+  return (o) => {
+    const { uid, resourceVersion } = o.metadata ?? {};
+    if (uid === undefined || resourceVersion === undefined) return slimObject(o, opts);
+    const key = `${uid}/${resourceVersion}`;
+    const kept = recent.get(key);
+    if (kept) return kept;
+    const slim = slimObject(o, opts);
+    recent.set(key, slim);
+    if (recent.size > remember) recent.delete(recent.keys().next().value!);
+    return slim;
+  };
 }

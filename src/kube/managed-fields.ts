@@ -12,11 +12,25 @@ function isObject(v: unknown): v is Record<string, unknown> {
 }
 
 function sameJson(a: unknown, b: unknown): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return a === b || (typeof a === 'object' && typeof b === 'object' && JSON.stringify(a) === JSON.stringify(b));
 }
 
+type ItemTest = (item: unknown) => boolean;
+
+/** Item tests by element: the same few elements (`k:{"name":"web"}`) come in every object of a kind. */
+const itemTests = new Map<string, ItemTest | undefined>();
+const ITEM_TESTS_MAX = 4096;
+
 /** A list item's element (`k:{...}` or `v:...`) as a test of an item; undefined when it is neither or malformed. */
-function itemTest(element: string): ((item: unknown) => boolean) | undefined {
+function itemTest(element: string): ItemTest | undefined {
+  if (itemTests.has(element)) return itemTests.get(element);
+  const test = parseItemTest(element);
+  if (itemTests.size >= ITEM_TESTS_MAX) itemTests.clear();
+  itemTests.set(element, test);
+  return test;
+}
+
+function parseItemTest(element: string): ItemTest | undefined {
   if (!element.startsWith('k:') && !element.startsWith('v:')) return undefined;
   let key: unknown;
   try {

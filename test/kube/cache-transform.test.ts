@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import type { KubernetesObject } from '@kubernetes/client-node';
-import { dataDigest, MATCHES_LAST_APPLY, slimObject } from '../../src/kube/cache-transform.js';
+import { dataDigest, MATCHES_LAST_APPLY, slimObject, slimTransform } from '../../src/kube/cache-transform.js';
 
 const statusRead = new Set(['Deployment']);
 const obj = (kind: string): KubernetesObject & { spec: object; status: object } => ({
@@ -66,5 +66,19 @@ describe('slimObject', () => {
       const pdb = slimObject({ ...deployment(), kind: 'PodDisruptionBudget' }, { statusRead, appliedOnly: appliedOnly(true) });
       expect(pdb).not.toHaveProperty(MATCHES_LAST_APPLY);
     });
+  });
+});
+
+describe('slimTransform', () => {
+  const version = (uid: string, rv: string) => ({ ...obj('Deployment'), metadata: { ...obj('Deployment').metadata, uid, resourceVersion: rv } });
+  it('slims a version seen again (a write response, then its watch event) once, and gives the same copy', () => {
+    const slim = slimTransform({ statusRead }, 2);
+    const first = slim(version('u1', '5'));
+    expect(slim(version('u1', '5'))).toBe(first);
+    expect(slim(version('u1', '6'))).not.toBe(first);
+    expect(slim(version('u2', '5'))).not.toBe(first);
+    // Only the last two are remembered.
+    expect(slim(version('u1', '5'))).not.toBe(first);
+    expect(slim(version('u1', '5'))).toEqual(first);
   });
 });
