@@ -43,6 +43,8 @@ async function writeDatabaseConditions(conditions: Omit<Condition, 'lastTransiti
 
 describe('Ready and Degraded from the stored database conditions', () => {
   it('waits for the database manager\'s first report, then follows it', async () => {
+    // Caches synced comes first; the operator starts leading (and the managers) a moment after.
+    await eventually('the database managers started', () => lifecycle.length > 0);
     expect(lifecycle).toEqual(['start']);
     await env.client.create(WEBSTACK, NS, webStack('shop', { apps: [{ name: 'web', image: 'ghcr.io/acme/shop:1' }] }));
     const waiting = await eventually('workloads ready, Ready held back', async () => {
