@@ -24,6 +24,8 @@ export interface ArchiveState {
   archived: Set<string>;
   /** The primary's @@gtid_binlog_pos when its files were last all archived. */
   position?: string;
+  /** MySQL: the size of each archived file by its index key, as far as known (mysql-binlog-archive.ts). */
+  sizes?: Map<string, number>;
 }
 
 export interface ArchivePass {

@@ -93,24 +93,84 @@ interface Link {
   fresh: MysqlArchivedTransaction[];
 }
 
-/** Files in apply order: next, the one whose first transaction not yet covered committed first. */
+/** A binary heap: the least entry first. */
+class Heap<T> {
+  private readonly items: T[] = [];
+
+  constructor(private readonly less: (a: T, b: T) => boolean) {}
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  push(item: T): void {
+    const a = this.items;
+    a.push(item);
+    for (let i = a.length - 1; i > 0;) {
+      const parent = (i - 1) >> 1;
+      if (!this.less(a[i], a[parent])) break;
+      [a[i], a[parent]] = [a[parent], a[i]];
+      i = parent;
+    }
+  }
+
+  pop(): T | undefined {
+    const a = this.items;
+    const top = a[0];
+    const last = a.pop();
+    if (a.length > 0 && last !== undefined) {
+      a[0] = last;
+      for (let i = 0; ;) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && this.less(a[l], a[m])) m = l;
+        if (r < a.length && this.less(a[r], a[m])) m = r;
+        if (m === i) break;
+        [a[i], a[m]] = [a[m], a[i]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+interface Candidate {
+  file: MysqlBinlogIndex;
+  /** Its transactions before this one are covered. */
+  next: number;
+  /** The commit time of its first transaction not covered when it was last looked at (it only grows). */
+  key: number;
+  tainted: boolean;
+}
+
+/**
+ * Files in apply order: next, the one whose first transaction not yet covered committed first (of
+ * files as early, one holding no lost transaction). A file's key only grows as others cover its
+ * transactions, so a heap re-checked lazily keeps this near linear in the archive's size.
+ */
 function chain(indexes: readonly MysqlBinlogIndex[], backup: MysqlGtidSet, lost: ReadonlySet<string>): Link[] {
   const out: Link[] = [];
   const covered = new Covered(backup);
-  const left = [...indexes].sort((a, b) => a.key.localeCompare(b.key));
-  const tainted = (c: Link): boolean => c.all.some((t) => lost.has(identity(t)));
-  for (;;) {
-    const candidates = left.map((f) => ({ key: f.key, previous: f.previous, all: f.transactions,
-      fresh: f.transactions.filter((t) => !covered.has(t) && !lost.has(identity(t))) }))
-      .filter((c) => c.fresh.length > 0);
-    if (candidates.length === 0) return out;
-    // The earliest first; of files as early, one holding no lost transaction.
-    const next = candidates.reduce((best, c) => (c.fresh[0].commitUs < best.fresh[0].commitUs
-      || (c.fresh[0].commitUs === best.fresh[0].commitUs && tainted(best) && !tainted(c)) ? c : best));
-    out.push(next);
-    left.splice(left.findIndex((f) => f.key === next.key), 1);
-    for (const t of next.fresh) covered.add(t);
+  const skip = (t: MysqlArchivedTransaction): boolean => covered.has(t) || lost.has(identity(t));
+  const heap = new Heap<Candidate>((a, b) => a.key < b.key || (a.key === b.key && (a.tainted !== b.tainted ? !a.tainted : a.file.key < b.file.key)));
+  for (const file of indexes) {
+    heap.push({ file, next: 0, key: -Infinity, tainted: file.transactions.some((t) => lost.has(identity(t))) });
   }
+  for (let c = heap.pop(); c; c = heap.pop()) {
+    const txs = c.file.transactions;
+    while (c.next < txs.length && skip(txs[c.next])) c.next += 1;
+    if (c.next === txs.length) continue;
+    if (txs[c.next].commitUs !== c.key) {
+      c.key = txs[c.next].commitUs;
+      heap.push(c);
+      continue;
+    }
+    const fresh = txs.slice(c.next).filter((t) => !skip(t));
+    out.push({ key: c.file.key, previous: c.file.previous, all: txs, fresh });
+    for (const t of fresh) covered.add(t);
+  }
+  return out;
 }
 
 /** Refuses a replay that would skip transactions: per source, the replayed numbers continue the backup's without a hole. */
@@ -132,17 +192,33 @@ function highest(set: MysqlGtidSet, source: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-/** Transactions (by identity) an old primary committed that the server which took over never had. */
+/**
+ * Transactions (by identity) an old primary committed that the server which took over never had.
+ * A server takes over where it writes a transaction of its own first after a file (of its own
+ * pod's, in order) that ended with another's, or in its first archived file.
+ */
 function lostTransactions(indexes: readonly MysqlBinlogIndex[]): Map<string, MysqlArchivedTransaction> {
+  const byPod = new Map<string, MysqlBinlogIndex[]>();
+  for (const f of [...indexes].sort((a, b) => a.key.localeCompare(b.key))) {
+    const pod = f.key.slice(0, f.key.lastIndexOf('/'));
+    byPod.set(pod, [...(byPod.get(pod) ?? []), f]);
+  }
+  const takeovers: { file: MysqlBinlogIndex; first: number }[] = [];
+  for (const files of byPod.values()) {
+    let wasPrimary = false;
+    for (const f of files) {
+      const first = f.transactions.findIndex((t) => t.server === f.server);
+      if (first > 0 || (first === 0 && !wasPrimary)) takeovers.push({ file: f, first });
+      if (f.transactions.length) wasPrimary = f.transactions[f.transactions.length - 1].server === f.server;
+    }
+  }
   const lost = new Map<string, MysqlArchivedTransaction>();
-  for (const f of indexes) {
-    const first = f.transactions.findIndex((t) => t.server === f.server);
-    if (first < 0) continue;
-    const tookOver = f.transactions[first].commitUs;
-    const had = new Covered(MysqlGtidSet.parse(f.previous));
-    for (const t of f.transactions.slice(0, first)) had.add(t);
+  for (const { file, first } of takeovers) {
+    const tookOver = file.transactions[first].commitUs;
+    const had = new Covered(MysqlGtidSet.parse(file.previous));
+    for (const t of file.transactions.slice(0, first)) had.add(t);
     for (const g of indexes) {
-      for (const t of g.transactions) if (t.server !== f.server && t.commitUs < tookOver && !had.has(t)) lost.set(identity(t), t);
+      for (const t of g.transactions) if (t.server !== file.server && t.commitUs < tookOver && !had.has(t)) lost.set(identity(t), t);
     }
   }
   return lost;

@@ -6,7 +6,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { createHash } from 'node:crypto';
-import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http, { type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -58,22 +58,29 @@ afterEach(() => {
   rmSync(work, { recursive: true, force: true });
 });
 
-/** A MySQL 8.4 primary: FLUSH BINARY LOGS closes the open file and opens the next, as the server does. */
+/**
+ * A MySQL 8.4 primary: FLUSH BINARY LOGS closes the open file (clears its format description's
+ * in-use flag, which its checksum leaves out) and opens the next, as the server does.
+ */
 function scriptedPrimary(executed: () => string) {
   const sent: string[] = [];
-  let open = 3;
+  const listed = (): string[] => readFileSync(path.join(dataDir, 'binlog.index'), 'utf8').trim().split('\n').map((l) => path.basename(l));
   const sql = async (text: string): Promise<Row[]> => {
     sent.push(text);
     if (text === 'SELECT @@GLOBAL.gtid_executed AS gtid') return [{ gtid: executed() }];
     if (text === 'FLUSH BINARY LOGS') {
-      writeBinlog(`binlog.00000${open}`, mysqlBinlog(open === 3 ? [tx(5)] : [], { previous: `${A}:1-${open === 3 ? 4 : 5}` }));
-      open += 1;
-      writeBinlog(`binlog.00000${open}`, mysqlBinlog([], { previous: `${A}:1-5`, inUse: true }));
-      appendFileSync(path.join(dataDir, 'binlog.index'), `./binlog.00000${open}\n`);
+      const names = listed();
+      const open = path.join(dataDir, names[names.length - 1]);
+      const bytes = readFileSync(open);
+      bytes[4 + 17] &= ~1;
+      writeFileSync(open, bytes);
+      const next = `binlog.${String(names.length + 1).padStart(6, '0')}`;
+      writeBinlog(next, mysqlBinlog([], { previous: executed(), inUse: true }));
+      appendFileSync(path.join(dataDir, 'binlog.index'), `./${next}\n`);
       return [];
     }
     if (text === 'SHOW BINARY LOGS') {
-      return readFileSync(path.join(dataDir, 'binlog.index'), 'utf8').trim().split('\n').map((l) => ({ Log_name: path.basename(l), File_size: 1, Encrypted: 'No' }));
+      return listed().map((name) => ({ Log_name: name, File_size: statSync(path.join(dataDir, name)).size, Encrypted: 'No' }));
     }
     throw new Error(`unexpected statement ${text}`);
   };
@@ -138,6 +145,28 @@ describe('archiving a MySQL primary\'s binlogs', () => {
     primary.sent.length = 0;
     expect((await pass()).stored).toEqual([]);
     expect(primary.sent).toEqual(['SELECT @@GLOBAL.gtid_executed AS gtid', 'SHOW BINARY LOGS']);
+  });
+
+  it('archives a rebuilt pod\'s files, numbered from the start again, as a new generation (an operator restarted in between)', async () => {
+    const store = new VolumeStore(path.join(work, 'store'));
+    const primary = scriptedPrimary(() => `${A}:1-5`);
+    const pass = () => archiveMysqlBinlogs({ primary: 'shop-mysql-0', sql: primary.sql, agents, agent, store, prefix: PREFIX,
+      state: { archived: new Set() }, nowMs: () => 0 });
+    await pass();
+    // The clone replaced the data directory: binlog.000001 again, other transactions.
+    writeBinlog('binlog.000001', mysqlBinlog([tx(6), tx(7), tx(8)], { previous: `${A}:1-5` }));
+    writeBinlog('binlog.000002', mysqlBinlog([], { previous: `${A}:1-8`, inUse: true }));
+    writeFileSync(path.join(dataDir, 'binlog.index'), './binlog.000001\n./binlog.000002\n');
+    const rebuilt = scriptedPrimary(() => `${A}:1-8`);
+    const restarted: ArchiveState = { archived: new Set() };
+    const after = () => archiveMysqlBinlogs({ primary: 'shop-mysql-0', sql: rebuilt.sql, agents, agent, store, prefix: PREFIX, state: restarted, nowMs: () => 0 });
+    expect((await after()).stored).toEqual([`${PREFIX}/shop-mysql-0@2/binlog.000001`, `${PREFIX}/shop-mysql-0@2/binlog.000002`]);
+    const { indexes } = await readArchive<MysqlBinlogIndexObject>(store, PREFIX);
+    expect(indexes.map((i) => [i.key.slice(PREFIX.length + 1), i.transactions.map((t) => t.gno)]).sort((x, y) => (String(x[0]) < String(y[0]) ? -1 : 1))).toEqual([
+      ['shop-mysql-0/binlog.000001', [1, 2]], ['shop-mysql-0/binlog.000002', [3, 4]], ['shop-mysql-0/binlog.000003', [5]],
+      ['shop-mysql-0@2/binlog.000001', [6, 7, 8]], ['shop-mysql-0@2/binlog.000002', []],
+    ]);
+    expect((await after()).stored).toEqual([]);
   });
 
   it('is MySQL\'s way of archiving, chosen by engine, and needs the agents', async () => {
