@@ -1,14 +1,14 @@
 /**
  * A data directory the stack's start script initialized (its admin account, no transaction of its
- * own), made once per machine for a start script, server configuration and admin account, and
- * copied into each new test instance: initializing costs seconds of CPU per instance
- * (mariadb-install-db and a temporary server), a copy a fraction of one. The initialization itself
- * is tested for real by test/render/mysql-start-script.test.ts and by every sandbox test, whose
- * database pods start empty.
+ * own), made once per machine (under the temp dir) for a start script, server configuration, admin
+ * account and server version, and copied into each new test instance: initializing costs seconds
+ * of CPU per instance (mariadb-install-db and a temporary server), a copy a fraction of one. The
+ * initialization itself is tested for real by test/render/mysql-start-script.test.ts and by every
+ * sandbox test, whose database pods start empty.
  */
 import { spawn, execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
@@ -25,6 +25,10 @@ export interface TemplateInputs {
   adminPassword: string;
 }
 
+/** One directory per key; a key not used for a day (an older script or configuration) is removed when a new one is made. */
+const TEMPLATES = path.join(os.tmpdir(), 'webstack-mariadb-initialized');
+const UNUSED_FOR_MS = 24 * 3_600_000;
+
 /** Built once per test file and key; other files (other jest workers) find it on disk. */
 const building = new Map<string, Promise<string>>();
 
@@ -32,11 +36,13 @@ const building = new Map<string, Promise<string>>();
 export async function copyInitializedDataDir(dataDir: string, inputs: TemplateInputs): Promise<void> {
   const version = execFileSync(MARIADBD, ['--version'], { encoding: 'utf8' });
   const key = createHash('sha256').update(JSON.stringify({ ...inputs, version })).digest('hex').slice(0, 16);
-  const template = path.join(os.tmpdir(), `webstack-mariadb-initialized-${key}`);
+  const template = path.join(TEMPLATES, key);
   if (!existsSync(template)) {
     if (!building.has(key)) building.set(key, build(template, inputs));
     await building.get(key);
   }
+  const now = new Date();
+  utimesSync(template, now, now);
   cpSync(template, dataDir, { recursive: true });
 }
 
@@ -83,10 +89,15 @@ async function build(template: string, inputs: TemplateInputs): Promise<string> 
     for (const entry of readdirSync(dataDir)) {
       if (/^(binlog|relay-bin)\.|^mysqld\.pid$/.test(entry)) rmSync(path.join(dataDir, entry));
     }
+    mkdirSync(TEMPLATES, { recursive: true });
     try {
       renameSync(dataDir, template);
     } catch (err) {
       if (!existsSync(template)) throw err;
+    }
+    for (const other of readdirSync(TEMPLATES)) {
+      const dir = path.join(TEMPLATES, other);
+      if (dir !== template && Date.now() - statSync(dir).mtimeMs > UNUSED_FOR_MS) rmSync(dir, { recursive: true, force: true });
     }
     return template;
   } finally {
