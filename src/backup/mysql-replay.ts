@@ -3,8 +3,9 @@
  * mysqlbinlog: none that reads 8.4 binlogs runs beside the operator). The restored primary's agent
  * places the plan's files, each checked against the SHA-256 the archive recorded, as the relay log
  * of channel `pitr` (src/agent/relay-logs.ts); the operator points the channel at its first file
- * (CHANGE REPLICATION SOURCE TO RELAY_LOG_FILE, RELAY_LOG_POS = 4: no source, so no receiver thread
- * and nothing for the database manager to repoint) and starts only its applier, which stops before
+ * (CHANGE REPLICATION SOURCE TO RELAY_LOG_FILE, RELAY_LOG_POS = 4; its source host a name nothing
+ * connects to, as no receiver thread starts; the database manager reads only the default channel)
+ * and starts only its applier, which stops before
  * the first transaction at or after the point in time (UNTIL SQL_BEFORE_GTIDS) or after the last
  * archived (SQL_AFTER_GTIDS). The applier skips what gtid_executed already holds, so overlapping
  * files are harmless, verifies every event's CRC32 (replica_sql_verify_checksum), and keeps each
@@ -40,6 +41,11 @@ export interface MysqlReplayOptions {
 }
 
 const FOR_CHANNEL = `FOR CHANNEL ${quote(PITR_CHANNEL)}`;
+/**
+ * The applier is refused on a channel without a source host ("MASTER_HOST was not set", seen on
+ * MariaDB, which shares this code); no receiver thread ever connects to this one (RFC 2606 name).
+ */
+const NO_SOURCE = 'pitr.invalid';
 
 /** Errors the channel's applier reports (its coordinator or a worker). */
 const APPLIER_ERRORS = `SELECT LAST_ERROR_NUMBER AS errno, LAST_ERROR_MESSAGE AS message FROM performance_schema.replication_applier_status_by_coordinator `
@@ -83,7 +89,7 @@ async function applyRelayLogs(opts: MysqlReplayOptions, carried: ReadonlySet<num
   try {
     if (replaying !== own) await sql(`SET GLOBAL server_id = ${replaying}`);
     channel = true;
-    await sql(`CHANGE REPLICATION SOURCE TO RELAY_LOG_FILE = ${quote(relayLogName(1))}, RELAY_LOG_POS = 4 ${FOR_CHANNEL}`);
+    await sql(`CHANGE REPLICATION SOURCE TO SOURCE_HOST = ${quote(NO_SOURCE)}, RELAY_LOG_FILE = ${quote(relayLogName(1))}, RELAY_LOG_POS = 4 ${FOR_CHANNEL}`);
     const until = 'before' in stop ? `SQL_BEFORE_GTIDS = ${quote(stop.before)}` : `SQL_AFTER_GTIDS = ${quote(stop.after)}`;
     await sql(`START REPLICA SQL_THREAD UNTIL ${until} ${FOR_CHANNEL}`);
     await waitApplied(opts, fail);

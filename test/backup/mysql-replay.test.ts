@@ -163,7 +163,7 @@ describe('replaying a MySQL binlog archive into a restored primary', () => {
       'SELECT @@GLOBAL.server_id AS id',
       // Both old servers' ids are in the files; 100 is also this pod's own.
       'SET GLOBAL server_id = 102',
-      "CHANGE REPLICATION SOURCE TO RELAY_LOG_FILE = 'relay-bin-pitr.000001', RELAY_LOG_POS = 4 FOR CHANNEL 'pitr'",
+      "CHANGE REPLICATION SOURCE TO SOURCE_HOST = 'pitr.invalid', RELAY_LOG_FILE = 'relay-bin-pitr.000001', RELAY_LOG_POS = 4 FOR CHANNEL 'pitr'",
       `START REPLICA SQL_THREAD UNTIL SQL_BEFORE_GTIDS = '${B}:2' FOR CHANNEL 'pitr'`,
       "STOP REPLICA SQL_THREAD FOR CHANNEL 'pitr'",
       "RESET REPLICA ALL FOR CHANNEL 'pitr'",

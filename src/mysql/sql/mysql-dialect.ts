@@ -36,7 +36,8 @@ export const mysqlDialect: Dialect = {
 
   parseProbe(v: Row, replicaRows: Row[], statusRows: Row[]): ServerState {
     const st = statusMap(statusRows);
-    const r = replicaRows[0];
+    // The default channel's row: another channel (a point-in-time restore's 'pitr', src/backup/mysql-replay.ts) is not replication.
+    const r = replicaRows.find((row) => !asText(row.Channel_Name));
     return {
       serverId: Number(v.server_id),
       sourceId: asText(v.server_uuid),

@@ -133,6 +133,11 @@ describe('MySQL 8.4 dialect', () => {
       replica: { ioThread: 'No', lastIoErrno: 13114, sqlThread: false, lastSqlError: 'x', secondsBehind: 4 },
       semiSync: { available: true, sourceEnabled: true, replicaEnabled: false, sourceActive: true, sourceClients: 2 } });
     expect(s.executed.toString()).toBe(`${u}:1-5:7`);
+    // A restore's point-in-time channel on a primary is not a replication source.
+    const pitr = { Channel_Name: 'pitr', Source_Host: 'pitr.invalid', Source_Port: 3306, Replica_IO_Running: 'No', Replica_SQL_Running: 'Yes' };
+    expect(d.parseProbe({ server_id: 100, server_uuid: u, read_only: 0, gtid_executed: '' }, [pitr], []).replica).toBeUndefined();
+    expect(d.parseProbe({ server_id: 100, server_uuid: u, read_only: 1, gtid_executed: '' }, [pitr, { Channel_Name: '', Source_Host: 'h', Source_Port: 3306 }], [])
+      .replica).toMatchObject({ sourceHost: 'h' });
     // Async mode: the plugins are not loaded, so there is nothing to read and nothing to turn off.
     expect(d.parseProbe({ server_id: 100, server_uuid: u, read_only: 1, gtid_executed: '' }, [], []).semiSync)
       .toMatchObject({ available: false, sourceEnabled: false, replicaEnabled: false });
