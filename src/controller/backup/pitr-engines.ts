@@ -32,7 +32,7 @@ export interface ArchiveTarget {
 export type BinlogArchivePass = (target: ArchiveTarget) => Promise<ArchivePass>;
 
 /** MySQL's binlogs are read through the agents; without them there is no archive. */
-export function mysqlNeedsAgents(agents: boolean): void {
+function mysqlNeedsAgents(agents: boolean): void {
   if (!agents) throw new Error('point-in-time recovery on MySQL reads and replays binlogs through the agent in the database pods (the operator\'s --agent-image)');
 }
 
