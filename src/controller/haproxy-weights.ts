@@ -1,19 +1,23 @@
 /**
  * Tier weights set in the running HAProxy pods through their admin frontend (render/haproxy-weights.ts):
- * a weight change takes effect in seconds, and no pod is replaced or restarted. Level-triggered: every
- * reconcile sends each pod the weights of the spec; a pod already at them changes nothing.
+ * a weight change takes effect in seconds, and no pod is replaced or restarted. The pods come from the
+ * operator's pod cache, whose events wake the stack; each pod is sent the weights of the spec when it
+ * has not taken them yet (weights-sent.ts); a pod already at them changes nothing.
  */
 import http from 'node:http';
 import { componentSelector } from '../api/labels.js';
-import type { KubeClient } from '../kube/client.js';
-import { POD } from '../kube/resource-type.js';
 import { HAPROXY_ADMIN_PORT, HAPROXY_WEIGHTS_PATH } from '../render/haproxy-weights.js';
 
 const REQUEST_TIMEOUT_MS = 2000;
 
 export interface HaproxyPod {
-  metadata: { name?: string; deletionTimestamp?: string };
-  status?: { podIP?: string; conditions?: { type: string; status: string }[] };
+  metadata: { name?: string; uid?: string; labels?: Record<string, string>; deletionTimestamp?: string };
+  status?: { podIP?: string; conditions?: { type: string; status: string }[]; containerStatuses?: { restartCount?: number }[] };
+}
+
+/** The cached pods labelled as a stack's (src/controller/database/pod-watch.ts). */
+export interface StackPods {
+  stackPods(namespace: string, stack: string): readonly HaproxyPod[];
 }
 
 export interface WeightsOutcome {
@@ -27,10 +31,10 @@ export interface WeightsOutcome {
 }
 
 /** The stack's HAProxy pods that run and have an address; terminating ones are left to finish. */
-export async function haproxyPods(client: KubeClient, namespace: string, stack: string): Promise<HaproxyPod[]> {
-  const selector = Object.entries(componentSelector(stack, 'loadbalancer')).map(([k, v]) => `${k}=${v}`).join(',');
-  const list = await client.list<HaproxyPod>(POD, namespace, selector);
-  return list.items.filter((p) => p.status?.podIP && !p.metadata.deletionTimestamp);
+export function haproxyPods(pods: StackPods, namespace: string, stack: string): HaproxyPod[] {
+  const selector = Object.entries(componentSelector(stack, 'loadbalancer'));
+  return pods.stackPods(namespace, stack)
+    .filter((p) => selector.every(([k, v]) => p.metadata.labels?.[k] === v) && p.status?.podIP && !p.metadata.deletionTimestamp);
 }
 
 function postWeights(ip: string, port: number, body: string, token: string): Promise<string[]> {

@@ -21,6 +21,7 @@ import { OperatorMetrics } from '../kube/metrics.js';
 import { CACHE_SLIM, OWNED, WEBSTACK } from './resources.js';
 import { slimTransform } from '../kube/cache-transform.js';
 import { watchWebStacks, webStackKeys, WebStackReconciler } from './webstack-reconciler.js';
+import { PodWatch } from './database/pod-watch.js';
 
 export interface OperatorOptions {
   kubeConfig: KubeConfig;
@@ -62,6 +63,8 @@ export interface OperatorParts {
   client: KubeClient;
   /** WebStacks and their Secrets come from these caches. */
   caches: Caches;
+  /** The pods of the operator's namespaces, synced before this instance leads. */
+  pods: PodWatch;
   events: EventRecorder;
   /** failovers_total, switchovers_total and the duration histogram go there. */
   registry: Registry;
@@ -84,6 +87,7 @@ export class Operator {
   readonly client: KubeClient;
   readonly metrics: OperatorMetrics;
   readonly caches: Caches;
+  readonly pods: PodWatch;
   readonly controller: Controller;
   /** Resolves with the reason when the operator stopped for good (lease lost, or stop()). */
   readonly stopped: Promise<string>;
@@ -103,21 +107,22 @@ export class Operator {
     const cacheTransform = slimTransform(CACHE_SLIM);
     this.caches = new Caches(opts.kubeConfig, this.client, [WEBSTACK, ...OWNED], clock, opts.log,
       { namespaces: opts.namespaces, watchRetry: timings.watchRetry, transform: cacheTransform });
+    this.pods = new PodWatch(opts.kubeConfig, this.client, opts.namespaces, clock, opts.log);
     const events = new EventRecorder(this.client, MANAGER, opts.identity, clock, opts.log, timings.eventDedupeWindowMs);
     const parts: OperatorParts = {
-      kubeConfig: opts.kubeConfig, client: this.client, caches: this.caches, events, registry: this.metrics.registry, log: opts.log, clock,
+      kubeConfig: opts.kubeConfig, client: this.client, caches: this.caches, pods: this.pods, events, registry: this.metrics.registry, log: opts.log, clock,
       namespaces: opts.namespaces, timings: timings.database, agents: !!opts.agentImage,
     };
     this.databaseManagers = opts.databaseManagers?.(parts);
     this.backups = opts.backups?.(parts);
     const reconciler = new WebStackReconciler({
-      client: this.client, caches: this.caches, cacheTransform, events, log: opts.log, clock, databaseManaged: !!this.databaseManagers, timings,
+      client: this.client, caches: this.caches, cacheTransform, pods: this.pods, events, log: opts.log, clock, databaseManaged: !!this.databaseManagers, timings,
       agentImage: opts.agentImage, exporterImage: opts.exporterImage, backupStoreImage: opts.backupStoreImage,
       servedKinds: new ServedKinds(this.client, clock, timings.optionalApiRecheckMs),
     });
     this.controller = new Controller(reconciler, { log: opts.log, clock, metrics: this.metrics },
       { workers: opts.workers ?? 8, resyncPeriodMs: timings.resyncPeriodMs, keys: () => webStackKeys(this.caches) });
-    watchWebStacks(this.caches, this.controller, reconciler);
+    watchWebStacks(this.caches, this.pods, this.controller, reconciler);
     this.stopped = new Promise((resolve) => { this.finish = resolve; });
     const le = opts.leaderElection;
     if (le) {
@@ -153,7 +158,8 @@ export class Operator {
     }
     if (opts.metricsPort !== undefined) this.metricsServer = await serveMetrics(opts.metricsPort, opts.bindAddress, this.metrics.registry);
     opts.log.info('serving probes and metrics', { identity: opts.identity, healthPort: this.healthServer?.port, metricsPort: this.metricsServer?.port });
-    await this.caches.start();
+    // Pods too, before leading: a reconcile sends the HAProxy pods it finds there their weights.
+    await Promise.all([this.caches.start(), this.pods.ready()]);
     await this.waitForSync();
     opts.log.info('caches synced', { namespaces: opts.namespaces.length ? opts.namespaces.join(',') : '(all)' });
     if (this.elector) this.elector.start();
@@ -169,6 +175,7 @@ export class Operator {
     await this.databaseManagers?.stop();
     await this.elector?.stop(releaseLease);
     await this.caches.stop();
+    await this.pods.stop();
     await this.healthServer?.close();
     await this.metricsServer?.close();
     this.client.close();

@@ -20,7 +20,9 @@ import { convergeOptionalChildren, type MissingApi } from './optional-children.j
 import { newStoreToken, STORE_TOKEN_KEY } from '../backup/store-protocol.js';
 import { usesBackupVolume } from '../render/backup-store.js';
 import { HAPROXY_ADMIN_TOKEN_KEY, newAdminToken, weightsRequestBody, weightsSetLive } from '../render/haproxy-weights.js';
-import { haproxyPods, setWeights } from './haproxy-weights.js';
+import { haproxyPods, setWeights, type StackPods } from './haproxy-weights.js';
+import type { WeightsSent } from './weights-sent.js';
+import { stackKey } from './stack-keys.js';
 import type { AppliedMemo } from './applied-memo.js';
 import type { OwnWrites } from './own-writes.js';
 import type { Caches } from '../kube/caches.js';
@@ -52,6 +54,10 @@ export interface ReconcileDeps {
   ownWrites: OwnWrites;
   /** Each stack's certificate decision, kept while its Secrets stay the same. */
   certificates: CertificateMemo;
+  /** The pods of the operator's namespaces, cached (the HAProxy pods weights are sent to). */
+  pods: StackPods;
+  /** Which HAProxy pods already took the spec's weights. */
+  weightsSent: WeightsSent;
   log: Logger;
   clock: Clock;
   /** A database manager runs: Ready and Degraded also follow the conditions it stores in the status. */
@@ -82,6 +88,7 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
     // Children go with the WebStack through their owner references: nothing to delete here.
     deps.memo.forgetPrefix(`${namespace}/${name}/`);
     deps.certificates.forget(key);
+    deps.weightsSent.forget(key);
     return { result: 'deleted' };
   }
   const log = forStack(deps.log, namespace, name);
@@ -237,21 +244,22 @@ async function backupStoreToken(ws: WebStack, deps: ReconcileDeps): Promise<stri
 }
 
 /**
- * Sets the spec's tier weights in the running HAProxy pods (no restart). True when a Ready pod could
- * not take them: the reconcile comes back. A pod not Ready yet gets them when it turns Ready, which
- * wakes the stack through its Deployment.
+ * Sets the spec's tier weights in the running HAProxy pods that have not taken them (no restart). True
+ * when a Ready pod could not take them: the reconcile comes back. A pod not Ready yet is tried again on
+ * its next event (it turning Ready wakes the stack), until it takes them.
  */
 async function applyWeights(ws: WebStack, token: string, deps: ReconcileDeps, log: Logger): Promise<boolean> {
   const spec = resolveSpec(ws);
   // A static algorithm's weights roll the pods instead (render/haproxy-weights.ts).
   if (!weightsSetLive(spec.loadBalancer.algorithm)) return false;
-  let outcomes;
-  try {
-    outcomes = await setWeights(await haproxyPods(deps.client, ws.metadata.namespace!, ws.metadata.name), weightsRequestBody(spec), token);
-  } catch (err) {
-    log.warn('could not list the HAProxy pods to set weights', { error: err instanceof Error ? err.message : String(err) });
-    return true;
-  }
+  const key = stackKey(ws.metadata.namespace, ws.metadata.name);
+  const body = weightsRequestBody(spec);
+  const pods = deps.weightsSent.due(key, haproxyPods(deps.pods, ws.metadata.namespace!, ws.metadata.name), body);
+  if (pods.length === 0) return false;
+  const outcomes = await setWeights(pods, body, token);
+  outcomes.forEach((o, i) => {
+    if (!o.error) deps.weightsSent.sent(key, pods[i], body);
+  });
   const changed = outcomes.filter((o) => o.changed.length > 0);
   if (changed.length > 0) {
     log.info('tier weights set in running HAProxy pods', { pods: changed.map((o) => o.pod), servers: changed.flatMap((o) => o.changed) });

@@ -12,16 +12,20 @@ import { memoKey, reconcile, type ReconcileDeps } from './reconcile.js';
 import { OWNED, WEBSTACK } from './resources.js';
 import { ownerKey, stackKey } from './stack-keys.js';
 import { TlsSecretUsers } from './tls-secret-users.js';
+import { WeightsSent } from './weights-sent.js';
+import { LABEL_COMPONENT, LABEL_STACK } from '../api/labels.js';
+import type { PodWatch } from './database/pod-watch.js';
 
 export class WebStackReconciler implements Reconciler {
   private readonly memo = new AppliedMemo();
   private readonly certificates = new CertificateMemo();
+  private readonly weightsSent = new WeightsSent();
   readonly ownWrites = new OwnWrites();
 
-  constructor(private readonly deps: Omit<ReconcileDeps, 'memo' | 'ownWrites' | 'certificates'>) {}
+  constructor(private readonly deps: Omit<ReconcileDeps, 'memo' | 'ownWrites' | 'certificates' | 'weightsSent'>) {}
 
   reconcile(key: string): Promise<ReconcileOutcome> {
-    return reconcile(key, { ...this.deps, memo: this.memo, ownWrites: this.ownWrites, certificates: this.certificates });
+    return reconcile(key, { ...this.deps, memo: this.memo, ownWrites: this.ownWrites, certificates: this.certificates, weightsSent: this.weightsSent });
   }
 
   /** The cache has a new version of a child of stack `stack`: what the memo kept of it may go. */
@@ -37,9 +41,13 @@ export function webStackKeys(caches: Caches): string[] {
 
 /**
  * A WebStack's own events and those of the objects it controls enqueue the stack, except the
- * echoes of the reconciler's own writes.
+ * echoes of the reconciler's own writes; so do its HAProxy pods' (each new one is sent the weights).
  */
-export function watchWebStacks(caches: Caches, controller: Controller, reconciler: WebStackReconciler): void {
+export function watchWebStacks(caches: Caches, pods: PodWatch, controller: Controller, reconciler: WebStackReconciler): void {
+  pods.on((_type, pod) => {
+    const stack = pod.metadata.labels?.[LABEL_STACK];
+    if (stack && pod.metadata.labels?.[LABEL_COMPONENT] === 'loadbalancer') controller.enqueue(stackKey(pod.metadata.namespace, stack));
+  });
   const { ownWrites } = reconciler;
   const echo = (type: InformerEvent, o: LiveObject) => {
     if (type === 'delete') {

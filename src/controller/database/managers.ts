@@ -54,7 +54,7 @@ export class DatabaseManagers {
   private running = false;
 
   constructor(private readonly opts: OperatorParts) {
-    this.pods = new PodWatch(opts.kubeConfig, opts.client, opts.namespaces, opts.clock, opts.log);
+    this.pods = opts.pods;
     this.pods.on((type, pod) => this.onPod(type, pod));
     this.starts = new StartAttempts<WebStack>(opts.clock, opts.timings.startRetryMs, {
       start: (key, latest) => this.startStack(key, latest),
@@ -84,7 +84,6 @@ export class DatabaseManagers {
     this.running = false;
     this.starts.cancelAll();
     await Promise.all([...this.stacks.keys()].map((k) => this.stopStack(k)));
-    await this.pods.stop();
   }
 
   /** A stack with an invalid spec keeps the manager it had: nothing running is torn down for a bad edit. */
