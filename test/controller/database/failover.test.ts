@@ -24,7 +24,8 @@ let env: DatabaseEnv;
 const stack: WebStack = {
   apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name: 'shop', namespace: NS },
   spec: {
-    loadBalancer: { replicas: 1 },
+    // Quick HAProxy checks: the stack is Ready soon after its database and app pods are.
+    loadBalancer: { replicas: 1, healthCheck: { intervalSeconds: 1, rise: 1, fall: 2 } },
     apps: [{ name: 'web', image: 'ghcr.io/acme/shop:1.4', replicas: 1 }],
     database: { engine: 'mariadb', replicas: 3, failover: { failureThresholdSeconds: 1 } },
     networkPolicy: { enabled: false },
