@@ -24,7 +24,7 @@ export interface ArchiveState {
   archived: Set<string>;
   /** The primary's @@gtid_binlog_pos when its files were last all archived. */
   position?: string;
-  /** MySQL: the size of each archived file by its index key, as far as known (mysql-binlog-archive.ts). */
+  /** The size on its server of each archived file, by index key, as far as known. */
   sizes?: Map<string, number>;
 }
 
@@ -39,6 +39,49 @@ export interface ArchivePass {
 export async function knownArchived(store: BackupStore, prefix: string, state: ArchiveState): Promise<void> {
   if (state.archived.size > 0) return;
   for (const o of await store.list(`${prefix}/`)) if (o.key.endsWith(INDEX_SUFFIX)) state.archived.add(o.key);
+}
+
+const directory = (prefix: string, pod: string, generation: number): string => `${prefix}/${pod}${generation > 1 ? `@${generation}` : ''}`;
+
+/**
+ * Where a pod's closed binlog files go: `<prefix>/<pod>/`, then `<prefix>/<pod>@<n>/` for each new
+ * life. A rebuilt instance (its data directory replaced by a copy, which holds no binlogs) numbers
+ * its binlogs from the start again: a name archived with another size on its server starts the
+ * pod's next generation, so no file of the new life is taken for an old one of the same name.
+ */
+export class ArchivePlacement {
+  private generation = 1;
+
+  constructor(private readonly store: BackupStore, private readonly state: ArchiveState, private readonly prefix: string, private readonly pod: string) {
+    for (const key of state.archived) {
+      const m = key.startsWith(`${prefix}/${pod}@`) ? /^@(\d+)\//.exec(key.slice(prefix.length + 1 + pod.length)) : null;
+      if (m) this.generation = Math.max(this.generation, Number(m[1]));
+    }
+  }
+
+  /** The key of file `name`, `size` bytes on its server; undefined when it is archived already. */
+  async keyFor(name: string, size: number): Promise<string | undefined> {
+    const key = `${directory(this.prefix, this.pod, this.generation)}/${name}`;
+    if (!this.state.archived.has(key + INDEX_SUFFIX)) return key;
+    const archived = await this.archivedSize(key + INDEX_SUFFIX);
+    // An index from before sizes were recorded: the same file, as then.
+    if (archived === undefined || archived === size) return undefined;
+    this.generation += 1;
+    return `${directory(this.prefix, this.pod, this.generation)}/${name}`;
+  }
+
+  /** Records what was stored under `key`. */
+  archived(key: string, size: number): void {
+    this.state.archived.add(key + INDEX_SUFFIX);
+    (this.state.sizes ??= new Map()).set(key + INDEX_SUFFIX, size);
+  }
+
+  private async archivedSize(indexKey: string): Promise<number | undefined> {
+    if (this.state.sizes?.has(indexKey)) return this.state.sizes.get(indexKey);
+    const { size } = JSON.parse((await readAll(this.store, indexKey)).toString('utf8')) as { size?: number };
+    if (size !== undefined) (this.state.sizes ??= new Map()).set(indexKey, size);
+    return size;
+  }
 }
 
 /** Reads a file of the server's binlog through the replication protocol. */
@@ -56,19 +99,21 @@ export async function archiveBinlogs(primary: InstanceAddress, login: Login, sto
   const started = Math.floor(nowMs() / 1000);
   const position = await binlogPosition(primary, login);
   if (position !== state.position) await query(primary, login, 'FLUSH LOCAL BINARY LOGS');
-  const logs = await query<{ Log_name: string }>(primary, login, 'SHOW BINARY LOGS');
-  const closed = logs.slice(0, -1).map((l) => l.Log_name);
+  const logs = await query<{ Log_name: string; File_size: number | string }>(primary, login, 'SHOW BINARY LOGS');
+  const placement = new ArchivePlacement(store, state, prefix, primary.name);
   const stored: string[] = [];
   const dir = await mkdtemp(path.join(os.tmpdir(), 'webstack-binlog-'));
   try {
-    for (const file of closed) {
-      const key = `${prefix}/${primary.name}/${file}`;
-      if (state.archived.has(key + INDEX_SUFFIX)) continue;
+    for (const { Log_name: file, File_size: fileSize } of logs.slice(0, -1)) {
+      const size = Number(fileSize);
+      const key = await placement.keyFor(file, size);
+      if (!key) continue;
       const bytes = await fetchBinlog(primary, login, file, dir);
       const transactions = binlogTransactions(bytes);
       if (transactions.length > 0) await store.put(key, bytes);
-      await store.put(key + INDEX_SUFFIX, Buffer.from(JSON.stringify({ transactions })));
-      state.archived.add(key + INDEX_SUFFIX);
+      // size: the file's on its server (SHOW BINARY LOGS), which the next passes compare.
+      await store.put(key + INDEX_SUFFIX, Buffer.from(JSON.stringify({ transactions, size })));
+      placement.archived(key, size);
       stored.push(key);
       await rm(path.join(dir, file), { force: true });
     }

@@ -17,6 +17,8 @@ import { eventually } from '../support/eventually.js';
 let source: Stack;
 let target: Stack;
 let dir: string;
+/** The primary the first test killed. */
+let killed: string;
 
 sourceAndTarget('webstack-pitr-', 3, (s, t, d) => {
   [source, target, dir] = [s, t, d];
@@ -41,6 +43,7 @@ describe('point-in-time recovery', () => {
     await pass();
 
     const old = source.primary();
+    killed = old;
     await source.cluster.kill(old);
     await waitNewPrimary(source, old);
     await insert([5]);
@@ -62,4 +65,20 @@ describe('point-in-time recovery', () => {
     const targetReplica = target.cluster.addresses().find((a) => a.name !== target.primary())!.name;
     await eventually('the new replica has the replayed rows', async () => (await target.cluster.query(targetReplica, 'SELECT * FROM app.t')).length === 5, 10_000, 50);
   }, 90_000);
+
+  it('archives an instance whose binlogs are numbered from the start again (as after a rebuild) as a new generation', async () => {
+    const store = new VolumeStore(dir);
+    // A restarted operator: it knows the archive from the store only.
+    const archive: ArchiveState = { archived: new Set() };
+    const replica = source.cluster.addresses().find((a) => a.name !== source.primary() && a.name !== killed)!;
+    // Archived as a primary's would be (the archive follows whichever instance is primary).
+    const pass = () => archiveBinlogs(address(source, replica.name), login(source), store, 'ns/shop/binlogs', archive, Date.now);
+    await pass();
+    expect((await store.list(`ns/shop/binlogs/${replica.name}/binlog.000001`)).length).toBeGreaterThan(0);
+    await source.cluster.query(replica.name, 'RESET MASTER');
+    await source.cluster.query(source.primary(), 'CREATE TABLE app.u (id INT PRIMARY KEY)');
+    await eventually('the replica logs the new table', async () => (await source.cluster.query(replica.name, 'SHOW TABLES IN app LIKE \'u\'')).length === 1, 10_000, 50);
+    expect((await pass()).stored).toEqual([`ns/shop/binlogs/${replica.name}@2/binlog.000001`]);
+    expect((await pass()).stored).toEqual([]);
+  }, 30_000);
 });
