@@ -10,8 +10,8 @@
  *
  * The operator runs in its own process (bench/reconcile-operator.ts, compiled), so its peak RSS is its own.
  *
- *   npm run bench:reconcile -- --stacks 1000 [--workers 8] [--resync-ms 10000] [--heap-mb N] [--control-plane embedded|kube] [--cpu-prof DIR]
- *     [--heap-snapshot FILE]
+ *   npm run bench:reconcile -- --stacks 1000 [--workers 8] [--resync-ms 10000] [--heap-mb N] [--semi-space-mb N] [--control-plane embedded|kube]
+ *     [--cpu-prof DIR] [--heap-snapshot FILE]
  *
  * Ends with one JSON line: {controlPlane, convergeMs, serverBoundMs, requestsPerStack, steadyStateWrites, peakRssMb, ...}.
  */
@@ -53,6 +53,8 @@ const WORKERS = flag('workers', 8);
 const RESYNC_MS = flag('resync-ms', 10_000);
 /** The operator's V8 heap limit (--max-old-space-size), as a deployment would set it; default: Node's own. */
 const HEAP_MB = process.argv.includes('--heap-mb') ? flag('heap-mb', 0) : undefined;
+/** The operator's young generation semi-space (--max-semi-space-size), as the chart sets it; default: Node's own. */
+const SEMI_SPACE_MB = process.argv.includes('--semi-space-mb') ? flag('semi-space-mb', 0) : undefined;
 /** `--cpu-prof DIR`: the operator process writes a V8 CPU profile there (open it in Chrome's DevTools). */
 const CPU_PROF_DIR = process.argv.includes('--cpu-prof') ? path.resolve(process.argv[process.argv.indexOf('--cpu-prof') + 1] ?? '.') : undefined;
 /** `--heap-snapshot FILE`: the operator writes a V8 heap snapshot of what it holds at convergence, after a full GC. */
@@ -112,7 +114,7 @@ function compileOperator(): string {
 async function startOperatorProcess(dir: string, kubeconfig: string): Promise<{ go: () => void; report: Promise<OperatorReport> }> {
   const file = path.join(dir, 'operator-kubeconfig');
   writeFileSync(file, kubeconfig);
-  const heap = HEAP_MB === undefined ? [] : [`--max-old-space-size=${HEAP_MB}`];
+  const heap = [...HEAP_MB === undefined ? [] : [`--max-old-space-size=${HEAP_MB}`], ...SEMI_SPACE_MB === undefined ? [] : [`--max-semi-space-size=${SEMI_SPACE_MB}`]];
   const prof = CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`];
   const child = fork(compileOperator(), [file, String(STACKS), String(WORKERS), String(RESYNC_MS), ...(HEAP_SNAPSHOT ? [HEAP_SNAPSHOT] : [])],
     { execArgv: [...heap, ...prof, '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
@@ -201,7 +203,7 @@ async function main(): Promise<void> {
       ratio: Number((convergeMs / serverBoundMs).toFixed(2)), serverApplyBoundMs: Math.round(serverApplyBoundMs),
       applyRatio: Number((convergeMs / serverApplyBoundMs).toFixed(2)), requestsPerStack: Number((requests / STACKS).toFixed(1)),
       childrenPerStack, steadyStateWrites, steadyStateReconciles: report.steadyStateReconciles, peakRssMb,
-      peakRssKbPerStack: Math.round(peakRssMb * 1024 / STACKS), heapUsedMbAtConvergence: heapUsedMb, retainedHeapMb, heapLimitMb: HEAP_MB ?? null,
+      peakRssKbPerStack: Math.round(peakRssMb * 1024 / STACKS), heapUsedMbAtConvergence: heapUsedMb, retainedHeapMb, heapLimitMb: HEAP_MB ?? null, semiSpaceMb: SEMI_SPACE_MB ?? null,
       compactedShare: report.compactedShare,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);

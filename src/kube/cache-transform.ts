@@ -9,6 +9,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { SharedValues } from './shared-values.js';
 
 export type CacheTransform = (o: KubernetesObject) => KubernetesObject;
 
@@ -75,6 +76,27 @@ function compacted(o: KubernetesObject, read: readonly string[], opts: SlimOptio
   return out as KubernetesObject;
 }
 
+/**
+ * `slim` (made by slimObject: its top level and metadata are its own) holding the shared copy of
+ * what other cached objects hold alike.
+ */
+function withSharedValues(slim: KubernetesObject, shared: SharedValues): KubernetesObject {
+  if (slim.apiVersion !== undefined) slim.apiVersion = shared.string(slim.apiVersion);
+  if (slim.kind !== undefined) slim.kind = shared.string(slim.kind);
+  const m = slim.metadata;
+  if (m) {
+    if (m.namespace !== undefined) m.namespace = shared.string(m.namespace);
+    if (m.labels !== undefined) m.labels = shared.value(m.labels);
+    if (m.ownerReferences !== undefined) m.ownerReferences = shared.value(m.ownerReferences);
+  }
+  const { data } = slim as { data?: Record<string, unknown> };
+  if (slim.kind === 'Secret' && data && typeof data === 'object') {
+    (slim as { data?: Record<string, unknown> }).data = Object.fromEntries(Object.entries(data)
+      .map(([k, v]) => [k, typeof v === 'string' ? shared.string(v) : v]));
+  }
+  return slim;
+}
+
 /** Copies the value at `path` of `from` (if there is one) into `to`, making the objects on the way. */
 function copyPath(from: Record<string, unknown>, to: Record<string, unknown>, path: string[]): void {
   let source: unknown = from;
@@ -91,13 +113,14 @@ function copyPath(from: Record<string, unknown>, to: Record<string, unknown>, pa
  */
 export function slimTransform(opts: SlimOptions, remember = 1024): CacheTransform {
   const recent = new Map<string, KubernetesObject>();
+  const shared = new SharedValues();
   return (o) => {
     const { uid, resourceVersion } = o.metadata ?? {};
-    if (uid === undefined || resourceVersion === undefined) return slimObject(o, opts);
+    if (uid === undefined || resourceVersion === undefined) return withSharedValues(slimObject(o, opts), shared);
     const key = `${uid}/${resourceVersion}`;
     const kept = recent.get(key);
     if (kept) return kept;
-    const slim = slimObject(o, opts);
+    const slim = withSharedValues(slimObject(o, opts), shared);
     recent.set(key, slim);
     if (recent.size > remember) recent.delete(recent.keys().next().value!);
     return slim;
