@@ -81,18 +81,18 @@ interface Format {
   gtidPostHeader: number;
 }
 
-function formatOf(file: Buffer, name: string, size: number): Format {
-  const at = MAGIC.length;
-  if (file[at + 4] !== MYSQL_EVENT.formatDescription || size < HEADER + FDE_FIXED + 1 + 1 + CHECKSUM_LEN) {
+function formatOf(event: Buffer, name: string): Format {
+  const size = event.length;
+  if (event[4] !== MYSQL_EVENT.formatDescription || size < HEADER + FDE_FIXED + 1 + 1 + CHECKSUM_LEN) {
     throw new BinlogFormatError(`${name}: the first event is not a format description event`);
   }
-  const version = file.readUInt16LE(at + HEADER);
+  const version = event.readUInt16LE(HEADER);
   if (version !== 4) throw new BinlogFormatError(`${name}: binlog format version ${version}, not 4`);
-  const headerLength = file[at + HEADER + FDE_FIXED - 1];
+  const headerLength = event[HEADER + FDE_FIXED - 1];
   if (headerLength !== HEADER) throw new BinlogFormatError(`${name}: event header of ${headerLength} bytes, not ${HEADER}`);
-  const algorithm = file[at + size - CHECKSUM_LEN - 1];
+  const algorithm = event[size - CHECKSUM_LEN - 1];
   const postHeaders = size - HEADER - FDE_FIXED - 1 - CHECKSUM_LEN;
-  const gtidPostHeader = MYSQL_EVENT.gtid <= postHeaders ? file[at + HEADER + FDE_FIXED + MYSQL_EVENT.gtid - 1] : GTID_POST_HEADER;
+  const gtidPostHeader = MYSQL_EVENT.gtid <= postHeaders ? event[HEADER + FDE_FIXED + MYSQL_EVENT.gtid - 1] : GTID_POST_HEADER;
   if (gtidPostHeader < GTID_POST_HEADER) throw new BinlogFormatError(`${name}: GTID events of a ${gtidPostHeader}-byte post-header are not MySQL 8's`);
   return { checksums: algorithm === CHECKSUM_CRC32, gtidPostHeader };
 }
@@ -140,42 +140,83 @@ function previousGtids(event: Buffer, format: Format, name: string, offset: numb
 }
 
 /**
- * The transactions of a MySQL binlog file, in file order. A checksum that fails, an encrypted
- * file, or a transaction with a tagged GTID is refused naming the file (`name`) and the offset.
- * A file cut short keeps the transactions whole before the cut and says where it was cut.
+ * Indexes a MySQL binlog file as its bytes arrive, holding no more than the event being read: the
+ * transactions in file order. A checksum that fails, an encrypted file, or a transaction with a
+ * tagged GTID is refused naming the file (`name`) and the offset. A file cut short keeps the
+ * transactions whole before the cut and says where it was cut.
  */
-export function mysqlBinlogTransactions(file: Buffer, name: string): MysqlBinlogContents {
-  if (file.subarray(0, 4).equals(ENCRYPTED_MAGIC)) throw new BinlogFormatError(`${name} is encrypted (binlog_encryption): it can't be indexed`);
-  if (file.length < MAGIC.length || !file.subarray(0, 4).equals(MAGIC)) throw new BinlogFormatError(`${name} is not a binlog file (no magic number)`);
-  const transactions: MysqlArchivedTransaction[] = [];
-  let previous = '';
-  let server = 0;
-  let format: Format | undefined;
-  let pos = MAGIC.length;
-  let lastType = -1;
-  while (pos < file.length) {
-    const size = pos + HEADER <= file.length ? file.readUInt32LE(pos + 9) : 0;
-    if (size < HEADER || pos + size > file.length) {
-      // Only a transaction whose commit (an XID event) precedes the cut is known to be whole.
-      if (lastType !== MYSQL_EVENT.xid && transactions.length) transactions.pop();
-      return { server, previous, transactions, truncatedAt: pos };
+export class MysqlBinlogIndexer {
+  private pending: Buffer = Buffer.alloc(0);
+  /** File offset of pending[0]; 0 until the magic number was read. */
+  private offset = 0;
+  private format?: Format;
+  private server = 0;
+  private previous = '';
+  private readonly transactions: MysqlArchivedTransaction[] = [];
+  private lastType = -1;
+  /** Where a malformed event header makes the rest unreadable. */
+  private cutAt?: number;
+
+  constructor(private readonly name: string) {}
+
+  push(chunk: Buffer): void {
+    if (this.cutAt !== undefined) return;
+    this.pending = this.pending.length ? Buffer.concat([this.pending, chunk]) : chunk;
+    if (this.offset === 0) {
+      if (this.pending.length < MAGIC.length) return;
+      this.checkMagic(this.pending);
+      this.pending = this.pending.subarray(MAGIC.length);
+      this.offset = MAGIC.length;
     }
-    if (!format) {
-      format = formatOf(file, name, size);
-      server = file.readUInt32LE(pos + 5);
+    while (this.pending.length >= HEADER) {
+      const size = this.pending.readUInt32LE(9);
+      if (size < HEADER) {
+        this.cutAt = this.offset;
+        return;
+      }
+      if (this.pending.length < size) return;
+      this.event(this.pending.subarray(0, size));
+      this.pending = this.pending.subarray(size);
+      this.offset += size;
     }
-    const event = file.subarray(pos, pos + size);
+  }
+
+  finish(): MysqlBinlogContents {
+    if (this.offset === 0) this.checkMagic(this.pending);
+    const { server, previous, transactions } = this;
+    if (this.cutAt === undefined && this.pending.length === 0) return { server, previous, transactions };
+    // Only a transaction whose commit (an XID event) precedes the cut is known to be whole.
+    if (this.lastType !== MYSQL_EVENT.xid && transactions.length) transactions.pop();
+    return { server, previous, transactions, truncatedAt: this.cutAt ?? this.offset };
+  }
+
+  private checkMagic(head: Buffer): void {
+    if (head.subarray(0, 4).equals(ENCRYPTED_MAGIC)) throw new BinlogFormatError(`${this.name} is encrypted (binlog_encryption): it can't be indexed`);
+    if (head.length < MAGIC.length || !head.subarray(0, 4).equals(MAGIC)) throw new BinlogFormatError(`${this.name} is not a binlog file (no magic number)`);
+  }
+
+  private event(event: Buffer): void {
+    const { name, offset: pos } = this;
+    if (!this.format) {
+      this.format = formatOf(event, name);
+      this.server = event.readUInt32LE(5);
+    }
     const type = event[4];
-    if (format.checksums && eventChecksum(event) !== event.readUInt32LE(size - CHECKSUM_LEN)) {
+    if (this.format.checksums && eventChecksum(event) !== event.readUInt32LE(event.length - CHECKSUM_LEN)) {
       throw new BinlogFormatError(`${name}: the event at ${pos} (type ${type}) fails its CRC32 checksum: the file is damaged`);
     }
     if (type === MYSQL_EVENT.gtidTagged) {
       throw new BinlogFormatError(`${name}: the transaction at ${pos} has a tagged GTID (GTID_TAGGED_LOG_EVENT), which point-in-time recovery does not index`);
     }
-    if (type === MYSQL_EVENT.gtid) transactions.push(gtidOf(event, format, name, pos));
-    if (type === MYSQL_EVENT.previousGtids) previous = previousGtids(event, format, name, pos);
-    lastType = type;
-    pos += size;
+    if (type === MYSQL_EVENT.gtid) this.transactions.push(gtidOf(event, this.format, name, pos));
+    if (type === MYSQL_EVENT.previousGtids) this.previous = previousGtids(event, this.format, name, pos);
+    this.lastType = type;
   }
-  return { server, previous, transactions };
+}
+
+/** The index of a whole file in memory (MysqlBinlogIndexer). */
+export function mysqlBinlogTransactions(file: Buffer, name: string): MysqlBinlogContents {
+  const indexer = new MysqlBinlogIndexer(name);
+  indexer.push(file);
+  return indexer.finish();
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { BinlogFormatError, eventChecksum, mysqlBinlogTransactions } from '../../src/backup/mysql-binlog-file.js';
+import { BinlogFormatError, eventChecksum, MysqlBinlogIndexer, mysqlBinlogTransactions } from '../../src/backup/mysql-binlog-file.js';
 import { mysqlBinlog } from './mysql-binlog-builder.js';
 
 const A = '3e11fa47-71ca-11e1-9e33-c80aa9429562';
@@ -19,6 +19,13 @@ const expected = [
 describe('mysqlBinlogTransactions', () => {
   it('reads each GTID, its original commit time and its server id, checksums verified', () => {
     expect(mysqlBinlogTransactions(mysqlBinlog(transactions), 'binlog.000007')).toEqual({ server: 100, previous: '', transactions: expected });
+  });
+
+  it('indexes a file arriving in pieces as it indexes the whole file', () => {
+    const whole = mysqlBinlog(transactions, { previous: `${A}:1-40` });
+    const indexer = new MysqlBinlogIndexer('binlog.000007');
+    for (let i = 0; i < whole.length; i += 7) indexer.push(whole.subarray(i, i + 7));
+    expect(indexer.finish()).toEqual(mysqlBinlogTransactions(whole, 'binlog.000007'));
   });
 
   it('reads what the server had executed before the file', () => {
