@@ -362,10 +362,12 @@ async function applyEach(ws: WebStack, desired: KubeObject[], deps: ReconcileDep
       const reason = await changedField(compared, applyReason(compared, live), deps);
       if (!reason) return;
       let applied: KubeObj;
+      deps.ownWrites.send(obj);
       try {
         // Kept in the memo until the cache has it: trimmed by the cache's own transform (its watch event then shares the copy).
         applied = deps.cacheTransform(await deps.client.apply(resourceFor(obj.apiVersion, obj.kind), obj as KubeObj, MANAGER)) as KubeObj;
       } catch (err) {
+        deps.ownWrites.notWritten(obj);
         throw new Error(`apply ${obj.kind} ${obj.metadata.name}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
       }
       deps.memo.remember(mk, cached, applied);
@@ -441,6 +443,7 @@ async function writeStatus(ws: WebStack, deps: ReconcileDeps, log: Logger,
     service: get('Service', names.haproxy(stack)) as never,
     databaseManaged: deps.databaseManaged,
   };
+  deps.ownWrites.send(ws);
   try {
     // The database manager writes the same status: computed again from the stored one if it moved.
     const written = await patchStatus<WebStack>(deps.client, WEBSTACK, ns, stack, (current) => {
@@ -450,8 +453,11 @@ async function writeStatus(ws: WebStack, deps: ReconcileDeps, log: Logger,
     if (written) {
       deps.ownWrites.written(written, deps.caches.get<WebStack>(WEBSTACK.kind, ns, stack)?.metadata.resourceVersion);
       log.debug('status written', { generation: observation.generation });
+    } else {
+      deps.ownWrites.notWritten(ws);
     }
   } catch (err) {
+    deps.ownWrites.notWritten(ws);
     throw new ReconcileError(`write status: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
 }

@@ -49,24 +49,23 @@ export function watchWebStacks(caches: Caches, pods: PodWatch, controller: Contr
     if (stack && pod.metadata.labels?.[LABEL_COMPONENT] === 'loadbalancer') controller.enqueue(stackKey(pod.metadata.namespace, stack));
   });
   const { ownWrites } = reconciler;
-  const echo = (type: InformerEvent, o: LiveObject) => {
-    if (type === 'delete') {
-      ownWrites.forget(o);
-      return false;
-    }
-    return ownWrites.isEcho(o);
+  /** Wakes stack `key` for the event, unless it is the echo of our write (held while the write is on its way). */
+  const wake = (type: InformerEvent, o: LiveObject, key: string) => {
+    if (type === 'delete') ownWrites.forget(o);
+    else if (ownWrites.isEcho(o, () => controller.enqueue(key))) return;
+    controller.enqueue(key);
   };
   const tlsUsers = new TlsSecretUsers();
   caches.on<WebStack & LiveObject>([WEBSTACK], (type, ws) => {
     if (type === 'delete') tlsUsers.delete(ws);
     else tlsUsers.set(ws);
-    if (!echo(type, ws)) controller.enqueue(stackKey(ws.metadata.namespace, ws.metadata.name));
+    wake(type, ws, stackKey(ws.metadata.namespace, ws.metadata.name));
   });
   caches.on<LiveObject & { apiVersion: string; kind: string }>(OWNED, (type, o) => {
     const key = ownerKey(o);
     if (!key) return;
     if (type !== 'delete') reconciler.cached(o, key.slice(key.indexOf('/') + 1));
-    if (!echo(type, o)) controller.enqueue(key);
+    wake(type, o, key);
   });
   // A TLS Secret is the user's or cert-manager's, not owned: its stacks are those that name it.
   caches.on<LiveObject>(OWNED.filter((t) => t.kind === 'Secret'), (_type, secret) => {
