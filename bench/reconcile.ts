@@ -201,7 +201,8 @@ async function main(): Promise<void> {
     const result = {
       controlPlane: CONTROL_PLANE, stacks: STACKS, workers: WORKERS, convergeMs: Math.round(convergeMs), serverBoundMs: Math.round(serverBoundMs),
       ratio: Number((convergeMs / serverBoundMs).toFixed(2)), serverApplyBoundMs: Math.round(serverApplyBoundMs),
-      applyRatio: Number((convergeMs / serverApplyBoundMs).toFixed(2)), requestsPerStack: Number((requests / STACKS).toFixed(1)),
+      applyRatio: Number((convergeMs / serverApplyBoundMs).toFixed(2)), operatorCpuMsPerStack: Number((report.cpuMs / STACKS).toFixed(1)),
+      requestsPerStack: Number((requests / STACKS).toFixed(1)),
       childrenPerStack, steadyStateWrites, steadyStateReconciles: report.steadyStateReconciles, peakRssMb,
       peakRssKbPerStack: Math.round(peakRssMb * 1024 / STACKS), heapUsedMbAtConvergence: heapUsedMb, retainedHeapMb, heapLimitMb: HEAP_MB ?? null, semiSpaceMb: SEMI_SPACE_MB ?? null,
       compactedShare: report.compactedShare,
