@@ -26,6 +26,7 @@ const NON_DEFAULT = {
   tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'ops', effect: 'NoSchedule' }],
   imagePullSecrets: [{ name: 'regcred' }],
   podAnnotations: { 'example.com/team': 'platform' },
+  heap: { maxOldSpaceMb: 384, semiSpaceMb: 8 },
 };
 
 const VARIANTS: Record<string, unknown> = {
@@ -104,7 +105,7 @@ describe('helm chart deploy/helm/webstack-operator', () => {
     const c = container(objects);
     expect(c.args).toEqual(['--leader-elect=true', '--lease-namespace=ops', '--lease-name=webstack-operator-leader', '--metrics-port=8080', '--health-port=8081', '--log-format=json', '--resync-period=10m', `--agent-image=${c.image}`,
       `--mysqld-exporter-image=${DEFAULT_MYSQLD_EXPORTER_IMAGE}`]);
-    expect(c.env.map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath])).toEqual([['POD_NAME', 'metadata.name'], ['POD_NAMESPACE', 'metadata.namespace']]);
+    expect(c.env.map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath])).toEqual([['NODE_OPTIONS', undefined], ['POD_NAME', 'metadata.name'], ['POD_NAMESPACE', 'metadata.namespace']]);
     expect([c.livenessProbe.httpGet, c.readinessProbe.httpGet]).toEqual([{ path: '/healthz', port: 'health' }, { path: '/readyz', port: 'health' }]);
     expect(c.ports.map((p) => [p.name, p.containerPort])).toEqual([['metrics', 8080], ['health', 8081]]);
     expect(spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
@@ -182,6 +183,13 @@ describe('helm chart deploy/helm/webstack-operator', () => {
     expect(renderChart().filter((o) => o.kind === 'NetworkPolicy' || o.kind === 'ServiceMonitor')).toEqual([]);
   });
 
+  it('sets the operator\'s heap through NODE_OPTIONS', () => {
+    const nodeOptions = (values: unknown) => (container(renderChart(values)) as { env: { name: string; value?: string }[] }).env
+      .find((e) => e.name === 'NODE_OPTIONS')?.value;
+    expect(nodeOptions({})).toBe('--max-old-space-size=160 --max-semi-space-size=4');
+    expect(nodeOptions(NON_DEFAULT)).toBe('--max-old-space-size=384 --max-semi-space-size=8');
+  });
+
   it('values.schema.json refuses bad values, naming the field', () => {
     const cases: [unknown, RegExp][] = [
       [{ logFormat: 'xml' }, /logFormat/],
@@ -193,6 +201,7 @@ describe('helm chart deploy/helm/webstack-operator', () => {
       [{ networkPolicy: { enabled: true, apiServerCIDRs: ['10.0.0.1'] } }, /apiServerCIDRs/],
       [{ metrics: { port: 70000, service: { type: 'ClusterIP' } } }, /metrics\/port/],
       [{ serviceMonitor: { enabled: true, extra: 1 } }, /extra/],
+      [{ heap: { maxOldSpaceMb: '160Mi', semiSpaceMb: 4 } }, /heap\/maxOldSpaceMb/],
     ];
     for (const [values, field] of cases) {
       const result = helm(['template', 'x', CHART], values);

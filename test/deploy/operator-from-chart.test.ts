@@ -24,7 +24,7 @@ import { eventually } from '../support/eventually.js';
 const NS = 'webstack-system';
 const POD_NAME = 'webstack-operator-7f9c-abcde';
 
-type Container = { args: string[]; env: { name: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[]; livenessProbe: { httpGet: { path: string; port: string } }; readinessProbe: { httpGet: { path: string; port: string } }; ports: { name: string; containerPort: number }[] };
+type Container = { args: string[]; env: { name: string; value?: string; valueFrom?: { fieldRef?: { fieldPath: string } } }[]; livenessProbe: { httpGet: { path: string; port: string } }; readinessProbe: { httpGet: { path: string; port: string } }; ports: { name: string; containerPort: number }[] };
 
 let server: RunningApiServer;
 let dir = '';
@@ -89,7 +89,7 @@ beforeAll(async () => {
   const deployment = await kubectlJson<{ spec: { template: { spec: { containers: Container[] } } } }>('get', '-n', NS, 'deployment/webstack-operator');
   container = deployment.spec.template.spec.containers[0];
   const downward: Record<string, string> = { 'metadata.name': POD_NAME, 'metadata.namespace': NS };
-  const env = Object.fromEntries(container.env.map((e) => [e.name, downward[e.valueFrom!.fieldRef!.fieldPath]]));
+  const env = Object.fromEntries(container.env.map((e) => [e.name, e.value ?? downward[e.valueFrom!.fieldRef!.fieldPath]]));
   const operatorKubeconfig = path.join(dir, 'operator-kubeconfig');
   writeFileSync(operatorKubeconfig, server.kubeconfig().replace(server.url, await startRecordingProxy(new URL(server.url))));
   const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/cli.ts', 'run', ...container.args, '--kubeconfig', operatorKubeconfig],
