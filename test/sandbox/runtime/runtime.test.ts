@@ -117,10 +117,9 @@ describe('sandbox runtime', () => {
     await eventually('3 Ready pods', async () => { const p = await podsOf('web'); return p.length === 3 && p.every(ready); });
     const old = new Set((await podsOf('web')).map((p) => p.metadata!.name!));
 
-    const d = deployment('web', 3, { GREETING: 'v2' });
-    const current = await h.apps.readNamespacedDeployment({ name: 'web', namespace: ns });
-    d.metadata!.resourceVersion = current.metadata!.resourceVersion;
-    await h.apps.replaceNamespacedDeployment({ name: 'web', namespace: ns, body: d });
+    // A patch, not a read and a replace: the Deployment controller may write the status in between.
+    const template = deployment('web', 3, { GREETING: 'v2' }).spec!.template;
+    await h.apps.patchNamespacedDeployment({ name: 'web', namespace: ns, body: [{ op: 'replace', path: '/spec/template', value: template }] });
     let maxPods = 0;
     const rolled = await eventually('rollout to 3 new Ready pods', async () => {
       const p = await podsOf('web');
