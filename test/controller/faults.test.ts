@@ -9,7 +9,7 @@ import { newDatabaseCredentials } from '../../src/render/credentials.js';
 import { newAdminToken } from '../../src/render/haproxy-weights.js';
 import { FIXED_CERTIFICATES } from '../render/fixtures.js';
 import type { WorkloadSimulator } from '../support/workload-simulator.js';
-import { condition, describeObjects, getWs, stackObjects, startEnv, startOperator, startSimulator, webStack, type Env,  } from './harness.js';
+import { condition, describeObjects, editStack, getWs, stackObjects, startEnv, startOperator, startSimulator, webStack, type Env,  } from './harness.js';
 import { eventually } from '../support/eventually.js';
 
 const NS = 'faults';
@@ -80,9 +80,7 @@ describe('faults', () => {
     const listsBefore = operator.client.counts.byVerb.list ?? 0;
     env.server.faults.compact();
     env.server.faults.dropWatches();
-    const ws = (await getWs(env, NS, 'a'))!;
-    ws.spec.apps = ws.spec.apps.filter((x) => x.name !== 'api');
-    await env.client.update(WEBSTACK, NS, 'a', ws);
+    await editStack(env, NS, 'a', (ws) => { ws.spec.apps = ws.spec.apps.filter((x) => x.name !== 'api'); });
     await env.client.create(WEBSTACK, NS, webStack('d', spec, NS));
     await eventually('tier api of a removed', async () => !describeObjects(await stackObjects(env, NS, 'a')).includes('Deployment/a-api'));
     await converged('a');

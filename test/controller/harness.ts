@@ -77,6 +77,20 @@ export async function getWs(env: Env, ns: string, name: string): Promise<WebStac
   return env.client.get<WebStack>(WEBSTACK, ns, name);
 }
 
+/** A spec edit, retried when the operator wrote the status between the read and the write (409); the stack as written. */
+export async function editStack(env: Env, ns: string, name: string, edit: (ws: WebStack) => void): Promise<WebStack> {
+  return eventually(`edit of ${name}`, async () => {
+    const ws = (await getWs(env, ns, name))!;
+    edit(ws);
+    try {
+      return await env.client.update<WebStack>(WEBSTACK, ns, name, ws);
+    } catch (err) {
+      if ((err as { code?: number }).code === 409) return undefined;
+      throw err;
+    }
+  });
+}
+
 export function condition(ws: WebStack | undefined, type: string) {
   return ws?.status?.conditions?.find((c) => c.type === type);
 }

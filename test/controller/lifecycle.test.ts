@@ -4,7 +4,7 @@ import { WEBSTACK } from '../../src/controller/resources.js';
 import type { WebStack } from '../../src/api/types.js';
 import type { Operator } from '../../src/controller/operator.js';
 import type { WorkloadSimulator } from '../support/workload-simulator.js';
-import { condition, CONFIGMAP, DEPLOYMENT, describeObjects, EVENTS, getWs, SECRET, stackObjects, startEnv, startOperator, startSimulator, webStack, type Env, type LogCapture,  } from './harness.js';
+import { condition, CONFIGMAP, DEPLOYMENT, describeObjects, editStack, EVENTS, getWs, SECRET, stackObjects, startEnv, startOperator, startSimulator, webStack, type Env, type LogCapture,  } from './harness.js';
 import { eventually } from '../support/eventually.js';
 
 const NS = 'shop';
@@ -41,10 +41,7 @@ async function readyWs(name: string, generation: number): Promise<WebStack> {
 }
 
 async function editSpec(name: string, edit: (ws: WebStack) => void): Promise<number> {
-  const ws = (await getWs(env, NS, name))!;
-  edit(ws);
-  const updated = await env.client.update<WebStack>(WEBSTACK, NS, name, ws);
-  return updated.metadata.generation!;
+  return (await editStack(env, NS, name, edit)).metadata.generation!;
 }
 
 describe('a WebStack through its life', () => {

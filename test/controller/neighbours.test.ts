@@ -12,7 +12,7 @@ import type { WebStack } from '../../src/api/types.js';
 import type { Operator } from '../../src/controller/operator.js';
 import type { KubeObj } from '../../src/kube/client.js';
 import type { WorkloadSimulator } from '../support/workload-simulator.js';
-import { condition, DEPLOYMENT, getWs, SECRET, SERVICE, STATEFULSET, startEnv, startOperator, startSimulator, webStack, type Env } from './harness.js';
+import { condition, DEPLOYMENT, editStack, getWs, SECRET, SERVICE, STATEFULSET, startEnv, startOperator, startSimulator, webStack, type Env } from './harness.js';
 import { eventually } from '../support/eventually.js';
 
 const NS = 'shop';
@@ -63,19 +63,8 @@ async function notReady(name: string, reason: string, saying = ''): Promise<{ ws
   });
 }
 
-/** An edit, retried when the operator wrote the status in between (409). */
 async function editSpec(name: string, edit: (ws: WebStack) => void): Promise<void> {
-  await eventually(`edit of ${name}`, async () => {
-    const ws = (await getWs(env, NS, name))!;
-    edit(ws);
-    try {
-      await env.client.update<WebStack>(WEBSTACK, NS, name, ws);
-      return true;
-    } catch (err) {
-      if ((err as { code?: number }).code === 409) return undefined;
-      throw err;
-    }
-  });
+  await editStack(env, NS, name, edit);
 }
 
 const ownerUid = (o: KubeObj | undefined) => (o?.metadata.ownerReferences as { uid: string }[] | undefined)?.map((r) => r.uid);
