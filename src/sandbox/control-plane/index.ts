@@ -117,7 +117,26 @@ async function stopAll(components: Component[], graceMs: number): Promise<void> 
   }
 }
 
+/** How many times a start is tried with new ports when a component finds its port taken. */
+const PORT_ATTEMPTS = 3;
+
+/**
+ * Starts etcd, kube-apiserver and (unless `controllers: false`) the controller manager and the
+ * scheduler on free ports. A port is free when picked and taken when bound: another process (an
+ * outgoing connection's ephemeral port) may take it in between, and then the start is tried again
+ * on new ports.
+ */
 export async function startControlPlane(opts: ControlPlaneOptions): Promise<ControlPlane> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (err) {
+      if (attempt >= PORT_ATTEMPTS || !(err instanceof Error) || !err.message.includes('address already in use')) throw err;
+    }
+  }
+}
+
+async function startOnce(opts: ControlPlaneOptions): Promise<ControlPlane> {
   const bins = opts.binDir ? { dir: opts.binDir } : controlPlaneBinaries();
   if ('missing' in bins) throw new Error(bins.missing);
   const dir = path.resolve(opts.dir);
