@@ -6,13 +6,13 @@
  * names its relay logs per channel. Each upload is checked against the SHA-256 the archive
  * recorded before it is put in place; the index is rewritten whole after each.
  */
-import { createHash } from 'node:crypto';
 import { createWriteStream, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { RELAY_LOG_BASENAME } from '../render/mysql-config.js';
 import { CorruptUploadError } from './backup-restore.js';
+import { measuring } from '../measuring-stream.js';
 
 /** The replication channel a point-in-time restore applies the archive through. */
 export const PITR_CHANNEL = 'pitr';
@@ -36,19 +36,17 @@ function writeIndex(dataDir: string): void {
 export async function placeRelayLog(dataDir: string, seq: number, sha256: string, body: Readable): Promise<{ name: string; bytes: number }> {
   const name = relayLogName(seq);
   const file = path.join(dataDir, name);
-  const hash = createHash('sha256');
-  let bytes = 0;
-  const hashing = new Transform({ transform(chunk: Buffer, _e, cb) { hash.update(chunk); bytes += chunk.length; cb(null, chunk); } });
+  const hashing = measuring();
   try {
-    await pipeline(body, hashing, createWriteStream(`${file}.part`));
-    const actual = hash.digest('hex');
-    if (actual !== sha256) throw new CorruptUploadError(`${name}: received ${bytes} bytes with SHA-256 ${actual}, the archive recorded ${sha256}`);
+    await pipeline(body, hashing.stream, createWriteStream(`${file}.part`));
+    const { sha256: actual, size } = hashing.digest();
+    if (actual !== sha256) throw new CorruptUploadError(`${name}: received ${size} bytes with SHA-256 ${actual}, the archive recorded ${sha256}`);
     renameSync(`${file}.part`, file);
+    writeIndex(dataDir);
+    return { name, bytes: size };
   } finally {
     rmSync(`${file}.part`, { force: true });
   }
-  writeIndex(dataDir);
-  return { name, bytes };
 }
 
 /** Removes the channel's relay log files and index (what a replay, finished or cut short, left); their names. */
