@@ -4,27 +4,65 @@
  * cache needs no managed fields to find that out. Secret values are left out of the hash (their
  * keys are in): a changed value is seen by comparing the data itself. Pure.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { ANNOTATION_APPLIED_HASH } from '../api/labels.js';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubeObject } from '../render/object.js';
 import { appliedFields } from '../kube/managed-fields.js';
 
 /**
+ * A character that may need JSON.stringify's escaping: any but these (a quote, a backslash, a control
+ * character, a surrogate: pairs are kept, lone ones escaped). A string of these only is quoted as it is.
+ */
+const NEEDS_ESCAPE = /[^\x20\x21\x23-\x5b\x5d-\ud7ff\ue000-\uffff]/;
+
+function quoted(s: string): string {
+  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
+/** Object keys as quoted: the same few hundred names come in every object a stack has. */
+const quotedKeys = new Map<string, string>();
+const QUOTED_KEYS_MAX = 4096;
+
+function quotedKey(k: string): string {
+  let q = quotedKeys.get(k);
+  if (q === undefined) {
+    q = quoted(k);
+    if (quotedKeys.size >= QUOTED_KEYS_MAX) quotedKeys.clear();
+    quotedKeys.set(k, q);
+  }
+  return q;
+}
+
+/** The keys of `o` sorted; keys that come sorted (a projection of the real server's managed fields) are not sorted again. */
+function sortedKeys(o: object): string[] {
+  const keys = Object.keys(o);
+  for (let i = 1; i < keys.length; i++) if (keys[i - 1] > keys[i]) return keys.sort();
+  return keys;
+}
+
+/**
  * JSON with object keys sorted, so the hash does not depend on the order a renderer wrote them in.
  * Built in one string, without the arrays of entries (it runs on 23 children every reconcile).
  */
 function canonical(v: unknown): string {
-  if (typeof v !== 'object' || v === null) return JSON.stringify(v) ?? 'null';
+  switch (typeof v) {
+    case 'string': return quoted(v);
+    case 'number': return Number.isFinite(v) ? `${v}` : 'null';
+    case 'boolean': return v ? 'true' : 'false';
+    case 'object': break;
+    default: return JSON.stringify(v) ?? 'null';
+  }
+  if (v === null) return 'null';
   if (Array.isArray(v)) {
     let out = '[';
     for (let i = 0; i < v.length; i++) out += (i > 0 ? ',' : '') + canonical(v[i]);
     return `${out}]`;
   }
   let out = '{';
-  for (const k of Object.keys(v).sort()) {
+  for (const k of sortedKeys(v)) {
     const x = (v as Record<string, unknown>)[k];
-    if (x !== undefined) out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${canonical(x)}`;
+    if (x !== undefined) out += `${out.length > 1 ? ',' : ''}${quotedKey(k)}:${canonical(x)}`;
   }
   return `${out}}`;
 }
@@ -36,15 +74,28 @@ function withoutSecretValues(obj: KubeObject): KubeObject {
 }
 
 export function appliedHash(obj: KubeObject): string {
-  return createHash('sha256').update(canonical(withoutSecretValues(obj))).digest('hex').slice(0, 32);
+  return hash('sha256', canonical(withoutSecretValues(obj)), 'hex').slice(0, 32);
+}
+
+/** `obj`'s annotations but the hash, or undefined when there are none else. */
+function otherAnnotations(obj: KubeObject): Record<string, string> | undefined {
+  const annotations = obj.metadata.annotations;
+  if (annotations === undefined) return undefined;
+  if (!(ANNOTATION_APPLIED_HASH in annotations)) return Object.keys(annotations).length > 0 ? annotations : undefined;
+  const { [ANNOTATION_APPLIED_HASH]: _old, ...others } = annotations;
+  return Object.keys(others).length > 0 ? others : undefined;
+}
+
+/** The hash of `obj` as if it carried `annotations` (none when undefined). */
+function hashWith(obj: KubeObject, annotations: Record<string, string> | undefined): string {
+  if (annotations === obj.metadata.annotations) return appliedHash(obj);
+  return appliedHash({ ...obj, metadata: { ...obj.metadata, annotations } });
 }
 
 /** `obj` carrying the hash of itself (computed without the annotation). */
 export function withAppliedHash(obj: KubeObject): KubeObject {
-  const { [ANNOTATION_APPLIED_HASH]: _old, ...annotations } = obj.metadata.annotations ?? {};
-  const { annotations: _all, ...meta } = obj.metadata;
-  const plain = { ...obj, metadata: Object.keys(annotations).length > 0 ? { ...meta, annotations } : meta };
-  return { ...plain, metadata: { ...plain.metadata, annotations: { ...annotations, [ANNOTATION_APPLIED_HASH]: appliedHash(plain) } } };
+  const others = otherAnnotations(obj);
+  return { ...obj, metadata: { ...obj.metadata, annotations: { ...others, [ANNOTATION_APPLIED_HASH]: hashWith(obj, others) } } };
 }
 
 /**
@@ -57,5 +108,6 @@ export function holdsLastApply(live: KubernetesObject, manager: string): boolean
   if (stamped === undefined || live.kind === 'Secret') return false;
   const fields = appliedFields(live, manager);
   if (!fields) return false;
-  return withAppliedHash(fields as unknown as KubeObject).metadata.annotations?.[ANNOTATION_APPLIED_HASH] === stamped;
+  const applied = fields as unknown as KubeObject;
+  return hashWith(applied, otherAnnotations(applied)) === stamped;
 }
