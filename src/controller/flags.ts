@@ -38,7 +38,7 @@ export const RUN_USAGE = `usage: webstack-operator run [flags]
   --health-port PORT                 /healthz and /readyz (default: 8081)
   --bind-address IP                  address the metrics and health servers listen on (default: all)
   --log-format json|text             default: text on a terminal, JSON otherwise
-  --resync-period D                  re-check every stack this often (default: 10m)
+  --resync-period D                  re-check a stack this long after its last reconcile (default: 10m)
   --workers N                        stacks reconciled in parallel (default: 8)
   --agent-image IMAGE                run \`webstack-operator agent\` from this image in each database pod (fence by SIGKILL,
                                      rebuilds); the chart passes the operator's own image (default: no agent)

@@ -6,6 +6,7 @@
 import type { Clock, Timer } from '../clock.js';
 import type { Logger } from '../log.js';
 import type { OperatorMetrics } from './metrics.js';
+import { dueForResync, RESYNC_TICKS_PER_PERIOD } from './resync.js';
 import { WorkQueue } from './workqueue.js';
 
 export interface ReconcileOutcome {
@@ -22,7 +23,10 @@ export interface Reconciler {
 
 export interface ControllerOptions {
   workers: number;
-  /** Every key `keys()` lists is reconciled again this often, even without events (level-triggered safety net), after those events ask for. */
+  /**
+   * A key is reconciled again once this long has passed since its last reconcile, even without events
+   * (level-triggered safety net), after the keys events ask for.
+   */
   resyncPeriodMs: number;
   /** The keys of every object the controller looks after, for the start and each resync. */
   keys: () => string[];
@@ -33,6 +37,8 @@ export class Controller {
   private running = false;
   private workers: Promise<void>[] = [];
   private resync: Timer | undefined;
+  /** When each key's last reconcile ended: the resync skips keys reconciled less than a period ago. */
+  private readonly lastReconciled = new Map<string, number>();
 
   constructor(private readonly reconciler: Reconciler, private readonly deps: { log: Logger; clock: Clock; metrics: OperatorMetrics },
     private readonly opts: ControllerOptions) {
@@ -67,16 +73,17 @@ export class Controller {
     this.deps.metrics.queueDepth.set(this.queue.len());
   }
 
-  /** At the start and each resync: behind every key an event asked for. */
-  private enqueueAll(): void {
-    for (const key of this.opts.keys()) this.queue.addLow(key);
+  /** At the start every key, at each resync tick those due: behind every key an event asked for. */
+  private enqueueAll(keys = this.opts.keys()): void {
+    for (const key of keys) this.queue.addLow(key);
     this.deps.metrics.queueDepth.set(this.queue.len());
   }
 
   private scheduleResync(): void {
-    this.resync = this.deps.clock.after(this.opts.resyncPeriodMs, () => {
+    const { resyncPeriodMs } = this.opts;
+    this.resync = this.deps.clock.after(resyncPeriodMs / RESYNC_TICKS_PER_PERIOD, () => {
       if (!this.running) return;
-      this.enqueueAll();
+      this.enqueueAll(dueForResync(this.opts.keys(), this.lastReconciled, this.deps.clock.now(), resyncPeriodMs));
       this.scheduleResync();
     });
   }
@@ -100,6 +107,7 @@ export class Controller {
           error: err instanceof Error ? err.message : String(err) });
         if (this.running) this.queue.addRateLimited(key);
       } finally {
+        this.lastReconciled.set(key, this.deps.clock.now());
         this.queue.done(key);
         this.deps.metrics.reconciles.inc({ result });
         this.deps.metrics.reconcileDuration.observe({ result }, (this.deps.clock.now() - started) / 1000);
