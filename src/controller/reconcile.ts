@@ -114,9 +114,9 @@ export async function reconcile(key: string, deps: ReconcileDeps): Promise<Recon
   let missingApis: MissingApi[] = [];
   try {
     const credentials = await databaseCredentials(ws, deps);
-    const haproxyAdminToken = await adminToken(ws, deps);
+    const haproxyAdminToken = adminToken(ws, deps);
     const certificates = await databaseTls(ws, deps, log);
-    const backupStore = usesBackupVolume(ws) ? { token: await backupStoreToken(ws, deps), image: deps.backupStoreImage } : undefined;
+    const backupStore = usesBackupVolume(ws) ? { token: backupStoreToken(ws, deps), image: deps.backupStoreImage } : undefined;
     const inputs = { credentials, certificates, haproxyAdminToken, tlsChecksum: tlsSecretChecksum(ws, deps), agentImage: deps.agentImage,
       exporterImage: deps.exporterImage, backupStore };
     const desired = holdDatabaseSize(ws, renderStack(ws, inputs)).map(withAppliedHash);
@@ -224,23 +224,29 @@ function tlsSecretChecksum(ws: WebStack, deps: ReconcileDeps): string | undefine
   return secret ? tlsChecksum(secret.data) : undefined;
 }
 
-/**
- * The token of HAProxy's admin frontend: from its Secret when it exists, a new one otherwise (confirmed
- * missing with a GET, as the cache may not have seen a Secret just created: the pods read it at start).
- */
-async function adminToken(ws: WebStack, deps: ReconcileDeps): Promise<string> {
-  const ns = ws.metadata.namespace!;
-  const secretName = names.haproxyAdminSecret(ws.metadata.name);
-  const cached = deps.caches.get<{ data?: Record<string, string> }>('Secret', ns, secretName);
-  const secret = cached ?? await deps.client.get<{ data?: Record<string, string> }>(resourceFor('v1', 'Secret'), ns, secretName);
-  const stored = secret?.data?.[HAPROXY_ADMIN_TOKEN_KEY];
+/** The token of HAProxy's admin frontend: from its Secret when it exists, a new one otherwise. */
+function adminToken(ws: WebStack, deps: ReconcileDeps): string {
+  const stored = ownSecretData(ws, names.haproxyAdminSecret(ws.metadata.name), deps)?.[HAPROXY_ADMIN_TOKEN_KEY];
   return stored ? Buffer.from(stored, 'base64').toString('utf8') : newAdminToken((n) => randomBytes(n));
 }
 
-/** The backup store's token: from its Secret when it exists, a new one otherwise (confirmed missing with a GET, as adminToken). */
-async function backupStoreToken(ws: WebStack, deps: ReconcileDeps): Promise<string> {
-  const stored = (await secretData(ws.metadata.namespace!, names.backupStoreSecret(ws.metadata.name), deps))?.[STORE_TOKEN_KEY];
+/** The backup store's token: from its Secret when it exists, a new one otherwise. */
+function backupStoreToken(ws: WebStack, deps: ReconcileDeps): string {
+  const stored = ownSecretData(ws, names.backupStoreSecret(ws.metadata.name), deps)?.[STORE_TOKEN_KEY];
   return stored ? Buffer.from(stored, 'base64').toString('utf8') : newStoreToken((n) => randomBytes(n));
+}
+
+/**
+ * The data of a Secret only the operator writes (a token, the database CA and certificate): as cached, or as
+ * this process applied it when the cache has not caught up (the memo). The caches were synced before the
+ * first reconcile and a previous leader's writes reach them long before its lease expires, so missing from
+ * both is missing: no GET to confirm, no new value made for a Secret that exists.
+ */
+function ownSecretData(ws: WebStack, name: string, deps: ReconcileDeps): Record<string, string> | undefined {
+  const ns = ws.metadata.namespace!;
+  const key = memoKey({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: ns, name } }, ws.metadata.name);
+  const secret = deps.memo.freshest(key, deps.caches.get<KubeObj>('Secret', ns, name)) as { data?: Record<string, string> } | undefined;
+  return secret?.data;
 }
 
 /**
@@ -272,9 +278,9 @@ async function applyWeights(ws: WebStack, token: string, deps: ReconcileDeps, lo
 }
 
 /**
- * The stack's database credentials: from its Secret when it exists, new ones otherwise. The
- * cache may not have seen a Secret we just created, so "missing" is confirmed with a GET before
- * new credentials are made: they must never change once created.
+ * The stack's database credentials: from its Secret when it exists, new ones otherwise. A user may
+ * make that Secret just before the stack, and its watch event may come after the stack's, so
+ * "missing" is confirmed with a GET before new credentials are made: they must never change once created.
  */
 async function databaseCredentials(ws: WebStack, deps: ReconcileDeps): Promise<DatabaseCredentials> {
   const ns = ws.metadata.namespace!;
@@ -283,13 +289,6 @@ async function databaseCredentials(ws: WebStack, deps: ReconcileDeps): Promise<D
   const secret = cached ?? await deps.client.get<{ data?: Record<string, string> }>(resourceFor('v1', 'Secret'), ns, secretName);
   if (secret) return credentialsFromSecretData(secret.data, `Secret ${ns}/${secretName}`);
   return newDatabaseCredentials((n) => randomBytes(n));
-}
-
-/** A Secret's data from the cache, or from the API when the cache has not seen it (yet). */
-async function secretData(ns: string, name: string, deps: ReconcileDeps): Promise<Record<string, string> | undefined> {
-  const cached = deps.caches.get<{ data?: Record<string, string> }>('Secret', ns, name);
-  const secret = cached ?? await deps.client.get<{ data?: Record<string, string> }>(resourceFor('v1', 'Secret'), ns, name);
-  return secret?.data;
 }
 
 /**
@@ -302,7 +301,8 @@ async function databaseTls(ws: WebStack, deps: ReconcileDeps, log: Logger): Prom
   if (resolveSpec(ws).database.tls.issuerRef) return undefined;
   const ns = ws.metadata.namespace!;
   const stack = ws.metadata.name;
-  const [ca, tls] = await Promise.all([secretData(ns, names.mysqlCaSecret(stack), deps), secretData(ns, names.mysqlTlsSecret(stack), deps)]);
+  const ca = ownSecretData(ws, names.mysqlCaSecret(stack), deps);
+  const tls = ownSecretData(ws, names.mysqlTlsSecret(stack), deps);
   const outcome = deps.certificates.certificates(`${ns}/${stack}`, { ca, tls }, { stack, namespace: ns, clusterDomain: DEFAULT_CLUSTER_DOMAIN },
     new Date(deps.clock.now()));
   if (outcome.made.length > 0) {
@@ -326,9 +326,15 @@ async function applyChildren(ws: WebStack, desired: KubeObject[], deps: Reconcil
   try {
     waiting = await applyEach(ws, desired, deps, log, created, updated);
   } finally {
-    // One Event per kind of action and reconcile, not one per object: a new stack makes two, not twenty.
-    if (created.length > 0) await deps.events.normal(ws, 'Created', summarize('Created', created));
-    if (updated.length > 0) await deps.events.normal(ws, 'Updated', summarize('Updated', updated));
+    // One log line and one Event per kind of action and reconcile, not one per object: a new stack makes two, not twenty.
+    if (created.length > 0) {
+      log.info('created children', { objects: created });
+      await deps.events.normal(ws, 'Created', summarize('Created', created));
+    }
+    if (updated.length > 0) {
+      log.info('updated children', { objects: updated });
+      await deps.events.normal(ws, 'Updated', summarize('Updated', updated));
+    }
   }
   return waiting;
 }
@@ -373,7 +379,6 @@ async function applyEach(ws: WebStack, desired: KubeObject[], deps: ReconcileDep
       deps.memo.remember(mk, cached, applied);
       deps.ownWrites.written(applied, deps.caches.get<LiveObject>(obj.kind, ns, obj.metadata.name)?.metadata.resourceVersion);
       // `reason` names a field path, never a value: safe for Secrets too.
-      log.info(`${live ? 'updated' : 'created'} ${obj.kind}`, { object: obj.metadata.name, why: reason });
       (live ? updated : created).push(`${obj.kind} ${obj.metadata.name}${live ? ` (${reason})` : ''}`);
     }));
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');

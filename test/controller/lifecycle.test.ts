@@ -176,7 +176,8 @@ describe('a WebStack through its life', () => {
     expect(logs.lines.join('')).not.toContain(password);
     const { items } = await env.client.list<{ message: string }>(EVENTS, NS);
     expect(items.map((e) => e.message).join('\n')).not.toContain(password);
-    const line = JSON.parse(logs.lines.find((l) => l.includes('created Deployment'))!) as Record<string, unknown>;
+    const line = JSON.parse(logs.lines.find((l) => l.includes('created children'))!) as Record<string, unknown>;
     expect(line).toEqual(expect.objectContaining({ namespace: NS, name: 'shop' }));
+    expect(line.objects).toEqual(expect.arrayContaining(['Deployment shop-haproxy', 'Secret shop-mysql']));
   });
 });
