@@ -37,11 +37,15 @@ export interface RequestCounts {
 }
 
 const WRITE_VERBS = new Set(['create', 'update', 'patch', 'apply', 'delete']);
+/** How long the kubeconfig's credentials, once taken, are used for further requests. */
+const AUTH_REFRESH_MS = 1000;
 
 export class KubeClient {
   readonly counts: RequestCounts = { total: 0, writes: 0, byVerb: {} };
   private agent: http.Agent | undefined;
   private readonly server: URL;
+  /** The kubeconfig's credentials as request options, and when they were taken (see `authOptions`). */
+  private auth: { opts: https.RequestOptions; at: number } | undefined;
 
   constructor(private readonly kc: KubeConfig, private readonly timeoutMs = DEFAULT_TIMINGS.apiRequestTimeoutMs) {
     const cluster = kc.getCurrentCluster();
@@ -115,10 +119,23 @@ export class KubeClient {
     this.agent?.destroy();
   }
 
-  private async request(verb: string, method: string, path: string, body?: object, contentType = 'application/json'): Promise<unknown> {
-    this.count(verb);
+  /**
+   * The kubeconfig's TLS material and auth headers, taken again once a second at most: each take makes
+   * an HTTPS agent of its own (unused here) and re-reads credentials, which a token file or an exec
+   * plugin renews on a scale of minutes. At hundreds of requests a second it cost a tenth of a millisecond each.
+   */
+  private async authOptions(): Promise<https.RequestOptions> {
+    const now = Date.now();
+    if (this.auth && now - this.auth.at < AUTH_REFRESH_MS) return this.auth.opts;
     const opts: https.RequestOptions = {};
     await this.kc.applyToHTTPSOptions(opts);
+    this.auth = { opts, at: now };
+    return opts;
+  }
+
+  private async request(verb: string, method: string, path: string, body?: object, contentType = 'application/json'): Promise<unknown> {
+    this.count(verb);
+    const opts = await this.authOptions();
     const secure = this.server.protocol === 'https:';
     // One keep-alive agent for every request, with the TLS material the kubeconfig gave.
     this.agent ??= secure
