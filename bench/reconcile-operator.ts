@@ -80,6 +80,7 @@ async function main(): Promise<void> {
   }
   const convergeMs = performance.now() - t0;
   const cpu = process.cpuUsage(cpu0);
+  send({ converged: true });
   const requests = operator.client.counts.total;
   const byVerb = { ...operator.client.counts.byVerb };
   const writesAtConvergence = operator.client.counts.writes;

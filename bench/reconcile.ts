@@ -70,7 +70,18 @@ async function pool<T>(items: T[], concurrency: number, work: (item: T) => Promi
   }));
 }
 
-async function startServerProcess(dir: string): Promise<{ kubeconfig: string; stop: () => Promise<void> }> {
+interface Server { kubeconfig: string; pids: number[]; stop: () => Promise<void> }
+
+/** CPU time (user and system) the processes have used so far, in ms, from /proc/PID/stat (clock ticks of 10 ms). */
+function cpuMsOf(pids: number[]): number {
+  return pids.reduce((sum, pid) => {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '').split(' ');
+    // utime and stime are the stat file's 14th and 15th fields; the 3rd is the first after the command name.
+    return sum + (Number(fields[11]) + Number(fields[12])) * 10;
+  }, 0);
+}
+
+async function startServerProcess(dir: string): Promise<Server> {
   const file = path.join(dir, 'kubeconfig');
   const child = spawn(process.execPath, ['--import', '@swc-node/register/esm-register', 'src/cli.ts', 'apiserver', '--port', '0',
     '--kubeconfig-out', file, '--watch-history', '200000'], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -83,13 +94,13 @@ async function startServerProcess(dir: string): Promise<{ kubeconfig: string; st
     child.once('exit', (code) => reject(new Error(`apiserver exited with ${code}`)));
   });
   const exited = new Promise((r) => child.once('exit', r));
-  return { kubeconfig: readFileSync(file, 'utf8'), stop: async () => { child.kill('SIGTERM'); await exited; } };
+  return { kubeconfig: readFileSync(file, 'utf8'), pids: [child.pid!], stop: async () => { child.kill('SIGTERM'); await exited; } };
 }
 
 /** etcd and kube-apiserver as built by scripts/cluster-build.sh; no controllers, so the server does only what it is sent. */
-async function startRealServer(dir: string): Promise<{ kubeconfig: string; stop: () => Promise<void> }> {
+async function startRealServer(dir: string): Promise<Server> {
   const cp = await startControlPlane({ dir: path.join(dir, 'control-plane'), controllers: false });
-  return { kubeconfig: cp.kubeconfig(), stop: () => cp.close() };
+  return { kubeconfig: cp.kubeconfig(), pids: Object.values(cp.pids), stop: () => cp.close() };
 }
 
 /**
@@ -111,7 +122,7 @@ function compileOperator(): string {
  * The operator in its own process (bench/reconcile-operator.ts), with a heap limit if asked:
  * resolves once its caches are synced; `go` starts its clock; `report` is what it measured.
  */
-async function startOperatorProcess(dir: string, kubeconfig: string): Promise<{ go: () => void; report: Promise<OperatorReport> }> {
+async function startOperatorProcess(dir: string, kubeconfig: string): Promise<{ go: () => void; converged: Promise<boolean>; report: Promise<OperatorReport> }> {
   const file = path.join(dir, 'operator-kubeconfig');
   writeFileSync(file, kubeconfig);
   const heap = [...HEAP_MB === undefined ? [] : [`--max-old-space-size=${HEAP_MB}`], ...SEMI_SPACE_MB === undefined ? [] : [`--max-semi-space-size=${SEMI_SPACE_MB}`]];
@@ -129,7 +140,9 @@ async function startOperatorProcess(dir: string, kubeconfig: string): Promise<{ 
     child.on('message', on);
   })]);
   await message((m) => m.ready as boolean | undefined);
-  return { go: () => child.send('go'), report: message((m) => m.report as OperatorReport | undefined) };
+  return {
+    go: () => child.send('go'), converged: message((m) => m.converged as boolean | undefined), report: message((m) => m.report as OperatorReport | undefined),
+  };
 }
 
 function sleep(ms: number): Promise<void> {
@@ -170,22 +183,29 @@ async function main(): Promise<void> {
     const { certificates } = databaseCertificates({}, { stack: 's', namespace: 'bench', clusterDomain: 'cluster.local' }, new Date());
     const children = Array.from({ length: STACKS }, (_, i) => renderStack(stack(`s${i}`, 'bound'), { credentials, haproxyAdminToken, certificates })).flat();
     const childrenPerStack = children.length / STACKS;
+    let cpu0 = cpuMsOf(server.pids);
     let t0 = performance.now();
     await pool(children, CONCURRENCY, (o) => client.create(resourceFor(o.apiVersion, o.kind), o.metadata.namespace, o));
     const serverBoundMs = performance.now() - t0;
+    const boundServerCpuMs = cpuMsOf(server.pids) - cpu0;
     process.stdout.write(`server bound: ${children.length} objects (${childrenPerStack} per stack) created by ${CONCURRENCY} concurrent clients in ${serverBoundMs.toFixed(0)} ms\n`);
     // The same objects by server-side apply, which is what the operator sends and costs the server more than a create.
     const applied = Array.from({ length: STACKS }, (_, i) => renderStack(stack(`s${i}`, 'bound-apply'), { credentials, haproxyAdminToken, certificates })).flat();
+    cpu0 = cpuMsOf(server.pids);
     t0 = performance.now();
     await pool(applied, CONCURRENCY, (o) => client.apply(resourceFor(o.apiVersion, o.kind), o as never, 'bench'));
     const serverApplyBoundMs = performance.now() - t0;
+    const applyBoundServerCpuMs = cpuMsOf(server.pids) - cpu0;
     process.stdout.write(`server apply bound: the same ${applied.length} objects by server-side apply in ${serverApplyBoundMs.toFixed(0)} ms\n`);
 
     const operator = await startOperatorProcess(dir, server.kubeconfig);
+    cpu0 = cpuMsOf(server.pids);
     t0 = performance.now();
     operator.go();
     await pool(Array.from({ length: STACKS }, (_, i) => stack(`s${i}`, 'bench')), CONCURRENCY, (ws) => client.create(WEBSTACK, 'bench', ws));
     const createdMs = performance.now() - t0;
+    await operator.converged;
+    const convergeServerCpuMs = cpuMsOf(server.pids) - cpu0;
     const report = await operator.report;
     const { convergeMs, requests } = report;
     const deployments = (await client.list(resourceFor('apps/v1', 'Deployment'), 'bench')).items.length;
@@ -206,6 +226,8 @@ async function main(): Promise<void> {
       childrenPerStack, steadyStateWrites, steadyStateReconciles: report.steadyStateReconciles, peakRssMb,
       peakRssKbPerStack: Math.round(peakRssMb * 1024 / STACKS), heapUsedMbAtConvergence: heapUsedMb, retainedHeapMb, heapLimitMb: HEAP_MB ?? null, semiSpaceMb: SEMI_SPACE_MB ?? null,
       compactedShare: report.compactedShare,
+      // The server's own CPU in each phase: with two cores, the operator and the server share the machine.
+      serverCpuMs: { createBound: boundServerCpuMs, applyBound: applyBoundServerCpuMs, converge: convergeServerCpuMs },
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     if (deployments !== STACKS * 3) throw new Error(`expected ${STACKS * 3} Deployments, found ${deployments}`);

@@ -36,6 +36,8 @@ export interface ControlPlane {
   kubeconfig(): string;
   /** The component logs, by name. */
   logs: Record<string, string>;
+  /** The process id of each component, by name (benchmarks read their CPU time). */
+  pids: Record<string, number>;
   /** The API server's audit log: every write, JSON lines (see AUDIT_POLICY). */
   auditLog: string;
   /** The CA that signed the API server's certificate (PEM). */
@@ -192,6 +194,7 @@ async function startOnce(opts: ControlPlaneOptions): Promise<ControlPlane> {
     port: ports.apiserver,
     kubeconfig: () => admin,
     logs: Object.fromEntries(components.map((c) => [c.name, c.log])),
+    pids: Object.fromEntries(components.map((c) => [c.name, c.child.pid!])),
     auditLog: layout.audit.log,
     caPem: tls.ca,
     kubeletTls: {
