@@ -308,7 +308,8 @@ async function databaseTls(ws: WebStack, deps: ReconcileDeps, log: Logger): Prom
   if (outcome.made.length > 0) {
     const message = `made the database ${outcome.made.join(' and ')}`;
     log.info(message);
-    await deps.events.normal(ws, 'CertificateIssued', message);
+    // A new stack's first CA and certificate are in its Created Event: one Event less for the API server per stack.
+    if (ca || tls) await deps.events.normal(ws, 'CertificateIssued', message);
   }
   return outcome.certificates;
 }

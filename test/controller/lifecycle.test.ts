@@ -78,6 +78,8 @@ describe('a WebStack through its life', () => {
     const { items } = await env.client.list<{ reason: string; message: string; involvedObject: { name: string } }>(EVENTS, NS);
     const createdEvents = items.filter((e) => e.reason === 'Created' && e.involvedObject.name === 'shop').map((e) => e.message).join('\n');
     for (const o of objs) expect(createdEvents).toContain(`${o.kind} ${o.metadata.name}`);
+    // The first CA and certificate are named there (Secret shop-mysql-ca, shop-mysql-tls), not in an Event of their own.
+    expect(items.filter((e) => e.reason === 'CertificateIssued')).toEqual([]);
   });
 
   it('steady state: a resync of a converged stack writes nothing', async () => {
@@ -105,6 +107,18 @@ describe('a WebStack through its life', () => {
       (await env.client.get<{ spec: { replicas: number } }>(DEPLOYMENT, NS, 'shop-web'))!.spec.replicas === 3);
     await env.client.delete(CONFIGMAP, NS, 'shop-haproxy');
     await eventually('deleted ConfigMap recreated', async () => (await env.client.get(CONFIGMAP, NS, 'shop-haproxy')) !== undefined);
+  });
+
+  it('a deleted database certificate is made again by the same CA, and a CertificateIssued Event says so', async () => {
+    const ca = await env.client.get<{ data: Record<string, string> }>(SECRET, NS, 'shop-mysql-ca');
+    await env.client.delete(SECRET, NS, 'shop-mysql-tls');
+    const issued = await eventually('a CertificateIssued Event', async () => {
+      const { items } = await env.client.list<{ reason: string; message: string }>(EVENTS, NS);
+      return items.find((e) => e.reason === 'CertificateIssued');
+    });
+    expect(issued.message).toBe('made the database server certificate (no server certificate yet)');
+    await eventually('the TLS Secret made again', async () => (await env.client.get(SECRET, NS, 'shop-mysql-tls')) !== undefined);
+    expect((await env.client.get<{ data: Record<string, string> }>(SECRET, NS, 'shop-mysql-ca'))!.data).toEqual(ca!.data);
   });
 
   it('a pod down shows as Degraded, and Ready again once it is back', async () => {
