@@ -35,9 +35,13 @@ describe('appliedFields', () => {
       finalizers: ['b'],
     });
   });
-  it('takes a field owned whole (atomic) as it is', () => {
+  it.each([
+    ['no elements', {}],
+    ['only the item itself', { '.': {} }],
+  ])('takes a field owned whole (atomic) as it is: %s', (_name, owned) => {
     const { template } = live([]).spec as { template: object };
-    expect(appliedFields(live([entry({ 'f:spec': { 'f:template': {} } })]), 'op')?.spec).toEqual({ template });
+    expect(appliedFields(live([entry({ 'f:spec': { 'f:template': owned } })]), 'op')?.spec).toEqual({ template });
+    expect(appliedFields(live([entry({ 'f:finalizers': owned })]), 'op')?.finalizers).toEqual(['a', 'b']);
   });
   it('is undefined without an apply entry of the manager, or when a field it names is not there', () => {
     expect(appliedFields(live([entry(ours, { manager: 'kubectl' })]), 'op')).toBeUndefined();
