@@ -12,6 +12,9 @@ import type { KubeObject } from '../../src/render/object.js';
 const hashOf = (o: object) => withAppliedHash(o as KubeObject).metadata.annotations?.[ANNOTATION_APPLIED_HASH];
 const configMap = (data: unknown, metadata: object = { name: 'c' }) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata, data });
 
+/** An object of `n` keys, written out of order (`key-0`, `key-7`, `key-14`...). */
+const manyKeys = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`key-${(i * 7) % n}`, { z: i, a: [i, `v${i}`] }]));
+
 /** `v` with the keys of every object in the reverse order (index-like keys aside: JavaScript always lists those first). */
 function reversed(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(reversed);
@@ -28,6 +31,8 @@ describe('the applied hash of a value', () => {
     ['numbers', { neg0: -0, big: 1e21, small: 5e-7, frac: 0.1, nan: NaN, inf: -Infinity, int: 8080 }, 'e7127644c2dec98fd7d2df9fc7333006'],
     ['keys that look like array indexes, sorted as strings', { 10: 'ten', 9: 'nine', a: 'a', '-1': 'minus', '01': 'zero one' }, 'dea3a4a671f1271c7ddfbb1aa6782d0e'],
     ['undefined: left out of objects, null in arrays', { gone: undefined, list: [undefined, null, 0, ''], empty: {} }, 'f0b7206c7248467d1a1333807bf9fdff'],
+    ['16 keys', manyKeys(16), '3eff9df20e0b795744809dd09dc42129'],
+    ['20 keys', manyKeys(20), '32ae48c6a3ff9427fa002f828c05f6ef'],
     ['a large string', 'global\n  maxconn 4096\n'.repeat(400), '2fd932f285cba7e0941a055770aa86c3'],
   ])('%s', (_name, data, hash) => {
     expect(hashOf(configMap(data))).toBe(hash);
