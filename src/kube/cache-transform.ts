@@ -7,7 +7,7 @@
  * before it is compared). An object whose content is only compared with what was applied, and
  * that holds exactly that, keeps its metadata and the few fields read (MATCHES_LAST_APPLY). Pure.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { SharedValues } from './shared-values.js';
 
@@ -38,7 +38,7 @@ const KEPT_METADATA = ['name', 'namespace', 'uid', 'resourceVersion', 'generatio
 
 /** What is kept of a `data` value nobody reads: a digest that is equal exactly when the values are. */
 export function dataDigest(value: string): string {
-  return `sha256:${createHash('sha256').update(value).digest('base64')}`;
+  return `sha256:${hash('sha256', value, 'base64')}`;
 }
 
 /** `o` without what no reader uses; `o` itself is not changed. */
