@@ -4,9 +4,10 @@
  * kube-apiserver with etcd (`--control-plane kube`, no controllers: the same bare server). Reports the time to converge
  * (every stack's children applied and its status written for its generation, no reconcile an event asked for still
  * waiting; the resync's low-priority checks of stacks already done may be), API requests per
- * stack, writes during two resync periods after convergence (must be 0), peak RSS; and, as a
- * bound, how long the server alone takes to create the same number of child objects (and to
- * server-side apply them, which is what the operator sends).
+ * stack, writes during two resync periods after convergence (must be 0), peak RSS; and, as
+ * bounds, how long the server alone takes to create the same child objects, to server-side apply
+ * them (what the operator sends), and to take every write of converged stacks (the stacks, their
+ * children, their statuses). Each phase runs on a fresh server, and the server's CPU in each is reported.
  *
  * The operator runs in its own process (bench/reconcile-operator.ts, compiled), so its peak RSS is its own.
  *
@@ -32,6 +33,7 @@ import { databaseCertificates } from '../src/pki/database-certificates.js';
 import { renderStack } from '../src/render/stack.js';
 import { resolveSpec } from '../src/api/defaults.js';
 import { computeStatus } from '../src/controller/status.js';
+import { withAppliedHash } from '../src/controller/applied-hash.js';
 import { rfc3339 } from '../src/controller/conditions.js';
 import { startControlPlane } from '../src/sandbox/control-plane/index.js';
 import type { OperatorReport } from './reconcile-operator.js';
@@ -169,15 +171,20 @@ function firstStatus(ws: WebStack): object {
   });
 }
 
-async function main(): Promise<void> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'bench-reconcile-'));
-  const server = CONTROL_PLANE === 'kube' ? await startRealServer(dir) : await startServerProcess(dir);
+/**
+ * A server of its own for each measured phase, with the WebStack CRD and the namespace `bench`: no phase runs on a
+ * server that earlier phases filled (tens of thousands of objects more make each write and collection cost more).
+ */
+async function onFreshServer<T>(dir: string, phase: string, run: (client: KubeClient, server: Server) => Promise<T>): Promise<T> {
+  const phaseDir = path.join(dir, phase);
+  mkdirSync(phaseDir);
+  const server = CONTROL_PLANE === 'kube' ? await startRealServer(phaseDir) : await startServerProcess(phaseDir);
   const kc = new KubeConfig();
   kc.loadFromString(server.kubeconfig);
   const client = new KubeClient(kc);
   try {
     await client.create(CRD, undefined, parse(readFileSync('crds/webstack.yaml', 'utf8')) as object);
-    for (const name of ['bench', 'bound', 'bound-apply', 'bound-writes']) await client.create(NAMESPACE, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+    await client.create(NAMESPACE, undefined, { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'bench' } });
     for (let i = 0; ; i++) {
       try {
         await client.list(WEBSTACK, 'bench');
@@ -187,54 +194,74 @@ async function main(): Promise<void> {
         await sleep(100);
       }
     }
+    return await run(client, server);
+  } finally {
+    client.close();
+    await server.stop();
+  }
+}
 
+/** How long `work` takes, and the server's own CPU meanwhile. */
+async function timed(server: Server, work: () => Promise<unknown>): Promise<{ ms: number; serverCpuMs: number }> {
+  const cpu0 = cpuMsOf(server.pids);
+  const t0 = performance.now();
+  await work();
+  return { ms: performance.now() - t0, serverCpuMs: cpuMsOf(server.pids) - cpu0 };
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'bench-reconcile-'));
+  try {
     // The bound: the server creating the same child objects, sent by 16 concurrent clients.
     const credentials = newDatabaseCredentials((n) => randomBytes(n));
     const haproxyAdminToken = newAdminToken((n) => randomBytes(n));
     // The bound measures the API server, not key generation: one CA and certificate for every stack.
     const { certificates } = databaseCertificates({}, { stack: 's', namespace: 'bench', clusterDomain: 'cluster.local' }, new Date());
-    const children = Array.from({ length: STACKS }, (_, i) => renderStack(stack(`s${i}`, 'bound'), { credentials, haproxyAdminToken, certificates })).flat();
+    const stacks = Array.from({ length: STACKS }, (_, i) => stack(`s${i}`, 'bench'));
+    const children = stacks.flatMap((ws) => renderStack(ws, { credentials, haproxyAdminToken, certificates }));
     const childrenPerStack = children.length / STACKS;
-    let cpu0 = cpuMsOf(server.pids);
-    let t0 = performance.now();
-    await pool(children, CONCURRENCY, (o) => client.create(resourceFor(o.apiVersion, o.kind), o.metadata.namespace, o));
-    const serverBoundMs = performance.now() - t0;
-    const boundServerCpuMs = cpuMsOf(server.pids) - cpu0;
-    process.stdout.write(`server bound: ${children.length} objects (${childrenPerStack} per stack) created by ${CONCURRENCY} concurrent clients in ${serverBoundMs.toFixed(0)} ms\n`);
+    const createBound = await onFreshServer(dir, 'create-bound', (client, server) => timed(server,
+      () => pool(children, CONCURRENCY, (o) => client.create(resourceFor(o.apiVersion, o.kind), o.metadata.namespace, o))));
+    process.stdout.write(`server bound: ${children.length} objects (${childrenPerStack} per stack) created by ${CONCURRENCY} concurrent clients in ${createBound.ms.toFixed(0)} ms\n`);
     // The same objects by server-side apply, which is what the operator sends and costs the server more than a create.
-    const applied = Array.from({ length: STACKS }, (_, i) => renderStack(stack(`s${i}`, 'bound-apply'), { credentials, haproxyAdminToken, certificates })).flat();
-    cpu0 = cpuMsOf(server.pids);
-    t0 = performance.now();
-    await pool(applied, CONCURRENCY, (o) => client.apply(resourceFor(o.apiVersion, o.kind), o as never, 'bench'));
-    const serverApplyBoundMs = performance.now() - t0;
-    const applyBoundServerCpuMs = cpuMsOf(server.pids) - cpu0;
-    process.stdout.write(`server apply bound: the same ${applied.length} objects by server-side apply in ${serverApplyBoundMs.toFixed(0)} ms\n`);
+    const applyBound = await onFreshServer(dir, 'apply-bound', (client, server) => timed(server,
+      () => pool(children, CONCURRENCY, (o) => client.apply(resourceFor(o.apiVersion, o.kind), o as never, 'bench'))));
+    process.stdout.write(`server apply bound: the same ${children.length} objects by server-side apply in ${applyBound.ms.toFixed(0)} ms\n`);
     // Every write 1,000 converged stacks take, as the clock of convergence sees them: the WebStacks created, their
-    // children applied, their statuses written (the operator's Events left out: it chooses to write them).
-    cpu0 = cpuMsOf(server.pids);
-    t0 = performance.now();
-    const stacks = Array.from({ length: STACKS }, (_, i) => stack(`s${i}`, 'bound-writes'));
-    await pool(stacks, CONCURRENCY, (ws) => client.create(WEBSTACK, 'bound-writes', ws));
-    await pool(stacks.flatMap((ws) => renderStack(ws, { credentials, haproxyAdminToken, certificates })), CONCURRENCY,
-      (o) => client.apply(resourceFor(o.apiVersion, o.kind), o as never, 'bench'));
-    await pool(stacks, CONCURRENCY, (ws) => client.mergePatch(WEBSTACK, 'bound-writes', ws.metadata.name, { status: firstStatus(ws) }, 'status'));
-    const serverWritesBoundMs = performance.now() - t0;
-    const writesBoundServerCpuMs = cpuMsOf(server.pids) - cpu0;
-    process.stdout.write(`server writes bound: ${STACKS} WebStacks created, their children applied, their statuses written in ${serverWritesBoundMs.toFixed(0)} ms\n`);
+    // children applied as the operator sends them (owned by the stack, with the applied hash), their statuses
+    // written (the operator's Event left out: it chooses to write it). Rendered beforehand; each child takes
+    // the uid the server gave its stack.
+    const owned = stacks.map((ws) => renderStack({ ...ws, metadata: { ...ws.metadata, uid: 'to-be-set' } },
+      { credentials, haproxyAdminToken, certificates }).map(withAppliedHash));
+    const writesBound = await onFreshServer(dir, 'writes-bound', (client, server) => timed(server, async () => {
+      await pool(stacks.map((ws, i) => ({ ws, i })), CONCURRENCY, async ({ ws, i }) => {
+        const { uid } = (await client.create<WebStack>(WEBSTACK, 'bench', ws)).metadata;
+        for (const o of owned[i]) o.metadata.ownerReferences![0].uid = uid!;
+      });
+      await pool(owned.flat(), CONCURRENCY, (o) => client.apply(resourceFor(o.apiVersion, o.kind), o as never, 'bench'));
+      await pool(stacks, CONCURRENCY, (ws) => client.mergePatch(WEBSTACK, 'bench', ws.metadata.name, { status: firstStatus(ws) }, 'status'));
+    }));
+    process.stdout.write(`server writes bound: ${STACKS} WebStacks created, their children applied, their statuses written in ${writesBound.ms.toFixed(0)} ms\n`);
 
-    const operator = await startOperatorProcess(dir, server.kubeconfig);
-    cpu0 = cpuMsOf(server.pids);
-    t0 = performance.now();
-    operator.go();
-    await pool(Array.from({ length: STACKS }, (_, i) => stack(`s${i}`, 'bench')), CONCURRENCY, (ws) => client.create(WEBSTACK, 'bench', ws));
-    const createdMs = performance.now() - t0;
-    await operator.converged;
-    const convergeServerCpuMs = cpuMsOf(server.pids) - cpu0;
-    const report = await operator.report;
+    const { report, converge, createdMs, deployments } = await onFreshServer(dir, 'operator', async (client, server) => {
+      const operator = await startOperatorProcess(dir, server.kubeconfig);
+      let createdAt = 0;
+      const converged = await timed(server, async () => {
+        operator.go();
+        const t0 = performance.now();
+        await pool(stacks, CONCURRENCY, (ws) => client.create(WEBSTACK, 'bench', ws));
+        createdAt = performance.now() - t0;
+        await operator.converged;
+      });
+      const operatorReport = await operator.report;
+      const observed = (await client.list<WebStack>(WEBSTACK, 'bench')).items.filter((w) => w.status?.observedGeneration === w.metadata.generation).length;
+      if (observed !== STACKS) throw new Error(`only ${observed} of ${STACKS} WebStacks have their status written`);
+      return {
+        report: operatorReport, converge: converged, createdMs: createdAt,
+        deployments: (await client.list(resourceFor('apps/v1', 'Deployment'), 'bench')).items.length,
+      };
+    });
     const { convergeMs, requests } = report;
-    const deployments = (await client.list(resourceFor('apps/v1', 'Deployment'), 'bench')).items.length;
-    const observed = (await client.list<WebStack>(WEBSTACK, 'bench')).items.filter((w) => w.status?.observedGeneration === w.metadata.generation).length;
-    if (observed !== STACKS) throw new Error(`only ${observed} of ${STACKS} WebStacks have their status written`);
     process.stdout.write(`operator: ${STACKS} WebStacks created in ${createdMs.toFixed(0)} ms, converged after ${convergeMs.toFixed(0)} ms `
       + `(${deployments} Deployments), ${requests} requests (${JSON.stringify(report.byVerb)})\n`);
     process.stdout.write(`reconciles until converged: ${report.reconciles} (${(report.reconciles / STACKS).toFixed(1)} per stack), `
@@ -243,22 +270,20 @@ async function main(): Promise<void> {
 
     const { peakRssMb, heapUsedMb, retainedHeapMb, steadyStateWrites } = report;
     const result = {
-      controlPlane: CONTROL_PLANE, stacks: STACKS, workers: WORKERS, convergeMs: Math.round(convergeMs), serverBoundMs: Math.round(serverBoundMs),
-      ratio: Number((convergeMs / serverBoundMs).toFixed(2)), serverApplyBoundMs: Math.round(serverApplyBoundMs),
-      applyRatio: Number((convergeMs / serverApplyBoundMs).toFixed(2)), serverWritesBoundMs: Math.round(serverWritesBoundMs),
-      writesRatio: Number((convergeMs / serverWritesBoundMs).toFixed(2)), operatorCpuMsPerStack: Number((report.cpuMs / STACKS).toFixed(1)),
+      controlPlane: CONTROL_PLANE, stacks: STACKS, workers: WORKERS, convergeMs: Math.round(convergeMs), serverBoundMs: Math.round(createBound.ms),
+      ratio: Number((convergeMs / createBound.ms).toFixed(2)), serverApplyBoundMs: Math.round(applyBound.ms),
+      applyRatio: Number((convergeMs / applyBound.ms).toFixed(2)), serverWritesBoundMs: Math.round(writesBound.ms),
+      writesRatio: Number((convergeMs / writesBound.ms).toFixed(2)), operatorCpuMsPerStack: Number((report.cpuMs / STACKS).toFixed(1)),
       requestsPerStack: Number((requests / STACKS).toFixed(1)),
       childrenPerStack, steadyStateWrites, steadyStateReconciles: report.steadyStateReconciles, peakRssMb,
       peakRssKbPerStack: Math.round(peakRssMb * 1024 / STACKS), heapUsedMbAtConvergence: heapUsedMb, retainedHeapMb, heapLimitMb: HEAP_MB ?? null, semiSpaceMb: SEMI_SPACE_MB ?? null,
       compactedShare: report.compactedShare,
       // The server's own CPU in each phase: with two cores, the operator and the server share the machine.
-      serverCpuMs: { createBound: boundServerCpuMs, applyBound: applyBoundServerCpuMs, writesBound: writesBoundServerCpuMs, converge: convergeServerCpuMs },
+      serverCpuMs: { createBound: createBound.serverCpuMs, applyBound: applyBound.serverCpuMs, writesBound: writesBound.serverCpuMs, converge: converge.serverCpuMs },
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     if (deployments !== STACKS * 3) throw new Error(`expected ${STACKS * 3} Deployments, found ${deployments}`);
   } finally {
-    client.close();
-    await server.stop();
     rmSync(dir, { recursive: true, force: true });
   }
 }
