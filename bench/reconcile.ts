@@ -216,7 +216,7 @@ async function main(): Promise<void> {
     const credentials = newDatabaseCredentials((n) => randomBytes(n));
     const haproxyAdminToken = newAdminToken((n) => randomBytes(n));
     // The bound measures the API server, not key generation: one CA and certificate for every stack.
-    const { certificates } = databaseCertificates({}, { stack: 's', namespace: 'bench', clusterDomain: 'cluster.local' }, new Date());
+    const { certificates } = await databaseCertificates({}, { stack: 's', namespace: 'bench', clusterDomain: 'cluster.local' }, new Date());
     const stacks = Array.from({ length: STACKS }, (_, i) => stack(`s${i}`, 'bench'));
     const children = stacks.flatMap((ws) => renderStack(ws, { credentials, haproxyAdminToken, certificates }));
     const childrenPerStack = children.length / STACKS;

@@ -27,11 +27,11 @@ export class CertificateMemo {
   private readonly entries = new Map<string, Entry>();
 
   /** databaseCertificates(), or what it gave for the same Secrets while that still holds. */
-  certificates(key: string, existing: { ca: SecretData; tls: SecretData }, subject: CertificateSubject, now: Date): CertificatesOutcome {
+  async certificates(key: string, existing: { ca: SecretData; tls: SecretData }, subject: CertificateSubject, now: Date): Promise<CertificatesOutcome> {
     const d = digest(subject, existing.ca, existing.tls);
     const kept = this.entries.get(key);
     if (kept && kept.digest === d && now.getTime() <= kept.stableThrough) return { ...kept.outcome, made: [] };
-    const outcome = databaseCertificates(existing, subject, now);
+    const outcome = await databaseCertificates(existing, subject, now);
     // Something made is not in the Secrets yet: it is kept for the Secrets' data that will hold it, the
     // same Secrets read back give the same certificates (made by us, decided as kept until stableThrough).
     const stored = outcome.made.length > 0 ? databaseTlsSecretData(outcome.certificates) : existing;

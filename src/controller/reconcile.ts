@@ -303,7 +303,7 @@ async function databaseTls(ws: WebStack, deps: ReconcileDeps, log: Logger): Prom
   const stack = ws.metadata.name;
   const ca = ownSecretData(ws, names.mysqlCaSecret(stack), deps);
   const tls = ownSecretData(ws, names.mysqlTlsSecret(stack), deps);
-  const outcome = deps.certificates.certificates(`${ns}/${stack}`, { ca, tls }, { stack, namespace: ns, clusterDomain: DEFAULT_CLUSTER_DOMAIN },
+  const outcome = await deps.certificates.certificates(`${ns}/${stack}`, { ca, tls }, { stack, namespace: ns, clusterDomain: DEFAULT_CLUSTER_DOMAIN },
     new Date(deps.clock.now()));
   if (outcome.made.length > 0) {
     const message = `made the database ${outcome.made.join(' and ')}`;

@@ -44,16 +44,16 @@ export interface CertificatesOutcome {
   stableThrough?: Date;
 }
 
-export function databaseCertificates(
+export async function databaseCertificates(
   existing: { ca?: Record<string, string>; tls?: Record<string, string> }, subject: CertificateSubject, now: Date,
-): CertificatesOutcome {
+): Promise<CertificatesOutcome> {
   const made: string[] = [];
   const storedBundle = decoded(existing.ca, CA_SECRET_KEYS.certificate);
   const storedCa = splitPemBundle(storedBundle ?? '')[0];
   let ca: KeyPair = { certificate: storedCa ? `${storedCa}\n` : '', privateKey: decoded(existing.ca, CA_SECRET_KEYS.privateKey) ?? '' };
   const caDecision = planCertificateAuthority(ca.certificate || undefined, ca.privateKey || undefined, now);
   if (caDecision.action === 'make') {
-    ca = newCertificateAuthority(`${subject.namespace}/${subject.stack} database CA`, now);
+    ca = await newCertificateAuthority(`${subject.namespace}/${subject.stack} database CA`, now);
     made.push(`CA (${caDecision.reason})`);
   }
   const bundle = caBundle(ca.certificate, storedBundle, now, splitPemBundle);
@@ -64,7 +64,7 @@ export function databaseCertificates(
   const serverDecision = planServerCertificate(server.certificate || undefined, server.privateKey || undefined,
     certificateFacts(ca.certificate)!, dnsNames, now);
   if (serverDecision.action === 'make') {
-    server = issueServerCertificate(ca, `${subject.stack}-mysql`, dnsNames, now);
+    server = await issueServerCertificate(ca, `${subject.stack}-mysql`, dnsNames, now);
     made.push(`server certificate (${serverDecision.reason})`);
   }
   const certificates = { ca, caBundle: bundle, server };

@@ -108,16 +108,16 @@ export async function main(argv: string[]): Promise<number> {
     return 1;
   }
 
-  const objects = stacks.flatMap((ws) => renderStack(ws, {
+  const objects = (await Promise.all(stacks.map(async (ws) => renderStack(ws, {
     credentials: newDatabaseCredentials(randomBytes),
     haproxyAdminToken: newAdminToken(randomBytes),
     // With database.tls.issuerRef cert-manager makes them, from the Certificate printed below.
     certificates: resolveSpec(ws).database.tls.issuerRef ? undefined
-      : databaseCertificates({}, { stack: ws.metadata.name, namespace: ws.metadata.namespace!, clusterDomain: DEFAULT_CLUSTER_DOMAIN }, new Date()).certificates,
+      : (await databaseCertificates({}, { stack: ws.metadata.name, namespace: ws.metadata.namespace!, clusterDomain: DEFAULT_CLUSTER_DOMAIN }, new Date())).certificates,
   }).concat(
     // Objects of other projects' APIs (Gateway API, cert-manager): printed for `kubectl apply`, which needs their CRDs.
     renderOptionalObjects(ws),
-  ));
+  )))).flat();
   process.stdout.write(objectsToYaml(objects, GENERATED_SECRET_COMMENT));
   return 0;
 }

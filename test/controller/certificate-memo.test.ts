@@ -15,54 +15,55 @@ function secretData(c: DatabaseCertificates) {
   };
 }
 
-describe('CertificateMemo', () => {
-  const memo = new CertificateMemo();
-  const first = memo.certificates('prod/shop', { ca: undefined, tls: undefined }, subject, t0);
-  const stored = secretData(first.certificates);
+const memo = new CertificateMemo();
+const first = await memo.certificates('prod/shop', { ca: undefined, tls: undefined }, subject, t0);
+const stored = secretData(first.certificates);
 
-  it('makes what is missing, and makes it again while the Secrets still lack it', () => {
+describe('CertificateMemo', () => {
+
+  it('makes what is missing, and makes it again while the Secrets still lack it', async () => {
     expect(first.made).toHaveLength(2);
-    expect(memo.certificates('prod/shop', { ca: undefined, tls: undefined }, subject, t0).made).toHaveLength(2);
+    expect((await memo.certificates('prod/shop', { ca: undefined, tls: undefined }, subject, t0)).made).toHaveLength(2);
   });
 
-  it('gives the kept decision for the same Secrets through stableThrough, decided once', () => {
-    const kept = memo.certificates('prod/shop', stored, subject, t0);
+  it('gives the kept decision for the same Secrets through stableThrough, decided once', async () => {
+    const kept = await memo.certificates('prod/shop', stored, subject, t0);
     expect(kept.made).toEqual([]);
-    const again = memo.certificates('prod/shop', { ...stored }, subject, kept.stableThrough!);
+    const again = await memo.certificates('prod/shop', { ...stored }, subject, kept.stableThrough!);
     expect(again.certificates).toBe(kept.certificates);
     expect(again.made).toEqual([]);
   });
 
-  it('decides again once the decision may have changed: other Secret data, another stack, later than stableThrough', () => {
-    const kept = memo.certificates('prod/shop', stored, subject, t0);
-    const foreign = memo.certificates('prod/shop', { ...stored, tls: { ...stored.tls, [TLS_SECRET_KEYS.privateKey]: b64('not a key') } }, subject, t0);
+  it('decides again once the decision may have changed: other Secret data, another stack, later than stableThrough', async () => {
+    const kept = await memo.certificates('prod/shop', stored, subject, t0);
+    const foreign = await memo.certificates('prod/shop', { ...stored, tls: { ...stored.tls, [TLS_SECRET_KEYS.privateKey]: b64('not a key') } }, subject, t0);
     expect(foreign.made).toEqual(['server certificate (the server key does not match its certificate)']);
-    expect(memo.certificates('prod/shop', stored, { ...subject, namespace: 'other' }, t0).made)
+    expect((await memo.certificates('prod/shop', stored, { ...subject, namespace: 'other' }, t0)).made)
       .toEqual(['server certificate (the server certificate names other hosts)']);
-    expect(memo.certificates('prod/shop', stored, subject, new Date(kept.stableThrough!.getTime() + 1)).made)
+    expect((await memo.certificates('prod/shop', stored, subject, new Date(kept.stableThrough!.getTime() + 1))).made)
       .toEqual([expect.stringMatching(/^server certificate \(the server certificate expires at/)]);
   });
 
-  it('keeps what it made for the Secrets that will hold it: read back, they give the same certificates, decided as kept', () => {
+  it('keeps what it made for the Secrets that will hold it: read back, they give the same certificates, decided as kept', async () => {
     const fresh = new CertificateMemo();
-    const made = fresh.certificates('prod/new', { ca: undefined, tls: undefined }, subject, t0);
+    const made = await fresh.certificates('prod/new', { ca: undefined, tls: undefined }, subject, t0);
     expect(made.made).toHaveLength(2);
     const applied = databaseTlsSecretData(made.certificates);
-    const readBack = fresh.certificates('prod/new', { ca: { ...applied.ca }, tls: { ...applied.tls } }, subject, t0);
+    const readBack = await fresh.certificates('prod/new', { ca: { ...applied.ca }, tls: { ...applied.tls } }, subject, t0);
     expect(readBack.certificates).toBe(made.certificates);
     expect(readBack.made).toEqual([]);
     // What a full decision on the same Secrets gives, checked once here rather than in every reconcile.
-    const decided = databaseCertificates(applied, subject, t0);
+    const decided = await databaseCertificates(applied, subject, t0);
     expect(decided.made).toEqual([]);
     expect(readBack.stableThrough).toEqual(decided.stableThrough);
-    expect(fresh.certificates('prod/new', { ...applied, tls: { ...applied.tls, [TLS_SECRET_KEYS.privateKey]: b64('not a key') } }, subject, t0).made)
+    expect((await fresh.certificates('prod/new', { ...applied, tls: { ...applied.tls, [TLS_SECRET_KEYS.privateKey]: b64('not a key') } }, subject, t0)).made)
       .toEqual(['server certificate (the server key does not match its certificate)']);
   });
 
-  it('forgets a stack', () => {
-    const kept = memo.certificates('prod/shop', stored, subject, t0);
+  it('forgets a stack', async () => {
+    const kept = await memo.certificates('prod/shop', stored, subject, t0);
     memo.forget('prod/shop');
-    const again = memo.certificates('prod/shop', stored, subject, t0);
+    const again = await memo.certificates('prod/shop', stored, subject, t0);
     expect(again.certificates).not.toBe(kept.certificates);
     expect(again.certificates).toEqual(kept.certificates);
   });

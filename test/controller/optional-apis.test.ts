@@ -104,8 +104,8 @@ describe('Gateway API routes and cert-manager Certificates', () => {
     expect(await env.client.get(SECRET, NS, 'vault-mysql-ca')).toBeUndefined();
 
     // What cert-manager writes: the stack's labels (secretTemplate), no owner.
-    const ca = newCertificateAuthority('test CA', new Date());
-    const server = issueServerCertificate(ca, 'vault-mysql', ['localhost'], new Date());
+    const ca = await newCertificateAuthority('test CA', new Date());
+    const server = await issueServerCertificate(ca, 'vault-mysql', ['localhost'], new Date());
     const b64 = (t: string) => Buffer.from(t).toString('base64');
     await env.client.create(SECRET, NS, {
       apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/tls', metadata: { name: 'vault-mysql-tls', labels: { 'webstack.dev/stack': 'vault' } },

@@ -78,7 +78,7 @@ test('a renewed server certificate is served by every instance without a restart
   stack.manager = stack.newManager({ timings: { probeIntervalMs: 250, tlsReloadIntervalMs: 500 } });
   stack.manager.start();
   const certs = stack.cluster.certificates!;
-  const renewed = issueServerCertificate(certs.ca, 'shop-mysql', databaseServerNames('shop', 'default', 'cluster.local'), new Date());
+  const renewed = await issueServerCertificate(certs.ca, 'shop-mysql', databaseServerNames('shop', 'default', 'cluster.local'), new Date());
   writeTlsDir(stack.cluster.tlsDirectory!, { ...certs, server: renewed });
   const serial = certificateFacts(renewed.certificate)!.x509.serialNumber;
   const served = async (name: string) => {

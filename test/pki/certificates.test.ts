@@ -1,7 +1,7 @@
 /** The stack's certificates as real openssl sees them: ECDSA, verified chains, key identifiers that match; an older RSA CA still signs. */
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,10 +16,11 @@ const file = (name: string, text: string) => {
 const openssl = (args: string[]) => execFileSync('openssl', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
 const NAMES = ['shop-mysql-0.shop-mysql.default.svc.cluster.local', '*.shop-mysql.default.svc', 'localhost'];
 
+const now = new Date();
+const ca = await newCertificateAuthority('default/shop database CA', now);
+const server = await issueServerCertificate(ca, 'shop-mysql', NAMES, now);
+
 describe('database certificates', () => {
-  const now = new Date();
-  const ca = newCertificateAuthority('default/shop database CA', now);
-  const server = issueServerCertificate(ca, 'shop-mysql', NAMES, now);
 
   it('makes an ECDSA P-256 CA and a server certificate it signs, which openssl verifies for the server names', () => {
     const caFile = file('ca.crt', ca.certificate);
@@ -41,6 +42,15 @@ describe('database certificates', () => {
     expect(keyMatches(certificateFacts(server.certificate)!, ca.privateKey)).toBe(false);
   });
 
+  it('writes each private key as OpenSSL writes it (PKCS #8 PEM), which openssl reads as the P-256 key of its certificate', () => {
+    for (const [name, pair] of [['ca', ca], ['server', server]] as const) {
+      expect(createPrivateKey(pair.privateKey).export({ type: 'pkcs8', format: 'pem' })).toBe(pair.privateKey);
+      const key = file(`${name}.key`, pair.privateKey);
+      expect(openssl(['pkey', '-in', key, '-noout', '-text'])).toContain('ASN1 OID: prime256v1');
+      expect(openssl(['pkey', '-in', key, '-pubout'])).toBe(openssl(['x509', '-in', file(`${name}-key-check.crt`, pair.certificate), '-noout', '-pubkey']));
+    }
+  });
+
   it('knows the dates and names of what it made as node:crypto parses them', () => {
     for (const [pem, names] of [[ca.certificate, []], [server.certificate, NAMES]] as const) {
       const parsed = new X509Certificate(pem);
@@ -51,13 +61,13 @@ describe('database certificates', () => {
     }
   });
 
-  it('renews a server certificate with a CA made earlier with an RSA key, signing with RSA', () => {
+  it('renews a server certificate with a CA made earlier with an RSA key, signing with RSA', async () => {
     const key = path.join(dir, 'rsa-ca.key');
     const cert = path.join(dir, 'rsa-ca.crt');
     openssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', key, '-out', cert, '-subj', '/CN=old CA/O=webstack-operator',
       '-days', '30', '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign']);
     const rsaCa = { certificate: readFileSync(cert, 'utf8'), privateKey: readFileSync(key, 'utf8') };
-    const renewed = file('renewed.crt', issueServerCertificate(rsaCa, 'shop-mysql', NAMES, now).certificate);
+    const renewed = file('renewed.crt', (await issueServerCertificate(rsaCa, 'shop-mysql', NAMES, now)).certificate);
     expect(openssl(['verify', '-CAfile', cert, renewed])).toContain(': OK');
     expect(openssl(['x509', '-in', renewed, '-noout', '-text'])).toContain('Signature Algorithm: sha256WithRSAEncryption');
   });

@@ -15,10 +15,10 @@ const t0 = new Date('2026-01-01T00:00:00Z');
 const at = (days: number) => new Date(t0.getTime() + days * DAY);
 const NAMES = databaseServerNames('shop', 'prod', 'cluster.local');
 
-const ca = newCertificateAuthority('prod/shop database CA', t0);
+const ca = await newCertificateAuthority('prod/shop database CA', t0);
 const caFacts = certificateFacts(ca.certificate)!;
-const server = issueServerCertificate(ca, 'shop-mysql', NAMES, t0);
-const otherCa = newCertificateAuthority('other', t0);
+const server = await issueServerCertificate(ca, 'shop-mysql', NAMES, t0);
+const otherCa = await newCertificateAuthority('other', t0);
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 function secretData(c: DatabaseCertificates) {
@@ -62,8 +62,8 @@ describe('database certificates', () => {
     else expect(d).toEqual({ action: 'make', reason: expect.stringContaining(expected) });
   });
 
-  it('a server certificate of another CA is issued again', () => {
-    const foreign = issueServerCertificate(otherCa, 'shop-mysql', NAMES, t0);
+  it('a server certificate of another CA is issued again', async () => {
+    const foreign = await issueServerCertificate(otherCa, 'shop-mysql', NAMES, t0);
     expect(planServerCertificate(foreign.certificate, foreign.privateKey, caFacts, NAMES, t0))
       .toEqual({ action: 'make', reason: 'the server certificate is not signed by the current CA' });
   });
@@ -77,53 +77,53 @@ describe('database certificates', () => {
     else expect(d).toEqual({ action: 'make', reason: expect.stringContaining(expected) });
   });
 
-  it('are made once, then kept as the Secrets hold them', () => {
-    const first = databaseCertificates({}, { stack: 'shop', namespace: 'prod', clusterDomain: 'cluster.local' }, t0);
+  it('are made once, then kept as the Secrets hold them', async () => {
+    const first = await databaseCertificates({}, { stack: 'shop', namespace: 'prod', clusterDomain: 'cluster.local' }, t0);
     expect(first.made).toEqual(['CA (no CA yet)', 'server certificate (no server certificate yet)']);
-    const again = databaseCertificates(secretData(first.certificates), { stack: 'shop', namespace: 'prod', clusterDomain: 'cluster.local' }, at(1));
+    const again = await databaseCertificates(secretData(first.certificates), { stack: 'shop', namespace: 'prod', clusterDomain: 'cluster.local' }, at(1));
     expect(again.made).toEqual([]);
     expect(again.certificates).toEqual(first.certificates);
   });
 
-  it('stay the same for the same Secrets through stableThrough, the first renewal due, and not a millisecond later', () => {
+  it('stay the same for the same Secrets through stableThrough, the first renewal due, and not a millisecond later', async () => {
     const subject = { stack: 'shop', namespace: 'prod', clusterDomain: 'cluster.local' };
-    const first = databaseCertificates({}, subject, t0);
+    const first = await databaseCertificates({}, subject, t0);
     // Made now, not in the Secrets yet: no promise about them.
     expect(first.stableThrough).toBeUndefined();
     const stored = secretData(first.certificates);
-    const kept = databaseCertificates(stored, subject, t0);
+    const kept = await databaseCertificates(stored, subject, t0);
     // The server certificate (90 days) is due long before the CA (10 years).
     const { notBefore, notAfter } = certificateFacts(first.certificates.server.certificate)!;
     expect(notAfter.getTime() - notBefore.getTime()).toBeGreaterThanOrEqual(SERVER_LIFETIME_DAYS * DAY);
     const through = kept.stableThrough!;
     expect(through.getTime()).toBe(Math.floor(notAfter.getTime() - (notAfter.getTime() - notBefore.getTime()) / 3));
-    expect(databaseCertificates(stored, subject, through)).toEqual(kept);
-    expect(databaseCertificates(stored, subject, new Date(through.getTime() + 1)).made)
+    expect(await databaseCertificates(stored, subject, through)).toEqual(kept);
+    expect((await databaseCertificates(stored, subject, new Date(through.getTime() + 1))).made)
       .toEqual([expect.stringMatching(/^server certificate \(the server certificate expires at/)]);
   });
 
-  it('stableThrough ends before an earlier CA the bundle trusts expires', () => {
+  it('stableThrough ends before an earlier CA the bundle trusts expires', async () => {
     const subject = { stack: 'shop', namespace: 'prod', clusterDomain: 'cluster.local' };
-    const first = databaseCertificates({}, subject, t0).certificates;
-    const renewed = databaseCertificates(secretData(first), subject, at(CA_LIFETIME_DAYS * 2 / 3 + 1));
-    const server = databaseCertificates(secretData(renewed.certificates), subject, at(CA_LIFETIME_DAYS - 1));
+    const first = (await databaseCertificates({}, subject, t0)).certificates;
+    const renewed = await databaseCertificates(secretData(first), subject, at(CA_LIFETIME_DAYS * 2 / 3 + 1));
+    const server = await databaseCertificates(secretData(renewed.certificates), subject, at(CA_LIFETIME_DAYS - 1));
     expect(server.made).toEqual([expect.stringMatching(/^server certificate/)]);
-    const kept = databaseCertificates(secretData(server.certificates), subject, at(CA_LIFETIME_DAYS - 1));
+    const kept = await databaseCertificates(secretData(server.certificates), subject, at(CA_LIFETIME_DAYS - 1));
     expect(kept.made).toEqual([]);
     const through = kept.stableThrough!;
     expect(through.getTime()).toBe(certificateFacts(first.ca.certificate)!.notAfter.getTime() - 1);
-    expect(splitPemBundle(databaseCertificates(secretData(server.certificates), subject, through).certificates.caBundle)).toHaveLength(2);
-    expect(splitPemBundle(databaseCertificates(secretData(server.certificates), subject, new Date(through.getTime() + 1)).certificates.caBundle))
+    expect(splitPemBundle((await databaseCertificates(secretData(server.certificates), subject, through)).certificates.caBundle)).toHaveLength(2);
+    expect(splitPemBundle((await databaseCertificates(secretData(server.certificates), subject, new Date(through.getTime() + 1))).certificates.caBundle))
       .toHaveLength(1);
   });
 
-  it('a renewed CA signs a new server certificate and the bundle keeps trusting the old CA until it expires', () => {
+  it('a renewed CA signs a new server certificate and the bundle keeps trusting the old CA until it expires', async () => {
     const subject = { stack: 'shop', namespace: 'prod', clusterDomain: 'cluster.local' };
-    const first = databaseCertificates({}, subject, t0).certificates;
-    const renewed = databaseCertificates(secretData(first), subject, at(CA_LIFETIME_DAYS * 2 / 3 + 1));
+    const first = (await databaseCertificates({}, subject, t0)).certificates;
+    const renewed = await databaseCertificates(secretData(first), subject, at(CA_LIFETIME_DAYS * 2 / 3 + 1));
     expect(renewed.made).toEqual([expect.stringMatching(/^CA \(the CA expires at/), 'server certificate (the server certificate is not signed by the current CA)']);
     expect(splitPemBundle(renewed.certificates.caBundle)).toEqual([renewed.certificates.ca.certificate.trim(), first.ca.certificate.trim()]);
-    const later = databaseCertificates(secretData(renewed.certificates), subject, at(CA_LIFETIME_DAYS + 1));
+    const later = await databaseCertificates(secretData(renewed.certificates), subject, at(CA_LIFETIME_DAYS + 1));
     expect(splitPemBundle(later.certificates.caBundle)).toEqual([renewed.certificates.ca.certificate.trim()]);
   });
 });

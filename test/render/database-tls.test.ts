@@ -14,7 +14,7 @@ import { databaseServerNames } from '../../src/pki/names.js';
 import { newTestCertificates, writeTlsDir } from '../support/database-tls.js';
 import { startMariadbInstance, type MariadbInstance } from '../support/mariadb-instance.js';
 
-const certificates = newTestCertificates('shop');
+const certificates = await newTestCertificates('shop');
 
 describe('database TLS on a real mariadbd', () => {
   let dir: string;
@@ -59,12 +59,12 @@ describe('database TLS on a real mariadbd', () => {
   }, 120000);
 
   it('refuses to be trusted by a client holding another CA', async () => {
-    await expect(withCa(newTestCertificates('other').caBundle)).rejects.toThrow(/self[- ]signed|unable to verify|certificate/i);
+    await expect(withCa((await newTestCertificates('other')).caBundle)).rejects.toThrow(/self[- ]signed|unable to verify|certificate/i);
   });
 
   it('takes a renewed certificate on FLUSH SSL, without a restart', async () => {
     const pid = db.pid();
-    const renewed = issueServerCertificate(certificates.ca, 'shop-mysql', databaseServerNames('shop', 'default', 'cluster.local'), new Date());
+    const renewed = await issueServerCertificate(certificates.ca, 'shop-mysql', databaseServerNames('shop', 'default', 'cluster.local'), new Date());
     writeTlsDir(tlsDir, { ...certificates, server: renewed });
     const served = async () => {
       const conn = await withCa(certificates.caBundle);

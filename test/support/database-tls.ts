@@ -3,8 +3,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { databaseCertificates, TLS_SECRET_KEYS, type DatabaseCertificates } from '../../src/pki/database-certificates.js';
 
-export function newTestCertificates(stack: string): DatabaseCertificates {
-  return databaseCertificates({}, { stack, namespace: 'default', clusterDomain: 'cluster.local' }, new Date()).certificates;
+export async function newTestCertificates(stack: string): Promise<DatabaseCertificates> {
+  return (await databaseCertificates({}, { stack, namespace: 'default', clusterDomain: 'cluster.local' }, new Date())).certificates;
 }
 
 /** Writes tls.crt, tls.key and ca.crt into `dir` (created); returns `dir`. */

@@ -65,7 +65,7 @@ export class MariadbCluster {
   private readonly scriptPath: string;
   private readonly configPath: string;
 
-  constructor(private readonly opts: ClusterOptions) {
+  constructor(private readonly opts: ClusterOptions, certificates: DatabaseCertificates | undefined) {
     this.root = mkdtempSync(path.join(os.tmpdir(), 'webstack-mariadb-'));
     const db = resolveSpec({
       apiVersion: 'webstack.dev/v1alpha1', kind: 'WebStack', metadata: { name: opts.stack ?? 'shop' },
@@ -75,8 +75,7 @@ export class MariadbCluster {
     this.configPath = path.join(this.root, 'webstack.cnf');
     writeFileSync(this.scriptPath, renderStartScript('mariadb'));
     writeFileSync(this.configPath, renderServerConfig(db));
-    if (opts.tls ?? true) {
-      const certificates = newTestCertificates(opts.stack ?? 'shop');
+    if (certificates) {
       this.certificates = certificates;
       this.caBundle = certificates.caBundle;
       this.tlsDirectory = writeTlsDir(path.join(this.root, 'tls'), certificates);
@@ -238,7 +237,7 @@ export class MariadbCluster {
 }
 
 export async function startMariadbCluster(opts: ClusterOptions): Promise<MariadbCluster> {
-  const cluster = new MariadbCluster(opts);
+  const cluster = new MariadbCluster(opts, opts.tls ?? true ? await newTestCertificates(opts.stack ?? 'shop') : undefined);
   try {
     return await cluster.start();
   } catch (err) {

@@ -39,7 +39,7 @@ describe('a rendered stack in the runtime', () => {
     for (const obj of renderStack(ws, {
       credentials: newDatabaseCredentials((n) => randomBytes(n)),
       haproxyAdminToken: newAdminToken((n) => randomBytes(n)),
-      certificates: databaseCertificates({}, { stack: 'shop', namespace: 'default', clusterDomain: 'cluster.local' }, new Date()).certificates,
+      certificates: (await databaseCertificates({}, { stack: 'shop', namespace: 'default', clusterDomain: 'cluster.local' }, new Date())).certificates,
     })) {
       await client.create(obj as KubernetesObject);
     }
