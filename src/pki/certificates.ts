@@ -53,6 +53,13 @@ const subjectKeyIdentifierExtension = (id: string) => ({
 
 const fromDer = (der: Buffer): forge.asn1.Asn1 => asn1.fromDer(forge.util.createBuffer(der.toString('binary')));
 const toDer = (node: forge.asn1.Asn1): Buffer => Buffer.from(asn1.toDer(node).getBytes(), 'binary');
+/** A DER SEQUENCE of parts already encoded (X.690 8.1.3: the length in short form, or in long form). */
+function derSequence(parts: Buffer[]): Buffer {
+  const n = parts.reduce((sum, p) => sum + p.length, 0);
+  const long: number[] = [];
+  for (let rest = n; rest > 0; rest = Math.floor(rest / 256)) long.unshift(rest % 256);
+  return Buffer.concat([Buffer.of(0x30, ...(n < 0x80 ? [n] : [0x80 | long.length, ...long])), ...parts]);
+}
 
 /** SHA-1 of the subjectPublicKey bits (RFC 5280 4.2.1.2, method 1), as forge's certificates also had it. */
 function keyIdentifier(publicKey: KeyObject): string {
@@ -93,10 +100,10 @@ function subjectName(commonName: string): forge.asn1.Asn1 {
 const toSecond = (ms: number) => new Date(Math.floor(ms / 1000) * 1000);
 
 /**
- * A certificate for the public key `spki` (DER), named `subject`, valid `days` from `now`, signed by `signer`
+ * A certificate for the P-256 public key `point`, named `subject`, valid `days` from `now`, signed by `signer`
  * (itself for a CA), for `dnsNames`. `extensions` in forge's notation. Its facts are kept with it (see certificateFacts).
  */
-async function certificate(spki: Buffer, subject: forge.asn1.Asn1, signer: Signer, now: Date, days: number, dnsNames: readonly string[],
+async function certificate(point: Buffer, subject: forge.asn1.Asn1, signer: Signer, now: Date, days: number, dnsNames: readonly string[],
   extensions: unknown[]): Promise<string> {
   const notBefore = toSecond(now.getTime() - BACKDATE_MS);
   const notAfter = toSecond(now.getTime() + days * DAY_MS);
@@ -110,17 +117,19 @@ async function certificate(spki: Buffer, subject: forge.asn1.Asn1, signer: Signe
     signer.name,
     asn1.create(UNIVERSAL, SEQUENCE, true, [time(notBefore), time(notAfter)]),
     subject,
-    fromDer(spki),
+    // SubjectPublicKeyInfo (RFC 5480 2): the algorithm, then the point as a BIT STRING with no unused bits.
+    asn1.create(UNIVERSAL, SEQUENCE, true, [
+      fromDer(P256_KEY_ALGORITHM), asn1.create(UNIVERSAL, asn1.Type.BITSTRING, false, `\0${point.toString('binary')}`),
+    ]),
     pki.certificateExtensionsToAsn1(forgeCert.extensions),
   ]);
-  const signature = await signed('sha256', toDer(tbs), signer.key);
-  // The certificate names its signature algorithm twice (RFC 5280 4.1.1.2): the same identifier.
-  const whole = asn1.create(UNIVERSAL, SEQUENCE, true, [
-    tbs,
-    signatureAlgorithm,
-    asn1.create(UNIVERSAL, asn1.Type.BITSTRING, false, `\0${signature.toString('binary')}`),
-  ]);
-  const pem = pemBlock('CERTIFICATE', toDer(whole));
+  const tbsDer = toDer(tbs);
+  const signature = await signed('sha256', tbsDer, signer.key);
+  // The certificate names its signature algorithm twice (RFC 5280 4.1.1.2): the same identifier. The
+  // TBSCertificate goes in as signed, not encoded a second time.
+  const pem = pemBlock('CERTIFICATE', derSequence([
+    tbsDer, toDer(signatureAlgorithm), toDer(asn1.create(UNIVERSAL, asn1.Type.BITSTRING, false, `\0${signature.toString('binary')}`)),
+  ]));
   keepFacts(pem, madeFacts(pem, notBefore, notAfter, dnsNames));
   return `${pem}\n`;
 }
@@ -128,18 +137,17 @@ async function certificate(spki: Buffer, subject: forge.asn1.Asn1, signer: Signe
 /** A new P-256 key with its public half as a certificate carries it and as its key identifier names it. */
 interface NewKey {
   privateKey: KeyObject;
-  /** SubjectPublicKeyInfo, DER. */
-  spki: Buffer;
+  /** The uncompressed point (SEC 1 2.3.3): the subjectPublicKey bits. */
+  point: Buffer;
   keyIdentifier: string;
   pem: string;
 }
 
 /**
- * The SubjectPublicKeyInfo of every P-256 key up to its point: SEQUENCE { SEQUENCE { id-ecPublicKey,
- * prime256v1 }, BIT STRING (no unused bits) } (RFC 5480 2). node:crypto's own SPKI export costs
- * more than making the key; its JWK export gives the point almost for free.
+ * The algorithm of every P-256 key: SEQUENCE { id-ecPublicKey, prime256v1 } (RFC 5480 2.1.1). node:crypto's
+ * own SPKI export costs more than making the key; its JWK export gives the point almost for free.
  */
-const P256_SPKI_PREFIX = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex');
+const P256_KEY_ALGORITHM = Buffer.from('301306072a8648ce3d020106082a8648ce3d030107', 'hex');
 /**
  * A P-256 private key as PKCS #8 (RFC 5208, 5915) holds it, as OpenSSL encodes it: SEQUENCE { 0, the
  * SPKI's algorithm, OCTET STRING { ECPrivateKey SEQUENCE { 1, OCTET STRING d (32 bytes), [1] BIT STRING
@@ -168,11 +176,11 @@ const pemBlock = (label: string, der: Buffer) =>
 async function newKey(): Promise<NewKey> {
   const privateKey = await newEcPrivateKey();
   const { d, x, y } = privateKey.export({ format: 'jwk' });
-  // The uncompressed point (SEC 1 2.3.3): the subjectPublicKey bits. JWK pads d, x and y to 32 bytes.
+  // JWK pads d, x and y to 32 bytes.
   const point = Buffer.concat([Buffer.of(4), Buffer.from(x!, 'base64url'), Buffer.from(y!, 'base64url')]);
   const pkcs8 = Buffer.concat([P256_PKCS8_BEFORE_D, Buffer.from(d!, 'base64url'), P256_PKCS8_BEFORE_POINT, point]);
   return {
-    privateKey, spki: Buffer.concat([P256_SPKI_PREFIX, point]), keyIdentifier: createHash('sha1').update(point).digest('hex'),
+    privateKey, point, keyIdentifier: createHash('sha1').update(point).digest('hex'),
     pem: `${pemBlock('PRIVATE KEY', pkcs8)}\n`,
   };
 }
@@ -187,7 +195,7 @@ const newSigners = new WeakMap<KeyPair, Signer>();
 export async function newCertificateAuthority(commonName: string, now: Date): Promise<KeyPair> {
   const key = await newKey();
   const signer: Signer = { key: key.privateKey, name: subjectName(commonName), keyIdentifier: key.keyIdentifier };
-  const cert = await certificate(key.spki, signer.name, signer, now, CA_LIFETIME_DAYS, [], [
+  const cert = await certificate(key.point, signer.name, signer, now, CA_LIFETIME_DAYS, [], [
     { name: 'basicConstraints', cA: true, pathLenConstraint: 0, critical: true },
     { name: 'keyUsage', keyCertSign: true, cRLSign: true, critical: true },
     subjectKeyIdentifierExtension(key.keyIdentifier),
@@ -209,7 +217,7 @@ function storedSigner(ca: KeyPair): Signer {
 export async function issueServerCertificate(ca: KeyPair, commonName: string, dnsNames: readonly string[], now: Date): Promise<KeyPair> {
   const signer = newSigners.get(ca) ?? storedSigner(ca);
   const key = await newKey();
-  const cert = await certificate(key.spki, subjectName(commonName), signer, now, SERVER_LIFETIME_DAYS, dnsNames, [
+  const cert = await certificate(key.point, subjectName(commonName), signer, now, SERVER_LIFETIME_DAYS, dnsNames, [
     { name: 'basicConstraints', cA: false, critical: true },
     { name: 'keyUsage', digitalSignature: true, critical: true },
     { name: 'extKeyUsage', serverAuth: true, clientAuth: true },
