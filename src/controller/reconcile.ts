@@ -243,10 +243,13 @@ function backupStoreToken(ws: WebStack, deps: ReconcileDeps): string {
  * both is missing: no GET to confirm, no new value made for a Secret that exists.
  */
 function ownSecretData(ws: WebStack, name: string, deps: ReconcileDeps): Record<string, string> | undefined {
+  return (freshestChild(ws, 'v1', 'Secret', name, deps) as { data?: Record<string, string> } | undefined)?.data;
+}
+
+/** A child of `ws` as cached, or as this process applied it when the cache has not caught up (the memo). */
+function freshestChild(ws: WebStack, apiVersion: string, kind: string, name: string, deps: ReconcileDeps): KubeObj | undefined {
   const ns = ws.metadata.namespace!;
-  const key = memoKey({ apiVersion: 'v1', kind: 'Secret', metadata: { namespace: ns, name } }, ws.metadata.name);
-  const secret = deps.memo.freshest(key, deps.caches.get<KubeObj>('Secret', ns, name)) as { data?: Record<string, string> } | undefined;
-  return secret?.data;
+  return deps.memo.freshest(memoKey({ apiVersion, kind, metadata: { namespace: ns, name } }, ws.metadata.name), deps.caches.get<KubeObj>(kind, ns, name));
 }
 
 /**
@@ -426,11 +429,8 @@ async function writeStatus(ws: WebStack, deps: ReconcileDeps, log: Logger,
   const ns = ws.metadata.namespace!;
   const stack = ws.metadata.name;
   // What this reconcile applied counts before the cache has it: the echo of our write wakes no second reconcile.
-  const get = (kind: string, n: string) => {
-    const apiVersion = kind === 'Service' ? 'v1' : 'apps/v1';
-    const key = memoKey({ apiVersion, kind, metadata: { namespace: ns, name: n } }, stack);
-    return deps.memo.freshest(key, deps.caches.get<KubeObj>(kind, ns, n)) as (LiveWorkload & KubeObj) | undefined;
-  };
+  const get = (kind: string, n: string) =>
+    freshestChild(ws, kind === 'Service' ? 'v1' : 'apps/v1', kind, n, deps) as (LiveWorkload & KubeObj) | undefined;
   // Status is judged on the last valid spec's shape when the current one is invalid.
   const spec = outcome.invalidSpec ? undefined : resolveSpec(ws);
   const observation = {
