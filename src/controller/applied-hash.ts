@@ -9,6 +9,7 @@ import { ANNOTATION_APPLIED_HASH } from '../api/labels.js';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubeObject } from '../render/object.js';
 import { appliedFields } from '../kube/managed-fields.js';
+import { boundedMemo } from '../kube/bounded-memo.js';
 
 /**
  * A character that may need JSON.stringify's escaping: any but these (a quote, a backslash, a control
@@ -21,18 +22,7 @@ function quoted(s: string): string {
 }
 
 /** Object keys as quoted: the same few hundred names come in every object a stack has. */
-const quotedKeys = new Map<string, string>();
-const QUOTED_KEYS_MAX = 4096;
-
-function quotedKey(k: string): string {
-  let q = quotedKeys.get(k);
-  if (q === undefined) {
-    q = quoted(k);
-    if (quotedKeys.size >= QUOTED_KEYS_MAX) quotedKeys.clear();
-    quotedKeys.set(k, q);
-  }
-  return q;
-}
+const quotedKey = boundedMemo(quoted, 4096);
 
 /**
  * The keys of `o` sorted. An object has three keys on average, often in order already: an insertion

@@ -4,6 +4,7 @@
  * set, `.` the item itself). Pure.
  */
 import type { KubernetesObject } from '@kubernetes/client-node';
+import { boundedMemo } from './bounded-memo.js';
 
 type FieldsV1 = { [element: string]: FieldsV1 };
 
@@ -49,19 +50,11 @@ function parseItemTest(element: string): ItemTest | undefined {
  * each time, which V8 must look up in its table of property names before it can use it as a key (the
  * projection took twice as long). The same few hundred elements come in every object.
  */
-const fieldNames = new Map<string, string>();
-const FIELD_NAMES_MAX = 4096;
+const nameOfField = boundedMemo((element) => element.slice(2), 4096);
 
 /** The field an element names; undefined when it is not a field (`k:`, `v:`, `i:`). */
 function fieldName(element: string): string | undefined {
-  if (!element.startsWith('f:')) return undefined;
-  let name = fieldNames.get(element);
-  if (name === undefined) {
-    name = element.slice(2);
-    if (fieldNames.size >= FIELD_NAMES_MAX) fieldNames.clear();
-    fieldNames.set(element, name);
-  }
-  return name;
+  return element.startsWith('f:') ? nameOfField(element) : undefined;
 }
 
 /** Does `fields` name any element but the item itself (`.`)? Asked of every field of an object, so without a list of keys. */

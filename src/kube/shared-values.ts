@@ -4,18 +4,15 @@
  * seen before is handed back as the copy kept; kept objects are frozen, since cached objects are
  * shared and never changed. Past `max` values of a sort it starts over, so what is gone is not kept for ever.
  */
+import { boundedMemo } from './bounded-memo.js';
+
 export class SharedValues {
-  private readonly strings = new Map<string, string>();
   private readonly values = new Map<string, unknown>();
+  /** `s` as the copy kept of an equal string. */
+  readonly string: (s: string) => string;
 
-  constructor(private readonly max = 100_000) {}
-
-  string(s: string): string {
-    const kept = this.strings.get(s);
-    if (kept !== undefined) return kept;
-    if (this.strings.size >= this.max) this.strings.clear();
-    this.strings.set(s, s);
-    return s;
+  constructor(private readonly max = 100_000) {
+    this.string = boundedMemo((s) => s, max);
   }
 
   /** `v`, a small JSON value (a label set), as the copy kept of an equal one. */
