@@ -62,12 +62,17 @@ function derSequence(parts: Buffer[]): Buffer {
 }
 
 /** SHA-1 of the subjectPublicKey bits (RFC 5280 4.2.1.2, method 1), as forge's certificates also had it. */
+function keyIdentifierOf(bits: Buffer): string {
+  return createHash('sha1').update(bits).digest('hex');
+}
+
+/** keyIdentifierOf a public key read from its SubjectPublicKeyInfo. */
 function keyIdentifier(publicKey: KeyObject): string {
   // Bit strings left as bytes: forge would otherwise parse an RSA key's (it is DER itself) into nodes.
   const der = publicKey.export({ type: 'spki', format: 'der' }).toString('binary');
   const spki = fromDerWith(forge.util.createBuffer(der), { decodeBitStrings: false });
   const bits = (spki.value as forge.asn1.Asn1[])[1].value as string;
-  return createHash('sha1').update(Buffer.from(bits.slice(1), 'binary')).digest('hex');
+  return keyIdentifierOf(Buffer.from(bits.slice(1), 'binary'));
 }
 
 function algorithm(key: KeyObject): forge.asn1.Asn1 {
@@ -153,7 +158,7 @@ const P256_KEY_ALGORITHM = Buffer.from('301306072a8648ce3d020106082a8648ce3d0301
  * SPKI's algorithm, OCTET STRING { ECPrivateKey SEQUENCE { 1, OCTET STRING d (32 bytes), [1] BIT STRING
  * point } } }, in two parts around d. OpenSSL's PEM export of it cost more than making the key.
  */
-const P256_PKCS8_BEFORE_D = Buffer.from('308187020100301306072a8648ce3d020106082a8648ce3d030107046d306b0201010420', 'hex');
+const P256_PKCS8_BEFORE_D = Buffer.concat([Buffer.from('308187020100', 'hex'), P256_KEY_ALGORITHM, Buffer.from('046d306b0201010420', 'hex')]);
 const P256_PKCS8_BEFORE_POINT = Buffer.from('a144034200', 'hex');
 
 /** A new P-256 private key, made on the thread pool. */
@@ -180,7 +185,7 @@ async function newKey(): Promise<NewKey> {
   const point = Buffer.concat([Buffer.of(4), Buffer.from(x!, 'base64url'), Buffer.from(y!, 'base64url')]);
   const pkcs8 = Buffer.concat([P256_PKCS8_BEFORE_D, Buffer.from(d!, 'base64url'), P256_PKCS8_BEFORE_POINT, point]);
   return {
-    privateKey, point, keyIdentifier: createHash('sha1').update(point).digest('hex'),
+    privateKey, point, keyIdentifier: keyIdentifierOf(point),
     pem: `${pemBlock('PRIVATE KEY', pkcs8)}\n`,
   };
 }
