@@ -111,11 +111,21 @@ export class ContainerProcess {
     const delay = Math.max(this.backoffMs, this.holdUntil - Date.now());
     this.current = { state: 'waiting', reason: 'CrashLoopBackOff', message: message ?? `back-off ${delay}ms restarting failed container ${this.name}` };
     this.onChange();
+    this.restartAfter(delay);
+  }
+
+  /** Restarts the container after `ms`, never before a hold has passed: a timer may fire a millisecond before the wall clock gets there. */
+  private restartAfter(ms: number): void {
     this.restartTimer = setTimeout(() => {
+      const held = this.holdUntil - Date.now();
+      if (held > 0) {
+        this.restartAfter(held);
+        return;
+      }
       this.restartTimer = undefined;
       this.restartCount++;
       void this.startOnce();
-    }, delay);
+    }, ms);
   }
 
   /** Keeps the next restart from happening before `ms` from now (a crashed machine takes a while to return). */
