@@ -125,8 +125,12 @@ describe('a stack whose HAProxy certificate a real cert-manager issues and renew
     expect(ca).toBe(await secretPem('webstack-ca', 'tls.crt'));
     served = { ...address, ca };
     const loop = httpsLoop(address.ip, address.port, { ca, servername: HOST, concurrency: 1 });
-    await eventually('an HTTPS answer verified against the CA', () => loop.answers.length > 0, 120_000);
-    await loop.stop();
+    try {
+      await eventually('an HTTPS answer verified against the CA', () => loop.answers.length > 0, 120_000);
+    } finally {
+      // Stopped whatever happens: a loop left running keeps jest from exiting after a failure.
+      await loop.stop();
+    }
     const servedAt = loop.answers[0].at;
     const leaf = new X509Certificate((await secretPem('shop-tls', 'tls.crt'))!);
     expect(loop.answers[0].fingerprint).toBe(leaf.fingerprint256);
@@ -143,31 +147,39 @@ describe('a stack whose HAProxy certificate a real cert-manager issues and renew
   it('a renewal (as cmctl renew triggers it) reaches HAProxy with no failed request while clients loop', async () => {
     const before = fingerprint((await secretPem('shop-tls', 'tls.crt'))!);
     const loop = httpsLoop(served.ip, served.port, { ca: served.ca, servername: HOST });
-    await eventually('clients answered', () => loop.answers.length > 20, 30_000);
-    const generation = (await kubectlOk(['get', 'certificate.cert-manager.io', names.haproxy('shop'), '-o', 'jsonpath={.metadata.generation}'])).trim();
-    const issuing = {
-      type: 'Issuing', status: 'True', reason: 'ManuallyTriggered', message: 'Certificate re-issuance manually triggered',
-      lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), observedGeneration: Number(generation),
-    };
-    const triggeredAt = Date.now();
-    await kubectlOk(['patch', 'certificate.cert-manager.io', names.haproxy('shop'), '--subresource=status', '--type=json',
-      '-p', JSON.stringify([{ op: 'add', path: '/status/conditions/-', value: issuing }])]);
-    const renewed = await eventually('a new certificate in the Secret', async () => {
-      const pem = await secretPem('shop-tls', 'tls.crt');
-      return pem && fingerprint(pem) !== before && fingerprint(pem);
-    }, 120_000, 100);
-    const renewedAt = Date.now();
-    const firstNew = await eventually('the renewed certificate served', () => loop.answers.find((a) => a.fingerprint === renewed), 120_000, 100);
-    // Every HAProxy pod serves it: only new answers for a while.
-    await eventually('only the renewed certificate served', () => {
-      const recent = loop.answers.filter((a) => a.at > Date.now() - 2000);
-      return recent.length > 10 && recent.every((a) => a.fingerprint === renewed);
-    }, 180_000, 250);
-    await loop.stop();
+    let triggeredAt: number | undefined;
+    let renewed: string | false | undefined;
+    let renewedAt: number | undefined;
+    let firstNew: (typeof loop.answers)[number] | undefined;
+    try {
+      await eventually('clients answered', () => loop.answers.length > 20, 30_000);
+      const generation = (await kubectlOk(['get', 'certificate.cert-manager.io', names.haproxy('shop'), '-o', 'jsonpath={.metadata.generation}'])).trim();
+      const issuing = {
+        type: 'Issuing', status: 'True', reason: 'ManuallyTriggered', message: 'Certificate re-issuance manually triggered',
+        lastTransitionTime: new Date().toISOString().replace(/\.\d+Z$/, 'Z'), observedGeneration: Number(generation),
+      };
+      triggeredAt = Date.now();
+      await kubectlOk(['patch', 'certificate.cert-manager.io', names.haproxy('shop'), '--subresource=status', '--type=json',
+        '-p', JSON.stringify([{ op: 'add', path: '/status/conditions/-', value: issuing }])]);
+      renewed = await eventually('a new certificate in the Secret', async () => {
+        const pem = await secretPem('shop-tls', 'tls.crt');
+        return pem && fingerprint(pem) !== before && fingerprint(pem);
+      }, 120_000, 100);
+      renewedAt = Date.now();
+      firstNew = await eventually('the renewed certificate served', () => loop.answers.find((a) => a.fingerprint === renewed), 120_000, 100);
+      // Every HAProxy pod serves it: only new answers for a while.
+      await eventually('only the renewed certificate served', () => {
+        const recent = loop.answers.filter((a) => a.at > Date.now() - 2000);
+        return recent.length > 10 && recent.every((a) => a.fingerprint === renewed);
+      }, 180_000, 250);
+    } finally {
+      // Stopped whatever happens: a loop left running keeps jest from exiting after a failure.
+      await loop.stop();
+    }
     expect(loop.failures).toEqual([]);
     const lastOld = Math.max(...loop.answers.filter((a) => a.fingerprint !== renewed).map((a) => a.at));
-    console.log(`renewal: cert-manager wrote the new certificate ${renewedAt - triggeredAt} ms after the trigger; first served ${firstNew.at - renewedAt} ms, ` +
-      `the old one last served ${lastOld - renewedAt} ms after the Secret changed; ${loop.answers.length} verified HTTPS requests, ${loop.failures.length} failed`);
+    console.log(`renewal: cert-manager wrote the new certificate ${renewedAt! - triggeredAt!} ms after the trigger; first served ${firstNew!.at - renewedAt!} ms, ` +
+      `the old one last served ${lastOld - renewedAt!} ms after the Secret changed; ${loop.answers.length} verified HTTPS requests, ${loop.failures.length} failed`);
     expect(await c.kubectl(['delete', 'webstack', 'shop', '--wait', '--timeout=120s'])).toMatchObject({ code: 0 });
   }, 480_000);
 
