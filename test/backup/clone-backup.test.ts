@@ -22,6 +22,7 @@ import { VolumeStore } from '../../src/backup/volume-store.js';
 import type { Row } from '../../src/mysql/sql/dialect.js';
 import { CLONE_STATUS } from '../../src/mysql/sql/mysql-clone.js';
 import type { SessionOpener } from '../../src/mysql/sql/sql-database.js';
+import { scriptedSession } from '../support/scripted-session.js';
 
 const PASSWORD = 'clone-backup-secret';
 const GTID = '3e11fa47-71ca-11e1-9e33-c80aa9429562:1-120,\n4f22fa47-71ca-11e1-9e33-c80aa9429562:1-7';
@@ -56,8 +57,7 @@ const files: Record<string, Buffer> = {
 function scriptedSource(outcome: 'completes' | Error) {
   const sent: { sql: string; timeoutMs?: number }[] = [];
   let clone: Row | undefined;
-  const open = (queryMs: number): SessionOpener => (fn) => fn({
-    query: async (sql, timeoutMs = queryMs) => {
+  const open = (queryMs: number): SessionOpener => (fn) => fn(scriptedSession(async (sql, timeoutMs = queryMs) => {
       sent.push({ sql, timeoutMs });
       const local = /^CLONE LOCAL DATA DIRECTORY = '([^']+)'$/.exec(sql);
       if (local) {
@@ -74,8 +74,7 @@ function scriptedSource(outcome: 'completes' | Error) {
       }
       if (sql === CLONE_STATUS) return clone ? [clone] : [];
       throw new Error(`unexpected statement ${sql}`);
-    },
-  });
+  }));
   return { sent, open };
 }
 

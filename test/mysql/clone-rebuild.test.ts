@@ -20,6 +20,7 @@ import { SqlDatabase } from '../../src/mysql/sql/sql-database.js';
 import { DatabaseError } from '../../src/mysql/sanitize.js';
 import { FakeClock } from '../kube/fake-clock.js';
 import { name, up } from './fixtures.js';
+import { scriptedSession } from '../support/scripted-session.js';
 
 const A = '3e11fa47-71ca-11e1-9e33-c80aa9429562';
 const B = '4f22fa47-71ca-11e1-9e33-c80aa9429562';
@@ -114,12 +115,12 @@ function setup(initial: ClusterState, archive?: ErrantArchive, donor = 1) {
   const events = new MemoryEvents();
   const servers = [0, 1, 2].map((i) => new Mysql84(name(i), `127.0.0.1:${3300 + donor}`));
   const warnings: string[] = [];
-  const connect: DatabaseConnector = (addr) => new SqlDatabase(mysqlDialect, creds, (fn) => fn({ query: (sql) => servers[addr.port - 3300].query(sql) }));
+  const connect: DatabaseConnector = (addr) => new SqlDatabase(mysqlDialect, creds, (fn) => fn(scriptedSession((sql) => servers[addr.port - 3300].query(sql))));
   /** A fresh operator: its own rebuilder (nothing in memory), the same record and servers. */
   const operator = () => {
     const rebuilder = new CloneRebuilder({
       instances: async () => [0, 1, 2].map(addressOf),
-      open: (addr) => (fn) => fn({ query: (sql) => servers[addr.port - 3300].query(sql) }),
+      open: (addr) => (fn) => fn(scriptedSession((sql) => servers[addr.port - 3300].query(sql))),
       donorUser: creds.adminUser, donorPassword: creds.adminPassword, cloneTimeoutMs: 600_000,
     });
     const rebuilds = new Rebuilds({ record, rebuilder, events, clock, errant: archive, log: { info: () => undefined, warn: (m) => { warnings.push(m); } },

@@ -27,8 +27,8 @@ export interface Dialect {
   readonly engine: DatabaseEngine;
   readonly flavor: GtidFlavor;
   /**
-   * Queries of one probe; their results go to parseProbe. Without `semiSyncStatus`, the variables
-   * row carries the semi-sync status too (one round trip fewer) and parseProbe gets no rows for it.
+   * Queries of one probe, sent together in one round trip; their results go to parseProbe. Without
+   * `semiSyncStatus`, the variables row carries the semi-sync status too and parseProbe gets no rows for it.
    */
   readonly probeSql: { variables: string; replicaStatus: string; semiSyncStatus?: string };
   parseProbe(variables: Row, replicaStatus: Row[], semiSyncStatus: Row[]): ServerState;

@@ -29,7 +29,7 @@ export const mariadbDialect: Dialect = {
   probeSql: {
     // gtid_binlog_state (last GTID per domain and server) is what containment compares; it needs
     // log_slave_updates so a replica's binlog holds what it applied. gtid_binlog_pos is the position.
-    // The three semi-sync status values ride along as NAME=value pairs: a probe is two round trips.
+    // The three semi-sync status values ride along as NAME=value pairs: a probe is two statements.
     variables: 'SELECT @@server_id AS server_id, @@read_only AS read_only, @@gtid_binlog_pos AS binlog_pos, '
       + '@@gtid_binlog_state AS binlog_state, @@log_slave_updates AS log_replica_updates, '
       + '@@rpl_semi_sync_master_enabled AS semi_source, @@rpl_semi_sync_slave_enabled AS semi_replica, '

@@ -12,6 +12,30 @@ export interface Timeouts {
 export interface Session {
   /** Runs one statement; `timeoutMs` overrides the default query deadline (for waits). */
   query(sql: string, timeoutMs?: number): Promise<Row[]>;
+  /**
+   * Runs statements that only read, in one round trip (a multi-statement query): the rows of each,
+   * in order. A probe is one write and one answer on the wire instead of one per statement.
+   */
+  queries(statements: readonly string[], timeoutMs?: number): Promise<Row[][]>;
+}
+
+/** What one query answered, as the driver gives it: rows, a result header, or one of those per statement of a multi-statement query. */
+type Answer = unknown;
+
+/** A Session over one function that sends SQL and returns the driver's answer. */
+function sessionOver(send: (sql: string, timeoutMs?: number) => Promise<Answer>): Session {
+  const rowsOf = (answer: Answer): Row[] => (Array.isArray(answer) ? (answer as Row[]) : []);
+  return {
+    query: async (sql, timeoutMs) => rowsOf(await send(sql, timeoutMs)),
+    async queries(statements, timeoutMs) {
+      if (statements.length === 1) return [rowsOf(await send(statements[0], timeoutMs))];
+      const answers = await send(statements.join(';\n'), timeoutMs);
+      if (!Array.isArray(answers) || answers.length !== statements.length) {
+        throw new DatabaseError('other', `${statements.length} statements sent in one query, ${Array.isArray(answers) ? answers.length : 1} results came back`, 'RESULT_COUNT');
+      }
+      return answers.map(rowsOf);
+    },
+  };
 }
 
 function secretsOf(c: ManagerCredentials): string[] {
@@ -41,6 +65,8 @@ function connectionOptions(addr: InstanceAddress, credentials: ManagerCredential
   return {
     host: addr.host, port: addr.port, user: credentials.adminUser, password: credentials.adminPassword,
     connectTimeout: timeouts.connectMs, supportBigNumbers: true, bigNumberStrings: true,
+    // For Session.queries. Every value the operator puts in SQL is quoted by the dialect (quote, quoteIdentifier).
+    multipleStatements: true,
     ...(addr.tls ? { ssl: { ca: caBundle, rejectUnauthorized: true } } : {}),
   };
 }
@@ -60,17 +86,14 @@ export async function withSession<T>(
     throw toDatabaseError(err, `connect to ${where}`, secrets);
   }
   conn.on('error', () => undefined);
-  const session: Session = {
-    async query(sql, timeoutMs = timeouts.queryMs) {
-      try {
-        const run = conn.query({ sql, timeout: timeoutMs });
-        const [rows] = await deadline(run, timeoutMs + 200, where, () => conn.destroy());
-        return Array.isArray(rows) ? (rows as Row[]) : [];
-      } catch (err) {
-        throw toDatabaseError(err, where, secrets);
-      }
-    },
-  };
+  const session = sessionOver(async (sql, timeoutMs = timeouts.queryMs) => {
+    try {
+      const [answer] = await deadline(conn.query({ sql, timeout: timeoutMs }), timeoutMs + 200, where, () => conn.destroy());
+      return answer;
+    } catch (err) {
+      throw toDatabaseError(err, where, secrets);
+    }
+  });
   try {
     return await fn(session);
   } finally {
@@ -80,7 +103,7 @@ export async function withSession<T>(
 
 /**
  * One admin connection per instance, kept open between probes and used by actions too: a probe
- * is three queries on a connection that is already there, and a failover's steps pay no TCP, TLS
+ * is one multi-statement query on a connection that is already there, and a failover's steps pay no TCP, TLS
  * and authentication handshake each. Any error closes the connection, and the next use dials
  * again. Probe queries get the connect deadline (a hung server is found as fast as when each probe
  * connected anew); a caller may give its statements another default (actions: the query deadline).
@@ -132,17 +155,15 @@ export class KeptSessions {
     try {
       conn = await pending;
       const c = conn;
-      return await fn({
-        query: async (sql, timeoutMs = queryMs) => {
-          try {
-            const [rows] = await deadline(c.query({ sql, timeout: timeoutMs }), timeoutMs + 200, where, () => this.destroy(c));
-            return Array.isArray(rows) ? (rows as Row[]) : [];
-          } catch (err) {
-            broken = (err as { fatal?: boolean }).fatal === true && !(err instanceof DatabaseError);
-            throw err;
-          }
-        },
-      });
+      return await fn(sessionOver(async (sql, timeoutMs = queryMs) => {
+        try {
+          const [answer] = await deadline(c.query({ sql, timeout: timeoutMs }), timeoutMs + 200, where, () => this.destroy(c));
+          return answer;
+        } catch (err) {
+          broken = (err as { fatal?: boolean }).fatal === true && !(err instanceof DatabaseError);
+          throw err;
+        }
+      }));
     } catch (err) {
       if (this.open.get(key) === pending) this.open.delete(key);
       if (conn) this.destroy(conn);

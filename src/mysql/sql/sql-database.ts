@@ -21,11 +21,10 @@ export class SqlDatabase implements Database {
 
   status(): Promise<ServerState> {
     const d = this.dialect;
+    const { variables, replicaStatus, semiSyncStatus } = d.probeSql;
     return this.probe(async (s) => {
-      const [variables, replica, semi] = await Promise.all([
-        s.query(d.probeSql.variables), s.query(d.probeSql.replicaStatus), d.probeSql.semiSyncStatus ? s.query(d.probeSql.semiSyncStatus) : [],
-      ]);
-      return d.parseProbe(variables[0] ?? {}, replica, semi);
+      const [vars, replica, semi = []] = await s.queries(semiSyncStatus ? [variables, replicaStatus, semiSyncStatus] : [variables, replicaStatus]);
+      return d.parseProbe(vars[0] ?? {}, replica, semi);
     });
   }
 

@@ -94,3 +94,27 @@ test('a statement the server refuses is never run twice, and actions wait as lon
   const [row] = await kept.with(cluster.addresses()[0], (s) => s.query('SELECT SLEEP(0.8) AS slept'), 60_000);
   expect(Number(row.slept)).toBe(0);
 });
+
+test('statements that read go in one query (one entry in the server\'s general log) and come back as rows of each, in order', async () => {
+  const address = cluster.addresses()[0];
+  const id = await connectionId();
+  const admin = await cluster.connect(cluster.instances[0].name);
+  try {
+    await admin.query("SET GLOBAL log_output = 'TABLE', GLOBAL general_log = ON");
+    const answers = await kept.with(address, (s) => s.queries(["SELECT 'a;b' AS first", 'SHOW SLAVE STATUS', 'SELECT 2 AS third']));
+    await admin.query('SET GLOBAL general_log = OFF');
+    expect(answers).toEqual([[{ first: 'a;b' }], [], [{ third: 2 }]]);
+    const [logged] = await admin.query(`SELECT CONVERT(argument USING utf8mb4) AS sql_text FROM mysql.general_log WHERE thread_id = ${id} AND command_type = 'Query'`);
+    expect((logged as { sql_text: string }[]).map((r) => r.sql_text)).toEqual(["SELECT 'a;b' AS first;\nSHOW SLAVE STATUS;\nSELECT 2 AS third"]);
+    expect(await kept.with(address, (s) => s.queries(['SELECT 1 AS only']))).toEqual([[{ only: 1 }]]);
+  } finally {
+    await admin.query('SET GLOBAL general_log = OFF');
+    await admin.end();
+  }
+});
+
+test('one refused statement among several fails the whole query with the server\'s error', async () => {
+  const refused = kept.with(cluster.addresses()[0], (s) => s.queries(['SELECT 1', 'SELECT * FROM mysql.no_such_table']));
+  await expect(refused).rejects.toThrow(/no_such_table/);
+  expect(await connectionId()).toBeGreaterThan(0);
+});

@@ -4,6 +4,7 @@ import { mariadbDialect } from '../../../src/mysql/sql/mariadb-dialect.js';
 import type { Row } from '../../../src/mysql/sql/dialect.js';
 import { SqlDatabase } from '../../../src/mysql/sql/sql-database.js';
 import type { ManagerCredentials } from '../../../src/mysql/ports.js';
+import { scriptedSession } from '../../support/scripted-session.js';
 
 const creds: ManagerCredentials = {
   adminUser: 'admin', adminPassword: 'a-pw', replicationUser: 'repl', replicationPassword: 'r-pw',
@@ -16,7 +17,7 @@ function recording(answers: (sql: string) => Row[] = () => []) {
   const db = new SqlDatabase(mariadbDialect, creds, async (fn) => {
     const sent: { sql: string; timeoutMs?: number }[] = [];
     sessions.push(sent);
-    return fn({ query: async (sql, timeoutMs) => { sent.push({ sql, timeoutMs }); return answers(sql); } });
+    return fn(scriptedSession(async (sql, timeoutMs) => { sent.push({ sql, timeoutMs }); return answers(sql); }));
   });
   return { db, sessions, sql: () => sessions.map((s) => s.map((q) => q.sql)) };
 }
