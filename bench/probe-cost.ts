@@ -2,8 +2,9 @@
  * What watching databases costs the operator, on real MariaDB: `npm run bench:probe-cost --
  * [--stacks 10] [--seconds 20]` starts N three-instance clusters (semi-sync) and one database
  * manager per cluster in this process, as the operator runs them (probes every 500 ms on kept
- * connections). When all are healthy it measures this process's CPU time (user + system) over
- * `--seconds` at rest, then during a crash failover of one cluster (SIGKILL of its primary until
+ * connections). When all are healthy and `--settle` seconds have passed (the start's own work:
+ * servers' output, closed connections, compilation, collection), it measures this process's CPU
+ * time (user + system) over `--seconds` at rest, then during a crash failover of one cluster (SIGKILL of its primary until
  * a new primary is recorded), per instance per second. Ends with one JSON line.
  */
 import { Registry } from 'prom-client';
@@ -23,6 +24,7 @@ function flag(name: string, fallback: number): number {
 
 const STACKS = flag('stacks', 10);
 const SECONDS = flag('seconds', 20);
+const SETTLE = flag('settle', 15);
 const SIZE = 3;
 
 interface Managed { cluster: MariadbCluster; record: MemoryRecord; manager: DatabaseManager }
@@ -60,7 +62,8 @@ async function main(): Promise<void> {
       return st.instances.length === SIZE && st.instances.every((i) => i.ready);
     }), 300_000, 200);
     const instances = STACKS * SIZE;
-    process.stdout.write(`${STACKS} clusters of ${SIZE} healthy; measuring ${SECONDS} s at rest\n`);
+    process.stdout.write(`${STACKS} clusters of ${SIZE} healthy; settling ${SETTLE} s, then measuring ${SECONDS} s at rest\n`);
+    await new Promise((r) => setTimeout(r, SETTLE * 1000));
 
     const rest = await cpuDuring(() => new Promise((r) => setTimeout(r, SECONDS * 1000)));
     const restMsPerInstanceSecond = rest.cpuMs / instances / (rest.wallMs / 1000);
@@ -74,7 +77,7 @@ async function main(): Promise<void> {
     const failoverMsPerInstanceSecond = failover.cpuMs / instances / (failover.wallMs / 1000);
 
     const result = {
-      stacks: STACKS, instances, probeIntervalMs: DEFAULT_TIMINGS.database.probeIntervalMs, seconds: SECONDS,
+      stacks: STACKS, instances, probeIntervalMs: DEFAULT_TIMINGS.database.probeIntervalMs, settleSeconds: SETTLE, seconds: SECONDS,
       restCpuMsPerInstancePerSecond: Number(restMsPerInstanceSecond.toFixed(3)),
       failoverWallMs: Math.round(failover.wallMs),
       failoverCpuMsPerInstancePerSecond: Number(failoverMsPerInstanceSecond.toFixed(3)),
