@@ -1,5 +1,6 @@
 /**
- * One manager per WebStack: every tick it gathers (probe all instances), decides (one pure
+ * One manager per WebStack: every tick it gathers (probes the instances; at rest a replica once
+ * per failure threshold, see probe-plan.ts), decides (one pure
  * action) and acts (the executor), never two actions at once. Its memory (when the primary went
  * silent, the primary's last GTID set, a switchover backoff) only sharpens decisions; a fresh
  * manager rebuilds everything it needs from the record and the servers.
@@ -23,6 +24,7 @@ import type {
 import { Rebuilds, type RebuildStep } from './rebuild.js';
 import { systemClock } from '../clock.js';
 import { probeAll, probeInstance } from './probe.js';
+import { reusableObservations, type LastProbe } from './probe-plan.js';
 import { ROLLOUT_STUCK } from './rollout.js';
 import { databaseConditions, instanceStatuses, reportDue, type ObservedDatabaseStatus } from './status.js';
 
@@ -97,6 +99,12 @@ export class DatabaseManager {
   /** The instance whose semi-sync wait this manager suspended, until it resumes it. */
   private semiSyncSuspendedOn?: string;
   private observed: ObservedDatabaseStatus = { bootstrapped: false, instances: [], conditions: [] };
+  /** Each instance's last probe: at rest, a replica's stands in for probes until it is a failure threshold old. */
+  private readonly lastProbes = new Map<string, LastProbe>();
+  /** The last tick found every instance ready and had nothing to do. */
+  private atRest = false;
+  /** The next tick probes every instance (a poke: a pod changed, a connection was lost). */
+  private probeEveryInstance = true;
   private published?: { report: DatabaseReport; at: number };
   /** Probe connections, kept between ticks; made on the first tick (the credentials are fixed, the timings too). */
   private readonly kept: KeptSessions;
@@ -123,8 +131,13 @@ export class DatabaseManager {
     this.poke();
   }
 
-  /** Run a tick now (after the current one, if one is running). */
+  /** Run a tick now (after the current one, if one is running) that probes every instance. */
   poke(): void {
+    this.probeEveryInstance = true;
+    this.run();
+  }
+
+  private run(): void {
     if (this.stopped) return;
     if (this.running) {
       this.again = true;
@@ -139,9 +152,9 @@ export class DatabaseManager {
       if (this.stopped) return;
       if (this.again) {
         this.again = false;
-        this.poke();
+        this.run();
       } else {
-        this.timer = this.clock.after(this.nextTickInMs(), () => this.poke());
+        this.timer = this.clock.after(this.nextTickInMs(), () => this.run());
       }
     });
   }
@@ -184,20 +197,23 @@ export class DatabaseManager {
     return this.observed;
   }
 
-  /** One gather -> decide -> act round. Public so tests and the bench can step the manager. */
-  async tick(): Promise<TickResult> {
-    const spec = this.opts.spec();
-    const connect = sqlDatabases(dialectFor(spec.engine), this.opts.credentials,
-      { connectMs: this.timings.connectTimeoutMs, queryMs: this.timings.queryTimeoutMs }, this.kept, this.opts.caBundle?.());
-    const [addresses, record] = await Promise.all([this.opts.topology.instances(), this.opts.record.read()]);
-    this.kept.retain(addresses);
+  /**
+   * Probes the instances `probe` picks (see gather) and takes the others' observations from `known`;
+   * all in the order of `addresses`.
+   */
+  private async observe(addresses: InstanceAddress[], probe: (a: InstanceAddress) => boolean, known: ReadonlyMap<string, InstanceObservation>,
+    record: ClusterState, connect: DatabaseConnector): Promise<InstanceObservation[]> {
     const probedAt = this.clock.now();
-    const observations = await this.gather(addresses, record, connect);
-    const now = this.clock.now();
+    const probed = await this.gather(addresses.filter(probe), record, connect);
+    for (const o of probed) this.lastProbes.set(o.name, { observation: o, at: probedAt });
+    const observations = addresses.map((a) => probed.find((o) => o.name === a.name) ?? known.get(a.name)!);
     this.remember(observations, record, probedAt);
-    this.reloadTls(observations, connect, now);
-    const action = decide({
-      now, spec, record, observations,
+    return observations;
+  }
+
+  private decide(spec: ManagerSpec, record: ClusterState, observations: InstanceObservation[]): Action {
+    return decide({
+      now: this.clock.now(), spec, record, observations,
       primaryUnreachableSince: this.unreachableSince?.at,
       lastPrimaryExecuted: this.lastPrimaryExecuted,
       switchoverBackoff: this.switchoverBackoff,
@@ -205,6 +221,28 @@ export class DatabaseManager {
       restarts: this.opts.restarter ? { settleMs: this.timings.restartSettleMs, restartedAt: Object.fromEntries(this.restartedAt) } : undefined,
       rollout: this.opts.roller ? { timeoutMs: this.timings.rollTimeoutMs, drainMs: this.timings.rollDrainMs, replaced: this.replaced } : undefined,
     });
+  }
+
+  /** One gather -> decide -> act round. Public so tests and the bench can step the manager. */
+  async tick(): Promise<TickResult> {
+    const spec = this.opts.spec();
+    const connect = sqlDatabases(dialectFor(spec.engine), this.opts.credentials,
+      { connectMs: this.timings.connectTimeoutMs, queryMs: this.timings.queryTimeoutMs }, this.kept, this.opts.caBundle?.());
+    const [addresses, record] = await Promise.all([this.opts.topology.instances(), this.opts.record.read()]);
+    this.kept.retain(addresses);
+    for (const name of this.lastProbes.keys()) if (!addresses.some((a) => a.name === name)) this.lastProbes.delete(name);
+    const reused = reusableObservations(addresses, record.primary, this.lastProbes, this.atRest && !this.probeEveryInstance,
+      this.clock.now(), spec.failureThresholdSeconds * 1000);
+    this.probeEveryInstance = false;
+    let observations = await this.observe(addresses, (a) => !reused.has(a.name), reused, record, connect);
+    let action = this.decide(spec, record, observations);
+    if (reused.size && (action.kind !== 'none' || observations.some((o) => !o.state))) {
+      // Something moved: no action is decided, and no failure judged, on an earlier answer.
+      observations = await this.observe(addresses, (a) => reused.has(a.name), new Map(observations.map((o) => [o.name, o])), record, connect);
+      action = this.decide(spec, record, observations);
+    }
+    const now = this.clock.now();
+    this.reloadTls(observations, connect, now);
     this.reportBlocked(action);
     let result: ExecutionResult | undefined;
     if (action.kind !== 'none') {
@@ -230,6 +268,8 @@ export class DatabaseManager {
       lastDecision: { kind: action.kind, reason: action.reason, result: result?.message },
     };
     await this.publish({ instances: this.observed.instances, conditions: this.observed.conditions }, now);
+    this.atRest = action.kind === 'none' && !action.blocked && !rebuild.changed && !this.replaced && !this.unreachableSince
+      && this.observed.instances.length > 0 && this.observed.instances.every((i) => i.ready);
     return { action, result, ...(rebuild.step ? { rebuild: rebuild.step } : {}) };
   }
 
