@@ -1,11 +1,12 @@
 /**
  * What watching databases costs the operator, on real MariaDB: `npm run bench:probe-cost --
- * [--stacks 10] [--seconds 20]` starts N three-instance clusters (semi-sync) and one database
- * manager per cluster in this process, as the operator runs them (probes every 500 ms on kept
- * connections). When all are healthy and `--settle` seconds have passed (the start's own work:
- * servers' output, closed connections, compilation, collection), it measures this process's CPU
- * time (user + system) over `--seconds` at rest, then during a crash failover of one cluster (SIGKILL of its primary until
- * a new primary is recorded), per instance per second. Ends with one JSON line.
+ * [--stacks 10] [--seconds 20] [--settle 15] [--threshold 1]` starts N three-instance clusters
+ * (semi-sync) and one database manager per cluster in this process, as the operator runs them
+ * (ticks every 500 ms on kept connections; at rest a replica is probed once per failure threshold).
+ * When all are healthy and `--settle` seconds have passed (the start's own work: servers' output,
+ * closed connections, compilation, collection), it measures this process's CPU time (user +
+ * system) over `--seconds` at rest, then during a crash failover of one cluster (SIGKILL of its
+ * primary until a new primary is recorded), per instance per second. Ends with one JSON line.
  */
 import { Registry } from 'prom-client';
 import { DatabaseManager } from '../src/mysql/manager.js';
@@ -25,6 +26,8 @@ function flag(name: string, fallback: number): number {
 const STACKS = flag('stacks', 10);
 const SECONDS = flag('seconds', 20);
 const SETTLE = flag('settle', 15);
+/** failureThresholdSeconds: 1 as in the failover goals (replicas probed every second at rest); the API's default is 3. */
+const THRESHOLD = flag('threshold', 1);
 const SIZE = 3;
 
 interface Managed { cluster: MariadbCluster; record: MemoryRecord; manager: DatabaseManager }
@@ -41,7 +44,7 @@ async function cpuDuring(during: () => Promise<void>): Promise<{ cpuMs: number; 
 async function main(): Promise<void> {
   const stacks: Managed[] = [];
   const spec: ManagerSpec = {
-    engine: 'mariadb', desiredPrimary: '', failoverEnabled: true, failureThresholdSeconds: 1, replicationMode: 'semisync', semiSyncTimeoutSeconds: 3600,
+    engine: 'mariadb', desiredPrimary: '', failoverEnabled: true, failureThresholdSeconds: THRESHOLD, replicationMode: 'semisync', semiSyncTimeoutSeconds: 3600,
   };
   try {
     for (let s = 0; s < STACKS; s++) {
@@ -77,7 +80,7 @@ async function main(): Promise<void> {
     const failoverMsPerInstanceSecond = failover.cpuMs / instances / (failover.wallMs / 1000);
 
     const result = {
-      stacks: STACKS, instances, probeIntervalMs: DEFAULT_TIMINGS.database.probeIntervalMs, settleSeconds: SETTLE, seconds: SECONDS,
+      stacks: STACKS, instances, probeIntervalMs: DEFAULT_TIMINGS.database.probeIntervalMs, failureThresholdSeconds: THRESHOLD, settleSeconds: SETTLE, seconds: SECONDS,
       restCpuMsPerInstancePerSecond: Number(restMsPerInstanceSecond.toFixed(3)),
       failoverWallMs: Math.round(failover.wallMs),
       failoverCpuMsPerInstancePerSecond: Number(failoverMsPerInstanceSecond.toFixed(3)),
