@@ -5,11 +5,12 @@
  * the new primary's files are archived under its own name; they hold the same GTIDs, and the replay
  * plan takes each transaction once.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import type { InstanceAddress } from '../mysql/ports.js';
-import { binlogTransactions } from './binlog-file.js';
+import { BinlogScanner, type ArchivedTransaction } from './binlog-file.js';
 import { connectionArgs, runTool, type Login } from './client-tools.js';
 import type { BinlogIndex } from './replay-plan.js';
 import { binlogPosition, query } from './server-queries.js';
@@ -84,12 +85,19 @@ export class ArchivePlacement {
   }
 }
 
-/** Reads a file of the server's binlog through the replication protocol. */
-async function fetchBinlog(primary: InstanceAddress, login: Login, file: string, dir: string): Promise<Buffer> {
+/** Copies a file of the server's binlog through the replication protocol into `dir`; its path there. */
+async function fetchBinlog(primary: InstanceAddress, login: Login, file: string, dir: string): Promise<string> {
   const tool = runTool('mariadb-binlog', [...connectionArgs(primary, login), '--read-from-remote-server', '--raw', `--result-file=${dir}/`, file], login);
   tool.child.stdin.end();
   await tool.done;
-  return readFile(path.join(dir, file));
+  return path.join(dir, file);
+}
+
+/** The transactions of a binlog file on disk, read in chunks (a file may be up to max_binlog_size, 1 GiB by default). */
+async function transactionsIn(file: string): Promise<ArchivedTransaction[]> {
+  const scanner = new BinlogScanner();
+  for await (const chunk of createReadStream(file)) scanner.push(chunk as Buffer);
+  return scanner.finish();
 }
 
 /** One pass: close the current file if anything was written, then store every closed file not yet stored. */
@@ -108,14 +116,14 @@ export async function archiveBinlogs(primary: InstanceAddress, login: Login, sto
       const size = Number(fileSize);
       const key = await placement.keyFor(file, size);
       if (!key) continue;
-      const bytes = await fetchBinlog(primary, login, file, dir);
-      const transactions = binlogTransactions(bytes);
-      if (transactions.length > 0) await store.put(key, bytes);
+      const copy = await fetchBinlog(primary, login, file, dir);
+      const transactions = await transactionsIn(copy);
+      if (transactions.length > 0) await store.put(key, createReadStream(copy));
       // size: the file's on its server (SHOW BINARY LOGS), which the next passes compare.
       await store.put(key + INDEX_SUFFIX, Buffer.from(JSON.stringify({ transactions, size })));
       placement.archived(key, size);
       stored.push(key);
-      await rm(path.join(dir, file), { force: true });
+      await rm(copy, { force: true });
     }
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { binlogTransactions } from '../../src/backup/binlog-file.js';
+import { BinlogScanner } from '../../src/backup/binlog-file.js';
 import { parseGtidPosition, planReplay, type BinlogIndex } from '../../src/backup/replay-plan.js';
 
 const tx = (server: number, seq: number, time: number) => ({ domain: 0, server, seq, time });
@@ -45,8 +45,15 @@ describe('planReplay', () => {
   });
 });
 
-describe('binlogTransactions', () => {
-  it('reads GTID events and ignores a truncated tail', () => {
+/** A file's transactions, its bytes pushed in chunks of `size` (0: whole). */
+function scan(bytes: Buffer, size = 0): ReturnType<BinlogScanner['finish']> {
+  const scanner = new BinlogScanner();
+  for (let pos = 0; pos < bytes.length; pos += size || bytes.length) scanner.push(bytes.subarray(pos, pos + (size || bytes.length)));
+  return scanner.finish();
+}
+
+describe('BinlogScanner', () => {
+  it('reads GTID events and ignores a truncated tail, however the bytes are cut into chunks', () => {
     const event = (type: number, time: number, server: number, body: Buffer) => {
       const header = Buffer.alloc(19);
       header.writeUInt32LE(time, 0);
@@ -65,9 +72,19 @@ describe('binlogTransactions', () => {
       Buffer.from([0xfe, 0x62, 0x69, 0x6e]), event(15, 1, 100, Buffer.alloc(40)), event(162, 1000, 100, gtid(7, 0)),
       event(30, 1000, 100, Buffer.alloc(8)), event(162, 1001, 101, gtid(8, 2)),
     ]);
-    expect(binlogTransactions(Buffer.concat([bytes, bytes.subarray(4, 20)]))).toEqual([
-      { time: 1000, server: 100, seq: 7, domain: 0 }, { time: 1001, server: 101, seq: 8, domain: 2 },
-    ]);
-    expect(() => binlogTransactions(Buffer.from('hello'))).toThrow('not a binlog file');
+    const both = [{ time: 1000, server: 100, seq: 7, domain: 0 }, { time: 1001, server: 101, seq: 8, domain: 2 }];
+    for (const size of [0, 1, 2, 3, 5, 19, 20, 31, 32, 64]) {
+      expect(scan(Buffer.concat([bytes, bytes.subarray(4, 20)]), size)).toEqual(both);
+      // A GTID event cut short at the end is not counted, even when its GTID was read.
+      const cut = event(162, 1002, 100, gtid(9, 0));
+      expect(scan(Buffer.concat([bytes, cut.subarray(0, cut.length - 1)]), size)).toEqual(both);
+      expect(scan(Buffer.concat([bytes, cut]), size)).toEqual([...both, { time: 1002, server: 100, seq: 9, domain: 0 }]);
+    }
+    // An impossible size ends the reading.
+    const broken = event(30, 1, 100, Buffer.alloc(0));
+    broken.writeUInt32LE(5, 9);
+    expect(scan(Buffer.concat([bytes, broken, event(162, 1003, 100, gtid(10, 0))]), 7)).toEqual(both);
+    expect(() => scan(Buffer.from('hello'))).toThrow('not a binlog file');
+    expect(() => scan(Buffer.from([0xfe, 0x62]))).toThrow('not a binlog file');
   });
 });
