@@ -18,7 +18,7 @@ import type { TLSSocket } from 'node:tls';
 import mysql from 'mysql2/promise';
 import { names } from '../src/api/labels.js';
 import { SECRET_KEYS } from '../src/render/credentials.js';
-import { installOperator } from '../src/sandbox/kube-plane.js';
+import { installOperator, OPERATOR_NAMESPACE, OPERATOR_RELEASE } from '../src/sandbox/kube-plane.js';
 import { eventually } from '../test/support/eventually.js';
 import { httpsLoop } from '../test/support/https-loop.js';
 import { startTestCluster, type TestCluster } from './support/cluster.js';
@@ -76,6 +76,21 @@ async function secretPem(name: string, key: string): Promise<string | undefined>
 }
 
 const fingerprint = (pem: string) => new X509Certificate(pem).fingerprint256;
+
+/**
+ * What to look at when a renewal does not reach HAProxy: the HAProxy Deployment's template
+ * annotations and rollout, its ReplicaSets and pods, the stack's Events and the operator's log tail.
+ */
+async function renewalState(): Promise<string> {
+  const out = async (title: string, args: string[]) => `--- ${title}\n${(await c.kubectl(args)).stdout}`;
+  return (await Promise.all([
+    out('HAProxy Deployment', ['get', 'deployment', names.haproxy('shop'), '-o',
+      'jsonpath={.spec.template.metadata.annotations} {.metadata.generation}/{.status.observedGeneration} {.status}']),
+    out('ReplicaSets and pods', ['get', 'replicasets,pods', '-o', 'wide']),
+    out('Events', ['get', 'events', '--sort-by=.lastTimestamp']),
+    out('operator log', ['logs', '-n', OPERATOR_NAMESPACE, `deployment/${OPERATOR_RELEASE}`, '--tail=150']),
+  ])).join('\n');
+}
 
 beforeAll(async () => {
   const script = (name: string) => execFileSync('bash', [`scripts/${name}`], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] }).trim().split('\n').pop()!;
@@ -166,7 +181,8 @@ describe('a stack whose HAProxy certificate a real cert-manager issues and renew
         return pem && fingerprint(pem) !== before && fingerprint(pem);
       }, 120_000, 100);
       renewedAt = Date.now();
-      firstNew = await eventually('the renewed certificate served', () => loop.answers.find((a) => a.fingerprint === renewed), 120_000, 100);
+      firstNew = await eventually('the renewed certificate served', () => loop.answers.find((a) => a.fingerprint === renewed), 120_000, 100)
+        .catch(async (err: unknown) => { throw new Error(`${(err as Error).message}\n${await renewalState()}`, { cause: err }); });
       // Every HAProxy pod serves it: only new answers for a while.
       await eventually('only the renewed certificate served', () => {
         const recent = loop.answers.filter((a) => a.at > Date.now() - 2000);
