@@ -29,12 +29,25 @@ function compile(expression: string): Program | null {
   return compiled.get(expression)!;
 }
 
-/** CEL's int is 64-bit: integral JSON numbers become bigint so int arithmetic and size() compare. */
-function toCel(value: unknown): unknown {
-  if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
-  if (Array.isArray(value)) return value.map(toCel);
-  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toCel(v)]));
-  return value;
+/**
+ * The CEL values of one validation's objects, each converted once however many rules look at it
+ * or at what holds it. CEL's int is 64-bit: integral JSON numbers become bigint so int arithmetic
+ * and size() compare. The objects must not change while it is in use.
+ */
+export class CelValues {
+  private readonly converted = new WeakMap<object, unknown>();
+
+  of(value: unknown): unknown {
+    if (typeof value === 'number' && Number.isInteger(value)) return BigInt(value);
+    if (typeof value !== 'object' || value === null) return value;
+    let out = this.converted.get(value);
+    if (out === undefined) {
+      out = Array.isArray(value) ? value.map((v) => this.of(v))
+        : isObject(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, this.of(v)])) : value;
+      this.converted.set(value, out);
+    }
+    return out;
+  }
 }
 
 export type RuleOutcome = { ok: true } | { ok: false; message: string } | { ok: 'skipped' };
@@ -43,12 +56,12 @@ export function usesOldSelf(rule: CelRule): boolean {
   return /\boldSelf\b/.test(rule.rule);
 }
 
-export function evaluateRule(rule: CelRule, self: unknown, oldSelf: unknown): RuleOutcome {
+export function evaluateRule(rule: CelRule, self: unknown, oldSelf: unknown, values = new CelValues()): RuleOutcome {
   const program = compile(rule.rule);
   if (!program) return { ok: 'skipped' };
   let result: unknown;
-  const context: Record<string, unknown> = { self: toCel(self) };
-  if (oldSelf !== undefined) context.oldSelf = toCel(oldSelf);
+  const context: Record<string, unknown> = { self: values.of(self) };
+  if (oldSelf !== undefined) context.oldSelf = values.of(oldSelf);
   try {
     result = program(context);
   } catch {

@@ -3,7 +3,7 @@
  * apply defaults, then validate (OpenAPI v3 keywords and CEL rules). Errors name the field
  * the way kube-apiserver does: `spec.apps[0].replicas: Invalid value: -1: ...`.
  */
-import { evaluateRule, usesOldSelf, type CelRule } from './cel.js';
+import { CelValues, evaluateRule, usesOldSelf, type CelRule } from './cel.js';
 import type { FieldError } from './errors.js';
 import { clone, deepEqual, isObject, type JsonObject } from './types.js';
 
@@ -103,11 +103,12 @@ function typeMatches(value: unknown, schema: JsonObject): boolean {
 
 interface Walk {
   errors: FieldError[];
+  celValues: CelValues;
 }
 
 /** Validates a (pruned, defaulted) value; `old` is the stored value at the same place, for transition rules. */
 export function validate(value: unknown, schema: JsonObject | undefined, old?: unknown): FieldError[] {
-  const walk: Walk = { errors: [] };
+  const walk: Walk = { errors: [], celValues: new CelValues() };
   if (schema) check(value, schema, '', old, walk, true);
   return walk.errors;
 }
@@ -238,7 +239,7 @@ function checkRules(value: unknown, schema: JsonObject, path: string, old: unkno
   const rules = Array.isArray(schema['x-kubernetes-validations']) ? (schema['x-kubernetes-validations'].filter(isObject) as unknown as CelRule[]) : [];
   for (const rule of rules) {
     if (usesOldSelf(rule) && old === undefined && rule.optionalOldSelf !== true) continue;
-    const outcome = evaluateRule(rule, value, old);
+    const outcome = evaluateRule(rule, value, old, walk.celValues);
     if (outcome.ok !== false) continue;
     const field = rule.fieldPath ? `${path}${rule.fieldPath.startsWith('.') ? '' : '.'}${rule.fieldPath}`.replace(/^\./, '') : path || '<root>';
     const reason = celReasons[rule.reason ?? ''] ?? 'FieldValueInvalid';
