@@ -7,9 +7,11 @@ import type { Shape } from './shape.js';
 import { deepEqual, isObject, type JsonObject } from './types.js';
 
 export type FieldPath = string[];
+/** Paths by their key (pathKey). */
 export type FieldSet = Map<string, FieldPath>;
 
-const enc = (p: FieldPath): string => JSON.stringify(p);
+export const pathKey = (p: FieldPath): string => JSON.stringify(p);
+const enc = pathKey;
 
 export function newSet(paths: FieldPath[] = []): FieldSet {
   return new Map(paths.map((p) => [enc(p), p]));

@@ -4,7 +4,7 @@
  */
 import { ApiError } from './errors.js';
 import {
-  addPath, deletePath, describePath, fieldsOf, fromFieldsV1, hasPath, isPrefix, listKeyValue, newSet, removeAt, toFieldsV1, valueAt,
+  deletePath, describePath, fieldsOf, fromFieldsV1, hasPath, isPrefix, listKeyValue, newSet, pathKey, removeAt, toFieldsV1, valueAt,
   type FieldPath, type FieldSet,
 } from './fieldset.js';
 import type { Shape } from './shape.js';
@@ -80,28 +80,24 @@ export function trackUpdate(old: KubeObject | undefined, updated: KubeObject, ct
   const managers = old ? readManagers(old) : [];
   const before = old ? fieldsOf(old, ctx.shape, ctx.includes, true) : newSet();
   const after = fieldsOf(updated, ctx.shape, ctx.includes, true);
-  const changed: FieldPath[] = [];
-  const parents = new Set([...after.values()].flatMap((p) => p.slice(0, -1).map((_, i) => JSON.stringify(p.slice(0, i + 1)))));
-  for (const p of after.values()) {
+  const changed = newSet();
+  const parents = new Set<string>();
+  for (const p of after.values()) for (let i = 1; i < p.length; i++) parents.add(pathKey(p.slice(0, i)));
+  for (const [key, p] of after) {
     // A map or list is the updater's when the update created it; a change inside it is only its fields'.
-    const map = parents.has(JSON.stringify(p)) && !p[p.length - 1].startsWith('k:');
-    if (!hasPath(before, p) || (!map && !deepEqual(valueAt(old, p), valueAt(updated, p)))) changed.push(p);
+    const map = parents.has(key) && !p[p.length - 1].startsWith('k:');
+    if (!before.has(key) || (!map && !deepEqual(valueAt(old, p), valueAt(updated, p)))) changed.set(key, p);
   }
   for (const m of managers) {
-    for (const p of [...m.fields.values()]) {
-      if (!isOwnedByScope(p, ctx)) continue;
-      if (!hasPath(after, p) || changed.some((c) => encodeEqual(c, p))) deletePath(m.fields, p);
+    for (const [key, p] of [...m.fields]) {
+      if (isOwnedByScope(p, ctx) && (!after.has(key) || changed.has(key))) m.fields.delete(key);
     }
   }
-  if (changed.length) {
+  if (changed.size) {
     const mine = entryFor(managers, ctx, 'Update');
-    for (const p of changed) addPath(mine.fields, p);
+    for (const [key, p] of changed) mine.fields.set(key, p);
   }
   writeManagers(updated, managers);
-}
-
-function encodeEqual(a: FieldPath, b: FieldPath): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** A write to the main resource doesn't disown status fields, and a status write touches only status. */
