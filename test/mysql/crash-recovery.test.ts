@@ -4,16 +4,12 @@
  * must come back without it (MDEV-21117; since 10.6.19/10.11.9/11.4.3 triggered by
  * --init-rpl-role=SLAVE, MDEV-33465), so it can rejoin as a replica instead of being quarantined.
  */
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { acksFrom, bootstrapped, idsOn, startStack, waitHealthy, waitNewPrimary, writers, type Stack } from './harness.js';
+import { expect, test } from '@jest/globals';
+import { acksFrom, idsOn, waitHealthy, waitNewPrimary, writers, type Stack, stackPerFile } from './harness.js';
 import { eventually } from '../support/eventually.js';
 
 let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-  await bootstrapped(stack);
-}, 120_000);
-afterAll(async () => stack?.close(), 60_000);
+stackPerFile((started) => { stack = started; });
 
 async function gtidPositions(name: string): Promise<{ binlog: string; current: string }> {
   const [row] = await stack.cluster.query<{ binlog: string; current: string }>(name,

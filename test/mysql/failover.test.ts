@@ -1,15 +1,11 @@
 /** Crash failover on real MariaDB: SIGKILL the primary under continuous writes, twice in a row. */
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { expect, test } from '@jest/globals';
 
-import { bootstrapped, idsOn, readOnly, serverId, startStack, waitForAcksFrom, waitHealthy, waitNewPrimary, writableInstances, writer, type Stack } from './harness.js';
+import { idsOn, readOnly, serverId, waitForAcksFrom, waitHealthy, waitNewPrimary, writableInstances, writer, type Stack, stackPerFile } from './harness.js';
 import { eventually } from '../support/eventually.js';
 
 let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-  await bootstrapped(stack);
-}, 120_000);
-afterAll(async () => stack?.close(), 60_000);
+stackPerFile((started) => { stack = started; });
 
 async function crashAndCheck(): Promise<{ old: string; next: string }> {
   const w = writer(stack);

@@ -4,18 +4,14 @@
  * crash recovery (init_rpl_role = SLAVE) rolls that back and it rejoins; fenced by SQL (no
  * restarter, or the restart fails), killing the waiting session commits it and it may diverge.
  */
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { expect, test } from '@jest/globals';
 
 import { WriteLoop } from '../support/mariadb-cluster.js';
-import { acksFrom, bootstrapped, idsOn, readOnly, startStack, waitHealthy, waitNewPrimary, writableInstances, writers, type Stack } from './harness.js';
+import { acksFrom, idsOn, readOnly, waitHealthy, waitNewPrimary, writableInstances, writers, type Stack, stackPerFile } from './harness.js';
 import { eventually } from '../support/eventually.js';
 
 let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-  await bootstrapped(stack);
-}, 120_000);
-afterAll(async () => stack?.close(), 60_000);
+stackPerFile((started) => { stack = started; });
 
 /** Hangs the primary under writes, fails over, resumes it; the writers keep going throughout. */
 async function hangUnderWrites(round: number): Promise<{ old: string; next: string; ws: WriteLoop[] }> {

@@ -1,4 +1,5 @@
 /** A database manager over real mariadbd instances, with in-memory record, labels and Events. */
+import { afterAll, beforeAll } from '@jest/globals';
 import { Registry } from 'prom-client';
 import type { Action } from '../../src/mysql/planner.js';
 import { DatabaseManager, type ManagerOptions } from '../../src/mysql/manager.js';
@@ -77,6 +78,20 @@ export async function waitNewPrimary(stack: Stack, old: string, timeoutMs = 30_0
     throw new Error(`${(err as Error).message}\n${detail}`, { cause: err });
   }
   return stack.primary();
+}
+
+/**
+ * One stack for a test file, bootstrapped before its tests and closed after them; `use` gets it as
+ * soon as it is started (the file keeps it in a variable of its own).
+ */
+export function stackPerFile(use: (stack: Stack) => void): void {
+  let stack: Stack | undefined;
+  beforeAll(async () => {
+    stack = await startStack();
+    use(stack);
+    await bootstrapped(stack);
+  }, 120_000);
+  afterAll(async () => stack?.close(), 60_000);
 }
 
 /** Bootstrapped, healthy, with the writes table created on the primary. */

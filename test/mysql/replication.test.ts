@@ -1,7 +1,7 @@
 /** Bootstrap, replication and the read-only guarantees on three real MariaDB instances; an errant replica. */
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { expect, test } from '@jest/globals';
 
-import { bootstrapped, idsOn, readOnly, startStack, waitNewPrimary, writableInstances, type Stack } from './harness.js';
+import { idsOn, readOnly, waitNewPrimary, writableInstances, type Stack, stackPerFile } from './harness.js';
 import path from 'node:path';
 import mysql from 'mysql2/promise';
 import type { TLSSocket } from 'node:tls';
@@ -13,11 +13,7 @@ import { sqlDatabases } from '../../src/mysql/sql/sql-database.js';
 import { eventually } from '../support/eventually.js';
 
 let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-  await bootstrapped(stack);
-}, 120_000);
-afterAll(async () => stack?.close(), 60_000);
+stackPerFile((started) => { stack = started; });
 
 const [p0, p1, p2] = ['shop-mysql-0', 'shop-mysql-1', 'shop-mysql-2'];
 

@@ -3,16 +3,12 @@
  * threshold; a replica that hangs or crashes is still found, and a primary that needs an action
  * gets it. Probes are counted by the servers themselves (each probe runs SHOW SLAVE STATUS once).
  */
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { bootstrapped, readOnly, startStack, waitHealthy, type Stack } from './harness.js';
+import { expect, test } from '@jest/globals';
+import { readOnly, waitHealthy, type Stack, stackPerFile } from './harness.js';
 import { eventually } from '../support/eventually.js';
 
 let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-  await bootstrapped(stack);
-}, 120_000);
-afterAll(async () => stack?.close(), 60_000);
+stackPerFile((started) => { stack = started; });
 
 async function probesSoFar(name: string): Promise<number> {
   const [row] = await stack.cluster.query<{ Value: string }>(name, "SHOW GLOBAL STATUS LIKE 'Com_show_slave_status'");

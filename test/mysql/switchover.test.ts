@@ -1,15 +1,11 @@
 /** Planned switchover on real MariaDB: zero lost writes; a candidate that cannot catch up, or hangs, is rolled back. */
-import { afterAll, beforeAll, expect, test } from '@jest/globals';
+import { expect, test } from '@jest/globals';
 
-import { bootstrapped, idsOn, readOnly, serverId, startStack, waitForAcksFrom, waitHealthy, writableInstances, writer, type Stack } from './harness.js';
+import { idsOn, readOnly, serverId, waitForAcksFrom, waitHealthy, writableInstances, writer, type Stack, stackPerFile } from './harness.js';
 import { eventually } from '../support/eventually.js';
 
 let stack: Stack;
-beforeAll(async () => {
-  stack = await startStack();
-  await bootstrapped(stack);
-}, 120_000);
-afterAll(async () => stack?.close(), 60_000);
+stackPerFile((started) => { stack = started; });
 
 const [p0, p1, p2] = ['shop-mysql-0', 'shop-mysql-1', 'shop-mysql-2'];
 
