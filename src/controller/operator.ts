@@ -161,6 +161,8 @@ export class Operator {
     // Pods too, before leading: a reconcile sends the HAProxy pods it finds there their weights.
     await Promise.all([this.caches.start(), this.pods.ready()]);
     await this.waitForSync();
+    // Stopped while starting (the caches or pods never listed): nothing to lead.
+    if (this.stopping) return;
     opts.log.info('caches synced', { namespaces: opts.namespaces.length ? opts.namespaces.join(',') : '(all)' });
     if (this.elector) this.elector.start();
     else this.lead();

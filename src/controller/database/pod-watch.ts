@@ -14,6 +14,7 @@ export class PodWatch {
   private readonly informers: Informer[];
   private readonly byStack = new LabelIndex(LABEL_STACK);
   private started: Promise<void> | undefined;
+  private stopping = false;
 
   /** `namespaces` empty: every namespace. */
   constructor(kc: KubeConfig, client: KubeClient, namespaces: readonly string[], clock: Clock, log: Logger) {
@@ -29,11 +30,11 @@ export class PodWatch {
     for (const i of this.informers) i.on((type, o) => handler(type, o as unknown as DatabasePod));
   }
 
-  /** Starts on first use; resolves once every informer has listed. */
+  /** Starts on first use; resolves once every informer has listed, or once stopped (pods it may never list: RBAC, an unreachable server). */
   ready(): Promise<void> {
     this.started ??= (async () => {
       await Promise.all(this.informers.map((i) => i.start()));
-      while (!this.informers.every((i) => i.hasSynced())) await new Promise((r) => setTimeout(r, 50));
+      while (!this.stopping && !this.informers.every((i) => i.hasSynced())) await new Promise((r) => setTimeout(r, 50));
     })();
     return this.started;
   }
@@ -53,6 +54,7 @@ export class PodWatch {
   }
 
   async stop(): Promise<void> {
+    this.stopping = true;
     if (!this.started) return;
     await this.started.catch(() => undefined);
     await Promise.all(this.informers.map((i) => i.stop()));
