@@ -11,22 +11,21 @@ export type FieldPath = string[];
 export type FieldSet = Map<string, FieldPath>;
 
 export const pathKey = (p: FieldPath): string => JSON.stringify(p);
-const enc = pathKey;
 
 export function newSet(paths: FieldPath[] = []): FieldSet {
-  return new Map(paths.map((p) => [enc(p), p]));
+  return new Map(paths.map((p) => [pathKey(p), p]));
 }
 
 export function addPath(set: FieldSet, p: FieldPath): void {
-  set.set(enc(p), p);
+  set.set(pathKey(p), p);
 }
 
 export function hasPath(set: FieldSet, p: FieldPath): boolean {
-  return set.has(enc(p));
+  return set.has(pathKey(p));
 }
 
 export function deletePath(set: FieldSet, p: FieldPath): void {
-  set.delete(enc(p));
+  set.delete(pathKey(p));
 }
 
 /** List-map key fields kube defaults: an item without one is keyed (and matched) by the default, as server-side apply does. */
