@@ -6,7 +6,7 @@
 import type { InstanceObservation } from './observation.js';
 import type { InstanceAddress } from './ports.js';
 
-/** An instance's last probe: what it answered, when the probe was sent, and the address it was sent to. */
+/** An instance's last probe: what it answered (with the address it was sent to) and when it was sent. */
 export interface LastProbe {
   observation: InstanceObservation;
   at: number;
