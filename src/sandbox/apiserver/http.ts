@@ -15,6 +15,7 @@ import { parseRoute } from './routes.js';
 import { checkFieldSelector } from './field-labels.js';
 import { bothSelectors } from './selectors.js';
 import { toTable, type IncludeObject } from './table.js';
+import { objectJson } from './object-json.js';
 import type { KubeObject } from './types.js';
 import type { WatchHub } from './watch.js';
 
@@ -115,7 +116,15 @@ function listItems(type: ResourceType, items: KubeObject[]): unknown[] {
 }
 
 function send(res: ServerResponse, code: number, body: unknown, warnings: string[] = []): void {
-  const text = JSON.stringify(body);
+  sendJson(res, code, JSON.stringify(body), warnings);
+}
+
+/** An object the API returned (stored, or a view of it): its JSON shared with the watch events of that version. */
+function sendObject(res: ServerResponse, code: number, obj: KubeObject, warnings: string[] = []): void {
+  sendJson(res, code, objectJson(obj), warnings);
+}
+
+function sendJson(res: ServerResponse, code: number, text: string, warnings: string[]): void {
   const headers: Record<string, string | string[]> = { 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(text)) };
   if (warnings.length) headers.Warning = warnings.map((w) => `299 - ${JSON.stringify(w)}`);
   res.writeHead(code, headers);
@@ -243,7 +252,7 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
       const body = parseBody(await readBody(req), contentType);
       if (type.group === 'authorization.k8s.io') return send(res, 201, answerReview(type.kind, body));
       const result = ctx.api.create(type, namespace, body, writeOpts());
-      return send(res, 201, result.object, result.warnings);
+      return sendObject(res, 201, result.object, result.warnings);
     }
     if (method === 'DELETE') {
       const body = parseBody(await readBody(req), contentType) as Record<string, unknown> | undefined;
@@ -284,12 +293,12 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
     case 'GET': {
       const obj = ctx.api.get(type, namespace, name);
       if (table) return send(res, 200, toTable(type, [obj], includeObject, { resourceVersion: obj.metadata.resourceVersion }));
-      return send(res, 200, obj);
+      return sendObject(res, 200, obj);
     }
     case 'PUT': {
       const body = parseBody(await readBody(req), contentType);
       const result = ctx.api.update(type, namespace, name, body, writeOpts());
-      return send(res, result.created ? 201 : 200, result.object, result.warnings);
+      return sendObject(res, result.created ? 201 : 200, result.object, result.warnings);
     }
     case 'PATCH': {
       const patchType = patchTypes[contentType];
@@ -298,7 +307,7 @@ async function route(ctx: HttpContext, req: IncomingMessage, res: ServerResponse
       }
       const body = parseBody(await readBody(req), contentType);
       const result = ctx.api.patch(type, namespace, name, patchType, body, writeOpts());
-      return send(res, result.created ? 201 : 200, result.object, result.warnings);
+      return sendObject(res, result.created ? 201 : 200, result.object, result.warnings);
     }
     case 'DELETE': {
       const body = parseBody(await readBody(req), contentType) as Record<string, unknown> | undefined;

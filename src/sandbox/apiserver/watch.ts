@@ -4,6 +4,7 @@ import type { Api } from './api.js';
 import { apiVersionOf, storageKey, type ResourceType } from './resource-type.js';
 import type { Selector } from './selectors.js';
 import { toTable, type IncludeObject } from './table.js';
+import { objectJson } from './object-json.js';
 import type { KubeObject } from './types.js';
 import { watchEventFor, type WatchScope } from './watch-filter.js';
 
@@ -70,7 +71,7 @@ export class WatchHub {
       const key = `${t} ${apiVersionOf(type)}`;
       let line = cache.get(key);
       if (line === undefined) {
-        line = `${JSON.stringify({ type: t, object: view(object) })}\n`;
+        line = `{"type":${JSON.stringify(t)},"object":${objectJson(view(object))}}\n`;
         cache.set(key, line);
       }
       res.write(line);
