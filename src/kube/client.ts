@@ -44,6 +44,8 @@ export class KubeClient {
   readonly counts: RequestCounts = { total: 0, writes: 0, byVerb: {} };
   private agent: http.Agent | undefined;
   private readonly server: URL;
+  /** The server URL's path, without a trailing slash: each request's path goes after it. */
+  private readonly basePath: string;
   /** The kubeconfig's credentials as request options, and when they were taken (see `authOptions`). */
   private auth: { opts: https.RequestOptions; at: number } | undefined;
 
@@ -51,6 +53,7 @@ export class KubeClient {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new Error('kubeconfig: no current cluster');
     this.server = new URL(cluster.server);
+    this.basePath = this.server.pathname.replace(/\/$/, '');
   }
 
   /** Count a request made elsewhere (the informers' watches) under `verb`. */
@@ -147,11 +150,9 @@ export class KubeClient {
       headers['content-type'] = contentType;
       headers['content-length'] = payload.length;
     }
-    const url = new URL(path, this.server);
-    const basePath = this.server.pathname.replace(/\/$/, '');
     return new Promise((resolve, reject) => {
       const req = (secure ? https : http).request({
-        protocol: url.protocol, hostname: url.hostname, port: url.port, path: basePath + path, method, headers,
+        protocol: this.server.protocol, hostname: this.server.hostname, port: this.server.port, path: this.basePath + path, method, headers,
         agent: this.agent, auth: opts.auth, timeout: this.timeoutMs,
       }, (res) => {
         const chunks: Buffer[] = [];
