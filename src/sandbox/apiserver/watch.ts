@@ -7,6 +7,7 @@ import { toTable, type IncludeObject } from './table.js';
 import { objectJson } from './object-json.js';
 import type { KubeObject } from './types.js';
 import { watchEventFor, type WatchScope } from './watch-filter.js';
+import { WatchLines } from './watch-lines.js';
 
 const INITIAL_EVENTS_END = 'k8s.io/initial-events-end';
 
@@ -58,8 +59,9 @@ export class WatchHub {
     const view = (o: KubeObject): KubeObject => this.api.view(type, o);
     res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private', 'Transfer-Encoding': 'chunked' });
     res.flushHeaders();
+    const lines = new WatchLines(res);
     const send = (t: string, object: unknown): void => {
-      res.write(`${JSON.stringify({ type: t, object })}\n`);
+      lines.write(`${JSON.stringify({ type: t, object })}\n`);
     };
     const sendStored = (t: string, object: KubeObject): void => {
       if (req.table) {
@@ -74,7 +76,7 @@ export class WatchHub {
         line = `{"type":${JSON.stringify(t)},"object":${objectJson(view(object))}}\n`;
         cache.set(key, line);
       }
-      res.write(line);
+      lines.write(line);
     };
     const rv = req.resourceVersion;
     const bookmark = (annotations?: Record<string, string>): void =>
@@ -97,7 +99,7 @@ export class WatchHub {
           reason: Number.isInteger(from) ? 'Expired' : 'BadRequest',
           code: Number.isInteger(from) ? 410 : 400,
         });
-        res.end();
+        lines.end();
         return;
       }
       for (const e of past) {
@@ -118,7 +120,7 @@ export class WatchHub {
       if (!this.open.delete(close)) return;
       unsubscribe();
       for (const t of timers) clearInterval(t);
-      res.end();
+      lines.end();
     };
     if (req.timeoutSeconds && req.timeoutSeconds > 0) timers.push(setTimeout(close, req.timeoutSeconds * 1000));
     this.open.add(close);
