@@ -20,6 +20,8 @@ export interface OperatorReport {
   requests: number;
   byVerb: Record<string, number>;
   reconciles: number;
+  /** Reconciles until converged by result: an error is retried with backoff, which can hold convergence back. */
+  reconcilesByResult: Record<string, number>;
   reconcileMsAverage: number;
   steadyStateWrites: number;
   steadyStateReconciles: number;
@@ -44,11 +46,13 @@ function send(message: object): void {
   process.send!(message);
 }
 
-async function reconcileCount(operator: Operator): Promise<{ count: number; seconds: number }> {
-  const count = (await operator.metrics.reconciles.get()).values.reduce((s, v) => s + v.value, 0);
+async function reconcileCount(operator: Operator): Promise<{ count: number; seconds: number; byResult: Record<string, number> }> {
+  const values = (await operator.metrics.reconciles.get()).values;
+  const count = values.reduce((s, v) => s + v.value, 0);
+  const byResult = Object.fromEntries(values.map((v) => [String(v.labels.result), v.value]));
   const seconds = (await operator.metrics.reconcileDuration.get()).values
     .filter((v) => v.metricName?.endsWith('_sum')).reduce((s, v) => s + v.value, 0);
-  return { count, seconds };
+  return { count, seconds, byResult };
 }
 
 async function main(): Promise<void> {
@@ -100,7 +104,7 @@ async function main(): Promise<void> {
   const steadyStateWrites = operator.client.counts.writes - writesAtConvergence;
   await operator.stop();
   const report: OperatorReport = {
-    convergeMs, requests, byVerb, reconciles: before.count, reconcileMsAverage: before.seconds * 1000 / before.count,
+    convergeMs, requests, byVerb, reconciles: before.count, reconcilesByResult: before.byResult, reconcileMsAverage: before.seconds * 1000 / before.count,
     steadyStateWrites, steadyStateReconciles: after.count - before.count,
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024), heapUsedMb, retainedHeapMb, compactedShare,
     cpuMs: (cpu.user + cpu.system) / 1000,

@@ -266,7 +266,7 @@ async function main(): Promise<void> {
     const { convergeMs, requests } = report;
     process.stdout.write(`operator: ${STACKS} WebStacks created in ${createdMs.toFixed(0)} ms, converged after ${convergeMs.toFixed(0)} ms `
       + `(${deployments} Deployments), ${requests} requests (${JSON.stringify(report.byVerb)})\n`);
-    process.stdout.write(`reconciles until converged: ${report.reconciles} (${(report.reconciles / STACKS).toFixed(1)} per stack), `
+    process.stdout.write(`reconciles until converged: ${report.reconciles} (${(report.reconciles / STACKS).toFixed(1)} per stack; ${JSON.stringify(report.reconcilesByResult)}), `
       + `${report.reconcileMsAverage.toFixed(1)} ms each on average\n`);
     process.stdout.write(`steady state: ${report.steadyStateReconciles} reconciles in two resync periods of ${RESYNC_MS} ms, ${report.steadyStateWrites} writes\n`);
 
@@ -277,7 +277,7 @@ async function main(): Promise<void> {
       applyRatio: Number((convergeMs / applyBound.ms).toFixed(2)), serverWritesBoundMs: Math.round(writesBound.ms),
       writesRatio: Number((convergeMs / writesBound.ms).toFixed(2)), operatorCpuMsPerStack: Number((report.cpuMs / STACKS).toFixed(1)),
       requestsPerStack: Number((requests / STACKS).toFixed(1)),
-      childrenPerStack, steadyStateWrites, steadyStateReconciles: report.steadyStateReconciles, peakRssMb,
+      childrenPerStack, steadyStateWrites, steadyStateReconciles: report.steadyStateReconciles, reconcilesByResult: report.reconcilesByResult, peakRssMb,
       peakRssKbPerStack: Math.round(peakRssMb * 1024 / STACKS), heapUsedMbAtConvergence: heapUsedMb, retainedHeapMb, heapLimitMb: HEAP_MB ?? null, semiSpaceMb: SEMI_SPACE_MB ?? null, heapGrowingPercent: GROWING_PERCENT ?? null,
       compactedShare: report.compactedShare,
       // The server's own CPU in each phase: with two cores, the operator and the server share the machine.
