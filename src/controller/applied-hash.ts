@@ -41,27 +41,74 @@ function sortedKeys(o: object): string[] {
 }
 
 /**
- * JSON with object keys sorted, so the hash does not depend on the order a renderer wrote them in.
- * Built in one string, without the arrays of entries (it runs on 23 children every reconcile).
+ * A key JavaScript lists before all others, in numeric order, whatever order it was set in: an array
+ * index ("0" to "4294967294"). An object holding one cannot be written with its keys sorted as strings
+ * by JSON.stringify.
+ */
+function isIndexKey(k: string): boolean {
+  const c = k.charCodeAt(0);
+  return c >= 48 && c <= 57 && /^(?:0|[1-9]\d{0,9})$/.test(k) && Number(k) < 4294967295;
+}
+
+/** Returned by sortedCopy for a value holding an index-like key. */
+const UNSORTABLE = Symbol('unsortable');
+
+/**
+ * `v` as plain JSON data with the keys of every object sorted and undefined values left out, for
+ * JSON.stringify to write in one flat string; UNSORTABLE when an object has an index-like key.
+ */
+function sortedCopy(v: unknown): unknown {
+  if (typeof v !== 'object' || v === null) return typeof v === 'function' || typeof v === 'symbol' ? null : v;
+  if (Array.isArray(v)) {
+    const out = new Array<unknown>(v.length);
+    for (let i = 0; i < v.length; i++) {
+      const x = sortedCopy(v[i]);
+      if (x === UNSORTABLE) return UNSORTABLE;
+      out[i] = x;
+    }
+    return out;
+  }
+  const out: Record<string, unknown> = {};
+  for (const k of sortedKeys(v)) {
+    const x = (v as Record<string, unknown>)[k];
+    if (x === undefined) continue;
+    if (isIndexKey(k)) return UNSORTABLE;
+    const copy = sortedCopy(x);
+    if (copy === UNSORTABLE) return UNSORTABLE;
+    out[k] = copy;
+  }
+  return out;
+}
+
+/**
+ * JSON with object keys sorted (as strings), so the hash does not depend on the order a renderer
+ * wrote them in. Written by JSON.stringify from a sorted copy: one flat string, where building it
+ * piece by piece made a fifth of everything the operator allocated while stacks converged.
  */
 function canonical(v: unknown): string {
+  const sorted = sortedCopy(v);
+  return sorted === UNSORTABLE ? canonicalByHand(v) : JSON.stringify(sorted) ?? 'null';
+}
+
+/** canonical() for a value holding an index-like key, built piece by piece. */
+function canonicalByHand(v: unknown): string {
   switch (typeof v) {
     case 'string': return quoted(v);
     case 'number': return Number.isFinite(v) ? `${v}` : 'null';
     case 'boolean': return v ? 'true' : 'false';
     case 'object': break;
-    default: return JSON.stringify(v) ?? 'null';
+    default: return 'null';
   }
   if (v === null) return 'null';
   if (Array.isArray(v)) {
     let out = '[';
-    for (let i = 0; i < v.length; i++) out += (i > 0 ? ',' : '') + canonical(v[i]);
+    for (let i = 0; i < v.length; i++) out += (i > 0 ? ',' : '') + canonicalByHand(v[i]);
     return `${out}]`;
   }
   let out = '{';
   for (const k of sortedKeys(v)) {
     const x = (v as Record<string, unknown>)[k];
-    if (x !== undefined) out += `${out.length > 1 ? ',' : ''}${quotedKey(k)}:${canonical(x)}`;
+    if (x !== undefined) out += `${out.length > 1 ? ',' : ''}${quotedKey(k)}:${canonicalByHand(x)}`;
   }
   return `${out}}`;
 }
