@@ -31,8 +31,6 @@ export interface WatchRequest {
 
 export class WatchHub {
   private readonly open = new Set<() => void>();
-  /** Each stored object is serialized once per event type and version, however many watchers see it. */
-  private readonly lines = new WeakMap<KubeObject, Map<string, string>>();
 
   /** Watches of custom resources, by CRD name: they end when their CRD is deleted. */
   private readonly byCrd = new Map<() => void, string>();
@@ -68,15 +66,8 @@ export class WatchHub {
         send(t, toTable(type, [view(object)], req.table, { resourceVersion: object.metadata.resourceVersion }));
         return;
       }
-      const cache = this.lines.get(object) ?? new Map<string, string>();
-      this.lines.set(object, cache);
-      const key = `${t} ${apiVersionOf(type)}`;
-      let line = cache.get(key);
-      if (line === undefined) {
-        line = `{"type":${JSON.stringify(t)},"object":${objectJson(view(object))}}\n`;
-        cache.set(key, line);
-      }
-      lines.write(line);
+      // The object's JSON is made once however many watchers see it (objectJson); only the event's wrapper is per watcher.
+      lines.write(`{"type":${JSON.stringify(t)},"object":${objectJson(view(object))}}\n`);
     };
     const rv = req.resourceVersion;
     const bookmark = (annotations?: Record<string, string>): void =>
