@@ -4,13 +4,12 @@
  * 'ready' once its caches are synced; on 'go' it times convergence of `--stacks` WebStacks in
  * its own cache, reports, counts the writes of two resync periods, stops and reports its peak RSS.
  *
- *   (spawned by bench/reconcile.ts) reconcile-operator.ts KUBECONFIG STACKS WORKERS RESYNC_MS GROWING_PERCENT|- [HEAP_SNAPSHOT_FILE]
+ *   (spawned by bench/reconcile.ts) reconcile-operator.ts KUBECONFIG STACKS WORKERS RESYNC_MS [HEAP_SNAPSHOT_FILE]
  */
 import { writeHeapSnapshot } from 'node:v8';
 import { KubeConfig } from '@kubernetes/client-node';
 import type { WebStack } from '../src/api/types.js';
 import { Operator } from '../src/controller/operator.js';
-import { setHeapGrowingPercent } from '../src/controller/heap-growth.js';
 import { OWNED, WEBSTACK } from '../src/controller/resources.js';
 import { MATCHES_LAST_APPLY } from '../src/kube/cache-transform.js';
 import { createLogger } from '../src/log.js';
@@ -34,7 +33,7 @@ export interface OperatorReport {
   cpuMs: number;
 }
 
-const [kubeconfig, stacksArg, workersArg, resyncArg, growingArg, heapSnapshotFile] = process.argv.slice(2);
+const [kubeconfig, stacksArg, workersArg, resyncArg, heapSnapshotFile] = process.argv.slice(2);
 const STACKS = Number(stacksArg);
 const RESYNC_MS = Number(resyncArg);
 
@@ -56,8 +55,6 @@ async function reconcileCount(operator: Operator): Promise<{ count: number; seco
 }
 
 async function main(): Promise<void> {
-  // As `webstack-operator run --heap-growing-percent` does.
-  if (growingArg !== '-') setHeapGrowingPercent(Number(growingArg));
   const kc = new KubeConfig();
   kc.loadFromFile(kubeconfig);
   const operator = new Operator({

@@ -11,7 +11,7 @@
  *
  * The operator runs in its own process (bench/reconcile-operator.ts, compiled), so its peak RSS is its own.
  *
- *   npm run bench:reconcile -- --stacks 1000 [--workers 8] [--resync-ms 10000] [--heap-mb N] [--semi-space-mb N] [--heap-growing-percent N] [--control-plane embedded|kube]
+ *   npm run bench:reconcile -- --stacks 1000 [--workers 8] [--resync-ms 10000] [--heap-mb N] [--semi-space-mb N] [--control-plane embedded|kube]
  *     [--cpu-prof DIR] [--heap-snapshot FILE]
  *
  * Ends with one JSON line: {controlPlane, convergeMs, serverBoundMs, requestsPerStack, steadyStateWrites, peakRssMb, ...}.
@@ -60,8 +60,6 @@ const RESYNC_MS = flag('resync-ms', 10_000);
 const HEAP_MB = process.argv.includes('--heap-mb') ? flag('heap-mb', 0) : undefined;
 /** The operator's young generation semi-space (--max-semi-space-size), as the chart sets it; default: Node's own. */
 const SEMI_SPACE_MB = process.argv.includes('--semi-space-mb') ? flag('semi-space-mb', 0) : undefined;
-/** How much the operator's heap may grow between full collections, in percent, as the chart's `--heap-growing-percent` sets it; default: V8's own rule. */
-const GROWING_PERCENT = process.argv.includes('--heap-growing-percent') ? flag('heap-growing-percent', 0) : undefined;
 /** `--cpu-prof DIR`: the operator process writes a V8 CPU profile there (open it in Chrome's DevTools). */
 const CPU_PROF_DIR = process.argv.includes('--cpu-prof') ? path.resolve(process.argv[process.argv.indexOf('--cpu-prof') + 1] ?? '.') : undefined;
 /** `--heap-snapshot FILE`: the operator writes a V8 heap snapshot of what it holds at convergence, after a full GC. */
@@ -134,7 +132,7 @@ async function startOperatorProcess(dir: string, kubeconfig: string): Promise<{ 
   writeFileSync(file, kubeconfig);
   const heap = [...HEAP_MB === undefined ? [] : [`--max-old-space-size=${HEAP_MB}`], ...SEMI_SPACE_MB === undefined ? [] : [`--max-semi-space-size=${SEMI_SPACE_MB}`]];
   const prof = CPU_PROF_DIR === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${CPU_PROF_DIR}`];
-  const child = fork(compileOperator(), [file, String(STACKS), String(WORKERS), String(RESYNC_MS), String(GROWING_PERCENT ?? '-'), ...(HEAP_SNAPSHOT ? [HEAP_SNAPSHOT] : [])],
+  const child = fork(compileOperator(), [file, String(STACKS), String(WORKERS), String(RESYNC_MS), ...(HEAP_SNAPSHOT ? [HEAP_SNAPSHOT] : [])],
     { execArgv: [...heap, ...prof, '--expose-gc'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`operator process exited with ${code}`))));
   const message = <T>(pick: (m: Record<string, unknown>) => T | undefined) => Promise.race([exited, new Promise<T>((resolve) => {
@@ -278,7 +276,7 @@ async function main(): Promise<void> {
       writesRatio: Number((convergeMs / writesBound.ms).toFixed(2)), operatorCpuMsPerStack: Number((report.cpuMs / STACKS).toFixed(1)),
       requestsPerStack: Number((requests / STACKS).toFixed(1)),
       childrenPerStack, steadyStateWrites, steadyStateReconciles: report.steadyStateReconciles, reconcilesByResult: report.reconcilesByResult, peakRssMb,
-      peakRssKbPerStack: Math.round(peakRssMb * 1024 / STACKS), heapUsedMbAtConvergence: heapUsedMb, retainedHeapMb, heapLimitMb: HEAP_MB ?? null, semiSpaceMb: SEMI_SPACE_MB ?? null, heapGrowingPercent: GROWING_PERCENT ?? null,
+      peakRssKbPerStack: Math.round(peakRssMb * 1024 / STACKS), heapUsedMbAtConvergence: heapUsedMb, retainedHeapMb, heapLimitMb: HEAP_MB ?? null, semiSpaceMb: SEMI_SPACE_MB ?? null,
       compactedShare: report.compactedShare,
       // The server's own CPU in each phase: with two cores, the operator and the server share the machine.
       serverCpuMs: { createBound: createBound.serverCpuMs, applyBound: applyBound.serverCpuMs, writesBound: writesBound.serverCpuMs, converge: converge.serverCpuMs },

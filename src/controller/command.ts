@@ -5,7 +5,6 @@ import { createLogger } from '../log.js';
 import { BackupController } from './backup/backup-controller.js';
 import { DatabaseManagers } from './database/managers.js';
 import { parseRunFlags, RUN_USAGE } from './flags.js';
-import { setHeapGrowingPercent } from './heap-growth.js';
 import { Operator } from './operator.js';
 
 export async function main(argv: string[]): Promise<number> {
@@ -20,7 +19,6 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(RUN_USAGE);
     return 0;
   }
-  if (flags.heapGrowingPercent !== undefined) setHeapGrowingPercent(flags.heapGrowingPercent);
   const log = createLogger({ format: flags.logFormat });
   const kc = new KubeConfig();
   try {

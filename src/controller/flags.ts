@@ -22,8 +22,6 @@ export interface RunFlags {
   backupStoreImage?: string;
   /** The image of the mysqld-exporter sidecar in each database pod; undefined: none. */
   exporterImage?: string;
-  /** How much the V8 heap may grow between full collections, in percent; undefined: V8's own rule. */
-  heapGrowingPercent?: number;
 }
 
 export const RUN_USAGE = `usage: webstack-operator run [flags]
@@ -42,8 +40,6 @@ export const RUN_USAGE = `usage: webstack-operator run [flags]
   --log-format json|text             default: text on a terminal, JSON otherwise
   --resync-period D                  re-check a stack this long after its last reconcile (default: 10m)
   --workers N                        stacks reconciled in parallel (default: 8)
-  --heap-growing-percent N           the V8 heap may grow N% between full collections (V8's --heap-growing-percent, which
-                                     NODE_OPTIONS cannot carry; default: V8's own, at most 30% under a heap limit up to 256 MB)
   --agent-image IMAGE                run \`webstack-operator agent\` from this image in each database pod (fence by SIGKILL,
                                      rebuilds); the chart passes the operator's own image (default: no agent)
   --mysqld-exporter-image IMAGE      run mysqld-exporter from this image beside each database server, its metrics on port
@@ -82,7 +78,7 @@ function parseBool(flag: string, value: string): boolean {
 }
 
 const VALUE_FLAGS = new Set(['kubeconfig', 'namespace', 'lease-namespace', 'lease-name', 'metrics-port', 'health-port', 'bind-address', 'log-format',
-  'leader-elect-lease-duration', 'leader-elect-renew-deadline', 'leader-elect-retry-period', 'resync-period', 'workers', 'heap-growing-percent',
+  'leader-elect-lease-duration', 'leader-elect-renew-deadline', 'leader-elect-retry-period', 'resync-period', 'workers',
   'database-probe-interval', 'database-connect-timeout', 'database-query-timeout', 'switchover-timeout', 'restart-settle', 'roll-timeout', 'roll-drain', 'rebuild-timeout', 'backup-store-image', 'agent-image',
   'mysqld-exporter-image']);
 
@@ -160,12 +156,6 @@ export function parseRunFlags(argv: string[]): RunFlags | 'help' {
         const n = Number(value);
         if (!Number.isInteger(n) || n < 1) throw new Error(`--workers: '${value}' must be a positive integer`);
         flags.workers = n;
-        break;
-      }
-      case 'heap-growing-percent': {
-        const n = Number(value);
-        if (!Number.isInteger(n) || n < 1 || n > 1000) throw new Error(`--heap-growing-percent: '${value}' must be an integer from 1 to 1000`);
-        flags.heapGrowingPercent = n;
         break;
       }
       default: throw new Error(`unknown flag --${name}`);

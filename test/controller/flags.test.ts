@@ -60,17 +60,8 @@ describe('run flags (the Helm chart contract)', () => {
     expect(flags(['--bind-address=::1']).bindAddress).toBe('::1');
   });
 
-  it('leaves the heap\'s growth to V8 unless told', () => {
-    expect(flags([]).heapGrowingPercent).toBeUndefined();
-    expect(flags(['--heap-growing-percent', '100']).heapGrowingPercent).toBe(100);
-    expect(flags(['--heap-growing-percent=25']).heapGrowingPercent).toBe(25);
-  });
-
   it.each([
     [['--metrics-port', 'x'], '--metrics-port'],
-    [['--heap-growing-percent', '0'], '--heap-growing-percent'],
-    [['--heap-growing-percent', '1.5'], '--heap-growing-percent'],
-    [['--heap-growing-percent=lots'], '--heap-growing-percent'],
     [['--log-format', 'xml'], '--log-format'],
     [['--leader-elect=maybe'], '--leader-elect'],
     [['--bogus'], '--bogus'],

@@ -26,7 +26,7 @@ const NON_DEFAULT = {
   tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'ops', effect: 'NoSchedule' }],
   imagePullSecrets: [{ name: 'regcred' }],
   podAnnotations: { 'example.com/team': 'platform' },
-  heap: { maxOldSpaceMb: 384, semiSpaceMb: 8, growingPercent: 50 },
+  heap: { maxOldSpaceMb: 384, semiSpaceMb: 8 },
 };
 
 const VARIANTS: Record<string, unknown> = {
@@ -104,7 +104,7 @@ describe('helm chart deploy/helm/webstack-operator', () => {
     expect(spec.replicas).toBe(2);
     const c = container(objects);
     expect(c.args).toEqual(['--leader-elect=true', '--lease-namespace=ops', '--lease-name=webstack-operator-leader', '--metrics-port=8080', '--health-port=8081', '--log-format=json', '--resync-period=10m', `--agent-image=${c.image}`,
-      `--mysqld-exporter-image=${DEFAULT_MYSQLD_EXPORTER_IMAGE}`, '--heap-growing-percent=100']);
+      `--mysqld-exporter-image=${DEFAULT_MYSQLD_EXPORTER_IMAGE}`]);
     expect(c.env.map((e) => [e.name, e.valueFrom?.fieldRef?.fieldPath])).toEqual([['NODE_OPTIONS', undefined], ['POD_NAME', 'metadata.name'], ['POD_NAMESPACE', 'metadata.namespace']]);
     expect([c.livenessProbe.httpGet, c.readinessProbe.httpGet]).toEqual([{ path: '/healthz', port: 'health' }, { path: '/readyz', port: 'health' }]);
     expect(c.ports.map((p) => [p.name, p.containerPort])).toEqual([['metrics', 8080], ['health', 8081]]);
@@ -140,8 +140,7 @@ describe('helm chart deploy/helm/webstack-operator', () => {
       expect(binding.subjects[0].namespace).toBe('ops');
     }
     expect(container(objects).args).toEqual(['--namespace=shop,blog', '--leader-elect=true', '--lease-namespace=ops', '--lease-name=my-lease', '--metrics-port=8080', '--health-port=8081', '--log-format=text', '--resync-period=30s',
-      '--agent-image=ghcr.io/webstack-dev/webstack-operator:0.1.0', `--mysqld-exporter-image=${DEFAULT_MYSQLD_EXPORTER_IMAGE}`,
-      '--heap-growing-percent=50']);
+      '--agent-image=ghcr.io/webstack-dev/webstack-operator:0.1.0', `--mysqld-exporter-image=${DEFAULT_MYSQLD_EXPORTER_IMAGE}`]);
     expect(podSpec(objects).replicas).toBe(3);
   });
 
@@ -184,14 +183,11 @@ describe('helm chart deploy/helm/webstack-operator', () => {
     expect(renderChart().filter((o) => o.kind === 'NetworkPolicy' || o.kind === 'ServiceMonitor')).toEqual([]);
   });
 
-  it('sets the operator\'s heap through NODE_OPTIONS, and its growth between full collections through a flag (NODE_OPTIONS cannot carry it)', () => {
+  it('sets the operator\'s heap through NODE_OPTIONS', () => {
     const nodeOptions = (values: unknown) => (container(renderChart(values)) as { env: { name: string; value?: string }[] }).env
       .find((e) => e.name === 'NODE_OPTIONS')?.value;
     expect(nodeOptions({})).toBe('--max-old-space-size=160 --max-semi-space-size=4');
     expect(nodeOptions(NON_DEFAULT)).toBe('--max-old-space-size=384 --max-semi-space-size=8');
-    const growth = (values: unknown) => (container(renderChart(values)) as { args: string[] }).args.filter((a) => a.startsWith('--heap-growing-percent'));
-    expect(growth({})).toEqual(['--heap-growing-percent=100']);
-    expect(growth(NON_DEFAULT)).toEqual(['--heap-growing-percent=50']);
   });
 
   it('values.schema.json refuses bad values, naming the field', () => {
@@ -206,7 +202,6 @@ describe('helm chart deploy/helm/webstack-operator', () => {
       [{ metrics: { port: 70000, service: { type: 'ClusterIP' } } }, /metrics\/port/],
       [{ serviceMonitor: { enabled: true, extra: 1 } }, /extra/],
       [{ heap: { maxOldSpaceMb: '160Mi', semiSpaceMb: 4 } }, /heap\/maxOldSpaceMb/],
-      [{ heap: { maxOldSpaceMb: 160, semiSpaceMb: 4, growingPercent: 0 } }, /heap\/growingPercent/],
     ];
     for (const [values, field] of cases) {
       const result = helm(['template', 'x', CHART], values);
