@@ -9,20 +9,6 @@ import { ANNOTATION_APPLIED_HASH } from '../api/labels.js';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { KubeObject } from '../render/object.js';
 import { appliedFields } from '../kube/managed-fields.js';
-import { boundedMemo } from '../kube/bounded-memo.js';
-
-/**
- * A character that may need JSON.stringify's escaping: any but these (a quote, a backslash, a control
- * character, a surrogate: pairs are kept, lone ones escaped). A string of these only is quoted as it is.
- */
-const NEEDS_ESCAPE = /[^\x20\x21\x23-\x5b\x5d-\ud7ff\ue000-\uffff]/;
-
-function quoted(s: string): string {
-  return NEEDS_ESCAPE.test(s) ? JSON.stringify(s) : `"${s}"`;
-}
-
-/** Object keys as quoted: the same few hundred names come in every object a stack has. */
-const quotedKey = boundedMemo(quoted, 4096);
 
 /**
  * The keys of `o` sorted. An object has three keys on average, often in order already: an insertion
@@ -93,7 +79,7 @@ function canonical(v: unknown): string {
 /** canonical() for a value holding an index-like key, built piece by piece. */
 function canonicalByHand(v: unknown): string {
   switch (typeof v) {
-    case 'string': return quoted(v);
+    case 'string': return JSON.stringify(v);
     case 'number': return Number.isFinite(v) ? `${v}` : 'null';
     case 'boolean': return v ? 'true' : 'false';
     case 'object': break;
@@ -108,7 +94,7 @@ function canonicalByHand(v: unknown): string {
   let out = '{';
   for (const k of sortedKeys(v)) {
     const x = (v as Record<string, unknown>)[k];
-    if (x !== undefined) out += `${out.length > 1 ? ',' : ''}${quotedKey(k)}:${canonicalByHand(x)}`;
+    if (x !== undefined) out += `${out.length > 1 ? ',' : ''}${JSON.stringify(k)}:${canonicalByHand(x)}`;
   }
   return `${out}}`;
 }
